@@ -1,0 +1,97 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Campaign, Run, RunEvent, StepRun
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    parameters = serializers.SerializerMethodField()
+    graph = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "description", "version", "owner", "parameters", "graph", "created_at",
+                  "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.JSONField())
+    def get_parameters(self, campaign):
+        return campaign.current_version.parameters
+
+    @extend_schema_field(serializers.JSONField())
+    def get_graph(self, campaign):
+        return campaign.current_version.graph
+
+
+class CampaignWriteSerializer(serializers.Serializer):
+    """Shape of create/update bodies; the definition itself is checked by the graph validator."""
+
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, required=False, default="")
+    parameters = serializers.JSONField(required=False)
+    graph = serializers.JSONField()
+
+
+class StepRunSerializer(serializers.ModelSerializer):
+    step = serializers.CharField(source="step_id")
+
+    class Meta:
+        model = StepRun
+        fields = ["step", "name", "backend", "state", "attempts", "queued_at", "started_at", "finished_at",
+                  "result", "error"]
+
+
+class RunSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="version.number")
+    campaign_name = serializers.CharField(source="campaign.name")
+    owner = serializers.CharField(source="owner.username")
+    steps = StepRunSerializer(source="step_runs", many=True)
+
+    class Meta:
+        model = Run
+        fields = ["id", "campaign", "campaign_name", "version", "owner", "state", "parameters", "created_at",
+                  "started_at", "finished_at", "last_seq", "steps"]
+        read_only_fields = fields
+
+
+class RunDetailSerializer(RunSerializer):
+    graph = serializers.SerializerMethodField()
+
+    class Meta(RunSerializer.Meta):
+        fields = [*RunSerializer.Meta.fields, "graph"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.JSONField())
+    def get_graph(self, run):
+        return run.version.graph
+
+
+class LaunchSerializer(serializers.Serializer):
+    parameters = serializers.JSONField(required=False, default=dict)
+
+
+class RunEventSerializer(serializers.ModelSerializer):
+    run = serializers.IntegerField(source="run_id")
+    step = serializers.CharField(source="step_id", allow_null=True)
+
+    class Meta:
+        model = RunEvent
+        fields = ["seq", "run", "step", "type", "state", "at", "data"]
+
+
+class FunctionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    description = serializers.CharField()
+    schema = serializers.JSONField()
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    is_staff = serializers.BooleanField()

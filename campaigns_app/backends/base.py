@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass
+class StepInvocation:
+    """Everything needed to run one attempt of one step, templates already rendered."""
+
+    run_id: int
+    step_id: str
+    attempt: int
+    kind: str
+    function: str | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    timeout_s: float | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)
+    resources: dict[str, Any] = field(default_factory=dict)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class StepOutcome:
+    ok: bool
+    result: Any = None
+    error: str | None = None
+    # Machine-readable reason for a failure: "error", "exit_code", "timeout", "cancelled".
+    reason: str | None = None
+
+    @classmethod
+    def success(cls, result: Any) -> StepOutcome:
+        return cls(ok=True, result=result)
+
+    @classmethod
+    def failure(cls, error: str, reason: str = "error") -> StepOutcome:
+        return cls(ok=False, error=error, reason=reason)
+
+
+class ExecutionBackend(Protocol):
+    name: str
+
+    def run(self, invocation: StepInvocation) -> StepOutcome:
+        """Run one attempt to completion and say how it ended; never raise for a step's own failure."""
+        ...

@@ -1,0 +1,290 @@
+"""Validation and normalisation of a campaign definition (parameters + graph).
+
+Every fault is collected, not just the first, and each names the step, edge
+or parameter at fault.  The result of a successful validation is the
+normalised definition with every optional field filled in, which is what gets
+stored in an immutable campaign version.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .dag import Dag, find_cycle
+from .errors import GraphError, GraphFault
+from .templating import TemplateError, placeholders_in
+
+STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+KINDS = ("function", "executable")
+PARAMETER_TYPES = ("string", "integer", "number", "boolean", "choice", "json")
+STEP_FIELDS = {
+    "id", "name", "kind", "function", "kwargs", "argv", "env", "cwd", "backend", "retries",
+    "retry_delay_s", "timeout_s", "position", "block", "resources", "description",
+}
+
+
+@dataclass(frozen=True)
+class FunctionSignature:
+    """What the validator needs to know about a registered step function."""
+
+    name: str
+    accepted: frozenset[str] = frozenset()
+    required: frozenset[str] = frozenset()
+    var_kwargs: bool = False
+
+
+@dataclass
+class _Collector:
+    faults: list[GraphFault] = field(default_factory=list)
+
+    def add(self, message: str, **where: Any) -> None:
+        self.faults.append(GraphFault(message, **where))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def parameter_value_error(spec: Mapping[str, Any], value: Any) -> str | None:
+    """Why ``value`` does not fit parameter ``spec``, or None when it does."""
+    kind = spec["type"]
+    if kind == "string" and not isinstance(value, str):
+        return "must be a string"
+    if kind == "integer" and not (isinstance(value, int) and not isinstance(value, bool)):
+        return "must be an integer"
+    if kind == "number" and not _is_number(value):
+        return "must be a number"
+    if kind == "boolean" and not isinstance(value, bool):
+        return "must be true or false"
+    if kind == "choice" and value not in spec.get("choices", []):
+        return f"must be one of {spec.get('choices', [])}"
+    return None
+
+
+def normalize_parameters(parameters: Any) -> list[dict]:
+    """Validate parameter declarations; raise GraphError naming each bad one."""
+    out = _Collector()
+    if parameters is None:
+        return []
+    if not isinstance(parameters, list):
+        raise GraphError([GraphFault("parameters must be a list", field="parameters")])
+    normalized: list[dict] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(parameters):
+        where = f"parameters[{index}]"
+        if not isinstance(raw, Mapping):
+            out.add(f"{where} must be an object", field="parameters")
+            continue
+        name = raw.get("name")
+        if not isinstance(name, str) or not PARAM_NAME.match(name):
+            out.add(f"{where}: name {name!r} must be an identifier (letters, digits, _)", field="parameters")
+            continue
+        if name in seen:
+            out.add(f"parameter {name!r} is declared twice", field="parameters")
+            continue
+        seen.add(name)
+        kind = raw.get("type", "string")
+        if kind not in PARAMETER_TYPES:
+            out.add(f"parameter {name!r}: unknown type {kind!r} (one of {', '.join(PARAMETER_TYPES)})",
+                    field="parameters")
+            continue
+        spec = {
+            "name": name,
+            "type": kind,
+            "default": raw.get("default"),
+            "description": raw.get("description", "") or "",
+            "required": bool(raw.get("required", False)),
+        }
+        if not isinstance(spec["description"], str):
+            out.add(f"parameter {name!r}: description must be a string", field="parameters")
+        if kind == "choice":
+            choices = raw.get("choices")
+            if not isinstance(choices, list) or not choices:
+                out.add(f"parameter {name!r}: a choice needs a non-empty list of choices", field="parameters")
+                continue
+            spec["choices"] = choices
+        if spec["default"] is not None:
+            problem = parameter_value_error(spec, spec["default"])
+            if problem:
+                out.add(f"parameter {name!r}: default {problem}", field="parameters")
+        normalized.append(spec)
+    if out.faults:
+        raise GraphError(out.faults)
+    return normalized
+
+
+def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[str, FunctionSignature],
+                    backends: Collection[str]) -> dict | None:
+    if not isinstance(raw, Mapping):
+        out.add(f"steps[{index}] must be an object")
+        return None
+    step_id = raw.get("id")
+    if not isinstance(step_id, str) or not STEP_ID.match(step_id):
+        out.add(f"steps[{index}]: id {step_id!r} must start with a letter or _ and use letters, digits, _ or -",
+                step=step_id if isinstance(step_id, str) else None)
+        return None
+    unknown = sorted(set(raw) - STEP_FIELDS)
+    if unknown:
+        out.add(f"step {step_id!r}: unknown field(s) {', '.join(unknown)}", step=step_id)
+    name = raw.get("name") or step_id
+    if not isinstance(name, str):
+        out.add(f"step {step_id!r}: name must be a string", step=step_id)
+    step: dict[str, Any] = {"id": step_id, "name": name}
+    kind = raw.get("kind")
+    step["kind"] = kind
+    if kind == "function":
+        fn_name = raw.get("function")
+        kwargs = raw.get("kwargs", {}) if raw.get("kwargs") is not None else {}
+        step["function"] = fn_name
+        step["kwargs"] = kwargs
+        signature = functions.get(fn_name) if isinstance(fn_name, str) else None
+        if signature is None:
+            out.add(f"step {step_id!r}: unknown function {fn_name!r} (registered: {', '.join(sorted(functions))})",
+                    step=step_id)
+        elif not isinstance(kwargs, Mapping):
+            out.add(f"step {step_id!r}: kwargs must be an object", step=step_id)
+        else:
+            extra = sorted(set(kwargs) - signature.accepted) if not signature.var_kwargs else []
+            if extra:
+                out.add(f"step {step_id!r}: function {fn_name!r} does not accept {', '.join(extra)}", step=step_id)
+            missing = sorted(signature.required - set(kwargs))
+            if missing:
+                out.add(f"step {step_id!r}: function {fn_name!r} needs {', '.join(missing)}", step=step_id)
+    elif kind == "executable":
+        argv = raw.get("argv")
+        step["argv"] = argv
+        if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
+            out.add(f"step {step_id!r}: argv must be a non-empty list of strings", step=step_id)
+        env = raw.get("env") or {}
+        if not isinstance(env, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
+            out.add(f"step {step_id!r}: env must map names to strings", step=step_id)
+        step["env"] = env
+        cwd = raw.get("cwd")
+        if cwd is not None and not isinstance(cwd, str):
+            out.add(f"step {step_id!r}: cwd must be a string", step=step_id)
+        step["cwd"] = cwd
+    else:
+        out.add(f"step {step_id!r}: unknown kind {kind!r} (function or executable)", step=step_id)
+    backend = raw.get("backend") or "thread"
+    if backend not in backends:
+        out.add(f"step {step_id!r}: unknown backend {backend!r} (available: {', '.join(sorted(backends))})",
+                step=step_id)
+    step["backend"] = backend
+    retries = raw.get("retries", 0)
+    if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= 100:
+        out.add(f"step {step_id!r}: retries must be an integer from 0 to 100", step=step_id)
+    step["retries"] = retries
+    for key, default in (("retry_delay_s", 0), ("timeout_s", None)):
+        value = raw.get(key, default)
+        if value is not None and (not _is_number(value) or value < 0 or (key == "timeout_s" and value == 0)):
+            out.add(f"step {step_id!r}: {key} must be a positive number or null", step=step_id)
+        step[key] = value
+    position = raw.get("position")
+    if position is not None:
+        if not isinstance(position, Mapping) or not all(_is_number(position.get(k)) for k in ("x", "y")):
+            out.add(f"step {step_id!r}: position must be {{x, y}} numbers", step=step_id)
+        else:
+            step["position"] = {"x": position["x"], "y": position["y"]}
+    for key in ("block", "resources", "description"):
+        if raw.get(key) is not None:
+            step[key] = raw[key]
+    return step
+
+
+def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], backends: Collection[str],
+                    parameter_names: Collection[str] = ()) -> dict:
+    """Validate a graph and return it normalised; raise GraphError with every fault."""
+    out = _Collector()
+    if not isinstance(graph, Mapping):
+        raise GraphError([GraphFault("graph must be an object with steps and edges")])
+    raw_steps = graph.get("steps", [])
+    raw_edges = graph.get("edges", [])
+    if not isinstance(raw_steps, list):
+        raise GraphError([GraphFault("graph.steps must be a list")])
+    if not isinstance(raw_edges, list):
+        raise GraphError([GraphFault("graph.edges must be a list")])
+    if not raw_steps:
+        out.add("a campaign needs at least one step")
+
+    steps: list[dict] = []
+    ids: set[str] = set()
+    for index, raw in enumerate(raw_steps):
+        step = _normalize_step(raw, index, out, functions, backends)
+        if step is None:
+            continue
+        if step["id"] in ids:
+            out.add(f"duplicate step id {step['id']!r}", step=step["id"])
+            continue
+        ids.add(step["id"])
+        steps.append(step)
+
+    edges: list[dict] = []
+    seen_edges: set[tuple[str, str]] = set()
+    for index, raw in enumerate(raw_edges):
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("source"), str) or not isinstance(
+                raw.get("target"), str):
+            out.add(f"edges[{index}] must be an object with string source and target")
+            continue
+        pair = (raw["source"], raw["target"])
+        for end in pair:
+            if end not in ids:
+                out.add(f"edge {pair[0]} -> {pair[1]} names unknown step {end!r}", edge=pair)
+        if pair[0] == pair[1]:
+            out.add(f"step {pair[0]!r} cannot depend on itself", edge=pair, step=pair[0])
+        if pair in seen_edges:
+            out.add(f"edge {pair[0]} -> {pair[1]} is declared twice", edge=pair)
+        seen_edges.add(pair)
+        if pair[0] in ids and pair[1] in ids and pair[0] != pair[1]:
+            edges.append({"source": pair[0], "target": pair[1]})
+
+    successors: dict[str, list[str]] = {s: [] for s in ids}
+    for edge in edges:
+        successors[edge["source"]].append(edge["target"])
+    cycle = find_cycle([s["id"] for s in steps], successors)
+    if cycle:
+        out.add(f"cycle: {' -> '.join(cycle)}", path=tuple(cycle))
+    elif not out.faults:
+        dag = Dag([s["id"] for s in steps], [(e["source"], e["target"]) for e in edges])
+        for step in steps:
+            templated = step.get("kwargs") if step["kind"] == "function" else step.get("argv")
+            try:
+                found = placeholders_in(templated)
+            except TemplateError as exc:
+                out.add(f"step {step['id']!r}: {exc}", step=step["id"])
+                continue
+            ancestors = dag.ancestors(step["id"])
+            for ph in found:
+                if ph.kind == "params" and ph.name not in parameter_names:
+                    out.add(f"step {step['id']!r}: {ph.text} names undeclared parameter {ph.name!r}",
+                            step=step["id"])
+                elif ph.kind == "steps" and ph.name not in ancestors:
+                    reason = "unknown step" if ph.name not in ids else "not an upstream step"
+                    out.add(f"step {step['id']!r}: {ph.text} refers to {ph.name!r}, {reason}", step=step["id"])
+    if out.faults:
+        raise GraphError(out.faults)
+    return {"steps": steps, "edges": edges}
+
+
+def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, FunctionSignature],
+                      backends: Collection[str]) -> tuple[list[dict], dict]:
+    """Validate parameters and graph together; faults of both are reported at once."""
+    faults: list[GraphFault] = []
+    normalized_params: list[dict] = []
+    try:
+        normalized_params = normalize_parameters(parameters)
+    except GraphError as exc:
+        faults.extend(exc.faults)
+    names = [p["name"] for p in normalized_params] if not faults else [
+        p.get("name") for p in (parameters or []) if isinstance(p, Mapping)]
+    try:
+        normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names)
+    except GraphError as exc:
+        faults.extend(exc.faults)
+    if faults:
+        raise GraphError(faults)
+    return normalized_params, normalized_graph

@@ -1,0 +1,146 @@
+"""Campaign → version → run → step run → event.
+
+State changes happen in ``services``; these models only hold data and the
+small queries that belong to one row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from .timefmt import iso
+
+
+class Campaign(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaigns")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    # Number of the newest CampaignVersion; bumped whenever graph or parameters change.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def current_version(self) -> CampaignVersion:
+        return self.versions.get(number=self.version)
+
+
+class CampaignVersion(models.Model):
+    """An immutable snapshot of a campaign's definition; runs point at one."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    parameters = models.JSONField(default=list)
+    graph = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="unique_campaign_version")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} v{self.number}"
+
+
+class RunState(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class StepState(models.TextChoices):
+    PENDING = "pending"
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+RUN_TERMINAL = {RunState.SUCCEEDED, RunState.FAILED, RunState.CANCELLED}
+STEP_TERMINAL = {StepState.SUCCEEDED, StepState.FAILED, StepState.SKIPPED, StepState.CANCELLED}
+STEP_ACTIVE = {StepState.QUEUED, StepState.RUNNING}
+
+
+class Run(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="runs")
+    version = models.ForeignKey(CampaignVersion, on_delete=models.RESTRICT, related_name="runs")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="runs")
+    state = models.CharField(max_length=16, choices=RunState.choices, default=RunState.QUEUED, db_index=True)
+    parameters = models.JSONField(default=dict)
+    # Sequence number of the newest RunEvent; allocated under the run's row lock.
+    last_seq = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of {self.campaign_id}"
+
+
+class StepRun(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="step_runs")
+    step_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    backend = models.CharField(max_length=32, default="thread")
+    # Position in the version's topological order, for stable listings.
+    order = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=16, choices=StepState.choices, default=StepState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "order"]
+        constraints = [models.UniqueConstraint(fields=["run", "step_id"], name="unique_step_per_run")]
+        indexes = [models.Index(fields=["state", "backend"], name="steprun_state_backend")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.step_id}"
+
+
+class RunEvent(models.Model):
+    """Every state change of a run or step, in per-run order (``seq`` from 1, no gaps)."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    step_id = models.CharField(max_length=64, null=True, blank=True)
+    type = models.CharField(max_length=32)
+    state = models.CharField(max_length=16, blank=True, default="")
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["run_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="unique_event_seq_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}#{self.seq} {self.type} {self.state}"
+
+    def as_message(self) -> dict:
+        return {
+            "seq": self.seq,
+            "run": self.run_id,
+            "step": self.step_id,
+            "type": self.type,
+            "state": self.state,
+            "at": iso(self.at),
+            "data": self.data,
+        }

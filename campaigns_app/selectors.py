@@ -1,0 +1,45 @@
+"""Read-side queries: what a user may see, and the shapes the API and consumers read."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from .models import Campaign, Run, RunEvent, StepRun
+
+EVENTS_PAGE_LIMIT = 10000
+
+
+def campaigns_visible_to(user) -> QuerySet[Campaign]:
+    """Every signed-in user sees every campaign until teams and visibility arrive."""
+    if not user.is_authenticated:
+        return Campaign.objects.none()
+    return Campaign.objects.select_related("owner")
+
+
+def campaign_editable_by(campaign: Campaign, user) -> bool:
+    return user.is_staff or campaign.owner_id == user.pk
+
+
+def runs_visible_to(user) -> QuerySet[Run]:
+    if not user.is_authenticated:
+        return Run.objects.none()
+    return Run.objects.all()
+
+
+def runs_with_steps(queryset: QuerySet[Run]) -> QuerySet[Run]:
+    return queryset.select_related("campaign", "version", "owner").prefetch_related(
+        Prefetch("step_runs", queryset=StepRun.objects.order_by("order"))
+    )
+
+
+def run_visible(user, run_id: int) -> Run | None:
+    return runs_visible_to(user).filter(pk=run_id).first()
+
+
+def run_events_after(run_id: int, after: int, limit: int = EVENTS_PAGE_LIMIT) -> list[dict]:
+    events = RunEvent.objects.filter(run_id=run_id, seq__gt=after).order_by("seq")[:limit]
+    return [e.as_message() for e in events]
+
+
+def run_state_counts(queryset: QuerySet[Run]) -> dict[str, int]:
+    return dict(queryset.values_list("state").annotate(n=Count("id")).values_list("state", "n"))

@@ -1,0 +1,26 @@
+"""Sending step messages to Celery, by task name so services need not import tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+STEP_TASK = "campaigns.step_run_execute"
+
+
+def steps_dispatch_on_commit(step_runs: Iterable, countdown: float | None = None) -> None:
+    """Queue each step on its backend's queue once the transaction that queued it commits.
+
+    Sending after commit guarantees the worker finds the row in ``queued``.
+    """
+    messages = [(sr.pk, sr.backend) for sr in step_runs]
+    if messages:
+        transaction.on_commit(lambda: _send(messages, countdown))
+
+
+def _send(messages: list[tuple[int, str]], countdown: float | None) -> None:
+    from asyncflow_site.celery import app
+
+    for step_run_id, backend in messages:
+        app.send_task(STEP_TASK, args=[step_run_id], queue=backend, countdown=countdown)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A fault the user caused; the API answers it with ``status`` and ``detail``."""
+
+    status = 400
+
+    def __init__(self, detail):
+        super().__init__(str(detail))
+        self.detail = detail
+
+
+class DefinitionInvalid(ServiceError):
+    """A campaign's parameters or graph are wrong; ``detail`` maps field → faults."""
+
+
+class ParametersInvalid(ServiceError):
+    """Launch parameters do not fit the declarations; ``detail`` maps name → messages."""

@@ -1,0 +1,64 @@
+"""Run-scoped transactions: lock the run, change state, append events with gap-free seq."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..events import broadcast_on_commit
+from ..models import Run, RunEvent
+
+
+class RunLedger:
+    """Collects the events of one transaction on one run.
+
+    The run row is locked for the whole transaction, so sequence numbers are
+    handed out one writer at a time and never skip or repeat.
+    """
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.now = timezone.now()
+        self._events: list[RunEvent] = []
+        self._changed_fields: set[str] = set()
+
+    def record(self, type_: str, state: str, *, step_id: str | None = None, data: dict[str, Any] | None = None
+               ) -> None:
+        self.run.last_seq += 1
+        self._events.append(RunEvent(run=self.run, seq=self.run.last_seq, step_id=step_id, type=type_,
+                                     state=state, at=self.now, data=data or {}))
+
+    def set_run_state(self, state: str, **fields: Any) -> None:
+        self.run.state = state
+        for name, value in fields.items():
+            setattr(self.run, name, value)
+        self._changed_fields.update({"state", *fields})
+        self.record("run.state", state)
+
+    def _flush(self) -> None:
+        if not self._events:
+            return
+        RunEvent.objects.bulk_create(self._events)
+        self.run.save(update_fields=sorted({"last_seq", *self._changed_fields}))
+        broadcast_on_commit(self.run, [e.as_message() for e in self._events])
+
+
+@contextmanager
+def run_locked(run_id: int) -> Iterator[RunLedger]:
+    with transaction.atomic():
+        run = Run.objects.select_for_update().get(pk=run_id)
+        ledger = RunLedger(run)
+        yield ledger
+        ledger._flush()
+
+
+@contextmanager
+def run_created(run: Run) -> Iterator[RunLedger]:
+    """For a run created inside the caller's transaction (nobody else can see it yet)."""
+    ledger = RunLedger(run)
+    yield ledger
+    ledger._flush()

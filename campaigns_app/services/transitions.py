@@ -1,0 +1,51 @@
+"""Step and run transitions shared by launch, execution and (later) cancel/retry.
+
+All of these run inside ``run_locked``/``run_created`` and record an event for
+every state they change.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from ..models import RunState, StepRun, StepState
+from .dispatch import steps_dispatch_on_commit
+from .ledger import RunLedger
+
+
+def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float | None = None) -> None:
+    """Mark steps queued (caller saves them) and send their messages after commit."""
+    for step_run in step_runs:
+        step_run.state = StepState.QUEUED
+        step_run.queued_at = ledger.now
+        ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id,
+                      data={"attempt": step_run.attempts + 1})
+    steps_dispatch_on_commit(step_runs, countdown=countdown)
+
+
+def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) -> None:
+    for step_run in step_runs:
+        step_run.state = StepState.SKIPPED
+        step_run.finished_at = ledger.now
+        step_run.error = f"upstream step {because_of} did not succeed"
+        ledger.record("step.state", StepState.SKIPPED, step_id=step_run.step_id,
+                      data={"attempt": step_run.attempts, "error": step_run.error})
+    StepRun.objects.bulk_update(step_runs, ["state", "finished_at", "error"])
+
+
+def run_finish_if_done(ledger: RunLedger) -> None:
+    """End the run once no step can still make progress: succeeded only if every step did."""
+    run = ledger.run
+    counts = dict(
+        StepRun.objects.filter(run=run).values_list("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    if any(counts.get(s) for s in (StepState.PENDING, StepState.QUEUED, StepState.RUNNING)):
+        return
+    if counts.get(StepState.CANCELLED):
+        final = RunState.CANCELLED
+    elif counts.get(StepState.FAILED) or counts.get(StepState.SKIPPED):
+        final = RunState.FAILED
+    else:
+        final = RunState.SUCCEEDED
+    if run.state != final:
+        ledger.set_run_state(final, finished_at=ledger.now)

@@ -1,0 +1,12 @@
+"""Celery entry points: they take ids and call one service each."""
+
+from celery import shared_task
+
+from . import services
+from .services.dispatch import STEP_TASK
+
+
+@shared_task(name=STEP_TASK, acks_late=True, ignore_result=True)
+def step_run_execute(step_run_id: int) -> None:
+    """Run one step attempt. Safe to deliver twice: only the delivery that claims the step runs it."""
+    services.step_run_execute(step_run_id=step_run_id)

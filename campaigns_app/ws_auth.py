@@ -1,0 +1,36 @@
+"""Websocket auth: the session cookie, or ``?token=KEY`` for scripts."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import AnonymousUser
+
+
+@database_sync_to_async
+def _user_for_token(key: str):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None or not token.user.is_active:
+        return AnonymousUser()
+    return token.user
+
+
+class _TokenAuthMiddleware:
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        query = parse_qs(scope.get("query_string", b"").decode())
+        if "token" in query:
+            scope = dict(scope, user=await _user_for_token(query["token"][0]))
+        return await self.inner(scope, receive, send)
+
+
+def TokenOrSessionAuthMiddleware(inner):  # noqa: N802 - reads like the middleware classes it wraps
+    # The session middleware sets scope["user"] lazily; the token one runs
+    # inside it so an explicit token wins over the cookie.
+    return AuthMiddlewareStack(_TokenAuthMiddleware(inner))
