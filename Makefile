@@ -1,0 +1,89 @@
+# AsyncFlow Studio.
+#   make run    set up (venv, frontend build), then run Redis, a Celery worker and daphne until Ctrl-C
+#   make test   frontend unit tests, frontend build, the Python suite on SQLite, then the
+#               integration and API tests on PostgreSQL when it answers (required when CI=true)
+#   make venv / make frontend / make clean
+# Stamps make each step run only when its inputs changed.
+
+SHELL := /bin/sh
+.DEFAULT_GOAL := run
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+VENV_STAMP  := $(VENV)/.requirements.stamp
+PYTHON      ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+
+FRONTEND    := frontend
+NODE_STAMP  := $(FRONTEND)/node_modules/.package-lock.stamp
+DIST_INDEX  := $(FRONTEND)/dist/index.html
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
+	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/package.json $(FRONTEND)/vite.config.* $(FRONTEND)/tsconfig*.json)
+
+# The PostgreSQL that the integration and API tests run against a second time.
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test venv frontend chromium test-postgres clean distclean
+
+run: $(VENV_STAMP) frontend
+	$(PY) scripts/run_stack.py
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt
+	@if [ ! -x $(PY) ]; then \
+		if [ -z "$(PYTHON)" ]; then echo "error: neither python3.11 nor python3 is on PATH" >&2; exit 1; fi; \
+		echo "==> creating $(VENV) with $(PYTHON)"; \
+		"$(PYTHON)" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install -r requirements.txt
+	touch $@
+
+frontend: $(DIST_INDEX)
+
+$(NODE_STAMP): $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci
+	touch $@
+
+$(DIST_INDEX): $(NODE_STAMP) $(FRONTEND_SOURCES)
+	cd $(FRONTEND) && npm run build
+	touch $@
+
+test: $(VENV_STAMP) $(NODE_STAMP) chromium
+	cd $(FRONTEND) && npm test
+	@# The browser tests serve the build, so build before pytest.
+	cd $(FRONTEND) && npm run build
+	env -u DATABASE_URL $(PY) -m pytest
+	@$(MAKE) --no-print-directory test-postgres
+
+# Debian's chromium for tests/e2e (never `playwright install`: no browser downloads here).
+# Without root it stays missing and the browser tests skip themselves, saying why.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "==> installing chromium for the browser tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "NOTE: /usr/bin/chromium is missing and this is not root: the browser tests will be skipped"; \
+	fi
+
+test-postgres: $(VENV_STAMP)
+	@if $(PY) -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' '$(PG_TEST_URL)' 2>/dev/null; then \
+		echo "==> integration and API tests against PostgreSQL ($(PG_TEST_URL))"; \
+		DATABASE_URL='$(PG_TEST_URL)' $(PY) -m pytest -m "integration or api"; \
+	elif [ "$$CI" = true ]; then \
+		echo "error: PostgreSQL at $(PG_TEST_URL) does not answer, and CI needs the PostgreSQL test run" >&2; \
+		exit 1; \
+	else \
+		echo "SKIPPED: integration and API tests against PostgreSQL: nothing answers at $(PG_TEST_URL)"; \
+	fi
+
+# Build outputs and caches; keeps .venv, node_modules and var/ (the dev database and admin password).
+clean:
+	rm -rf $(FRONTEND)/dist .pytest_cache test-artifacts var/logs var/staticfiles var/test
+	find . -path ./$(VENV) -prune -o -path ./$(FRONTEND)/node_modules -prune -o \
+		-type d -name __pycache__ -exec rm -rf {} +
+
+# Also the installed dependencies: the next make reinstalls them.
+distclean: clean
+	rm -rf $(VENV) $(FRONTEND)/node_modules

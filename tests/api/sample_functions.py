@@ -1,0 +1,3 @@
+def add(x: int, y: int) -> int:
+    """Add two numbers."""
+    return x + y

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from campaigns_app.demo import SEED_PARAMETERS, seed_graph
+
+MARK_BY_FOLDER = {"api": "api", "integration": "integration", "ws": "ws", "e2e": "e2e"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        parts = item.path.parts
+        if "tests" in parts:
+            folder = parts[parts.index("tests") + 1] if len(parts) > parts.index("tests") + 1 else ""
+            if folder in MARK_BY_FOLDER:
+                item.add_marker(getattr(pytest.mark, MARK_BY_FOLDER[folder]))
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username: str, **extra):
+    return get_user_model().objects.create_user(username=username, password=f"{username}-password-1", **extra)
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob")
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def alice_api(alice):
+    return client_for(alice)
+
+
+@pytest.fixture
+def bob_api(bob):
+    return client_for(bob)
+
+
+def seed_definition(step_seconds: float = 0.5, name: str = "Seed campaign") -> dict:
+    return {"name": name, "description": "four chained sleeps", "parameters": SEED_PARAMETERS,
+            "graph": seed_graph(step_seconds)}
+
+
+@pytest.fixture
+def seed_campaign(alice):
+    from campaigns_app.services import campaign_create
+
+    return campaign_create(owner=alice, **seed_definition(step_seconds=0.05))

@@ -1,0 +1,126 @@
+"""The engine's rules, driven in-process: every queued step is executed until the run ends."""
+
+import pytest
+
+from campaigns_app.models import Run, RunEvent, StepRun
+from campaigns_app.services import campaign_create, run_launch, step_run_execute
+
+pytestmark = pytest.mark.django_db
+
+
+def drain(run: Run, limit: int = 100) -> Run:
+    for _ in range(limit):
+        queued = list(StepRun.objects.filter(run=run, state="queued").values_list("pk", flat=True))
+        if not queued:
+            break
+        for step_run_id in queued:
+            step_run_execute(step_run_id=step_run_id)
+    return Run.objects.get(pk=run.pk)
+
+
+def states(run: Run) -> dict[str, str]:
+    return dict(StepRun.objects.filter(run=run).values_list("step_id", "state"))
+
+
+def fn(step_id, function, **kwargs):
+    return {"id": step_id, "kind": "function", "function": function, "kwargs": kwargs}
+
+
+def edges(*pairs):
+    return [{"source": a, "target": b} for a, b in pairs]
+
+
+def launch(owner, graph, parameters=None, declared=()):
+    campaign = campaign_create(owner=owner, name="t", parameters=list(declared), graph=graph)
+    return run_launch(campaign=campaign, user=owner, parameters=parameters)
+
+
+def test_launch_queues_only_the_root_steps(alice, seed_campaign):
+    run = run_launch(campaign=seed_campaign, user=alice, parameters={"name": "Campaign B"})
+    assert states(run) == {"s1": "queued", "s2": "pending", "s3": "pending", "s4": "pending"}
+    assert run.parameters == {"name": "Campaign B"}
+    assert [(e.seq, e.type, e.state, e.step_id) for e in RunEvent.objects.filter(run=run)] == [
+        (1, "run.state", "queued", None), (2, "step.state", "queued", "s1")]
+
+
+def test_results_flow_downstream_through_templates_and_inputs(alice):
+    run = launch(alice, {"steps": [fn("a", "echo", x="{{ params.n }}"),
+                                   fn("b", "echo", got="{{ steps.a.result }}", text="n={{ params.n }}")],
+                         "edges": edges(("a", "b"))},
+                 parameters={"n": 3}, declared=[{"name": "n", "type": "integer", "default": 1}])
+    run = drain(run)
+    assert run.state == "succeeded"
+    result = StepRun.objects.get(run=run, step_id="b").result
+    assert result == {"got": {"x": 3}, "text": "n=3"}
+
+
+def test_a_failure_skips_descendants_but_independent_branches_finish(alice):
+    graph = {"steps": [fn("root", "noop"), fn("bad", "fail", message="boom"), fn("after_bad", "noop"),
+                       fn("side", "noop"), fn("after_side", "noop")],
+             "edges": edges(("root", "bad"), ("bad", "after_bad"), ("root", "side"), ("side", "after_side"))}
+    run = drain(launch(alice, graph))
+    assert run.state == "failed"
+    assert states(run) == {"root": "succeeded", "bad": "failed", "after_bad": "skipped", "side": "succeeded",
+                           "after_side": "succeeded"}
+    bad = StepRun.objects.get(run=run, step_id="bad")
+    assert "RuntimeError: boom" in bad.error
+    assert run.finished_at is not None
+
+
+def test_retries_run_the_step_again_and_count_attempts(alice):
+    graph = {"steps": [{**fn("flaky", "fail", message="first time", times=2), "retries": 2}], "edges": []}
+    run = drain(launch(alice, graph))
+    flaky = StepRun.objects.get(run=run, step_id="flaky")
+    assert (run.state, flaky.state, flaky.attempts) == ("succeeded", "succeeded", 3)
+    assert flaky.result == "succeeded on attempt 3"
+    failed_attempts = RunEvent.objects.filter(run=run, step_id="flaky", state="failed")
+    assert [e.data["attempt"] for e in failed_attempts] == [1, 2]
+
+
+def test_a_duplicate_delivery_does_not_run_the_step_twice(alice):
+    run = launch(alice, {"steps": [fn("a", "noop")], "edges": []})
+    step_run_id = StepRun.objects.get(run=run, step_id="a").pk
+    assert step_run_execute(step_run_id=step_run_id) is not None
+    assert step_run_execute(step_run_id=step_run_id) is None
+    assert StepRun.objects.get(pk=step_run_id).attempts == 1
+    assert RunEvent.objects.filter(run=run, step_id="a", state="succeeded").count() == 1
+
+
+def test_executable_result_is_the_last_stdout_line_parsed_as_json(alice):
+    graph = {"steps": [{"id": "x", "kind": "executable",
+                        "argv": ["python3", "-c", "print('noise'); print('{\"n\": {{ params.n }}}')"]}],
+             "edges": []}
+    run = drain(launch(alice, graph, parameters={"n": 4}, declared=[{"name": "n", "type": "integer"}]))
+    assert StepRun.objects.get(run=run, step_id="x").result == {"n": 4}
+
+
+def test_executable_non_zero_exit_reports_code_and_stderr_tail(alice):
+    graph = {"steps": [{"id": "x", "kind": "executable",
+                        "argv": ["sh", "-c", "echo out; echo 'disk full' >&2; exit 3"]}], "edges": []}
+    run = drain(launch(alice, graph))
+    step = StepRun.objects.get(run=run, step_id="x")
+    assert step.state == "failed"
+    assert step.error == "exit code 3: disk full"
+
+
+def test_a_missing_executable_fails_with_a_clear_error(alice):
+    run = drain(launch(alice, {"steps": [{"id": "x", "kind": "executable", "argv": ["no-such-tool-xyz"]}],
+                               "edges": []}))
+    assert StepRun.objects.get(run=run, step_id="x").error == "executable not found: no-such-tool-xyz"
+
+
+def test_a_result_over_the_limit_fails_the_step(alice, settings):
+    settings.STUDIO_MAX_RESULT_BYTES = 1000
+    run = drain(launch(alice, {"steps": [fn("big", "echo", blob="x" * 5000)], "edges": []}))
+    step = StepRun.objects.get(run=run, step_id="big")
+    assert step.state == "failed" and step.result is None
+    assert "over the 1000-byte limit" in step.error
+
+
+def test_event_sequence_is_gap_free_from_one(alice, seed_campaign):
+    run = drain(run_launch(campaign=seed_campaign, user=alice, parameters={}))
+    seqs = list(RunEvent.objects.filter(run=run).values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert Run.objects.get(pk=run.pk).last_seq == len(seqs)
+    last = RunEvent.objects.filter(run=run).last()
+    assert (last.type, last.state) == ("run.state", "succeeded")

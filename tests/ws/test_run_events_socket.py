@@ -1,0 +1,117 @@
+"""Websockets through the real ``asgi.application`` and the real Redis channel layer."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from rest_framework.authtoken.models import Token
+
+from asyncflow_site.asgi import application
+from campaigns_app import events
+from campaigns_app.models import RunEvent, StepRun
+from campaigns_app.services import run_launch, step_run_execute
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = [(b"origin", b"http://localhost")]
+
+
+@sync_to_async
+def token_for(user):
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+@sync_to_async
+def launch(campaign, user):
+    return run_launch(campaign=campaign, user=user, parameters={"name": "Campaign A"})
+
+
+@sync_to_async
+def execute_queued(run):
+    for step_run_id in StepRun.objects.filter(run=run, state="queued").values_list("pk", flat=True):
+        step_run_execute(step_run_id=step_run_id)
+
+
+async def connect(path, headers=ORIGIN):
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    return communicator, connected
+
+
+async def receive_seqs(communicator, count):
+    return [(await communicator.receive_json_from(timeout=5))["seq"] for _ in range(count)]
+
+
+async def test_stored_events_then_live_ones_without_gap_or_duplicate(alice, seed_campaign):
+    run = await launch(seed_campaign, alice)
+    ws, connected = await connect(f"/ws/runs/{run.pk}/?after=0&token={await token_for(alice)}")
+    assert connected
+    first = await ws.receive_json_from(timeout=5)
+    assert (first["seq"], first["type"], first["state"], first["run"]) == (1, "run.state", "queued", run.pk)
+    assert await receive_seqs(ws, 1) == [2]
+    await execute_queued(run)  # s1: running, succeeded; s2 queued; run running
+    live = await receive_seqs(ws, 4)
+    assert live == [3, 4, 5, 6]
+    assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
+
+
+async def test_after_skips_what_the_client_already_has(alice, seed_campaign):
+    run = await launch(seed_campaign, alice)
+    ws, connected = await connect(f"/ws/runs/{run.pk}/?after=1&token={await token_for(alice)}")
+    assert connected
+    assert await receive_seqs(ws, 1) == [2]
+    assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
+
+
+async def test_out_of_order_broadcasts_are_filled_from_the_database_and_duplicates_dropped(alice, seed_campaign):
+    run = await launch(seed_campaign, alice)
+    ws, _ = await connect(f"/ws/runs/{run.pk}/?token={await token_for(alice)}")
+    assert await receive_seqs(ws, 2) == [1, 2]
+    await execute_queued(run)
+    assert await receive_seqs(ws, 4) == [3, 4, 5, 6]
+    stored = await sync_to_async(lambda: [e.as_message() for e in RunEvent.objects.filter(run=run)])()
+    layer = get_channel_layer()
+    # A late duplicate of seq 4, then a broadcast that overtook seq 7.
+    await layer.group_send(events.run_group(run.pk), {"type": events.EVENT_MESSAGE_TYPE, "events": [stored[3]]})
+    fake_eight = dict(stored[-1], seq=8, state="running", step="s9")
+    await sync_to_async(RunEvent.objects.create)(run=run, seq=7, step_id="s8", type="step.state", state="queued",
+                                                 at=stored[-1]["at"], data={})
+    await layer.group_send(events.run_group(run.pk), {"type": events.EVENT_MESSAGE_TYPE, "events": [fake_eight]})
+    got = [await ws.receive_json_from(timeout=5) for _ in range(2)]
+    assert [(e["seq"], e["step"]) for e in got] == [(7, "s8"), (8, "s9")]
+    assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
+
+
+async def test_handshake_refused_without_auth_or_with_a_bad_token(alice, seed_campaign):
+    run = await launch(seed_campaign, alice)
+    for path in (f"/ws/runs/{run.pk}/", f"/ws/runs/{run.pk}/?token=not-a-token", "/ws/dashboard/"):
+        _, connected = await connect(path)
+        assert not connected, path
+
+
+async def test_handshake_refused_for_an_unknown_run_or_bad_after(alice):
+    token = await token_for(alice)
+    _, connected = await connect(f"/ws/runs/999999/?token={token}")
+    assert not connected
+    _, connected = await connect(f"/ws/runs/1/?after=x&token={token}")
+    assert not connected
+
+
+async def test_handshake_refused_from_a_foreign_origin(alice, seed_campaign):
+    run = await launch(seed_campaign, alice)
+    _, connected = await connect(f"/ws/runs/{run.pk}/?token={await token_for(alice)}",
+                                 headers=[(b"origin", b"http://evil.example")])
+    assert not connected
+
+
+async def test_dashboard_streams_events_of_every_run(alice, bob, seed_campaign):
+    ws, connected = await connect(f"/ws/dashboard/?token={await token_for(bob)}")
+    assert connected
+    run_a = await launch(seed_campaign, alice)
+    run_b = await launch(seed_campaign, bob)
+    got = [await ws.receive_json_from(timeout=5) for _ in range(4)]
+    assert {(e["run"], e["seq"]) for e in got} == {(run_a.pk, 1), (run_a.pk, 2), (run_b.pk, 1), (run_b.pk, 2)}
+    await ws.disconnect()
