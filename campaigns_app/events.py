@@ -4,19 +4,29 @@ Services persist a ``RunEvent`` inside their transaction and hand it to
 :func:`broadcast_on_commit`; the message leaves only once the row is
 committed, so a client that replays from the database and then listens live
 never sees an event that might still roll back.
+
+Sending happens on one long-lived event loop per process (a daemon thread):
+``async_to_sync`` from a worker thread would build a new loop and a new Redis
+connection for every event (10-20 ms each, on the critical path of every
+step).  A lost broadcast costs nothing durable: consumers fill gaps from the
+database and clients replay with ``?after=``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import logging
+import os
+import threading
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 EVENT_MESSAGE_TYPE = "run.event"
+DASHBOARD_ALL = "dashboard.all"
 
 
 def run_group(run_id: int) -> str:
@@ -25,12 +35,12 @@ def run_group(run_id: int) -> str:
 
 def dashboard_groups_for_run(run) -> list[str]:
     """Dashboard groups whose members may see this run."""
-    return ["dashboard.all"]
+    return [DASHBOARD_ALL]
 
 
 def dashboard_groups_for_user(user) -> list[str]:
     """Dashboard groups a user's dashboard socket joins."""
-    return ["dashboard.all"]
+    return [DASHBOARD_ALL]
 
 
 def broadcast_on_commit(run, messages: list[dict]) -> None:
@@ -38,19 +48,73 @@ def broadcast_on_commit(run, messages: list[dict]) -> None:
     if not messages:
         return
     groups = [run_group(run.pk), *dashboard_groups_for_run(run)]
-    transaction.on_commit(lambda: _send(groups, messages))
+    transaction.on_commit(lambda: _sender().submit(groups, messages))
 
 
-def _send(groups: list[str], messages: list[dict]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(_send_all)(layer, groups, messages)
-    except Exception:  # noqa: BLE001 - the events are stored; clients replay them on reconnect
-        logger.exception("broadcast of %d event(s) failed", len(messages))
+class _Sender:
+    """A daemon thread running an asyncio loop that sends group messages in submission order."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.queue: asyncio.Queue | None = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="event-broadcaster", daemon=True)
+        self.thread.start()
+        self.ready.wait()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.queue = asyncio.Queue()
+        self.ready.set()
+        self.loop.run_until_complete(self._drain_forever())
+
+    async def _drain_forever(self) -> None:
+        layer = get_channel_layer()
+        while True:
+            item = await self.queue.get()
+            if item is None:
+                return
+            groups, messages = item
+            try:
+                for group in groups:
+                    await layer.group_send(group, {"type": EVENT_MESSAGE_TYPE, "events": messages})
+            except Exception:  # noqa: BLE001 - stored events are replayed by clients
+                logger.exception("broadcast of %d event(s) failed", len(messages))
+            finally:
+                self.queue.task_done()
+
+    def submit(self, groups: list[str], messages: list[dict]) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (groups, messages))
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Wait until everything submitted so far has been sent (tests, shutdown)."""
+        if not self.thread.is_alive():
+            return
+        future = asyncio.run_coroutine_threadsafe(self.queue.join(), self.loop)
+        try:
+            future.result(timeout)
+        except Exception:  # noqa: BLE001
+            logger.warning("event broadcaster did not drain within %s s", timeout)
 
 
-async def _send_all(layer, groups: list[str], messages: list[dict]) -> None:
-    for group in groups:
-        await layer.group_send(group, {"type": EVENT_MESSAGE_TYPE, "events": messages})
+_sender_instance: _Sender | None = None
+_sender_lock = threading.Lock()
+
+
+def _sender() -> _Sender:
+    global _sender_instance
+    # A forked child must not reuse its parent's thread (it does not exist there).
+    if _sender_instance is None or _sender_instance.pid != os.getpid():
+        with _sender_lock:
+            if _sender_instance is None or _sender_instance.pid != os.getpid():
+                _sender_instance = _Sender()
+    return _sender_instance
+
+
+def broadcasts_flush(timeout: float = 5.0) -> None:
+    if _sender_instance is not None and _sender_instance.pid == os.getpid():
+        _sender_instance.flush(timeout)
+
+
+atexit.register(broadcasts_flush)

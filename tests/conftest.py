@@ -24,6 +24,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_definition_cache():
+    # Rolled-back test transactions hand the same version ids out again.
+    from campaigns_app.services.definitions import version_definition
+
+    version_definition.cache_clear()
+    yield
+    version_definition.cache_clear()
+
+
 def make_user(username: str, **extra):
     return get_user_model().objects.create_user(username=username, password=f"{username}-password-1", **extra)
 

@@ -14,9 +14,10 @@ def steps_dispatch_on_commit(step_runs: Iterable, countdown: float | None = None
 
     Sending after commit guarantees the worker finds the row in ``queued``.
     """
-    messages = [(sr.pk, sr.backend) for sr in step_runs]
-    if messages:
-        transaction.on_commit(lambda: _send(messages, countdown))
+    step_runs = list(step_runs)
+    if step_runs:
+        # Ids are read at commit time: a launch queues steps before inserting them.
+        transaction.on_commit(lambda: _send([(sr.pk, sr.backend) for sr in step_runs], countdown))
 
 
 def _send(messages: list[tuple[int, str]], countdown: float | None) -> None:

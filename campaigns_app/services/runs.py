@@ -8,9 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ..graph import Dag
 from ..graph.validation import parameter_value_error
 from ..models import Campaign, CampaignVersion, Run, RunState, StepRun, StepState
+from .definitions import version_definition
 from .errors import ParametersInvalid
 from .ledger import run_created
 from .transitions import steps_queue
@@ -50,20 +50,21 @@ def parameters_resolve(declared: list[dict], given: Any) -> dict[str, Any]:
 def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: CampaignVersion | None = None) -> Run:
     """Create a run of the campaign's current version and queue its root steps after commit."""
     version = version or campaign.current_version
-    values = parameters_resolve(version.parameters, parameters)
+    definition = version_definition(version.pk)
+    values = parameters_resolve(definition.parameters, parameters)
     run = Run.objects.create(campaign=campaign, version=version, owner=user, parameters=values,
                              state=RunState.QUEUED)
-    dag = Dag.from_graph(version.graph)
-    steps_by_id = {s["id"]: s for s in version.graph["steps"]}
-    step_runs = StepRun.objects.bulk_create(
-        StepRun(run=run, step_id=step_id, name=steps_by_id[step_id]["name"],
-                backend=steps_by_id[step_id].get("backend", "thread"), order=index)
+    dag = definition.dag
+    step_runs = [
+        StepRun(run=run, step_id=step_id, name=definition.steps[step_id]["name"],
+                backend=definition.steps[step_id].get("backend", "thread"), order=index)
         for index, step_id in enumerate(dag.topological_order())
-    )
+    ]
     roots = set(dag.roots())
     with run_created(run) as ledger:
         ledger.record("run.state", RunState.QUEUED)
-        ready = [sr for sr in step_runs if sr.step_id in roots]
-        steps_queue(ledger, ready)
-        StepRun.objects.bulk_update(ready, ["state", "queued_at"])
+        # Queued before they are inserted, so one INSERT writes the final
+        # state; their messages are sent after commit, when the ids exist.
+        steps_queue(ledger, [sr for sr in step_runs if sr.step_id in roots])
+        StepRun.objects.bulk_create(step_runs)
     return run

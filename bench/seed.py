@@ -1,0 +1,133 @@
+"""The seed scenario through a running stack, against radical-asyncflow 0.6.0 in the same process.
+
+Start the stack first (``make run``), then::
+
+    .venv/bin/python bench/seed.py [--url http://127.0.0.1:8000] [--rounds 3]
+
+Studio: three runs of the demo "Seed campaign" (four chained 0.5 s sleeps)
+launched back to back over the REST API; the figure is the time from the
+first launch request to the last step's ``finished_at``.
+AsyncFlow: the same three campaigns of four dependent 0.5 s steps with
+``WorkflowEngine`` on ``LocalExecutionBackend``, each step receiving the
+previous step's result.  Goal: Studio ≤ 2.05 s (2.00 s is the floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+import urllib.request
+from datetime import datetime
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+STEP_SECONDS = 0.5
+
+
+class Api:
+    def __init__(self, base: str, token: str):
+        parts = urlsplit(base)
+        self.conn = HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
+        self.headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body=None):
+        self.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=self.headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        if response.status >= 400:
+            raise SystemExit(f"{method} {path} -> {response.status}: {data[:500]!r}")
+        return json.loads(data) if data else None
+
+
+def token_for(base: str, username: str, password: str) -> str:
+    request = urllib.request.Request(f"{base}/api/auth/token/", method="POST",
+                                     data=json.dumps({"username": username, "password": password}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["token"]
+
+
+def parse_time(text: str) -> float:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=__import__("datetime").timezone.utc).timestamp()
+
+
+def studio_round(api: Api, campaign_id: int) -> float:
+    started = time.time()
+    run_ids = [api.call("POST", f"/api/campaigns/{campaign_id}/runs/", {"parameters": {"name": f"Campaign {n}"}})["id"]
+               for n in "ABC"]
+    deadline = time.monotonic() + 60
+    while True:
+        runs = [api.call("GET", f"/api/runs/{run_id}/") for run_id in run_ids]
+        if all(r["state"] in ("succeeded", "failed", "cancelled") for r in runs):
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"runs did not finish: {[(r['id'], r['state']) for r in runs]}")
+        time.sleep(0.1)
+    if any(r["state"] != "succeeded" for r in runs):
+        raise SystemExit(f"a run did not succeed: {[(r['id'], r['state']) for r in runs]}")
+    last = max(parse_time(s["finished_at"]) for r in runs for s in r["steps"])
+    return last - started
+
+
+async def asyncflow_round() -> float:
+    from radical.asyncflow import LocalExecutionBackend, WorkflowEngine
+
+    flow = await WorkflowEngine.create(backend=LocalExecutionBackend())
+
+    @flow.function_task
+    async def workflow_step(name: str, step: int, previous=None):
+        await asyncio.sleep(STEP_SECONDS)
+        return time.time()
+
+    @flow.block
+    async def campaign(name: str):
+        result = None
+        for step in range(1, 5):
+            result = await workflow_step(name, step, result)
+        return result
+
+    started = time.time()
+    await asyncio.gather(*(campaign(f"Campaign {n}") for n in "ABC"))
+    elapsed = time.time() - started
+    await flow.shutdown()
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--username", default="admin")
+    parser.add_argument("--password", default=None, help="default: var/admin_password")
+    parser.add_argument("--token", default=None)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    base = args.url.rstrip("/")
+    token = args.token or token_for(base, args.username,
+                                    args.password or (REPO / "var" / "admin_password").read_text().strip())
+    api = Api(base, token)
+    campaigns = api.call("GET", "/api/campaigns/?page_size=200")["results"]
+    seed = next((c for c in campaigns if c["name"] == "Seed campaign"), None)
+    if seed is None:
+        raise SystemExit("no 'Seed campaign' on the server (make run loads it)")
+
+    studio = [studio_round(api, seed["id"]) for _ in range(args.rounds)]
+    flow = [asyncio.run(asyncflow_round()) for _ in range(args.rounds)]
+    best_studio, best_flow = min(studio), min(flow)
+    print(f"studio    (API launch → last step finished): " + ", ".join(f"{t:.3f}" for t in studio)
+          + f"  best {best_studio:.3f} s  median {statistics.median(studio):.3f} s")
+    print(f"asyncflow (LocalExecutionBackend, same scenario): " + ", ".join(f"{t:.3f}" for t in flow)
+          + f"  best {best_flow:.3f} s")
+    print(f"ratio studio/asyncflow: {best_studio / best_flow:.3f}")
+    print(f"goal ≤ 2.05 s: {'met' if statistics.median(studio) <= 2.05 else 'NOT met'} (median)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
