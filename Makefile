@@ -19,6 +19,8 @@ DIST_INDEX  := $(FRONTEND)/dist/index.html
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
 	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/package.json $(FRONTEND)/vite.config.* $(FRONTEND)/tsconfig*.json)
 
+CHROMIUM    ?= /usr/bin/chromium
+
 # The PostgreSQL that the integration and API tests run against a second time.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
@@ -29,13 +31,13 @@ run: $(VENV_STAMP) frontend
 
 venv: $(VENV_STAMP)
 
-$(VENV_STAMP): requirements.txt
+$(VENV_STAMP): requirements.txt requirements-dev.txt
 	@if [ ! -x $(PY) ]; then \
 		if [ -z "$(PYTHON)" ]; then echo "error: neither python3.11 nor python3 is on PATH" >&2; exit 1; fi; \
 		echo "==> creating $(VENV) with $(PYTHON)"; \
 		"$(PYTHON)" -m venv $(VENV); \
 	fi
-	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install -r requirements-dev.txt
 	touch $@
 
 frontend: $(DIST_INDEX)
@@ -55,16 +57,16 @@ test: $(VENV_STAMP) $(NODE_STAMP) chromium
 	env -u DATABASE_URL $(PY) -m pytest
 	@$(MAKE) --no-print-directory test-postgres
 
-# Debian's chromium for tests/e2e (never `playwright install`: no browser downloads here).
+# Debian's chromium for tests/e2e, which look for /usr/bin/chromium (never `playwright install`: no browser downloads here).
 # Without root it stays missing and the browser tests skip themselves, saying why.
 chromium:
-	@if [ -x /usr/bin/chromium ]; then \
+	@if [ -x $(CHROMIUM) ]; then \
 		:; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "==> installing chromium for the browser tests"; \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	else \
-		echo "NOTE: /usr/bin/chromium is missing and this is not root: the browser tests will be skipped"; \
+		echo "NOTE: $(CHROMIUM) is missing and this is not root: the browser tests will be skipped"; \
 	fi
 
 test-postgres: $(VENV_STAMP)
@@ -80,7 +82,7 @@ test-postgres: $(VENV_STAMP)
 
 # Build outputs and caches; keeps .venv, node_modules and var/ (the dev database and admin password).
 clean:
-	rm -rf $(FRONTEND)/dist .pytest_cache test-artifacts var/logs var/staticfiles var/test
+	rm -rf $(FRONTEND)/dist .pytest_cache test-artifacts var/logs var/staticfiles var/test asyncflow.session.*
 	find . -path ./$(VENV) -prune -o -path ./$(FRONTEND)/node_modules -prune -o \
 		-type d -name __pycache__ -exec rm -rf {} +
 

