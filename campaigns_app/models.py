@@ -73,10 +73,25 @@ STEP_TERMINAL = {StepState.SUCCEEDED, StepState.FAILED, StepState.SKIPPED, StepS
 STEP_ACTIVE = {StepState.QUEUED, StepState.RUNNING}
 
 
+class Batch(models.Model):
+    """Runs launched together in one request (the seed's three campaigns at once)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="batches")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="batches")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} of {self.campaign_id}"
+
+
 class Run(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="runs")
     version = models.ForeignKey(CampaignVersion, on_delete=models.RESTRICT, related_name="runs")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="runs")
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, null=True, blank=True, related_name="runs")
     state = models.CharField(max_length=16, choices=RunState.choices, default=RunState.QUEUED, db_index=True)
     parameters = models.JSONField(default=dict)
     # Sequence number of the newest RunEvent; allocated under the run's row lock.

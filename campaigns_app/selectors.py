@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from .models import Campaign, Run, RunEvent, StepRun
+from .models import RUN_TERMINAL, Batch, Campaign, Run, RunEvent, RunState, StepRun
 
 EVENTS_PAGE_LIMIT = 10000
 
@@ -43,3 +43,40 @@ def run_events_after(run_id: int, after: int, limit: int = EVENTS_PAGE_LIMIT) ->
 
 def run_state_counts(queryset: QuerySet[Run]) -> dict[str, int]:
     return dict(queryset.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+
+
+def batches_visible_to(user) -> QuerySet[Batch]:
+    if not user.is_authenticated:
+        return Batch.objects.none()
+    return Batch.objects.select_related("campaign", "owner")
+
+
+def batch_summary(batch: Batch) -> dict:
+    """A batch's runs, counts by state, derived state and time span."""
+    runs = list(batch.runs.order_by("pk").values("id", "state", "parameters", "started_at", "finished_at"))
+    counts: dict[str, int] = {}
+    for run in runs:
+        counts[run["state"]] = counts.get(run["state"], 0) + 1
+    states = set(counts)
+    if not states <= RUN_TERMINAL:
+        state = RunState.QUEUED if states == {RunState.QUEUED} else RunState.RUNNING
+    elif states == {RunState.SUCCEEDED}:
+        state = RunState.SUCCEEDED
+    elif RunState.FAILED in states:
+        state = RunState.FAILED
+    else:
+        state = RunState.CANCELLED
+    started = [r["started_at"] for r in runs if r["started_at"]]
+    finished = [r["finished_at"] for r in runs if r["finished_at"]]
+    return {
+        "id": batch.pk,
+        "campaign": batch.campaign_id,
+        "campaign_name": batch.campaign.name,
+        "owner": batch.owner.get_username(),
+        "created_at": batch.created_at,
+        "state": str(state),
+        "counts": counts,
+        "started_at": min(started) if started else None,
+        "finished_at": max(finished) if finished and state in RUN_TERMINAL else None,
+        "runs": runs,
+    }

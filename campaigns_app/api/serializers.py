@@ -50,7 +50,7 @@ class RunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Run
-        fields = ["id", "campaign", "campaign_name", "version", "owner", "state", "parameters", "created_at",
+        fields = ["id", "campaign", "campaign_name", "version", "owner", "batch", "state", "parameters", "created_at",
                   "started_at", "finished_at", "last_seq", "steps"]
         read_only_fields = fields
 
@@ -68,7 +68,36 @@ class RunDetailSerializer(RunSerializer):
 
 
 class LaunchSerializer(serializers.Serializer):
+    """Either one run (``parameters``) or a batch of runs (``instances``)."""
+
     parameters = serializers.JSONField(required=False, default=dict)
+    instances = serializers.JSONField(required=False)
+
+    def validate(self, attrs):
+        if "instances" in attrs and "parameters" in self.initial_data:
+            raise serializers.ValidationError({"instances": ["send either parameters or instances, not both"]})
+        return attrs
+
+
+class BatchRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    parameters = serializers.JSONField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class BatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    campaign = serializers.IntegerField()
+    campaign_name = serializers.CharField()
+    owner = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    state = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    runs = BatchRunSerializer(many=True)
 
 
 class RunEventSerializer(serializers.ModelSerializer):

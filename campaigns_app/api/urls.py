@@ -7,6 +7,7 @@ from . import views
 router = DefaultRouter()
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("runs", views.RunViewSet, basename="run")
+router.register("batches", views.BatchViewSet, basename="batch")
 
 urlpatterns = [
     path("auth/token/", views.token_obtain, name="auth-token"),

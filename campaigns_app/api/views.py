@@ -13,6 +13,7 @@ from .. import selectors, services
 from ..step_functions import function_registry
 from .permissions import CampaignEditPermission
 from .serializers import (
+    BatchSerializer,
     CampaignSerializer,
     CampaignWriteSerializer,
     FunctionSerializer,
@@ -56,13 +57,20 @@ class CampaignViewSet(viewsets.ModelViewSet):
     @extend_schema(request=LaunchSerializer, responses={201: RunDetailSerializer})
     @action(detail=True, methods=["post"], url_path="runs")
     def launch(self, request, pk=None):
+        """Launch one run (``parameters``) or, with ``instances``, a batch of runs in one transaction."""
         campaign = self.get_object()
         body = LaunchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        visible = selectors.runs_with_steps(selectors.runs_visible_to(request.user))
+        if "instances" in body.validated_data:
+            batch, runs = services.batch_launch(campaign=campaign, user=request.user,
+                                                instances=body.validated_data["instances"])
+            runs = visible.filter(pk__in=[r.pk for r in runs]).order_by("pk")
+            return Response({"batch": batch.pk, "runs": RunDetailSerializer(runs, many=True).data},
+                            status=status.HTTP_201_CREATED)
         run = services.run_launch(campaign=campaign, user=request.user,
                                   parameters=body.validated_data.get("parameters"))
-        run = selectors.runs_with_steps(selectors.runs_visible_to(request.user)).get(pk=run.pk)
-        return Response(RunDetailSerializer(run).data, status=status.HTTP_201_CREATED)
+        return Response(RunDetailSerializer(visible.get(pk=run.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -97,6 +105,16 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         if not raw.isdigit():
             raise ValidationError({"after": ["must be a non-negative integer"]})
         return Response(selectors.run_events_after(run.pk, int(raw)))
+
+
+class BatchViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = BatchSerializer
+
+    def get_queryset(self):
+        return selectors.batches_visible_to(self.request.user)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(BatchSerializer(selectors.batch_summary(self.get_object())).data)
 
 
 @extend_schema(responses=FunctionSerializer(many=True))

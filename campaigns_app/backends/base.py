@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,6 +32,8 @@ class StepOutcome:
     error: str | None = None
     # Machine-readable reason for a failure: "error", "exit_code", "timeout", "cancelled".
     reason: str | None = None
+    # When the work itself ended; the step's finished_at, whatever the time it takes to record it.
+    ended_at: datetime | None = None
 
     @classmethod
     def success(cls, result: Any) -> StepOutcome:

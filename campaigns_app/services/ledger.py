@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -27,11 +28,11 @@ class RunLedger:
         self._events: list[RunEvent] = []
         self._changed_fields: set[str] = set()
 
-    def record(self, type_: str, state: str, *, step_id: str | None = None, data: dict[str, Any] | None = None
-               ) -> None:
+    def record(self, type_: str, state: str, *, step_id: str | None = None, data: dict[str, Any] | None = None,
+               at: datetime | None = None) -> None:
         self.run.last_seq += 1
         self._events.append(RunEvent(run=self.run, seq=self.run.last_seq, step_id=step_id, type=type_,
-                                     state=state, at=self.now, data=data or {}))
+                                     state=state, at=at or self.now, data=data or {}))
 
     def set_run_state(self, state: str, **fields: Any) -> None:
         self.run.state = state

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..graph.validation import parameter_value_error
-from ..models import Campaign, CampaignVersion, Run, RunState, StepRun, StepState
+from ..models import Batch, Campaign, CampaignVersion, Run, RunState, StepRun
 from .definitions import version_definition
 from .errors import ParametersInvalid
 from .ledger import run_created
@@ -46,14 +46,10 @@ def parameters_resolve(declared: list[dict], given: Any) -> dict[str, Any]:
     return values
 
 
-@transaction.atomic
-def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: CampaignVersion | None = None) -> Run:
-    """Create a run of the campaign's current version and queue its root steps after commit."""
-    version = version or campaign.current_version
+def _run_create(*, campaign: Campaign, version: CampaignVersion, user, values: dict, batch: Batch | None) -> Run:
     definition = version_definition(version.pk)
-    values = parameters_resolve(definition.parameters, parameters)
     run = Run.objects.create(campaign=campaign, version=version, owner=user, parameters=values,
-                             state=RunState.QUEUED)
+                             state=RunState.QUEUED, batch=batch)
     dag = definition.dag
     step_runs = [
         StepRun(run=run, step_id=step_id, name=definition.steps[step_id]["name"],
@@ -68,3 +64,40 @@ def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: Cam
         steps_queue(ledger, [sr for sr in step_runs if sr.step_id in roots])
         StepRun.objects.bulk_create(step_runs)
     return run
+
+
+@transaction.atomic
+def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: CampaignVersion | None = None) -> Run:
+    """Create a run of the campaign's current version and queue its root steps after commit."""
+    version = version or campaign.current_version
+    values = parameters_resolve(version_definition(version.pk).parameters, parameters)
+    return _run_create(campaign=campaign, version=version, user=user, values=values, batch=None)
+
+
+MAX_INSTANCES = 1000
+
+
+def batch_launch(*, campaign: Campaign, user, instances: Any) -> tuple[Batch, list[Run]]:
+    """Launch one run per instance in one transaction: every instance is checked first, all or nothing."""
+    if not isinstance(instances, list) or not instances:
+        raise ParametersInvalid({"instances": ["must be a non-empty list of {\"parameters\": {...}}"]})
+    if len(instances) > MAX_INSTANCES:
+        raise ParametersInvalid({"instances": [f"at most {MAX_INSTANCES} instances per launch"]})
+    version = campaign.current_version
+    declared = version_definition(version.pk).parameters
+    resolved, faults = [], {}
+    for index, instance in enumerate(instances):
+        if not isinstance(instance, Mapping):
+            faults[str(index)] = {"parameters": ["each instance must be an object with parameters"]}
+            continue
+        try:
+            resolved.append(parameters_resolve(declared, instance.get("parameters")))
+        except ParametersInvalid as exc:
+            faults[str(index)] = exc.detail
+    if faults:
+        raise ParametersInvalid({"instances": faults})
+    with transaction.atomic():
+        batch = Batch.objects.create(campaign=campaign, owner=user)
+        runs = [_run_create(campaign=campaign, version=version, user=user, values=values, batch=batch)
+                for values in resolved]
+    return batch, runs

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F
+from django.utils import timezone
 
 from ..backends import StepInvocation, StepOutcome, get_backend
 from ..graph import TemplateError, render_value
@@ -15,7 +15,7 @@ from ..graph.templating import render_argv
 from ..models import RunState, StepRun, StepState
 from .definitions import version_definition
 from .ledger import run_locked
-from .transitions import run_finish_if_done, steps_queue, steps_skip
+from .transitions import run_finish_if_done, run_states_snapshot, steps_queue, steps_skip
 
 logger = logging.getLogger(__name__)
 
@@ -44,42 +44,51 @@ def step_run_execute(*, step_run_id: int) -> StepOutcome | None:
         except Exception as exc:  # noqa: BLE001 - a broken backend fails the step, never the worker
             logger.exception("backend %s crashed running step run %s", claimed.backend, step_run_id)
             outcome = StepOutcome.failure(f"backend error: {type(exc).__name__}: {exc}")
+        outcome.ended_at = timezone.now()
     attempt = claimed.invocation.attempt if claimed.invocation else None
     step_run_record(step_run_id=step_run_id, run_id=claimed.run_id, outcome=outcome, attempt=attempt)
     return outcome
 
 
 def step_run_claim(*, step_run_id: int) -> ClaimedStep | None:
-    """Move a queued step to running exactly once; None when another delivery already claimed it."""
-    run_id = StepRun.objects.filter(pk=step_run_id).values_list("run_id", flat=True).first()
-    if run_id is None:
+    """Move a queued step to running exactly once; None when another delivery already claimed it.
+
+    Everything that can be read before the run lock is read before it: under
+    SQLite the lock is the database's single write lock, so time spent holding
+    it is time every other step waits.
+    """
+    row = StepRun.objects.filter(pk=step_run_id).values("run_id", "step_id", "backend", "attempts", "state").first()
+    if row is None or row["state"] != StepState.QUEUED:
         return None
+    run_id, step_id, attempt = row["run_id"], row["step_id"], row["attempts"] + 1
     with run_locked(run_id) as ledger:
-        claimed = StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED).update(
-            state=StepState.RUNNING, started_at=ledger.now, finished_at=None, attempts=F("attempts") + 1
+        # The attempts filter makes this a compare-and-set on (state, attempts):
+        # a delivery that read the row before another attempt came and went claims nothing.
+        claimed = StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED, attempts=row["attempts"]).update(
+            state=StepState.RUNNING, started_at=ledger.now, finished_at=None, attempts=attempt
         )
         if not claimed:
             return None
-        step_run = StepRun.objects.only("step_id", "attempts", "backend").get(pk=step_run_id)
         run = ledger.run
         if run.state == RunState.QUEUED:
             ledger.set_run_state(RunState.RUNNING, started_at=ledger.now)
-        ledger.record("step.state", StepState.RUNNING, step_id=step_run.step_id,
-                      data={"attempt": step_run.attempts})
-        definition = version_definition(run.version_id)
-        ancestors = definition.dag.ancestors(step_run.step_id)
+        ledger.record("step.state", StepState.RUNNING, step_id=step_id, data={"attempt": attempt})
+    definition = version_definition(run.version_id)
+    step = definition.steps[step_id]
+    results: dict = {}
+    if step_id in definition.reads_results:
+        # Upstream steps have succeeded and stay put while this one runs.
+        ancestors = definition.dag.ancestors(step_id)
         results = dict(StepRun.objects.filter(run_id=run_id, step_id__in=ancestors).values_list("step_id", "result"))
-        parameters = run.parameters
-    step = definition.steps[step_run.step_id]
-    claim = ClaimedStep(run_id=run_id, backend=step_run.backend, invocation=None)
+    claim = ClaimedStep(run_id=run_id, backend=row["backend"], invocation=None)
     try:
         claim.invocation = StepInvocation(
-            run_id=run_id, step_id=step_run.step_id, attempt=step_run.attempts, kind=step["kind"],
+            run_id=run_id, step_id=step_id, attempt=attempt, kind=step["kind"],
             function=step.get("function"),
-            kwargs=render_value(step.get("kwargs") or {}, parameters, results),
-            argv=render_argv(step.get("argv") or [], parameters, results),
+            kwargs=render_value(step.get("kwargs") or {}, run.parameters, results),
+            argv=render_argv(step.get("argv") or [], run.parameters, results),
             env=step.get("env") or {}, cwd=step.get("cwd"), timeout_s=step.get("timeout_s"),
-            inputs={p: results.get(p) for p in definition.dag.predecessors[step_run.step_id]},
+            inputs={p: results.get(p) for p in definition.dag.predecessors[step_id]},
             resources=step.get("resources") or {},
         )
     except TemplateError as exc:
@@ -113,37 +122,40 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
         if problem:
             outcome = StepOutcome.failure(problem, reason="result")
     with run_locked(run_id) as ledger:
-        step_run = StepRun.objects.get(pk=step_run_id)
-        if step_run.state != StepState.RUNNING or (attempt is not None and step_run.attempts != attempt):
+        steps = run_states_snapshot(run_id)
+        step_run = next((sr for sr in steps.values() if sr.pk == step_run_id), None)
+        if step_run is None or step_run.state != StepState.RUNNING or (
+                attempt is not None and step_run.attempts != attempt):
             return
         definition = version_definition(ledger.run.version_id)
-        dag = definition.dag
-        step = definition.steps[step_run.step_id]
-        step_run.finished_at = ledger.now
+        dag, step_id = definition.dag, step_run.step_id
+        retries_left = step_run.attempts <= definition.steps[step_id].get("retries", 0)
+        mine = StepRun.objects.filter(pk=step_run_id)
+        ended = min(outcome.ended_at or ledger.now, ledger.now)
         if outcome.ok:
-            step_run.state, step_run.result, step_run.error = StepState.SUCCEEDED, outcome.result, None
-            step_run.save(update_fields=["state", "result", "error", "finished_at"])
-            ledger.record("step.state", StepState.SUCCEEDED, step_id=step_run.step_id,
+            step_run.state = StepState.SUCCEEDED
+            mine.update(state=StepState.SUCCEEDED, result=outcome.result, error=None, finished_at=ended)
+            ledger.record("step.state", StepState.SUCCEEDED, step_id=step_id, at=ended,
                           data={"attempt": step_run.attempts, **_event_result(outcome.result)})
-            states = dict(StepRun.objects.filter(run_id=run_id).values_list("step_id", "state"))
-            ready_ids = set(dag.ready(states)) & set(dag.successors[step_run.step_id])
-            ready = list(StepRun.objects.filter(run_id=run_id, step_id__in=ready_ids))
+            states = {sid: sr.state for sid, sr in steps.items()}
+            ready = [steps[sid] for sid in dag.ready(states) if sid in dag.successors[step_id]]
             steps_queue(ledger, ready)
-            StepRun.objects.bulk_update(ready, ["state", "queued_at"])
-        elif step_run.attempts <= step.get("retries", 0) and outcome.reason != "cancelled":
-            step_run.error = outcome.error
-            ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id,
+            StepRun.objects.filter(pk__in=[sr.pk for sr in ready]).update(state=StepState.QUEUED,
+                                                                          queued_at=ledger.now)
+        elif retries_left and outcome.reason != "cancelled":
+            ledger.record("step.state", StepState.FAILED, step_id=step_id, at=ended,
                           data={"attempt": step_run.attempts, "error": outcome.error, "reason": outcome.reason,
                                 "will_retry": True})
-            delay = min(float(step.get("retry_delay_s") or 0) * 2 ** (step_run.attempts - 1), MAX_RETRY_DELAY_S)
+            delay_s = float(definition.steps[step_id].get("retry_delay_s") or 0)
+            delay = min(delay_s * 2 ** (step_run.attempts - 1), MAX_RETRY_DELAY_S)
             steps_queue(ledger, [step_run], countdown=delay or None)
-            step_run.save(update_fields=["state", "queued_at", "error", "finished_at"])
+            mine.update(state=StepState.QUEUED, error=outcome.error, finished_at=ended, queued_at=ledger.now)
         else:
-            step_run.state, step_run.error = StepState.FAILED, outcome.error
-            step_run.save(update_fields=["state", "error", "finished_at"])
-            ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id,
+            step_run.state = StepState.FAILED
+            mine.update(state=StepState.FAILED, error=outcome.error, finished_at=ended)
+            ledger.record("step.state", StepState.FAILED, step_id=step_id, at=ended,
                           data={"attempt": step_run.attempts, "error": outcome.error, "reason": outcome.reason})
-            doomed = list(StepRun.objects.filter(run_id=run_id, step_id__in=dag.descendants(step_run.step_id),
-                                                 state=StepState.PENDING))
-            steps_skip(ledger, doomed, because_of=step_run.step_id)
-        run_finish_if_done(ledger)
+            downstream = dag.descendants(step_id)
+            steps_skip(ledger, [sr for sid, sr in steps.items() if sid in downstream and sr.state == StepState.PENDING],
+                       because_of=step_id)
+        run_finish_if_done(ledger, steps)

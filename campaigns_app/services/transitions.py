@@ -6,6 +6,8 @@ every state they change.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db.models import Count
 
 from ..models import RunState, StepRun, StepState
@@ -24,21 +26,33 @@ def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float
 
 
 def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) -> None:
+    """Mark steps that can no longer run because an upstream step failed."""
+    error = f"upstream step {because_of} did not succeed"
     for step_run in step_runs:
         step_run.state = StepState.SKIPPED
-        step_run.finished_at = ledger.now
-        step_run.error = f"upstream step {because_of} did not succeed"
         ledger.record("step.state", StepState.SKIPPED, step_id=step_run.step_id,
-                      data={"attempt": step_run.attempts, "error": step_run.error})
-    StepRun.objects.bulk_update(step_runs, ["state", "finished_at", "error"])
+                      data={"attempt": step_run.attempts, "error": error})
+    StepRun.objects.filter(pk__in=[sr.pk for sr in step_runs]).update(
+        state=StepState.SKIPPED, finished_at=ledger.now, error=error)
 
 
-def run_finish_if_done(ledger: RunLedger) -> None:
-    """End the run once no step can still make progress: succeeded only if every step did."""
+def run_states_snapshot(run_id: int) -> dict[str, StepRun]:
+    """Every step of a run by id, with just the fields transitions need (read under the run lock)."""
+    return {sr.step_id: sr for sr in StepRun.objects.filter(run_id=run_id).only("step_id", "state", "backend",
+                                                                                   "attempts")}
+
+
+def run_finish_if_done(ledger: RunLedger, steps: dict[str, StepRun] | None = None) -> None:
+    """End the run once no step can still make progress: succeeded only if every step did.
+
+    ``steps`` is the caller's up-to-date snapshot; without one the states are counted afresh.
+    """
     run = ledger.run
-    counts = dict(
-        StepRun.objects.filter(run=run).values_list("state").annotate(n=Count("id")).values_list("state", "n")
-    )
+    if steps is None:
+        counts = dict(StepRun.objects.filter(run=run).values_list("state").annotate(n=Count("id"))
+                      .values_list("state", "n"))
+    else:
+        counts = Counter(sr.state for sr in steps.values())
     if any(counts.get(s) for s in (StepState.PENDING, StepState.QUEUED, StepState.RUNNING)):
         return
     if counts.get(StepState.CANCELLED):

@@ -77,3 +77,31 @@ def test_events_endpoint_returns_events_after_a_sequence_number(alice_api, seed_
 def test_unknown_runs_are_404(alice_api):
     assert alice_api.get("/api/runs/424242/").status_code == 404
     assert alice_api.get("/api/runs/424242/events/").status_code == 404
+
+
+def test_instances_launch_one_batch_of_runs_in_one_request(alice_api, seed_campaign):
+    answer = launch_instances(alice_api, seed_campaign, [{"parameters": {"name": f"Campaign {n}"}} for n in "ABC"])
+    assert answer.status_code == 201
+    body = answer.json()
+    assert [r["parameters"]["name"] for r in body["runs"]] == ["Campaign A", "Campaign B", "Campaign C"]
+    assert {r["batch"] for r in body["runs"]} == {body["batch"]}
+    summary = alice_api.get(f"/api/batches/{body['batch']}/").json()
+    assert summary["state"] == "queued" and summary["counts"] == {"queued": 3}
+    assert [r["id"] for r in summary["runs"]] == [r["id"] for r in body["runs"]]
+
+
+def test_one_bad_instance_refuses_the_whole_batch_naming_it(alice_api, seed_campaign):
+    answer = launch_instances(alice_api, seed_campaign, [{"parameters": {"name": "ok"}}, {"parameters": {"name": 7}}])
+    assert answer.status_code == 400
+    assert answer.json()["instances"]["1"]["parameters"]["name"] == ["must be a string"]
+    assert Run.objects.count() == 0
+
+
+def test_instances_must_be_a_non_empty_list(alice_api, seed_campaign):
+    for bad in ([], {"parameters": {}}, "abc"):
+        answer = launch_instances(alice_api, seed_campaign, bad)
+        assert answer.status_code == 400 and "instances" in answer.json()
+
+
+def launch_instances(api, campaign, instances):
+    return api.post(f"/api/campaigns/{campaign.pk}/runs/", {"instances": instances}, format="json")

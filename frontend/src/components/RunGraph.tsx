@@ -1,0 +1,110 @@
+import { memo, useMemo } from 'react';
+import {
+  Background,
+  Controls,
+  Handle,
+  MarkerType,
+  Position,
+  ReactFlow,
+  type Edge,
+  type Node,
+  type NodeProps,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { layoutGraph } from '../lib/graphLayout';
+import type { Graph, StepState } from '../lib/types';
+
+type StepNodeData = {
+  name: string;
+  state: StepState;
+  attempts: number;
+  selected: boolean;
+};
+type StepNodeType = Node<StepNodeData, 'step'>;
+
+const StepNode = memo(function StepNode({ id, data }: NodeProps<StepNodeType>) {
+  return (
+    <div
+      className={`step-node state-${data.state}${data.selected ? ' is-selected' : ''}`}
+      data-testid={`step-${id}`}
+      data-state={data.state}
+      title={`${data.name} (${id}): ${data.state}`}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <div className="step-node-name">{data.name}</div>
+      <div className="step-node-meta">
+        <span className="step-node-state">{data.state}</span>
+        {data.attempts > 1 && <span className="step-node-attempt">attempt {data.attempts}</span>}
+      </div>
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});
+
+// Stable object: React Flow warns when nodeTypes changes between renders.
+const nodeTypes = { step: StepNode };
+
+interface Props {
+  graph: Graph;
+  stateOf: (stepId: string) => StepState;
+  attemptsOf: (stepId: string) => number;
+  selected: string | null;
+  onSelect: (stepId: string) => void;
+}
+
+/** Read-only graph of the run's steps, coloured by state. */
+export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Props) {
+  const layout = useMemo(() => layoutGraph(graph), [graph]);
+
+  const nodes: StepNodeType[] = layout.map((s) => ({
+    id: s.id,
+    type: 'step',
+    position: { x: s.x, y: s.y },
+    data: { name: s.name, state: stateOf(s.id), attempts: attemptsOf(s.id), selected: selected === s.id },
+    draggable: false,
+    connectable: false,
+    selectable: true,
+  }));
+
+  const known = new Set(layout.map((s) => s.id));
+  const edges: Edge[] = (graph.edges ?? [])
+    .filter((e) => known.has(e.source) && known.has(e.target))
+    .map((e) => {
+      const target = stateOf(e.target);
+      const active = target === 'running' || target === 'queued';
+      return {
+        id: `${e.source}->${e.target}`,
+        source: e.source,
+        target: e.target,
+        animated: active,
+        className: active ? 'edge-active' : undefined,
+        markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
+        selectable: false,
+        focusable: false,
+      };
+    });
+
+  return (
+    <div className="run-graph" data-testid="run-graph">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodeClick={(_, node) => onSelect(node.id)}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable
+        zoomOnScroll={false}
+        preventScrolling={false}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.2}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={16} color="#e5e7eb" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

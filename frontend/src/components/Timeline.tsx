@@ -1,0 +1,100 @@
+import { useMemo } from 'react';
+import { useNow } from '../hooks';
+import { formatDuration } from '../lib/format';
+import {
+  displayStepState,
+  hasOpenSegments,
+  runSegments,
+  timelineNow,
+  timelineOrigin,
+  type RunView,
+  type Segment,
+} from '../lib/runState';
+import { formatTick, niceTicks, segmentBox, tickPosition, timelineDomain } from '../lib/timeline';
+
+interface Props {
+  view: RunView;
+  selected: string | null;
+  onSelect: (stepId: string) => void;
+}
+
+function segmentTitle(name: string, s: Segment): string {
+  const what = s.kind === 'queued' ? 'queued' : s.open ? 'running' : s.state;
+  return `${name} · attempt ${s.attempt} · ${what} · ${formatDuration(s.end - s.start)}${s.open ? ' (ongoing)' : ''}`;
+}
+
+/** One row per step, one bar per attempt (queued part + running part), seconds from run start. */
+export function Timeline({ view, selected, onSelect }: Props) {
+  const growing = hasOpenSegments(view);
+  const clientNow = useNow(growing);
+  const now = timelineNow(view, clientNow);
+  const origin = timelineOrigin(view);
+
+  const segments = useMemo(() => runSegments(view, now), [view, now]);
+  const all = useMemo(() => Object.values(segments).flat(), [segments]);
+  // A growing run keeps some room on the right; a finished one fits its bars.
+  const domain = origin != null ? timelineDomain(all, origin, growing ? now : null, growing ? 5 : 0.5) : { min: 0, max: 5 };
+  const ticks = niceTicks(domain.min, domain.max, 8);
+
+  return (
+    <div className="timeline" data-testid="timeline">
+      <div className="tl-row tl-axis-row" aria-hidden="true">
+        <div className="tl-label" />
+        <div className="tl-track tl-axis">
+          {ticks.map((t) => (
+            <span key={t} className="tl-tick" style={{ left: `${tickPosition(t, domain)}%` }}>
+              {formatTick(t)}
+            </span>
+          ))}
+        </div>
+      </div>
+      {view.stepOrder.map((id) => {
+        const step = view.steps[id];
+        const state = displayStepState(view, id);
+        const segs = segments[id] ?? [];
+        return (
+          <div
+            key={id}
+            className={`tl-row tl-step${selected === id ? ' is-selected' : ''}`}
+            data-testid={`timeline-row-${id}`}
+            data-state={state}
+            onClick={() => onSelect(id)}
+            role="button"
+            tabIndex={0}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                onSelect(id);
+              }
+            }}
+          >
+            <div className="tl-label" title={`${step?.name ?? id} (${id})`}>
+              <span className={`tl-dot state-${state}`} aria-hidden="true" />
+              <span className="tl-name">{step?.name ?? id}</span>
+            </div>
+            <div className="tl-track">
+              {ticks.map((t) => (
+                <span key={t} className="tl-grid" style={{ left: `${tickPosition(t, domain)}%` }} />
+              ))}
+              {origin != null &&
+                segs.map((s) => {
+                  const box = segmentBox(s, origin, domain);
+                  return (
+                    <div
+                      key={`${s.attempt}-${s.kind}`}
+                      className={`tl-seg tl-${s.kind} state-${s.state}${s.open ? ' is-open' : ''}`}
+                      style={{ left: `${box.left}%`, width: `${box.width}%` }}
+                      title={segmentTitle(step?.name ?? id, s)}
+                      data-testid={`segment-${id}-${s.attempt}-${s.kind}`}
+                      data-state={s.state}
+                    />
+                  );
+                })}
+            </div>
+          </div>
+        );
+      })}
+      {origin == null && <div className="tl-empty muted">No activity yet.</div>}
+    </div>
+  );
+}

@@ -1,0 +1,196 @@
+// Thin fetch wrapper for the Django JSON API. No React in here.
+import type { Campaign, FunctionInfo, Paginated, Run, RunEvent, User } from './types';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** Read one cookie's value from a `document.cookie`-style string. */
+export function getCookie(name: string, cookies?: string): string | null {
+  const source = cookies ?? (typeof document !== 'undefined' ? document.cookie : '');
+  for (const part of source.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      const raw = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(raw);
+      } catch {
+        return raw;
+      }
+    }
+  }
+  return null;
+}
+
+/** Turn a DRF/Django error body into one human readable message. */
+export function messageFromBody(body: unknown, status: number): string {
+  const fallback = status ? `Request failed (HTTP ${status})` : 'Request failed';
+  if (body == null) return fallback;
+  if (typeof body === 'string') return body.trim() || fallback;
+  if (Array.isArray(body)) {
+    const first = body.find((x) => typeof x === 'string');
+    return typeof first === 'string' ? first : fallback;
+  }
+  if (typeof body === 'object') {
+    const obj = body as Record<string, unknown>;
+    // DRF: {"detail": "msg"}, or {"detail": ["msg"]} from ValidationError({"detail": ...}).
+    for (const key of ['detail', 'non_field_errors', 'message', 'error']) {
+      const text = flattenMessages(obj[key]);
+      if (text.length) return text.join(' ');
+    }
+    const parts: string[] = [];
+    for (const [key, value] of Object.entries(obj)) {
+      const text = flattenMessages(value);
+      if (text.length) parts.push(`${key}: ${text.join(' ')}`);
+    }
+    if (parts.length) return parts.join('; ');
+  }
+  return fallback;
+}
+
+/** Flatten nested DRF error values (lists / dicts of lists) into strings. */
+export function flattenMessages(value: unknown): string[] {
+  if (value == null) return [];
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
+  if (Array.isArray(value)) return value.flatMap(flattenMessages);
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+      flattenMessages(v).map((m) => `${k}: ${m}`),
+    );
+  }
+  return [];
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: unknown;
+
+  constructor(status: number, body: unknown, message?: string) {
+    super(message ?? messageFromBody(body, status));
+    this.name = 'ApiError';
+    this.status = status;
+    this.body = body;
+  }
+
+  get isAuthError(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+}
+
+export interface RequestOptions {
+  method?: string;
+  /** JSON-serialisable body. */
+  body?: unknown;
+  query?: Record<string, string | number | boolean | null | undefined>;
+  signal?: AbortSignal;
+  /** Don't notify the unauthorized handler on 401/403 (used by auth calls). */
+  skipAuthHandler?: boolean;
+}
+
+type UnauthorizedHandler = (error: ApiError) => void;
+let unauthorizedHandler: UnauthorizedHandler | null = null;
+
+/** Register a callback run when any API call answers 401/403 (e.g. expired session). */
+export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): void {
+  unauthorizedHandler = handler;
+}
+
+export function buildUrl(path: string, query?: RequestOptions['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const qs = params.toString();
+  if (!qs) return path;
+  return path + (path.includes('?') ? '&' : '?') + qs;
+}
+
+/**
+ * Call the API. Sends cookies (same-origin), JSON bodies, and the CSRF token
+ * from the `csrftoken` cookie on unsafe methods. Resolves with the parsed JSON
+ * (undefined for 204 / empty bodies); rejects with ApiError carrying the
+ * server's message on non-2xx answers.
+ */
+export async function apiFetch<T = unknown>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = (options.method ?? 'GET').toUpperCase();
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const init: RequestInit = { method, headers, credentials: 'same-origin', signal: options.signal };
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  if (!SAFE_METHODS.has(method)) {
+    const token = getCookie('csrftoken');
+    if (token) headers['X-CSRFToken'] = token;
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(buildUrl(path, options.query), init);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, null, 'Network error: could not reach the server');
+  }
+
+  const text = response.status === 204 ? '' : await response.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = text;
+    }
+  }
+
+  if (!response.ok) {
+    let body = data;
+    // Don't show a whole HTML error page as the message.
+    if (typeof body === 'string' && /^\s*</.test(body)) body = null;
+    const error = new ApiError(response.status, body);
+    if (error.isAuthError && !options.skipAuthHandler && unauthorizedHandler) {
+      unauthorizedHandler(error);
+    }
+    throw error;
+  }
+  return data as T;
+}
+
+/** Accept both a paginated `{count, results}` body and a bare list. */
+export function unwrapList<T>(body: Paginated<T> | T[] | null | undefined): { items: T[]; count: number } {
+  if (!body) return { items: [], count: 0 };
+  if (Array.isArray(body)) return { items: body, count: body.length };
+  const items = Array.isArray(body.results) ? body.results : [];
+  return { items, count: typeof body.count === 'number' ? body.count : items.length };
+}
+
+export interface RunListFilter {
+  state?: string;
+  campaign?: string | number;
+  page_size?: number;
+}
+
+export const api = {
+  me: () => apiFetch<User>('/api/auth/me/', { skipAuthHandler: true }),
+  login: (username: string, password: string) =>
+    apiFetch<User>('/api/auth/login/', {
+      method: 'POST',
+      body: { username, password },
+      skipAuthHandler: true,
+    }),
+  logout: () => apiFetch<void>('/api/auth/logout/', { method: 'POST', skipAuthHandler: true }),
+  campaigns: (pageSize = 100, signal?: AbortSignal) =>
+    apiFetch<Paginated<Campaign> | Campaign[]>('/api/campaigns/', { query: { page_size: pageSize }, signal }),
+  launchRun: (campaignId: number, parameters: Record<string, unknown>) =>
+    apiFetch<Run>(`/api/campaigns/${campaignId}/runs/`, { method: 'POST', body: { parameters } }),
+  runs: (filter: RunListFilter = {}, signal?: AbortSignal) =>
+    apiFetch<Paginated<Run> | Run[]>('/api/runs/', {
+      query: { state: filter.state, campaign: filter.campaign, page_size: filter.page_size ?? 100 },
+      signal,
+    }),
+  run: (id: number | string, signal?: AbortSignal) => apiFetch<Run>(`/api/runs/${id}/`, { signal }),
+  runEvents: (id: number | string, after: number, signal?: AbortSignal) =>
+    apiFetch<RunEvent[]>(`/api/runs/${id}/events/`, { query: { after }, signal }),
+  functions: () => apiFetch<FunctionInfo[]>('/api/functions/'),
+};

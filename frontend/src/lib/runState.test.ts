@@ -1,0 +1,352 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyEvent,
+  applyEvents,
+  createRunView,
+  displayRunState,
+  displayStepState,
+  hasGap,
+  hasOpenSegments,
+  parseTime,
+  runSegments,
+  stepDetails,
+  stepSegments,
+  timelineNow,
+  timelineOrigin,
+} from './runState';
+import type { RunEvent } from './types';
+import { T0, iso, makeRun, runEvents } from '../test/fixtures';
+
+const at = (s: number) => T0 + s * 1000;
+
+/** Segments as compact tuples [kind, attempt, startS, endS, state, open]. */
+function simple(view: ReturnType<typeof createRunView>, stepId: string, now = at(100)) {
+  return stepSegments(view.steps[stepId], now).map((s) => [
+    s.kind,
+    s.attempt,
+    (s.start - T0) / 1000,
+    (s.end - T0) / 1000,
+    s.state,
+    s.open,
+  ]);
+}
+
+describe('parseTime', () => {
+  it('reads Django/DRF ISO timestamps (microseconds, Z or +00:00)', () => {
+    expect(parseTime('2024-05-01T12:00:00.123456Z')).toBe(Date.parse('2024-05-01T12:00:00.123Z'));
+    expect(parseTime('2024-05-01T12:00:00+00:00')).toBe(Date.parse('2024-05-01T12:00:00Z'));
+    expect(parseTime(null)).toBeNull();
+    expect(parseTime('not a date')).toBeNull();
+  });
+});
+
+describe('createRunView', () => {
+  it('takes step names and order from the graph and nothing from events yet', () => {
+    const view = createRunView(makeRun());
+    expect(view.stepOrder).toEqual(['s1', 's2', 's3', 's4']);
+    expect(view.steps.s2.name).toBe('Simulate');
+    expect(view.steps.s2.state).toBe('pending');
+    expect(view.lastSeq).toBe(0);
+    expect(view.steps.s1.attempts).toEqual([]);
+  });
+});
+
+describe('folding a realistic run', () => {
+  const events = runEvents();
+  const view = applyEvents(createRunView(makeRun()), events);
+
+  it('applies every event and ends in the final states', () => {
+    expect(view.lastSeq).toBe(18);
+    expect(view.state).toBe('succeeded');
+    expect(view.pending).toEqual([]);
+    expect(Object.fromEntries(view.stepOrder.map((id) => [id, view.steps[id].state]))).toEqual({
+      s1: 'succeeded',
+      s2: 'succeeded',
+      s3: 'succeeded',
+      s4: 'succeeded',
+    });
+    expect(view.startedAt).toBe(at(0.1));
+    expect(view.finishedAt).toBe(at(9.3));
+  });
+
+  it('builds a queued then a running segment per attempt', () => {
+    expect(simple(view, 's1')).toEqual([
+      ['queued', 1, 0.1, 0.6, 'queued', false],
+      ['running', 1, 0.6, 2.6, 'succeeded', false],
+    ]);
+    expect(simple(view, 's3')).toEqual([
+      ['queued', 1, 2.7, 3.5, 'queued', false],
+      ['running', 1, 3.5, 6, 'succeeded', false],
+    ]);
+  });
+
+  it('keeps several attempts, coloured by their own outcome', () => {
+    expect(simple(view, 's2')).toEqual([
+      ['queued', 1, 2.7, 3, 'queued', false],
+      ['running', 1, 3, 4, 'failed', false],
+      ['queued', 2, 4.1, 5, 'queued', false],
+      ['running', 2, 5, 7, 'succeeded', false],
+    ]);
+    expect(view.steps.s2.attempts.map((a) => [a.attempt, a.state, a.error])).toEqual([
+      [1, 'failed', 'boom'],
+      [2, 'succeeded', undefined],
+    ]);
+  });
+
+  it('records results and errors', () => {
+    expect(view.steps.s1.result).toEqual({ rows: 10 });
+    expect(view.steps.s3.result).toBe(42);
+    expect(view.steps.s2.result).toBe('ok');
+    // The step succeeded in the end: the old error is no longer the step's error.
+    expect(view.steps.s2.error).toBeUndefined();
+    expect(view.steps.s4.result).toBeNull();
+  });
+
+  it('stops growing once the run is finished', () => {
+    expect(hasOpenSegments(view)).toBe(false);
+    expect(timelineNow(view, at(500))).toBe(at(9.3));
+    expect(timelineOrigin(view)).toBe(at(0.1));
+  });
+});
+
+describe('seq handling', () => {
+  it('ignores duplicates and already applied events (same object back)', () => {
+    const events = runEvents();
+    const once = applyEvents(createRunView(makeRun()), events);
+    expect(applyEvent(once, events[4])).toBe(once);
+    const twice = applyEvents(once, events);
+    expect(twice).toBe(once);
+  });
+
+  it('handles a replay that overlaps what was applied (reconnect with after=N)', () => {
+    const events = runEvents();
+    const full = applyEvents(createRunView(makeRun()), events);
+    const partial = applyEvents(createRunView(makeRun()), events.slice(0, 8));
+    expect(partial.lastSeq).toBe(8);
+    const resumed = applyEvents(partial, events.slice(5)); // server re-sends 6..18
+    expect(resumed.lastSeq).toBe(18);
+    expect(resumed.steps).toEqual(full.steps);
+    expect(simple(resumed, 's2')).toEqual(simple(full, 's2'));
+  });
+
+  it('buffers events after a gap and applies them once the gap fills', () => {
+    const events = runEvents();
+    let view = applyEvents(createRunView(makeRun()), [events[0], events[1], events[3], events[4]]);
+    expect(view.lastSeq).toBe(2);
+    expect(hasGap(view)).toBe(true);
+    expect(view.pending.map((e) => e.seq)).toEqual([4, 5]);
+    expect(view.steps.s1.state).toBe('pending');
+
+    view = applyEvent(view, events[2]);
+    expect(view.lastSeq).toBe(5);
+    expect(hasGap(view)).toBe(false);
+    expect(view.steps.s1.state).toBe('succeeded');
+    expect(simple(view, 's1')).toEqual([
+      ['queued', 1, 0.1, 0.6, 'queued', false],
+      ['running', 1, 0.6, 2.6, 'succeeded', false],
+    ]);
+  });
+
+  it('gives the same result for shuffled, duplicated delivery', () => {
+    const events = runEvents();
+    const inOrder = applyEvents(createRunView(makeRun()), events);
+    const messy = [...events].reverse().concat(events.slice(3, 9), [...events].reverse());
+    const shuffled = applyEvents(createRunView(makeRun()), messy);
+    expect(shuffled.lastSeq).toBe(18);
+    expect(shuffled.pending).toEqual([]);
+    expect(shuffled.steps).toEqual(inOrder.steps);
+    expect(shuffled.state).toBe(inOrder.state);
+  });
+
+  it('does not buffer the same future event twice', () => {
+    const events = runEvents();
+    let view = applyEvent(createRunView(makeRun()), events[5]);
+    const again = applyEvent(view, events[5]);
+    expect(again).toBe(view);
+    view = applyEvents(view, events.slice(0, 5));
+    expect(view.lastSeq).toBe(6);
+  });
+
+  it('ignores events of another run', () => {
+    const view = createRunView(makeRun());
+    const foreign: RunEvent = { ...runEvents()[0], run: 99 };
+    expect(applyEvent(view, foreign)).toBe(view);
+  });
+});
+
+describe('live (unfinished) runs', () => {
+  it('open segments extend to now and keep growing', () => {
+    const events = runEvents().slice(0, 9); // s2 and s3 running
+    const view = applyEvents(createRunView(makeRun()), events);
+    expect(hasOpenSegments(view)).toBe(true);
+    expect(simple(view, 's2', at(3.8))).toEqual([
+      ['queued', 1, 2.7, 3, 'queued', false],
+      ['running', 1, 3, 3.8, 'running', true],
+    ]);
+    expect(simple(view, 's3', at(4.5)).at(-1)).toEqual(['running', 1, 3.5, 4.5, 'running', true]);
+    // A queued step has an open queued segment.
+    const queuedOnly = applyEvents(createRunView(makeRun()), runEvents().slice(0, 3));
+    expect(simple(queuedOnly, 's1', at(0.4))).toEqual([['queued', 1, 0.1, 0.4, 'queued', true]]);
+  });
+
+  it('never ends a segment before it starts (client clock behind the server)', () => {
+    const view = applyEvents(createRunView(makeRun()), runEvents().slice(0, 4));
+    const segs = stepSegments(view.steps.s1, at(-10));
+    expect(segs.every((s) => s.end >= s.start)).toBe(true);
+    expect(timelineNow(view, at(-10))).toBe(at(0.6));
+  });
+
+  it('infers attempt numbers when events carry none', () => {
+    const base = createRunView(makeRun());
+    const mk = (seq: number, state: string, t: number): RunEvent => ({
+      seq,
+      run: 7,
+      step: 's1',
+      type: 'step.state',
+      state,
+      at: iso(t),
+      data: state === 'failed' ? { error: 'x' } : {},
+    });
+    const view = applyEvents(base, [
+      mk(1, 'queued', 1),
+      mk(2, 'running', 2),
+      mk(3, 'failed', 3),
+      mk(4, 'queued', 4),
+      mk(5, 'running', 5),
+    ]);
+    expect(view.steps.s1.attempts.map((a) => [a.attempt, a.state])).toEqual([
+      [1, 'failed'],
+      [2, 'running'],
+    ]);
+  });
+
+  it('closes an attempt still open when the next attempt starts (retry without a failed event)', () => {
+    const base = createRunView(makeRun());
+    const view = applyEvents(base, [
+      { seq: 1, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(1), data: { attempt: 1 } },
+      { seq: 2, run: 7, step: 's1', type: 'step.state', state: 'running', at: iso(2), data: { attempt: 1 } },
+      { seq: 3, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(3), data: { attempt: 2, error: 'timeout' } },
+    ]);
+    expect(simple(view, 's1', at(4))).toEqual([
+      ['queued', 1, 1, 2, 'queued', false],
+      ['running', 1, 2, 3, 'failed', false],
+      ['queued', 2, 3, 4, 'queued', true],
+    ]);
+  });
+
+  it('cancelled while queued: only a queued segment; skipped: none', () => {
+    const base = createRunView(makeRun());
+    const view = applyEvents(base, [
+      { seq: 1, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(1), data: { attempt: 1 } },
+      { seq: 2, run: 7, step: 's1', type: 'step.state', state: 'cancelled', at: iso(2.5), data: { attempt: 1 } },
+      { seq: 3, run: 7, step: 's4', type: 'step.state', state: 'skipped', at: iso(2.5), data: {} },
+      { seq: 4, run: 7, step: null, type: 'run.state', state: 'cancelled', at: iso(2.6), data: {} },
+    ]);
+    expect(simple(view, 's1')).toEqual([['queued', 1, 1, 2.5, 'queued', false]]);
+    expect(view.steps.s1.state).toBe('cancelled');
+    expect(view.steps.s4.state).toBe('skipped');
+    expect(simple(view, 's4')).toEqual([]);
+    expect(view.state).toBe('cancelled');
+  });
+
+  it('adds steps that only appear in events', () => {
+    const view = applyEvent(createRunView(makeRun()), {
+      seq: 1, run: 7, step: 'extra', type: 'step.state', state: 'queued', at: iso(1), data: { attempt: 1 },
+    });
+    expect(view.stepOrder).toContain('extra');
+    expect(Object.keys(runSegments(view, at(2)))).toContain('extra');
+  });
+});
+
+describe('backend specifics', () => {
+  it('starts the axis at the first step activity when it precedes the run start', () => {
+    const view = applyEvents(createRunView(makeRun()), [
+      { seq: 1, run: 7, step: null, type: 'run.state', state: 'queued', at: iso(0), data: {} },
+      { seq: 2, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(0), data: { attempt: 1 } },
+      { seq: 3, run: 7, step: null, type: 'run.state', state: 'running', at: iso(0.4), data: {} },
+      { seq: 4, run: 7, step: 's1', type: 'step.state', state: 'running', at: iso(0.4), data: { attempt: 1 } },
+    ]);
+    expect(view.startedAt).toBe(at(0.4));
+    expect(timelineOrigin(view)).toBe(at(0));
+  });
+
+  it('skipped with attempt 0 and an error creates no attempt', () => {
+    const view = applyEvent(createRunView(makeRun()), {
+      seq: 1, run: 7, step: 's4', type: 'step.state', state: 'skipped', at: iso(1),
+      data: { attempt: 0, error: 'upstream step s2 did not succeed' },
+    });
+    expect(view.steps.s4.state).toBe('skipped');
+    expect(view.steps.s4.attempts).toEqual([]);
+    expect(view.steps.s4.error).toBe('upstream step s2 did not succeed');
+  });
+
+  it('failed with will_retry then queued again: two attempts', () => {
+    const view = applyEvents(createRunView(makeRun()), [
+      { seq: 1, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(0), data: { attempt: 1 } },
+      { seq: 2, run: 7, step: 's1', type: 'step.state', state: 'running', at: iso(1), data: { attempt: 1 } },
+      { seq: 3, run: 7, step: 's1', type: 'step.state', state: 'failed', at: iso(2),
+        data: { attempt: 1, error: 'boom', reason: 'error', will_retry: true } },
+      { seq: 4, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(2), data: { attempt: 2 } },
+    ]);
+    expect(view.steps.s1.state).toBe('queued');
+    expect(simple(view, 's1', at(3))).toEqual([
+      ['queued', 1, 0, 1, 'queued', false],
+      ['running', 1, 1, 2, 'failed', false],
+      ['queued', 2, 2, 3, 'queued', true],
+    ]);
+  });
+
+  it('remembers that a result was too large to stream', () => {
+    const view = applyEvents(createRunView(makeRun()), [
+      { seq: 1, run: 7, step: 's1', type: 'step.state', state: 'running', at: iso(1), data: { attempt: 1 } },
+      { seq: 2, run: 7, step: 's1', type: 'step.state', state: 'succeeded', at: iso(2),
+        data: { attempt: 1, result_truncated: true } },
+    ]);
+    expect(view.steps.s1.resultTruncated).toBe(true);
+    expect(stepDetails(view, 's1')?.resultTruncated).toBe(true);
+  });
+});
+
+describe('snapshot vs events', () => {
+  const finishedRun = makeRun({
+    state: 'succeeded',
+    last_seq: 18,
+    finished_at: iso(9.3),
+    steps: makeRun().steps!.map((s) => ({
+      ...s,
+      state: 'succeeded' as const,
+      attempts: s.step === 's2' ? 2 : 1,
+      result: s.step === 's3' ? 42 : null,
+      started_at: iso(1),
+      finished_at: iso(2),
+    })),
+  });
+
+  it('shows snapshot states until the replay has caught up', () => {
+    let view = createRunView(finishedRun);
+    expect(displayRunState(view)).toBe('succeeded');
+    expect(displayStepState(view, 's2')).toBe('succeeded');
+    expect(stepDetails(view, 's2')?.attemptCount).toBe(2);
+    expect(stepDetails(view, 's3')?.result).toBe(42);
+
+    const events = runEvents();
+    view = applyEvents(view, events.slice(0, 10));
+    expect(displayStepState(view, 's2')).toBe('succeeded'); // not the replayed 'failed'
+    expect(displayRunState(view)).toBe('succeeded');
+
+    view = applyEvents(view, events);
+    expect(displayStepState(view, 's2')).toBe('succeeded');
+    const details = stepDetails(view, 's2')!;
+    expect(details.attemptCount).toBe(2);
+    expect(details.startedAt).toBe(at(5));
+    expect(details.finishedAt).toBe(at(7));
+    expect(details.queuedAt).toBe(at(2.7));
+  });
+
+  it('follows events as soon as it has caught up with a live run', () => {
+    let view = createRunView(makeRun({ last_seq: 2, state: 'running' }));
+    view = applyEvents(view, runEvents().slice(0, 4));
+    expect(displayStepState(view, 's1')).toBe('running');
+    expect(displayRunState(view)).toBe('running');
+  });
+});

@@ -1,0 +1,123 @@
+// Shapes of the backend API (see the contract in README.md).
+
+export type RunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type StepState =
+  | 'pending'
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled';
+
+export const RUN_STATES: RunState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export const TERMINAL_RUN_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+export const TERMINAL_STEP_STATES: ReadonlySet<string> = new Set([
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+]);
+
+export interface User {
+  id: number;
+  username: string;
+  is_staff: boolean;
+}
+
+export interface Paginated<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export type ParameterType = 'string' | 'integer' | 'number' | 'boolean' | 'choice' | 'json';
+
+export interface CampaignParameter {
+  name: string;
+  type: ParameterType | string;
+  default?: unknown;
+  description?: string;
+  /** Backend extras: `required`, and `choices` for type "choice". */
+  required?: boolean;
+  choices?: unknown[];
+}
+
+export interface GraphStep {
+  id: string;
+  name: string;
+  kind: 'function' | 'executable' | string;
+  function?: string;
+  kwargs?: Record<string, unknown>;
+  argv?: string[];
+  backend?: string;
+  retries?: number;
+  timeout_s?: number | null;
+  position?: { x: number; y: number } | null;
+}
+
+export interface GraphEdge {
+  source: string;
+  target: string;
+}
+
+export interface Graph {
+  steps: GraphStep[];
+  edges: GraphEdge[];
+}
+
+export interface Campaign {
+  id: number;
+  name: string;
+  description: string;
+  version: number;
+  owner: string;
+  created_at: string | null;
+  updated_at: string | null;
+  parameters: CampaignParameter[];
+  graph: Graph;
+}
+
+export interface RunStepSnapshot {
+  step: string;
+  name: string;
+  state: StepState;
+  attempts: number;
+  queued_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  result: unknown;
+  error: unknown;
+}
+
+export interface Run {
+  id: number;
+  campaign: number;
+  campaign_name: string;
+  version: number;
+  state: RunState;
+  parameters: Record<string, unknown>;
+  created_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  last_seq?: number;
+  graph?: Graph;
+  steps?: RunStepSnapshot[];
+}
+
+export interface RunEvent {
+  seq: number;
+  run: number;
+  step: string | null;
+  type: 'run.state' | 'step.state' | string;
+  state: string;
+  at: string;
+  data?: Record<string, unknown> | null;
+}
+
+export interface FunctionInfo {
+  name: string;
+  description: string;
+  schema: unknown;
+}

@@ -1,0 +1,177 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { LiveIndicator } from '../components/LiveIndicator';
+import { RunGraph } from '../components/RunGraph';
+import { StateBadge } from '../components/StateBadge';
+import { StepDetails } from '../components/StepDetails';
+import { Timeline } from '../components/Timeline';
+import { useNow, useTitle } from '../hooks';
+import { api } from '../lib/api';
+import { durationBetween, formatDateTime, formatDuration, formatValue } from '../lib/format';
+import { caughtUp, displayRunState, displayStepState, isRunTerminal, stepDetails, type RunView } from '../lib/runState';
+import type { Graph, Run } from '../lib/types';
+import { useRunLive } from '../useRunLive';
+
+function runTimes(run: Run, view: RunView) {
+  const useEvents = caughtUp(view);
+  const started = (useEvents ? view.startedAt : null) ?? view.snapshot.startedAt;
+  const finished = useEvents ? view.finishedAt : view.snapshot.finishedAt;
+  return { created: run.created_at, started, finished };
+}
+
+export function RunPage() {
+  const { id } = useParams();
+  const { run, view, status, error, notFound } = useRunLive(id);
+  const [selected, setSelected] = useState<string | null>(null);
+  useTitle(run ? `Run #${run.id} · ${run.campaign_name}` : `Run #${id ?? ''}`);
+
+  const graph: Graph = useMemo(() => {
+    if (run?.graph?.steps?.length) return run.graph;
+    // No graph in the detail: fall back to the step list, without edges.
+    return {
+      steps: (run?.steps ?? []).map((s) => ({ id: s.step, name: s.name, kind: 'function' })),
+      edges: [],
+    };
+  }, [run]);
+
+  const stateOf = useCallback((stepId: string) => (view ? displayStepState(view, stepId) : 'pending'), [view]);
+  const attemptsOf = useCallback(
+    (stepId: string) => {
+      if (!view) return 0;
+      const folded = view.steps[stepId]?.attempts.length ?? 0;
+      return caughtUp(view) ? folded : Math.max(folded, view.snapshot.steps[stepId]?.attempts ?? 0);
+    },
+    [view],
+  );
+  const toggle = useCallback((stepId: string) => setSelected((cur) => (cur === stepId ? null : stepId)), []);
+
+  // Results too large for events are only in the run detail: fetch them when shown.
+  const [fullResults, setFullResults] = useState<Record<string, unknown>>({});
+  const truncated = !!(selected && view?.steps[selected]?.resultTruncated) && !(selected in fullResults);
+  useEffect(() => {
+    if (!truncated || !id) return;
+    const ctrl = new AbortController();
+    api
+      .run(id, ctrl.signal)
+      .then((r) => {
+        const found: Record<string, unknown> = {};
+        for (const s of r.steps ?? []) if (s.result !== null && s.result !== undefined) found[s.step] = s.result;
+        setFullResults((cur) => ({ ...cur, ...found }));
+      })
+      .catch(() => {
+        /* the panel keeps saying the result is too large */
+      });
+    return () => ctrl.abort();
+  }, [truncated, id]);
+
+  const runState = view ? displayRunState(view) : run?.state;
+  const times = run && view ? runTimes(run, view) : null;
+  const ticking = !!times?.started && !times.finished && !!runState && !isRunTerminal(runState);
+  const now = useNow(ticking, 1000);
+
+  if (notFound) {
+    return (
+      <div className="page">
+        <div className="empty" data-testid="run-not-found">
+          Run #{id} was not found. <Link to="/runs">Back to runs</Link>
+        </div>
+      </div>
+    );
+  }
+  if (error) {
+    return (
+      <div className="page">
+        <div className="form-error" role="alert">
+          Could not load run #{id}: {error}
+        </div>
+      </div>
+    );
+  }
+  if (!run || !view) {
+    return (
+      <div className="page">
+        <div className="muted">Loading run #{id}…</div>
+      </div>
+    );
+  }
+
+  let details = selected ? stepDetails(view, selected) : null;
+  if (details && selected && selected in fullResults) {
+    details = { ...details, result: fullResults[selected], resultTruncated: false };
+  }
+  const params = Object.entries(run.parameters ?? {});
+
+  return (
+    <div className="page run-page">
+      <div className="card run-header">
+        <div className="run-title-row">
+          <div>
+            <div className="crumbs">
+              <Link to="/runs">Runs</Link> / <span>#{run.id}</span>
+            </div>
+            <h1>
+              {run.campaign_name} <span className="muted run-id">#{run.id}</span>
+              <span className="muted small"> v{run.version}</span>
+            </h1>
+          </div>
+          <div className="run-status">
+            <StateBadge state={runState ?? run.state} testId="run-state" className="badge-large" />
+            <LiveIndicator status={status} />
+          </div>
+        </div>
+        <div className="run-meta">
+          <div className="params-list" data-testid="run-parameters">
+            {params.length === 0 && <span className="muted">No parameters</span>}
+            {params.map(([k, v]) => (
+              <span className="param-chip" key={k}>
+                <span className="param-key">{k}</span>
+                <span className="param-value">{formatValue(v)}</span>
+              </span>
+            ))}
+          </div>
+          {times && (
+            <div className="run-times">
+              <span>
+                <span className="muted">Created</span> {formatDateTime(times.created)}
+              </span>
+              <span>
+                <span className="muted">Started</span> {formatDateTime(times.started)}
+              </span>
+              <span>
+                <span className="muted">Finished</span> {formatDateTime(times.finished)}
+              </span>
+              <span>
+                <span className="muted">Duration</span>{' '}
+                <span data-testid="run-duration">
+                  {formatDuration(durationBetween(times.started, times.finished, now))}
+                </span>
+              </span>
+            </div>
+          )}
+        </div>
+      </div>
+
+      <div className="run-body">
+        <section className="card graph-card">
+          <h2 className="card-title">Graph</h2>
+          <RunGraph graph={graph} stateOf={stateOf} attemptsOf={attemptsOf} selected={selected} onSelect={toggle} />
+        </section>
+        <aside className="card details-card">
+          <h2 className="card-title">Step details</h2>
+          <StepDetails
+            details={details}
+            step={graph.steps.find((s) => s.id === selected)}
+            onClose={() => setSelected(null)}
+          />
+        </aside>
+      </div>
+
+      <section className="card timeline-card">
+        <h2 className="card-title">
+          Timeline <span className="muted small">seconds from run start</span>
+        </h2>
+        <Timeline view={view} selected={selected} onSelect={toggle} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,184 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { StateBadge } from '../components/StateBadge';
+import { api, unwrapList } from '../lib/api';
+import { durationBetween, formatDateTime, formatDuration, formatParams } from '../lib/format';
+import { RUN_STATES, type Campaign, type Run } from '../lib/types';
+import { useInterval, useTitle } from '../hooks';
+
+export const RUNS_REFRESH_MS = 3000;
+
+export function RunsPage() {
+  useTitle('Runs');
+  const [searchParams, setSearchParams] = useSearchParams();
+  const stateFilter = searchParams.get('state') ?? '';
+  const campaignFilter = searchParams.get('campaign') ?? '';
+
+  const [runs, setRuns] = useState<Run[] | null>(null);
+  const [count, setCount] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [campaigns, setCampaigns] = useState<Campaign[]>([]);
+  const [now, setNow] = useState(() => Date.now());
+  const inflight = useRef<AbortController | null>(null);
+
+  const load = useCallback(() => {
+    inflight.current?.abort();
+    const ctrl = new AbortController();
+    inflight.current = ctrl;
+    api
+      .runs({ state: stateFilter, campaign: campaignFilter, page_size: 100 }, ctrl.signal)
+      .then((body) => {
+        if (ctrl.signal.aborted) return;
+        const { items, count } = unwrapList(body);
+        setRuns(items);
+        setCount(count);
+        setError(null);
+        setNow(Date.now());
+      })
+      .catch((err) => {
+        if (ctrl.signal.aborted) return;
+        setError(err instanceof Error ? err.message : String(err));
+      });
+  }, [stateFilter, campaignFilter]);
+
+  useEffect(() => {
+    setRuns(null);
+    load();
+    return () => inflight.current?.abort();
+  }, [load]);
+
+  useInterval(load, RUNS_REFRESH_MS);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    api
+      .campaigns(100, ctrl.signal)
+      .then((body) => setCampaigns(unwrapList(body).items))
+      .catch(() => {
+        /* the filter just stays empty */
+      });
+    return () => ctrl.abort();
+  }, []);
+
+  const setFilter = (key: string, value: string) => {
+    const next = new URLSearchParams(searchParams);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setSearchParams(next, { replace: true });
+  };
+
+  return (
+    <div className="page">
+      <div className="page-header">
+        <h1>Runs</h1>
+        {runs && (
+          <span className="muted" data-testid="run-count">
+            {count} run{count === 1 ? '' : 's'}
+          </span>
+        )}
+        <div className="filters">
+          <label className="inline-field">
+            <span>State</span>
+            <select
+              name="state"
+              data-testid="state-filter"
+              value={stateFilter}
+              onChange={(e) => setFilter('state', e.target.value)}
+            >
+              <option value="">All states</option>
+              {RUN_STATES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="inline-field">
+            <span>Campaign</span>
+            <select
+              name="campaign"
+              data-testid="campaign-filter"
+              value={campaignFilter}
+              onChange={(e) => setFilter('campaign', e.target.value)}
+            >
+              <option value="">All campaigns</option>
+              {campaignFilter && !campaigns.some((c) => String(c.id) === campaignFilter) && (
+                <option value={campaignFilter}>#{campaignFilter}</option>
+              )}
+              {campaigns.map((c) => (
+                <option key={c.id} value={String(c.id)}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </div>
+
+      {error && (
+        <div className="form-error" role="alert">
+          Could not load runs: {error}
+        </div>
+      )}
+      {!runs && !error && <div className="muted">Loading runs…</div>}
+      {runs && runs.length === 0 && (
+        <div className="empty" data-testid="runs-empty">
+          No runs{stateFilter ? ` in state “${stateFilter}”` : ''}.{' '}
+          <Link to="/campaigns">Launch one from a campaign.</Link>
+        </div>
+      )}
+      {runs && runs.length > 0 && (
+        <div className="card table-card">
+          <table className="table" data-testid="run-list">
+            <thead>
+              <tr>
+                <th>Run</th>
+                <th>Campaign</th>
+                <th>Parameters</th>
+                <th>State</th>
+                <th>Created</th>
+                <th>Started</th>
+                <th>Finished</th>
+                <th className="num">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((r) => {
+                const params = formatParams(r.parameters);
+                return (
+                  <tr key={r.id} data-testid={`run-row-${r.id}`} data-state={r.state}>
+                    <td>
+                      <Link to={`/runs/${r.id}`} className="strong" data-testid={`run-link-${r.id}`}>
+                        #{r.id}
+                      </Link>
+                    </td>
+                    <td>
+                      <Link to={`/runs/${r.id}`}>{r.campaign_name}</Link>
+                      <span className="muted small"> v{r.version}</span>
+                    </td>
+                    <td className="params" title={params}>
+                      {params || <span className="muted">—</span>}
+                    </td>
+                    <td className="nowrap">
+                      <StateBadge state={r.state} />
+                      {r.steps && r.steps.length > 0 && (
+                        <span className="muted small step-progress" title="steps finished / total">
+                          {' '}
+                          {r.steps.filter((s) => s.state === 'succeeded').length}/{r.steps.length}
+                        </span>
+                      )}
+                    </td>
+                    <td className="nowrap">{formatDateTime(r.created_at)}</td>
+                    <td className="nowrap">{formatDateTime(r.started_at)}</td>
+                    <td className="nowrap">{formatDateTime(r.finished_at)}</td>
+                    <td className="num nowrap">{formatDuration(durationBetween(r.started_at, r.finished_at, now))}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

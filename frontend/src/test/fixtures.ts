@@ -1,0 +1,101 @@
+import type { Campaign, Graph, Run, RunEvent } from '../lib/types';
+
+export const T0 = Date.parse('2024-05-01T12:00:00.000Z');
+export const iso = (offsetSeconds: number) => new Date(T0 + offsetSeconds * 1000).toISOString();
+
+export const graph: Graph = {
+  steps: [
+    { id: 's1', name: 'Prepare', kind: 'function', function: 'sleep', backend: 'local', retries: 0, timeout_s: 60 },
+    { id: 's2', name: 'Simulate', kind: 'function', function: 'flaky', backend: 'local', retries: 2, timeout_s: 60 },
+    { id: 's3', name: 'Measure', kind: 'executable', argv: ['echo', 'hi'], backend: 'local', retries: 0, timeout_s: 60 },
+    { id: 's4', name: 'Report', kind: 'function', function: 'report', backend: 'local', retries: 0, timeout_s: 60 },
+  ],
+  edges: [
+    { source: 's1', target: 's2' },
+    { source: 's1', target: 's3' },
+    { source: 's2', target: 's4' },
+    { source: 's3', target: 's4' },
+  ],
+};
+
+export const campaign: Campaign = {
+  id: 3,
+  name: 'Demo campaign',
+  description: 'Four steps, one flaky',
+  version: 2,
+  owner: 'alice',
+  created_at: iso(-3600),
+  updated_at: iso(-60),
+  parameters: [
+    { name: 'label', type: 'string', default: 'hello', description: 'A label' },
+    { name: 'count', type: 'integer', default: 3 },
+    { name: 'scale', type: 'number', default: 0.5 },
+    { name: 'verbose', type: 'boolean', default: true },
+  ],
+  graph,
+};
+
+let seq = 0;
+function ev(
+  offset: number,
+  type: 'run.state' | 'step.state',
+  state: string,
+  step: string | null = null,
+  data: Record<string, unknown> = {},
+): RunEvent {
+  seq += 1;
+  return { seq, run: 7, step, type, state, at: iso(offset), data };
+}
+
+/** A realistic run: s2 fails once and succeeds on its second attempt. */
+export function runEvents(): RunEvent[] {
+  seq = 0;
+  return [
+    ev(0, 'run.state', 'queued'),
+    ev(0.1, 'run.state', 'running'),
+    ev(0.1, 'step.state', 'queued', 's1', { attempt: 1 }),
+    ev(0.6, 'step.state', 'running', 's1', { attempt: 1 }),
+    ev(2.6, 'step.state', 'succeeded', 's1', { attempt: 1, result: { rows: 10 } }),
+    ev(2.7, 'step.state', 'queued', 's2', { attempt: 1 }),
+    ev(2.7, 'step.state', 'queued', 's3', { attempt: 1 }),
+    ev(3.0, 'step.state', 'running', 's2', { attempt: 1 }),
+    ev(3.5, 'step.state', 'running', 's3', { attempt: 1 }),
+    ev(4.0, 'step.state', 'failed', 's2', { attempt: 1, error: 'boom' }),
+    ev(4.1, 'step.state', 'queued', 's2', { attempt: 2 }),
+    ev(5.0, 'step.state', 'running', 's2', { attempt: 2 }),
+    ev(6.0, 'step.state', 'succeeded', 's3', { attempt: 1, result: 42 }),
+    ev(7.0, 'step.state', 'succeeded', 's2', { attempt: 2, result: 'ok' }),
+    ev(7.1, 'step.state', 'queued', 's4', { attempt: 1 }),
+    ev(7.2, 'step.state', 'running', 's4', { attempt: 1 }),
+    ev(9.2, 'step.state', 'succeeded', 's4', { attempt: 1, result: null }),
+    ev(9.3, 'run.state', 'succeeded'),
+  ];
+}
+
+export function makeRun(overrides: Partial<Run> = {}): Run {
+  return {
+    id: 7,
+    campaign: 3,
+    campaign_name: 'Demo campaign',
+    version: 2,
+    state: 'running',
+    parameters: { label: 'hello', count: 3 },
+    created_at: iso(0),
+    started_at: iso(0.1),
+    finished_at: null,
+    last_seq: 0,
+    graph,
+    steps: graph.steps.map((s) => ({
+      step: s.id,
+      name: s.name,
+      state: 'pending',
+      attempts: 0,
+      queued_at: null,
+      started_at: null,
+      finished_at: null,
+      result: null,
+      error: null,
+    })),
+    ...overrides,
+  };
+}
