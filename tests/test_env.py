@@ -15,8 +15,9 @@ from scripts.stack import ensure_redis, terminate
 
 
 def _on_test_db(url: str) -> str:
+    # Parallel checkouts (git worktrees) pick different databases with STUDIO_TEST_REDIS_DB.
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/15"))
+    return urlunsplit(parts._replace(path=f"/{os.environ.get('STUDIO_TEST_REDIS_DB', '15')}"))
 
 
 _url, _process = ensure_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
