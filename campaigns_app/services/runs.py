@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from ..graph.validation import parameter_value_error
 from ..models import Batch, Campaign, CampaignVersion, Run, RunState, StepRun
