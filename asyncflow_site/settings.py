@@ -117,14 +117,15 @@ LOGIN_URL = "/login"
 
 # --- Redis: Celery broker and channel layer ---------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Pub/sub: one PUBLISH per group however many sockets listen.  Delivery is
+# at-most-once, which is fine: every event is stored first and sockets fill
+# gaps from the database.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             "hosts": [REDIS_URL],
             "prefix": os.environ.get("STUDIO_CHANNEL_PREFIX", "asgi"),
-            "capacity": 5000,
-            "expiry": 60,
         },
     }
 }

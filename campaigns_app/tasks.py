@@ -7,6 +7,7 @@ from .services.dispatch import STEP_TASK
 
 
 @shared_task(name=STEP_TASK, acks_late=True, ignore_result=True)
-def step_run_execute(step_run_id: int) -> None:
+def step_run_execute(step_run_id: int, run_id: int | None = None, step_id: str | None = None,
+                     attempt: int | None = None) -> None:
     """Run one step attempt. Safe to deliver twice: only the delivery that claims the step runs it."""
-    services.step_run_execute(step_run_id=step_run_id)
+    services.step_run_execute(step_run_id=step_run_id, expected=(run_id, step_id, attempt) if attempt else None)

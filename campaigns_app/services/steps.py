@@ -31,11 +31,29 @@ class ClaimedStep:
     early_failure: StepOutcome | None = None
 
 
-def step_run_execute(*, step_run_id: int) -> StepOutcome | None:
-    """Run one queued step to an outcome; a step that is not ``queued`` (a duplicate message) is left alone."""
-    claimed = step_run_claim(step_run_id=step_run_id)
+def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None = None) -> StepOutcome | None:
+    """Run one queued step to an outcome; a step that is not ``queued`` (a duplicate message) is left alone.
+
+    ``expected`` is (run id, step id, attempt) as the dispatcher queued it; without it they are read first.
+
+    When the outcome makes successors ready, they are dispatched to Celery as
+    always; then this thread races its own message for the first successor on
+    the same backend.  Whoever claims first runs it and the other delivery is a
+    no-op, so nothing runs twice, and a chain of steps skips one broker round
+    trip per link.
+    """
+    first_outcome = None
+    while step_run_id is not None:
+        outcome, follow_up = _execute_once(step_run_id, expected, local=first_outcome is not None)
+        first_outcome = first_outcome or outcome
+        step_run_id, expected = follow_up or (None, None)
+    return first_outcome
+
+
+def _execute_once(step_run_id: int, expected, *, local: bool) -> tuple[StepOutcome | None, tuple | None]:
+    claimed = step_run_claim(step_run_id=step_run_id, expected=expected, local=local)
     if claimed is None:
-        return None
+        return None, None
     if claimed.early_failure is not None:
         outcome = claimed.early_failure
     else:
@@ -46,25 +64,37 @@ def step_run_execute(*, step_run_id: int) -> StepOutcome | None:
             outcome = StepOutcome.failure(f"backend error: {type(exc).__name__}: {exc}")
         outcome.ended_at = timezone.now()
     attempt = claimed.invocation.attempt if claimed.invocation else None
-    step_run_record(step_run_id=step_run_id, run_id=claimed.run_id, outcome=outcome, attempt=attempt)
-    return outcome
+    queued = step_run_record(step_run_id=step_run_id, run_id=claimed.run_id, outcome=outcome, attempt=attempt)
+    same_backend = [sr for sr in queued if sr.backend == claimed.backend]
+    if not same_backend:
+        return outcome, None
+    follow = same_backend[0]
+    return outcome, (follow.pk, (follow.run_id, follow.step_id, follow.attempts + 1))
 
 
-def step_run_claim(*, step_run_id: int) -> ClaimedStep | None:
+def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = None,
+                   local: bool = False) -> ClaimedStep | None:
     """Move a queued step to running exactly once; None when another delivery already claimed it.
 
-    Everything that can be read before the run lock is read before it: under
+    Everything that can be known before the run lock is known before it: under
     SQLite the lock is the database's single write lock, so time spent holding
     it is time every other step waits.
     """
-    row = StepRun.objects.filter(pk=step_run_id).values("run_id", "step_id", "backend", "attempts", "state").first()
-    if row is None or row["state"] != StepState.QUEUED:
+    if expected is None:
+        row = StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED).values_list(
+            "run_id", "step_id", "attempts").first()
+        if row is None:
+            return None
+        expected = (row[0], row[1], row[2] + 1)
+    elif not local and not StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED).exists():
+        # Most often the message of a step its predecessor's thread already
+        # claimed: leave without queueing for the write lock.
         return None
-    run_id, step_id, attempt = row["run_id"], row["step_id"], row["attempts"] + 1
+    run_id, step_id, attempt = expected
     with run_locked(run_id) as ledger:
-        # The attempts filter makes this a compare-and-set on (state, attempts):
-        # a delivery that read the row before another attempt came and went claims nothing.
-        claimed = StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED, attempts=row["attempts"]).update(
+        # A compare-and-set on (state, attempts): a message for an attempt that
+        # already ran, or a second copy of this one, claims nothing.
+        claimed = StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED, attempts=attempt - 1).update(
             state=StepState.RUNNING, started_at=ledger.now, finished_at=None, attempts=attempt
         )
         if not claimed:
@@ -80,7 +110,7 @@ def step_run_claim(*, step_run_id: int) -> ClaimedStep | None:
         # Upstream steps have succeeded and stay put while this one runs.
         ancestors = definition.dag.ancestors(step_id)
         results = dict(StepRun.objects.filter(run_id=run_id, step_id__in=ancestors).values_list("step_id", "result"))
-    claim = ClaimedStep(run_id=run_id, backend=row["backend"], invocation=None)
+    claim = ClaimedStep(run_id=run_id, backend=step.get("backend", "thread"), invocation=None)
     try:
         claim.invocation = StepInvocation(
             run_id=run_id, step_id=step_id, attempt=attempt, kind=step["kind"],
@@ -111,8 +141,10 @@ def _event_result(result) -> dict:
     return {"result_truncated": True}
 
 
-def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int | None) -> None:
+def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int | None) -> list[StepRun]:
     """Store an attempt's outcome, then queue what became ready, retry, or skip what can no longer run.
+
+    Returns the successors it queued (already dispatched to Celery after commit).
 
     An outcome for an attempt that is no longer the running one (the step was
     cancelled or reclaimed meanwhile) is ignored, so a step never succeeds twice.
@@ -126,7 +158,8 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
         step_run = next((sr for sr in steps.values() if sr.pk == step_run_id), None)
         if step_run is None or step_run.state != StepState.RUNNING or (
                 attempt is not None and step_run.attempts != attempt):
-            return
+            return []
+        ready: list[StepRun] = []
         definition = version_definition(ledger.run.version_id)
         dag, step_id = definition.dag, step_run.step_id
         retries_left = step_run.attempts <= definition.steps[step_id].get("retries", 0)
@@ -159,3 +192,4 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
             steps_skip(ledger, [sr for sid, sr in steps.items() if sid in downstream and sr.state == StepState.PENDING],
                        because_of=step_id)
         run_finish_if_done(ledger, steps)
+    return ready

@@ -22,7 +22,7 @@ def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float
         step_run.queued_at = ledger.now
         ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id,
                       data={"attempt": step_run.attempts + 1})
-    steps_dispatch_on_commit(step_runs, countdown=countdown)
+    steps_dispatch_on_commit(step_runs, countdown=countdown, on_commit=ledger.on_commit)
 
 
 def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) -> None:
@@ -38,7 +38,7 @@ def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) 
 
 def run_states_snapshot(run_id: int) -> dict[str, StepRun]:
     """Every step of a run by id, with just the fields transitions need (read under the run lock)."""
-    return {sr.step_id: sr for sr in StepRun.objects.filter(run_id=run_id).only("step_id", "state", "backend",
+    return {sr.step_id: sr for sr in StepRun.objects.filter(run_id=run_id).only("run_id", "step_id", "state", "backend",
                                                                                    "attempts")}
 
 
