@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .blocks import expand_edges, normalize_blocks
 from .dag import Dag, find_cycle
 from .errors import GraphError, GraphFault
 from .templating import TemplateError, placeholders_in
@@ -223,6 +224,13 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
         ids.add(step["id"])
         steps.append(step)
 
+    blocks = normalize_blocks(graph.get("blocks"), ids, out.faults)
+    block_ids = {b["id"] for b in blocks}
+    for step in steps:
+        if step.get("block") is not None and step["block"] not in block_ids:
+            out.add(f"step {step['id']!r}: block {step['block']!r} is not declared in graph.blocks", step=step["id"])
+    endpoints = ids | block_ids
+
     edges: list[dict] = []
     seen_edges: set[tuple[str, str]] = set()
     for index, raw in enumerate(raw_edges):
@@ -232,24 +240,31 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
             continue
         pair = (raw["source"], raw["target"])
         for end in pair:
-            if end not in ids:
+            if end not in endpoints:
                 out.add(f"edge {pair[0]} -> {pair[1]} names unknown step {end!r}", edge=pair)
         if pair[0] == pair[1]:
             out.add(f"step {pair[0]!r} cannot depend on itself", edge=pair, step=pair[0])
         if pair in seen_edges:
             out.add(f"edge {pair[0]} -> {pair[1]} is declared twice", edge=pair)
         seen_edges.add(pair)
-        if pair[0] in ids and pair[1] in ids and pair[0] != pair[1]:
+        if pair[0] in endpoints and pair[1] in endpoints and pair[0] != pair[1]:
             edges.append({"source": pair[0], "target": pair[1]})
 
+    normalized = {"steps": steps, "edges": edges}
+    if blocks:
+        normalized["blocks"] = blocks
+    if out.faults:
+        raise GraphError(out.faults)
+    step_edges, block_faults = expand_edges(normalized)
+    out.faults.extend(block_faults)
     successors: dict[str, list[str]] = {s: [] for s in ids}
-    for edge in edges:
-        successors[edge["source"]].append(edge["target"])
+    for source, target in step_edges:
+        successors[source].append(target)
     cycle = find_cycle([s["id"] for s in steps], successors)
     if cycle:
         out.add(f"cycle: {' -> '.join(cycle)}", path=tuple(cycle))
     elif not out.faults:
-        dag = Dag([s["id"] for s in steps], [(e["source"], e["target"]) for e in edges])
+        dag = Dag([s["id"] for s in steps], step_edges)
         for step in steps:
             templated = step.get("kwargs") if step["kind"] == "function" else step.get("argv")
             try:
@@ -267,7 +282,7 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
                     out.add(f"step {step['id']!r}: {ph.text} refers to {ph.name!r}, {reason}", step=step["id"])
     if out.faults:
         raise GraphError(out.faults)
-    return {"steps": steps, "edges": edges}
+    return normalized
 
 
 def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, FunctionSignature],
