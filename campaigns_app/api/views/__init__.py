@@ -1,6 +1,6 @@
 from .auth import functions_list, me, session_login, session_logout, token_obtain
 from .campaigns import CampaignViewSet
-from .runs import BatchViewSet, RunViewSet
+from .runs import BatchViewSet, RunViewSet, step_log
 
 __all__ = ["BatchViewSet", "CampaignViewSet", "RunViewSet", "functions_list", "me", "session_login",
-           "session_logout", "token_obtain"]
+           "session_logout", "step_log", "token_obtain"]
