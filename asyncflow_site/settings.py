@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "campaigns_app.services.audit.AuditAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -154,12 +155,14 @@ STUDIO_MAX_RESULT_BYTES = int(os.environ.get("STUDIO_MAX_RESULT_BYTES", str(1024
 # Results up to this size travel inside websocket events; bigger ones are
 # fetched from the run detail.
 STUDIO_EVENT_RESULT_BYTES = int(os.environ.get("STUDIO_EVENT_RESULT_BYTES", "16384"))
+# Audit entries take the client address from X-Forwarded-For only behind a proxy that sets it.
+STUDIO_TRUST_X_FORWARDED_FOR = env_bool("STUDIO_TRUST_X_FORWARDED_FOR", False)
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "campaigns_app.api.authentication.StudioTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -8,12 +8,18 @@ router = DefaultRouter()
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("runs", views.RunViewSet, basename="run")
 router.register("batches", views.BatchViewSet, basename="batch")
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("audit", views.AuditViewSet, basename="audit")
 
 urlpatterns = [
     path("auth/token/", views.token_obtain, name="auth-token"),
     path("auth/login/", views.session_login, name="auth-login"),
     path("auth/logout/", views.session_logout, name="auth-logout"),
     path("auth/me/", views.me, name="auth-me"),
+    path("auth/password/", views.password_change, name="auth-password"),
+    path("auth/tokens/", views.tokens, name="auth-tokens"),
+    path("auth/tokens/<int:token_id>/", views.token_revoke, name="auth-token-revoke"),
+    path("users/", views.users, name="users"),
     path("functions/", views.functions_list, name="functions"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
