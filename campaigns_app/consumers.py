@@ -124,6 +124,8 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
         await self._join_dashboard_groups()
 
     async def run_event(self, message):
+        if "groups" in message and not set(message["groups"]) & set(self.groups_joined):
+            return
         for event in message["events"]:
             key = (event["run"], event["seq"])
             if key in self.recent:

@@ -118,8 +118,10 @@ class _Sender:
             if item is None:
                 return
             groups, messages = item
+            # Events name every group they go to, so a socket that has just
+            # left a group drops what was already in flight to it.
             message = ({"type": ACCESS_MESSAGE_TYPE} if messages is None
-                       else {"type": EVENT_MESSAGE_TYPE, "events": messages})
+                       else {"type": EVENT_MESSAGE_TYPE, "events": messages, "groups": groups})
             try:
                 for group in groups:
                     await layer.group_send(group, message)
