@@ -312,21 +312,27 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction])
             out.setdefault(param, []).append(d)
         return list(out.items())
 
+    def plain_command(step: dict) -> bool:
+        return (step["kind"] == "executable" and not _step_references(step) and not step.get("env")
+                and not step.get("cwd") and not step.get("timeout_s") and not step.get("retries"))
+
     def results_expr(sid: str) -> str:
         entries = []
         for param, deps in params_of(sid):
             for d in deps:
-                entries.append(f"{d!r}: {param}" if param == out_name[d] else f"{d!r}: {param}[{d!r}]")
+                value = param if param == out_name[d] else f"{param}[{d!r}]"
+                # An executable task's result is its stdout; the studio's result is its last line as JSON.
+                entries.append(f"{d!r}: stdout_result({value})" if plain_command(by_id[d]) else f"{d!r}: {value}")
         return "{" + ", ".join(entries) + "}"
 
     for sid in order:
         step = by_id[sid]
         args = ", ".join(p for p, _ in params_of(sid))
         doc = f'        """{_doc(step.get("name") or sid)}"""'
-        plain_command = (step["kind"] == "executable" and not _step_references(step) and not step.get("env")
-                         and not step.get("cwd") and not step.get("timeout_s") and not step.get("retries"))
-        if plain_command:
-            lines += ["    @flow.executable_task", f"    async def {fn_name[sid]}({args}):", doc,
+        if plain_command(step):
+            # shell=False: the backend runs argv as given instead of re-joining it for /bin/sh.
+            exec_args = ", ".join([*(p for p, _ in params_of(sid)), 'task_description={"shell": False}'])
+            lines += ["    @flow.executable_task", f"    async def {fn_name[sid]}({exec_args}):", doc,
                       "        # Called when the task is created, before its inputs exist: only parameters are known.",
                       f"        log({sid!r}, 'submitted')",
                       f"        return shlex.join(render(STEPS[{sid!r}]['argv'], params, {{}}))", ""]

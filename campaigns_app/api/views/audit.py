@@ -1,7 +1,8 @@
 """The audit trail, for team admins (their teams' entries) and everyone (their own actions)."""
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,7 +22,7 @@ def _moment(raw: str, name: str, end_of_day: bool = False):
             raise ValidationError({name: ["must be a date (2026-01-31) or an ISO date-time"]})
         value = datetime.combine(day, time.max if end_of_day else time.min)
     if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.utc)
+        value = timezone.make_aware(value, UTC)
     return value
 
 
@@ -53,8 +54,6 @@ class AuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                                                   f"{', '.join(ACTIONS)}"]})
             exact = [a for a in wanted if a in ACTIONS]
             prefixes = [a for a in wanted if a not in ACTIONS]
-            from django.db.models import Q
-
             condition = Q(action__in=exact)
             for prefix in prefixes:
                 condition |= Q(action__startswith=prefix + ".")
