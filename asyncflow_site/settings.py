@@ -177,6 +177,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "campaigns_app.models.Role",
+        "VisibilityEnum": "campaigns_app.models.Visibility",
+    },
 }
 
 LOGGING = {
