@@ -11,7 +11,7 @@ from .campaigns import (
 )
 from .errors import ActionForbidden, DefinitionInvalid, EditConflict, ParametersInvalid, ServiceError
 from .exchange import campaign_document, campaign_import, campaign_script, document_dumps, document_parse
-from .runs import batch_launch, launch_check, run_launch
+from .runs import batch_launch, launch_check, run_launch, run_operate_check
 from .steps import step_run_execute
 from .teams import (
     member_add,
@@ -52,6 +52,7 @@ __all__ = [
     "member_role_set",
     "password_change",
     "run_launch",
+    "run_operate_check",
     "step_run_execute",
     "team_create",
     "team_delete",

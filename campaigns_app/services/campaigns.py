@@ -134,7 +134,7 @@ def campaign_update(*, campaign: Campaign, user, name: str | None = None, descri
     and EditConflict carries what changed since.  Changing ``team`` or
     ``visibility`` needs the owner or a team admin; the rest an editor.
     """
-    campaign = Campaign.objects.select_for_update().select_related("team").get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("team").get(pk=campaign.pk)
     if base_version is not None and base_version != campaign.version:
         raise _conflict(campaign, base_version)
     if not selectors.campaign_editable_by(campaign, user):
@@ -202,7 +202,7 @@ def campaign_update(*, campaign: Campaign, user, name: str | None = None, descri
 @transaction.atomic
 def campaign_version_restore(*, campaign: Campaign, user, number: int, base_version: int | None = None) -> Campaign:
     """Make an old version's definition current again, as a new version (history is never rewritten)."""
-    campaign = Campaign.objects.select_for_update().select_related("team").get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("team").get(pk=campaign.pk)
     if base_version is not None and base_version != campaign.version:
         raise _conflict(campaign, base_version)
     if not selectors.campaign_editable_by(campaign, user):

@@ -78,6 +78,25 @@ def launch_check(*, campaign: Campaign, user, graph: dict) -> None:
         raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
 
 
+def run_operate_check(*, run: Run, user, verb: str) -> None:
+    """ActionForbidden unless the user may ``verb`` ("cancel", "retry") this run.
+
+    The run must already be one the user may see (``selectors.run_visible``),
+    so that an invisible run answers 404 before this is asked.  Retrying
+    starts work again, so it also needs the right to run executable steps
+    when the run's version has any, like a launch.
+    """
+    if not selectors.run_operable_by(user, run):
+        raise ActionForbidden({"detail": f"you may view this run but not {verb} it (its launcher and its "
+                                         "campaign's owner, operators, editors and admins may)"})
+    if verb == "retry":
+        campaign = run.campaign
+        graph = version_definition(run.version_id).graph
+        reason = selectors.executables_denial(user, campaign.team if campaign.team_id else None, graph, "retry")
+        if reason:
+            raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
+
+
 @transaction.atomic
 def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: CampaignVersion | None = None) -> Run:
     """Create a run of the campaign's current version and queue its root steps after commit.

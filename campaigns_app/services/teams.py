@@ -115,7 +115,7 @@ def member_add(*, team: Team, user, username: str, role: str = Role.VIEWER) -> M
 @transaction.atomic
 def member_role_set(*, membership: Membership, user, role: str) -> Membership:
     """Change a member's role (admins only); a team always keeps at least one admin."""
-    membership = Membership.objects.select_for_update().select_related("team", "user").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("team", "user").get(pk=membership.pk)
     team = membership.team
     _admin_check(team, user)
     _role_check(role)
@@ -138,7 +138,7 @@ def member_role_set(*, membership: Membership, user, role: str) -> Membership:
 @transaction.atomic
 def member_remove(*, membership: Membership, user) -> None:
     """Remove a member (admins), or leave a team yourself; the last admin cannot go."""
-    membership = Membership.objects.select_for_update().select_related("team", "user").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("team", "user").get(pk=membership.pk)
     team = membership.team
     if membership.user_id != user.pk:
         _admin_check(team, user)

@@ -148,3 +148,19 @@ def test_an_outsiders_own_run_of_a_public_campaign_stays_visible_to_them_after_i
     assert api.get(f"/api/runs/{world['run'].pk}/").status_code == 404
     assert api.get(f"/api/campaigns/{campaign.pk}/").status_code == 404
     assert Run.objects.filter(pk=own.pk).exists()
+
+
+def test_retrying_a_run_with_executable_steps_needs_the_executable_role():
+    from campaigns_app.services import ActionForbidden, run_operate_check
+
+    alice, bob = make_user("alice"), make_user("bob")
+    lab = team_with("Lab", alice="admin", bob="operator")
+    graph = {"steps": [{"id": "x", "kind": "executable", "argv": ["true"]}], "edges": []}
+    campaign = campaign_create(owner=alice, name="cmd", graph=graph, team=lab, visibility="team")
+    run = run_launch(campaign=campaign, user=alice, parameters={})
+    run_operate_check(run=run, user=bob, verb="cancel")
+    with pytest.raises(ActionForbidden, match="lets only editors and admins retry"):
+        run_operate_check(run=run, user=bob, verb="retry")
+    run_operate_check(run=run, user=alice, verb="retry")
+    with pytest.raises(ActionForbidden, match="not cancel"):
+        run_operate_check(run=run, user=make_user("charlie"), verb="cancel")

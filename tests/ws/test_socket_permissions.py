@@ -1,7 +1,10 @@
-"""Both websockets follow the same visibility rule as the REST API, cell by cell."""
+"""Both websockets follow the same visibility rule as the REST API, cell by cell.
+
+Database work goes through ``database_sync_to_async`` so no thread keeps a connection open past a test.
+"""
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from asyncflow_site.asgi import application
@@ -70,6 +73,7 @@ async def test_a_run_socket_closes_when_the_campaign_stops_being_shared():
     await sync_to_async(campaign_update)(campaign=world["campaign"], user=alice, visibility="private")
     output = await ws.receive_output(timeout=5)
     assert output == {"type": "websocket.close", "code": 4403}
+    await ws.disconnect()
 
 
 async def test_a_dashboard_stops_streaming_a_team_after_its_user_leaves_it():
