@@ -48,6 +48,28 @@ def bob(db):
     return make_user("bob")
 
 
+@pytest.fixture
+def charlie(db):
+    return make_user("charlie")
+
+
+def team_with(name: str, **roles):
+    """A team with members given as username=role, e.g. ``team_with("Lab", alice="admin", bob="viewer")``."""
+    from campaigns_app.models import Membership, Team
+
+    team = Team.objects.create(name=name)
+    User = get_user_model()
+    for username, role in roles.items():
+        Membership.objects.create(team=team, user=User.objects.get(username=username), role=role)
+    return team
+
+
+@pytest.fixture
+def alice_runs_commands(alice):
+    """Alice may save and launch campaigns with executable steps (she is an editor of a team)."""
+    return team_with("Alice's lab", alice="editor")
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     token, _ = Token.objects.get_or_create(user=user)

@@ -64,7 +64,7 @@ async def test_seed_scenario_three_campaigns_overlap_and_stream_every_event(alic
     await dashboard.disconnect()
 
 
-def test_executable_step_receives_parameters_and_upstream_results(alice):
+def test_executable_step_receives_parameters_and_upstream_results(alice, alice_runs_commands):
     campaign = campaign_create(owner=alice, name="exe", parameters=[{"name": "who", "type": "string"}], graph={
         "steps": [fn("a", "echo", n=41),
                   {"id": "b", "kind": "executable",

@@ -1,6 +1,18 @@
-from .auth import functions_list, me, session_login, session_logout, token_obtain
+from .audit import AuditViewSet
+from .auth import (
+    functions_list,
+    me,
+    password_change,
+    session_login,
+    session_logout,
+    token_obtain,
+    token_revoke,
+    tokens,
+)
 from .campaigns import CampaignViewSet
 from .runs import BatchViewSet, RunViewSet, step_log
+from .teams import TeamViewSet, users
 
-__all__ = ["BatchViewSet", "CampaignViewSet", "RunViewSet", "functions_list", "me", "session_login",
-           "session_logout", "step_log", "token_obtain"]
+__all__ = ["AuditViewSet", "BatchViewSet", "CampaignViewSet", "RunViewSet", "TeamViewSet", "functions_list", "me",
+           "password_change", "session_login", "session_logout", "step_log", "token_obtain", "token_revoke", "tokens",
+           "users"]
