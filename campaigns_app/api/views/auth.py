@@ -36,17 +36,22 @@ def _user_payload(user) -> dict:
                            "teams": teams}).data
 
 
-@extend_schema(request=LoginSerializer, responses={200: None})
-@api_view(["POST"])
-@permission_classes([AllowAny])
-def token_obtain(request):
-    """Exchange a username and password for the user's API token."""
+def _user_from_credentials(request):
+    """The user a username/password body names; a 400 that says so when they do not match."""
     body = LoginSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     user = authenticate(request, **body.validated_data)
     if user is None:
         raise ValidationError({"detail": "wrong username or password"})
-    token, _ = Token.objects.get_or_create(user=user)
+    return user
+
+
+@extend_schema(request=LoginSerializer, responses={200: None})
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def token_obtain(request):
+    """Exchange a username and password for the user's API token."""
+    token, _ = Token.objects.get_or_create(user=_user_from_credentials(request))
     return Response({"token": token.key})
 
 
@@ -54,11 +59,7 @@ def token_obtain(request):
 @api_view(["POST"])
 @permission_classes([AllowAny])
 def session_login(request):
-    body = LoginSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    user = authenticate(request, **body.validated_data)
-    if user is None:
-        raise ValidationError({"detail": "wrong username or password"})
+    user = _user_from_credentials(request)
     login(request, user)
     return Response(_user_payload(user))
 
