@@ -206,7 +206,7 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
         dag, step_id = definition.dag, step_run.step_id
         retries_left = step_run.attempts <= definition.steps[step_id].get("retries", 0)
         mine = StepRun.objects.filter(pk=step_run_id)
-        cancelled = mine.values_list("cancel_requested", flat=True).get() or outcome.reason == "cancelled"
+        cancelled = step_run.cancel_requested or outcome.reason == "cancelled"
         ended = min(outcome.ended_at or ledger.now, ledger.now)
         base = {"attempt": step_run.attempts}
         if cancelled:

@@ -62,7 +62,7 @@ def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) 
 
 def run_states_snapshot(run_id: int) -> dict[str, StepRun]:
     """Every step of a run by id, with just the fields transitions need (read under the run lock)."""
-    fields = ("run_id", "step_id", "state", "backend", "order", "attempts")
+    fields = ("run_id", "step_id", "state", "backend", "order", "attempts", "cancel_requested")
     return {sr.step_id: sr for sr in StepRun.objects.filter(run_id=run_id).only(*fields)}
 
 
