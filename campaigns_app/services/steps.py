@@ -54,10 +54,13 @@ class ClaimedStep:
     early_failure: StepOutcome | None = None
 
 
-def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None = None) -> StepOutcome | None:
+def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None = None,
+                     backend: str = "thread") -> StepOutcome | None:
     """Run one queued step to an outcome; a step that is not ``queued`` (a duplicate message) is left alone.
 
     ``expected`` is (run id, step id, attempt) as the dispatcher queued it; without it they are read first.
+    ``backend`` is the queue the message came from: the step waits for one of
+    that backend's slots in this process while still ``queued``.
 
     When the outcome makes successors ready, they are dispatched to Celery as
     always; then this thread races its own message for the first successor on
@@ -67,20 +70,20 @@ def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None 
     """
     first_outcome = None
     while step_run_id is not None:
-        outcome, follow_up = _execute_once(step_run_id, expected, local=first_outcome is not None)
+        outcome, follow_up = _execute_once(step_run_id, expected, local=first_outcome is not None, backend=backend)
         first_outcome = first_outcome or outcome
         step_run_id, expected = follow_up or (None, None)
     return first_outcome
 
 
-def _execute_once(step_run_id: int, expected, *, local: bool) -> tuple[StepOutcome | None, tuple | None]:
-    claimed = step_run_claim(step_run_id=step_run_id, expected=expected, local=local)
-    if claimed is None:
-        return None, None
-    if claimed.early_failure is not None:
-        outcome = claimed.early_failure
-    else:
-        with _backend_slots(claimed.backend):
+def _execute_once(step_run_id: int, expected, *, local: bool, backend: str) -> tuple[StepOutcome | None, tuple | None]:
+    with _backend_slots(backend):
+        claimed = step_run_claim(step_run_id=step_run_id, expected=expected, local=local)
+        if claimed is None:
+            return None, None
+        if claimed.early_failure is not None:
+            outcome = claimed.early_failure
+        else:
             outcome = _run_on_backend(step_run_id, claimed)
     attempt = claimed.invocation.attempt if claimed.invocation else None
     queued = step_run_record(step_run_id=step_run_id, run_id=claimed.run_id, outcome=outcome, attempt=attempt)

@@ -1,4 +1,4 @@
-"""Fault tests own their processes (workers, daphne, even Redis) so they can kill them."""
+"""These tests own their processes (workers, daphne, even Redis): to kill them, or to run them differently."""
 
 import os
 import signal
