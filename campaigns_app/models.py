@@ -12,10 +12,17 @@ from django.db import models
 from .timefmt import iso
 
 
+class Source(models.TextChoices):
+    # Designed and run by the studio, or reported by an AsyncFlow script through ``attach``.
+    STUDIO = "studio"
+    EXTERNAL = "external"
+
+
 class Campaign(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaigns")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.STUDIO)
     # Number of the newest CampaignVersion; bumped whenever graph or parameters change.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -96,6 +103,9 @@ class Run(models.Model):
     parameters = models.JSONField(default=dict)
     # Sequence number of the newest RunEvent; allocated under the run's row lock.
     last_seq = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.STUDIO)
+    # For an external run: the AsyncFlow component it mirrors (a block's uid), within the reporting session.
+    external_key = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -11,3 +11,7 @@ def step_run_execute(step_run_id: int, run_id: int | None = None, step_id: str |
                      attempt: int | None = None) -> None:
     """Run one step attempt. Safe to deliver twice: only the delivery that claims the step runs it."""
     services.step_run_execute(step_run_id=step_run_id, expected=(run_id, step_id, attempt) if attempt else None)
+
+
+# Worker lifecycle: long-lived backends start with the worker and stop with it.
+from . import worker  # noqa: E402,F401

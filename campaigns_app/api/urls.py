@@ -3,11 +3,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .views.backends import backends_list
+from .views.external_runs import ExternalRunViewSet
 
 router = DefaultRouter()
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("runs", views.RunViewSet, basename="run")
 router.register("batches", views.BatchViewSet, basename="batch")
+router.register("external-runs", ExternalRunViewSet, basename="external-run")
 
 urlpatterns = [
     path("auth/token/", views.token_obtain, name="auth-token"),
@@ -15,6 +18,7 @@ urlpatterns = [
     path("auth/logout/", views.session_logout, name="auth-logout"),
     path("auth/me/", views.me, name="auth-me"),
     path("functions/", views.functions_list, name="functions"),
+    path("backends/", backends_list, name="backends"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),

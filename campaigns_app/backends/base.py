@@ -3,7 +3,11 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
+
+
+def _report_nowhere(state: str, detail: dict | None = None) -> None:
+    return None
 
 
 @dataclass
@@ -23,6 +27,10 @@ class StepInvocation:
     inputs: dict[str, Any] = field(default_factory=dict)
     resources: dict[str, Any] = field(default_factory=dict)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    # A backend's own intermediate states (waiting in a pilot, executing on a
+    # worker), called from the thread that runs the step; the service records
+    # each as a ``step.backend`` event.
+    report: Callable[[str, dict | None], None] = _report_nowhere
 
 
 @dataclass
@@ -48,5 +56,12 @@ class ExecutionBackend(Protocol):
     name: str
 
     def run(self, invocation: StepInvocation) -> StepOutcome:
-        """Run one attempt to completion and say how it ended; never raise for a step's own failure."""
+        """Run one attempt to completion and say how it ended; never raise for a step's own failure.
+
+        A backend that runs the step elsewhere (a pilot, a cluster) honours
+        ``invocation.cancelled`` and ``timeout_s`` by cancelling its own task,
+        and reports its intermediate states through ``invocation.report``.
+        Backends holding long-lived resources also offer ``status() -> dict``
+        and ``shutdown()``; the registry calls them when present.
+        """
         ...

@@ -1,14 +1,30 @@
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from django.conf import settings
 
 from .base import ExecutionBackend
 
+_started: dict[str, ExecutionBackend] = {}
+_started_lock = threading.Lock()
+
 
 def available_backends() -> list[str]:
     return list(settings.STUDIO_BACKENDS)
+
+
+# What each backend cannot run, known without starting it (for validation).
+REFUSES = {
+    "radical": {"function": "function steps cannot run on the radical backend (they need RADICAL-Pilot's Raptor "
+                            "mode); use an executable step, or the dask or thread backend"},
+}
+
+
+def backend_refuses(name: str, kind: str) -> str | None:
+    """Why backend ``name`` cannot run steps of ``kind``, or None."""
+    return REFUSES.get(name, {}).get(kind)
 
 
 @lru_cache(maxsize=None)
@@ -16,5 +32,31 @@ def get_backend(name: str) -> ExecutionBackend:
     if name == "thread":
         from .thread import ThreadBackend
 
-        return ThreadBackend()
-    raise LookupError(f"backend {name!r} is not available on this worker")
+        backend = ThreadBackend()
+    elif name == "radical" and name in settings.STUDIO_BACKENDS:
+        from .radical import RadicalBackend
+
+        backend = RadicalBackend(settings.STUDIO_RADICAL, settings.VAR_DIR)
+    elif name == "dask" and name in settings.STUDIO_BACKENDS:
+        from .dask import DaskBackend
+
+        backend = DaskBackend(settings.STUDIO_DASK, settings.VAR_DIR)
+    else:
+        raise LookupError(f"backend {name!r} is not available on this worker")
+    with _started_lock:
+        _started[name] = backend
+    return backend
+
+
+def started_backends() -> dict[str, ExecutionBackend]:
+    """The backends this process has created so far."""
+    with _started_lock:
+        return dict(_started)
+
+
+def shutdown_backends() -> None:
+    """Stop every backend this process started (pilots, Dask clients and clusters)."""
+    for backend in started_backends().values():
+        shutdown = getattr(backend, "shutdown", None)
+        if shutdown is not None:
+            shutdown()

@@ -7,7 +7,10 @@ from typing import Any
 from django.db import transaction
 
 from ..backends import available_backends
+from ..backends.registry import backend_refuses
+from ..backends.resources import resource_problems
 from ..graph import GraphError, validate_campaign
+from ..graph.errors import GraphFault
 from ..models import Campaign, CampaignVersion
 from ..step_functions import function_registry
 from .errors import DefinitionInvalid
@@ -17,10 +20,26 @@ def definition_validate(*, parameters: Any, graph: Any) -> tuple[list[dict], dic
     """Normalised (parameters, graph), or DefinitionInvalid naming every fault."""
     signatures = {name: fn.signature for name, fn in function_registry().items()}
     try:
-        return validate_campaign(parameters=parameters, graph=graph, functions=signatures,
-                                 backends=available_backends())
+        params, normalized = validate_campaign(parameters=parameters, graph=graph, functions=signatures,
+                                               backends=available_backends())
+        backend_faults = steps_backend_faults(normalized["steps"])
+        if backend_faults:
+            raise GraphError(backend_faults)
+        return params, normalized
     except GraphError as exc:
         raise DefinitionInvalid(exc.by_field()) from exc
+
+
+def steps_backend_faults(steps: list[dict]) -> list[GraphFault]:
+    """Steps their backend cannot run (a function on radical) and malformed ``resources``."""
+    faults = []
+    for step in steps:
+        refused = backend_refuses(step.get("backend", "thread"), step["kind"])
+        if refused:
+            faults.append(GraphFault(f"step {step['id']!r}: {refused}", step=step["id"]))
+        for problem in resource_problems(step.get("resources")):
+            faults.append(GraphFault(f"step {step['id']!r}: {problem}", step=step["id"]))
+    return faults
 
 
 @transaction.atomic

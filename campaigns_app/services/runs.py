@@ -8,9 +8,9 @@ from typing import Any
 from django.db import transaction
 
 from ..graph.validation import parameter_value_error
-from ..models import Batch, Campaign, CampaignVersion, Run, RunState, StepRun
+from ..models import Batch, Campaign, CampaignVersion, Run, RunState, Source, StepRun
 from .definitions import version_definition
-from .errors import ParametersInvalid
+from .errors import ParametersInvalid, ServiceError
 from .ledger import run_created
 from .transitions import steps_queue
 
@@ -68,9 +68,16 @@ def _run_create(*, campaign: Campaign, version: CampaignVersion, user, values: d
 @transaction.atomic
 def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: CampaignVersion | None = None) -> Run:
     """Create a run of the campaign's current version and queue its root steps after commit."""
+    _refuse_external(campaign)
     version = version or campaign.current_version
     values = parameters_resolve(version_definition(version.pk).parameters, parameters)
     return _run_create(campaign=campaign, version=version, user=user, values=values, batch=None)
+
+
+def _refuse_external(campaign: Campaign) -> None:
+    if campaign.source == Source.EXTERNAL:
+        raise ServiceError({"campaign": ["this campaign mirrors an attached AsyncFlow script: run the script to "
+                                         "run it again"]})
 
 
 MAX_INSTANCES = 1000
@@ -82,6 +89,7 @@ def batch_launch(*, campaign: Campaign, user, instances: Any) -> tuple[Batch, li
         raise ParametersInvalid({"instances": ["must be a non-empty list of {\"parameters\": {...}}"]})
     if len(instances) > MAX_INSTANCES:
         raise ParametersInvalid({"instances": [f"at most {MAX_INSTANCES} instances per launch"]})
+    _refuse_external(campaign)
     version = campaign.current_version
     declared = version_definition(version.pk).parameters
     resolved, faults = [], {}
