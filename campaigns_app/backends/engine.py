@@ -278,6 +278,8 @@ class AsyncFlowEngine:
 
     def _finished(self, handle: TaskHandle, future: asyncio.Future) -> None:
         description = getattr(future, "task", None) or {}
+        if self.announce_submitted:
+            handle.state("CANCELED" if future.cancelled() else "FAILED" if future.exception() else "DONE")
         handle.events.put(("done", _outcome(handle.spec, future, description)))
         self._unbind(handle)
         if handle.uid:
