@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 
 from django.conf import settings
 
 from .base import ExecutionBackend
 
 _started: dict[str, ExecutionBackend] = {}
-_started_lock = threading.Lock()
+_started_lock = threading.RLock()
 
 
 def available_backends() -> list[str]:
@@ -27,8 +26,22 @@ def backend_refuses(name: str, kind: str) -> str | None:
     return REFUSES.get(name, {}).get(kind)
 
 
-@lru_cache(maxsize=None)
 def get_backend(name: str) -> ExecutionBackend:
+    # One instance per process: the worker's start-up thread and the first
+    # step may ask at once, and two radical backends would be two pilots.
+    backend = _started.get(name)
+    if backend is not None:
+        return backend
+    with _started_lock:
+        if name not in _started:
+            _started[name] = _create(name)
+        return _started[name]
+
+
+get_backend.cache_clear = lambda: _started.clear()  # the tests' reset, as with the former lru_cache
+
+
+def _create(name: str) -> ExecutionBackend:
     if name == "thread":
         from .thread import ThreadBackend
 
@@ -43,8 +56,6 @@ def get_backend(name: str) -> ExecutionBackend:
         backend = DaskBackend(settings.STUDIO_DASK, settings.VAR_DIR)
     else:
         raise LookupError(f"backend {name!r} is not available on this worker")
-    with _started_lock:
-        _started[name] = backend
     return backend
 
 
