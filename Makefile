@@ -1,5 +1,6 @@
 # AsyncFlow Studio.
 #   make run    set up (venv, frontend build), then run Redis, a Celery worker and daphne until Ctrl-C
+#   make run-hpc   the same plus an hpc worker for the radical (RADICAL-Pilot, local.localhost) and dask backends
 #   make test   frontend unit tests, frontend build, the Python suite on SQLite, then the
 #               integration and API tests on PostgreSQL when it answers (required when CI=true)
 #   make venv / make frontend / make clean
@@ -24,10 +25,13 @@ CHROMIUM    ?= /usr/bin/chromium
 # The PostgreSQL that the integration and API tests run against a second time.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test venv frontend chromium test-postgres clean distclean
+.PHONY: run run-hpc test venv frontend chromium test-postgres clean distclean
 
 run: $(VENV_STAMP) frontend
 	$(PY) scripts/run_stack.py
+
+run-hpc: $(VENV_STAMP) frontend
+	STUDIO_HPC=1 $(PY) scripts/run_stack.py
 
 venv: $(VENV_STAMP)
 

@@ -152,6 +152,29 @@ CELERY_TASK_ALWAYS_EAGER = False
 STUDIO_STEP_FUNCTIONS = env_list("STUDIO_STEP_FUNCTIONS", "")
 # Execution backends a step may name; each is a Celery queue of its own.
 STUDIO_BACKENDS = env_list("STUDIO_BACKENDS", "thread")
+# The radical backend: one RADICAL-Pilot per worker process (see README, "HPC backends").
+STUDIO_RADICAL = {
+    "resource": os.environ.get("STUDIO_RADICAL_RESOURCE", "local.localhost"),
+    "cores": int(os.environ.get("STUDIO_RADICAL_CORES", "2")),
+    "gpus": int(os.environ.get("STUDIO_RADICAL_GPUS", "0")),
+    # Pilot wall time in minutes; a pilot that runs out is replaced for later steps.
+    "runtime": int(os.environ.get("STUDIO_RADICAL_RUNTIME_MIN", "1440")),
+    "project": os.environ.get("STUDIO_RADICAL_PROJECT", ""),
+    "queue": os.environ.get("STUDIO_RADICAL_QUEUE", ""),
+    "access_schema": os.environ.get("STUDIO_RADICAL_ACCESS_SCHEMA", ""),
+    # How long a starting worker waits for its pilot to become active (0: do not wait;
+    # steps then show the time they wait for the pilot as TMGR_SCHEDULING).
+    "pilot_wait_s": float(os.environ.get("STUDIO_RADICAL_PILOT_WAIT_S", "300")),
+    "retry_after_s": float(os.environ.get("STUDIO_RADICAL_RETRY_AFTER_S", "60")),
+}
+# The dask backend: a scheduler address (tcp://host:8786), or a LocalCluster in the worker when empty.
+STUDIO_DASK = {
+    "scheduler": os.environ.get("STUDIO_DASK_SCHEDULER", ""),
+    "connect_timeout_s": float(os.environ.get("STUDIO_DASK_CONNECT_TIMEOUT_S", "10")),
+    "local_workers": int(os.environ.get("STUDIO_DASK_LOCAL_WORKERS", "1")),
+    "threads_per_worker": int(os.environ.get("STUDIO_DASK_THREADS_PER_WORKER", "4")),
+    "retry_after_s": float(os.environ.get("STUDIO_DASK_RETRY_AFTER_S", "15")),
+}
 STUDIO_MAX_RESULT_BYTES = int(os.environ.get("STUDIO_MAX_RESULT_BYTES", str(1024 * 1024)))
 # Results up to this size travel inside websocket events; bigger ones are
 # fetched from the run detail.

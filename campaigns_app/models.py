@@ -64,6 +64,12 @@ class Visibility(models.TextChoices):
     PUBLIC = "public"
 
 
+class Source(models.TextChoices):
+    # Designed and run by the studio, or reported by an AsyncFlow script through ``attach``.
+    STUDIO = "studio"
+    EXTERNAL = "external"
+
+
 class Campaign(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaigns")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="campaigns")
@@ -76,6 +82,7 @@ class Campaign(models.Model):
     forked_from_version = models.PositiveIntegerField(null=True, blank=True)
     # Newest launch, for the library's "recently used" order.
     last_used_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.STUDIO)
     # Number of the newest CampaignVersion; bumped whenever graph or parameters change.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -160,6 +167,9 @@ class Run(models.Model):
     parameters = models.JSONField(default=dict)
     # Sequence number of the newest RunEvent; allocated under the run's row lock.
     last_seq = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.STUDIO)
+    # For an external run: the AsyncFlow component it mirrors (a block's uid), within the reporting session.
+    external_key = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -26,3 +26,7 @@ def start_watchdog(**kwargs) -> None:
 @worker_shutting_down.connect
 def stop_watchdog(**kwargs) -> None:
     services.watchdog_stop()
+
+
+# Worker lifecycle: long-lived backends start with the worker and stop with it.
+from . import worker  # noqa: E402,F401

@@ -8,6 +8,9 @@
 - ``STUDIO_WORKER_CONCURRENCY`` (32): worker threads.
 - ``STUDIO_ADMIN_PASSWORD``: the admin's password; else one is generated once and kept in var/.
 - ``STUDIO_STOP_TIMEOUT`` (15): seconds the worker may take to finish running steps on stop.
+- ``STUDIO_HPC`` (set by ``make run-hpc``): also start an ``hpc`` worker serving the ``radical`` and
+  ``dask`` queues (a RADICAL pilot on ``STUDIO_RADICAL_RESOURCE``, local.localhost by default, and a
+  Dask LocalCluster unless ``STUDIO_DASK_SCHEDULER`` is set); both backends become available to steps.
 
 Children's output is shown here, each line prefixed with its name. Ctrl-C or SIGTERM stops all
 of them and exits 0 (a second Ctrl-C kills at once); a child that dies on its own stops the rest
@@ -37,7 +40,8 @@ from scripts.stack import (  # noqa: E402
 )
 
 READY_TIMEOUT_S = 90.0
-COLORS = {"redis": "31", "worker": "35", "web": "36"}
+COLORS = {"redis": "31", "worker": "35", "web": "36", "hpc": "33"}
+HPC_BACKENDS = ("radical", "dask")
 
 
 class StopRequested(Exception):
@@ -182,9 +186,19 @@ def child_env(redis_url: str) -> dict[str, str]:
 
 
 def worker_queues() -> str:
-    # One queue per execution backend plus the studio's own, as the settings name them.
+    # One queue per execution backend plus the studio's own, as the settings name them; the
+    # long-lived HPC backends get a worker of their own (``hpc``), so a pilot never slows the rest.
     backends = [b.strip() for b in os.environ.get("STUDIO_BACKENDS", "thread").split(",") if b.strip()]
-    return ",".join(dict.fromkeys([*backends, "studio"]))
+    return ",".join(dict.fromkeys([*[b for b in backends if b not in HPC_BACKENDS], "studio"]))
+
+
+def hpc_enabled() -> bool:
+    return os.environ.get("STUDIO_HPC", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def enable_hpc_backends() -> None:
+    backends = [b.strip() for b in os.environ.get("STUDIO_BACKENDS", "thread").split(",") if b.strip()]
+    os.environ["STUDIO_BACKENDS"] = ",".join(dict.fromkeys([*backends, *HPC_BACKENDS]))
 
 
 def banner(url: str, login: str, redis_url: str, embedded: bool) -> str:
@@ -209,6 +223,8 @@ def main() -> int:
         print(f"error: port {port} on 127.0.0.1 is in use; stop what runs there or set PORT=...", file=sys.stderr)
         return 2
 
+    if hpc_enabled():
+        enable_hpc_backends()
     stack = Stack()
     stack.install_signal_handlers()
     try:
@@ -232,6 +248,11 @@ def main() -> int:
         stack.start("worker", [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker",
                                "--pool", "threads", "--concurrency", concurrency,
                                "-Q", worker_queues(), "-l", "info"], env)
+        if hpc_enabled():
+            # Threads mostly wait on the pilot or the cluster; the pilot starts once, with the worker.
+            stack.start("hpc", [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker",
+                                "--pool", "threads", "--concurrency", os.environ.get("STUDIO_HPC_CONCURRENCY", "32"),
+                                "-Q", ",".join(HPC_BACKENDS), "-n", "hpc@%h", "-l", "info"], env)
         stack.start("web", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
                             "asyncflow_site.asgi:application"], env)
         url = f"http://127.0.0.1:{port}/"

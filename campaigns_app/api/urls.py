@@ -3,6 +3,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .views.backends import backends_list
+from .views.external_runs import ExternalRunViewSet
 
 router = DefaultRouter()
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
@@ -10,6 +12,7 @@ router.register("runs", views.RunViewSet, basename="run")
 router.register("batches", views.BatchViewSet, basename="batch")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("audit", views.AuditViewSet, basename="audit")
+router.register("external-runs", ExternalRunViewSet, basename="external-run")
 
 urlpatterns = [
     path("auth/token/", views.token_obtain, name="auth-token"),
@@ -22,6 +25,7 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("functions/", views.functions_list, name="functions"),
     re_path(r"^runs/(?P<run_id>[0-9]+)/steps/(?P<step>[A-Za-z0-9_-]+)/log/?$", views.step_log, name="step-log"),
+    path("backends/", backends_list, name="backends"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),

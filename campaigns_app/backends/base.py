@@ -4,7 +4,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
+
+
+def _report_nowhere(state: str, detail: dict | None = None) -> None:
+    return None
 
 
 @dataclass
@@ -26,6 +30,10 @@ class StepInvocation:
     cancelled: threading.Event = field(default_factory=threading.Event)
     # Where output lines go: log(stream, line); streams "stdout", "stderr", "log".
     log: Callable[[str, str], None] | None = None
+    # A backend's own intermediate states (waiting in a pilot, executing on a
+    # worker), called from the thread that runs the step; the service records
+    # each as a ``step.backend`` event.
+    report: Callable[[str, dict | None], None] = _report_nowhere
 
 
 @dataclass
@@ -51,5 +59,12 @@ class ExecutionBackend(Protocol):
     name: str
 
     def run(self, invocation: StepInvocation) -> StepOutcome:
-        """Run one attempt to completion and say how it ended; never raise for a step's own failure."""
+        """Run one attempt to completion and say how it ended; never raise for a step's own failure.
+
+        A backend that runs the step elsewhere (a pilot, a cluster) honours
+        ``invocation.cancelled`` and ``timeout_s`` by cancelling its own task,
+        and reports its intermediate states through ``invocation.report``.
+        Backends holding long-lived resources also offer ``status() -> dict``
+        and ``shutdown()``; the registry calls them when present.
+        """
         ...

@@ -14,9 +14,12 @@ from django.utils import timezone
 
 from .. import selectors
 from ..backends import available_backends
+from ..backends.registry import backend_refuses
+from ..backends.resources import resource_problems
 from ..events import access_changed_on_commit
 from ..graph import GraphError, validate_campaign
 from ..graph.diff import definition_diff, diff_summary
+from ..graph.errors import GraphFault
 from ..models import Campaign, CampaignVersion, Role, Team, Visibility, role_at_least
 from ..step_functions import function_registry
 from .audit import Action, audit_record, campaign_audit_team
@@ -31,8 +34,12 @@ def definition_validate(*, parameters: Any, graph: Any) -> tuple[list[dict], dic
     """Normalised (parameters, graph), or DefinitionInvalid naming every fault."""
     signatures = {name: fn.signature for name, fn in function_registry().items()}
     try:
-        return validate_campaign(parameters=parameters, graph=graph, functions=signatures,
-                                 backends=available_backends())
+        params, normalized = validate_campaign(parameters=parameters, graph=graph, functions=signatures,
+                                               backends=available_backends())
+        backend_faults = steps_backend_faults(normalized["steps"])
+        if backend_faults:
+            raise GraphError(backend_faults)
+        return params, normalized
     except GraphError as exc:
         raise DefinitionInvalid(exc.by_field()) from exc
 
@@ -85,6 +92,18 @@ def _executables_check(user, team: Team | None, graph: dict, verb: str) -> None:
     reason = selectors.executables_denial(user, team, graph, verb)
     if reason:
         raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
+
+
+def steps_backend_faults(steps: list[dict]) -> list[GraphFault]:
+    """Steps their backend cannot run (a function on radical) and malformed ``resources``."""
+    faults = []
+    for step in steps:
+        refused = backend_refuses(step.get("backend", "thread"), step["kind"])
+        if refused:
+            faults.append(GraphFault(f"step {step['id']!r}: {refused}", step=step["id"]))
+        for problem in resource_problems(step.get("resources")):
+            faults.append(GraphFault(f"step {step['id']!r}: {problem}", step=step["id"]))
+    return faults
 
 
 @transaction.atomic

@@ -9,11 +9,11 @@ from django.db import transaction
 
 from .. import selectors
 from ..graph.validation import parameter_value_error
-from ..models import Batch, Campaign, CampaignVersion, Run, RunState, StepRun
+from ..models import Batch, Campaign, CampaignVersion, Run, RunState, Source, StepRun
 from .audit import Action, audit_record
 from .campaigns import campaign_touch
 from .definitions import version_definition
-from .errors import ActionForbidden, ParametersInvalid
+from .errors import ActionForbidden, ParametersInvalid, ServiceError
 from .ledger import run_created
 from .transitions import steps_queue
 
@@ -115,6 +115,7 @@ def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: Cam
     Refuses (ActionForbidden) users who may not launch it, and bad parameters
     (ParametersInvalid naming each); either way nothing is saved.
     """
+    _refuse_external(campaign)
     version = version or campaign.current_version
     definition = version_definition(version.pk)
     launch_check(campaign=campaign, user=user, graph=definition.graph)
@@ -127,6 +128,12 @@ def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: Cam
     return run
 
 
+def _refuse_external(campaign: Campaign) -> None:
+    if campaign.source == Source.EXTERNAL:
+        raise ServiceError({"campaign": ["this campaign mirrors an attached AsyncFlow script: run the script to "
+                                         "run it again"]})
+
+
 MAX_INSTANCES = 1000
 
 
@@ -137,6 +144,7 @@ def batch_launch(*, campaign: Campaign, user, instances: Any, max_parallel: Any 
         raise ParametersInvalid({"instances": ["must be a non-empty list of {\"parameters\": {...}}"]})
     if len(instances) > MAX_INSTANCES:
         raise ParametersInvalid({"instances": [f"at most {MAX_INSTANCES} instances per launch"]})
+    _refuse_external(campaign)
     version = campaign.current_version
     definition = version_definition(version.pk)
     launch_check(campaign=campaign, user=user, graph=definition.graph)

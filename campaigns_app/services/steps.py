@@ -16,6 +16,7 @@ from ..backends import StepInvocation, StepOutcome, get_backend
 from ..graph import TemplateError, render_value
 from ..graph.templating import render_argv
 from ..models import RunState, StepRun, StepState
+from .backend_states import backend_state_reporter
 from .definitions import version_definition
 from .ledger import run_locked
 from .logs import step_log_close, step_log_open
@@ -165,6 +166,7 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
             env=step.get("env") or {}, cwd=step.get("cwd"), timeout_s=step.get("timeout_s"),
             inputs={p: results.get(p) for p in definition.dag.predecessors[step_id]},
             resources=step.get("resources") or {},
+            report=backend_state_reporter(step_run_id=step_run_id, run_id=run_id, attempt=attempt),
         )
     except TemplateError as exc:
         claim.early_failure = StepOutcome.failure(f"template: {exc}")

@@ -4,14 +4,14 @@ import pytest
 
 from campaigns_app.services import campaign_create, run_launch
 from tests.integration.helpers import step_times, wait_for_runs
-from tests.live import child_env, start_worker
+from tests.live import start_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def test_a_worker_runs_no_more_thread_steps_at_once_than_its_backend_allows(alice, processes, clean_broker,
                                                                               tmp_path):
-    worker, _ = start_worker(tmp_path, concurrency=8, env=child_env(STUDIO_BACKEND_CONCURRENCY="thread=3"))
+    worker, _ = start_worker(tmp_path, concurrency=8, env={"STUDIO_BACKEND_CONCURRENCY": "thread=3"})
     processes.append(worker)
     graph = {"steps": [{"id": f"p{i}", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.3}}
                        for i in range(9)], "edges": []}

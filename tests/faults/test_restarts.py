@@ -33,9 +33,8 @@ def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
     redis_proc, redis_url = start_embedded_redis()
     processes.append(redis_proc)
     port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
-    env = child_env(REDIS_URL=redis_url)
-    worker, _ = start_worker(tmp_path, concurrency=8, env=env)
-    daphne, base = start_daphne(tmp_path, env=env)
+    worker, _ = start_worker(tmp_path, concurrency=8, env={"REDIS_URL": redis_url})
+    daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
     processes.extend([worker, daphne])
     token = Token.objects.create(user=alice).key
     campaign = campaign_create(owner=alice, **seed_definition(step_seconds=0.4))

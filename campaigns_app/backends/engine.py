@@ -1,0 +1,386 @@
+"""One long-lived AsyncFlow ``WorkflowEngine`` per worker process and backend.
+
+A Celery worker thread runs a step by handing a task to the engine, then
+waits for it while relaying the backend's states and watching for cancel and
+timeout.  The engine and its rhapsody execution backend (a RADICAL pilot, a
+Dask client) live on an asyncio loop in a thread of their own: they start
+once, on first use or when the worker comes up, and stop with the worker.
+
+Nothing here knows the ORM: states go to ``invocation.report`` and the
+outcome is a ``StepOutcome``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import queue
+import shlex
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any
+
+from .base import StepInvocation, StepOutcome
+
+logger = logging.getLogger(__name__)
+
+STDERR_TAIL_CHARS = 2000
+# How long a cancelled step waits for the backend to confirm the cancel (so
+# its CANCELED state is reported) before the attempt is recorded anyway.
+CANCEL_GRACE_S = 15.0
+SUBMIT_TIMEOUT_S = 60.0
+# A finished task's records stay in the engine this long, so the engine's own
+# run loop has moved on from it before they are dropped.
+PRUNE_AFTER_S = 5.0
+
+
+class EngineUnavailable(Exception):
+    """The backend could not start (or has died); steps sent to it fail with this message."""
+
+
+async def _command(command: str, task_description: dict = {}) -> str:  # noqa: B006 - AsyncFlow reads the default
+    """AsyncFlow executable task: the command line is already rendered by the studio."""
+    return command
+
+
+@dataclass
+class TaskSpec:
+    """What the engine submits for one step attempt."""
+
+    label: str
+    # "executable": ``command`` runs as the backend's own executable task.
+    # "function": ``function`` (an async callable the backend can ship) runs with ``args``.
+    kind: str
+    command: str | None = None
+    function: Callable[..., Awaitable[Any]] | None = None
+    args: tuple = ()
+    task_description: dict = field(default_factory=dict)
+    # Set when ``function`` reports its own start through the engine (see ``observe_token``).
+    token: str | None = None
+
+
+class TaskHandle:
+    """A submitted task as the waiting worker thread sees it: a queue of ("state", ...) then one ("done", ...)."""
+
+    def __init__(self, spec: TaskSpec):
+        self.spec = spec
+        self.uid: str | None = None
+        self.future: asyncio.Future | None = None
+        self.events: queue.Queue = queue.Queue()
+        self.submitted_at = time.time()
+
+    def state(self, name: str, at: float | None = None, **detail: Any) -> None:
+        self.events.put(("state", name, {"at": at or time.time(), **detail}))
+
+
+class AsyncFlowEngine:
+    """An AsyncFlow ``WorkflowEngine`` over one rhapsody backend, on its own event-loop thread.
+
+    ``make_backend`` is a coroutine function returning an initialised rhapsody
+    backend; it runs on the engine's loop.  Subclass hooks let a backend add
+    state observers and health checks.
+    """
+
+    # Report SUBMITTED when the task is handed over (for backends without a queued state of their own).
+    announce_submitted = False
+
+    def __init__(self, name: str, *, make_backend: Callable[[], Awaitable[Any]], describe: dict,
+                 start_timeout_s: float, retry_after_s: float, work_dir: str):
+        self.name = name
+        self.describe = describe
+        self._make_backend = make_backend
+        self._start_timeout_s = start_timeout_s
+        self._retry_after_s = retry_after_s
+        self._work_dir = work_dir
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.engine = None
+        self.backend = None
+        self._exe = None
+        self._fn = None
+        self.state = "idle"
+        self.error: str | None = None
+        self._failed_at: float | None = None
+        self.started_at: float | None = None
+        self.start_seconds: float | None = None
+        self._handles: dict[str, TaskHandle] = {}
+        self._tokens: dict[str, TaskHandle] = {}
+        self._early: dict[str, list[tuple[str, dict]]] = {}
+        self._map_lock = threading.Lock()
+
+    # --- lifecycle ---------------------------------------------------------------
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None or not self._thread or not self._thread.is_alive():
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=self._loop.run_forever, name=f"asyncflow-{self.name}", daemon=True)
+            self._thread.start()
+        return self._loop
+
+    def start(self) -> None:
+        """Start the engine once; raise EngineUnavailable (quickly, for a while) when it cannot start."""
+        if self.state == "up":
+            return
+        with self._lock:
+            if self.state == "up":
+                return
+            if self._failed_at is not None and time.monotonic() - self._failed_at < self._retry_after_s:
+                raise EngineUnavailable(self.error)
+            loop = self._ensure_loop()
+            self.state = "starting"
+            began = time.monotonic()
+            future = asyncio.run_coroutine_threadsafe(self._start_async(), loop)
+            try:
+                future.result(timeout=self._start_timeout_s)
+            except FutureTimeout:
+                future.cancel()
+                self._fail(f"{self.name} backend did not start within {self._start_timeout_s:g} s")
+            except Exception as exc:  # noqa: BLE001 - any start failure is reported to the steps
+                self._fail(f"{self.name} backend could not start: {type(exc).__name__}: {exc}")
+            self.state = "up"
+            self.error = None
+            self._failed_at = None
+            self.started_at = time.time()
+            self.start_seconds = time.monotonic() - began
+            logger.info("%s backend up in %.1f s", self.name, self.start_seconds)
+
+    def _fail(self, message: str) -> None:
+        self.state = "failed"
+        self.error = message
+        self._failed_at = time.monotonic()
+        logger.error(message)
+        raise EngineUnavailable(message)
+
+    async def _start_async(self) -> None:
+        from radical.asyncflow import WorkflowEngine
+
+        backend = await self._make_backend()
+        try:
+            os.makedirs(self._work_dir, exist_ok=True)
+            engine = await WorkflowEngine.create(backend=backend, work_dir=self._work_dir,
+                                                 uid=f"studio.{self.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}")
+            self.after_start(backend)
+        except BaseException:
+            await backend.shutdown()
+            raise
+        self.backend, self.engine = backend, engine
+        self._exe = engine.executable_task(_command)
+        self._fn = {}
+
+    def after_start(self, backend) -> None:
+        """Hook: wire the backend's own state callbacks to ``observe``."""
+
+    def check_alive(self) -> None:
+        """Hook: raise EngineUnavailable when the backend has died since it started."""
+
+    def shutdown(self, timeout: float = 90.0) -> None:
+        """Stop the engine and its backend (pilot, client); safe to call twice or before start."""
+        with self._lock:
+            engine, loop = self.engine, self._loop
+            self.engine = self.backend = None
+            self.state = "idle" if self.state != "failed" else self.state
+            if engine is not None and loop is not None:
+                try:
+                    asyncio.run_coroutine_threadsafe(engine.shutdown(), loop).result(timeout=timeout)
+                except Exception:  # noqa: BLE001 - shutting down is best effort
+                    logger.exception("%s backend did not shut down cleanly", self.name)
+            if loop is not None:
+                loop.call_soon_threadsafe(loop.stop)
+                if self._thread is not None:
+                    self._thread.join(timeout=5)
+            self._loop = self._thread = None
+
+    def reset(self, reason: str) -> None:
+        """The backend died: fail new steps with ``reason`` for a while, then start afresh."""
+        logger.error("%s backend lost: %s", self.name, reason)
+        threading.Thread(target=self.shutdown, name=f"asyncflow-{self.name}-reset", daemon=True).start()
+        self.state, self.error, self._failed_at = "failed", reason, time.monotonic()
+
+    def status(self) -> dict:
+        return {"state": self.state, "error": self.error, "started_at": self.started_at,
+                "start_seconds": self.start_seconds, "tasks": len(self._handles), **self.describe}
+
+    # --- states ------------------------------------------------------------------
+    def observe(self, uid: str, state: str, at: float | None = None, **detail: Any) -> None:
+        """A backend state for engine task ``uid``, from any thread; buffered until the uid is known."""
+        with self._map_lock:
+            handle = self._handles.get(uid)
+            if handle is None:
+                self._early.setdefault(uid, []).append((state, {"at": at or time.time(), **detail}))
+                return
+        handle.state(state, at, **detail)
+
+    def observe_token(self, token: str, state: str, at: float | None = None, **detail: Any) -> None:
+        with self._map_lock:
+            handle = self._tokens.get(token)
+        if handle is not None:
+            handle.state(state, at, **detail)
+
+    def _bind(self, uid: str, handle: TaskHandle) -> None:
+        with self._map_lock:
+            handle.uid = uid
+            self._handles[uid] = handle
+            early = self._early.pop(uid, [])
+        for state, detail in early:
+            handle.events.put(("state", state, detail))
+
+    def _unbind(self, handle: TaskHandle) -> None:
+        with self._map_lock:
+            if handle.uid:
+                self._handles.pop(handle.uid, None)
+                self._early.pop(handle.uid, None)
+            if handle.spec.token:
+                self._tokens.pop(handle.spec.token, None)
+
+    # --- tasks -------------------------------------------------------------------
+    def function_task(self, func: Callable[..., Awaitable[Any]]):
+        """The engine's ``function_task`` wrapper for ``func``, made once per function."""
+        wrapped = self._fn.get(func)
+        if wrapped is None:
+            wrapped = self._fn[func] = self.engine.function_task(func)
+        return wrapped
+
+    def submit(self, spec: TaskSpec) -> TaskHandle:
+        self.check_alive()
+        handle = TaskHandle(spec)
+        if spec.token:
+            with self._map_lock:
+                self._tokens[spec.token] = handle
+        loop = self._loop
+        asyncio.run_coroutine_threadsafe(self._submit_async(handle), loop).result(timeout=SUBMIT_TIMEOUT_S)
+        return handle
+
+    async def _submit_async(self, handle: TaskHandle) -> None:
+        spec = handle.spec
+        if spec.kind == "executable":
+            future = self._exe(spec.command, task_description=spec.task_description, workflow_id=spec.label)
+        else:
+            future = self.function_task(spec.function)(*spec.args, task_description=spec.task_description,
+                                                        workflow_id=spec.label)
+        handle.future = future
+        # The decorator registers the task in a task of its own; the uid exists
+        # once that ran, before the engine's run loop can submit it.
+        for _ in range(1000):
+            if hasattr(future, "task") or future.done():
+                break
+            await asyncio.sleep(0)
+        if hasattr(future, "task"):
+            self._bind(future.task["uid"], handle)
+        if self.announce_submitted:
+            handle.state("SUBMITTED")
+        future.add_done_callback(lambda f: self._finished(handle, f))
+
+    def _finished(self, handle: TaskHandle, future: asyncio.Future) -> None:
+        description = getattr(future, "task", None) or {}
+        if self.announce_submitted:
+            handle.state("CANCELED" if future.cancelled() else "FAILED" if future.exception() else "DONE")
+        handle.events.put(("done", _outcome(handle.spec, future, description)))
+        self._unbind(handle)
+        if handle.uid:
+            self._loop.call_later(PRUNE_AFTER_S, self._prune, handle.uid)
+
+    def _prune(self, uid: str) -> None:
+        # The engine keeps every component forever; a worker's engine lives for
+        # months, so finished tasks are dropped once its run loop is past them.
+        engine = self.engine
+        if engine is None or uid in engine.running:
+            return
+        engine.components.pop(uid, None)
+        engine.dependencies.pop(uid, None)
+        engine.resolved.discard(uid)
+        tasks = getattr(self.backend, "tasks", None)
+        if isinstance(tasks, dict):
+            tasks.pop(uid, None)
+
+    def cancel(self, handle: TaskHandle) -> None:
+        """Ask the backend to cancel the task (RADICAL ``cancel_tasks``, Dask ``Future.cancel``)."""
+        future, loop = handle.future, self._loop
+        if future is not None and loop is not None and not future.done():
+            loop.call_soon_threadsafe(future.cancel)
+
+
+def _outcome(spec: TaskSpec, future: asyncio.Future, description: dict) -> StepOutcome:
+    if future.cancelled():
+        return StepOutcome.failure(f"cancelled by the {spec.label} backend", reason="cancelled")
+    exc = future.exception()
+    if exc is None:
+        result = future.result()
+        if spec.kind == "executable":
+            return StepOutcome.success(last_line_result(result or ""))
+        return StepOutcome.success(result)
+    if isinstance(getattr(exc, "exit_code", None), int):
+        return StepOutcome.failure(str(exc), reason="exit_code")
+    exit_code = description.get("exit_code")
+    stderr = (description.get("stderr") or "").strip()
+    if spec.kind == "executable" and isinstance(exit_code, int) and exit_code not in (0, None):
+        tail = stderr[-STDERR_TAIL_CHARS:]
+        return StepOutcome.failure(f"exit code {exit_code}" + (f": {tail}" if tail else ""), reason="exit_code")
+    text = f"{type(exc).__name__}: {exc}"
+    remote_tb = "".join(traceback.format_exception(exc)[-5:]) if exc.__traceback__ else ""
+    return StepOutcome.failure(f"{text}\n{remote_tb[-STDERR_TAIL_CHARS:]}".strip(), reason="error")
+
+
+def last_line_result(stdout: str):
+    import json
+
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    if not lines:
+        return None
+    last = lines[-1].strip()
+    try:
+        return json.loads(last)
+    except ValueError:
+        return last
+
+
+def command_line(argv: list[str]) -> str:
+    """The argv as one shell-quoted command, the form AsyncFlow executable tasks take."""
+    return shlex.join(argv)
+
+
+def run_on_engine(engine: AsyncFlowEngine, invocation: StepInvocation, spec: TaskSpec,
+                  timeout_s: float | None = None) -> StepOutcome:
+    """Run one step on ``engine`` from a worker thread: relay states, honour cancel and timeout."""
+    if invocation.cancelled.is_set():
+        return StepOutcome.failure(f"step {invocation.step_id} was cancelled before it started", reason="cancelled")
+    try:
+        engine.start()
+        handle = engine.submit(spec)
+    except EngineUnavailable as exc:
+        return StepOutcome.failure(str(exc), reason="backend_unavailable")
+    deadline = time.monotonic() + timeout_s if timeout_s else None
+    stop_reason: str | None = None
+    grace_until = None
+    while True:
+        try:
+            item = handle.events.get(timeout=0.1)
+        except queue.Empty:
+            now = time.monotonic()
+            if stop_reason is None and invocation.cancelled.is_set():
+                stop_reason = "cancelled"
+            elif stop_reason is None and deadline is not None and now > deadline:
+                stop_reason = "timeout"
+            if stop_reason is not None and grace_until is None:
+                engine.cancel(handle)
+                grace_until = now + CANCEL_GRACE_S
+            if grace_until is not None and now > grace_until:
+                break
+            continue
+        if item[0] == "state":
+            invocation.report(item[1], item[2])
+            continue
+        outcome: StepOutcome = item[1]
+        if stop_reason is None:
+            return outcome
+        break
+    if stop_reason == "timeout":
+        return StepOutcome.failure(f"timeout: still running after {timeout_s:g} s; the {engine.name} task was "
+                                   f"cancelled", reason="timeout")
+    return StepOutcome.failure(f"step {invocation.step_id} was cancelled; the {engine.name} task was cancelled",
+                               reason="cancelled")
