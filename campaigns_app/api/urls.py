@@ -14,6 +14,7 @@ urlpatterns = [
     path("auth/login/", views.session_login, name="auth-login"),
     path("auth/logout/", views.session_logout, name="auth-logout"),
     path("auth/me/", views.me, name="auth-me"),
+    path("dashboard/", views.dashboard_feed, name="dashboard"),
     path("functions/", views.functions_list, name="functions"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .blocks import normalize_blocks, normalize_resources
 from .dag import Dag, find_cycle
 from .errors import GraphError, GraphFault
 from .templating import TemplateError, placeholders_in
@@ -190,9 +191,17 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
             out.add(f"step {step_id!r}: position must be {{x, y}} numbers", step=step_id)
         else:
             step["position"] = {"x": position["x"], "y": position["y"]}
-    for key in ("block", "resources", "description"):
-        if raw.get(key) is not None:
-            step[key] = raw[key]
+    resources, faults = normalize_resources(step_id, raw.get("resources"))
+    out.faults.extend(faults)
+    if resources:
+        step["resources"] = resources
+    block = raw.get("block")
+    if block is not None:
+        if not isinstance(block, str):
+            out.add(f"step {step_id!r}: block must be a block id", step=step_id)
+        step["block"] = block
+    if raw.get("description") is not None:
+        step["description"] = raw["description"]
     return step
 
 
@@ -210,6 +219,9 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
         raise GraphError([GraphFault("graph.edges must be a list")])
     if not raw_steps:
         out.add("a campaign needs at least one step")
+    blocks, block_faults = normalize_blocks(graph.get("blocks"))
+    out.faults.extend(block_faults)
+    block_ids = {b["id"] for b in blocks}
 
     steps: list[dict] = []
     ids: set[str] = set()
@@ -221,6 +233,9 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
             out.add(f"duplicate step id {step['id']!r}", step=step["id"])
             continue
         ids.add(step["id"])
+        if isinstance(step.get("block"), str) and step["block"] not in block_ids:
+            out.add(f"step {step['id']!r}: block {step['block']!r} is not declared in graph.blocks",
+                    step=step["id"])
         steps.append(step)
 
     edges: list[dict] = []
@@ -267,7 +282,10 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
                     out.add(f"step {step['id']!r}: {ph.text} refers to {ph.name!r}, {reason}", step=step["id"])
     if out.faults:
         raise GraphError(out.faults)
-    return {"steps": steps, "edges": edges}
+    normalized = {"steps": steps, "edges": edges}
+    if blocks:
+        normalized["blocks"] = blocks
+    return normalized
 
 
 def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, FunctionSignature],
