@@ -1,7 +1,10 @@
-import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router-dom';
+import { useState } from 'react';
+import { createBrowserRouter, Link, Navigate, Route, RouterProvider, Routes } from 'react-router-dom';
 import { AuthProvider, RequireAuth } from './auth';
 import { Layout } from './components/Layout';
+import { EditorPage } from './editor/EditorPage';
 import { CampaignsPage } from './pages/CampaignsPage';
+import { DashboardPage } from './pages/dashboard/DashboardPage';
 import { LoginPage } from './pages/LoginPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
@@ -29,6 +32,9 @@ export function AppRoutes() {
       >
         <Route index element={<CampaignsPage />} />
         <Route path="campaigns" element={<CampaignsPage />} />
+        <Route path="campaigns/new" element={<EditorPage />} />
+        <Route path="campaigns/:id/edit" element={<EditorPage />} />
+        <Route path="dashboard" element={<DashboardPage />} />
         <Route path="runs" element={<RunsPage />} />
         <Route path="runs/:id" element={<RunPage />} />
         <Route path="index.html" element={<Navigate to="/" replace />} />
@@ -38,12 +44,21 @@ export function AppRoutes() {
   );
 }
 
+// A data router, so the editor can hold navigation while it has unsaved changes.
+function makeRouter() {
+  return createBrowserRouter([
+    {
+      path: '*',
+      element: (
+        <AuthProvider>
+          <AppRoutes />
+        </AuthProvider>
+      ),
+    },
+  ]);
+}
+
 export function App() {
-  return (
-    <BrowserRouter>
-      <AuthProvider>
-        <AppRoutes />
-      </AuthProvider>
-    </BrowserRouter>
-  );
+  const [router] = useState(makeRouter);
+  return <RouterProvider router={router} />;
 }

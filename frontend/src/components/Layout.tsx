@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth';
+import { ThemeToggle } from './ThemeToggle';
 
 export function Layout() {
   const { user, logout } = useAuth();
@@ -33,11 +34,15 @@ export function Layout() {
           <NavLink to="/campaigns" className={() => (campaignsActive ? 'active' : '')} data-testid="nav-campaigns">
             Campaigns
           </NavLink>
+          <NavLink to="/dashboard" data-testid="nav-dashboard">
+            Dashboard
+          </NavLink>
           <NavLink to="/runs" data-testid="nav-runs">
             Runs
           </NavLink>
         </nav>
         <div className="header-user">
+          <ThemeToggle />
           <span className="username" data-testid="current-user">
             {user?.username}
           </span>

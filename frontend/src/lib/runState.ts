@@ -54,6 +54,8 @@ export interface RunView {
   pending: RunEvent[];
   steps: Record<string, StepView>;
   stepOrder: string[];
+  /** Output lines from `step.log` events, per step (the newest LOG_LINES_KEPT). */
+  logs: Record<string, string[]>;
   firstEventAt: number | null;
   lastEventAt: number | null;
   /** What GET /api/runs/{id}/ said when the page loaded. */
@@ -78,6 +80,8 @@ export type Segment = {
   /** 'queued' for queued segments; the attempt's state/outcome for running ones. */
   state: StepState;
 };
+
+export const LOG_LINES_KEPT = 5000;
 
 /** Parse an ISO timestamp to epoch ms (null for null/invalid). */
 export function parseTime(value: unknown): number | null {
@@ -130,6 +134,7 @@ export function createRunView(run: Run, graph?: Graph): RunView {
     pending: [],
     steps,
     stepOrder,
+    logs: {},
     firstEventAt: null,
     lastEventAt: null,
     snapshot: {
@@ -209,6 +214,15 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
       next.finishedAt = at;
       if (next.startedAt == null && state !== 'cancelled') next.startedAt = at;
     }
+    return next;
+  }
+
+  if (event.type === 'step.log' && event.step) {
+    const raw = event.data?.lines;
+    const lines = Array.isArray(raw) ? raw.map((l) => String(l)) : typeof raw === 'string' ? raw.split('\n') : [];
+    if (!lines.length) return next;
+    const kept = [...(view.logs[event.step] ?? []), ...lines];
+    next.logs = { ...view.logs, [event.step]: kept.length > LOG_LINES_KEPT ? kept.slice(-LOG_LINES_KEPT) : kept };
     return next;
   }
 

@@ -75,6 +75,7 @@ export interface GraphBlock {
   id: string;
   name: string;
   parent?: string | null;
+}
 
 export interface GraphEdge {
   source: string;
