@@ -205,8 +205,8 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
                 <legend>Instances</legend>
                 <div className="segmented" role="radiogroup" aria-label="How many runs">
                   {(['single', 'lines', 'json'] as const).map((m) => (
-                    <label key={m} className={mode === m ? 'active' : ''}>
-                      <input type="radio" name="instances-mode" value={m} checked={mode === m} onChange={() => setMode(m)} data-testid={`instances-${m}`} />
+                    <label key={m} className={mode === m ? 'active' : ''} data-testid={`instances-mode-${m}`}>
+                      <input type="radio" name="instances-mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
                       {m === 'single' ? 'One run' : m === 'lines' ? 'One per line' : 'JSON list'}
                     </label>
                   ))}

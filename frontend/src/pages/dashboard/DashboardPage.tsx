@@ -2,12 +2,13 @@ import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { LiveIndicator } from '../../components/LiveIndicator';
 import { useTitle } from '../../hooks';
-import type { DashFilter } from '../../lib/dashboardStore';
+import type { DashFilter, Row } from '../../lib/dashboardStore';
 import { RUN_STATES } from '../../lib/types';
 import { DashboardTimeline } from './DashboardTimeline';
 import { useDashboardData } from './useDashboardData';
 
 const WINDOWS: [string, number][] = [
+  ['auto', 0],
   ['30s', 30_000],
   ['2m', 120_000],
   ['10m', 600_000],
@@ -16,17 +17,29 @@ const WINDOWS: [string, number][] = [
 ];
 const STEP_STATES = ['pending', 'queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'];
 
+function autoWindow(rows: Row[], now: number): number {
+  let earliest = now;
+  for (const row of rows) {
+    if (row.kind !== 'run') continue;
+    const t = row.run.steps[0]?.queued ?? row.run.createdAt ?? now;
+    if (t < earliest) earliest = t;
+  }
+  const span = (now - earliest) * 1.15;
+  const steps = [30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000, 21_600_000];
+  return steps.find((s) => s >= span) ?? steps[steps.length - 1];
+}
+
 export function DashboardPage() {
   useTitle('Dashboard');
   const [params, setParams] = useSearchParams();
   const campaign = params.get('campaign') ? Number(params.get('campaign')) : null;
   const owner = params.get('owner') || null;
   const state = params.get('state') || null;
-  const windowKey = params.get('window') ?? '2m';
-  const windowMs = WINDOWS.find(([k]) => k === windowKey)?.[1] ?? 120_000;
+  const windowKey = params.get('window') ?? 'auto';
+  const fixedWindow = WINDOWS.find(([k]) => k === windowKey)?.[1] ?? 0;
   const follow = params.get('paused') !== '1';
   const highlightBatch = params.get('batch') ? Number(params.get('batch')) : null;
-  const minutes = Math.max(60, Math.ceil(windowMs / 60_000));
+  const minutes = Math.max(60, Math.ceil(fixedWindow / 60_000));
 
   const query = useMemo(() => ({ minutes, campaign, owner }), [minutes, campaign, owner]);
   const { store, tick, status, error, loaded, truncated } = useDashboardData(query);
@@ -45,6 +58,11 @@ export function DashboardPage() {
     else next.delete(key);
     setParams(next, { replace: true });
   };
+  // "auto" fits every run in view (from 30 s up to 6 h), recomputed with the throttled tick, not per event.
+  const windowMs = useMemo(
+    () => fixedWindow || autoWindow(rows, Date.now() + store.clockSkew),
+    [fixedWindow, rows, store, tick], // eslint-disable-line react-hooks/exhaustive-deps
+  );
   const runTotal = Object.values(counts.runs).reduce((a, b) => a + b, 0);
 
   return (
@@ -105,8 +123,8 @@ export function DashboardPage() {
         </label>
         <div className="segmented" role="radiogroup" aria-label="Time window">
           {WINDOWS.map(([k]) => (
-            <label key={k} className={k === windowKey ? 'active' : ''}>
-              <input type="radio" name="window" checked={k === windowKey} onChange={() => set('window', k)} data-testid={`window-${k}`} />
+            <label key={k} className={k === windowKey ? 'active' : ''} data-testid={`window-${k}`}>
+              <input type="radio" name="window" checked={k === windowKey} onChange={() => set('window', k)} />
               {k}
             </label>
           ))}

@@ -1,0 +1,139 @@
+"""Editing in the browser: undo/redo, copy/paste between campaigns, cycles refused, server errors on nodes, blocks."""
+
+import pytest
+
+from campaigns_app.models import Campaign
+from campaigns_app.services import campaign_create
+from tests.conftest import make_user, seed_definition
+
+from .editor_helpers import connect, edge_count, login, open_editor, press, step_ids
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def two_campaigns(live_stack):
+    erin = make_user("erin")
+    source = campaign_create(owner=erin, **seed_definition(step_seconds=0.5))
+    target = campaign_create(owner=erin, name="Target", parameters=[], graph={
+        "steps": [{"id": "s1", "name": "Only", "kind": "function", "function": "noop", "position": {"x": 0, "y": 0}}],
+        "edges": []})
+    return source, target
+
+
+def test_undo_redo_and_copy_paste_between_two_campaigns(page, two_campaigns):
+    source, target = two_campaigns
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    login(page, "erin")
+    open_editor(page, source.pk)
+    assert step_ids(page) == ["s1", "s2", "s3", "s4"]
+
+    page.click("[data-testid=editor-step-s3]")
+    press(page, "Delete")
+    assert step_ids(page) == ["s1", "s2", "s4"] and edge_count(page) == 1
+    press(page, "Control+z")
+    assert step_ids(page) == ["s1", "s2", "s3", "s4"] and edge_count(page) == 3
+    press(page, "Control+Shift+z")
+    assert step_ids(page) == ["s1", "s2", "s4"]
+    page.click("[data-testid=tool-undo]")
+    assert step_ids(page) == ["s1", "s2", "s3", "s4"]
+    assert page.locator("[data-testid=unsaved]").count() == 0
+
+    # Typing in a field is one undo step, not one per key.
+    page.click("[data-testid=editor-step-s1]")
+    page.fill("[data-testid=step-name]", "Renamed")
+    press(page, "Control+z")
+    assert page.input_value("[data-testid=step-name]") == "Step 1"
+
+    press(page, "Control+a")
+    press(page, "Control+c")
+    page.wait_for_selector("[data-testid=editor-toast]:has-text('Copied 4 step(s)')")
+    clip = page.evaluate("navigator.clipboard.readText()")
+    assert '"format":"asyncflow-steps"' in clip
+
+    open_editor(page, target.pk)
+    assert step_ids(page) == ["s1"]
+    press(page, "Control+v")
+    page.wait_for_selector("[data-testid=editor-toast]:has-text('Pasted 4 step(s)')")
+    # s1 is taken here, so the pasted s1 is renamed and its edge follows it.
+    assert step_ids(page) == ["s1", "s1_2", "s2", "s3", "s4"]
+    assert edge_count(page) == 3
+    press(page, "Control+z")
+    assert step_ids(page) == ["s1"]
+    press(page, "Control+y")
+    assert step_ids(page) == ["s1", "s1_2", "s2", "s3", "s4"]
+    page.click("[data-testid=editor-save]")
+    page.wait_for_selector("[data-testid=editor-version]:has-text('v2')")
+
+    graph = Campaign.objects.get(pk=target.pk).current_version.graph
+    assert [s["id"] for s in graph["steps"]] == ["s1", "s1_2", "s2", "s3", "s4"]
+    assert graph["edges"] == [{"source": "s1_2", "target": "s2"}, {"source": "s2", "target": "s3"},
+                              {"source": "s3", "target": "s4"}]
+    assert page.console_errors == []
+
+
+def test_a_cycle_is_refused_at_once_naming_the_path(page, two_campaigns):
+    source, _ = two_campaigns
+    login(page, "erin")
+    open_editor(page, source.pk)
+    connect(page, "s4", "s1")
+    toast = page.locator("[data-testid=editor-toast][data-tone=error]")
+    toast.wait_for()
+    assert "cycle Step 1 → Step 2 → Step 3 → Step 4 → Step 1" in toast.inner_text()
+    assert edge_count(page) == 3
+    assert page.locator("[data-testid=unsaved]").count() == 0
+    connect(page, "s1", "s3")
+    assert edge_count(page) == 4
+    assert page.console_errors == []
+
+
+def test_server_validation_errors_show_on_the_step_and_blocks_are_saved(page, two_campaigns):
+    source, _ = two_campaigns
+    login(page, "erin")
+    open_editor(page, source.pk)
+
+    page.click("[data-testid=editor-step-s2]")
+    page.fill("[data-testid=kwarg-seconds]", "")
+    page.fill("[data-testid=res-walltime]", "ninety minutes")
+    page.click("[data-testid=editor-save]")
+    page.wait_for_selector("[data-testid=editor-toast][data-tone=error]")
+    node = page.locator("[data-testid=editor-step-s2]")
+    assert node.get_attribute("data-error") == "true"
+    assert "needs seconds" in page.inner_text("[data-testid=problems-panel]")
+    assert "walltime" in page.inner_text("[data-testid=step-properties-errors]")
+    assert page.locator("[data-testid=editor-step-s1]").get_attribute("data-error") == "false"
+    assert Campaign.objects.get(pk=source.pk).version == 1
+
+    page.fill("[data-testid=kwarg-seconds]", "0.25")
+    page.fill("[data-testid=res-walltime]", "01:30")
+    page.fill("[data-testid=res-cores]", "2")
+    # Box-select steps 2 and 3 by dragging on empty canvas, then group them.
+    b2 = page.locator("[data-testid=editor-step-s2]").bounding_box()
+    b3 = page.locator("[data-testid=editor-step-s3]").bounding_box()
+    page.mouse.move(b2["x"] - 15, b2["y"] - 30)
+    page.mouse.down()
+    page.mouse.move(b3["x"] + b3["width"] / 2, b3["y"] + b3["height"] + 15, steps=6)
+    page.mouse.move(b3["x"] + b3["width"] + 15, b3["y"] + b3["height"] + 30, steps=6)
+    page.mouse.up()
+    assert sorted(page.eval_on_selector_all(".react-flow__node-step.selected", "els => els.map(e => e.dataset.id)")) == [
+        "s2", "s3"]
+    press(page, "Control+g")
+    page.wait_for_selector("[data-testid=editor-block-block]")
+    page.fill("[data-testid=block-name]", "Middle")
+    page.click("[data-testid=editor-save]")
+    page.wait_for_selector("[data-testid=editor-version]:has-text('v2')")
+    assert page.locator("[data-testid=editor-step-s2]").get_attribute("data-error") == "false"
+
+    graph = Campaign.objects.get(pk=source.pk).current_version.graph
+    assert graph["blocks"] == [{"id": "block", "name": "Middle", "parent": None}]
+    steps = {s["id"]: s for s in graph["steps"]}
+    assert [steps[i].get("block") for i in ("s1", "s2", "s3", "s4")] == [None, "block", "block", None]
+    assert steps["s2"]["kwargs"] == {"seconds": 0.25}
+    assert steps["s2"]["resources"] == {"walltime": "01:30", "cores": 2}
+
+    page.click("[data-testid=editor-block-block]", position={"x": 30, "y": 10})
+    page.click("[data-testid=block-ungroup]")
+    assert page.locator("[data-testid=editor-block-block]").count() == 0
+    press(page, "Control+z")
+    page.wait_for_selector("[data-testid=editor-block-block]")
+    assert [e for e in page.console_errors if "400" not in e] == []
