@@ -117,14 +117,15 @@ LOGIN_URL = "/login"
 
 # --- Redis: Celery broker and channel layer ---------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Pub/sub: one PUBLISH per group however many sockets listen.  Delivery is
+# at-most-once, which is fine: every event is stored first and sockets fill
+# gaps from the database.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             "hosts": [REDIS_URL],
             "prefix": os.environ.get("STUDIO_CHANNEL_PREFIX", "asgi"),
-            "capacity": 5000,
-            "expiry": 60,
         },
     }
 }
@@ -154,6 +155,26 @@ STUDIO_MAX_RESULT_BYTES = int(os.environ.get("STUDIO_MAX_RESULT_BYTES", str(1024
 # Results up to this size travel inside websocket events; bigger ones are
 # fetched from the run detail.
 STUDIO_EVENT_RESULT_BYTES = int(os.environ.get("STUDIO_EVENT_RESULT_BYTES", "16384"))
+
+# Execution controls.
+STUDIO_LOG_MAX_BYTES = int(os.environ.get("STUDIO_LOG_MAX_BYTES", str(1024 * 1024)))  # per step attempt
+STUDIO_KILL_GRACE_S = float(os.environ.get("STUDIO_KILL_GRACE_S", "5"))  # SIGTERM → SIGKILL
+STUDIO_RETRY_DELAY_CAP_S = float(os.environ.get("STUDIO_RETRY_DELAY_CAP_S", "3600"))
+# "backend=N,..." steps of one backend running at once in one worker process.
+STUDIO_BACKEND_CONCURRENCY = {
+    name.strip(): int(limit)
+    for name, _, limit in (item.partition("=") for item in env_list("STUDIO_BACKEND_CONCURRENCY", "thread=64"))
+}
+# Crash recovery: a running step whose worker has not heartbeaten for STALE
+# seconds is queued again; a queued step whose message is REDISPATCH_AFTER
+# seconds overdue is sent again.  Defaults recover a killed worker's steps
+# within STALE + SWEEP = 40 s.
+STUDIO_WATCHDOG_TICK_S = float(os.environ.get("STUDIO_WATCHDOG_TICK_S", "0.5"))
+STUDIO_HEARTBEAT_INTERVAL_S = float(os.environ.get("STUDIO_HEARTBEAT_INTERVAL_S", "5"))
+STUDIO_HEARTBEAT_STALE_S = float(os.environ.get("STUDIO_HEARTBEAT_STALE_S", "30"))
+STUDIO_SWEEP_INTERVAL_S = float(os.environ.get("STUDIO_SWEEP_INTERVAL_S", "10"))
+STUDIO_REDISPATCH_AFTER_S = float(os.environ.get("STUDIO_REDISPATCH_AFTER_S", "30"))
+STUDIO_MAX_RECLAIMS = int(os.environ.get("STUDIO_MAX_RECLAIMS", "3"))
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -43,12 +43,15 @@ def dashboard_groups_for_user(user) -> list[str]:
     return [DASHBOARD_ALL]
 
 
-def broadcast_on_commit(run, messages: list[dict]) -> None:
-    """Send the messages to the run's and dashboards' groups once the transaction commits."""
+def broadcast_on_commit(run, messages: list[dict], *, on_commit=transaction.on_commit) -> None:
+    """Send the messages to the run's and dashboards' groups once the transaction commits.
+
+    ``on_commit`` lets a caller that runs its own post-commit hooks (the run ledger) take the callback.
+    """
     if not messages:
         return
     groups = [run_group(run.pk), *dashboard_groups_for_run(run)]
-    transaction.on_commit(lambda: _sender().submit(groups, messages))
+    on_commit(lambda: _sender().submit(groups, messages))
 
 
 class _Sender:

@@ -92,6 +92,8 @@ class Run(models.Model):
     version = models.ForeignKey(CampaignVersion, on_delete=models.RESTRICT, related_name="runs")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="runs")
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, null=True, blank=True, related_name="runs")
+    # How many of this run's steps may be queued or running at once (null: no limit).
+    max_parallel = models.PositiveIntegerField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=RunState.choices, default=RunState.QUEUED, db_index=True)
     parameters = models.JSONField(default=dict)
     # Sequence number of the newest RunEvent; allocated under the run's row lock.
@@ -121,6 +123,15 @@ class StepRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(null=True, blank=True)
+    # When the step's message is due at the broker (later than queued_at for a retry with backoff).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # Set by cancel while the step runs; its worker's watchdog tells it to stop.
+    cancel_requested = models.BooleanField(default=False)
+    # Which worker process runs the current attempt, and when it last said so.
+    worker = models.CharField(max_length=200, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Attempts lost with a dead worker and queued again.
+    reclaims = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["run_id", "order"]
@@ -129,6 +140,22 @@ class StepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.step_id}"
+
+
+class StepLogChunk(models.Model):
+    """A batch of output lines of one attempt of one step (stdout, stderr, log records, or a cut marker)."""
+
+    step_run = models.ForeignKey(StepRun, on_delete=models.CASCADE, related_name="log_chunks")
+    attempt = models.PositiveIntegerField()
+    stream = models.CharField(max_length=16)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["step_run_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.step_run_id} attempt {self.attempt} {self.stream}"
 
 
 class RunEvent(models.Model):

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from .models import RUN_TERMINAL, Batch, Campaign, Run, RunEvent, RunState, StepRun
+from .graph.blocks import block_members
+from .models import (
+    RUN_TERMINAL,
+    Batch,
+    Campaign,
+    Run,
+    RunEvent,
+    RunState,
+    StepLogChunk,
+    StepRun,
+    StepState,
+)
+from .timefmt import iso
 
 EVENTS_PAGE_LIMIT = 10000
 
@@ -136,3 +148,60 @@ def dashboard_feed(user, *, since, campaign: int | None = None, states: list[str
         "steps": steps[row["id"]],
     } for row in rows]
     return {"runs": runs, "counts": counts, "truncated": truncated}
+
+
+def step_log_text(run_id: int, step_id: str, *, tail: int | None = None) -> str | None:
+    """A step's log over all attempts (a header line per attempt), or its last ``tail`` lines; None: no such step."""
+    step_run = StepRun.objects.filter(run_id=run_id, step_id=step_id).only("pk").first()
+    if step_run is None:
+        return None
+    lines: list[str] = []
+    attempt = None
+    for chunk in StepLogChunk.objects.filter(step_run=step_run).order_by("pk").only("attempt", "stream", "text"):
+        if chunk.attempt != attempt:
+            attempt = chunk.attempt
+            lines.append(f"=== attempt {attempt} ===")
+        prefix = "" if chunk.stream in ("stdout", "marker") else f"[{chunk.stream}] "
+        lines.extend(prefix + line for line in chunk.text.split("\n"))
+    if tail is not None:
+        lines = lines[-tail:] if tail else []
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _block_state(states: list[str]) -> str:
+    present = set(states)
+    if not present:
+        return StepState.PENDING
+    if present & {StepState.RUNNING, StepState.QUEUED}:
+        return StepState.RUNNING
+    if present == {StepState.SUCCEEDED}:
+        return StepState.SUCCEEDED
+    if StepState.FAILED in present:
+        return StepState.FAILED if not present & {StepState.PENDING} else StepState.RUNNING
+    if StepState.CANCELLED in present:
+        return StepState.CANCELLED
+    if present == {StepState.SKIPPED}:
+        return StepState.SKIPPED
+    if present <= {StepState.PENDING}:
+        return StepState.PENDING
+    return StepState.RUNNING
+
+
+def run_blocks(run: Run) -> list[dict]:
+    """Each block of the run's graph with its derived state and the time span of its steps."""
+    graph = run.version.graph
+    if not graph.get("blocks"):
+        return []
+    members = block_members(graph)
+    step_runs = {sr.step_id: sr for sr in run.step_runs.all()}
+    out = []
+    for block in graph["blocks"]:
+        inside = [step_runs[s] for s in sorted(members[block["id"]]) if s in step_runs]
+        state = _block_state([sr.state for sr in inside])
+        starts = [sr.started_at for sr in inside if sr.started_at]
+        ends = [sr.finished_at for sr in inside if sr.finished_at]
+        done = state in (StepState.SUCCEEDED, StepState.FAILED, StepState.CANCELLED, StepState.SKIPPED)
+        out.append({**block, "state": str(state), "steps": [sr.step_id for sr in inside],
+                    "started_at": iso(min(starts)) if starts else None,
+                    "finished_at": iso(max(ends)) if ends and done else None})
+    return out

@@ -31,14 +31,29 @@ def database_url(settings_dict: dict) -> str:
     raise RuntimeError(f"no child-process URL for database engine {engine}")
 
 
+# Recovery in seconds, not the production minute, so fault tests stay short.
+FAST_RECOVERY = {
+    "STUDIO_HEARTBEAT_INTERVAL_S": "0.5",
+    "STUDIO_HEARTBEAT_STALE_S": "3",
+    "STUDIO_SWEEP_INTERVAL_S": "1",
+    "STUDIO_REDISPATCH_AFTER_S": "3",
+    "STUDIO_KILL_GRACE_S": "1",
+    "STUDIO_WATCHDOG_TICK_S": "0.2",
+    "STUDIO_LOG_MAX_BYTES": "20000",
+    "STUDIO_STEP_FUNCTIONS": "tests.integration.step_functions.chatty",
+}
+
+
 def child_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(FAST_RECOVERY)
     env.update(DATABASE_URL=database_url(connection.settings_dict), PYTHONUNBUFFERED="1",
                PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}", **extra)
     return env
 
 
-def start_worker(log_dir: Path, *, concurrency: int = 16, name: str | None = None) -> tuple[subprocess.Popen, Path]:
+def start_worker(log_dir: Path, *, concurrency: int = 16, name: str | None = None,
+                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
     name = name or f"test-{uuid.uuid4().hex[:8]}"
     log_path = log_dir / f"worker-{name}.log"
     log = open(log_path, "w")
@@ -46,7 +61,7 @@ def start_worker(log_dir: Path, *, concurrency: int = 16, name: str | None = Non
         [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker", "--pool", "threads",
          "--concurrency", str(concurrency), "-Q", "thread,studio", "-l", "info", "-n", f"{name}@%h",
          "--without-gossip", "--without-mingle"],
-        cwd=REPO, env=child_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=REPO, env=env or child_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     deadline = time.monotonic() + WORKER_START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -61,12 +76,14 @@ def start_worker(log_dir: Path, *, concurrency: int = 16, name: str | None = Non
 
 
 
-def start_daphne(log_dir: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+def start_daphne(log_dir: Path, *, port: int | None = None, env: dict[str, str] | None = None
+                 ) -> tuple[subprocess.Popen, str]:
+    port = port or free_port()
     log_path = log_dir / "daphne.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "asyncflow_site.asgi:application"],
-        cwd=REPO, env=child_env(), stdout=open(log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=REPO, env=env or child_env(), stdout=open(log_path, "a"), stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import selectors
 from ..models import Campaign, Run, RunEvent, StepRun
 
 
@@ -39,7 +40,7 @@ class StepRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = StepRun
         fields = ["step", "name", "backend", "state", "attempts", "queued_at", "started_at", "finished_at",
-                  "result", "error"]
+                  "result", "error", "reclaims"]
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -50,21 +51,27 @@ class RunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Run
-        fields = ["id", "campaign", "campaign_name", "version", "owner", "batch", "state", "parameters", "created_at",
+        fields = ["id", "campaign", "campaign_name", "version", "owner", "batch", "state", "parameters", "max_parallel",
+                  "created_at",
                   "started_at", "finished_at", "last_seq", "steps"]
         read_only_fields = fields
 
 
 class RunDetailSerializer(RunSerializer):
     graph = serializers.SerializerMethodField()
+    blocks = serializers.SerializerMethodField()
 
     class Meta(RunSerializer.Meta):
-        fields = [*RunSerializer.Meta.fields, "graph"]
+        fields = [*RunSerializer.Meta.fields, "graph", "blocks"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.JSONField())
     def get_graph(self, run):
         return run.version.graph
+
+    @extend_schema_field(serializers.JSONField())
+    def get_blocks(self, run):
+        return selectors.run_blocks(run)
 
 
 class LaunchSerializer(serializers.Serializer):
@@ -72,10 +79,25 @@ class LaunchSerializer(serializers.Serializer):
 
     parameters = serializers.JSONField(required=False, default=dict)
     instances = serializers.JSONField(required=False)
+    max_parallel = serializers.JSONField(required=False, default=None)
 
     def validate(self, attrs):
         if "instances" in attrs and "parameters" in self.initial_data:
             raise serializers.ValidationError({"instances": ["send either parameters or instances, not both"]})
+        return attrs
+
+
+class RetrySerializer(serializers.Serializer):
+    steps = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=False)
+
+
+class BulkRunsSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False)
+    batch = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, attrs):
+        if ("ids" in attrs) == ("batch" in attrs):
+            raise serializers.ValidationError({"ids": ["send either ids or batch"]})
         return attrs
 
 

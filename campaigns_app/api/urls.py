@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("auth/me/", views.me, name="auth-me"),
     path("dashboard/", views.dashboard_feed, name="dashboard"),
     path("functions/", views.functions_list, name="functions"),
+    re_path(r"^runs/(?P<run_id>[0-9]+)/steps/(?P<step>[A-Za-z0-9_-]+)/log/?$", views.step_log, name="step-log"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),

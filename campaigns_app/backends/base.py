@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -23,6 +24,8 @@ class StepInvocation:
     inputs: dict[str, Any] = field(default_factory=dict)
     resources: dict[str, Any] = field(default_factory=dict)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    # Where output lines go: log(stream, line); streams "stdout", "stderr", "log".
+    log: Callable[[str, str], None] | None = None
 
 
 @dataclass

@@ -8,7 +8,12 @@ clients) without a database.
 from .dag import Dag, find_cycle
 from .errors import GraphError, GraphFault
 from .templating import TemplateError, placeholders_in, render_value
-from .validation import FunctionSignature, normalize_graph, normalize_parameters, validate_campaign
+from .validation import (
+    FunctionSignature,
+    normalize_graph,
+    normalize_parameters,
+    validate_campaign,
+)
 
 __all__ = [
     "Dag",

@@ -1,11 +1,13 @@
-"""Blocks (named groups of steps, possibly nested) and step resources.
+"""Blocks: named groups of steps (nestable), and edges that join blocks.
 
-Pure checks used by :mod:`validation`; each fault names the block or step at fault.
+An edge from a block means "from every sink step of the block", an edge to a
+block "to every source step of the block"; sources and sinks are judged by
+the edges among the block's own members.  ``expand_edges`` turns a graph into
+plain step → step edges, which is all the scheduler ever sees.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -13,96 +15,114 @@ from typing import Any
 from .errors import GraphFault
 
 BLOCK_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
-WALLTIME = re.compile(r"^(?:(\d+)-)?(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
-RESOURCE_FIELDS = ("cores", "gpus", "walltime", "partition", "memory_mb")
 
 
-def normalize_blocks(raw_blocks: Any) -> tuple[list[dict], list[GraphFault]]:
-    """Blocks as ``{id, name, parent}``: unique ids, existing parents, no parent cycles."""
-    faults: list[GraphFault] = []
-    if raw_blocks is None:
-        return [], faults
-    if not isinstance(raw_blocks, list):
-        return [], [GraphFault("graph.blocks must be a list of {id, name, parent}")]
+def normalize_blocks(raw: Any, step_ids: set[str], faults: list[GraphFault]) -> list[dict]:
+    """Validate ``graph.blocks``: unique ids (distinct from step ids), parents that exist, no parent cycle."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        faults.append(GraphFault("graph.blocks must be a list"))
+        return []
     blocks: list[dict] = []
-    ids: set[str] = set()
-    for index, raw in enumerate(raw_blocks):
-        if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str) or not BLOCK_ID.match(raw["id"]):
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str) or not BLOCK_ID.match(item["id"]):
             faults.append(GraphFault(f"blocks[{index}] needs an id of letters, digits, _ or -"))
             continue
-        block_id = raw["id"]
-        if block_id in ids:
-            faults.append(GraphFault(f"block {block_id!r} is declared twice"))
+        block_id = item["id"]
+        if block_id in seen or block_id in step_ids:
+            faults.append(GraphFault(f"block id {block_id!r} is used twice (block ids and step ids share one space)"))
             continue
-        ids.add(block_id)
-        name = raw.get("name") or block_id
-        parent = raw.get("parent")
-        if not isinstance(name, str):
-            faults.append(GraphFault(f"block {block_id!r}: name must be a string"))
-            name = block_id
+        seen.add(block_id)
+        parent = item.get("parent")
         if parent is not None and not isinstance(parent, str):
             faults.append(GraphFault(f"block {block_id!r}: parent must be a block id or null"))
             parent = None
-        blocks.append({"id": block_id, "name": name, "parent": parent})
-    parents = {b["id"]: b["parent"] for b in blocks}
+        name = item.get("name") or block_id
+        blocks.append({"id": block_id, "name": name if isinstance(name, str) else block_id, "parent": parent})
+    by_id = {b["id"]: b for b in blocks}
     for block in blocks:
-        if block["parent"] is not None and block["parent"] not in parents:
+        if block["parent"] is not None and block["parent"] not in by_id:
             faults.append(GraphFault(f"block {block['id']!r}: parent {block['parent']!r} is not a block"))
-    reported: set[str] = set()
+            block["parent"] = None
     for block in blocks:
-        chain = [block["id"]]
-        current = parents.get(block["id"])
-        while current is not None and current in parents:
-            if current in chain:
-                loop = chain[chain.index(current):] + [current]
-                if not reported & set(loop):
-                    faults.append(GraphFault(f"blocks nest in a cycle: {' -> '.join(loop)}", path=tuple(loop)))
-                reported.update(loop)
+        chain, node = [block["id"]], block["parent"]
+        while node is not None:
+            if node in chain:
+                faults.append(GraphFault(f"blocks nest in a cycle: {' -> '.join(chain + [node])}"))
+                block["parent"] = None
                 break
-            chain.append(current)
-            current = parents.get(current)
-    return blocks, faults
+            chain.append(node)
+            node = by_id[node]["parent"]
+    return blocks
 
 
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100000
+def _ancestors_of_block(block_id: str | None, parents: Mapping[str, str | None]) -> list[str]:
+    chain = []
+    while block_id is not None:
+        chain.append(block_id)
+        block_id = parents.get(block_id)
+    return chain
 
 
-def normalize_resources(step_id: str, raw: Any) -> tuple[dict | None, list[GraphFault]]:
-    """``{cores, gpus, walltime "[D-]HH:MM[:SS]", partition, memory_mb}``, every field optional."""
-    if raw is None:
-        return None, []
-    if not isinstance(raw, Mapping):
-        return None, [GraphFault(f"step {step_id!r}: resources must be an object", step=step_id)]
+def block_members(graph: Mapping) -> dict[str, set[str]]:
+    """Each block's steps, including those of nested blocks."""
+    parents = {b["id"]: b.get("parent") for b in graph.get("blocks", []) or []}
+    members: dict[str, set[str]] = {b: set() for b in parents}
+    for step in graph.get("steps", []):
+        for block_id in _ancestors_of_block(step.get("block"), parents):
+            if block_id in members:
+                members[block_id].add(step["id"])
+    return members
+
+
+def expand_edges(graph: Mapping) -> tuple[list[tuple[str, str]], list[GraphFault]]:
+    """Step-level edges of a graph whose edges may name blocks; faults for blocks with no steps."""
+    blocks = graph.get("blocks", []) or []
+    parents = {b["id"]: b.get("parent") for b in blocks}
+    step_block = {s["id"]: s.get("block") for s in graph.get("steps", [])}
+    members = block_members(graph)
     faults: list[GraphFault] = []
-    unknown = sorted(set(raw) - set(RESOURCE_FIELDS))
-    if unknown:
-        faults.append(GraphFault(f"step {step_id!r}: unknown resource(s) {', '.join(unknown)} "
-                                 f"(known: {', '.join(RESOURCE_FIELDS)})", step=step_id))
-    out: dict[str, Any] = {}
-    for key in ("cores", "gpus", "memory_mb"):
-        value = raw.get(key)
-        if value is None:
-            continue
-        if not _count(value) or (key == "cores" and value == 0):
-            low = 1 if key == "cores" else 0
-            faults.append(GraphFault(f"step {step_id!r}: resources.{key} must be a whole number from {low}",
-                                     step=step_id))
-        out[key] = value
-    walltime = raw.get("walltime")
-    if walltime is not None:
-        if isinstance(walltime, (int, float)) and not isinstance(walltime, bool) and math.isfinite(walltime) \
-                and walltime > 0:
-            out["walltime"] = walltime
-        elif isinstance(walltime, str) and WALLTIME.match(walltime.strip()):
-            out["walltime"] = walltime.strip()
-        else:
-            faults.append(GraphFault(f"step {step_id!r}: resources.walltime must be HH:MM[:SS], D-HH:MM "
-                                     f"or a number of seconds", step=step_id))
-    partition = raw.get("partition")
-    if partition is not None:
-        if not isinstance(partition, str):
-            faults.append(GraphFault(f"step {step_id!r}: resources.partition must be a string", step=step_id))
-        elif partition.strip():
-            out["partition"] = partition.strip()
-    return out, faults
+
+    def containers(node: str) -> list[str]:
+        start = parents.get(node) if node in parents else step_block.get(node)
+        return _ancestors_of_block(start, parents)
+
+    def common_depth(a: str, b: str) -> int:
+        shared = set(containers(a)) & set(containers(b))
+        return max((len(_ancestors_of_block(x, parents)) for x in shared), default=0)
+
+    step_edges: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(pair: tuple[str, str]) -> None:
+        if pair not in seen:
+            seen.add(pair)
+            step_edges.append(pair)
+
+    # Innermost edges first: a block's sources and sinks are decided by the
+    # edges inside it, which all sit deeper than any edge leaving it.
+    edges = [(e["source"], e["target"]) for e in graph.get("edges", [])]
+    for source, target in sorted(edges, key=lambda e: -common_depth(*e)):
+        ends = []
+        for end, pick in ((source, "sinks"), (target, "sources")):
+            if end not in members:
+                ends.append([end])
+                continue
+            inside = members[end]
+            if not inside:
+                faults.append(GraphFault(f"block {end!r} has no steps, so edge {source} -> {target} joins nothing",
+                                         edge=(source, target)))
+                ends.append([])
+                continue
+            internal = [(a, b) for a, b in step_edges if a in inside and b in inside]
+            if pick == "sinks":
+                ends.append(sorted(s for s in inside if not any(a == s for a, _ in internal)))
+            else:
+                ends.append(sorted(s for s in inside if not any(b == s for _, b in internal)))
+        for a in ends[0]:
+            for b in ends[1]:
+                if a != b:
+                    add((a, b))
+    return step_edges, faults

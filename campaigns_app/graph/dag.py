@@ -50,10 +50,11 @@ class Dag:
 
     @classmethod
     def from_graph(cls, graph: Mapping) -> Dag:
-        return cls(
-            (s["id"] for s in graph.get("steps", [])),
-            ((e["source"], e["target"]) for e in graph.get("edges", [])),
-        )
+        """The step-level DAG of a (validated) graph; edges that name blocks are expanded."""
+        from .blocks import expand_edges
+
+        edges, _ = expand_edges(graph)
+        return cls((s["id"] for s in graph.get("steps", [])), edges)
 
     def topological_order(self) -> list[str]:
         """Kahn's algorithm, stable with respect to declaration order."""

@@ -14,9 +14,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .blocks import normalize_blocks, normalize_resources
+from .blocks import expand_edges, normalize_blocks
 from .dag import Dag, find_cycle
 from .errors import GraphError, GraphFault
+from .resources import normalize_resources
 from .templating import TemplateError, placeholders_in
 
 STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
@@ -195,13 +196,9 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
     out.faults.extend(faults)
     if resources:
         step["resources"] = resources
-    block = raw.get("block")
-    if block is not None:
-        if not isinstance(block, str):
-            out.add(f"step {step_id!r}: block must be a block id", step=step_id)
-        step["block"] = block
-    if raw.get("description") is not None:
-        step["description"] = raw["description"]
+    for key in ("block", "description"):
+        if raw.get(key) is not None:
+            step[key] = raw[key]
     return step
 
 
@@ -219,9 +216,6 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
         raise GraphError([GraphFault("graph.edges must be a list")])
     if not raw_steps:
         out.add("a campaign needs at least one step")
-    blocks, block_faults = normalize_blocks(graph.get("blocks"))
-    out.faults.extend(block_faults)
-    block_ids = {b["id"] for b in blocks}
 
     steps: list[dict] = []
     ids: set[str] = set()
@@ -233,10 +227,14 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
             out.add(f"duplicate step id {step['id']!r}", step=step["id"])
             continue
         ids.add(step["id"])
-        if isinstance(step.get("block"), str) and step["block"] not in block_ids:
-            out.add(f"step {step['id']!r}: block {step['block']!r} is not declared in graph.blocks",
-                    step=step["id"])
         steps.append(step)
+
+    blocks = normalize_blocks(graph.get("blocks"), ids, out.faults)
+    block_ids = {b["id"] for b in blocks}
+    for step in steps:
+        if step.get("block") is not None and step["block"] not in block_ids:
+            out.add(f"step {step['id']!r}: block {step['block']!r} is not declared in graph.blocks", step=step["id"])
+    endpoints = ids | block_ids
 
     edges: list[dict] = []
     seen_edges: set[tuple[str, str]] = set()
@@ -247,24 +245,31 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
             continue
         pair = (raw["source"], raw["target"])
         for end in pair:
-            if end not in ids:
+            if end not in endpoints:
                 out.add(f"edge {pair[0]} -> {pair[1]} names unknown step {end!r}", edge=pair)
         if pair[0] == pair[1]:
             out.add(f"step {pair[0]!r} cannot depend on itself", edge=pair, step=pair[0])
         if pair in seen_edges:
             out.add(f"edge {pair[0]} -> {pair[1]} is declared twice", edge=pair)
         seen_edges.add(pair)
-        if pair[0] in ids and pair[1] in ids and pair[0] != pair[1]:
+        if pair[0] in endpoints and pair[1] in endpoints and pair[0] != pair[1]:
             edges.append({"source": pair[0], "target": pair[1]})
 
+    normalized = {"steps": steps, "edges": edges}
+    if blocks:
+        normalized["blocks"] = blocks
+    if out.faults:
+        raise GraphError(out.faults)
+    step_edges, block_faults = expand_edges(normalized)
+    out.faults.extend(block_faults)
     successors: dict[str, list[str]] = {s: [] for s in ids}
-    for edge in edges:
-        successors[edge["source"]].append(edge["target"])
+    for source, target in step_edges:
+        successors[source].append(target)
     cycle = find_cycle([s["id"] for s in steps], successors)
     if cycle:
         out.add(f"cycle: {' -> '.join(cycle)}", path=tuple(cycle))
     elif not out.faults:
-        dag = Dag([s["id"] for s in steps], [(e["source"], e["target"]) for e in edges])
+        dag = Dag([s["id"] for s in steps], step_edges)
         for step in steps:
             templated = step.get("kwargs") if step["kind"] == "function" else step.get("argv")
             try:
@@ -282,9 +287,6 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
                     out.add(f"step {step['id']!r}: {ph.text} refers to {ph.name!r}, {reason}", step=step["id"])
     if out.faults:
         raise GraphError(out.faults)
-    normalized = {"steps": steps, "edges": edges}
-    if blocks:
-        normalized["blocks"] = blocks
     return normalized
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.db import transaction
 
+logger = logging.getLogger(__name__)
+
 STEP_TASK = "campaigns.step_run_execute"
 
 
-def steps_dispatch_on_commit(step_runs: Iterable, countdown: float | None = None) -> None:
+def steps_dispatch_on_commit(step_runs: Iterable, countdown: float | None = None, *,
+                             on_commit=transaction.on_commit) -> None:
     """Queue each step on its backend's queue once the transaction that queued it commits.
 
     Sending after commit guarantees the worker finds the row in ``queued``.
@@ -17,11 +21,18 @@ def steps_dispatch_on_commit(step_runs: Iterable, countdown: float | None = None
     step_runs = list(step_runs)
     if step_runs:
         # Ids are read at commit time: a launch queues steps before inserting them.
-        transaction.on_commit(lambda: _send([(sr.pk, sr.backend) for sr in step_runs], countdown))
+        on_commit(lambda: send_step_messages(step_runs, countdown))
 
 
-def _send(messages: list[tuple[int, str]], countdown: float | None) -> None:
+def send_step_messages(step_runs: Iterable, countdown: float | None = None) -> None:
+    """Publish one message per step; a failure is logged, and the watchdog's sweep sends it again later."""
     from asyncflow_site.celery import app
 
-    for step_run_id, backend in messages:
-        app.send_task(STEP_TASK, args=[step_run_id], queue=backend, countdown=countdown)
+    # The message names the attempt it was sent for, so the worker claims
+    # with one compare-and-set and a stale or duplicate message claims nothing.
+    for sr in step_runs:
+        try:
+            app.send_task(STEP_TASK, args=[sr.pk, sr.run_id, sr.step_id, sr.attempts + 1], queue=sr.backend,
+                          countdown=countdown)
+        except Exception:  # noqa: BLE001 - the row is committed as queued; the sweep re-dispatches it
+            logger.exception("could not send the message of step run %s; the sweep will resend it", sr.pk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -27,6 +27,11 @@ class RunLedger:
         self.now = timezone.now()
         self._events: list[RunEvent] = []
         self._changed_fields: set[str] = set()
+        self._after_commit: list[Callable[[], None]] = []
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this ledger's transaction has committed (in order of registration)."""
+        self._after_commit.append(callback)
 
     def record(self, type_: str, state: str, *, step_id: str | None = None, data: dict[str, Any] | None = None,
                at: datetime | None = None) -> None:
@@ -46,7 +51,11 @@ class RunLedger:
             return
         RunEvent.objects.bulk_create(self._events)
         self.run.save(update_fields=sorted({"last_seq", *self._changed_fields}))
-        broadcast_on_commit(self.run, [e.as_message() for e in self._events])
+        broadcast_on_commit(self.run, [e.as_message() for e in self._events], on_commit=self.on_commit)
+
+    def _run_after_commit(self) -> None:
+        for callback in self._after_commit:
+            callback()
 
 
 # SQLite has one write lock per database, and a writer that finds it taken
@@ -67,11 +76,22 @@ def _writer_slot() -> Iterator[None]:
 
 @contextmanager
 def run_locked(run_id: int) -> Iterator[RunLedger]:
+    """Lock the run for one transaction; messages and broadcasts leave after commit.
+
+    At the outermost level the post-commit work (Celery sends, broadcasts) runs
+    after the SQLite writer slot is released, so no other writer waits on Redis.
+    """
+    nested = connection.in_atomic_block
     with _writer_slot(), transaction.atomic():
         run = Run.objects.select_for_update().get(pk=run_id)
         ledger = RunLedger(run)
         yield ledger
         ledger._flush()
+        if nested:
+            for callback in ledger._after_commit:
+                transaction.on_commit(callback)
+    if not nested:
+        ledger._run_after_commit()
 
 
 @contextmanager
@@ -80,3 +100,5 @@ def run_created(run: Run) -> Iterator[RunLedger]:
     ledger = RunLedger(run)
     yield ledger
     ledger._flush()
+    for callback in ledger._after_commit:
+        transaction.on_commit(callback)

@@ -45,10 +45,19 @@ def parameters_resolve(declared: list[dict], given: Any) -> dict[str, Any]:
     return values
 
 
-def _run_create(*, campaign: Campaign, version: CampaignVersion, user, values: dict, batch: Batch | None) -> Run:
+def max_parallel_check(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ParametersInvalid({"max_parallel": ["must be a positive integer or null"]})
+    return value
+
+
+def _run_create(*, campaign: Campaign, version: CampaignVersion, user, values: dict, batch: Batch | None,
+                max_parallel: int | None) -> Run:
     definition = version_definition(version.pk)
     run = Run.objects.create(campaign=campaign, version=version, owner=user, parameters=values,
-                             state=RunState.QUEUED, batch=batch)
+                             state=RunState.QUEUED, batch=batch, max_parallel=max_parallel)
     dag = definition.dag
     step_runs = [
         StepRun(run=run, step_id=step_id, name=definition.steps[step_id]["name"],
@@ -60,24 +69,28 @@ def _run_create(*, campaign: Campaign, version: CampaignVersion, user, values: d
         ledger.record("run.state", RunState.QUEUED)
         # Queued before they are inserted, so one INSERT writes the final
         # state; their messages are sent after commit, when the ids exist.
-        steps_queue(ledger, [sr for sr in step_runs if sr.step_id in roots])
+        ready = [sr for sr in step_runs if sr.step_id in roots]
+        steps_queue(ledger, ready[:max_parallel] if max_parallel else ready)
         StepRun.objects.bulk_create(step_runs)
     return run
 
 
 @transaction.atomic
-def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: CampaignVersion | None = None) -> Run:
+def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: CampaignVersion | None = None,
+               max_parallel: Any = None) -> Run:
     """Create a run of the campaign's current version and queue its root steps after commit."""
     version = version or campaign.current_version
     values = parameters_resolve(version_definition(version.pk).parameters, parameters)
-    return _run_create(campaign=campaign, version=version, user=user, values=values, batch=None)
+    return _run_create(campaign=campaign, version=version, user=user, values=values, batch=None,
+                       max_parallel=max_parallel_check(max_parallel))
 
 
 MAX_INSTANCES = 1000
 
 
-def batch_launch(*, campaign: Campaign, user, instances: Any) -> tuple[Batch, list[Run]]:
+def batch_launch(*, campaign: Campaign, user, instances: Any, max_parallel: Any = None) -> tuple[Batch, list[Run]]:
     """Launch one run per instance in one transaction: every instance is checked first, all or nothing."""
+    max_parallel = max_parallel_check(max_parallel)
     if not isinstance(instances, list) or not instances:
         raise ParametersInvalid({"instances": ["must be a non-empty list of {\"parameters\": {...}}"]})
     if len(instances) > MAX_INSTANCES:
@@ -97,6 +110,6 @@ def batch_launch(*, campaign: Campaign, user, instances: Any) -> tuple[Batch, li
         raise ParametersInvalid({"instances": faults})
     with transaction.atomic():
         batch = Batch.objects.create(campaign=campaign, owner=user)
-        runs = [_run_create(campaign=campaign, version=version, user=user, values=values, batch=batch)
-                for values in resolved]
+        runs = [_run_create(campaign=campaign, version=version, user=user, values=values, batch=batch,
+                            max_parallel=max_parallel) for values in resolved]
     return batch, runs

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import random
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,11 +18,31 @@ from ..graph.templating import render_argv
 from ..models import RunState, StepRun, StepState
 from .definitions import version_definition
 from .ledger import run_locked
-from .transitions import run_finish_if_done, run_states_snapshot, steps_queue, steps_skip
+from .logs import step_log_close, step_log_open
+from .recovery import running_here, worker_id
+from .transitions import (
+    run_finish_if_done,
+    run_states_snapshot,
+    steps_queue,
+    steps_queue_ready,
+    steps_skip,
+)
 
 logger = logging.getLogger(__name__)
 
-MAX_RETRY_DELAY_S = 3600.0
+
+@lru_cache(maxsize=None)
+def _backend_slots(backend: str) -> threading.BoundedSemaphore:
+    """How many steps of one backend this process runs at once (``STUDIO_BACKEND_CONCURRENCY``)."""
+    return threading.BoundedSemaphore(settings.STUDIO_BACKEND_CONCURRENCY.get(backend, 64))
+
+
+def retry_delay(base_s: float, attempt: int) -> float:
+    """Exponential backoff with jitter, capped: base·2^(attempt-1), then a random point in its upper half."""
+    if base_s <= 0:
+        return 0.0
+    ceiling = min(base_s * 2 ** (attempt - 1), settings.STUDIO_RETRY_DELAY_CAP_S)
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
 @dataclass
@@ -31,41 +54,90 @@ class ClaimedStep:
     early_failure: StepOutcome | None = None
 
 
-def step_run_execute(*, step_run_id: int) -> StepOutcome | None:
-    """Run one queued step to an outcome; a step that is not ``queued`` (a duplicate message) is left alone."""
-    claimed = step_run_claim(step_run_id=step_run_id)
+def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None = None) -> StepOutcome | None:
+    """Run one queued step to an outcome; a step that is not ``queued`` (a duplicate message) is left alone.
+
+    ``expected`` is (run id, step id, attempt) as the dispatcher queued it; without it they are read first.
+
+    When the outcome makes successors ready, they are dispatched to Celery as
+    always; then this thread races its own message for the first successor on
+    the same backend.  Whoever claims first runs it and the other delivery is a
+    no-op, so nothing runs twice, and a chain of steps skips one broker round
+    trip per link.
+    """
+    first_outcome = None
+    while step_run_id is not None:
+        outcome, follow_up = _execute_once(step_run_id, expected, local=first_outcome is not None)
+        first_outcome = first_outcome or outcome
+        step_run_id, expected = follow_up or (None, None)
+    return first_outcome
+
+
+def _execute_once(step_run_id: int, expected, *, local: bool) -> tuple[StepOutcome | None, tuple | None]:
+    claimed = step_run_claim(step_run_id=step_run_id, expected=expected, local=local)
     if claimed is None:
-        return None
+        return None, None
     if claimed.early_failure is not None:
         outcome = claimed.early_failure
     else:
-        try:
-            outcome = get_backend(claimed.backend).run(claimed.invocation)
-        except Exception as exc:  # noqa: BLE001 - a broken backend fails the step, never the worker
-            logger.exception("backend %s crashed running step run %s", claimed.backend, step_run_id)
-            outcome = StepOutcome.failure(f"backend error: {type(exc).__name__}: {exc}")
-        outcome.ended_at = timezone.now()
+        with _backend_slots(claimed.backend):
+            outcome = _run_on_backend(step_run_id, claimed)
     attempt = claimed.invocation.attempt if claimed.invocation else None
-    step_run_record(step_run_id=step_run_id, run_id=claimed.run_id, outcome=outcome, attempt=attempt)
+    queued = step_run_record(step_run_id=step_run_id, run_id=claimed.run_id, outcome=outcome, attempt=attempt)
+    # Chain only into steps queued now (not a retry waiting out its backoff).
+    same_backend = [sr for sr in queued if sr.backend == claimed.backend]
+    if not same_backend:
+        return outcome, None
+    follow = same_backend[0]
+    return outcome, (follow.pk, (follow.run_id, follow.step_id, follow.attempts + 1))
+
+
+def _run_on_backend(step_run_id: int, claimed: ClaimedStep) -> StepOutcome:
+    """Run the attempt with its log streaming and its cancel event watched by this worker's watchdog."""
+    inv = claimed.invocation
+    log = step_log_open(step_run_id=step_run_id, run_id=claimed.run_id, step_id=inv.step_id, attempt=inv.attempt)
+    inv.log = log
+    running_here.add(step_run_id, inv.cancelled)
+    try:
+        outcome = get_backend(claimed.backend).run(inv)
+    except Exception as exc:  # noqa: BLE001 - a broken backend fails the step, never the worker
+        logger.exception("backend %s crashed running step run %s", claimed.backend, step_run_id)
+        outcome = StepOutcome.failure(f"backend error: {type(exc).__name__}: {exc}")
+    finally:
+        running_here.remove(step_run_id)
+        try:
+            step_log_close(log)
+        except Exception:  # noqa: BLE001 - losing log lines must not lose the outcome
+            logger.exception("could not store the last log lines of step run %s", step_run_id)
+    outcome.ended_at = timezone.now()
     return outcome
 
 
-def step_run_claim(*, step_run_id: int) -> ClaimedStep | None:
+def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = None,
+                   local: bool = False) -> ClaimedStep | None:
     """Move a queued step to running exactly once; None when another delivery already claimed it.
 
-    Everything that can be read before the run lock is read before it: under
+    Everything that can be known before the run lock is known before it: under
     SQLite the lock is the database's single write lock, so time spent holding
     it is time every other step waits.
     """
-    row = StepRun.objects.filter(pk=step_run_id).values("run_id", "step_id", "backend", "attempts", "state").first()
-    if row is None or row["state"] != StepState.QUEUED:
+    if expected is None:
+        row = StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED).values_list(
+            "run_id", "step_id", "attempts").first()
+        if row is None:
+            return None
+        expected = (row[0], row[1], row[2] + 1)
+    elif not local and not StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED).exists():
+        # Most often the message of a step its predecessor's thread already
+        # claimed: leave without queueing for the write lock.
         return None
-    run_id, step_id, attempt = row["run_id"], row["step_id"], row["attempts"] + 1
+    run_id, step_id, attempt = expected
     with run_locked(run_id) as ledger:
-        # The attempts filter makes this a compare-and-set on (state, attempts):
-        # a delivery that read the row before another attempt came and went claims nothing.
-        claimed = StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED, attempts=row["attempts"]).update(
-            state=StepState.RUNNING, started_at=ledger.now, finished_at=None, attempts=attempt
+        # A compare-and-set on (state, attempts): a message for an attempt that
+        # already ran, or a second copy of this one, claims nothing.
+        claimed = StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED, attempts=attempt - 1).update(
+            state=StepState.RUNNING, started_at=ledger.now, finished_at=None, attempts=attempt,
+            worker=worker_id(), heartbeat_at=ledger.now,
         )
         if not claimed:
             return None
@@ -80,7 +152,7 @@ def step_run_claim(*, step_run_id: int) -> ClaimedStep | None:
         # Upstream steps have succeeded and stay put while this one runs.
         ancestors = definition.dag.ancestors(step_id)
         results = dict(StepRun.objects.filter(run_id=run_id, step_id__in=ancestors).values_list("step_id", "result"))
-    claim = ClaimedStep(run_id=run_id, backend=row["backend"], invocation=None)
+    claim = ClaimedStep(run_id=run_id, backend=step.get("backend", "thread"), invocation=None)
     try:
         claim.invocation = StepInvocation(
             run_id=run_id, step_id=step_id, attempt=attempt, kind=step["kind"],
@@ -111,8 +183,10 @@ def _event_result(result) -> dict:
     return {"result_truncated": True}
 
 
-def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int | None) -> None:
+def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int | None) -> list[StepRun]:
     """Store an attempt's outcome, then queue what became ready, retry, or skip what can no longer run.
+
+    Returns the successors it queued (already dispatched to Celery after commit).
 
     An outcome for an attempt that is no longer the running one (the step was
     cancelled or reclaimed meanwhile) is ignored, so a step never succeeds twice.
@@ -126,36 +200,43 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
         step_run = next((sr for sr in steps.values() if sr.pk == step_run_id), None)
         if step_run is None or step_run.state != StepState.RUNNING or (
                 attempt is not None and step_run.attempts != attempt):
-            return
+            return []
+        ready: list[StepRun] = []
         definition = version_definition(ledger.run.version_id)
         dag, step_id = definition.dag, step_run.step_id
         retries_left = step_run.attempts <= definition.steps[step_id].get("retries", 0)
         mine = StepRun.objects.filter(pk=step_run_id)
+        cancelled = mine.values_list("cancel_requested", flat=True).get() or outcome.reason == "cancelled"
         ended = min(outcome.ended_at or ledger.now, ledger.now)
-        if outcome.ok:
+        base = {"attempt": step_run.attempts}
+        if cancelled:
+            # Told to stop: whatever it returned, the user asked for it not to count.
+            step_run.state = StepState.CANCELLED
+            error = outcome.error if not outcome.ok and outcome.reason == "cancelled" else "cancelled by user"
+            mine.update(state=StepState.CANCELLED, error=error, finished_at=ended)
+            ledger.record("step.state", StepState.CANCELLED, step_id=step_id, at=ended, data={**base, "error": error})
+        elif outcome.ok:
             step_run.state = StepState.SUCCEEDED
             mine.update(state=StepState.SUCCEEDED, result=outcome.result, error=None, finished_at=ended)
             ledger.record("step.state", StepState.SUCCEEDED, step_id=step_id, at=ended,
-                          data={"attempt": step_run.attempts, **_event_result(outcome.result)})
-            states = {sid: sr.state for sid, sr in steps.items()}
-            ready = [steps[sid] for sid in dag.ready(states) if sid in dag.successors[step_id]]
-            steps_queue(ledger, ready)
-            StepRun.objects.filter(pk__in=[sr.pk for sr in ready]).update(state=StepState.QUEUED,
-                                                                          queued_at=ledger.now)
-        elif retries_left and outcome.reason != "cancelled":
+                          data={**base, **_event_result(outcome.result)})
+            ready = steps_queue_ready(ledger, steps, dag)
+        elif retries_left:
             ledger.record("step.state", StepState.FAILED, step_id=step_id, at=ended,
-                          data={"attempt": step_run.attempts, "error": outcome.error, "reason": outcome.reason,
-                                "will_retry": True})
-            delay_s = float(definition.steps[step_id].get("retry_delay_s") or 0)
-            delay = min(delay_s * 2 ** (step_run.attempts - 1), MAX_RETRY_DELAY_S)
+                          data={**base, "error": outcome.error, "reason": outcome.reason, "will_retry": True})
+            delay = retry_delay(float(definition.steps[step_id].get("retry_delay_s") or 0), step_run.attempts)
             steps_queue(ledger, [step_run], countdown=delay or None)
-            mine.update(state=StepState.QUEUED, error=outcome.error, finished_at=ended, queued_at=ledger.now)
+            mine.update(state=StepState.QUEUED, error=outcome.error, finished_at=ended, queued_at=ledger.now,
+                        dispatched_at=step_run.dispatched_at)
         else:
             step_run.state = StepState.FAILED
             mine.update(state=StepState.FAILED, error=outcome.error, finished_at=ended)
             ledger.record("step.state", StepState.FAILED, step_id=step_id, at=ended,
-                          data={"attempt": step_run.attempts, "error": outcome.error, "reason": outcome.reason})
+                          data={**base, "error": outcome.error, "reason": outcome.reason})
             downstream = dag.descendants(step_id)
             steps_skip(ledger, [sr for sid, sr in steps.items() if sid in downstream and sr.state == StepState.PENDING],
                        because_of=step_id)
+            # A freed slot under max_parallel lets an independent branch go on.
+            ready = steps_queue_ready(ledger, steps, dag)
         run_finish_if_done(ledger, steps)
+    return ready

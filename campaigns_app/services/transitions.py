@@ -1,4 +1,4 @@
-"""Step and run transitions shared by launch, execution and (later) cancel/retry.
+"""Step and run transitions shared by launch, execution, cancel, retry and recovery.
 
 All of these run inside ``run_locked``/``run_created`` and record an event for
 every state they change.
@@ -7,22 +7,46 @@ every state they change.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from django.db.models import Count
 
+from ..graph import Dag
 from ..models import RunState, StepRun, StepState
 from .dispatch import steps_dispatch_on_commit
 from .ledger import RunLedger
 
 
 def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float | None = None) -> None:
-    """Mark steps queued (caller saves them) and send their messages after commit."""
+    """Mark steps queued (the caller saves state, queued_at, dispatched_at) and send their messages after commit."""
+    due = ledger.now + timedelta(seconds=countdown or 0)
     for step_run in step_runs:
         step_run.state = StepState.QUEUED
         step_run.queued_at = ledger.now
-        ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id,
-                      data={"attempt": step_run.attempts + 1})
-    steps_dispatch_on_commit(step_runs, countdown=countdown)
+        step_run.dispatched_at = due
+        data = {"attempt": step_run.attempts + 1}
+        if countdown:
+            data["delay_s"] = round(countdown, 3)
+        ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data=data)
+    steps_dispatch_on_commit(step_runs, countdown=countdown, on_commit=ledger.on_commit)
+
+
+def steps_queue_ready(ledger: RunLedger, steps: dict[str, StepRun], dag: Dag) -> list[StepRun]:
+    """Queue every pending step whose dependencies all succeeded, within the run's ``max_parallel``.
+
+    ``steps`` is the caller's snapshot, updated in place; returns the steps queued.
+    """
+    states = {sid: sr.state for sid, sr in steps.items()}
+    ready = [steps[sid] for sid in dag.ready(states)]
+    limit = ledger.run.max_parallel
+    if limit is not None:
+        active = sum(1 for sr in steps.values() if sr.state in (StepState.QUEUED, StepState.RUNNING))
+        ready = ready[:max(0, limit - active)]
+    if ready:
+        steps_queue(ledger, ready)
+        StepRun.objects.filter(pk__in=[sr.pk for sr in ready]).update(
+            state=StepState.QUEUED, queued_at=ledger.now, dispatched_at=ledger.now)
+    return ready
 
 
 def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) -> None:
@@ -38,8 +62,8 @@ def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) 
 
 def run_states_snapshot(run_id: int) -> dict[str, StepRun]:
     """Every step of a run by id, with just the fields transitions need (read under the run lock)."""
-    return {sr.step_id: sr for sr in StepRun.objects.filter(run_id=run_id).only("step_id", "state", "backend",
-                                                                                   "attempts")}
+    fields = ("run_id", "step_id", "state", "backend", "order", "attempts")
+    return {sr.step_id: sr for sr in StepRun.objects.filter(run_id=run_id).only(*fields)}
 
 
 def run_finish_if_done(ledger: RunLedger, steps: dict[str, StepRun] | None = None) -> None:

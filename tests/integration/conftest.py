@@ -27,3 +27,14 @@ def celery_worker(django_db_setup, django_db_blocker, worker_logs):
     terminate([process])
     if process.returncode not in (0, -15, None):
         print(f"worker log:\n{log_path.read_text()[-3000:]}")
+
+
+@pytest.fixture(autouse=True)
+def chatty_registered(settings):
+    """The workers register tests.integration.step_functions.chatty (tests.live.FAST_RECOVERY); so does this process."""
+    from campaigns_app.step_functions.registry import _cached_registry
+
+    settings.STUDIO_STEP_FUNCTIONS = ["tests.integration.step_functions.chatty"]
+    _cached_registry.cache_clear()
+    yield
+    _cached_registry.cache_clear()

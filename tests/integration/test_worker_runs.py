@@ -1,6 +1,5 @@
 """Runs executed by a real Celery worker process over the real Redis."""
 
-import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async

@@ -5,7 +5,8 @@ import pytest
 from campaigns_app.models import Run, RunEvent, StepRun
 from campaigns_app.services import campaign_create, run_launch, step_run_execute
 
-pytestmark = pytest.mark.django_db
+# Transactional: step logs are stored by the log pump thread, which must see committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def drain(run: Run, limit: int = 100) -> Run:

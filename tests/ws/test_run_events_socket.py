@@ -49,9 +49,10 @@ async def test_stored_events_then_live_ones_without_gap_or_duplicate(alice, seed
     first = await ws.receive_json_from(timeout=5)
     assert (first["seq"], first["type"], first["state"], first["run"]) == (1, "run.state", "queued", run.pk)
     assert await receive_seqs(ws, 1) == [2]
-    await execute_queued(run)  # s1: running, succeeded; s2 queued; run running
-    live = await receive_seqs(ws, 4)
-    assert live == [3, 4, 5, 6]
+    await execute_queued(run)  # the whole chain runs: every step's running, succeeded and queued events
+    stored = await sync_to_async(lambda: list(RunEvent.objects.filter(run=run).values_list("seq", flat=True)))()
+    assert len(stored) == 15
+    assert await receive_seqs(ws, len(stored) - 2) == stored[2:]
     assert await ws.receive_nothing(timeout=0.3)
     await ws.disconnect()
 
@@ -70,17 +71,17 @@ async def test_out_of_order_broadcasts_are_filled_from_the_database_and_duplicat
     ws, _ = await connect(f"/ws/runs/{run.pk}/?token={await token_for(alice)}")
     assert await receive_seqs(ws, 2) == [1, 2]
     await execute_queued(run)
-    assert await receive_seqs(ws, 4) == [3, 4, 5, 6]
+    assert await receive_seqs(ws, 13) == list(range(3, 16))
     stored = await sync_to_async(lambda: [e.as_message() for e in RunEvent.objects.filter(run=run)])()
     layer = get_channel_layer()
-    # A late duplicate of seq 4, then a broadcast that overtook seq 7.
+    # A late duplicate of seq 4, then a broadcast (17) that overtook seq 16.
     await layer.group_send(events.run_group(run.pk), {"type": events.EVENT_MESSAGE_TYPE, "events": [stored[3]]})
-    fake_eight = dict(stored[-1], seq=8, state="running", step="s9")
-    await sync_to_async(RunEvent.objects.create)(run=run, seq=7, step_id="s8", type="step.state", state="queued",
+    fake_eight = dict(stored[-1], seq=17, state="running", step="s9")
+    await sync_to_async(RunEvent.objects.create)(run=run, seq=16, step_id="s8", type="step.state", state="queued",
                                                  at=stored[-1]["at"], data={})
     await layer.group_send(events.run_group(run.pk), {"type": events.EVENT_MESSAGE_TYPE, "events": [fake_eight]})
     got = [await ws.receive_json_from(timeout=5) for _ in range(2)]
-    assert [(e["seq"], e["step"]) for e in got] == [(7, "s8"), (8, "s9")]
+    assert [(e["seq"], e["step"]) for e in got] == [(16, "s8"), (17, "s9")]
     assert await ws.receive_nothing(timeout=0.3)
     await ws.disconnect()
 

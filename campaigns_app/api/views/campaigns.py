@@ -8,7 +8,12 @@ from rest_framework.response import Response
 
 from ... import selectors, services
 from ..permissions import CampaignEditPermission
-from ..serializers import CampaignSerializer, CampaignWriteSerializer, LaunchSerializer, RunDetailSerializer
+from ..serializers import (
+    CampaignSerializer,
+    CampaignWriteSerializer,
+    LaunchSerializer,
+    RunDetailSerializer,
+)
 
 
 class CampaignViewSet(viewsets.ModelViewSet):
@@ -49,10 +54,12 @@ class CampaignViewSet(viewsets.ModelViewSet):
         visible = selectors.runs_with_steps(selectors.runs_visible_to(request.user))
         if "instances" in body.validated_data:
             batch, runs = services.batch_launch(campaign=campaign, user=request.user,
-                                                instances=body.validated_data["instances"])
+                                                instances=body.validated_data["instances"],
+                                                max_parallel=body.validated_data["max_parallel"])
             runs = visible.filter(pk__in=[r.pk for r in runs]).order_by("pk")
             return Response({"batch": batch.pk, "runs": RunDetailSerializer(runs, many=True).data},
                             status=status.HTTP_201_CREATED)
         run = services.run_launch(campaign=campaign, user=request.user,
-                                  parameters=body.validated_data.get("parameters"))
+                                  parameters=body.validated_data.get("parameters"),
+                                  max_parallel=body.validated_data["max_parallel"])
         return Response(RunDetailSerializer(visible.get(pk=run.pk)).data, status=status.HTTP_201_CREATED)

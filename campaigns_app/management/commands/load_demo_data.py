@@ -1,7 +1,12 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns_app.demo import SEED_CAMPAIGN_NAME, SEED_DESCRIPTION, SEED_PARAMETERS, seed_graph
+from campaigns_app.demo import (
+    SEED_CAMPAIGN_NAME,
+    SEED_DESCRIPTION,
+    SEED_PARAMETERS,
+    seed_graph,
+)
 from campaigns_app.models import Campaign
 from campaigns_app.services import campaign_create
 

@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo } from 'react';
 import {
   Background,
   Controls,
@@ -6,6 +6,7 @@ import {
   MarkerType,
   Position,
   ReactFlow,
+  useNodesState,
   type Edge,
   type Node,
   type NodeProps,
@@ -58,7 +59,7 @@ export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Pro
   const layout = useMemo(() => layoutGraph(graph), [graph]);
   const theme = useTheme();
 
-  const nodes: StepNodeType[] = layout.map((s) => ({
+  const fresh: StepNodeType[] = layout.map((s) => ({
     id: s.id,
     type: 'step',
     position: { x: s.x, y: s.y },
@@ -67,6 +68,18 @@ export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Pro
     connectable: false,
     selectable: true,
   }));
+
+  // React Flow keeps each node's measured size on the node object and hides
+  // nodes it has not measured; merging into the previous objects keeps the
+  // measurements when only the states change.
+  const [nodes, setNodes, onNodesChange] = useNodesState<StepNodeType>([]);
+  useEffect(() => {
+    setNodes((previous) => {
+      const byId = new Map(previous.map((n) => [n.id, n]));
+      return fresh.map((n) => ({ ...byId.get(n.id), ...n }));
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [JSON.stringify(fresh.map((n) => [n.id, n.position, n.data]))]);
 
   const known = new Set(layout.map((s) => s.id));
   const edges: Edge[] = (graph.edges ?? [])
@@ -90,6 +103,7 @@ export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Pro
     <div className="run-graph" data-testid="run-graph">
       <ReactFlow
         nodes={nodes}
+        onNodesChange={onNodesChange}
         edges={edges}
         nodeTypes={nodeTypes}
         onNodeClick={(_, node) => onSelect(node.id)}

@@ -361,12 +361,13 @@ describe('step logs and retries from events', () => {
   it('collects step.log lines per step, in order', () => {
     let v = createRunView(run);
     v = applyEvents(v, [
-      { seq: 1, run: 5, step: 's1', type: 'step.log', state: '', at: at(1), data: { lines: ['a', 'b'] } },
-      { seq: 2, run: 5, step: 's1', type: 'step.log', state: '', at: at(2), data: { lines: ['c'] } },
+      { seq: 1, run: 5, step: 's1', type: 'step.log', state: '', at: at(1), data: { attempt: 1, stream: 'stdout', lines: ['a', 'b'] } },
+      { seq: 2, run: 5, step: 's1', type: 'step.log', state: '', at: at(2), data: { attempt: 1, stream: 'stderr', lines: ['c'] } },
       { seq: 3, run: 5, step: 's1', type: 'step.log', state: '', at: at(3), data: {} },
+      { seq: 4, run: 5, step: 's1', type: 'step.log', state: '', at: at(4), data: { attempt: 2, stream: 'stdout', lines: ['d'] } },
     ]);
-    expect(v.logs.s1).toEqual(['a', 'b', 'c']);
-    expect(v.lastSeq).toBe(3);
+    expect(v.logs.s1).toEqual(['=== attempt 1 ===', 'a', 'b', '[stderr] c', '=== attempt 2 ===', 'd']);
+    expect(v.lastSeq).toBe(4);
   });
   it('a failed attempt that will retry is followed by a new attempt', () => {
     let v = createRunView(run);

@@ -56,6 +56,8 @@ export interface RunView {
   stepOrder: string[];
   /** Output lines from `step.log` events, per step (the newest LOG_LINES_KEPT). */
   logs: Record<string, string[]>;
+  /** Attempt of the newest log line per step (a header line starts each attempt). */
+  logAttempts: Record<string, number>;
   firstEventAt: number | null;
   lastEventAt: number | null;
   /** What GET /api/runs/{id}/ said when the page loaded. */
@@ -135,6 +137,7 @@ export function createRunView(run: Run, graph?: Graph): RunView {
     steps,
     stepOrder,
     logs: {},
+    logAttempts: {},
     firstEventAt: null,
     lastEventAt: null,
     snapshot: {
@@ -218,10 +221,22 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
   }
 
   if (event.type === 'step.log' && event.step) {
-    const raw = event.data?.lines;
-    const lines = Array.isArray(raw) ? raw.map((l) => String(l)) : typeof raw === 'string' ? raw.split('\n') : [];
-    if (!lines.length) return next;
-    const kept = [...(view.logs[event.step] ?? []), ...lines];
+    const data = event.data ?? {};
+    const raw = data.lines;
+    const texts = Array.isArray(raw) ? raw.map((l) => String(l)) : typeof raw === 'string' ? raw.split('\n') : [];
+    if (!texts.length) return next;
+    // Same shape as the stored log (GET …/log): a header per attempt, other streams than stdout prefixed.
+    const stream = typeof data.stream === 'string' ? data.stream : 'stdout';
+    const prefix = stream === 'stdout' || stream === 'marker' ? '' : `[${stream}] `;
+    const attempt = typeof data.attempt === 'number' ? data.attempt : null;
+    const kept = [...(view.logs[event.step] ?? [])];
+    const logAttempts = { ...view.logAttempts };
+    if (attempt != null && logAttempts[event.step] !== attempt) {
+      logAttempts[event.step] = attempt;
+      kept.push(`=== attempt ${attempt} ===`);
+      next.logAttempts = logAttempts;
+    }
+    for (const t of texts) kept.push(prefix + t);
     next.logs = { ...view.logs, [event.step]: kept.length > LOG_LINES_KEPT ? kept.slice(-LOG_LINES_KEPT) : kept };
     return next;
   }

@@ -153,8 +153,9 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
 
   const onConnect = useCallback(
     (c: Connection) => {
-      if (!c.source || !c.target || isBlockNode(c.source) || isBlockNode(c.target)) return;
-      const result = connect(docRef.current, c.source, c.target);
+      if (!c.source || !c.target) return;
+      const end = (id: string) => (isBlockNode(id) ? blockIdOf(id) : id);
+      const result = connect(docRef.current, end(c.source), end(c.target));
       if (result.error) onMessage(result.error, 'error');
       else edit(() => result.doc);
     },
@@ -201,7 +202,7 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
         onConnect={onConnect}
         onNodeDragStop={commitDrag}
         onSelectionDragStop={commitDrag}
-        isValidConnection={(c) => c.source !== c.target && !isBlockNode(c.source) && !isBlockNode(c.target)}
+        isValidConnection={(c) => c.source !== c.target}
         defaultEdgeOptions={defaultEdgeOptions}
         selectionOnDrag
         selectionMode={SelectionMode.Partial}

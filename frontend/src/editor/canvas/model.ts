@@ -94,6 +94,8 @@ export function buildNodes(
 }
 
 export function buildEdges(doc: EditorDoc, errors: CanvasErrors, previous: ReadonlyMap<string, Edge>): Edge[] {
+  const blocks = new Set(doc.blocks.map((b) => b.id));
+  const nodeOf = (end: string) => (blocks.has(end) ? BLOCK_PREFIX + end : end);
   return doc.edges.map((e) => {
     const id = edgeKey(e);
     const errs = errors.edges[id];
@@ -102,8 +104,8 @@ export function buildEdges(doc: EditorDoc, errors: CanvasErrors, previous: Reado
     if (old && old.className === className) return old;
     return {
       id,
-      source: e.source,
-      target: e.target,
+      source: nodeOf(e.source),
+      target: nodeOf(e.target),
       className,
       selected: old?.selected,
       zIndex: 1000,

@@ -37,7 +37,9 @@ export const EditorBlockNode = memo(function EditorBlockNode({ id, data, selecte
       className={`editor-block depth-${Math.min(data.depth, 3)}${selected ? ' is-selected' : ''}`}
       data-testid={`editor-${id.replace(':', '-')}`}
     >
+      <Handle type="target" position={Position.Left} className="block-handle" data-testid={`handle-in-block-${data.blockId}`} />
       <div className="editor-block-name">{data.name}</div>
+      <Handle type="source" position={Position.Right} className="block-handle" data-testid={`handle-out-block-${data.blockId}`} />
     </div>
   );
 });

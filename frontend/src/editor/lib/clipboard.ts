@@ -20,7 +20,6 @@ export function copySelection(doc: EditorDoc, stepIds: Iterable<string>): Clipbo
   const chosen = new Set(stepIds);
   const steps = doc.steps.filter((s) => chosen.has(s.id));
   if (!steps.length) return null;
-  const edges = doc.edges.filter((e) => chosen.has(e.source) && chosen.has(e.target));
   const byId = new Map(doc.blocks.map((b) => [b.id, b]));
   const blockIds = new Set<string>();
   for (const s of steps) {
@@ -30,6 +29,8 @@ export function copySelection(doc: EditorDoc, stepIds: Iterable<string>): Clipbo
       b = byId.get(b)!.parent ?? null;
     }
   }
+  const ends = new Set([...chosen, ...blockIds]);
+  const edges = doc.edges.filter((e) => ends.has(e.source) && ends.has(e.target));
   return {
     format: CLIPBOARD_FORMAT,
     version: 1,
@@ -108,9 +109,10 @@ export function pastePayload(
     moved.block = s.block && blockMap[s.block] ? blockMap[s.block] : null;
     return moved;
   });
+  const endMap: Record<string, string> = { ...blockMap, ...idMap };
   const edges = payload.edges
-    .filter((e) => e.source in idMap && e.target in idMap)
-    .map((e) => ({ source: idMap[e.source], target: idMap[e.target] }));
+    .filter((e) => e.source in endMap && e.target in endMap)
+    .map((e) => ({ source: endMap[e.source], target: endMap[e.target] }));
   const blocks = payload.blocks.map((b) => ({
     id: blockMap[b.id],
     name: b.name,

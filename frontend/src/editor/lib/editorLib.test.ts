@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expandEdges } from './blockEdges';
 import { connectionCycle, findPath } from './cycle';
 import { docFromCampaign, docToApiBody, exportFile, importFile, uniqueId, type EditorDoc, EMPTY_DOC } from './doc';
 import { canRedo, canUndo, historyPush, historyRedo, historyStart, historyUndo } from './history';
@@ -252,5 +253,41 @@ describe('server errors on the canvas', () => {
   });
   it('handles plain DRF messages', () => {
     expect(canvasErrors({ name: ['This field is required.'] }).general).toEqual(['name: This field is required.']);
+  });
+});
+
+describe('edges between blocks', () => {
+  // a → [b1 → b2] → c, where the middle is a block.
+  function withBlock(): EditorDoc {
+    let doc: EditorDoc = { ...EMPTY_DOC };
+    for (const id of ['a', 'b1', 'b2', 'c']) doc = { ...doc, steps: [...doc.steps, { id, name: id, kind: 'function', function: 'noop' }] };
+    doc = connect(doc, 'b1', 'b2').doc;
+    doc = group(doc, ['b1', 'b2'], 'Mid').doc;
+    doc = connect(doc, 'a', 'block').doc;
+    return connect(doc, 'block', 'c').doc;
+  }
+  it('expand to the block\'s sources and sinks, as the server reads them', () => {
+    expect(expandEdges(withBlock()).sort()).toEqual([['a', 'b1'], ['b1', 'b2'], ['b2', 'c']]);
+  });
+  it('refuse a connection that closes a cycle through a block', () => {
+    const result = connect(withBlock(), 'c', 'a');
+    expect(result.error).toBe('Refused: that would make a cycle a → b1 → b2 → c → a.');
+    expect(connect(withBlock(), 'c', 'block').error).toMatch(/cycle/);
+    expect(connect(withBlock(), 'a', 'c').error).toBeUndefined();
+  });
+  it('ungrouping turns edges that named the block into step edges, and placeholders see upstream steps through it', () => {
+    expect(placeholdersFor(withBlock(), 'c').map((p) => p.text)).toEqual(['{{ steps.a.result }}', '{{ steps.b1.result }}', '{{ steps.b2.result }}']);
+    expect(ungroup(withBlock(), 'block').edges).toEqual([
+      { source: 'b1', target: 'b2' },
+      { source: 'a', target: 'b1' },
+      { source: 'b2', target: 'c' },
+    ]);
+  });
+  it('copying a block with its steps keeps the edges that name it', () => {
+    const doc = withBlock();
+    const payload = copySelection(doc, ['a', 'b1', 'b2'])!;
+    expect(payload.edges).toContainEqual({ source: 'a', target: 'block' });
+    const pasted = pastePayload(doc, payload);
+    expect(pasted.doc.edges).toContainEqual({ source: 'a_2', target: 'block_2' });
   });
 });

@@ -1,6 +1,7 @@
 // Auto-layout (dagre, left to right, blocks as clusters so they stay
 // together) and block boxes drawn around their steps. No React.
 import dagre from '@dagrejs/dagre';
+import { expandEdges } from './blockEdges';
 import { NODE_HEIGHT, NODE_WIDTH, type EditorDoc } from './doc';
 
 export const BLOCK_PADDING = 20;
@@ -20,8 +21,9 @@ export function autoLayout(doc: EditorDoc): Record<string, { x: number; y: numbe
     g.setNode(s.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
     if (s.block && blockIds.has(s.block)) g.setParent(s.id, `block:${s.block}`);
   }
-  for (const e of doc.edges) {
-    if (g.hasNode(e.source) && g.hasNode(e.target)) g.setEdge(e.source, e.target);
+  // dagre cannot route edges to clusters: lay out the step edges that block edges stand for.
+  for (const [source, target] of expandEdges(doc)) {
+    if (g.hasNode(source) && g.hasNode(target)) g.setEdge(source, target);
   }
   dagre.layout(g);
   const out: Record<string, { x: number; y: number }> = {};

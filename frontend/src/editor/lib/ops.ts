@@ -1,6 +1,7 @@
 // Edits of the editor document. Each returns a new document (or the same one
 // when nothing changes), so every edit can go on the undo stack. No React.
 import type { GraphBlock, GraphStep } from '../../lib/types';
+import { blockMemberSets, expandEdges, findCycle } from './blockEdges';
 import { connectionCycle } from './cycle';
 import { edgeKey, uniqueId, type EditorDoc } from './doc';
 
@@ -30,22 +31,38 @@ export function addStep(doc: EditorDoc, spec: NewStepSpec): { doc: EditorDoc; id
 
 export type ConnectResult = { doc: EditorDoc; error?: undefined } | { doc: EditorDoc; error: string; cycle?: string[] };
 
+/** Add source → target (steps or blocks), refusing duplicates and anything that would close a cycle. */
 export function connect(doc: EditorDoc, source: string, target: string): ConnectResult {
-  const ids = takenIds(doc);
-  if (!ids.has(source) || !ids.has(target)) return { doc, error: 'Both ends of a connection must be steps.' };
+  const steps = takenIds(doc);
+  const blocks = new Set(doc.blocks.map((b) => b.id));
+  const known = (id: string) => steps.has(id) || blocks.has(id);
+  if (!known(source) || !known(target)) return { doc, error: 'Both ends of a connection must be steps or blocks.' };
   if (doc.edges.some((e) => e.source === source && e.target === target)) {
     return { doc, error: `${source} → ${target} is already connected.` };
   }
-  const cycle = connectionCycle(doc.edges, source, target);
-  if (cycle) {
-    const names = new Map(doc.steps.map((s) => [s.id, s.name || s.id]));
-    const path = cycle.map((id) => names.get(id) ?? id).join(' → ');
-    return {
-      doc,
-      cycle,
-      error: source === target ? `A step cannot depend on itself (${path}).` : `Refused: that would make a cycle ${path}.`,
-    };
+  const names = new Map<string, string>([...doc.steps.map((s) => [s.id, s.name || s.id] as [string, string]), ...doc.blocks.map((b) => [b.id, b.name || b.id] as [string, string])]);
+  const named = (path: string[]) => path.map((id) => names.get(id) ?? id).join(' → ');
+  if (source === target) return { doc, cycle: [source, source], error: `A step cannot depend on itself (${named([source, source])}).` };
+  const usesBlocks = blocks.has(source) || blocks.has(target) || doc.edges.some((e) => blocks.has(e.source) || blocks.has(e.target));
+  let cycle: string[] | null;
+  if (usesBlocks) {
+    const edge = { source, target };
+    cycle = findCycle([...steps], expandEdges(doc, [...doc.edges, edge]));
+    if (!cycle && blocks.has(source) && blocks.has(target)) {
+      const inner = (outer: string, b: string) => {
+        let p = doc.blocks.find((x) => x.id === b)?.parent ?? null;
+        while (p) {
+          if (p === outer) return true;
+          p = doc.blocks.find((x) => x.id === p)?.parent ?? null;
+        }
+        return false;
+      };
+      if (inner(source, target) || inner(target, source)) return { doc, error: 'A block cannot connect to a block nested in it.' };
+    }
+  } else {
+    cycle = connectionCycle(doc.edges, source, target);
   }
+  if (cycle) return { doc, cycle, error: `Refused: that would make a cycle ${named(cycle)}.` };
   return { doc: { ...doc, edges: [...doc.edges, { source, target }] } };
 }
 
@@ -80,7 +97,9 @@ export function pruneEmptyBlocks(doc: EditorDoc): EditorDoc {
     }
   }
   const blocks = doc.blocks.filter((b) => used.has(b.id));
-  return blocks.length === doc.blocks.length ? doc : { ...doc, blocks };
+  if (blocks.length === doc.blocks.length) return doc;
+  const gone = new Set(doc.blocks.filter((b) => !used.has(b.id)).map((b) => b.id));
+  return { ...doc, blocks, edges: doc.edges.filter((e) => !gone.has(e.source) && !gone.has(e.target)) };
 }
 
 export function moveSteps(doc: EditorDoc, positions: Record<string, { x: number; y: number }>): EditorDoc {
@@ -152,15 +171,40 @@ export function group(doc: EditorDoc, stepIds: readonly string[], name?: string)
   };
 }
 
-/** Dissolve a block: its steps and child blocks move up to its parent. */
+/** Edges naming a block, rewritten to the block's source and sink steps (the dependencies they meant). */
+function edgesWithoutBlock(doc: EditorDoc, blockId: string) {
+  const members = blockMemberSets(doc).get(blockId) ?? new Set<string>();
+  const internal = expandEdges(doc).filter(([a, b]) => members.has(a) && members.has(b));
+  const sinks = [...members].filter((m) => !internal.some(([a]) => a === m));
+  const sources = [...members].filter((m) => !internal.some(([, b]) => b === m));
+  const out: { source: string; target: string }[] = [];
+  const seen = new Set<string>();
+  const add = (source: string, target: string) => {
+    const key = `${source}->${target}`;
+    if (source !== target && !seen.has(key)) {
+      seen.add(key);
+      out.push({ source, target });
+    }
+  };
+  for (const e of doc.edges) {
+    if (e.source === blockId) sinks.forEach((s) => add(s, e.target));
+    else if (e.target === blockId) sources.forEach((t) => add(e.source, t));
+    else add(e.source, e.target);
+  }
+  return out;
+}
+
+/** Dissolve a block: its steps and child blocks move up to its parent; edges naming it go to its steps. */
 export function ungroup(doc: EditorDoc, blockId: string): EditorDoc {
   const block = doc.blocks.find((b) => b.id === blockId);
   if (!block) return doc;
   const parent = block.parent ?? null;
+  const edges = edgesWithoutBlock(doc, blockId);
   return {
     ...doc,
     blocks: doc.blocks.filter((b) => b.id !== blockId).map((b) => (b.parent === blockId ? { ...b, parent } : b)),
     steps: doc.steps.map((s) => (s.block === blockId ? { ...s, block: parent } : s)),
+    edges,
   };
 }
 

@@ -1,10 +1,11 @@
 // What a step may refer to in `{{ … }}` placeholders: declared parameters and
 // upstream steps. No React.
+import { expandEdges } from './blockEdges';
 import type { EditorDoc } from './doc';
 
 export function ancestors(doc: EditorDoc, stepId: string): string[] {
   const parents = new Map<string, string[]>();
-  for (const e of doc.edges) parents.set(e.target, [...(parents.get(e.target) ?? []), e.source]);
+  for (const [source, target] of expandEdges(doc)) parents.set(target, [...(parents.get(target) ?? []), source]);
   const seen = new Set<string>();
   const stack = [...(parents.get(stepId) ?? [])];
   while (stack.length) {

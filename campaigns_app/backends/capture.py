@@ -1,0 +1,96 @@
+"""Route prints and log records of a function step to that step's log.
+
+``sys.stdout``/``sys.stderr`` are process-wide, but steps run in worker
+threads side by side; a proxy sends each write to the sink of the step the
+writing thread is running, and everything else to the real stream.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+LogSink = Callable[[str, str], None]
+
+_local = threading.local()
+_install_lock = threading.Lock()
+_installed = False
+
+
+def _current_sink() -> LogSink | None:
+    return getattr(_local, "sink", None)
+
+
+class _StreamProxy(io.TextIOBase):
+    def __init__(self, name: str, real):
+        self._name = name
+        self._real = real
+
+    def write(self, text: str) -> int:
+        sink = _current_sink()
+        if sink is None:
+            return self._real.write(text)
+        buffer = getattr(_local, f"partial_{self._name}", "") + text
+        *lines, rest = buffer.split("\n")
+        for line in lines:
+            sink(self._name, line)
+        setattr(_local, f"partial_{self._name}", rest)
+        return len(text)
+
+    def flush(self) -> None:
+        if _current_sink() is None:
+            self._real.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self):  # pragma: no cover - asked by some libraries
+        return getattr(self._real, "encoding", "utf-8")
+
+
+class _StepLogHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        sink = _current_sink()
+        if sink is not None:
+            try:
+                sink("log", self.format(record))
+            except Exception:  # noqa: BLE001 - logging must never break the step
+                self.handleError(record)
+
+
+def _install() -> None:
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        sys.stdout = _StreamProxy("stdout", sys.stdout)
+        sys.stderr = _StreamProxy("stderr", sys.stderr)
+        handler = _StepLogHandler(level=logging.INFO)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+        _installed = True
+
+
+@contextmanager
+def capture_to(sink: LogSink | None) -> Iterator[None]:
+    """While the block runs in this thread, its prints and log records go to ``sink``."""
+    if sink is None:
+        yield
+        return
+    _install()
+    previous = _current_sink()
+    _local.sink = sink
+    try:
+        yield
+    finally:
+        for name in ("stdout", "stderr"):
+            rest = getattr(_local, f"partial_{name}", "")
+            if rest:
+                sink(name, rest)
+            setattr(_local, f"partial_{name}", "")
+        _local.sink = previous

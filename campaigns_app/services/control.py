@@ -1,0 +1,105 @@
+"""Cancel and resume runs, one at a time or many at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..models import RUN_TERMINAL, Run, RunState, StepRun, StepState
+from .definitions import version_definition
+from .errors import ServiceError
+from .ledger import run_locked
+from .transitions import run_finish_if_done, run_states_snapshot, steps_queue_ready
+
+
+class RunConflict(ServiceError):
+    status = 409
+
+
+def run_cancel(*, run_id: int) -> Run:
+    """Cancel a run: waiting steps at once, running ones as soon as they stop.
+
+    Running steps get ``cancel_requested``; their worker's watchdog tells them
+    to stop (executables are killed, functions see their cancelled event) and
+    they are recorded ``cancelled`` when they return.
+    """
+    with run_locked(run_id) as ledger:
+        run = ledger.run
+        if run.state in RUN_TERMINAL:
+            raise RunConflict({"detail": f"run {run_id} has already ended ({run.state})"})
+        steps = run_states_snapshot(run_id)
+        waiting = [sr for sr in steps.values() if sr.state in (StepState.PENDING, StepState.QUEUED)]
+        for step_run in waiting:
+            step_run.state = StepState.CANCELLED
+            ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id,
+                          data={"attempt": step_run.attempts, "error": "cancelled by user"})
+        StepRun.objects.filter(pk__in=[sr.pk for sr in waiting]).update(
+            state=StepState.CANCELLED, finished_at=ledger.now, error="cancelled by user")
+        StepRun.objects.filter(run_id=run_id, state=StepState.RUNNING).update(cancel_requested=True)
+        if not any(sr.state == StepState.RUNNING for sr in steps.values()):
+            run_finish_if_done(ledger, steps)
+        return run
+
+
+def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None) -> Run:
+    """Resume a finished run: failed, skipped and cancelled steps run again; succeeded ones keep their results.
+
+    With ``step_ids``, those steps and everything downstream of them run again
+    even if they had succeeded.  Attempt numbers keep counting and events
+    continue the run's seq.
+    """
+    with run_locked(run_id) as ledger:
+        run = ledger.run
+        if run.state not in RUN_TERMINAL:
+            raise RunConflict({"detail": f"run {run_id} is still {run.state}; cancel it or wait for it to end"})
+        definition = version_definition(run.version_id)
+        steps = run_states_snapshot(run_id)
+        if step_ids is not None:
+            step_ids = list(step_ids)
+            unknown = [s for s in step_ids if s not in steps]
+            if unknown:
+                raise ServiceError({"steps": [f"unknown step(s) {', '.join(map(repr, unknown))} in this run"]})
+            reset = set(step_ids)
+            for step_id in step_ids:
+                reset |= definition.dag.descendants(step_id)
+        else:
+            reset = {sid for sid, sr in steps.items()
+                     if sr.state in (StepState.FAILED, StepState.SKIPPED, StepState.CANCELLED)}
+        if not reset:
+            raise RunConflict({"detail": f"run {run_id} has nothing to retry: every step succeeded"})
+        for step_id in sorted(reset, key=lambda s: definition.dag.step_ids.index(s)):
+            steps[step_id].state = StepState.PENDING
+            ledger.record("step.state", StepState.PENDING, step_id=step_id,
+                          data={"attempt": steps[step_id].attempts, "retry": True})
+        StepRun.objects.filter(run_id=run_id, step_id__in=reset).update(
+            state=StepState.PENDING, result=None, error=None, queued_at=None, started_at=None, finished_at=None,
+            cancel_requested=False, worker="", heartbeat_at=None)
+        ledger.set_run_state(RunState.QUEUED, finished_at=None)
+        steps_queue_ready(ledger, steps, definition.dag)
+        return run
+
+
+def _runs_for(*, ids: Iterable[int] | None, batch: int | None, visible) -> list[int]:
+    if batch is not None:
+        return list(visible.filter(batch_id=batch).order_by("pk").values_list("pk", flat=True))
+    wanted = list(dict.fromkeys(ids or []))
+    found = set(visible.filter(pk__in=wanted).values_list("pk", flat=True))
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise ServiceError({"ids": [f"no run(s) {', '.join(map(str, missing))}"]})
+    return wanted
+
+
+def runs_apply(*, verb: str, ids: Iterable[int] | None, batch: int | None, visible) -> dict:
+    """Cancel or retry many runs; each run is its own transaction, and runs that cannot take the verb are listed."""
+    run_ids = _runs_for(ids=ids, batch=batch, visible=visible)
+    if not run_ids:
+        raise ServiceError({"batch" if batch is not None else "ids": ["names no run"]})
+    action = run_cancel if verb == "cancel" else run_retry
+    done, skipped = [], {}
+    for run_id in run_ids:
+        try:
+            action(run_id=run_id)
+            done.append(run_id)
+        except RunConflict as exc:
+            skipped[str(run_id)] = exc.detail["detail"]
+    return {{"cancel": "cancelled", "retry": "retried"}[verb]: done, "skipped": skipped}

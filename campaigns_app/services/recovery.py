@@ -1,0 +1,179 @@
+"""A worker's watchdog: heartbeats, cancel requests, and recovery of lost work.
+
+Each worker process runs one watchdog thread.  It
+- heartbeats the steps this process is running (``heartbeat_at``),
+- passes cancel requests to them (their invocation's ``cancelled`` event),
+- reclaims steps whose worker stopped heartbeating (killed, lost its host):
+  the attempt is recorded as failed with reason ``worker_lost`` and the step
+  is queued again for any worker; the late outcome of the lost attempt, if it
+  ever comes, is ignored because the attempt number moved on,
+- sends again the message of a step that has been ``queued`` too long (a
+  message lost with a Redis restart); a duplicate is harmless because claims
+  are compare-and-set.
+Every worker sweeps, so recovery does not depend on any one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from ..models import StepRun, StepState
+from .definitions import version_definition
+from .dispatch import send_step_messages
+from .ledger import run_locked
+from .transitions import (
+    run_finish_if_done,
+    run_states_snapshot,
+    steps_queue,
+    steps_queue_ready,
+    steps_skip,
+)
+
+logger = logging.getLogger(__name__)
+
+
+
+class _Running:
+    """The steps this process is running now, with their cancel events."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.events: dict[int, threading.Event] = {}
+
+    def add(self, step_run_id: int, cancelled: threading.Event) -> None:
+        with self.lock:
+            self.events[step_run_id] = cancelled
+
+    def remove(self, step_run_id: int) -> None:
+        with self.lock:
+            self.events.pop(step_run_id, None)
+
+    def snapshot(self) -> dict[int, threading.Event]:
+        with self.lock:
+            return dict(self.events)
+
+
+running_here = _Running()
+
+
+def worker_id() -> str:
+    # Recomputed after a fork so a child never heartbeats as its parent.
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def steps_heartbeat(step_run_ids: list[int]) -> None:
+    StepRun.objects.filter(pk__in=step_run_ids, state=StepState.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def steps_pass_cancel_requests(events: dict[int, threading.Event]) -> None:
+    wanted = StepRun.objects.filter(pk__in=list(events), cancel_requested=True).values_list("pk", flat=True)
+    for step_run_id in wanted:
+        events[step_run_id].set()
+
+
+def step_run_reclaim(*, step_run_id: int, run_id: int, attempt: int, cutoff) -> bool:
+    """Requeue (or, past the reclaim limit, fail) a running step whose worker went silent. True when done."""
+    with run_locked(run_id) as ledger:
+        steps = run_states_snapshot(run_id)
+        step_run = next((sr for sr in steps.values() if sr.pk == step_run_id), None)
+        lost = StepRun.objects.filter(pk=step_run_id, state=StepState.RUNNING, attempts=attempt,
+                                      heartbeat_at__lt=cutoff)
+        if step_run is None or not lost.exists():
+            return False
+        row = lost.values("worker", "reclaims", "cancel_requested").get()
+        error = f"worker {row['worker'] or '?'} stopped heartbeating"
+        ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id,
+                      data={"attempt": attempt, "error": error, "reason": "worker_lost",
+                            "will_retry": not row["cancel_requested"]
+                            and row["reclaims"] < settings.STUDIO_MAX_RECLAIMS})
+        if row["cancel_requested"]:
+            step_run.state = StepState.CANCELLED
+            lost.update(state=StepState.CANCELLED, error=error, finished_at=ledger.now)
+            ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id, data={"attempt": attempt})
+        elif row["reclaims"] < settings.STUDIO_MAX_RECLAIMS:
+            steps_queue(ledger, [step_run])
+            lost.update(state=StepState.QUEUED, error=error, queued_at=ledger.now, dispatched_at=ledger.now,
+                        reclaims=row["reclaims"] + 1, worker="", heartbeat_at=None)
+        else:
+            step_run.state = StepState.FAILED
+            lost.update(state=StepState.FAILED, error=f"{error} ({row['reclaims'] + 1} times)",
+                        finished_at=ledger.now)
+            dag = version_definition(ledger.run.version_id).dag
+            downstream = dag.descendants(step_run.step_id)
+            steps_skip(ledger, [sr for sid, sr in steps.items()
+                                if sid in downstream and sr.state == StepState.PENDING], because_of=step_run.step_id)
+            steps_queue_ready(ledger, steps, dag)
+        run_finish_if_done(ledger, steps)
+        return True
+
+
+def steps_reclaim_stale() -> int:
+    cutoff = timezone.now() - timedelta(seconds=settings.STUDIO_HEARTBEAT_STALE_S)
+    stale = StepRun.objects.filter(state=StepState.RUNNING, heartbeat_at__lt=cutoff).values_list(
+        "pk", "run_id", "attempts")
+    return sum(step_run_reclaim(step_run_id=pk, run_id=run_id, attempt=attempts, cutoff=cutoff)
+               for pk, run_id, attempts in stale)
+
+
+def steps_redispatch_lost() -> int:
+    """Send again the messages of steps queued (and due) for longer than ``STUDIO_REDISPATCH_AFTER_S``."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.STUDIO_REDISPATCH_AFTER_S)
+    overdue = list(StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=cutoff).only(
+        "run_id", "step_id", "attempts", "backend")[:500])
+    if overdue:
+        StepRun.objects.filter(pk__in=[sr.pk for sr in overdue], state=StepState.QUEUED).update(dispatched_at=now)
+        send_step_messages(overdue)
+    return len(overdue)
+
+
+class Watchdog:
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="step-watchdog", daemon=True)
+
+    def _loop(self) -> None:
+        tick = settings.STUDIO_WATCHDOG_TICK_S
+        ticks_per_beat = max(1, round(settings.STUDIO_HEARTBEAT_INTERVAL_S / tick))
+        ticks_per_sweep = max(1, round(settings.STUDIO_SWEEP_INTERVAL_S / tick))
+        count = 0
+        while not self.stop.wait(tick):
+            count += 1
+            try:
+                events = running_here.snapshot()
+                if events:
+                    steps_pass_cancel_requests(events)
+                    if count % ticks_per_beat == 0:
+                        steps_heartbeat(list(events))
+                if count % ticks_per_sweep == 0:
+                    reclaimed, resent = steps_reclaim_stale(), steps_redispatch_lost()
+                    if reclaimed or resent:
+                        logger.warning("watchdog: reclaimed %d step(s), resent %d message(s)", reclaimed, resent)
+            except Exception:  # noqa: BLE001 - the database or broker may be away for a moment
+                logger.exception("watchdog tick failed")
+            finally:
+                close_old_connections()
+
+
+_watchdog: Watchdog | None = None
+
+
+def watchdog_start() -> None:
+    """Start this process's watchdog once (called when a Celery worker is ready)."""
+    global _watchdog
+    if _watchdog is None or not _watchdog.thread.is_alive():
+        _watchdog = Watchdog()
+        _watchdog.thread.start()
+
+
+def watchdog_stop() -> None:
+    if _watchdog is not None:
+        _watchdog.stop.set()
