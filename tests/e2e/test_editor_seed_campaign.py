@@ -79,8 +79,6 @@ def test_build_the_seed_campaign_by_drag_and_drop_and_watch_three_instances_on_t
     assert page.evaluate("window.__dashPerf.bars") >= 12
     keep_screenshot(page, "dashboard")
 
-    missing_logs = []
-    page.on("response", lambda r: r.status == 404 and "/log" in r.url and missing_logs.append(r.url))
     page.click(f"[data-testid=dash-run-link-{runs[1].pk}]")
     page.wait_for_selector("[data-testid=run-state][data-state=succeeded]")
     page.click("[data-testid=timeline-row-sleep_2]")
@@ -89,7 +87,4 @@ def test_build_the_seed_campaign_by_drag_and_drop_and_watch_three_instances_on_t
     page.wait_for_function("!document.querySelector('[data-testid=log-lines]').textContent.startsWith('Loading')")
     assert page.locator("[data-testid=run-cancel]").is_disabled()
     keep_screenshot(page, "run-page")
-    # Until the step-log endpoint (issue 3) is merged, the log panel's 404 is the one expected console error.
-    expected = len(missing_logs) if missing_logs else 0
-    assert [e for e in page.console_errors if "404" not in e] == []
-    assert sum("404" in e for e in page.console_errors) == expected
+    assert page.console_errors == []

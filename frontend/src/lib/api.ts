@@ -185,7 +185,7 @@ export interface DashboardQuery {
 export async function apiText(path: string, query?: RequestOptions['query'], signal?: AbortSignal): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(buildUrl(path, query), { credentials: 'same-origin', signal, headers: { Accept: 'text/plain' } });
+    response = await fetch(buildUrl(path, query), { credentials: 'same-origin', signal, headers: { Accept: 'text/plain, */*' } });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, null, 'Network error: could not reach the server');

@@ -186,7 +186,7 @@ export function RunPage() {
         runId={run.id}
         step={selected}
         stepName={selected ? (view.steps[selected]?.name ?? selected) : null}
-        liveLines={(selected && view.logs[selected]) || NO_LINES}
+        lines={(selected && view.logs[selected]) || NO_LINES}
         active={!!runState && !isRunTerminal(runState)}
       />
     </div>

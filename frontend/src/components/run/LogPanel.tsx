@@ -1,70 +1,50 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { ApiError, api } from '../../lib/api';
+import { useLayoutEffect, useRef, useState } from 'react';
+import { LOG_LINES_KEPT } from '../../lib/runState';
 
 interface Props {
   runId: number;
   step: string | null;
   stepName: string | null;
-  /** Lines of this step that arrived as live `step.log` events. */
-  liveLines: readonly string[];
+  /**
+   * The step's `step.log` lines. The run socket replays every event from the
+   * start, so these are the whole log (up to LOG_LINES_KEPT), live.
+   */
+  lines: readonly string[];
   active: boolean;
 }
 
-const TAIL = 500;
-
-/** The selected step's output: the stored tail, then live lines as they arrive. */
-export function LogPanel({ runId, step, stepName, liveLines, active }: Props) {
-  const [stored, setStored] = useState<string[] | null>(null);
-  const [note, setNote] = useState<string | null>(null);
-  const [liveFrom, setLiveFrom] = useState(0);
+/** The selected step's output, following new lines unless the reader scrolled up. */
+export function LogPanel({ runId, step, stepName, lines, active }: Props) {
   const [follow, setFollow] = useState(true);
   const box = useRef<HTMLPreElement>(null);
-  const liveCount = useRef(0);
-  liveCount.current = liveLines.length;
-
-  useEffect(() => {
-    setStored(null);
-    setNote(null);
-    if (!step) return;
-    const ctrl = new AbortController();
-    // Live lines received before the tail was read are already in it.
-    const before = liveCount.current;
-    api
-      .stepLog(runId, step, TAIL, ctrl.signal)
-      .then((text) => {
-        setStored(text ? text.replace(/\n$/, '').split('\n') : []);
-        setLiveFrom(before);
-      })
-      .catch((err) => {
-        if (ctrl.signal.aborted) return;
-        setStored([]);
-        setLiveFrom(0);
-        setNote(
-          err instanceof ApiError && err.status === 404
-            ? 'Stored logs are not available from this server; showing live output only.'
-            : `Could not read the log: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      });
-    return () => ctrl.abort();
-  }, [runId, step]);
-
-  const lines = step ? [...(stored ?? []), ...liveLines.slice(liveFrom)] : [];
 
   useLayoutEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
-  }, [lines.length, follow]);
+  }, [lines, follow, step]);
 
+  const fullLog = step ? `/api/runs/${runId}/steps/${encodeURIComponent(step)}/log` : null;
   return (
     <section className="card log-card" data-testid="log-panel" data-step={step ?? ''}>
-      <h2 className="card-title">
-        Log {stepName && <span className="muted small">· {stepName}</span>}
-        {step && active && <span className="muted small"> · live</span>}
+      <h2 className="card-title log-title">
+        <span>
+          Log {stepName && <span className="muted small">· {stepName}</span>}
+          {step && active && <span className="muted small"> · live</span>}
+        </span>
+        {fullLog && (
+          <a className="small" href={fullLog} target="_blank" rel="noreferrer" data-testid="log-full">
+            Full log ↗
+          </a>
+        )}
       </h2>
       {!step ? (
-        <p className="muted small">Select a step to tail its output.</p>
+        <p className="muted small">Select a step in the graph or the timeline to tail its output.</p>
       ) : (
         <>
-          {note && <p className="muted small" data-testid="log-note">{note}</p>}
+          {lines.length >= LOG_LINES_KEPT && (
+            <p className="muted small" data-testid="log-note">
+              Showing the newest {LOG_LINES_KEPT} lines; the full log has the rest.
+            </p>
+          )}
           <pre
             className="code log-lines"
             ref={box}
@@ -74,7 +54,7 @@ export function LogPanel({ runId, step, stepName, liveLines, active }: Props) {
               setFollow(el.scrollHeight - el.scrollTop - el.clientHeight < 24);
             }}
           >
-            {stored == null ? 'Loading…' : lines.length ? lines.join('\n') : '(no output yet)'}
+            {lines.length ? lines.join('\n') : active ? '(no output yet)' : '(no output)'}
           </pre>
         </>
       )}
