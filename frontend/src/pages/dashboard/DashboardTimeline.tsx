@@ -16,7 +16,7 @@ interface Props {
 
 declare global {
   interface Window {
-    __dashPerf?: { firstDataPaint: number | null; draws: number[]; bars: number };
+    __dashPerf?: { firstDataPaint: number | null; draws: number[]; bars: number; events: number };
   }
 }
 
@@ -69,6 +69,8 @@ const RowLabel = memo(function RowLabel({ row, top, steps, highlight }: { row: R
   );
 });
 
+const LABEL_SLOTS = 256;
+
 /** Every run on one time axis: labels are DOM (only rows in view), bars are drawn on a canvas. */
 export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlightBatch }: Props) {
   const navigate = useNavigate();
@@ -108,7 +110,7 @@ export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlig
       live.current.dirty = true;
     };
     window.addEventListener('asyncflow-theme', onTheme);
-    window.__dashPerf = window.__dashPerf ?? { firstDataPaint: null, draws: [], bars: 0 };
+    window.__dashPerf = window.__dashPerf ?? { firstDataPaint: null, draws: [], bars: 0, events: 0 };
     let frame = 0;
     let lastVersion = -1;
     let lastDraw = 0;
@@ -196,7 +198,8 @@ export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlig
             <div className="dash-labels" style={{ width: LABEL_WIDTH }}>
               {visible.map((row, i) => (
                 <RowLabel
-                  key={row.key}
+                  // Keyed by slot, not by row: scrolling reuses the same DOM nodes instead of mounting new ones.
+                  key={(first + i) % LABEL_SLOTS}
                   row={row}
                   top={(first + i) * ROW_HEIGHT}
                   steps={row.kind === 'run' ? row.run.steps.map((s) => s.state).join(',') : ''}

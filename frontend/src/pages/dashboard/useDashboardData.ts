@@ -64,6 +64,7 @@ export function useDashboardData(query: DashboardQuery) {
       path: '/ws/dashboard/',
       onMessage: (ev) => {
         store.applyEvent(ev);
+        if (window.__dashPerf) window.__dashPerf.events += 1;
       },
       onStatus: (s) => {
         setStatus(s);
