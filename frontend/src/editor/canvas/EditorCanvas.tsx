@@ -53,6 +53,14 @@ interface Props {
 export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, onSelection, onDropItem, onMessage, pointer }: Props) {
   const flow = useReactFlow();
   const theme = useTheme();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const big = doc.steps.length > 200;
+  // On big graphs, edges are hidden while the view moves and come back when it stops: repainting
+  // hundreds of SVG paths on every pan frame is what makes large workflow canvases stutter.
+  const onMoveStart = useCallback(() => {
+    if (big) wrapper.current?.classList.add('is-moving');
+  }, [big]);
+  const onMoveEnd = useCallback(() => wrapper.current?.classList.remove('is-moving'), []);
   const [nodes, setNodes] = useState<EditorNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
   const docRef = useRef(doc);
@@ -185,6 +193,7 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
 
   return (
     <div
+      ref={wrapper}
       className="editor-canvas"
       data-testid="editor-canvas"
       onDragOver={onDragOver}
@@ -202,6 +211,8 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
         onConnect={onConnect}
         onNodeDragStop={commitDrag}
         onSelectionDragStop={commitDrag}
+        onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
         isValidConnection={(c) => c.source !== c.target}
         defaultEdgeOptions={defaultEdgeOptions}
         selectionOnDrag
@@ -210,7 +221,8 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
         panActivationKeyCode="Space"
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         deleteKeyCode={null}
-        onlyRenderVisibleElements={doc.steps.length > 150}
+        // Culling re-renders every node on each pan frame; with all nodes in view (zoom to fit) that costs more than it saves.
+        onlyRenderVisibleElements={false}
         minZoom={0.05}
         maxZoom={2}
         fitView
