@@ -137,3 +137,54 @@ def test_server_validation_errors_show_on_the_step_and_blocks_are_saved(page, tw
     press(page, "Control+z")
     page.wait_for_selector("[data-testid=editor-block-block]")
     assert [e for e in page.console_errors if "400" not in e] == []
+
+
+def test_export_import_unsaved_guard_help_and_dark_theme(page, two_campaigns, tmp_path):
+    source, _ = two_campaigns
+    login(page, "erin")
+    open_editor(page, source.pk)
+    assert page.locator(".react-flow__minimap").is_visible()
+    press(page, "?")
+    page.wait_for_selector("[data-testid=shortcuts-help]:has-text('Ctrl+Shift+Z')")
+    press(page, "Escape")
+    assert page.locator("[data-testid=shortcuts-help]").count() == 0
+
+    with page.expect_download() as download:
+        page.click("[data-testid=tool-export]")
+    exported = tmp_path / "seed.json"
+    download.value.save_as(exported)
+    assert '"format": "asyncflow-campaign"' in exported.read_text()
+
+    open_editor(page)
+    page.set_input_files("[data-testid=import-file]", str(exported))
+    page.wait_for_selector("[data-testid=editor-step-s4]")
+    assert step_ids(page) == ["s1", "s2", "s3", "s4"] and edge_count(page) == 3
+    assert page.input_value("[data-testid=campaign-name]") == "Seed campaign"
+    page.fill("[data-testid=campaign-name]", "Imported copy")
+
+    # Leaving with unsaved changes asks first; saying no keeps the editor.
+    messages = []
+
+    def dismiss(dialog):
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.click("[data-testid=nav-runs]")
+    assert messages and "unsaved changes" in messages[0]
+    assert "/campaigns/new" in page.url
+
+    page.click("[data-testid=editor-save]")
+    page.wait_for_selector("[data-testid=editor-version]:has-text('v1')")
+    imported = Campaign.objects.get(name="Imported copy")
+    assert imported.current_version.graph["edges"] == source.current_version.graph["edges"]
+    page.click("[data-testid=nav-runs]")
+    page.wait_for_url("**/runs")
+
+    page.click("[data-testid=theme-toggle]")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    open_editor(page, imported.pk)
+    assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(15, 20, 27)"
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.console_errors == []

@@ -28,8 +28,8 @@ function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number) {
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
   }
-  const ctx = canvas.getContext('2d')!;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const ctx = canvas.getContext('2d');
+  ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
   return ctx;
 }
 
@@ -133,11 +133,11 @@ export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlig
         now,
       };
       viewRef.current = view;
-      const bars = barsRef.current;
-      const axis = axisRef.current;
-      if (!bars || !axis) return;
-      const drawn = drawRows(sizeCanvas(bars, view.width, view.height), l.rows, view, palette);
-      drawAxis(sizeCanvas(axis, view.width, AXIS_HEIGHT), view, palette);
+      const barsCtx = barsRef.current && sizeCanvas(barsRef.current, view.width, view.height);
+      const axisCtx = axisRef.current && sizeCanvas(axisRef.current, view.width, AXIS_HEIGHT);
+      if (!barsCtx || !axisCtx) return;
+      const drawn = drawRows(barsCtx, l.rows, view, palette);
+      drawAxis(axisCtx, view, palette);
       const perf = window.__dashPerf!;
       perf.draws.push(performance.now() - t0);
       if (perf.draws.length > 5000) perf.draws.splice(0, perf.draws.length - 5000);
