@@ -25,7 +25,7 @@ function autoWindow(rows: Row[], now: number): number {
     if (t < earliest) earliest = t;
   }
   const span = (now - earliest) * 1.15;
-  const steps = [30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000, 21_600_000];
+  const steps = [10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000, 21_600_000];
   return steps.find((s) => s >= span) ?? steps[steps.length - 1];
 }
 
@@ -58,7 +58,7 @@ export function DashboardPage() {
     else next.delete(key);
     setParams(next, { replace: true });
   };
-  // "auto" fits every run in view (from 30 s up to 6 h), recomputed with the throttled tick, not per event.
+  // "auto" fits every run in view (from 10 s up to 6 h), recomputed with the throttled tick, not per event.
   const windowMs = useMemo(
     () => fixedWindow || autoWindow(rows, Date.now() + store.clockSkew),
     [fixedWindow, rows, store, tick], // eslint-disable-line react-hooks/exhaustive-deps
