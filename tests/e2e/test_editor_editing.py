@@ -164,15 +164,15 @@ def test_export_import_unsaved_guard_help_and_dark_theme(page, two_campaigns, tm
 
     # Leaving with unsaved changes asks first; saying no keeps the editor.
     messages = []
-
-    def dismiss(dialog):
-        messages.append(dialog.message)
-        dialog.dismiss()
-
-    page.once("dialog", dismiss)
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
     page.click("[data-testid=nav-runs]")
+    for _ in range(100):
+        if messages:
+            break
+        page.wait_for_timeout(50)
     assert messages and "unsaved changes" in messages[0]
     assert "/campaigns/new" in page.url
+    assert page.locator("[data-testid=editor-step-s4]").is_visible()
 
     page.click("[data-testid=editor-save]")
     page.wait_for_selector("[data-testid=editor-version]:has-text('v1')")
@@ -188,3 +188,36 @@ def test_export_import_unsaved_guard_help_and_dark_theme(page, two_campaigns, tm
     page.reload()
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     assert page.console_errors == []
+
+
+def test_a_conflicting_save_offers_reload_or_overwrite(page, two_campaigns):
+    """The server answers 409 when someone saved since the editor loaded (issue 5's contract)."""
+    source, _ = two_campaigns
+    login(page, "erin")
+    open_editor(page, source.pk)
+    bodies = []
+
+    def conflict_once(route):
+        body = route.request.post_data_json
+        bodies.append(body)
+        if "base_version" in body:
+            route.fulfill(status=409, content_type="application/json",
+                          body='{"detail": "bob saved version 2 meanwhile", "current_version": 2, '
+                               '"changes": ["step s2: kwargs changed"]}')
+        else:
+            route.continue_()
+
+    page.route(f"**/api/campaigns/{source.pk}/", lambda route: conflict_once(route)
+               if route.request.method == "PUT" else route.continue_())
+    page.click("[data-testid=editor-step-s1]")
+    page.fill("[data-testid=step-name]", "Mine")
+    page.click("[data-testid=editor-save]")
+    dialog = page.locator("[data-testid=conflict-dialog]")
+    dialog.wait_for()
+    assert "bob saved version 2" in dialog.inner_text() and "step s2: kwargs changed" in dialog.inner_text()
+    assert bodies[0]["base_version"] == 1
+    page.click("[data-testid=conflict-overwrite]")
+    page.wait_for_selector("[data-testid=editor-version]:has-text('v2')")
+    assert "base_version" not in bodies[1]
+    assert Campaign.objects.get(pk=source.pk).current_version.graph["steps"][0]["name"] == "Mine"
+    assert [e for e in page.console_errors if "409" not in e] == []

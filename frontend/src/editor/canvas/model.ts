@@ -109,7 +109,8 @@ export function buildEdges(doc: EditorDoc, errors: CanvasErrors, previous: Reado
       className,
       selected: old?.selected,
       zIndex: 1000,
-      label: errs ? '⚠' : undefined,
+      label: errs ? `⚠ ${errs[0].length > 48 ? `${errs[0].slice(0, 47)}…` : errs[0]}` : undefined,
+      labelStyle: errs ? { fill: 'var(--danger)', fontSize: 11 } : undefined,
       data: { errors: errs ?? [] },
       markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
     };
