@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "campaigns_app.services.audit.AuditAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -155,6 +156,8 @@ STUDIO_MAX_RESULT_BYTES = int(os.environ.get("STUDIO_MAX_RESULT_BYTES", str(1024
 # Results up to this size travel inside websocket events; bigger ones are
 # fetched from the run detail.
 STUDIO_EVENT_RESULT_BYTES = int(os.environ.get("STUDIO_EVENT_RESULT_BYTES", "16384"))
+# Audit entries take the client address from X-Forwarded-For only behind a proxy that sets it.
+STUDIO_TRUST_X_FORWARDED_FOR = env_bool("STUDIO_TRUST_X_FORWARDED_FOR", False)
 
 # Execution controls.
 STUDIO_LOG_MAX_BYTES = int(os.environ.get("STUDIO_LOG_MAX_BYTES", str(1024 * 1024)))  # per step attempt
@@ -180,7 +183,7 @@ STUDIO_MAX_RECLAIMS = int(os.environ.get("STUDIO_MAX_RECLAIMS", "3"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "campaigns_app.api.authentication.StudioTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -195,6 +198,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "campaigns_app.models.Role",
+        "VisibilityEnum": "campaigns_app.models.Visibility",
+    },
 }
 
 LOGGING = {

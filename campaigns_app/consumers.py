@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from . import events, selectors
+
+
+# Close code for a socket whose user lost access while it was open (4000-4999 are the application's).
+ACCESS_REVOKED = 4403
+DEDUP_WINDOW = 20000
 
 
 def _after_from(scope) -> int | None:
@@ -29,21 +35,32 @@ class RunEventsConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated or after is None:
             await self.close()
             return
-        if await database_sync_to_async(selectors.run_visible)(user, self.run_id) is None:
+        run = await database_sync_to_async(selectors.run_visible)(user, self.run_id)
+        if run is None:
             await self.close()
             return
+        campaign_id = run.campaign_id
         # Join before reading the database: any event committed after the
         # read is then certain to arrive live, and the seq filter drops the
         # ones that arrive both ways.
-        self.group = events.run_group(self.run_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups_joined = [events.run_group(self.run_id), events.access_user_group(user.pk),
+                              events.access_campaign_group(campaign_id)]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         self.last_seq = after
         await self._replay_until(None)
 
     async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in getattr(self, "groups_joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def access_changed(self, message):
+        """The campaign's sharing or the user's teams changed: stop if the run is no longer visible."""
+        user = self.scope["user"]
+        selectors.user_team_roles_forget(user)
+        if await database_sync_to_async(selectors.run_visible)(user, self.run_id) is None:
+            await self.close(code=ACCESS_REVOKED)
 
     async def _replay_until(self, before: int | None) -> None:
         while True:
@@ -72,24 +89,50 @@ class RunEventsConsumer(AsyncJsonWebsocketConsumer):
 
 
 class DashboardConsumer(AsyncJsonWebsocketConsumer):
-    """Live events of every run the user may see."""
+    """Live events of every run the user may see, each once."""
 
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close()
             return
-        self.groups_joined = events.dashboard_groups_for_user(user)
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        # A run reaches several of the user's groups (own and team): remember
+        # recent (run, seq) pairs so each event is forwarded once.
+        self.recent: OrderedDict[tuple[int, int], None] = OrderedDict()
+        self.groups_joined = [events.access_user_group(user.pk)]
+        await self.channel_layer.group_add(self.groups_joined[0], self.channel_name)
+        await self._join_dashboard_groups()
         await self.accept()
+
+    async def _join_dashboard_groups(self) -> None:
+        user = self.scope["user"]
+        selectors.user_team_roles_forget(user)
+        team_ids = await database_sync_to_async(lambda: list(selectors.user_team_roles(user)))()
+        wanted = [events.access_user_group(user.pk), *events.dashboard_groups_for_user(user, team_ids)]
+        for group in set(self.groups_joined) - set(wanted):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in set(wanted) - set(self.groups_joined):
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = wanted
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def access_changed(self, message):
+        """The user joined or left a team: follow the new set of groups."""
+        await self._join_dashboard_groups()
+
     async def run_event(self, message):
+        if "groups" in message and not set(message["groups"]) & set(self.groups_joined):
+            return
         for event in message["events"]:
+            key = (event["run"], event["seq"])
+            if key in self.recent:
+                continue
+            self.recent[key] = None
+            if len(self.recent) > DEDUP_WINDOW:
+                self.recent.popitem(last=False)
             await self.send_json(event)
 
     async def receive_json(self, content, **kwargs):

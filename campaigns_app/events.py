@@ -26,21 +26,63 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 EVENT_MESSAGE_TYPE = "run.event"
-DASHBOARD_ALL = "dashboard.all"
+ACCESS_MESSAGE_TYPE = "access.changed"
+DASHBOARD_PUBLIC = "dashboard.public"
+DASHBOARD_SUPERUSERS = "dashboard.superusers"
 
 
 def run_group(run_id: int) -> str:
     return f"run.{run_id}"
 
 
+def dashboard_user_group(user_id: int) -> str:
+    return f"dashboard.user.{user_id}"
+
+
+def dashboard_team_group(team_id: int) -> str:
+    return f"dashboard.team.{team_id}"
+
+
+def access_user_group(user_id: int) -> str:
+    """Sockets of one user, told to re-check what they may see after a membership change."""
+    return f"access.user.{user_id}"
+
+
+def access_campaign_group(campaign_id: int) -> str:
+    """Run sockets of one campaign, told to re-check after its visibility or team changed."""
+    return f"access.campaign.{campaign_id}"
+
+
 def dashboard_groups_for_run(run) -> list[str]:
-    """Dashboard groups whose members may see this run."""
-    return [DASHBOARD_ALL]
+    """Dashboard groups whose members may see this run (mirrors ``selectors.runs_visible_to``).
+
+    Reads ``run.campaign``: the ledger loads it with the locked run, so the
+    groups follow the campaign's visibility as of this transaction.
+    """
+    campaign = run.campaign
+    if campaign.visibility == "public":
+        return [DASHBOARD_PUBLIC]
+    groups = [DASHBOARD_SUPERUSERS, dashboard_user_group(campaign.owner_id)]
+    if run.owner_id != campaign.owner_id:
+        groups.append(dashboard_user_group(run.owner_id))
+    if campaign.visibility == "team" and campaign.team_id is not None:
+        groups.append(dashboard_team_group(campaign.team_id))
+    return groups
 
 
-def dashboard_groups_for_user(user) -> list[str]:
-    """Dashboard groups a user's dashboard socket joins."""
-    return [DASHBOARD_ALL]
+def dashboard_groups_for_user(user, team_ids) -> list[str]:
+    """Dashboard groups a user's dashboard socket joins: their own, their teams', the public one."""
+    groups = [dashboard_user_group(user.pk), DASHBOARD_PUBLIC, *(dashboard_team_group(t) for t in sorted(team_ids))]
+    if user.is_superuser:
+        groups.append(DASHBOARD_SUPERUSERS)
+    return groups
+
+
+def access_changed_on_commit(*, user_ids=(), campaign_ids=()) -> None:
+    """Tell open sockets to re-check permissions once the change that moved them commits."""
+    groups = [access_user_group(u) for u in set(user_ids)] + [access_campaign_group(c) for c in set(campaign_ids)]
+    if groups:
+        transaction.on_commit(lambda: _sender().submit(groups, None))
 
 
 def broadcast_on_commit(run, messages: list[dict], *, on_commit=transaction.on_commit) -> None:
@@ -79,15 +121,20 @@ class _Sender:
             if item is None:
                 return
             groups, messages = item
+            # Events name every group they go to, so a socket that has just
+            # left a group drops what was already in flight to it.
+            message = ({"type": ACCESS_MESSAGE_TYPE} if messages is None
+                       else {"type": EVENT_MESSAGE_TYPE, "events": messages, "groups": groups})
             try:
                 for group in groups:
-                    await layer.group_send(group, {"type": EVENT_MESSAGE_TYPE, "events": messages})
+                    await layer.group_send(group, message)
             except Exception:  # noqa: BLE001 - stored events are replayed by clients
-                logger.exception("broadcast of %d event(s) failed", len(messages))
+                logger.exception("broadcast of %s failed", "access change" if messages is None
+                                 else f"{len(messages)} event(s)")
             finally:
                 self.queue.task_done()
 
-    def submit(self, groups: list[str], messages: list[dict]) -> None:
+    def submit(self, groups: list[str], messages: list[dict] | None) -> None:
         self.loop.call_soon_threadsafe(self.queue.put_nowait, (groups, messages))
 
     def flush(self, timeout: float = 5.0) -> None:

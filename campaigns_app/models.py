@@ -12,10 +12,70 @@ from django.db import models
 from .timefmt import iso
 
 
+class Role(models.TextChoices):
+    """Team roles, each including the rights of the ones before it."""
+
+    VIEWER = "viewer"
+    OPERATOR = "operator"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.OPERATOR: 2, Role.EDITOR: 3, Role.ADMIN: 4}
+
+
+def role_at_least(role: str | None, minimum: str) -> bool:
+    return role is not None and ROLE_RANK.get(role, 0) >= ROLE_RANK[minimum]
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True, default="")
+    # Executable steps run commands on the workers: the lowest role that may
+    # save or launch a campaign containing one.
+    executable_min_role = models.CharField(max_length=16, choices=Role.choices, default=Role.EDITOR)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="teams")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team_id", "user_id"]
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="unique_team_member")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.team_id} as {self.role}"
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private"
+    TEAM = "team"
+    PUBLIC = "public"
+
+
 class Campaign(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaigns")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="campaigns")
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE,
+                                  db_index=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
+    tags = models.JSONField(default=list, blank=True)
+    forked_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="forks")
+    forked_from_version = models.PositiveIntegerField(null=True, blank=True)
+    # Newest launch, for the library's "recently used" order.
+    last_used_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Number of the newest CampaignVersion; bumped whenever graph or parameters change.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -41,6 +101,8 @@ class CampaignVersion(models.Model):
     graph = models.JSONField(default=dict)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Why this version exists ("created", "restored version 2", "forked from ..."); empty for plain edits.
+    note = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["campaign_id", "number"]
@@ -186,3 +248,46 @@ class RunEvent(models.Model):
             "at": iso(self.at),
             "data": self.data,
         }
+
+
+class ApiToken(models.Model):
+    """A named personal API token; only its SHA-256 is stored, the key is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    # The first characters of the key, to recognise a token in the list.
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, from which address; rows are only ever added."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    # Kept as text so the entry still reads right after the user or target is deleted.
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    action = models.CharField(max_length=48, db_index=True)
+    target_type = models.CharField(max_length=32)
+    target_id = models.CharField(max_length=64, blank=True, default="")
+    target_repr = models.CharField(max_length=200, blank=True, default="")
+    # The team whose admins may read this entry.
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    campaign_id_ref = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type} {self.target_id}"

@@ -1,4 +1,4 @@
-"""Websocket auth: the session cookie, or ``?token=KEY`` for scripts."""
+"""Websocket auth: the session cookie, or ``?token=KEY`` (a personal API token or the login token) for scripts."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from django.contrib.auth.models import AnonymousUser
 @database_sync_to_async
 def _user_for_token(key: str):
     from rest_framework.authtoken.models import Token
+
+    from .services.tokens import api_token_user, is_api_token
+
+    if is_api_token(key):
+        return api_token_user(key) or AnonymousUser()
 
     token = Token.objects.select_related("user").filter(key=key).first()
     if token is None or not token.user.is_active:

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from campaigns_app.demo import SEED_PARAMETERS, seed_graph
 
-MARK_BY_FOLDER = {"api": "api", "integration": "integration", "ws": "ws", "e2e": "e2e"}
+MARK_BY_FOLDER = {"api": "api", "integration": "integration", "faults": "integration", "ws": "ws", "e2e": "e2e"}
 
 
 def pytest_collection_modifyitems(items):
@@ -46,6 +46,28 @@ def alice(db):
 @pytest.fixture
 def bob(db):
     return make_user("bob")
+
+
+@pytest.fixture
+def charlie(db):
+    return make_user("charlie")
+
+
+def team_with(name: str, **roles):
+    """A team with members given as username=role, e.g. ``team_with("Lab", alice="admin", bob="viewer")``."""
+    from campaigns_app.models import Membership, Team
+
+    team = Team.objects.create(name=name)
+    User = get_user_model()
+    for username, role in roles.items():
+        Membership.objects.create(team=team, user=User.objects.get(username=username), role=role)
+    return team
+
+
+@pytest.fixture
+def alice_runs_commands(alice):
+    """Alice may save and launch campaigns with executable steps (she is an editor of a team)."""
+    return team_with("Alice's lab", alice="editor")
 
 
 def client_for(user) -> APIClient:

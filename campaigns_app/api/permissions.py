@@ -1,14 +1,53 @@
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+"""Object permissions of the API.
+
+Visibility is decided by the querysets (``selectors.*_visible_to``): what a
+user may not see is never found, so it answers 404.  These classes decide
+what a user who *can* see an object may do with it, and answer 403 saying
+why.  The services check the same rules again, so no other entry point
+(commands, tasks) can skip them.
+"""
+
+from rest_framework.permissions import BasePermission
 
 from .. import selectors
 
+# Campaign actions → (check, message); actions not listed only need visibility.
+CAMPAIGN_ACTION_RULES = {
+    "update": (selectors.campaign_editable_by,
+               "you may view this campaign but not edit it (its owner and its team's editors and admins may)"),
+    "partial_update": (selectors.campaign_editable_by,
+                       "you may view this campaign but not edit it (its owner and its team's editors and admins may)"),
+    "restore": (selectors.campaign_editable_by,
+                "you may view this campaign but not edit it (its owner and its team's editors and admins may)"),
+    "destroy": (selectors.campaign_manageable_by,
+                "only the campaign's owner or an admin of its team may delete it"),
+    "launch": (selectors.campaign_launchable_by,
+               "you may view this campaign but not launch it (its owner and its team's operators, editors and "
+               "admins may)"),
+}
 
-class CampaignEditPermission(BasePermission):
-    """Anyone who can see a campaign may read and launch it; only its owner (or staff) changes it."""
 
-    message = "only the campaign's owner can change it"
+class CampaignActionPermission(BasePermission):
+    def has_object_permission(self, request, view, obj):
+        rule = CAMPAIGN_ACTION_RULES.get(getattr(view, "action", None))
+        if rule is None:
+            return True
+        check, message = rule
+        if not check(obj, request.user):
+            self.message = message
+            return False
+        return True
+
+
+class RunOperatePermission(BasePermission):
+    """For run verbs that change a run (cancel, retry): its launcher, or an operator of its campaign's team.
+
+    Use on a RunViewSet action as ``permission_classes=[IsAuthenticated, RunOperatePermission]``;
+    the run must come from ``get_object()`` (visible runs only) so an invisible run stays 404.
+    """
+
+    message = "you may view this run but not cancel or retry it (its launcher and its campaign's owner, " \
+              "operators, editors and admins may)"
 
     def has_object_permission(self, request, view, obj):
-        if request.method in SAFE_METHODS or getattr(view, "action", None) == "launch":
-            return True
-        return selectors.campaign_editable_by(obj, request.user)
+        return selectors.run_operable_by(request.user, obj)

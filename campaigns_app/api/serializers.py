@@ -2,27 +2,66 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import selectors
-from ..models import Campaign, Run, RunEvent, StepRun
+from ..models import ApiToken, AuditEntry, Campaign, CampaignVersion, Membership, Role, Run, RunEvent, StepRun, Team
+from ..models import Visibility
+
+
+def _request_user(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
 
 
 class CampaignSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
+    team_name = serializers.SerializerMethodField()
     parameters = serializers.SerializerMethodField()
     graph = serializers.SerializerMethodField()
+    forked_from = serializers.SerializerMethodField()
+    permissions = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "description", "version", "owner", "parameters", "graph", "created_at",
-                  "updated_at"]
+        fields = ["id", "name", "description", "version", "owner", "team", "team_name", "visibility", "tags",
+                  "forked_from", "permissions", "parameters", "graph", "created_at", "updated_at", "last_used_at"]
         read_only_fields = fields
+
+    def _version(self, campaign):
+        # One query per campaign, not one per field.
+        cached = getattr(campaign, "_current_version_cache", None)
+        if cached is None:
+            cached = campaign._current_version_cache = campaign.current_version
+        return cached
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_team_name(self, campaign):
+        return campaign.team.name if campaign.team_id else None
 
     @extend_schema_field(serializers.JSONField())
     def get_parameters(self, campaign):
-        return campaign.current_version.parameters
+        return self._version(campaign).parameters
 
     @extend_schema_field(serializers.JSONField())
     def get_graph(self, campaign):
-        return campaign.current_version.graph
+        return self._version(campaign).graph
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_forked_from(self, campaign):
+        """The campaign and version this one was forked from; name and owner only while visible."""
+        if campaign.forked_from_version is None:
+            return None
+        parent = campaign.forked_from
+        user = _request_user(self)
+        visible = parent is not None and user is not None and selectors.campaign_visible(parent, user)
+        return {"id": campaign.forked_from_id, "version": campaign.forked_from_version,
+                "name": parent.name if visible else None, "owner": parent.owner.username if visible else None,
+                "deleted": parent is None}
+
+    @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
+    def get_permissions(self, campaign):
+        user = _request_user(self)
+        if user is None:
+            return {}
+        return selectors.campaign_permissions(campaign, user)
 
 
 class CampaignWriteSerializer(serializers.Serializer):
@@ -32,6 +71,46 @@ class CampaignWriteSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True, required=False, default="")
     parameters = serializers.JSONField(required=False)
     graph = serializers.JSONField()
+    tags = serializers.JSONField(required=False)
+    team = serializers.IntegerField(required=False, allow_null=True)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    base_version = serializers.IntegerField(required=False, min_value=1,
+                                            help_text="the version this edit started from; 409 if it moved on")
+
+
+class ForkSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    team = serializers.IntegerField(required=False, allow_null=True)
+
+
+class RestoreSerializer(serializers.Serializer):
+    base_version = serializers.IntegerField(required=False, min_value=1)
+
+
+class ImportSerializer(serializers.Serializer):
+    document = serializers.JSONField(help_text="the file's text (JSON or YAML), or the document object")
+    format = serializers.ChoiceField(choices=["json", "yaml"], required=False)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    team = serializers.IntegerField(required=False, allow_null=True)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False, default=Visibility.PRIVATE)
+
+
+class CampaignVersionSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username")
+    steps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CampaignVersion
+        fields = ["number", "created_by", "created_at", "note", "steps"]
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_steps(self, version):
+        return len(version.graph.get("steps", []))
+
+
+class CampaignVersionDetailSerializer(CampaignVersionSerializer):
+    class Meta(CampaignVersionSerializer.Meta):
+        fields = [*CampaignVersionSerializer.Meta.fields, "parameters", "graph"]
 
 
 class StepRunSerializer(serializers.ModelSerializer):
@@ -48,13 +127,19 @@ class RunSerializer(serializers.ModelSerializer):
     campaign_name = serializers.CharField(source="campaign.name")
     owner = serializers.CharField(source="owner.username")
     steps = StepRunSerializer(source="step_runs", many=True)
+    permissions = serializers.SerializerMethodField()
 
     class Meta:
         model = Run
         fields = ["id", "campaign", "campaign_name", "version", "owner", "batch", "state", "parameters", "max_parallel",
-                  "created_at",
-                  "started_at", "finished_at", "last_seq", "steps"]
+                  "created_at", "started_at", "finished_at", "last_seq", "steps", "permissions"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
+    def get_permissions(self, run):
+        """``operate``: may this user cancel or retry the run."""
+        user = _request_user(self)
+        return {"operate": bool(user and selectors.run_operable_by(user, run))}
 
 
 class RunDetailSerializer(RunSerializer):
@@ -142,7 +227,113 @@ class LoginSerializer(serializers.Serializer):
     password = serializers.CharField(style={"input_type": "password"})
 
 
+class UserTeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+
+
 class UserSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     is_staff = serializers.BooleanField()
+    teams = UserTeamSerializer(many=True, required=False)
+
+
+class UserCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(style={"input_type": "password"})
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    is_staff = serializers.BooleanField(required=False, default=False)
+
+
+class UserBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(style={"input_type": "password"})
+    new_password = serializers.CharField(style={"input_type": "password"})
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(help_text="the key; shown this once and never again")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="user.id")
+    username = serializers.CharField(source="user.username")
+
+    class Meta:
+        model = Membership
+        fields = ["user_id", "username", "role", "created_at"]
+
+
+class MemberWriteSerializer(serializers.Serializer):
+    username = serializers.CharField(required=False)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField()
+    members = serializers.SerializerMethodField()
+    campaigns = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "description", "executable_min_role", "role", "members", "campaigns", "created_at"]
+        read_only_fields = ["id", "role", "members", "campaigns", "created_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_role(self, team):
+        user = _request_user(self)
+        return selectors.team_role(team, user) if user else None
+
+    @extend_schema_field(MembershipSerializer(many=True))
+    def get_members(self, team):
+        return MembershipSerializer(team.memberships.select_related("user").order_by("user__username"),
+                                    many=True).data
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_campaigns(self, team):
+        return team.campaigns.exclude(visibility=Visibility.PRIVATE).count()
+
+
+class TeamWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True)
+    executable_min_role = serializers.ChoiceField(choices=Role.choices, required=False)
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name")
+    team = serializers.IntegerField(source="team_id", allow_null=True)
+    team_name = serializers.SerializerMethodField()
+    campaign = serializers.IntegerField(source="campaign_id_ref", allow_null=True)
+    target = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "at", "actor", "action", "target", "team", "team_name", "campaign", "address", "details"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_team_name(self, entry):
+        return entry.team.name if entry.team_id else None
+
+    @extend_schema_field(serializers.DictField())
+    def get_target(self, entry):
+        return {"type": entry.target_type, "id": entry.target_id, "name": entry.target_repr}

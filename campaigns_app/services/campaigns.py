@@ -1,16 +1,30 @@
-"""Creating and editing campaign definitions; every change of graph or parameters is a new version."""
+"""Creating, editing, sharing, forking and deleting campaigns.
+
+Every change of graph or parameters is a new immutable version; every change
+is audited; a campaign with executable steps is saved only by users the
+team's setting trusts with them.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
+from .. import selectors
 from ..backends import available_backends
+from ..events import access_changed_on_commit
 from ..graph import GraphError, validate_campaign
-from ..models import Campaign, CampaignVersion
+from ..graph.diff import definition_diff, diff_summary
+from ..models import Campaign, CampaignVersion, Role, Team, Visibility, role_at_least
 from ..step_functions import function_registry
-from .errors import DefinitionInvalid
+from .audit import Action, audit_record, campaign_audit_team
+from .errors import ActionForbidden, DefinitionInvalid, EditConflict, ServiceError
+
+UNSET: Any = object()
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 40
 
 
 def definition_validate(*, parameters: Any, graph: Any) -> tuple[list[dict], dict]:
@@ -23,38 +37,229 @@ def definition_validate(*, parameters: Any, graph: Any) -> tuple[list[dict], dic
         raise DefinitionInvalid(exc.by_field()) from exc
 
 
+def tags_normalize(tags: Any) -> list[str]:
+    """Trimmed, de-duplicated tags in the order given; ServiceError naming ``tags`` otherwise."""
+    if tags is None:
+        return []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ServiceError({"tags": ["must be a list of strings"]})
+    out: list[str] = []
+    for tag in (t.strip() for t in tags):
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG_LENGTH:
+            raise ServiceError({"tags": [f"tag {tag[:20]!r}… is longer than {MAX_TAG_LENGTH} characters"]})
+        if tag.lower() not in {t.lower() for t in out}:
+            out.append(tag)
+    if len(out) > MAX_TAGS:
+        raise ServiceError({"tags": [f"at most {MAX_TAGS} tags"]})
+    return out
+
+
+def team_for_campaigns(*, user, team_id: Any) -> Team | None:
+    """The team a user may put campaigns in (editor or above), or None; ServiceError naming ``team``."""
+    if team_id in (None, ""):
+        return None
+    if isinstance(team_id, Team):
+        team = team_id
+    else:
+        if isinstance(team_id, bool) or not isinstance(team_id, (int, str)) or not str(team_id).isdigit():
+            raise ServiceError({"team": ["must be a team id or null"]})
+        team = Team.objects.filter(pk=int(team_id)).first()
+    if team is None or (not user.is_superuser and team.pk not in selectors.user_team_roles(user)):
+        raise ServiceError({"team": [f"no team {team_id} among your teams"]})
+    if not role_at_least(selectors.team_role(team, user), Role.EDITOR):
+        raise ServiceError({"team": [f"only editors and admins of {team.name!r} may put campaigns in it"]})
+    return team
+
+
+def _sharing_check(visibility: Any, team: Team | None) -> str:
+    if visibility not in Visibility.values:
+        raise ServiceError({"visibility": [f"must be one of {', '.join(Visibility.values)}"]})
+    if visibility == Visibility.TEAM and team is None:
+        raise ServiceError({"visibility": ["a team campaign needs a team: set team too"]})
+    return visibility
+
+
+def _executables_check(user, team: Team | None, graph: dict, verb: str) -> None:
+    reason = selectors.executables_denial(user, team, graph, verb)
+    if reason:
+        raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
+
+
 @transaction.atomic
-def campaign_create(*, owner, name: str, description: str = "", parameters: Any = None, graph: Any) -> Campaign:
-    """Create a campaign and its version 1; nothing is saved when the definition is invalid."""
+def campaign_create(*, owner, name: str, description: str = "", parameters: Any = None, graph: Any,
+                    team: Team | None = None, visibility: str = Visibility.PRIVATE, tags: Any = None,
+                    forked_from: Campaign | None = None, note: str = "created",
+                    audit_action: str = Action.CAMPAIGN_CREATE, audit_details: dict | None = None) -> Campaign:
+    """Create a campaign and its version 1; nothing is saved when anything is invalid or forbidden."""
     params, normalized = definition_validate(parameters=parameters or [], graph=graph)
-    campaign = Campaign.objects.create(owner=owner, name=name, description=description, version=1)
+    visibility = _sharing_check(visibility, team)
+    tags = tags_normalize(tags)
+    _executables_check(owner, team, normalized, "save")
+    campaign = Campaign.objects.create(
+        owner=owner, name=name, description=description, version=1, team=team, visibility=visibility, tags=tags,
+        forked_from=forked_from, forked_from_version=forked_from.version if forked_from else None)
     CampaignVersion.objects.create(campaign=campaign, number=1, parameters=params, graph=normalized,
-                                   created_by=owner)
+                                   created_by=owner, note=note)
+    details = {"version": 1, "visibility": visibility, "team": team.name if team else None, **(audit_details or {})}
+    audit_record(actor=owner, action=audit_action, target=campaign, campaign=campaign, details=details)
     return campaign
+
+
+def _conflict(campaign: Campaign, base_version: int) -> EditConflict:
+    base = campaign.versions.filter(number=base_version).first()
+    current = campaign.current_version
+    changes = definition_diff({"parameters": base.parameters, "graph": base.graph} if base else {},
+                              {"parameters": current.parameters, "graph": current.graph})
+    return EditConflict({
+        "detail": (f"campaign {campaign.name!r} changed since version {base_version}: it is at version "
+                   f"{campaign.version} ({diff_summary(changes)}). Reload it, or send base_version "
+                   f"{campaign.version} to overwrite."),
+        "base_version": base_version,
+        "current_version": campaign.version,
+        "changes": changes,
+        "current": {"version": campaign.version, "name": campaign.name, "description": campaign.description,
+                    "parameters": current.parameters, "graph": current.graph},
+    })
 
 
 @transaction.atomic
 def campaign_update(*, campaign: Campaign, user, name: str | None = None, description: str | None = None,
-                    parameters: Any = None, graph: Any = None) -> Campaign:
-    """Change a campaign; a changed graph or parameters becomes a new immutable version."""
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+                    parameters: Any = None, graph: Any = None, tags: Any = None, team: Any = UNSET,
+                    visibility: Any = UNSET, base_version: int | None = None) -> Campaign:
+    """Change a campaign; a changed graph or parameters becomes a new immutable version.
+
+    With ``base_version`` older than the current version nothing is changed
+    and EditConflict carries what changed since.  Changing ``team`` or
+    ``visibility`` needs the owner or a team admin; the rest an editor.
+    """
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("team").get(pk=campaign.pk)
+    if base_version is not None and base_version != campaign.version:
+        raise _conflict(campaign, base_version)
+    if not selectors.campaign_editable_by(campaign, user):
+        raise ActionForbidden({"detail": "you may view this campaign but not edit it (editors and admins of its "
+                                         "team, and its owner, may)"})
+    before = {"team": campaign.team, "visibility": campaign.visibility}
+    new_team = campaign.team
+    if team is not UNSET:
+        team_id = team.pk if isinstance(team, Team) else team
+        if team_id in (None, ""):
+            new_team = None
+        elif str(team_id) != str(campaign.team_id):
+            new_team = team_for_campaigns(user=user, team_id=team)
+    new_visibility = campaign.visibility if visibility is UNSET else visibility
+    sharing_changed = (new_team != campaign.team) or (new_visibility != campaign.visibility)
+    if sharing_changed:
+        if not selectors.campaign_manageable_by(campaign, user):
+            raise ActionForbidden({"detail": "only the owner or an admin of its team may change who sees this "
+                                             "campaign"})
+        _sharing_check(new_visibility, new_team)
+
     current = campaign.current_version
     new_params = current.parameters if parameters is None else parameters
     new_graph = current.graph if graph is None else graph
     if parameters is not None or graph is not None:
         new_params, new_graph = definition_validate(parameters=new_params, graph=new_graph)
-    if new_params != current.parameters or new_graph != current.graph:
+    new_tags = campaign.tags if tags is None else tags_normalize(tags)
+    _executables_check(user, new_team, new_graph, "save")
+
+    changed_fields = []
+    definition_changed = new_params != current.parameters or new_graph != current.graph
+    if definition_changed:
         campaign.version = current.number + 1
         CampaignVersion.objects.create(campaign=campaign, number=campaign.version, parameters=new_params,
                                        graph=new_graph, created_by=user)
-    if name is not None:
-        campaign.name = name
-    if description is not None:
-        campaign.description = description
+        changed_fields.append("definition")
+    for field, value in (("name", name), ("description", description)):
+        if value is not None and getattr(campaign, field) != value:
+            setattr(campaign, field, value)
+            changed_fields.append(field)
+    if new_tags != campaign.tags:
+        campaign.tags = new_tags
+        changed_fields.append("tags")
+    campaign.team, campaign.visibility = new_team, new_visibility
     campaign.save()
+
+    if changed_fields:
+        details: dict[str, Any] = {"fields": changed_fields, "version": campaign.version}
+        if definition_changed:
+            details["changes"] = diff_summary(definition_diff(
+                {"parameters": current.parameters, "graph": current.graph},
+                {"parameters": new_params, "graph": new_graph}))
+        audit_record(actor=user, action=Action.CAMPAIGN_EDIT, target=campaign, campaign=campaign, details=details)
+    if sharing_changed:
+        old_team = before["team"]
+        audit_record(actor=user, action=Action.CAMPAIGN_SHARE, target=campaign, campaign=campaign,
+                     team=campaign_audit_team(campaign) or (old_team if before["visibility"] != "private" else None),
+                     details={"from": {"visibility": before["visibility"], "team": old_team.name if old_team else None},
+                              "to": {"visibility": new_visibility, "team": new_team.name if new_team else None}})
+        # Open run sockets of people who just lost sight of it must close.
+        access_changed_on_commit(campaign_ids=[campaign.pk])
     return campaign
 
 
-def campaign_delete(*, campaign: Campaign) -> None:
-    """Delete a campaign with its versions and runs."""
+@transaction.atomic
+def campaign_version_restore(*, campaign: Campaign, user, number: int, base_version: int | None = None) -> Campaign:
+    """Make an old version's definition current again, as a new version (history is never rewritten)."""
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("team").get(pk=campaign.pk)
+    if base_version is not None and base_version != campaign.version:
+        raise _conflict(campaign, base_version)
+    if not selectors.campaign_editable_by(campaign, user):
+        raise ActionForbidden({"detail": "you may view this campaign but not edit it"})
+    old = campaign.versions.filter(number=number).first()
+    if old is None:
+        raise ServiceError({"version": [f"campaign has no version {number} (1 to {campaign.version})"]})
+    current = campaign.current_version
+    if old.parameters == current.parameters and old.graph == current.graph:
+        raise ServiceError({"version": [f"version {number} is the same as the current version {campaign.version}"]})
+    # Re-validated: a function or backend may have been removed since.
+    params, graph = definition_validate(parameters=old.parameters, graph=old.graph)
+    _executables_check(user, campaign.team, graph, "save")
+    campaign.version = current.number + 1
+    CampaignVersion.objects.create(campaign=campaign, number=campaign.version, parameters=params, graph=graph,
+                                   created_by=user, note=f"restored version {number}")
+    campaign.save()
+    audit_record(actor=user, action=Action.CAMPAIGN_RESTORE, target=campaign, campaign=campaign,
+                 details={"restored": number, "version": campaign.version})
+    return campaign
+
+
+@transaction.atomic
+def campaign_fork(*, campaign: Campaign, user, name: str | None = None, team: Any = None) -> Campaign:
+    """Copy the current version into the user's space (private) or a team (team-visible), recording the lineage."""
+    if not selectors.campaign_visible(campaign, user):
+        raise ServiceError({"detail": "not found"})
+    target_team = team_for_campaigns(user=user, team_id=team)
+    name = (name or "").strip() or f"{campaign.name} (fork)"
+    if len(name) > 200:
+        raise ServiceError({"name": ["at most 200 characters"]})
+    version = campaign.current_version
+    fork = campaign_create(
+        owner=user, name=name, description=campaign.description, parameters=version.parameters,
+        graph=version.graph, team=target_team, visibility=Visibility.TEAM if target_team else Visibility.PRIVATE,
+        tags=campaign.tags, forked_from=campaign, note=f"forked from {campaign.name!r} version {version.number}",
+        audit_action=Action.CAMPAIGN_FORK,
+        audit_details={"forked_from": campaign.pk, "forked_from_name": campaign.name,
+                       "forked_from_version": version.number})
+    if campaign_audit_team(campaign) is not None and campaign_audit_team(campaign) != campaign_audit_team(fork):
+        # The source team's admins learn who copied their template.
+        audit_record(actor=user, action=Action.CAMPAIGN_FORK, target=campaign, campaign=campaign,
+                     details={"fork": fork.pk, "fork_name": fork.name, "version": version.number})
+    return fork
+
+
+@transaction.atomic
+def campaign_delete(*, campaign: Campaign, user=None) -> None:
+    """Delete a campaign with its versions and runs (owner or team admin)."""
+    if user is not None and not selectors.campaign_manageable_by(campaign, user):
+        raise ActionForbidden({"detail": "only the owner or an admin of its team may delete this campaign"})
+    audit_record(actor=user, action=Action.CAMPAIGN_DELETE, target=campaign, campaign=campaign,
+                 details={"runs": campaign.runs.count(), "version": campaign.version})
+    access_changed_on_commit(campaign_ids=[campaign.pk])
     campaign.delete()
+
+
+def campaign_touch(*, campaign: Campaign) -> None:
+    """Note a launch for the library's "recently used" order (no version, no audit)."""
+    Campaign.objects.filter(pk=campaign.pk).update(last_used_at=timezone.now())

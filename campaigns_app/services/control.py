@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 from ..models import RUN_TERMINAL, Run, RunState, StepRun, StepState
 from .definitions import version_definition
-from .errors import ServiceError
+from .audit import Action, audit_record
+from .errors import ActionForbidden, ServiceError
 from .ledger import run_locked
+from .runs import run_operate_check
 from .transitions import run_finish_if_done, run_states_snapshot, steps_queue_ready
 
 
@@ -15,7 +17,7 @@ class RunConflict(ServiceError):
     status = 409
 
 
-def run_cancel(*, run_id: int) -> Run:
+def run_cancel(*, run_id: int, user=None) -> Run:
     """Cancel a run: waiting steps at once, running ones as soon as they stop.
 
     Running steps get ``cancel_requested``; their worker's watchdog tells them
@@ -24,6 +26,8 @@ def run_cancel(*, run_id: int) -> Run:
     """
     with run_locked(run_id) as ledger:
         run = ledger.run
+        if user is not None:
+            run_operate_check(run=run, user=user, verb="cancel")
         if run.state in RUN_TERMINAL:
             raise RunConflict({"detail": f"run {run_id} has already ended ({run.state})"})
         steps = run_states_snapshot(run_id)
@@ -37,10 +41,14 @@ def run_cancel(*, run_id: int) -> Run:
         StepRun.objects.filter(run_id=run_id, state=StepState.RUNNING).update(cancel_requested=True)
         if not any(sr.state == StepState.RUNNING for sr in steps.values()):
             run_finish_if_done(ledger, steps)
+        if user is not None:
+            audit_record(actor=user, action=Action.RUN_CANCEL, target=run, campaign=run.campaign,
+                         target_repr=f"run {run.pk} of {run.campaign.name}",
+                         details={"cancelled_steps": [sr.step_id for sr in waiting]})
         return run
 
 
-def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None) -> Run:
+def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None, user=None) -> Run:
     """Resume a finished run: failed, skipped and cancelled steps run again; succeeded ones keep their results.
 
     With ``step_ids``, those steps and everything downstream of them run again
@@ -49,6 +57,8 @@ def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None) -> Run:
     """
     with run_locked(run_id) as ledger:
         run = ledger.run
+        if user is not None:
+            run_operate_check(run=run, user=user, verb="retry")
         if run.state not in RUN_TERMINAL:
             raise RunConflict({"detail": f"run {run_id} is still {run.state}; cancel it or wait for it to end"})
         definition = version_definition(run.version_id)
@@ -75,6 +85,9 @@ def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None) -> Run:
             cancel_requested=False, worker="", heartbeat_at=None)
         ledger.set_run_state(RunState.QUEUED, finished_at=None)
         steps_queue_ready(ledger, steps, definition.dag)
+        if user is not None:
+            audit_record(actor=user, action=Action.RUN_RETRY, target=run, campaign=run.campaign,
+                         target_repr=f"run {run.pk} of {run.campaign.name}", details={"steps": sorted(reset)})
         return run
 
 
@@ -89,8 +102,11 @@ def _runs_for(*, ids: Iterable[int] | None, batch: int | None, visible) -> list[
     return wanted
 
 
-def runs_apply(*, verb: str, ids: Iterable[int] | None, batch: int | None, visible) -> dict:
-    """Cancel or retry many runs; each run is its own transaction, and runs that cannot take the verb are listed."""
+def runs_apply(*, verb: str, ids: Iterable[int] | None, batch: int | None, visible, user=None) -> dict:
+    """Cancel or retry many runs; each run is its own transaction, and runs that cannot take the verb are listed.
+
+    ``visible`` is the runs the user may see: others are reported exactly like runs that do not exist.
+    """
     run_ids = _runs_for(ids=ids, batch=batch, visible=visible)
     if not run_ids:
         raise ServiceError({"batch" if batch is not None else "ids": ["names no run"]})
@@ -98,8 +114,8 @@ def runs_apply(*, verb: str, ids: Iterable[int] | None, batch: int | None, visib
     done, skipped = [], {}
     for run_id in run_ids:
         try:
-            action(run_id=run_id)
+            action(run_id=run_id, user=user)
             done.append(run_id)
-        except RunConflict as exc:
+        except (RunConflict, ActionForbidden) as exc:
             skipped[str(run_id)] = exc.detail["detail"]
     return {{"cancel": "cancelled", "retry": "retried"}[verb]: done, "skipped": skipped}

@@ -17,3 +17,15 @@ class DefinitionInvalid(ServiceError):
 
 class ParametersInvalid(ServiceError):
     """Launch parameters do not fit the declarations; ``detail`` maps name → messages."""
+
+
+class ActionForbidden(ServiceError):
+    """The user may see the thing but not do this to it; ``detail`` says why."""
+
+    status = 403
+
+
+class EditConflict(ServiceError):
+    """An edit based on an old version; ``detail`` holds the current version and what changed since."""
+
+    status = 409

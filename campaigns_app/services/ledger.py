@@ -83,7 +83,8 @@ def run_locked(run_id: int) -> Iterator[RunLedger]:
     """
     nested = connection.in_atomic_block
     with _writer_slot(), transaction.atomic():
-        run = Run.objects.select_for_update().get(pk=run_id)
+        # The campaign comes along (unlocked) for the dashboard groups of the broadcast.
+        run = Run.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=run_id)
         ledger = RunLedger(run)
         yield ledger
         ledger._flush()

@@ -7,10 +7,13 @@ from typing import Any
 
 from django.db import transaction
 
+from .. import selectors
 from ..graph.validation import parameter_value_error
 from ..models import Batch, Campaign, CampaignVersion, Run, RunState, StepRun
+from .audit import Action, audit_record
+from .campaigns import campaign_touch
 from .definitions import version_definition
-from .errors import ParametersInvalid
+from .errors import ActionForbidden, ParametersInvalid
 from .ledger import run_created
 from .transitions import steps_queue
 
@@ -75,14 +78,53 @@ def _run_create(*, campaign: Campaign, version: CampaignVersion, user, values: d
     return run
 
 
+def launch_check(*, campaign: Campaign, user, graph: dict) -> None:
+    """ActionForbidden unless the user may launch this campaign, executable steps included."""
+    if not selectors.campaign_launchable_by(campaign, user):
+        raise ActionForbidden({"detail": "you may view this campaign but not launch it (operators, editors and "
+                                         "admins of its team, and its owner, may)"})
+    reason = selectors.executables_denial(user, campaign.team if campaign.team_id else None, graph, "launch")
+    if reason:
+        raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
+
+
+def run_operate_check(*, run: Run, user, verb: str) -> None:
+    """ActionForbidden unless the user may ``verb`` ("cancel", "retry") this run.
+
+    The run must already be one the user may see (``selectors.run_visible``),
+    so that an invisible run answers 404 before this is asked.  Retrying
+    starts work again, so it also needs the right to run executable steps
+    when the run's version has any, like a launch.
+    """
+    if not selectors.run_operable_by(user, run):
+        raise ActionForbidden({"detail": f"you may view this run but not {verb} it (its launcher and its "
+                                         "campaign's owner, operators, editors and admins may)"})
+    if verb == "retry":
+        campaign = run.campaign
+        graph = version_definition(run.version_id).graph
+        reason = selectors.executables_denial(user, campaign.team if campaign.team_id else None, graph, "retry")
+        if reason:
+            raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
+
+
 @transaction.atomic
 def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: CampaignVersion | None = None,
                max_parallel: Any = None) -> Run:
-    """Create a run of the campaign's current version and queue its root steps after commit."""
+    """Create a run of the campaign's current version and queue its root steps after commit.
+
+    Refuses (ActionForbidden) users who may not launch it, and bad parameters
+    (ParametersInvalid naming each); either way nothing is saved.
+    """
     version = version or campaign.current_version
-    values = parameters_resolve(version_definition(version.pk).parameters, parameters)
-    return _run_create(campaign=campaign, version=version, user=user, values=values, batch=None,
-                       max_parallel=max_parallel_check(max_parallel))
+    definition = version_definition(version.pk)
+    launch_check(campaign=campaign, user=user, graph=definition.graph)
+    values = parameters_resolve(definition.parameters, parameters)
+    run = _run_create(campaign=campaign, version=version, user=user, values=values, batch=None,
+                      max_parallel=max_parallel_check(max_parallel))
+    campaign_touch(campaign=campaign)
+    audit_record(actor=user, action=Action.RUN_LAUNCH, target=run, target_repr=f"run {run.pk} of {campaign.name}",
+                 campaign=campaign, details={"version": version.number, "parameters": values})
+    return run
 
 
 MAX_INSTANCES = 1000
@@ -96,7 +138,9 @@ def batch_launch(*, campaign: Campaign, user, instances: Any, max_parallel: Any 
     if len(instances) > MAX_INSTANCES:
         raise ParametersInvalid({"instances": [f"at most {MAX_INSTANCES} instances per launch"]})
     version = campaign.current_version
-    declared = version_definition(version.pk).parameters
+    definition = version_definition(version.pk)
+    launch_check(campaign=campaign, user=user, graph=definition.graph)
+    declared = definition.parameters
     resolved, faults = [], {}
     for index, instance in enumerate(instances):
         if not isinstance(instance, Mapping):
@@ -112,4 +156,8 @@ def batch_launch(*, campaign: Campaign, user, instances: Any, max_parallel: Any 
         batch = Batch.objects.create(campaign=campaign, owner=user)
         runs = [_run_create(campaign=campaign, version=version, user=user, values=values, batch=batch,
                             max_parallel=max_parallel) for values in resolved]
+        campaign_touch(campaign=campaign)
+        audit_record(actor=user, action=Action.RUN_LAUNCH, target=batch,
+                     target_repr=f"batch {batch.pk} of {campaign.name}", campaign=campaign,
+                     details={"version": version.number, "runs": [r.pk for r in runs]})
     return batch, runs

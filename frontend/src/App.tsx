@@ -3,11 +3,16 @@ import { createBrowserRouter, Link, Navigate, Route, RouterProvider, Routes } fr
 import { AuthProvider, RequireAuth } from './auth';
 import { Layout } from './components/Layout';
 import { EditorPage } from './editor/EditorPage';
+import { AccountPage } from './pages/AccountPage';
+import { AuditPage } from './pages/AuditPage';
 import { CampaignsPage } from './pages/CampaignsPage';
 import { DashboardPage } from './pages/dashboard/DashboardPage';
+import { LibraryPage } from './pages/LibraryPage';
 import { LoginPage } from './pages/LoginPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
+import { TeamsPage } from './pages/TeamsPage';
+import { TemplatePage } from './pages/TemplatePage';
 
 function NotFoundPage() {
   return (
@@ -37,6 +42,11 @@ export function AppRoutes() {
         <Route path="dashboard" element={<DashboardPage />} />
         <Route path="runs" element={<RunsPage />} />
         <Route path="runs/:id" element={<RunPage />} />
+        <Route path="library" element={<LibraryPage />} />
+        <Route path="library/:id" element={<TemplatePage />} />
+        <Route path="teams" element={<TeamsPage />} />
+        <Route path="audit" element={<AuditPage />} />
+        <Route path="account" element={<AccountPage />} />
         <Route path="index.html" element={<Navigate to="/" replace />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

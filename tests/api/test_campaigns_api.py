@@ -42,7 +42,7 @@ def test_create_returns_the_campaign_with_version_one(alice_api):
     assert alice_api.get(f"/api/campaigns/{body['id']}/").json()["graph"] == body["graph"]
 
 
-def test_the_issue_example_is_accepted(alice_api):
+def test_the_issue_example_is_accepted(alice_api, alice_runs_commands):
     body = {"name": "Seed campaign", "description": "...",
             "parameters": [{"name": "name", "type": "string", "default": "Campaign A"}],
             "graph": {"steps": [fn("s1", "sleep", seconds=0.5) | {"name": "Step 1"},
@@ -128,8 +128,8 @@ def test_an_invalid_update_keeps_the_old_version(alice_api):
     assert again["version"] == 1 and len(again["graph"]["steps"]) == 4
 
 
-def test_only_the_owner_changes_or_deletes_a_campaign(alice_api, bob_api):
-    created = post(alice_api, seed_definition()).json()
+def test_only_the_owner_changes_or_deletes_a_public_campaign(alice_api, bob_api):
+    created = post(alice_api, seed_definition() | {"visibility": "public"}).json()
     url = f"/api/campaigns/{created['id']}/"
     assert bob_api.get(url).status_code == 200
     assert bob_api.patch(url, {"name": "mine"}, format="json").status_code == 403

@@ -6,17 +6,19 @@ import pytest
 from django.utils import timezone
 
 from campaigns_app.models import Run, RunState, StepRun
-from campaigns_app.services import batch_launch, run_launch
+from campaigns_app.services import batch_launch, campaign_create, run_launch
 
-from ..conftest import client_for, make_user
+from ..conftest import client_for, make_user, seed_definition
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def bob_runs(seed_campaign):
+    """Bob's runs of a campaign of his that everyone may see."""
     bob = make_user("bob")
-    return [run_launch(campaign=seed_campaign, user=bob, parameters={"name": f"B{i}"}) for i in range(2)]
+    public = campaign_create(owner=bob, visibility="public", **seed_definition(step_seconds=0.05, name="Bob's"))
+    return [run_launch(campaign=public, user=bob, parameters={"name": f"B{i}"}) for i in range(2)]
 
 
 def test_the_feed_lists_runs_with_compact_steps(alice_api, alice, seed_campaign):
@@ -54,7 +56,8 @@ def test_the_feed_filters_by_campaign_state_owner_and_ids(alice_api, alice, seed
     assert [r["id"] for r in body["runs"]] == [mine.pk]
     # Counts ignore the state filter, so the chips still show what else there is.
     assert body["counts"] == {"running": 1, "queued": 2}
-    assert alice_api.get(f"/api/dashboard/?campaign={seed_campaign.pk + 1}").json()["runs"] == []
+    assert alice_api.get(f"/api/dashboard/?campaign={seed_campaign.pk + 100}").json()["runs"] == []
+    assert len(alice_api.get(f"/api/dashboard/?campaign={bob_runs[0].campaign_id}").json()["runs"]) == 2
     only = alice_api.get(f"/api/dashboard/?ids={bob_runs[0].pk}").json()["runs"]
     assert [r["id"] for r in only] == [bob_runs[0].pk]
 
@@ -73,6 +76,13 @@ def test_bad_feed_queries_name_the_parameter(alice_api, query):
 
 def test_the_feed_needs_a_login(client):
     assert client.get("/api/dashboard/").status_code in (401, 403)
+
+
+def test_the_feed_shows_only_runs_the_user_may_see(alice, seed_campaign, bob_runs):
+    mine = run_launch(campaign=seed_campaign, user=alice)
+    charlie = make_user("charlie")
+    seen = [r["id"] for r in client_for(charlie).get("/api/dashboard/").json()["runs"]]
+    assert sorted(seen) == sorted(r.pk for r in bob_runs) and mine.pk not in seen
 
 
 def test_runs_list_filters_by_owner(alice_api, alice, seed_campaign, bob_runs):

@@ -11,7 +11,7 @@ from tests.conftest import client_for
 
 from .helpers import assert_gap_free, step_times, wait_for_runs
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker", "alice_runs_commands")]
 
 
 def fn(step_id, function, **kwargs):

@@ -87,7 +87,7 @@ def test_a_duplicate_delivery_does_not_run_the_step_twice(alice):
     assert RunEvent.objects.filter(run=run, step_id="a", state="succeeded").count() == 1
 
 
-def test_executable_result_is_the_last_stdout_line_parsed_as_json(alice):
+def test_executable_result_is_the_last_stdout_line_parsed_as_json(alice, alice_runs_commands):
     graph = {"steps": [{"id": "x", "kind": "executable",
                         "argv": ["python3", "-c", "print('noise'); print('{\"n\": {{ params.n }}}')"]}],
              "edges": []}
@@ -95,7 +95,7 @@ def test_executable_result_is_the_last_stdout_line_parsed_as_json(alice):
     assert StepRun.objects.get(run=run, step_id="x").result == {"n": 4}
 
 
-def test_executable_non_zero_exit_reports_code_and_stderr_tail(alice):
+def test_executable_non_zero_exit_reports_code_and_stderr_tail(alice, alice_runs_commands):
     graph = {"steps": [{"id": "x", "kind": "executable",
                         "argv": ["sh", "-c", "echo out; echo 'disk full' >&2; exit 3"]}], "edges": []}
     run = drain(launch(alice, graph))
@@ -104,7 +104,7 @@ def test_executable_non_zero_exit_reports_code_and_stderr_tail(alice):
     assert step.error == "exit code 3: disk full"
 
 
-def test_a_missing_executable_fails_with_a_clear_error(alice):
+def test_a_missing_executable_fails_with_a_clear_error(alice, alice_runs_commands):
     run = drain(launch(alice, {"steps": [{"id": "x", "kind": "executable", "argv": ["no-such-tool-xyz"]}],
                                "edges": []}))
     assert StepRun.objects.get(run=run, step_id="x").error == "executable not found: no-such-tool-xyz"

@@ -108,7 +108,9 @@ async def test_handshake_refused_from_a_foreign_origin(alice, seed_campaign):
     assert not connected
 
 
-async def test_dashboard_streams_events_of_every_run(alice, bob, seed_campaign):
+async def test_dashboard_streams_events_of_every_public_run(alice, bob, seed_campaign):
+    await sync_to_async(type(seed_campaign).objects.filter(pk=seed_campaign.pk).update)(visibility="public")
+    seed_campaign.visibility = "public"
     ws, connected = await connect(f"/ws/dashboard/?token={await token_for(bob)}")
     assert connected
     run_a = await launch(seed_campaign, alice)

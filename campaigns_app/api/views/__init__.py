@@ -1,7 +1,19 @@
-from .auth import functions_list, me, session_login, session_logout, token_obtain
+from .audit import AuditViewSet
+from .auth import (
+    functions_list,
+    me,
+    password_change,
+    session_login,
+    session_logout,
+    token_obtain,
+    token_revoke,
+    tokens,
+)
 from .campaigns import CampaignViewSet
 from .dashboard import dashboard_feed
 from .runs import BatchViewSet, RunViewSet, step_log
+from .teams import TeamViewSet, users
 
-__all__ = ["BatchViewSet", "CampaignViewSet", "RunViewSet", "dashboard_feed", "functions_list", "me",
-           "session_login", "session_logout", "step_log", "token_obtain"]
+__all__ = ["AuditViewSet", "BatchViewSet", "CampaignViewSet", "RunViewSet", "TeamViewSet", "dashboard_feed",
+           "functions_list", "me", "password_change", "session_login", "session_logout", "step_log", "token_obtain",
+           "token_revoke", "tokens", "users"]

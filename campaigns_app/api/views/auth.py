@@ -1,16 +1,26 @@
 """Session login for the browser, tokens for scripts, and the step-function catalogue."""
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from ... import selectors, services
+from ...models import ApiToken
 from ...step_functions import function_registry
-from ..serializers import FunctionSerializer, LoginSerializer, UserSerializer
+from ..serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenCreateSerializer,
+    ApiTokenSerializer,
+    FunctionSerializer,
+    LoginSerializer,
+    PasswordChangeSerializer,
+    UserSerializer,
+)
 
 
 @extend_schema(responses=FunctionSerializer(many=True))
@@ -20,7 +30,10 @@ def functions_list(request):
 
 
 def _user_payload(user) -> dict:
-    return UserSerializer({"id": user.pk, "username": user.get_username(), "is_staff": user.is_staff}).data
+    teams = [{"id": t.pk, "name": t.name, "role": selectors.team_role(t, user)}
+             for t in selectors.teams_visible_to(user).filter(memberships__user_id=user.pk).order_by("name")]
+    return UserSerializer({"id": user.pk, "username": user.get_username(), "is_staff": user.is_staff,
+                           "teams": teams}).data
 
 
 @extend_schema(request=LoginSerializer, responses={200: None})
@@ -61,3 +74,39 @@ def session_logout(request):
 @api_view(["GET"])
 def me(request):
     return Response(_user_payload(request.user))
+
+
+@extend_schema(request=PasswordChangeSerializer, responses={204: None})
+@api_view(["POST"])
+def password_change(request):
+    """Change your password; this browser session stays signed in."""
+    body = PasswordChangeSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    services.password_change(user=request.user, **body.validated_data)
+    if request.session is not None and request.user.is_authenticated:
+        update_session_auth_hash(request, request.user)
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(methods=["GET"], responses=ApiTokenSerializer(many=True))
+@extend_schema(methods=["POST"], request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
+@api_view(["GET", "POST"])
+def tokens(request):
+    """Your personal API tokens; a new token's key is in the POST answer only."""
+    if request.method == "POST":
+        body = ApiTokenCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        token, key = services.api_token_create(user=request.user, name=body.validated_data["name"])
+        data = ApiTokenSerializer(token).data
+        return Response({**data, "token": key}, status=status.HTTP_201_CREATED)
+    return Response(ApiTokenSerializer(ApiToken.objects.filter(user=request.user), many=True).data)
+
+
+@extend_schema(request=None, responses={204: None})
+@api_view(["DELETE"])
+def token_revoke(request, token_id: int):
+    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+    if token is None:
+        raise NotFound("no such token")
+    services.api_token_revoke(user=request.user, token=token)
+    return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,48 +1,131 @@
-"""Campaign definitions and launching runs of them."""
+"""Campaign definitions: the library, editing with versions, sharing, forks, files, and launching runs."""
 
-from drf_spectacular.utils import extend_schema
+from django.db.models import F, Q
+from django.http import HttpResponse
+from django.utils.text import slugify
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ... import selectors, services
-from ..permissions import CampaignEditPermission
+from ...graph.diff import definition_diff, diff_summary
+from ...models import Visibility
+from ..permissions import CampaignActionPermission
 from ..serializers import (
     CampaignSerializer,
+    CampaignVersionDetailSerializer,
+    CampaignVersionSerializer,
     CampaignWriteSerializer,
+    ForkSerializer,
+    ImportSerializer,
     LaunchSerializer,
+    RestoreSerializer,
     RunDetailSerializer,
 )
 
+SORTS = {
+    "recent": [F("last_used_at").desc(nulls_last=True), "-updated_at", "-id"],
+    "updated": ["-updated_at", "-id"],
+    "created": ["-created_at", "-id"],
+    "name": ["name", "id"],
+}
+EXPORT_TYPES = {
+    "json": ("application/json", "json"),
+    "yaml": ("application/yaml", "yaml"),
+    "asyncflow": ("text/x-python", "py"),
+}
+
+
+def _int_param(request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise ValidationError({name: ["must be a positive integer"]})
+    return int(raw)
+
 
 class CampaignViewSet(viewsets.ModelViewSet):
+    """A campaign the user may not see answers 404; one they may see but not change answers 403 saying why."""
+
     serializer_class = CampaignSerializer
-    permission_classes = [IsAuthenticated, CampaignEditPermission]
+    permission_classes = [IsAuthenticated, CampaignActionPermission]
 
     def get_queryset(self):
-        return selectors.campaigns_visible_to(self.request.user)
+        queryset = selectors.campaigns_visible_to(self.request.user)
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        search = params.get("search", "").strip()
+        if search:
+            queryset = queryset.filter(Q(name__icontains=search) | Q(description__icontains=search))
+        team = _int_param(self.request, "team")
+        if team is not None:
+            queryset = queryset.filter(team_id=team).exclude(visibility=Visibility.PRIVATE)
+        owner = params.get("owner", "").strip()
+        if owner:
+            queryset = queryset.filter(owner__username=owner)
+        visibility = params.get("visibility", "").strip()
+        if visibility:
+            if visibility not in Visibility.values:
+                raise ValidationError({"visibility": [f"must be one of {', '.join(Visibility.values)}"]})
+            queryset = queryset.filter(visibility=visibility)
+        tag = params.get("tag", "").strip()
+        if tag:
+            # Tags are few per campaign; filtering in Python keeps this portable across SQLite and PostgreSQL.
+            ids = [pk for pk, tags in queryset.values_list("pk", "tags") if tag.lower() in {t.lower() for t in tags}]
+            queryset = queryset.filter(pk__in=ids)
+        sort = params.get("sort", "updated")
+        if sort not in SORTS:
+            raise ValidationError({"sort": [f"must be one of {', '.join(SORTS)}"]})
+        return queryset.order_by(*SORTS[sort])
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "request": self.request}
+
+    def _out(self, campaign, status_code=status.HTTP_200_OK):
+        campaign = selectors.campaigns_visible_to(self.request.user).get(pk=campaign.pk)
+        return Response(CampaignSerializer(campaign, context=self.get_serializer_context()).data, status=status_code)
+
+    @extend_schema(parameters=[OpenApiParameter("search", str), OpenApiParameter("team", int),
+                               OpenApiParameter("owner", str), OpenApiParameter("tag", str),
+                               OpenApiParameter("visibility", str, enum=Visibility.values),
+                               OpenApiParameter("sort", str, enum=list(SORTS))])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=CampaignWriteSerializer, responses={201: CampaignSerializer})
     def create(self, request, *args, **kwargs):
         body = CampaignWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        campaign = services.campaign_create(owner=request.user, **body.validated_data)
-        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+        data = dict(body.validated_data)
+        data.pop("base_version", None)
+        team = services.team_for_campaigns(user=request.user, team_id=data.pop("team", None))
+        campaign = services.campaign_create(owner=request.user, team=team,
+                                            visibility=data.pop("visibility", Visibility.PRIVATE), **data)
+        return self._out(campaign, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CampaignWriteSerializer, responses={200: CampaignSerializer})
+    @extend_schema(request=CampaignWriteSerializer, responses={200: CampaignSerializer, 409: None})
     def update(self, request, *args, **kwargs):
         campaign = self.get_object()
-        body = CampaignWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
+        partial = kwargs.get("partial", False)
+        body = CampaignWriteSerializer(data=request.data, partial=partial)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        if kwargs.get("partial"):
+        if partial:
             data = {k: v for k, v in data.items() if k in request.data}
+        else:
+            # A full update leaves sharing alone unless the body says otherwise.
+            data = {k: v for k, v in data.items() if k not in ("team", "visibility") or k in request.data}
         campaign = services.campaign_update(campaign=campaign, user=request.user, **data)
-        return Response(CampaignSerializer(campaign).data)
+        return self._out(campaign)
 
-    def perform_destroy(self, instance):
-        services.campaign_delete(campaign=instance)
+    def destroy(self, request, *args, **kwargs):
+        services.campaign_delete(campaign=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=LaunchSerializer, responses={201: RunDetailSerializer})
     @action(detail=True, methods=["post"], url_path="runs")
@@ -52,14 +135,105 @@ class CampaignViewSet(viewsets.ModelViewSet):
         body = LaunchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         visible = selectors.runs_with_steps(selectors.runs_visible_to(request.user))
+        context = {"request": request}
         if "instances" in body.validated_data:
             batch, runs = services.batch_launch(campaign=campaign, user=request.user,
                                                 instances=body.validated_data["instances"],
                                                 max_parallel=body.validated_data["max_parallel"])
             runs = visible.filter(pk__in=[r.pk for r in runs]).order_by("pk")
-            return Response({"batch": batch.pk, "runs": RunDetailSerializer(runs, many=True).data},
+            return Response({"batch": batch.pk, "runs": RunDetailSerializer(runs, many=True, context=context).data},
                             status=status.HTTP_201_CREATED)
         run = services.run_launch(campaign=campaign, user=request.user,
                                   parameters=body.validated_data.get("parameters"),
                                   max_parallel=body.validated_data["max_parallel"])
-        return Response(RunDetailSerializer(visible.get(pk=run.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(RunDetailSerializer(visible.get(pk=run.pk), context=context).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ForkSerializer, responses={201: CampaignSerializer})
+    @action(detail=True, methods=["post"])
+    def fork(self, request, pk=None):
+        """Copy the current version into your space, or into a team (``team``), remembering where it came from."""
+        campaign = self.get_object()
+        body = ForkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fork = services.campaign_fork(campaign=campaign, user=request.user, name=body.validated_data.get("name"),
+                                      team=body.validated_data.get("team"))
+        return self._out(fork, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=CampaignVersionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def versions(self, request, pk=None):
+        campaign = self.get_object()
+        return Response(CampaignVersionSerializer(selectors.campaign_versions(campaign), many=True).data)
+
+    def _version(self, campaign, number):
+        version = campaign.versions.select_related("created_by").filter(number=number).first()
+        if version is None:
+            raise NotFound(f"campaign {campaign.pk} has no version {number}")
+        return version
+
+    @extend_schema(responses=CampaignVersionDetailSerializer)
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>\d+)")
+    def version(self, request, pk=None, number=None):
+        campaign = self.get_object()
+        return Response(CampaignVersionDetailSerializer(self._version(campaign, int(number))).data)
+
+    @extend_schema(request=RestoreSerializer, responses={201: CampaignSerializer, 409: None})
+    @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/restore")
+    def restore(self, request, pk=None, number=None):
+        """Make an old version current again, as a new version."""
+        campaign = self.get_object()
+        body = RestoreSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        campaign = services.campaign_version_restore(campaign=campaign, user=request.user, number=int(number),
+                                                     base_version=body.validated_data.get("base_version"))
+        return self._out(campaign, status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)], responses={200: None})
+    @action(detail=True, methods=["get"])
+    def diff(self, request, pk=None):
+        """What changed from version ``from`` (default: the one before ``to``) to ``to`` (default: current)."""
+        campaign = self.get_object()
+        to = _int_param(request, "to") or campaign.version
+        start = _int_param(request, "from") or max(to - 1, 1)
+        old, new = self._version(campaign, start), self._version(campaign, to)
+        changes = definition_diff({"parameters": old.parameters, "graph": old.graph},
+                                  {"parameters": new.parameters, "graph": new.graph})
+        return Response({"from": start, "to": to, "summary": diff_summary(changes), **changes})
+
+    @extend_schema(responses={200: None})
+    @action(detail=True, methods=["get"])
+    def lineage(self, request, pk=None):
+        """Where this campaign was forked from (nearest first) and the forks of it you may see."""
+        return Response(selectors.campaign_lineage(self.get_object(), request.user))
+
+    @extend_schema(parameters=[OpenApiParameter("version", int)], responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"export/(?P<kind>json|yaml|asyncflow)")
+    def export(self, request, pk=None, kind=None):
+        """The definition as a JSON or YAML file for import, or as a runnable AsyncFlow Python script."""
+        campaign = self.get_object()
+        number = _int_param(request, "version")
+        version = self._version(campaign, number) if number else None
+        if kind == "asyncflow":
+            text = services.campaign_script(campaign, version)
+        else:
+            text = services.document_dumps(services.campaign_document(campaign, version), kind)
+        content_type, extension = EXPORT_TYPES[kind]
+        response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+        number = version.number if version else campaign.version
+        filename = f"{slugify(campaign.name) or 'campaign'}-v{number}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+        return response
+
+    @extend_schema(request=ImportSerializer, responses={201: CampaignSerializer})
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_(self, request):
+        """Create a campaign from an exported JSON or YAML file (sent as text in ``document``)."""
+        body = ImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        document = services.document_parse(data["document"], data.get("format"))
+        team = services.team_for_campaigns(user=request.user, team_id=data.get("team"))
+        campaign = services.campaign_import(user=request.user, document=document, team=team,
+                                            visibility=data["visibility"], name=data.get("name") or None)
+        return self._out(campaign, status.HTTP_201_CREATED)

@@ -7,9 +7,11 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ... import selectors, services
+from ..permissions import RunOperatePermission
 from ..serializers import (
     BatchSerializer,
     BulkRunsSerializer,
@@ -57,31 +59,32 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return Response(selectors.run_events_after(run.pk, int(raw)))
 
     def _detail(self, run_id: int):
-        return Response(RunDetailSerializer(self.get_queryset().get(pk=run_id)).data)
+        run = self.get_queryset().get(pk=run_id)
+        return Response(RunDetailSerializer(run, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=RunDetailSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, RunOperatePermission])
     def cancel(self, request, pk=None):
         """Cancel the run: waiting steps at once, running ones as soon as they stop."""
         run = self.get_object()
-        services.run_cancel(run_id=run.pk)
+        services.run_cancel(run_id=run.pk, user=request.user)
         return self._detail(run.pk)
 
     @extend_schema(request=RetrySerializer, responses=RunDetailSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, RunOperatePermission])
     def retry(self, request, pk=None):
         """Resume from failure; with ``steps``, re-run those steps and everything downstream."""
         run = self.get_object()
         body = RetrySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.run_retry(run_id=run.pk, step_ids=body.validated_data.get("steps"))
+        services.run_retry(run_id=run.pk, step_ids=body.validated_data.get("steps"), user=request.user)
         return self._detail(run.pk)
 
     def _bulk(self, request, verb: str):
         body = BulkRunsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return Response(services.runs_apply(verb=verb, ids=body.validated_data.get("ids"),
-                                            batch=body.validated_data.get("batch"),
+                                            batch=body.validated_data.get("batch"), user=request.user,
                                             visible=selectors.runs_visible_to(request.user)))
 
     @extend_schema(request=BulkRunsSerializer, responses=OpenApiTypes.OBJECT)

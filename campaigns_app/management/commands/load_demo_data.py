@@ -12,7 +12,7 @@ from campaigns_app.services import campaign_create
 
 
 class Command(BaseCommand):
-    help = "Create the demo 'Seed campaign' once (safe to run again)."
+    help = "Create the demo 'Seed campaign' once, public so every user finds it (safe to run again)."
 
     def add_arguments(self, parser):
         parser.add_argument("--owner", default="admin", help="username that owns the demo campaign")
@@ -25,5 +25,6 @@ class Command(BaseCommand):
             self.stdout.write(f"demo data already present ({SEED_CAMPAIGN_NAME!r})")
             return
         campaign = campaign_create(owner=user, name=SEED_CAMPAIGN_NAME, description=SEED_DESCRIPTION,
-                                   parameters=SEED_PARAMETERS, graph=seed_graph())
+                                   parameters=SEED_PARAMETERS, graph=seed_graph(),
+                                   visibility="public", tags=["demo"])
         self.stdout.write(self.style.SUCCESS(f"created demo campaign {campaign.name!r} (id {campaign.pk})"))

@@ -40,12 +40,21 @@ export function Layout() {
           <NavLink to="/runs" data-testid="nav-runs">
             Runs
           </NavLink>
+          <NavLink to="/library" data-testid="nav-library">
+            Library
+          </NavLink>
+          <NavLink to="/teams" data-testid="nav-teams">
+            Teams
+          </NavLink>
+          <NavLink to="/audit" data-testid="nav-audit">
+            Audit
+          </NavLink>
         </nav>
         <div className="header-user">
           <ThemeToggle />
-          <span className="username" data-testid="current-user">
+          <Link to="/account" className="username" data-testid="current-user" title="Password and API tokens">
             {user?.username}
-          </span>
+          </Link>
           <button type="button" className="btn btn-small" onClick={onLogout} disabled={busy} data-testid="logout">
             Logout
           </button>

@@ -1,0 +1,98 @@
+"""Teams, members and roles; a team you are not in answers 404."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from ... import selectors, services
+from ..serializers import (
+    MembershipSerializer,
+    MemberWriteSerializer,
+    TeamSerializer,
+    TeamWriteSerializer,
+    UserBriefSerializer,
+    UserCreateSerializer,
+)
+
+
+class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = TeamSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.teams_visible_to(self.request.user).order_by("name")
+
+    def _out(self, team, code=status.HTTP_200_OK):
+        selectors.user_team_roles_forget(self.request.user)
+        return Response(TeamSerializer(team, context={"request": self.request}).data, status=code)
+
+    @extend_schema(request=TeamWriteSerializer, responses={201: TeamSerializer})
+    def create(self, request):
+        """Create a team; you become its admin."""
+        body = TeamWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._out(services.team_create(user=request.user, **body.validated_data), status.HTTP_201_CREATED)
+
+    @extend_schema(request=TeamWriteSerializer, responses=TeamSerializer)
+    def partial_update(self, request, pk=None):
+        team = self.get_object()
+        body = TeamWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        return self._out(services.team_update(team=team, user=request.user, **body.validated_data))
+
+    def destroy(self, request, pk=None):
+        services.team_delete(team=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=MemberWriteSerializer, responses={201: MembershipSerializer})
+    @action(detail=True, methods=["post"])
+    def members(self, request, pk=None):
+        """Add a member by username with a role (admins)."""
+        team = self.get_object()
+        body = MemberWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        membership = services.member_add(team=team, user=request.user, username=request.data.get("username"),
+                                         role=body.validated_data["role"])
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def _membership(self, team, user_id):
+        membership = team.memberships.select_related("user").filter(user_id=user_id).first()
+        if membership is None:
+            raise NotFound(f"user {user_id} is not a member of {team.name!r}")
+        return membership
+
+    @extend_schema(request=MemberWriteSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<user_id>\d+)")
+    def member(self, request, pk=None, user_id=None):
+        """Change a member's role, or remove them (admins; anyone may leave)."""
+        team = self.get_object()
+        membership = self._membership(team, int(user_id))
+        if request.method == "DELETE":
+            services.member_remove(membership=membership, user=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        body = MemberWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        membership = services.member_role_set(membership=membership, user=request.user,
+                                              role=body.validated_data["role"])
+        return Response(MembershipSerializer(membership).data)
+
+
+@extend_schema(methods=["GET"], parameters=[OpenApiParameter("search", str)],
+               responses=UserBriefSerializer(many=True))
+@extend_schema(methods=["POST"], request=UserCreateSerializer, responses={201: UserBriefSerializer})
+@api_view(["GET", "POST"])
+def users(request):
+    """GET: active users by name (to add members); POST: create a user (administrators)."""
+    if request.method == "POST":
+        body = UserCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = services.user_create(actor=request.user, **body.validated_data)
+        return Response({"id": user.pk, "username": user.username}, status=status.HTTP_201_CREATED)
+    queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+    search = request.query_params.get("search", "").strip()
+    if search:
+        queryset = queryset.filter(username__icontains=search)
+    return Response([{"id": u.pk, "username": u.username} for u in queryset[:20]])

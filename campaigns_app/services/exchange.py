@@ -1,0 +1,116 @@
+"""Campaign definitions as files: JSON, YAML and a runnable AsyncFlow script.
+
+A document holds the definition only (name, description, tags, parameters,
+graph), never ids, owners or dates, so exporting an imported document gives
+back the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from ..graph.asyncflow_script import ExportFunction, asyncflow_script
+from ..models import Campaign, CampaignVersion, Team, Visibility
+from ..step_functions import function_registry
+from ..step_functions.builtins import BUILTINS
+from .audit import Action
+from .campaigns import campaign_create
+from .errors import ServiceError
+
+DOCUMENT_KIND = "asyncflow-studio/campaign"
+DOCUMENT_SCHEMA = 1
+FORMATS = ("json", "yaml")
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+
+
+def campaign_document(campaign: Campaign, version: CampaignVersion | None = None) -> dict:
+    """The definition of a campaign (its current version unless one is given) as a plain document."""
+    version = version or campaign.current_version
+    return {
+        "kind": DOCUMENT_KIND,
+        "schema": DOCUMENT_SCHEMA,
+        "name": campaign.name,
+        "description": campaign.description,
+        "tags": list(campaign.tags),
+        "parameters": version.parameters,
+        "graph": version.graph,
+    }
+
+
+def document_dumps(document: dict, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "yaml":
+        return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    raise ServiceError({"format": [f"must be one of {', '.join(FORMATS)}"]})
+
+
+def document_parse(text: Any, fmt: str | None = None) -> dict:
+    """A document from JSON or YAML text (YAML is a superset of JSON, so it reads both when no format is given)."""
+    if isinstance(text, dict):
+        document = text
+    else:
+        if not isinstance(text, str) or not text.strip():
+            raise ServiceError({"document": ["paste or upload a JSON or YAML campaign file"]})
+        if len(text.encode()) > MAX_DOCUMENT_BYTES:
+            raise ServiceError({"document": [f"larger than {MAX_DOCUMENT_BYTES // 1024} KiB"]})
+        try:
+            document = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+        except (ValueError, yaml.YAMLError) as exc:
+            where = getattr(exc, "problem_mark", None)
+            at = f" (line {where.line + 1}, column {where.column + 1})" if where is not None else ""
+            raise ServiceError({"document": [f"not valid {fmt or 'JSON or YAML'}{at}: "
+                                             f"{getattr(exc, 'problem', None) or exc}"]}) from None
+    if not isinstance(document, dict):
+        raise ServiceError({"document": ["must be an object with name, parameters and graph"]})
+    kind = document.get("kind", DOCUMENT_KIND)
+    if kind != DOCUMENT_KIND:
+        raise ServiceError({"kind": [f"expected {DOCUMENT_KIND!r}, got {kind!r}"]})
+    schema = document.get("schema", DOCUMENT_SCHEMA)
+    if schema != DOCUMENT_SCHEMA:
+        raise ServiceError({"schema": [f"this studio reads schema {DOCUMENT_SCHEMA}, the file has {schema!r}"]})
+    unknown = sorted(set(document) - {"kind", "schema", "name", "description", "tags", "parameters", "graph"})
+    if unknown:
+        raise ServiceError({"document": [f"unknown field(s): {', '.join(unknown)}"]})
+    name = document.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ServiceError({"name": ["the document needs a name"]})
+    if len(name) > 200:
+        raise ServiceError({"name": ["at most 200 characters"]})
+    description = document.get("description") or ""
+    if not isinstance(description, str):
+        raise ServiceError({"description": ["must be text"]})
+    if "graph" not in document:
+        raise ServiceError({"graph": ["the document has no graph"]})
+    return document
+
+
+def campaign_import(*, user, document: dict, team: Team | None = None, visibility: str = Visibility.PRIVATE,
+                    name: str | None = None) -> Campaign:
+    """Create a campaign from a parsed document, checked like any other new campaign."""
+    return campaign_create(
+        owner=user, name=(name or document["name"]).strip(), description=document.get("description") or "",
+        parameters=document.get("parameters") or [], graph=document["graph"], tags=document.get("tags") or [],
+        team=team, visibility=visibility, note="imported", audit_action=Action.CAMPAIGN_IMPORT)
+
+
+def export_functions() -> dict[str, ExportFunction]:
+    """How the script reaches each registered step function."""
+    out = {}
+    for name, registered in function_registry().items():
+        func = registered.func
+        builtin = BUILTINS.get(name) is func
+        # The script carries async copies of the built-ins, which need nothing injected.
+        out[name] = ExportFunction(
+            name=name, module=getattr(func, "__module__", ""), qualname=getattr(func, "__qualname__", name),
+            builtin=builtin, wants_context=not builtin and "context" in registered.wants,
+            wants_inputs=not builtin and "inputs" in registered.wants)
+    return out
+
+
+def campaign_script(campaign: Campaign, version: CampaignVersion | None = None) -> str:
+    """A runnable radical.asyncflow script of the campaign."""
+    return asyncflow_script(campaign_document(campaign, version), export_functions())

@@ -1,0 +1,199 @@
+"""Teams, their members and roles; users and their passwords."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from .. import selectors
+from ..events import access_changed_on_commit
+from ..models import Membership, Role, Team
+from .audit import Action, audit_record
+from .errors import ActionForbidden, ServiceError
+
+
+def _admin_check(team: Team, user) -> None:
+    if selectors.team_role(team, user) != Role.ADMIN:
+        raise ActionForbidden({"detail": f"only admins of {team.name!r} may manage its members and settings"})
+
+
+def _role_check(role) -> str:
+    if role not in Role.values:
+        raise ServiceError({"role": [f"must be one of {', '.join(Role.values)}"]})
+    return role
+
+
+def _name_check(name) -> str:
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name:
+        raise ServiceError({"name": ["a team needs a name"]})
+    if len(name) > 100:
+        raise ServiceError({"name": ["at most 100 characters"]})
+    return name
+
+
+@transaction.atomic
+def team_create(*, user, name: str, description: str = "",
+                executable_min_role: str = Role.EDITOR) -> Team:
+    """Create a team whose first member and admin is its creator."""
+    name = _name_check(name)
+    if Team.objects.filter(name__iexact=name).exists():
+        raise ServiceError({"name": [f"a team called {name!r} already exists"]})
+    team = Team.objects.create(name=name, description=description or "",
+                               executable_min_role=_role_check(executable_min_role))
+    Membership.objects.create(team=team, user=user, role=Role.ADMIN)
+    selectors.user_team_roles_forget(user)
+    audit_record(actor=user, action=Action.TEAM_CREATE, target=team, team=team)
+    access_changed_on_commit(user_ids=[user.pk])
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, user, name: str | None = None, description: str | None = None,
+                executable_min_role: str | None = None) -> Team:
+    """Rename a team or change its settings (admins only)."""
+    _admin_check(team, user)
+    changes = {}
+    if name is not None and _name_check(name) != team.name:
+        name = _name_check(name)
+        if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
+            raise ServiceError({"name": [f"a team called {name!r} already exists"]})
+        changes["name"] = [team.name, name]
+        team.name = name
+    if description is not None and description != team.description:
+        changes["description"] = [team.description, description]
+        team.description = description
+    if executable_min_role is not None and executable_min_role != team.executable_min_role:
+        changes["executable_min_role"] = [team.executable_min_role, _role_check(executable_min_role)]
+        team.executable_min_role = executable_min_role
+    if changes:
+        team.save()
+        audit_record(actor=user, action=Action.TEAM_EDIT, target=team, team=team, details=changes)
+    return team
+
+
+@transaction.atomic
+def team_delete(*, team: Team, user) -> None:
+    """Delete a team that holds no campaigns (admins only)."""
+    _admin_check(team, user)
+    count = team.campaigns.count()
+    if count:
+        raise ServiceError({"team": [f"{team.name!r} still holds {count} campaign(s): move or delete them first"]})
+    member_ids = list(team.memberships.values_list("user_id", flat=True))
+    audit_record(actor=user, action=Action.TEAM_DELETE, target=team, details={"members": len(member_ids)})
+    team.delete()
+    selectors.user_team_roles_forget(user)
+    access_changed_on_commit(user_ids=member_ids)
+
+
+def _admins_left(team: Team, without_user_id: int) -> int:
+    return team.memberships.filter(role=Role.ADMIN).exclude(user_id=without_user_id).count()
+
+
+@transaction.atomic
+def member_add(*, team: Team, user, username: str, role: str = Role.VIEWER) -> Membership:
+    """Add a user to a team with a role (admins only)."""
+    _admin_check(team, user)
+    _role_check(role)
+    member = get_user_model().objects.filter(username=username, is_active=True).first() if isinstance(
+        username, str) else None
+    if member is None:
+        raise ServiceError({"username": [f"no active user {username!r}"]})
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(team=team, user=member, role=role)
+    except IntegrityError:
+        raise ServiceError({"username": [f"{username!r} is already a member of {team.name!r}"]}) from None
+    audit_record(actor=user, action=Action.MEMBER_ADD, target=membership, target_type="membership",
+                 target_repr=f"{username} in {team.name}", team=team, details={"user": username, "role": role})
+    access_changed_on_commit(user_ids=[member.pk])
+    return membership
+
+
+@transaction.atomic
+def member_role_set(*, membership: Membership, user, role: str) -> Membership:
+    """Change a member's role (admins only); a team always keeps at least one admin."""
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("team", "user").get(pk=membership.pk)
+    team = membership.team
+    _admin_check(team, user)
+    _role_check(role)
+    if membership.role == role:
+        return membership
+    if membership.role == Role.ADMIN and not _admins_left(team, membership.user_id):
+        raise ServiceError({"role": [f"{membership.user.username!r} is the last admin of {team.name!r}; "
+                                     "make someone else admin first"]})
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    selectors.user_team_roles_forget(user)
+    audit_record(actor=user, action=Action.MEMBER_ROLE, target=membership, target_type="membership",
+                 target_repr=f"{membership.user.username} in {team.name}", team=team,
+                 details={"user": membership.user.username, "from": old, "to": role})
+    access_changed_on_commit(user_ids=[membership.user_id])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership, user) -> None:
+    """Remove a member (admins), or leave a team yourself; the last admin cannot go."""
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("team", "user").get(pk=membership.pk)
+    team = membership.team
+    if membership.user_id != user.pk:
+        _admin_check(team, user)
+    if membership.role == Role.ADMIN and not _admins_left(team, membership.user_id):
+        raise ServiceError({"detail": f"{membership.user.username!r} is the last admin of {team.name!r}; "
+                                      "make someone else admin first, or delete the team"})
+    audit_record(actor=user, action=Action.MEMBER_REMOVE, target=membership, target_type="membership",
+                 target_repr=f"{membership.user.username} in {team.name}", team=team,
+                 details={"user": membership.user.username, "role": membership.role})
+    member_id = membership.user_id
+    membership.delete()
+    selectors.user_team_roles_forget(user)
+    access_changed_on_commit(user_ids=[member_id])
+
+
+def _password_check(password, user=None, field: str = "password") -> None:
+    if not isinstance(password, str) or not password:
+        raise ServiceError({field: ["a password is required"]})
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError({field: list(exc.messages)}) from None
+
+
+@transaction.atomic
+def user_create(*, actor, username: str, password: str, email: str = "", is_staff: bool = False):
+    """Create a user (staff only); the password passes the configured validators."""
+    if not actor.is_staff:
+        raise ActionForbidden({"detail": "only administrators may create users"})
+    User = get_user_model()
+    username = (username or "").strip() if isinstance(username, str) else ""
+    if not username:
+        raise ServiceError({"username": ["a username is required"]})
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise ServiceError({"username": list(exc.messages)}) from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise ServiceError({"username": [f"{username!r} is taken"]})
+    _password_check(password, User(username=username, email=email))
+    user = User.objects.create_user(username=username, password=password, email=email or "",
+                                    is_staff=bool(is_staff) and actor.is_superuser)
+    audit_record(actor=actor, action=Action.USER_CREATE, target=user, target_repr=username,
+                 details={"is_staff": user.is_staff})
+    return user
+
+
+@transaction.atomic
+def password_change(*, user, old_password: str, new_password: str) -> None:
+    """Change one's own password after checking the current one."""
+    if not isinstance(old_password, str) or not user.check_password(old_password):
+        raise ServiceError({"old_password": ["the current password is wrong"]})
+    _password_check(new_password, user, field="new_password")
+    if old_password == new_password:
+        raise ServiceError({"new_password": ["choose a password different from the current one"]})
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action=Action.PASSWORD_CHANGE, target=user, target_repr=user.get_username())

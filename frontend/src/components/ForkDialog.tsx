@@ -1,0 +1,79 @@
+import { useState } from 'react';
+import { sharingApi, type SharedCampaign, type Team } from '../lib/sharing';
+import { errorText, Modal } from './Modal';
+
+interface Props {
+  campaign: SharedCampaign;
+  teams: Team[];
+  onClose: () => void;
+  onForked: (fork: SharedCampaign) => void;
+}
+
+/** Copy a campaign into your space or one of your teams (where you are editor or admin). */
+export function ForkDialog({ campaign, teams, onClose, onForked }: Props) {
+  const [name, setName] = useState(`${campaign.name} (fork)`);
+  const [team, setTeam] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const targets = teams.filter((t) => t.role === 'editor' || t.role === 'admin');
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onForked(await sharingApi.fork(campaign.id, name.trim(), team ? Number(team) : null));
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title={`Fork “${campaign.name}”`}
+      testId="fork-dialog"
+      busy={busy}
+      onClose={onClose}
+      onSubmit={submit}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy || !name.trim()} data-testid="fork-submit">
+            {busy ? 'Forking…' : 'Fork'}
+          </button>
+        </>
+      }
+    >
+      <p className="muted">
+        A copy of version {campaign.version}. The copy remembers where it came from; changes to either stay
+        separate.
+      </p>
+      <div className="field">
+        <label className="field-label" htmlFor="fork-name">
+          Name
+        </label>
+        <input id="fork-name" name="name" type="text" value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor="fork-team">
+          Where
+        </label>
+        <select id="fork-team" name="team" value={team} onChange={(e) => setTeam(e.target.value)}>
+          <option value="">My campaigns (private)</option>
+          {targets.map((t) => (
+            <option key={t.id} value={t.id}>
+              Team {t.name} (shared with the team)
+            </option>
+          ))}
+        </select>
+      </div>
+      {error && (
+        <div className="form-error" role="alert" data-testid="fork-error">
+          {error}
+        </div>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,100 @@
+import { useState } from 'react';
+import { sharingApi, type SharedCampaign, type Team, type Visibility } from '../lib/sharing';
+import { errorText, Modal } from './Modal';
+
+interface Props {
+  teams: Team[];
+  onClose: () => void;
+  onImported: (campaign: SharedCampaign) => void;
+}
+
+/** Create a campaign from a JSON or YAML file exported here or with manage.py export_campaign. */
+export function ImportDialog({ teams, onClose, onImported }: Props) {
+  const [text, setText] = useState('');
+  const [fileName, setFileName] = useState('');
+  const [team, setTeam] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const targets = teams.filter((t) => t.role === 'editor' || t.role === 'admin');
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const visibility: Visibility = team ? 'team' : 'private';
+      onImported(await sharingApi.importDocument(text, visibility, team ? Number(team) : null));
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title="Import a campaign"
+      testId="import-dialog"
+      busy={busy}
+      onClose={onClose}
+      onSubmit={submit}
+      wide
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()} data-testid="import-submit">
+            {busy ? 'Importing…' : 'Import'}
+          </button>
+        </>
+      }
+    >
+      <div className="field">
+        <label className="field-label" htmlFor="import-file">
+          File (.json, .yaml)
+        </label>
+        <input
+          id="import-file"
+          type="file"
+          accept=".json,.yaml,.yml,application/json,application/yaml,text/yaml"
+          onChange={async (e) => {
+            const file = e.target.files?.[0];
+            if (!file) return;
+            setFileName(file.name);
+            setText(await file.text());
+          }}
+        />
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor="import-text">
+          {fileName ? `Contents of ${fileName}` : 'Or paste it'}
+        </label>
+        <textarea
+          id="import-text"
+          name="document"
+          rows={10}
+          spellCheck={false}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor="import-team">
+          Where
+        </label>
+        <select id="import-team" value={team} onChange={(e) => setTeam(e.target.value)}>
+          <option value="">My campaigns (private)</option>
+          {targets.map((t) => (
+            <option key={t.id} value={t.id}>
+              Team {t.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      {error && (
+        <div className="form-error" role="alert" data-testid="import-error">
+          {error}
+        </div>
+      )}
+    </Modal>
+  );
+}

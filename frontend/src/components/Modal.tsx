@@ -1,0 +1,52 @@
+import { useEffect, type ReactNode } from 'react';
+
+interface Props {
+  title: ReactNode;
+  testId: string;
+  busy?: boolean;
+  onClose: () => void;
+  children: ReactNode;
+  footer: ReactNode;
+  onSubmit?: () => void;
+  wide?: boolean;
+}
+
+/** A dialog with a form: Escape or a click outside closes it unless it is busy. */
+export function Modal({ title, testId, busy = false, onClose, children, footer, onSubmit, wide }: Props) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !busy) onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose, busy]);
+
+  return (
+    <div
+      className="modal-backdrop"
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget && !busy) onClose();
+      }}
+    >
+      <div className={`modal${wide ? ' modal-wide' : ''}`} role="dialog" aria-modal="true" data-testid={testId}>
+        <form
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!busy) onSubmit?.();
+          }}
+        >
+          <div className="modal-header">
+            <h2>{title}</h2>
+          </div>
+          <div className="modal-body">{children}</div>
+          <div className="modal-footer">{footer}</div>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import { sharingApi, VISIBILITIES, VISIBILITY_HELP, type SharedCampaign, type Team, type Visibility } from '../lib/sharing';
+import { errorText, Modal } from './Modal';
+
+interface Props {
+  campaign: SharedCampaign;
+  teams: Team[];
+  onClose: () => void;
+  onShared: (campaign: SharedCampaign) => void;
+}
+
+/** Who sees a campaign: only its owner, a team, or every signed-in user. */
+export function ShareDialog({ campaign, teams, onClose, onShared }: Props) {
+  const [visibility, setVisibility] = useState<Visibility>(campaign.visibility);
+  const [team, setTeam] = useState(campaign.team ? String(campaign.team) : '');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const choices = teams.filter((t) => t.role === 'editor' || t.role === 'admin' || t.id === campaign.team);
+
+  const submit = async () => {
+    if (visibility === 'team' && !team) {
+      setError('Choose the team to share with.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      onShared(await sharingApi.share(campaign.id, visibility, team ? Number(team) : null));
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title={`Share “${campaign.name}”`}
+      testId="share-dialog"
+      busy={busy}
+      onClose={onClose}
+      onSubmit={submit}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="share-submit">
+            {busy ? 'Saving…' : 'Save'}
+          </button>
+        </>
+      }
+    >
+      <fieldset className="radio-group">
+        <legend className="field-label">Who sees it</legend>
+        {VISIBILITIES.map((v) => (
+          <label key={v} className="radio-label">
+            <input
+              type="radio"
+              name="visibility"
+              value={v}
+              checked={visibility === v}
+              onChange={() => setVisibility(v)}
+              data-testid={`visibility-${v}`}
+            />
+            <span className="strong">{v}</span> <span className="muted">— {VISIBILITY_HELP[v]}</span>
+          </label>
+        ))}
+      </fieldset>
+      <div className="field">
+        <label className="field-label" htmlFor="share-team">
+          Team
+        </label>
+        <select id="share-team" name="team" value={team} onChange={(e) => setTeam(e.target.value)}>
+          <option value="">No team</option>
+          {choices.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        <div className="field-help">
+          The team’s members get the rights of their role; the team’s admins see this campaign’s audit trail.
+        </div>
+      </div>
+      {error && (
+        <div className="form-error" role="alert" data-testid="share-error">
+          {error}
+        </div>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,176 @@
+import '../sharing.css';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useAuth } from '../auth';
+import { errorText } from '../components/Modal';
+import { useTitle } from '../hooks';
+import { formatDateTime } from '../lib/format';
+import { sharingApi, type ApiToken } from '../lib/sharing';
+
+function PasswordForm() {
+  const [oldPassword, setOld] = useState('');
+  const [newPassword, setNew] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (newPassword !== repeat) {
+      setMessage({ ok: false, text: 'The new passwords differ.' });
+      return;
+    }
+    setBusy(true);
+    setMessage(null);
+    try {
+      await sharingApi.changePassword(oldPassword, newPassword);
+      setOld('');
+      setNew('');
+      setRepeat('');
+      setMessage({ ok: true, text: 'Password changed.' });
+    } catch (err) {
+      setMessage({ ok: false, text: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card narrow-card">
+      <h2 className="card-title">Change password</h2>
+      <form onSubmit={submit} noValidate>
+        {(
+          [
+            ['old_password', 'Current password', oldPassword, setOld, 'current-password'],
+            ['new_password', 'New password', newPassword, setNew, 'new-password'],
+            ['repeat', 'New password again', repeat, setRepeat, 'new-password'],
+          ] as const
+        ).map(([name, label, value, set, autocomplete]) => (
+          <div className="field" key={name}>
+            <label className="field-label" htmlFor={`pw-${name}`}>
+              {label}
+            </label>
+            <input id={`pw-${name}`} name={name} type="password" autoComplete={autocomplete} value={value} onChange={(e) => set(e.target.value)} />
+          </div>
+        ))}
+        <button type="submit" className="btn btn-primary" disabled={busy || !oldPassword || !newPassword} data-testid="password-submit">
+          Change password
+        </button>
+        {message && (
+          <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok-text' : 'form-error'} data-testid="password-message">
+            {message.text}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
+
+function TokensPanel() {
+  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<ApiToken | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = () => sharingApi.tokens().then(setTokens, (err) => setError(errorText(err)));
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      setCreated(await sharingApi.createToken(name.trim()));
+      setName('');
+      void load();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  const revoke = async (token: ApiToken) => {
+    if (!window.confirm(`Revoke “${token.name}”? Scripts using it stop working at once.`)) return;
+    try {
+      await sharingApi.revokeToken(token.id);
+      if (created?.id === token.id) setCreated(null);
+      void load();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  return (
+    <section className="card">
+      <h2 className="card-title">API tokens</h2>
+      <p className="muted">
+        For scripts: send <code>Authorization: Token &lt;key&gt;</code>, or <code>?token=&lt;key&gt;</code> on websockets.
+      </p>
+      <form className="inline-form" onSubmit={create}>
+        <input type="text" placeholder="What will use it?" aria-label="Token name" value={name} onChange={(e) => setName(e.target.value)} data-testid="token-name" />
+        <button type="submit" className="btn btn-primary" disabled={!name.trim()} data-testid="token-create">
+          Create token
+        </button>
+      </form>
+      {created?.token && (
+        <div className="token-once" role="status" data-testid="token-created">
+          <p className="strong">Copy the key of “{created.name}” now: it is not shown again.</p>
+          <code data-testid="token-key">{created.token}</code>{' '}
+          <button type="button" className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(created.token ?? '')}>
+            Copy
+          </button>
+        </div>
+      )}
+      {error && (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      )}
+      {tokens && tokens.length === 0 && <p className="muted">No tokens.</p>}
+      {tokens && tokens.length > 0 && (
+        <table className="table table-compact" data-testid="token-list">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Key starts with</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th aria-label="Actions" />
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <tr key={t.id} data-testid={`token-${t.name}`}>
+                <td>{t.name}</td>
+                <td>
+                  <code>{t.prefix}…</code>
+                </td>
+                <td className="nowrap">{formatDateTime(t.created_at)}</td>
+                <td className="nowrap">{t.last_used_at ? formatDateTime(t.last_used_at) : <span className="muted">never</span>}</td>
+                <td className="actions">
+                  <button type="button" className="btn btn-small btn-ghost" onClick={() => revoke(t)} data-testid={`revoke-${t.name}`}>
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function AccountPage() {
+  useTitle('Account');
+  const { user } = useAuth();
+  return (
+    <div className="page">
+      <div className="page-header">
+        <h1>Account</h1>
+        <span className="muted">{user?.username}</span>
+      </div>
+      <PasswordForm />
+      <TokensPanel />
+    </div>
+  );
+}

@@ -1,0 +1,293 @@
+import '../sharing.css';
+import { useCallback, useEffect, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { ForkDialog } from '../components/ForkDialog';
+import { ImportDialog } from '../components/ImportDialog';
+import { LaunchDialog } from '../components/LaunchDialog';
+import { errorText } from '../components/Modal';
+import { ShareDialog } from '../components/ShareDialog';
+import { useTitle } from '../hooks';
+import { formatDateTime } from '../lib/format';
+import { sharingApi, VISIBILITIES, type LibraryFilter, type SharedCampaign, type Team } from '../lib/sharing';
+
+const FILTER_KEYS = ['search', 'team', 'owner', 'tag', 'visibility', 'sort'] as const;
+
+export function Lineage({ campaign }: { campaign: SharedCampaign }) {
+  const from = campaign.forked_from;
+  if (!from) return null;
+  return (
+    <div className="lineage small" data-testid={`lineage-${campaign.id}`}>
+      ⑂ forked from{' '}
+      {from.name && from.id ? (
+        <Link to={`/library/${from.id}`}>
+          {from.name}
+        </Link>
+      ) : (
+        <span className="muted">{from.deleted ? 'a deleted campaign' : 'a campaign you cannot see'}</span>
+      )}{' '}
+      v{from.version}
+      {from.owner ? ` by ${from.owner}` : ''}
+    </div>
+  );
+}
+
+export function VisibilityBadge({ campaign }: { campaign: SharedCampaign }) {
+  const label = campaign.visibility === 'team' ? `team ${campaign.team_name ?? ''}` : campaign.visibility;
+  return (
+    <span className={`badge visibility-${campaign.visibility}`} data-testid={`visibility-badge-${campaign.id}`}>
+      {label}
+    </span>
+  );
+}
+
+/** The template library: every campaign you may see, searchable, with forks and sharing. */
+export function LibraryPage() {
+  useTitle('Library');
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const [search, setSearch] = useState(params.get('search') ?? '');
+  const [campaigns, setCampaigns] = useState<SharedCampaign[] | null>(null);
+  const [count, setCount] = useState(0);
+  const [teams, setTeams] = useState<Team[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [launching, setLaunching] = useState<SharedCampaign | null>(null);
+  const [forking, setForking] = useState<SharedCampaign | null>(null);
+  const [sharing, setSharing] = useState<SharedCampaign | null>(null);
+  const [importing, setImporting] = useState(false);
+
+  const filter: LibraryFilter = {};
+  for (const key of FILTER_KEYS) {
+    const value = params.get(key);
+    if (value) (filter as Record<string, string>)[key] = value;
+  }
+  if (!filter.sort) filter.sort = 'recent';
+  const filterKey = JSON.stringify(filter);
+
+  const setFilter = useCallback(
+    (key: (typeof FILTER_KEYS)[number], value: string) => {
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          return next;
+        },
+        { replace: true },
+      );
+    },
+    [setParams],
+  );
+
+  // Typing in the search box updates the address (and the list) once the user pauses.
+  useEffect(() => {
+    const id = setTimeout(() => {
+      if ((params.get('search') ?? '') !== search) setFilter('search', search);
+    }, 250);
+    return () => clearTimeout(id);
+  }, [search, params, setFilter]);
+
+  const load = useCallback(
+    (signal?: AbortSignal) => {
+      setError(null);
+      sharingApi
+        .library(JSON.parse(filterKey) as LibraryFilter, signal)
+        .then((body) => {
+          setCampaigns(body.results);
+          setCount(body.count);
+        })
+        .catch((err) => {
+          if (!signal?.aborted) setError(errorText(err));
+        });
+    },
+    [filterKey],
+  );
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    load(ctrl.signal);
+    return () => ctrl.abort();
+  }, [load]);
+
+  useEffect(() => {
+    sharingApi.teams().then(setTeams, () => setTeams([]));
+  }, []);
+
+  const replace = (updated: SharedCampaign) =>
+    setCampaigns((list) => list?.map((c) => (c.id === updated.id ? updated : c)) ?? null);
+
+  return (
+    <div className="page">
+      <div className="page-header">
+        <h1>Template library</h1>
+        {campaigns && (
+          <span className="muted" data-testid="library-count">
+            {count} campaign{count === 1 ? '' : 's'}
+          </span>
+        )}
+        <span className="spacer" />
+        <button type="button" className="btn" onClick={() => setImporting(true)} data-testid="import-open">
+          Import…
+        </button>
+      </div>
+
+      <div className="filters library-filters" role="search">
+        <input
+          type="search"
+          placeholder="Search name and description"
+          aria-label="Search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          data-testid="library-search"
+        />
+        <select aria-label="Team" value={filter.team ?? ''} onChange={(e) => setFilter('team', e.target.value)}>
+          <option value="">All teams</option>
+          {teams.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        <input
+          type="text"
+          placeholder="Owner"
+          aria-label="Owner"
+          defaultValue={filter.owner ?? ''}
+          onBlur={(e) => setFilter('owner', e.target.value.trim())}
+          onKeyDown={(e) => e.key === 'Enter' && setFilter('owner', e.currentTarget.value.trim())}
+        />
+        <input
+          type="text"
+          placeholder="Tag"
+          aria-label="Tag"
+          defaultValue={filter.tag ?? ''}
+          onBlur={(e) => setFilter('tag', e.target.value.trim())}
+          onKeyDown={(e) => e.key === 'Enter' && setFilter('tag', e.currentTarget.value.trim())}
+        />
+        <select
+          aria-label="Visibility"
+          value={filter.visibility ?? ''}
+          onChange={(e) => setFilter('visibility', e.target.value)}
+        >
+          <option value="">Any visibility</option>
+          {VISIBILITIES.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Sort" value={filter.sort} onChange={(e) => setFilter('sort', e.target.value)}>
+          <option value="recent">Recently used</option>
+          <option value="updated">Recently changed</option>
+          <option value="created">Newest</option>
+          <option value="name">Name</option>
+        </select>
+      </div>
+
+      {error && (
+        <div className="form-error" role="alert">
+          Could not load the library: {error}{' '}
+          <button type="button" className="btn btn-small" onClick={() => load()}>
+            Retry
+          </button>
+        </div>
+      )}
+      {!campaigns && !error && <div className="muted">Loading…</div>}
+      {campaigns && campaigns.length === 0 && <div className="empty">No campaign matches.</div>}
+      {campaigns && campaigns.length > 0 && (
+        <div className="card table-card">
+          <table className="table" data-testid="library-list">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Shared</th>
+                <th>Owner</th>
+                <th className="num">Version</th>
+                <th>Last used</th>
+                <th aria-label="Actions" />
+              </tr>
+            </thead>
+            <tbody>
+              {campaigns.map((c) => (
+                <tr key={c.id} data-testid={`library-${c.id}`} data-name={c.name}>
+                  <td>
+                    <Link to={`/library/${c.id}`} className="strong" data-testid={`open-${c.id}`}>
+                      {c.name}
+                    </Link>
+                    {c.description && <div className="description small">{c.description}</div>}
+                    <Lineage campaign={c} />
+                    {c.tags.length > 0 && (
+                      <div className="tags">
+                        {c.tags.map((t) => (
+                          <button type="button" key={t} className="tag" onClick={() => setFilter('tag', t)}>
+                            #{t}
+                          </button>
+                        ))}
+                      </div>
+                    )}
+                  </td>
+                  <td>
+                    <VisibilityBadge campaign={c} />
+                  </td>
+                  <td>{c.owner}</td>
+                  <td className="num">v{c.version}</td>
+                  <td className="nowrap">{c.last_used_at ? formatDateTime(c.last_used_at) : <span className="muted">never</span>}</td>
+                  <td className="actions">
+                    {c.permissions.manage && (
+                      <button type="button" className="btn btn-small btn-ghost" onClick={() => setSharing(c)} data-testid={`share-${c.id}`}>
+                        Share
+                      </button>
+                    )}
+                    <button type="button" className="btn btn-small" onClick={() => setForking(c)} data-testid={`fork-${c.id}`}>
+                      Fork
+                    </button>
+                    {c.permissions.launch && (
+                      <button
+                        type="button"
+                        className="btn btn-small btn-primary"
+                        onClick={() => setLaunching(c)}
+                        data-testid={`library-launch-${c.id}`}
+                      >
+                        Launch
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {launching && (
+        <LaunchDialog
+          key={launching.id}
+          campaign={launching}
+          onClose={() => setLaunching(null)}
+          onLaunched={(run) => navigate(`/runs/${run.id}`)}
+        />
+      )}
+      {forking && (
+        <ForkDialog
+          campaign={forking}
+          teams={teams}
+          onClose={() => setForking(null)}
+          onForked={(fork) => navigate(`/library/${fork.id}`)}
+        />
+      )}
+      {sharing && (
+        <ShareDialog
+          campaign={sharing}
+          teams={teams}
+          onClose={() => setSharing(null)}
+          onShared={(updated) => {
+            replace(updated);
+            setSharing(null);
+          }}
+        />
+      )}
+      {importing && (
+        <ImportDialog teams={teams} onClose={() => setImporting(false)} onImported={(c) => navigate(`/library/${c.id}`)} />
+      )}
+    </div>
+  );
+}

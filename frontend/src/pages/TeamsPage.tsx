@@ -1,0 +1,242 @@
+import '../sharing.css';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useAuth } from '../auth';
+import { errorText } from '../components/Modal';
+import { useTitle } from '../hooks';
+import { ROLE_HELP, ROLES, sharingApi, type Role, type Team } from '../lib/sharing';
+
+function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team) => void; onGone: () => void }) {
+  const { user, refresh } = useAuth();
+  const [username, setUsername] = useState('');
+  const [role, setRole] = useState<Role>('viewer');
+  const [suggestions, setSuggestions] = useState<string[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const isAdmin = team.role === 'admin';
+
+  const reload = async () => onChanged(await sharingApi.team(team.id));
+  const attempt = async (work: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await work();
+      await reload();
+      void refresh();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  useEffect(() => {
+    if (!isAdmin || username.trim().length < 1) {
+      setSuggestions([]);
+      return;
+    }
+    const id = setTimeout(() => {
+      sharingApi.users(username.trim()).then((found) => setSuggestions(found.map((u) => u.username)), () => undefined);
+    }, 200);
+    return () => clearTimeout(id);
+  }, [username, isAdmin]);
+
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    void attempt(async () => {
+      await sharingApi.addMember(team.id, username.trim(), role);
+      setUsername('');
+    });
+  };
+
+  return (
+    <section className="card" data-testid={`team-${team.name}`}>
+      <div className="page-header">
+        <h2>{team.name}</h2>
+        <span className="badge">your role: {team.role}</span>
+        <span className="muted">{team.campaigns} shared campaign(s)</span>
+      </div>
+      {team.description && <p>{team.description}</p>}
+      {error && (
+        <div className="form-error" role="alert" data-testid="team-error">
+          {error}
+        </div>
+      )}
+      <table className="table table-compact">
+        <thead>
+          <tr>
+            <th>Member</th>
+            <th>Role</th>
+            <th aria-label="Actions" />
+          </tr>
+        </thead>
+        <tbody>
+          {team.members.map((m) => (
+            <tr key={m.user_id} data-testid={`member-${m.username}`}>
+              <td>{m.username}</td>
+              <td>
+                {isAdmin ? (
+                  <select
+                    aria-label={`Role of ${m.username}`}
+                    value={m.role}
+                    onChange={(e) => attempt(() => sharingApi.setRole(team.id, m.user_id, e.target.value as Role))}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  m.role
+                )}
+              </td>
+              <td className="actions">
+                {(isAdmin || m.username === user?.username) && (
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost"
+                    onClick={() =>
+                      attempt(async () => {
+                        await sharingApi.removeMember(team.id, m.user_id);
+                        if (m.username === user?.username) onGone();
+                      })
+                    }
+                  >
+                    {m.username === user?.username ? 'Leave' : 'Remove'}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {isAdmin && (
+        <>
+          <form className="inline-form" onSubmit={add}>
+            <input
+              type="text"
+              list={`users-${team.id}`}
+              placeholder="username"
+              aria-label="Username to add"
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              data-testid="member-username"
+            />
+            <datalist id={`users-${team.id}`}>
+              {suggestions.map((s) => (
+                <option key={s} value={s} />
+              ))}
+            </datalist>
+            <select aria-label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="member-role">
+              {ROLES.map((r) => (
+                <option key={r} value={r} title={ROLE_HELP[r]}>
+                  {r}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="btn btn-small btn-primary" disabled={!username.trim()} data-testid="member-add">
+              Add member
+            </button>
+          </form>
+          <div className="field inline-field">
+            <label className="field-label" htmlFor={`exec-${team.id}`}>
+              Who may save or launch campaigns with executable steps
+            </label>
+            <select
+              id={`exec-${team.id}`}
+              value={team.executable_min_role}
+              onChange={(e) => attempt(() => sharingApi.updateTeam(team.id, { executable_min_role: e.target.value as Role }))}
+              data-testid="exec-role"
+            >
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {ROLES.slice(ROLES.indexOf(r)).join(', ')}
+                </option>
+              ))}
+            </select>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function TeamsPage() {
+  useTitle('Teams');
+  const { user, refresh } = useAuth();
+  const [teams, setTeams] = useState<Team[] | null>(null);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [newUser, setNewUser] = useState({ username: '', password: '' });
+  const [userMessage, setUserMessage] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    sharingApi.teams().then(setTeams, (err) => setError(errorText(err)));
+  }, []);
+  useEffect(load, [load]);
+
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await sharingApi.createTeam(name.trim(), '');
+      setName('');
+      load();
+      void refresh();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  const createUser = async (e: FormEvent) => {
+    e.preventDefault();
+    setUserMessage(null);
+    try {
+      const created = await sharingApi.createUser(newUser.username.trim(), newUser.password, false);
+      setUserMessage(`Created user ${created.username}.`);
+      setNewUser({ username: '', password: '' });
+    } catch (err) {
+      setUserMessage(errorText(err));
+    }
+  };
+
+  return (
+    <div className="page">
+      <div className="page-header">
+        <h1>Teams</h1>
+      </div>
+      <p className="muted">
+        Roles: {Object.entries(ROLE_HELP).map(([r, help]) => `${r} ${help}`).join('; ')}.
+      </p>
+      <form className="inline-form" onSubmit={create}>
+        <input type="text" placeholder="New team name" aria-label="New team name" value={name} onChange={(e) => setName(e.target.value)} data-testid="team-name" />
+        <button type="submit" className="btn btn-primary" disabled={!name.trim()} data-testid="team-create">
+          Create team
+        </button>
+      </form>
+      {error && (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      )}
+      {teams && teams.length === 0 && <div className="empty">You are in no team yet.</div>}
+      {teams?.map((t) => (
+        <TeamCard
+          key={t.id}
+          team={t}
+          onChanged={(updated) => setTeams((list) => list?.map((x) => (x.id === updated.id ? updated : x)) ?? null)}
+          onGone={load}
+        />
+      ))}
+      {user?.is_staff && (
+        <section className="card">
+          <h2 className="card-title">Create a user (administrators)</h2>
+          <form className="inline-form" onSubmit={createUser}>
+            <input type="text" placeholder="username" aria-label="New username" value={newUser.username} onChange={(e) => setNewUser({ ...newUser, username: e.target.value })} />
+            <input type="password" placeholder="password" aria-label="New user's password" value={newUser.password} onChange={(e) => setNewUser({ ...newUser, password: e.target.value })} />
+            <button type="submit" className="btn">
+              Create user
+            </button>
+          </form>
+          {userMessage && <p role="status">{userMessage}</p>}
+        </section>
+      )}
+    </div>
+  );
+}

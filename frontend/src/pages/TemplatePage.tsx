@@ -1,0 +1,313 @@
+import '../sharing.css';
+import { useCallback, useEffect, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { DiffView } from '../components/DiffView';
+import { ForkDialog } from '../components/ForkDialog';
+import { LaunchDialog } from '../components/LaunchDialog';
+import { errorText } from '../components/Modal';
+import { ShareDialog } from '../components/ShareDialog';
+import { useTitle } from '../hooks';
+import { formatDateTime, formatValue } from '../lib/format';
+import {
+  editConflictOf,
+  exportUrl,
+  sharingApi,
+  type CampaignVersionInfo,
+  type DefinitionDiff,
+  type Lineage as LineageInfo,
+  type SharedCampaign,
+  type Team,
+} from '../lib/sharing';
+import { Lineage, VisibilityBadge } from './LibraryPage';
+
+function VersionsPanel({ campaign, onRestored }: { campaign: SharedCampaign; onRestored: (c: SharedCampaign) => void }) {
+  const [versions, setVersions] = useState<CampaignVersionInfo[] | null>(null);
+  const [from, setFrom] = useState(Math.max(campaign.version - 1, 1));
+  const [to, setTo] = useState(campaign.version);
+  const [diff, setDiff] = useState<DefinitionDiff | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    sharingApi.versions(campaign.id).then(setVersions, (err) => setError(errorText(err)));
+    setFrom(Math.max(campaign.version - 1, 1));
+    setTo(campaign.version);
+  }, [campaign.id, campaign.version]);
+
+  useEffect(() => {
+    if (from === to) {
+      setDiff(null);
+      return;
+    }
+    sharingApi.diff(campaign.id, from, to).then(setDiff, (err) => setError(errorText(err)));
+  }, [campaign.id, from, to]);
+
+  const restore = async (n: number) => {
+    setBusy(true);
+    setError(null);
+    try {
+      onRestored(await sharingApi.restore(campaign.id, n, campaign.version));
+    } catch (err) {
+      const conflict = editConflictOf(err);
+      setError(conflict ? `${conflict.detail}` : errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" data-testid="versions">
+      <h2 className="card-title">Versions</h2>
+      {error && (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      )}
+      {versions && (
+        <table className="table table-compact">
+          <thead>
+            <tr>
+              <th>Version</th>
+              <th>By</th>
+              <th>When</th>
+              <th>Note</th>
+              <th className="num">Steps</th>
+              <th>Compare</th>
+              <th aria-label="Actions" />
+            </tr>
+          </thead>
+          <tbody>
+            {versions.map((v) => (
+              <tr key={v.number} data-testid={`version-${v.number}`}>
+                <td className="strong">
+                  v{v.number}
+                  {v.number === campaign.version && <span className="badge">current</span>}
+                </td>
+                <td>{v.created_by}</td>
+                <td className="nowrap">{formatDateTime(v.created_at)}</td>
+                <td className="muted">{v.note}</td>
+                <td className="num">{v.steps}</td>
+                <td className="nowrap">
+                  <label className="radio-label">
+                    <input type="radio" name="diff-from" checked={from === v.number} onChange={() => setFrom(v.number)} />
+                    from
+                  </label>{' '}
+                  <label className="radio-label">
+                    <input type="radio" name="diff-to" checked={to === v.number} onChange={() => setTo(v.number)} />
+                    to
+                  </label>
+                </td>
+                <td className="actions">
+                  {campaign.permissions.edit && v.number !== campaign.version && (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      disabled={busy}
+                      onClick={() => restore(v.number)}
+                      data-testid={`restore-${v.number}`}
+                    >
+                      Restore
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>
+        Changes from v{from} to v{to}
+      </h3>
+      {from === to ? <p className="muted">Pick two different versions.</p> : diff && <DiffView diff={diff} />}
+    </section>
+  );
+}
+
+/** One template: what it is, where it came from, its versions, and what you may do with it. */
+export function TemplatePage() {
+  const { id } = useParams();
+  const navigate = useNavigate();
+  const [campaign, setCampaign] = useState<SharedCampaign | null>(null);
+  const [lineage, setLineage] = useState<LineageInfo | null>(null);
+  const [teams, setTeams] = useState<Team[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<'launch' | 'fork' | 'share' | null>(null);
+  useTitle(campaign?.name ?? 'Campaign');
+
+  const load = useCallback(() => {
+    if (!id) return;
+    setError(null);
+    sharingApi.campaign(id).then(setCampaign, (err) => setError(errorText(err)));
+    sharingApi.lineage(id).then(setLineage, () => setLineage(null));
+  }, [id]);
+
+  useEffect(load, [load]);
+  useEffect(() => {
+    sharingApi.teams().then(setTeams, () => setTeams([]));
+  }, []);
+
+  if (error) {
+    return (
+      <div className="page">
+        <div className="form-error" role="alert" data-testid="template-error">
+          {error} <Link to="/library">Back to the library</Link>
+        </div>
+      </div>
+    );
+  }
+  if (!campaign) return <div className="page muted">Loading…</div>;
+
+  const remove = async () => {
+    if (!window.confirm(`Delete “${campaign.name}” with all its versions and runs?`)) return;
+    try {
+      await sharingApi.remove(campaign.id);
+      navigate('/library');
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  return (
+    <div className="page" data-testid="template-page">
+      <div className="crumbs">
+        <Link to="/library">Library</Link> / {campaign.name}
+      </div>
+      <div className="page-header">
+        <h1 data-testid="template-name">{campaign.name}</h1>
+        <VisibilityBadge campaign={campaign} />
+        <span className="muted">
+          v{campaign.version} · {campaign.owner}
+        </span>
+        <span className="spacer" />
+        {campaign.permissions.manage && (
+          <button type="button" className="btn" onClick={() => setDialog('share')} data-testid="template-share">
+            Share
+          </button>
+        )}
+        <button type="button" className="btn" onClick={() => setDialog('fork')} data-testid="template-fork">
+          Fork
+        </button>
+        {campaign.permissions.launch && (
+          <button type="button" className="btn btn-primary" onClick={() => setDialog('launch')} data-testid="template-launch">
+            Launch
+          </button>
+        )}
+      </div>
+      {campaign.description && <p>{campaign.description}</p>}
+      <Lineage campaign={campaign} />
+
+      <div className="template-grid">
+        <section className="card">
+          <h2 className="card-title">Parameters</h2>
+          {campaign.parameters.length === 0 ? (
+            <p className="muted">None.</p>
+          ) : (
+            <table className="table table-compact" data-testid="parameters">
+              <tbody>
+                {campaign.parameters.map((p) => (
+                  <tr key={p.name}>
+                    <td className="strong">
+                      {p.name}
+                      {p.required && <span className="required"> *</span>}
+                    </td>
+                    <td>
+                      <span className="field-type">{p.type}</span>
+                    </td>
+                    <td>{p.default != null ? formatValue(p.default) : <span className="muted">—</span>}</td>
+                    <td className="muted">{p.description}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h2 className="card-title">Steps</h2>
+          <ol className="step-list">
+            {campaign.graph.steps.map((s) => (
+              <li key={s.id}>
+                <code>{s.id}</code> {s.name} <span className="muted">({s.kind === 'function' ? s.function : 'executable'})</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+        <section className="card">
+          <h2 className="card-title">Export</h2>
+          <p className="export-links">
+            <a href={exportUrl(campaign.id, 'json')} download data-testid="export-json">
+              JSON
+            </a>{' '}
+            ·{' '}
+            <a href={exportUrl(campaign.id, 'yaml')} download data-testid="export-yaml">
+              YAML
+            </a>{' '}
+            ·{' '}
+            <a href={exportUrl(campaign.id, 'asyncflow')} download data-testid="export-asyncflow">
+              AsyncFlow script (.py)
+            </a>
+          </p>
+          <h2 className="card-title">Lineage</h2>
+          {lineage && lineage.ancestors.length === 0 && lineage.forks.length === 0 && <p className="muted">An original.</p>}
+          {lineage && lineage.ancestors.length > 0 && (
+            <ul>
+              {lineage.ancestors.map((a, i) => (
+                <li key={`${a.id}-${i}`}>
+                  {i === 0 ? 'forked from ' : 'which was forked from '}
+                  {a.visible ? <Link to={`/library/${a.id}`}>{a.name}</Link> : <span className="muted">a campaign you cannot see</span>} v
+                  {a.version}
+                  {a.owner ? ` by ${a.owner}` : ''}
+                </li>
+              ))}
+            </ul>
+          )}
+          {lineage && lineage.forks.length > 0 && (
+            <>
+              <p className="muted">Forks you can see:</p>
+              <ul data-testid="forks">
+                {lineage.forks.map((f) => (
+                  <li key={f.id}>
+                    <Link to={`/library/${f.id}`}>{f.name}</Link> by {f.owner} (from v{f.version})
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <p>
+            <Link to={`/runs?campaign=${campaign.id}`}>Runs of this campaign</Link>
+          </p>
+          {campaign.permissions.manage && (
+            <button type="button" className="btn btn-small btn-danger" onClick={remove} data-testid="template-delete">
+              Delete campaign
+            </button>
+          )}
+        </section>
+      </div>
+
+      <VersionsPanel campaign={campaign} onRestored={(c) => setCampaign(c)} />
+
+      {dialog === 'launch' && (
+        <LaunchDialog campaign={campaign} onClose={() => setDialog(null)} onLaunched={(run) => navigate(`/runs/${run.id}`)} />
+      )}
+      {dialog === 'fork' && (
+        <ForkDialog
+          campaign={campaign}
+          teams={teams}
+          onClose={() => setDialog(null)}
+          onForked={(fork) => {
+            setDialog(null);
+            navigate(`/library/${fork.id}`);
+          }}
+        />
+      )}
+      {dialog === 'share' && (
+        <ShareDialog
+          campaign={campaign}
+          teams={teams}
+          onClose={() => setDialog(null)}
+          onShared={(c) => {
+            setCampaign(c);
+            setDialog(null);
+          }}
+        />
+      )}
+    </div>
+  );
+}
