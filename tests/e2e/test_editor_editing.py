@@ -191,33 +191,42 @@ def test_export_import_unsaved_guard_help_and_dark_theme(page, two_campaigns, tm
 
 
 def test_a_conflicting_save_offers_reload_or_overwrite(page, two_campaigns):
-    """The server answers 409 when someone saved since the editor loaded (issue 5's contract)."""
+    """Someone saves while the editor is open: saving answers 409; reload shows theirs, overwrite keeps ours."""
+    from campaigns_app.services import campaign_update
+
     source, _ = two_campaigns
     login(page, "erin")
     open_editor(page, source.pk)
     bodies = []
+    page.on("request", lambda r: r.method == "PUT" and bodies.append(r.post_data_json))
 
-    def conflict_once(route):
-        body = route.request.post_data_json
-        bodies.append(body)
-        if "base_version" in body:
-            route.fulfill(status=409, content_type="application/json",
-                          body='{"detail": "bob saved version 2 meanwhile", "current_version": 2, '
-                               '"changes": ["step s2: kwargs changed"]}')
-        else:
-            route.continue_()
+    theirs = source.current_version.graph
+    theirs = {**theirs, "steps": [{**s, "kwargs": {"seconds": 2}} if s["id"] == "s2" else s for s in theirs["steps"]]}
+    campaign_update(campaign=source, user=source.owner, graph=theirs)
 
-    page.route(f"**/api/campaigns/{source.pk}/", lambda route: conflict_once(route)
-               if route.request.method == "PUT" else route.continue_())
     page.click("[data-testid=editor-step-s1]")
     page.fill("[data-testid=step-name]", "Mine")
     page.click("[data-testid=editor-save]")
     dialog = page.locator("[data-testid=conflict-dialog]")
     dialog.wait_for()
-    assert "bob saved version 2" in dialog.inner_text() and "step s2: kwargs changed" in dialog.inner_text()
+    assert "steps changed: s2 (kwargs)" in dialog.inner_text()
     assert bodies[0]["base_version"] == 1
-    page.click("[data-testid=conflict-overwrite]")
+
+    page.click("[data-testid=conflict-reload]")
     page.wait_for_selector("[data-testid=editor-version]:has-text('v2')")
-    assert "base_version" not in bodies[1]
-    assert Campaign.objects.get(pk=source.pk).current_version.graph["steps"][0]["name"] == "Mine"
+    page.click("[data-testid=editor-step-s1]")
+    assert page.input_value("[data-testid=step-name]") == "Step 1"
+
+    # Edit again, and this time someone saves in between once more: overwrite.
+    page.fill("[data-testid=step-name]", "Mine")
+    campaign_update(campaign=source, user=source.owner, description="touched", graph={
+        **theirs, "steps": [{**s, "kwargs": {"seconds": 3}} if s["id"] == "s2" else s for s in theirs["steps"]]})
+    page.click("[data-testid=editor-save]")
+    dialog.wait_for()
+    page.click("[data-testid=conflict-overwrite]")
+    page.wait_for_selector("[data-testid=editor-version]:has-text('v4')")
+    assert bodies[-1]["base_version"] == 3
+    steps = Campaign.objects.get(pk=source.pk).current_version.graph["steps"]
+    # Ours wins: v2 (reloaded) plus the rename, not the 3 s of the version it overwrote.
+    assert steps[0]["name"] == "Mine" and steps[1]["kwargs"] == {"seconds": 2}
     assert [e for e in page.console_errors if "409" not in e] == []

@@ -1,3 +1,5 @@
+import { describeChanges } from './lib/conflict';
+
 interface Props {
   detail: string;
   currentVersion: number | null;
@@ -9,7 +11,7 @@ interface Props {
 
 /** Someone saved a newer version since this editor loaded: reload theirs or overwrite with ours. */
 export function ConflictDialog({ detail, currentVersion, changes, onReload, onOverwrite, onCancel }: Props) {
-  const list = Array.isArray(changes) ? changes : [];
+  const list = describeChanges(changes);
   return (
     <div className="modal-backdrop">
       <div className="modal" role="alertdialog" aria-modal="true" data-testid="conflict-dialog">
@@ -21,12 +23,15 @@ export function ConflictDialog({ detail, currentVersion, changes, onReload, onOv
           <p>{detail || 'The campaign changed since you opened it.'}</p>
           {list.length > 0 && (
             <ul className="small">
-              {list.slice(0, 10).map((c, i) => (
-                <li key={i}>{typeof c === 'string' ? c : JSON.stringify(c)}</li>
+              {list.slice(0, 12).map((c, i) => (
+                <li key={i}>{c}</li>
               ))}
             </ul>
           )}
-          <p className="muted small">Reload discards your unsaved edits. Overwrite saves yours as the newest version.</p>
+          <p className="muted small">
+            Reload discards your unsaved edits and opens their version. Overwrite saves yours as the newest version
+            (theirs stays in the version history).
+          </p>
         </div>
         <div className="modal-footer">
           <button type="button" className="btn" onClick={onCancel}>

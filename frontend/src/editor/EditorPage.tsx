@@ -85,10 +85,12 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
   }, []);
 
   const save = useCallback(
-    async (overwrite = false) => {
+    async (overwrite: { version: number | null } | null = null) => {
       if (saving) return;
       setSaving(true);
-      const body = docToApiBody(doc, overwrite ? null : (campaign?.version ?? null));
+      // Overwriting names the version it overwrites (when the server said), so a third save in between
+      // is not lost silently.
+      const body = docToApiBody(doc, overwrite ? overwrite.version : (campaign?.version ?? null));
       try {
         const saved = campaign ? await api.updateCampaign(campaign.id, body) : await api.createCampaign(body);
         setCampaign(saved);
@@ -123,7 +125,7 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
     select,
     notify,
     pointer,
-    save: () => void save(),
+    save: () => void save(null),
     toggleHelp: (open) => setHelp((h) => (open === undefined ? !h : open)),
   });
 
@@ -237,7 +239,7 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
             setConflict(null);
             void load();
           }}
-          onOverwrite={() => void save(true)}
+          onOverwrite={() => void save({ version: conflict.currentVersion })}
         />
       )}
       {launching && campaign && (
