@@ -230,6 +230,62 @@ def batch_summary(batch: Batch) -> dict:
     }
 
 
+DASHBOARD_LIMIT = 2000
+
+
+def _epoch_ms(value) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+def dashboard_feed(user, *, since, campaign: int | None = None, states: list[str] | None = None,
+                   owner: str | None = None, ids: list[int] | None = None, limit: int = DASHBOARD_LIMIT) -> dict:
+    """Every unfinished run plus those created or finished since ``since``, in one compact shape.
+
+    Times are epoch milliseconds and steps are rows ``[id, name, state, attempts, queued, started, finished]``
+    so that a thousand runs of four steps stay small enough to fetch and parse in one go.
+    """
+    from django.db.models import Q
+
+    queryset = runs_visible_to(user)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    else:
+        queryset = queryset.filter(~Q(state__in=RUN_TERMINAL) | Q(created_at__gte=since) | Q(finished_at__gte=since))
+    if campaign is not None:
+        queryset = queryset.filter(campaign_id=campaign)
+    if owner:
+        queryset = queryset.filter(owner__username=owner)
+    counts = run_state_counts(queryset.order_by())
+    if states:
+        queryset = queryset.filter(state__in=states)
+    rows = list(queryset.order_by("-created_at", "-id").values(
+        "id", "campaign_id", "campaign__name", "batch_id", "owner__username", "state", "parameters",
+        "created_at", "started_at", "finished_at", "last_seq")[:limit + 1])
+    truncated = len(rows) > limit
+    rows = rows[:limit]
+    steps: dict[int, list] = {row["id"]: [] for row in rows}
+    step_rows = StepRun.objects.filter(run_id__in=list(steps)).order_by("run_id", "order").values_list(
+        "run_id", "step_id", "name", "state", "attempts", "queued_at", "started_at", "finished_at")
+    for run_id, step_id, name, state, attempts, queued, started, finished in step_rows.iterator(chunk_size=4000):
+        steps[run_id].append([step_id, name, state, attempts, _epoch_ms(queued), _epoch_ms(started),
+                              _epoch_ms(finished)])
+    runs = [{
+        "id": row["id"],
+        "campaign": row["campaign_id"],
+        "campaign_name": row["campaign__name"],
+        "batch": row["batch_id"],
+        "owner": row["owner__username"],
+        "state": row["state"],
+        "parameters": row["parameters"],
+        "created_at": _epoch_ms(row["created_at"]),
+        "started_at": _epoch_ms(row["started_at"]),
+        "finished_at": _epoch_ms(row["finished_at"]),
+        "last_seq": row["last_seq"],
+        "steps": steps[row["id"]],
+    } for row in rows]
+    return {"runs": runs, "counts": counts, "truncated": truncated}
+
+
 def step_log_text(run_id: int, step_id: str, *, tail: int | None = None) -> str | None:
     """A step's log over all attempts (a header line per attempt), or its last ``tail`` lines; None: no such step."""
     step_run = StepRun.objects.filter(run_id=run_id, step_id=step_id).only("pk").first()

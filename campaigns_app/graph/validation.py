@@ -17,6 +17,7 @@ from typing import Any
 from .blocks import expand_edges, normalize_blocks
 from .dag import Dag, find_cycle
 from .errors import GraphError, GraphFault
+from .resources import normalize_resources
 from .templating import TemplateError, placeholders_in
 
 STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
@@ -191,7 +192,11 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
             out.add(f"step {step_id!r}: position must be {{x, y}} numbers", step=step_id)
         else:
             step["position"] = {"x": position["x"], "y": position["y"]}
-    for key in ("block", "resources", "description"):
+    resources, faults = normalize_resources(step_id, raw.get("resources"))
+    out.faults.extend(faults)
+    if resources:
+        step["resources"] = resources
+    for key in ("block", "description"):
         if raw.get(key) is not None:
             step[key] = raw[key]
     return step

@@ -1,9 +1,12 @@
-import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router-dom';
+import { useState } from 'react';
+import { createBrowserRouter, Link, Navigate, Route, RouterProvider, Routes } from 'react-router-dom';
 import { AuthProvider, RequireAuth } from './auth';
 import { Layout } from './components/Layout';
+import { EditorPage } from './editor/EditorPage';
 import { AccountPage } from './pages/AccountPage';
 import { AuditPage } from './pages/AuditPage';
 import { CampaignsPage } from './pages/CampaignsPage';
+import { DashboardPage } from './pages/dashboard/DashboardPage';
 import { LibraryPage } from './pages/LibraryPage';
 import { LoginPage } from './pages/LoginPage';
 import { RunPage } from './pages/RunPage';
@@ -34,6 +37,9 @@ export function AppRoutes() {
       >
         <Route index element={<CampaignsPage />} />
         <Route path="campaigns" element={<CampaignsPage />} />
+        <Route path="campaigns/new" element={<EditorPage />} />
+        <Route path="campaigns/:id/edit" element={<EditorPage />} />
+        <Route path="dashboard" element={<DashboardPage />} />
         <Route path="runs" element={<RunsPage />} />
         <Route path="runs/:id" element={<RunPage />} />
         <Route path="library" element={<LibraryPage />} />
@@ -48,12 +54,21 @@ export function AppRoutes() {
   );
 }
 
+// A data router, so the editor can hold navigation while it has unsaved changes.
+function makeRouter() {
+  return createBrowserRouter([
+    {
+      path: '*',
+      element: (
+        <AuthProvider>
+          <AppRoutes />
+        </AuthProvider>
+      ),
+    },
+  ]);
+}
+
 export function App() {
-  return (
-    <BrowserRouter>
-      <AuthProvider>
-        <AppRoutes />
-      </AuthProvider>
-    </BrowserRouter>
-  );
+  const [router] = useState(makeRouter);
+  return <RouterProvider router={router} />;
 }

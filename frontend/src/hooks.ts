@@ -51,3 +51,16 @@ export function useTitle(title: string): void {
     document.title = title ? `${title} · AsyncFlow Studio` : 'AsyncFlow Studio';
   }, [title]);
 }
+
+/** The current colour theme ('light' or 'dark'), following the header toggle. */
+export function useTheme(): 'light' | 'dark' {
+  const [theme, setTheme] = useState<'light' | 'dark'>(() =>
+    typeof document !== 'undefined' && document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light',
+  );
+  useEffect(() => {
+    const on = (e: Event) => setTheme((e as CustomEvent).detail === 'dark' ? 'dark' : 'light');
+    window.addEventListener('asyncflow-theme', on);
+    return () => window.removeEventListener('asyncflow-theme', on);
+  }, []);
+  return theme;
+}

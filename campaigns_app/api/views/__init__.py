@@ -10,9 +10,10 @@ from .auth import (
     tokens,
 )
 from .campaigns import CampaignViewSet
+from .dashboard import dashboard_feed
 from .runs import BatchViewSet, RunViewSet, step_log
 from .teams import TeamViewSet, users
 
-__all__ = ["AuditViewSet", "BatchViewSet", "CampaignViewSet", "RunViewSet", "TeamViewSet", "functions_list", "me",
-           "password_change", "session_login", "session_logout", "step_log", "token_obtain", "token_revoke", "tokens",
-           "users"]
+__all__ = ["AuditViewSet", "BatchViewSet", "CampaignViewSet", "RunViewSet", "TeamViewSet", "dashboard_feed",
+           "functions_list", "me", "password_change", "session_login", "session_logout", "step_log", "token_obtain",
+           "token_revoke", "tokens", "users"]

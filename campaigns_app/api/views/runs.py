@@ -35,13 +35,16 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             if not campaign.isdigit():
                 raise ValidationError({"campaign": ["must be a campaign id"]})
             queryset = queryset.filter(campaign_id=int(campaign))
+        owner = self.request.query_params.get("owner")
+        if owner:
+            queryset = queryset.filter(owner__username=owner)
         return queryset
 
     def get_serializer_class(self):
         return RunDetailSerializer if self.action == "retrieve" else RunSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("state", str), OpenApiParameter("campaign", int)],
+        parameters=[OpenApiParameter("state", str), OpenApiParameter("campaign", int), OpenApiParameter("owner", str)],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, api } from '../lib/api';
+import { ApiError, api, flattenMessages } from '../lib/api';
+import { instancesFromJson, instancesFromLines, type InstancesMode } from '../lib/instances';
 import { choiceValue, coerceValues, initialValues, normalizeType, serverErrors, type FormValues } from '../lib/params';
 import type { Campaign, Run } from '../lib/types';
 
@@ -7,11 +8,17 @@ interface Props {
   campaign: Campaign;
   onClose: () => void;
   onLaunched: (run: Run) => void;
+  /** Called after launching several runs at once (without it, only single runs are offered). */
+  onLaunchedBatch?: (result: { batch: number; runs: Run[] }) => void;
 }
 
 /** Modal form built from the campaign's parameters; POSTs a new run. */
-export function LaunchDialog({ campaign, onClose, onLaunched }: Props) {
+export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }: Props) {
   const parameters = campaign.parameters ?? [];
+  const [mode, setMode] = useState<InstancesMode>('single');
+  const [varying, setVarying] = useState(parameters[0]?.name ?? '');
+  const [lines, setLines] = useState('');
+  const [jsonList, setJsonList] = useState('');
   const [values, setValues] = useState<FormValues>(() => initialValues(parameters));
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
@@ -50,14 +57,37 @@ export function LaunchDialog({ campaign, onClose, onLaunched }: Props) {
       setMessage(null);
       return;
     }
+    let instances: { parameters: Record<string, unknown> }[] = [];
+    if (mode !== 'single') {
+      const built = mode === 'lines' ? instancesFromLines(parameters, typed, varying, lines) : instancesFromJson(typed, jsonList);
+      if (built.error) {
+        setMessage(built.error);
+        return;
+      }
+      instances = built.instances;
+    }
     setBusy(true);
     setMessage(null);
     setFieldErrors({});
     try {
-      const run = await api.launchRun(campaign.id, typed);
-      onLaunched(run);
+      if (mode === 'single') {
+        onLaunched(await api.launchRun(campaign.id, typed));
+      } else {
+        const result = await api.launchBatch(campaign.id, instances);
+        if (onLaunchedBatch) onLaunchedBatch(result);
+        else if (result.runs[0]) onLaunched(result.runs[0]);
+      }
     } catch (err) {
-      if (err instanceof ApiError && err.status === 400) {
+      if (err instanceof ApiError && err.status === 400 && mode !== 'single') {
+        const body = err.body as Record<string, unknown> | null;
+        const byIndex = body && typeof body.instances === 'object' && body.instances ? (body.instances as Record<string, unknown>) : null;
+        setMessage(
+          byIndex && !Array.isArray(byIndex)
+            ? Object.entries(byIndex).map(([i, v]) => `run ${Number(i) + 1}: ${flattenMessages(v).join(' ')}`).join('; ')
+            : flattenMessages(body).join(' ') || err.message,
+        );
+        setBusy(false);
+      } else if (err instanceof ApiError && err.status === 400) {
         const mapped = serverErrors(
           err.body,
           parameters.map((p) => p.name),
@@ -170,6 +200,58 @@ export function LaunchDialog({ campaign, onClose, onLaunched }: Props) {
                 </div>
               );
             })}
+            {onLaunchedBatch && (
+              <fieldset className="instances" data-testid="launch-instances">
+                <legend>Instances</legend>
+                <div className="segmented" role="radiogroup" aria-label="How many runs">
+                  {(['single', 'lines', 'json'] as const).map((m) => (
+                    <label key={m} className={mode === m ? 'active' : ''} data-testid={`instances-mode-${m}`}>
+                      <input type="radio" name="instances-mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
+                      {m === 'single' ? 'One run' : m === 'lines' ? 'One per line' : 'JSON list'}
+                    </label>
+                  ))}
+                </div>
+                {mode === 'lines' && (
+                  <>
+                    <label className="field-label" htmlFor={`vary-${campaign.id}`}>
+                      One run per value of
+                    </label>
+                    <select id={`vary-${campaign.id}`} value={varying} onChange={(e) => setVarying(e.target.value)} data-testid="instances-parameter">
+                      {parameters.map((p) => (
+                        <option key={p.name} value={p.name}>
+                          {p.name}
+                        </option>
+                      ))}
+                    </select>
+                    <textarea
+                      rows={4}
+                      value={lines}
+                      onChange={(e) => setLines(e.target.value)}
+                      placeholder={'Campaign A\nCampaign B\nCampaign C'}
+                      data-testid="instances-lines"
+                      aria-label="One value per line"
+                    />
+                    <div className="field-help">
+                      {lines.split('\n').filter((l) => l.trim()).length} run(s); the other parameters take the values above.
+                    </div>
+                  </>
+                )}
+                {mode === 'json' && (
+                  <>
+                    <textarea
+                      rows={4}
+                      value={jsonList}
+                      spellCheck={false}
+                      onChange={(e) => setJsonList(e.target.value)}
+                      placeholder={'[{"name": "Campaign A"}, {"name": "Campaign B"}]'}
+                      data-testid="instances-json"
+                      aria-label="JSON list of parameter sets"
+                    />
+                    <div className="field-help">Each object overrides the values above for one run.</div>
+                  </>
+                )}
+              </fieldset>
+            )}
             {message && (
               <div className="form-error" role="alert" data-testid="launch-error">
                 {message}
@@ -181,7 +263,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched }: Props) {
               Cancel
             </button>
             <button type="submit" className="btn btn-primary" disabled={busy} data-testid="launch-submit">
-              {busy ? 'Launching…' : 'Launch run'}
+              {busy ? 'Launching…' : mode === 'single' ? 'Launch run' : 'Launch runs'}
             </button>
           </div>
         </form>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth';
+import { ThemeToggle } from './ThemeToggle';
 
 export function Layout() {
   const { user, logout } = useAuth();
@@ -33,6 +34,9 @@ export function Layout() {
           <NavLink to="/campaigns" className={() => (campaignsActive ? 'active' : '')} data-testid="nav-campaigns">
             Campaigns
           </NavLink>
+          <NavLink to="/dashboard" data-testid="nav-dashboard">
+            Dashboard
+          </NavLink>
           <NavLink to="/runs" data-testid="nav-runs">
             Runs
           </NavLink>
@@ -47,6 +51,7 @@ export function Layout() {
           </NavLink>
         </nav>
         <div className="header-user">
+          <ThemeToggle />
           <Link to="/account" className="username" data-testid="current-user" title="Password and API tokens">
             {user?.username}
           </Link>

@@ -12,6 +12,7 @@ import {
   type NodeProps,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+import { useTheme } from '../hooks';
 import { layoutGraph } from '../lib/graphLayout';
 import type { Graph, StepState } from '../lib/types';
 
@@ -56,6 +57,7 @@ interface Props {
 /** Read-only graph of the run's steps, coloured by state. */
 export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Props) {
   const layout = useMemo(() => layoutGraph(graph), [graph]);
+  const theme = useTheme();
 
   const fresh: StepNodeType[] = layout.map((s) => ({
     id: s.id,
@@ -115,8 +117,9 @@ export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Pro
         minZoom={0.2}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}
+        colorMode={theme}
       >
-        <Background gap={16} color="#e5e7eb" />
+        <Background gap={16} color="var(--canvas-dots)" />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>

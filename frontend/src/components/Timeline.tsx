@@ -18,9 +18,21 @@ interface Props {
   onSelect: (stepId: string) => void;
 }
 
-function segmentTitle(name: string, s: Segment): string {
+function clock(ms: number): string {
+  const d = new Date(ms);
+  return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+function segmentTitle(name: string, s: Segment, error: unknown): string {
   const what = s.kind === 'queued' ? 'queued' : s.open ? 'running' : s.state;
-  return `${name} · attempt ${s.attempt} · ${what} · ${formatDuration(s.end - s.start)}${s.open ? ' (ongoing)' : ''}`;
+  const lines = [
+    `${name} · attempt ${s.attempt} · ${what}`,
+    `${clock(s.start)} → ${s.open ? 'now' : clock(s.end)} (${formatDuration(s.end - s.start)}${s.open ? ', ongoing' : ''})`,
+  ];
+  if (s.kind === 'running' && error != null && error !== '') {
+    lines.push(`error: ${typeof error === 'string' ? error : JSON.stringify(error)}`);
+  }
+  return lines.join('\n');
 }
 
 /** One row per step, one bar per attempt (queued part + running part), seconds from run start. */
@@ -84,7 +96,7 @@ export function Timeline({ view, selected, onSelect }: Props) {
                       key={`${s.attempt}-${s.kind}`}
                       className={`tl-seg tl-${s.kind} state-${s.state}${s.open ? ' is-open' : ''}`}
                       style={{ left: `${box.left}%`, width: `${box.width}%` }}
-                      title={segmentTitle(step?.name ?? id, s)}
+                      title={segmentTitle(step?.name ?? id, s, step?.attempts.find((a) => a.attempt === s.attempt)?.error)}
                       data-testid={`segment-${id}-${s.attempt}-${s.kind}`}
                       data-state={s.state}
                     />

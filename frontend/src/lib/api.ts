@@ -1,5 +1,6 @@
 // Thin fetch wrapper for the Django JSON API. No React in here.
 import type { Campaign, FunctionInfo, Paginated, Run, RunEvent, User } from './types';
+import type { DashboardFeed } from './dashboardTypes';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
@@ -168,7 +169,38 @@ export function unwrapList<T>(body: Paginated<T> | T[] | null | undefined): { it
 export interface RunListFilter {
   state?: string;
   campaign?: string | number;
+  owner?: string;
   page_size?: number;
+}
+
+export interface DashboardQuery {
+  minutes?: number;
+  campaign?: string | number;
+  state?: string;
+  owner?: string;
+  ids?: number[];
+}
+
+/** Fetch plain text (logs); ApiError on non-2xx like apiFetch. */
+export async function apiText(path: string, query?: RequestOptions['query'], signal?: AbortSignal): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(buildUrl(path, query), { credentials: 'same-origin', signal, headers: { Accept: 'text/plain, */*' } });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, null, 'Network error: could not reach the server');
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = /^\s*</.test(text) ? null : text;
+    }
+    throw new ApiError(response.status, body);
+  }
+  return text;
 }
 
 export const api = {
@@ -182,11 +214,37 @@ export const api = {
   logout: () => apiFetch<void>('/api/auth/logout/', { method: 'POST', skipAuthHandler: true }),
   campaigns: (pageSize = 100, signal?: AbortSignal) =>
     apiFetch<Paginated<Campaign> | Campaign[]>('/api/campaigns/', { query: { page_size: pageSize }, signal }),
+  campaign: (id: number | string, signal?: AbortSignal) => apiFetch<Campaign>(`/api/campaigns/${id}/`, { signal }),
+  createCampaign: (body: Record<string, unknown>) =>
+    apiFetch<Campaign>('/api/campaigns/', { method: 'POST', body }),
+  updateCampaign: (id: number | string, body: Record<string, unknown>) =>
+    apiFetch<Campaign>(`/api/campaigns/${id}/`, { method: 'PUT', body }),
   launchRun: (campaignId: number, parameters: Record<string, unknown>) =>
     apiFetch<Run>(`/api/campaigns/${campaignId}/runs/`, { method: 'POST', body: { parameters } }),
+  launchBatch: (campaignId: number, instances: { parameters: Record<string, unknown> }[]) =>
+    apiFetch<{ batch: number; runs: Run[] }>(`/api/campaigns/${campaignId}/runs/`, {
+      method: 'POST',
+      body: { instances },
+    }),
   runs: (filter: RunListFilter = {}, signal?: AbortSignal) =>
     apiFetch<Paginated<Run> | Run[]>('/api/runs/', {
-      query: { state: filter.state, campaign: filter.campaign, page_size: filter.page_size ?? 100 },
+      query: { state: filter.state, campaign: filter.campaign, owner: filter.owner, page_size: filter.page_size ?? 100 },
+      signal,
+    }),
+  cancelRun: (id: number | string) => apiFetch<Run>(`/api/runs/${id}/cancel/`, { method: 'POST' }),
+  retryRun: (id: number | string, steps?: string[]) =>
+    apiFetch<Run>(`/api/runs/${id}/retry/`, { method: 'POST', body: steps ? { steps } : {} }),
+  stepLog: (id: number | string, step: string, tail = 500, signal?: AbortSignal) =>
+    apiText(`/api/runs/${id}/steps/${encodeURIComponent(step)}/log`, { tail }, signal),
+  dashboard: (q: DashboardQuery = {}, signal?: AbortSignal) =>
+    apiFetch<DashboardFeed>('/api/dashboard/', {
+      query: {
+        minutes: q.minutes,
+        campaign: q.campaign,
+        state: q.state,
+        owner: q.owner,
+        ids: q.ids?.length ? q.ids.join(',') : undefined,
+      },
       signal,
     }),
   run: (id: number | string, signal?: AbortSignal) => apiFetch<Run>(`/api/runs/${id}/`, { signal }),

@@ -350,3 +350,35 @@ describe('snapshot vs events', () => {
     expect(displayRunState(view)).toBe('running');
   });
 });
+
+describe('step logs and retries from events', () => {
+  const run = {
+    id: 5, campaign: 1, campaign_name: 'c', version: 1, state: 'queued' as const, parameters: {},
+    created_at: null, started_at: null, finished_at: null, last_seq: 0,
+    graph: { steps: [{ id: 's1', name: 'S1', kind: 'function' }], edges: [] },
+  };
+  const at = (s: number) => new Date(1_700_000_000_000 + s * 1000).toISOString();
+  it('collects step.log lines per step, in order', () => {
+    let v = createRunView(run);
+    v = applyEvents(v, [
+      { seq: 1, run: 5, step: 's1', type: 'step.log', state: '', at: at(1), data: { attempt: 1, stream: 'stdout', lines: ['a', 'b'] } },
+      { seq: 2, run: 5, step: 's1', type: 'step.log', state: '', at: at(2), data: { attempt: 1, stream: 'stderr', lines: ['c'] } },
+      { seq: 3, run: 5, step: 's1', type: 'step.log', state: '', at: at(3), data: {} },
+      { seq: 4, run: 5, step: 's1', type: 'step.log', state: '', at: at(4), data: { attempt: 2, stream: 'stdout', lines: ['d'] } },
+    ]);
+    expect(v.logs.s1).toEqual(['=== attempt 1 ===', 'a', 'b', '[stderr] c', '=== attempt 2 ===', 'd']);
+    expect(v.lastSeq).toBe(4);
+  });
+  it('a failed attempt that will retry is followed by a new attempt', () => {
+    let v = createRunView(run);
+    v = applyEvents(v, [
+      { seq: 1, run: 5, step: 's1', type: 'step.state', state: 'queued', at: at(0) },
+      { seq: 2, run: 5, step: 's1', type: 'step.state', state: 'running', at: at(1) },
+      { seq: 3, run: 5, step: 's1', type: 'step.state', state: 'failed', at: at(2), data: { error: 'boom', will_retry: true } },
+      { seq: 4, run: 5, step: 's1', type: 'step.state', state: 'queued', at: at(3) },
+    ]);
+    expect(v.steps.s1.state).toBe('queued');
+    expect(v.steps.s1.attempts.map((a) => [a.attempt, a.state])).toEqual([[1, 'failed'], [2, 'queued']]);
+    expect(v.steps.s1.attempts[0].error).toBe('boom');
+  });
+});

@@ -54,6 +54,10 @@ export interface RunView {
   pending: RunEvent[];
   steps: Record<string, StepView>;
   stepOrder: string[];
+  /** Output lines from `step.log` events, per step (the newest LOG_LINES_KEPT). */
+  logs: Record<string, string[]>;
+  /** Attempt of the newest log line per step (a header line starts each attempt). */
+  logAttempts: Record<string, number>;
   firstEventAt: number | null;
   lastEventAt: number | null;
   /** What GET /api/runs/{id}/ said when the page loaded. */
@@ -78,6 +82,8 @@ export type Segment = {
   /** 'queued' for queued segments; the attempt's state/outcome for running ones. */
   state: StepState;
 };
+
+export const LOG_LINES_KEPT = 5000;
 
 /** Parse an ISO timestamp to epoch ms (null for null/invalid). */
 export function parseTime(value: unknown): number | null {
@@ -130,6 +136,8 @@ export function createRunView(run: Run, graph?: Graph): RunView {
     pending: [],
     steps,
     stepOrder,
+    logs: {},
+    logAttempts: {},
     firstEventAt: null,
     lastEventAt: null,
     snapshot: {
@@ -209,6 +217,27 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
       next.finishedAt = at;
       if (next.startedAt == null && state !== 'cancelled') next.startedAt = at;
     }
+    return next;
+  }
+
+  if (event.type === 'step.log' && event.step) {
+    const data = event.data ?? {};
+    const raw = data.lines;
+    const texts = Array.isArray(raw) ? raw.map((l) => String(l)) : typeof raw === 'string' ? raw.split('\n') : [];
+    if (!texts.length) return next;
+    // Same shape as the stored log (GET …/log): a header per attempt, other streams than stdout prefixed.
+    const stream = typeof data.stream === 'string' ? data.stream : 'stdout';
+    const prefix = stream === 'stdout' || stream === 'marker' ? '' : `[${stream}] `;
+    const attempt = typeof data.attempt === 'number' ? data.attempt : null;
+    const kept = [...(view.logs[event.step] ?? [])];
+    const logAttempts = { ...view.logAttempts };
+    if (attempt != null && logAttempts[event.step] !== attempt) {
+      logAttempts[event.step] = attempt;
+      kept.push(`=== attempt ${attempt} ===`);
+      next.logAttempts = logAttempts;
+    }
+    for (const t of texts) kept.push(prefix + t);
+    next.logs = { ...view.logs, [event.step]: kept.length > LOG_LINES_KEPT ? kept.slice(-LOG_LINES_KEPT) : kept };
     return next;
   }
 

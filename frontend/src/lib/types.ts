@@ -51,10 +51,30 @@ export interface GraphStep {
   function?: string;
   kwargs?: Record<string, unknown>;
   argv?: string[];
+  env?: Record<string, string>;
+  cwd?: string | null;
   backend?: string;
   retries?: number;
+  retry_delay_s?: number | null;
   timeout_s?: number | null;
   position?: { x: number; y: number } | null;
+  block?: string | null;
+  resources?: StepResources | null;
+  description?: string;
+}
+
+export interface StepResources {
+  cores?: number;
+  gpus?: number;
+  walltime?: string | number;
+  partition?: string;
+  memory_mb?: number;
+}
+
+export interface GraphBlock {
+  id: string;
+  name: string;
+  parent?: string | null;
 }
 
 export interface GraphEdge {
@@ -65,6 +85,7 @@ export interface GraphEdge {
 export interface Graph {
   steps: GraphStep[];
   edges: GraphEdge[];
+  blocks?: GraphBlock[];
 }
 
 export interface Campaign {
@@ -96,6 +117,8 @@ export interface Run {
   campaign: number;
   campaign_name: string;
   version: number;
+  owner?: string;
+  batch?: number | null;
   state: RunState;
   parameters: Record<string, unknown>;
   created_at: string | null;

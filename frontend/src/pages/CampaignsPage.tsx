@@ -46,6 +46,11 @@ export function CampaignsPage() {
             {count} campaign{count === 1 ? '' : 's'}
           </span>
         )}
+        <div className="page-actions">
+          <Link to="/campaigns/new" className="btn btn-primary" data-testid="new-campaign">
+            New campaign
+          </Link>
+        </div>
       </div>
 
       {error && (
@@ -74,7 +79,9 @@ export function CampaignsPage() {
             <tbody>
               {campaigns.map((c) => (
                 <tr key={c.id} data-testid={`campaign-${c.id}`}>
-                  <td className="strong">{c.name}</td>
+                  <td className="strong">
+                    <Link to={`/campaigns/${c.id}/edit`}>{c.name}</Link>
+                  </td>
                   <td className="description">{c.description || <span className="muted">—</span>}</td>
                   <td className="num">v{c.version}</td>
                   <td className="num">{c.graph?.steps?.length ?? 0}</td>
@@ -82,6 +89,12 @@ export function CampaignsPage() {
                   <td className="actions">
                     <Link to={`/runs?campaign=${c.id}`} className="btn btn-small btn-ghost">
                       Runs
+                    </Link>
+                    <Link to={`/dashboard?campaign=${c.id}`} className="btn btn-small btn-ghost">
+                      Timeline
+                    </Link>
+                    <Link to={`/campaigns/${c.id}/edit`} className="btn btn-small" data-testid={`edit-${c.id}`}>
+                      Edit
                     </Link>
                     <button
                       type="button"
@@ -107,6 +120,10 @@ export function CampaignsPage() {
           onLaunched={(run) => {
             setLaunching(null);
             navigate(`/runs/${run.id}`);
+          }}
+          onLaunchedBatch={(result) => {
+            setLaunching(null);
+            navigate(`/dashboard?batch=${result.batch}&campaign=${launching.id}`);
           }}
         />
       )}

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { LiveIndicator } from '../components/LiveIndicator';
+import { LogPanel } from '../components/run/LogPanel';
+import { RunActions } from '../components/run/RunActions';
 import { RunGraph } from '../components/RunGraph';
 import { StateBadge } from '../components/StateBadge';
 import { StepDetails } from '../components/StepDetails';
@@ -18,6 +20,8 @@ function runTimes(run: Run, view: RunView) {
   const finished = useEvents ? view.finishedAt : view.snapshot.finishedAt;
   return { created: run.created_at, started, finished };
 }
+
+const NO_LINES: string[] = [];
 
 export function RunPage() {
   const { id } = useParams();
@@ -117,6 +121,11 @@ export function RunPage() {
           <div className="run-status">
             <StateBadge state={runState ?? run.state} testId="run-state" className="badge-large" />
             <LiveIndicator status={status} />
+            <RunActions
+              runId={run.id}
+              state={runState ?? run.state}
+              retryableStep={selected && details && ['failed', 'cancelled', 'skipped'].includes(details.state) ? selected : null}
+            />
           </div>
         </div>
         <div className="run-meta">
@@ -172,6 +181,14 @@ export function RunPage() {
         </h2>
         <Timeline view={view} selected={selected} onSelect={toggle} />
       </section>
+
+      <LogPanel
+        runId={run.id}
+        step={selected}
+        stepName={selected ? (view.steps[selected]?.name ?? selected) : null}
+        lines={(selected && view.logs[selected]) || NO_LINES}
+        active={!!runState && !isRunTerminal(runState)}
+      />
     </div>
   );
 }

@@ -13,6 +13,7 @@ export function RunsPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const stateFilter = searchParams.get('state') ?? '';
   const campaignFilter = searchParams.get('campaign') ?? '';
+  const ownerFilter = searchParams.get('owner') ?? '';
 
   const [runs, setRuns] = useState<Run[] | null>(null);
   const [count, setCount] = useState(0);
@@ -26,7 +27,7 @@ export function RunsPage() {
     const ctrl = new AbortController();
     inflight.current = ctrl;
     api
-      .runs({ state: stateFilter, campaign: campaignFilter, page_size: 100 }, ctrl.signal)
+      .runs({ state: stateFilter, campaign: campaignFilter, owner: ownerFilter, page_size: 100 }, ctrl.signal)
       .then((body) => {
         if (ctrl.signal.aborted) return;
         const { items, count } = unwrapList(body);
@@ -39,7 +40,7 @@ export function RunsPage() {
         if (ctrl.signal.aborted) return;
         setError(err instanceof Error ? err.message : String(err));
       });
-  }, [stateFilter, campaignFilter]);
+  }, [stateFilter, campaignFilter, ownerFilter]);
 
   useEffect(() => {
     setRuns(null);
@@ -92,6 +93,20 @@ export function RunsPage() {
                 </option>
               ))}
             </select>
+          </label>
+          <label className="inline-field">
+            <span>Owner</span>
+            <input
+              name="owner"
+              data-testid="owner-filter"
+              placeholder="anyone"
+              defaultValue={ownerFilter}
+              size={10}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') setFilter('owner', (e.target as HTMLInputElement).value.trim());
+              }}
+              onBlur={(e) => setFilter('owner', e.target.value.trim())}
+            />
           </label>
           <label className="inline-field">
             <span>Campaign</span>

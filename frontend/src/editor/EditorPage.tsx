@@ -1,0 +1,264 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { LaunchDialog } from '../components/LaunchDialog';
+import { useTitle } from '../hooks';
+import { ApiError, api } from '../lib/api';
+import type { Campaign, FunctionInfo } from '../lib/types';
+import { EditorCanvas, type Selection } from './canvas/EditorCanvas';
+import { ConflictDialog } from './ConflictDialog';
+import { EditorToolbar } from './EditorToolbar';
+import { docFromCampaign, docToApiBody, EMPTY_DOC, exportFile, importFile } from './lib/doc';
+import { canvasErrors, NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
+import { Palette } from './Palette';
+import { ShortcutsHelp } from './ShortcutsHelp';
+import { SidePanel, type PanelTab } from './SidePanel';
+import { downloadText, useEditorCommands } from './useEditorCommands';
+import { useEditorDoc } from './useEditorDoc';
+import { useUnsavedGuard } from './useUnsavedGuard';
+
+const NO_SELECTION: Selection = { steps: [], edges: [], blocks: [] };
+
+interface Conflict {
+  detail: string;
+  currentVersion: number | null;
+  changes: unknown;
+}
+
+function EditorScreen({ campaignId }: { campaignId: string | null }) {
+  const navigate = useNavigate();
+  const state = useEditorDoc(EMPTY_DOC);
+  const { doc, edit, reset, markSaved } = state;
+  const [campaign, setCampaign] = useState<Campaign | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(campaignId != null);
+  const [functions, setFunctions] = useState<FunctionInfo[] | null>(null);
+  const [functionsError, setFunctionsError] = useState<string | null>(null);
+  const [selection, setSelection] = useState<Selection>(NO_SELECTION);
+  const [selectRequest, setSelectRequest] = useState<{ ids: ReadonlySet<string>; nonce: number } | null>(null);
+  const [errors, setErrors] = useState<CanvasErrors>(NO_ERRORS);
+  const [toast, setToast] = useState<{ text: string; tone: 'error' | 'info'; at: number } | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [help, setHelp] = useState(false);
+  const [tab, setTab] = useState<PanelTab>('step');
+  const [showProblems, setShowProblems] = useState(false);
+  const [launching, setLaunching] = useState(false);
+  const pointer = useRef<{ x: number; y: number } | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  useTitle(campaignId ? `Edit ${doc.name}` : 'New campaign');
+  useUnsavedGuard(state.dirty && !saving);
+
+  const notify = useCallback((text: string, tone: 'error' | 'info' = 'info') => setToast({ text, tone, at: Date.now() }), []);
+  useEffect(() => {
+    if (!toast) return;
+    const t = setTimeout(() => setToast(null), toast.tone === 'error' ? 7000 : 3000);
+    return () => clearTimeout(t);
+  }, [toast]);
+
+  const load = useCallback(async () => {
+    if (!campaignId) return;
+    setLoading(true);
+    try {
+      const c = await api.campaign(campaignId);
+      setCampaign(c);
+      reset(docFromCampaign(c));
+      setErrors(NO_ERRORS);
+      setLoadError(null);
+    } catch (err) {
+      setLoadError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setLoading(false);
+    }
+  }, [campaignId, reset]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => {
+    api.functions().then(setFunctions, (err) => setFunctionsError(err instanceof Error ? err.message : String(err)));
+  }, []);
+
+  const select = useCallback((ids: string[]) => setSelectRequest({ ids: new Set(ids), nonce: Date.now() + Math.random() }), []);
+  const onSelection = useCallback((sel: Selection) => {
+    setSelection(sel);
+    if (sel.steps.length === 1 || sel.blocks.length === 1) setTab('step');
+  }, []);
+
+  const save = useCallback(
+    async (overwrite: { version: number | null } | null = null) => {
+      if (saving) return;
+      setSaving(true);
+      // Overwriting names the version it overwrites (when the server said), so a third save in between
+      // is not lost silently.
+      const body = docToApiBody(doc, overwrite ? overwrite.version : (campaign?.version ?? null));
+      try {
+        const saved = campaign ? await api.updateCampaign(campaign.id, body) : await api.createCampaign(body);
+        setCampaign(saved);
+        markSaved(doc);
+        setErrors(NO_ERRORS);
+        setConflict(null);
+        notify(campaign && saved.version === campaign.version ? 'Saved (nothing changed in the definition).' : `Saved as version ${saved.version}.`);
+        if (!campaign) navigate(`/campaigns/${saved.id}/edit`, { replace: true });
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 409) {
+          const b = (err.body ?? {}) as Record<string, unknown>;
+          setConflict({ detail: String(b.detail ?? ''), currentVersion: typeof b.current_version === 'number' ? b.current_version : null, changes: b.changes });
+        } else if (err instanceof ApiError && err.status === 400) {
+          const mapped = canvasErrors(err.body);
+          setErrors(mapped);
+          setShowProblems(true);
+          notify(`Not saved: ${mapped.count} problem${mapped.count === 1 ? '' : 's'} to fix.`, 'error');
+        } else {
+          notify(`Not saved: ${err instanceof Error ? err.message : String(err)}`, 'error');
+        }
+      } finally {
+        setSaving(false);
+      }
+    },
+    [campaign, doc, markSaved, navigate, notify, saving],
+  );
+
+  const { run, addItem } = useEditorCommands({
+    state,
+    selection,
+    functions: functions ?? [],
+    select,
+    notify,
+    pointer,
+    save: () => void save(null),
+    toggleHelp: (open) => setHelp((h) => (open === undefined ? !h : open)),
+  });
+
+  const functionNames = useMemo(() => new Set((functions ?? []).map((f) => f.name)), [functions]);
+
+  const onImport = async (file: File) => {
+    try {
+      const imported = importFile(await file.text());
+      edit(() => imported);
+      notify(`Imported ${imported.steps.length} steps from ${file.name}. Save to keep them.`);
+    } catch (err) {
+      notify(`Import failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    }
+  };
+
+  if (loading) return <div className="page"><div className="muted">Loading the campaign…</div></div>;
+  if (loadError) {
+    return (
+      <div className="page">
+        <div className="form-error" role="alert">Could not load campaign #{campaignId}: {loadError} <Link to="/campaigns">Back to campaigns</Link></div>
+      </div>
+    );
+  }
+
+  const hasSelection = selection.steps.length + selection.edges.length + selection.blocks.length > 0;
+  return (
+    <div className="editor-page" data-testid="editor">
+      <EditorToolbar
+        name={doc.name}
+        onName={(name) => edit((d) => ({ ...d, name }), { coalesce: 'name' })}
+        version={campaign?.version ?? null}
+        dirty={state.dirty}
+        saving={saving}
+        canUndo={state.canUndo}
+        canRedo={state.canRedo}
+        hasSelection={hasSelection}
+        problems={errors.count}
+        onCommand={(c) => void run(c)}
+        onExport={() => downloadText(`${doc.name.replace(/[^\w-]+/g, '_') || 'campaign'}.asyncflow.json`, exportFile(doc))}
+        onImport={() => fileInput.current?.click()}
+        onLaunch={campaign && !state.dirty ? () => setLaunching(true) : null}
+        onShowProblems={() => setShowProblems((s) => !s)}
+      />
+      <input
+        ref={fileInput}
+        type="file"
+        accept="application/json,.json"
+        hidden
+        data-testid="import-file"
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (f) void onImport(f);
+          e.target.value = '';
+        }}
+      />
+      <div className="editor-body">
+        <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} />
+        <div className="editor-canvas-wrap">
+          <EditorCanvas
+            doc={doc}
+            edit={edit}
+            errors={errors}
+            functionNames={functionNames}
+            selectRequest={selectRequest}
+            onSelection={onSelection}
+            onDropItem={addItem}
+            onMessage={notify}
+            pointer={pointer}
+          />
+          {doc.steps.length === 0 && (
+            <div className="canvas-hint" data-testid="canvas-empty">
+              Drag a function from the palette onto the canvas to add the first step.
+            </div>
+          )}
+          {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+          {showProblems && errors.count > 0 && (
+            <div className="problems-panel card" data-testid="problems-panel">
+              <div className="shortcuts-header">
+                <h3>Problems</h3>
+                <button type="button" className="btn btn-small btn-ghost" onClick={() => setShowProblems(false)} aria-label="Close">×</button>
+              </div>
+              <ul>
+                {errors.all.map((m, i) => (
+                  <li key={i}>{m}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {toast && (
+            <div className={`editor-toast tone-${toast.tone}`} role={toast.tone === 'error' ? 'alert' : 'status'} data-testid="editor-toast" data-tone={toast.tone}>
+              {toast.text}
+            </div>
+          )}
+        </div>
+        <SidePanel
+          tab={tab}
+          onTab={setTab}
+          doc={doc}
+          selection={selection}
+          functions={functions ?? []}
+          errors={errors}
+          edit={edit}
+          onRenamed={(id) => select([id])}
+        />
+      </div>
+      {conflict && (
+        <ConflictDialog
+          {...conflict}
+          onCancel={() => setConflict(null)}
+          onReload={() => {
+            setConflict(null);
+            void load();
+          }}
+          onOverwrite={() => void save({ version: conflict.currentVersion })}
+        />
+      )}
+      {launching && campaign && (
+        <LaunchDialog
+          campaign={campaign}
+          onClose={() => setLaunching(false)}
+          onLaunched={(run) => navigate(`/runs/${run.id}`)}
+          onLaunchedBatch={(batch) => navigate(`/dashboard?batch=${batch.batch}&campaign=${campaign.id}`)}
+        />
+      )}
+    </div>
+  );
+}
+
+export function EditorPage() {
+  const { id } = useParams();
+  return (
+    <ReactFlowProvider key={id ?? 'new'}>
+      <EditorScreen campaignId={id ?? null} />
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,75 @@
+import { useMemo, useState, type DragEvent } from 'react';
+import type { FunctionInfo } from '../lib/types';
+import { PALETTE_MIME, type PaletteItem } from './canvas/EditorCanvas';
+
+interface Props {
+  functions: FunctionInfo[] | null;
+  error: string | null;
+  onAdd: (item: PaletteItem) => void;
+}
+
+function startDrag(e: DragEvent, item: PaletteItem) {
+  e.dataTransfer.setData(PALETTE_MIME, JSON.stringify(item));
+  e.dataTransfer.setData('text/plain', item.function ?? item.kind);
+  e.dataTransfer.effectAllowed = 'copy';
+}
+
+function Item({ item, label, hint, testId, onAdd }: { item: PaletteItem; label: string; hint: string; testId: string; onAdd: Props['onAdd'] }) {
+  return (
+    <li
+      className={`palette-item palette-${item.kind}`}
+      draggable
+      onDragStart={(e) => startDrag(e, item)}
+      onDoubleClick={() => onAdd(item)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onAdd(item);
+      }}
+      tabIndex={0}
+      title={`${hint}\nDrag onto the canvas, or double-click / Enter to add`}
+      data-testid={testId}
+    >
+      <span className="palette-label">{label}</span>
+      <span className="palette-hint">{hint}</span>
+    </li>
+  );
+}
+
+/** Registered functions, an executable step and a block, to drag onto the canvas. */
+export function Palette({ functions, error, onAdd }: Props) {
+  const [filter, setFilter] = useState('');
+  const shown = useMemo(() => {
+    const q = filter.trim().toLowerCase();
+    return (functions ?? []).filter((f) => !q || f.name.toLowerCase().includes(q) || f.description.toLowerCase().includes(q));
+  }, [functions, filter]);
+  return (
+    <aside className="palette" data-testid="palette" aria-label="Palette">
+      <input
+        className="palette-search"
+        placeholder="Search functions…"
+        value={filter}
+        onChange={(e) => setFilter(e.target.value)}
+        aria-label="Search functions"
+      />
+      <div className="palette-section">Functions</div>
+      {error && <div className="field-error small">Could not load functions: {error}</div>}
+      {!functions && !error && <div className="muted small">Loading…</div>}
+      <ul className="palette-list">
+        {shown.map((f) => (
+          <Item
+            key={f.name}
+            item={{ kind: 'function', function: f.name }}
+            label={f.name}
+            hint={f.description || 'step function'}
+            testId={`palette-fn-${f.name}`}
+            onAdd={onAdd}
+          />
+        ))}
+      </ul>
+      <div className="palette-section">Other</div>
+      <ul className="palette-list">
+        <Item item={{ kind: 'executable' }} label="Executable" hint="Run a program (argv, env, cwd)" testId="palette-executable" onAdd={onAdd} />
+        <Item item={{ kind: 'block' }} label="Block" hint="Group the selected steps (or start a new group)" testId="palette-block" onAdd={onAdd} />
+      </ul>
+    </aside>
+  );
+}

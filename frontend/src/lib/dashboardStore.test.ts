@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { FeedRun } from './dashboardTypes';
+import { DashboardStore, stepBar } from './dashboardStore';
+
+function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
+  return {
+    id,
+    campaign: 1,
+    campaign_name: 'Seed',
+    batch: null,
+    owner: 'alice',
+    state: 'queued',
+    parameters: { name: `R${id}` },
+    created_at: 1000,
+    started_at: null,
+    finished_at: null,
+    last_seq: 2,
+    steps: [
+      ['s1', 'Step 1', 'queued', 0, 1000, null, null],
+      ['s2', 'Step 2', 'pending', 0, null, null, null],
+    ],
+    ...extra,
+  };
+}
+
+const ev = (run: number, seq: number, type: string, state: string, step: string | null, at: number) => ({
+  run,
+  seq,
+  type,
+  state,
+  step,
+  at: new Date(at).toISOString(),
+});
+
+describe('dashboard store', () => {
+  it('folds events into the steps in place and counts by state', () => {
+    const store = new DashboardStore();
+    store.load({ now: 5000, runs: [feedRun(1)], counts: {}, truncated: false }, 5000);
+    const structure = store.structure;
+    expect(store.applyEvent(ev(1, 3, 'run.state', 'running', null, 1100))).toBe(true);
+    store.applyEvent(ev(1, 4, 'step.state', 'running', 's1', 1200));
+    store.applyEvent(ev(1, 5, 'step.state', 'succeeded', 's1', 1700));
+    store.applyEvent(ev(1, 5, 'step.state', 'failed', 's1', 1800)); // duplicate seq: ignored
+    const run = store.runs.get(1)!;
+    expect(run.state).toBe('running');
+    expect(run.steps[0]).toMatchObject({ state: 'succeeded', queued: 1000, started: 1200, finished: 1700, attempts: 1 });
+    expect(store.counts().steps).toEqual({ succeeded: 1, pending: 1 });
+    // Events never regroup rows.
+    expect(store.structure).toBe(structure);
+    expect(store.missing.size).toBe(0);
+  });
+  it('asks for runs it does not know and for runs that skipped an event', () => {
+    const store = new DashboardStore();
+    store.load({ now: 0, runs: [feedRun(1)], counts: {}, truncated: false });
+    expect(store.applyEvent(ev(9, 1, 'run.state', 'queued', null, 0))).toBe(false);
+    store.applyEvent(ev(1, 7, 'step.state', 'running', 's2', 0));
+    expect([...store.missing].sort()).toEqual([1, 9]);
+    store.merge([feedRun(9, { last_seq: 1 }), feedRun(1, { last_seq: 7 })]);
+    expect(store.missing.size).toBe(0);
+    expect(store.runs.size).toBe(2);
+  });
+  it('a fetched snapshot older than the events already applied is ignored', () => {
+    const store = new DashboardStore();
+    store.load({ now: 0, runs: [feedRun(1)], counts: {}, truncated: false });
+    store.applyEvent(ev(1, 3, 'run.state', 'running', null, 10));
+    store.merge([feedRun(1, { last_seq: 2, state: 'queued' })]);
+    expect(store.runs.get(1)!.state).toBe('running');
+  });
+  it('groups runs by campaign then batch, newest first, and filters', () => {
+    const store = new DashboardStore();
+    store.load({
+      now: 0,
+      runs: [
+        feedRun(1, { batch: 7 }),
+        feedRun(2, { batch: 7 }),
+        feedRun(3),
+        feedRun(4, { campaign: 2, campaign_name: 'Other', owner: 'bob', state: 'running' }),
+      ],
+      counts: {},
+      truncated: false,
+    });
+    expect(store.rows().map((r) => r.key)).toEqual(['c2', 'r4', 'c1', 'r3', 'b7', 'r1', 'r2']);
+    expect(store.rows({ owner: 'bob' }).map((r) => r.key)).toEqual(['c2', 'r4']);
+    expect(store.rows({ state: 'queued', campaign: 1 }).map((r) => r.key)).toEqual(['c1', 'r3', 'b7', 'r1', 'r2']);
+    expect(store.counts({ campaign: 1 }).runs).toEqual({ queued: 3 });
+    expect(store.owners()).toEqual(['alice', 'bob']);
+  });
+  it('bars run from the first queue to the end, or to now while open', () => {
+    const step = { id: 's', name: 's', state: 'running' as const, attempts: 1, queued: 100, started: 150, finished: null };
+    expect(stepBar(step, 400)).toEqual({ start: 100, end: 400 });
+    expect(stepBar({ ...step, finished: 300 }, 400)).toEqual({ start: 100, end: 300 });
+    expect(stepBar({ ...step, queued: null, started: null }, 400)).toBeNull();
+  });
+});

@@ -1,0 +1,160 @@
+import { useMemo } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { LiveIndicator } from '../../components/LiveIndicator';
+import { useTitle } from '../../hooks';
+import type { DashFilter, Row } from '../../lib/dashboardStore';
+import { RUN_STATES } from '../../lib/types';
+import { DashboardTimeline } from './DashboardTimeline';
+import { useDashboardData } from './useDashboardData';
+
+const WINDOWS: [string, number][] = [
+  ['auto', 0],
+  ['30s', 30_000],
+  ['2m', 120_000],
+  ['10m', 600_000],
+  ['1h', 3_600_000],
+  ['6h', 21_600_000],
+];
+const STEP_STATES = ['pending', 'queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'];
+
+function autoWindow(rows: Row[], now: number): number {
+  let earliest = now;
+  for (const row of rows) {
+    if (row.kind !== 'run') continue;
+    const t = row.run.steps[0]?.queued ?? row.run.createdAt ?? now;
+    if (t < earliest) earliest = t;
+  }
+  const span = (now - earliest) * 1.15;
+  const steps = [10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000, 21_600_000];
+  return steps.find((s) => s >= span) ?? steps[steps.length - 1];
+}
+
+export function DashboardPage() {
+  useTitle('Dashboard');
+  const [params, setParams] = useSearchParams();
+  const campaign = params.get('campaign') ? Number(params.get('campaign')) : null;
+  const owner = params.get('owner') || null;
+  const state = params.get('state') || null;
+  const windowKey = params.get('window') ?? 'auto';
+  const fixedWindow = WINDOWS.find(([k]) => k === windowKey)?.[1] ?? 0;
+  const follow = params.get('paused') !== '1';
+  const highlightBatch = params.get('batch') ? Number(params.get('batch')) : null;
+  const minutes = Math.max(60, Math.ceil(fixedWindow / 60_000));
+
+  const query = useMemo(() => ({ minutes, campaign, owner }), [minutes, campaign, owner]);
+  const { store, tick, status, error, loaded, truncated } = useDashboardData(query);
+  const filter: DashFilter = useMemo(() => ({ campaign, owner, state }), [campaign, owner, state]);
+
+  // Rows are regrouped only when runs come or go (or, with a state filter, when states move).
+  const structure = store.structure;
+  const rows = useMemo(() => store.rows(filter), [store, filter, structure, state ? tick : 0]); // eslint-disable-line react-hooks/exhaustive-deps
+  const counts = useMemo(() => store.counts({ campaign, owner }), [store, campaign, owner, tick]); // eslint-disable-line react-hooks/exhaustive-deps
+  const campaigns = useMemo(() => store.campaigns(), [store, structure]); // eslint-disable-line react-hooks/exhaustive-deps
+  const owners = useMemo(() => store.owners(), [store, structure]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const set = (key: string, value: string | null) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  };
+  // "auto" fits every run in view (from 10 s up to 6 h), recomputed with the throttled tick, not per event.
+  const windowMs = useMemo(
+    () => fixedWindow || autoWindow(rows, Date.now() + store.clockSkew),
+    [fixedWindow, rows, store, tick], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const runTotal = Object.values(counts.runs).reduce((a, b) => a + b, 0);
+
+  return (
+    <div className="page dashboard-page">
+      <div className="page-header dash-header">
+        <h1>Dashboard</h1>
+        <LiveIndicator status={status} />
+        <div className="dash-counts" data-testid="dashboard-counts">
+          <button type="button" className={`count-chip${!state ? ' active' : ''}`} onClick={() => set('state', null)} data-testid="count-all">
+            all runs <b>{runTotal}</b>
+          </button>
+          {RUN_STATES.map((s) => (
+            <button
+              type="button"
+              key={s}
+              className={`count-chip state-${s}${state === s ? ' active' : ''}`}
+              onClick={() => set('state', state === s ? null : s)}
+              data-testid={`count-${s}`}
+              data-count={counts.runs[s] ?? 0}
+              title={`Show only ${s} runs`}
+            >
+              {s} <b>{counts.runs[s] ?? 0}</b>
+            </button>
+          ))}
+        </div>
+      </div>
+      <div className="dash-toolbar">
+        <label className="inline-field">
+          <span>Campaign</span>
+          <select value={campaign ?? ''} onChange={(e) => set('campaign', e.target.value || null)} data-testid="dash-campaign-filter">
+            <option value="">All campaigns</option>
+            {campaign != null && !campaigns.some((c) => c.id === campaign) && <option value={campaign}>#{campaign}</option>}
+            {campaigns.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>State</span>
+          <select value={state ?? ''} onChange={(e) => set('state', e.target.value || null)} data-testid="dash-state-filter">
+            <option value="">All states</option>
+            {RUN_STATES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>Owner</span>
+          <select value={owner ?? ''} onChange={(e) => set('owner', e.target.value || null)} data-testid="dash-owner-filter">
+            <option value="">Everyone</option>
+            {owner && !owners.includes(owner) && <option>{owner}</option>}
+            {owners.map((o) => (
+              <option key={o}>{o}</option>
+            ))}
+          </select>
+        </label>
+        <div className="segmented" role="radiogroup" aria-label="Time window">
+          {WINDOWS.map(([k]) => (
+            <label key={k} className={k === windowKey ? 'active' : ''} data-testid={`window-${k}`}>
+              <input type="radio" name="window" checked={k === windowKey} onChange={() => set('window', k)} />
+              {k}
+            </label>
+          ))}
+        </div>
+        <button type="button" className="btn btn-small" onClick={() => set('paused', follow ? '1' : null)} data-testid="dash-follow">
+          {follow ? '❚❚ Pause' : '▶ Follow now'}
+        </button>
+        <div className="dash-step-counts small" data-testid="dashboard-step-counts">
+          steps:{' '}
+          {STEP_STATES.filter((s) => counts.steps[s]).map((s) => (
+            <span key={s} className={`step-count state-${s}`} data-testid={`step-count-${s}`} data-count={counts.steps[s]}>
+              <span className={`tl-dot state-${s}`} /> {s} {counts.steps[s]}
+            </span>
+          ))}
+        </div>
+      </div>
+      {error && (
+        <div className="form-error" role="alert">
+          Could not load the dashboard: {error}
+        </div>
+      )}
+      {truncated && <div className="muted small">Showing the newest runs only; narrow the filters to see the rest.</div>}
+      {loaded && rows.length === 0 ? (
+        <div className="empty" data-testid="dashboard-empty">
+          No runs in the last {minutes} minutes{state || campaign || owner ? ' matching the filters' : ''}.{' '}
+          <Link to="/campaigns">Launch a campaign.</Link>
+        </div>
+      ) : (
+        <DashboardTimeline store={store} rows={rows} tick={tick} windowMs={windowMs} follow={follow} highlightBatch={highlightBatch} />
+      )}
+    </div>
+  );
+}

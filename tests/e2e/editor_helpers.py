@@ -1,0 +1,70 @@
+"""Driving the campaign editor like a user: drag from the palette, connect handles, use shortcuts."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+from .conftest import ARTIFACTS, screenshot
+
+DOCS_SCREENSHOTS = ARTIFACTS.parent / "docs" / "screenshots"
+
+
+def login(page, username: str, then: str = "/") -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", f"{username}-password-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/(campaigns)?$"), wait_until="commit")
+    page.wait_for_selector("[data-testid=current-user]")
+    if then != "/":
+        page.goto(then)
+
+
+def open_editor(page, campaign_id: int | None = None) -> None:
+    page.goto(f"/campaigns/{campaign_id}/edit" if campaign_id else "/campaigns/new")
+    page.wait_for_selector("[data-testid=editor-canvas] .react-flow__renderer")
+    page.wait_for_selector("[data-testid=palette-fn-sleep]")
+
+
+def canvas_box(page) -> dict:
+    return page.locator("[data-testid=editor-canvas]").bounding_box()
+
+
+def drag_from_palette(page, item: str, x: float, y: float) -> None:
+    """HTML5 drag and drop of a palette item to (x, y) within the canvas."""
+    page.drag_and_drop(f"[data-testid={item}]", "[data-testid=editor-canvas]", target_position={"x": x, "y": y})
+
+
+def connect(page, source: str, target: str) -> None:
+    """Drag from the source step's output handle to the target step's input handle."""
+    out = page.locator(f"[data-testid=handle-out-{source}]").bounding_box()
+    into = page.locator(f"[data-testid=handle-in-{target}]").bounding_box()
+    page.mouse.move(out["x"] + out["width"] / 2, out["y"] + out["height"] / 2)
+    page.mouse.down()
+    steps = 8
+    for k in range(1, steps + 1):
+        page.mouse.move(out["x"] + (into["x"] - out["x"]) * k / steps + out["width"] / 2,
+                        out["y"] + (into["y"] - out["y"]) * k / steps + out["height"] / 2)
+    page.mouse.up()
+
+
+def step_ids(page) -> list[str]:
+    return sorted(page.eval_on_selector_all(".react-flow__node-step", "els => els.map(e => e.dataset.id)"))
+
+
+def edge_count(page) -> int:
+    return page.locator(".react-flow__edge").count()
+
+
+def press(page, keys: str) -> None:
+    """A shortcut, with the focus on the canvas (not in a form field)."""
+    page.evaluate("document.activeElement && document.activeElement.blur && document.activeElement.blur()")
+    page.keyboard.press(keys)
+
+
+def keep_screenshot(page, name: str) -> None:
+    """A test artifact, also copied to docs/screenshots for the README."""
+    path = screenshot(page, name)
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, DOCS_SCREENSHOTS / path.name)
