@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .base import StepInvocation, StepOutcome
 from .engine import AsyncFlowEngine, EngineUnavailable, TaskSpec, command_line, run_on_engine
+from ..graph.resources import walltime_seconds
 from .resources import step_timeout_s
 
 logger = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def task_description(invocation: StepInvocation) -> dict:
     if resources.get("partition"):
         description["partition"] = resources["partition"]
     if resources.get("walltime"):
-        description["timeout"] = float(resources["walltime"]) * 60
+        description["timeout"] = walltime_seconds(resources["walltime"])
     if invocation.env:
         description["environment"] = dict(invocation.env)
     if invocation.cwd:

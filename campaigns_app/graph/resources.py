@@ -55,3 +55,16 @@ def normalize_resources(step_id: str, raw: Any) -> tuple[dict | None, list[Graph
         elif partition.strip():
             out["partition"] = partition.strip()
     return out, faults
+
+
+def walltime_seconds(walltime: Any) -> float | None:
+    """A normalised walltime (seconds, or "[D-]HH:MM[:SS]") in seconds."""
+    if walltime is None:
+        return None
+    if isinstance(walltime, (int, float)):
+        return float(walltime)
+    match = WALLTIME.match(str(walltime).strip())
+    if not match:
+        return None
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)

@@ -15,7 +15,6 @@ from django.utils import timezone
 from .. import selectors
 from ..backends import available_backends
 from ..backends.registry import backend_refuses
-from ..backends.resources import resource_problems
 from ..events import access_changed_on_commit
 from ..graph import GraphError, validate_campaign
 from ..graph.diff import definition_diff, diff_summary
@@ -95,14 +94,12 @@ def _executables_check(user, team: Team | None, graph: dict, verb: str) -> None:
 
 
 def steps_backend_faults(steps: list[dict]) -> list[GraphFault]:
-    """Steps their backend cannot run (a function on radical) and malformed ``resources``."""
+    """Steps their backend cannot run (a function on radical); resources are checked by the graph validator."""
     faults = []
     for step in steps:
         refused = backend_refuses(step.get("backend", "thread"), step["kind"])
         if refused:
             faults.append(GraphFault(f"step {step['id']!r}: {refused}", step=step["id"]))
-        for problem in resource_problems(step.get("resources")):
-            faults.append(GraphFault(f"step {step['id']!r}: {problem}", step=step["id"]))
     return faults
 
 

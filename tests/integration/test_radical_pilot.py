@@ -45,7 +45,7 @@ def exe(step_id, *argv, **extra):
     return {"id": step_id, "kind": "executable", "argv": list(argv), "backend": "radical", **extra}
 
 
-def test_a_campaign_of_dependent_executables_runs_as_pilot_tasks(alice, radical_worker):
+def test_a_campaign_of_dependent_executables_runs_as_pilot_tasks(alice, alice_runs_commands, radical_worker):
     campaign = campaign_create(owner=alice, name="on the pilot", parameters=[{"name": "n", "type": "integer"}],
                                graph={
         "steps": [exe("a", "python3", "-c", "import json, os; print(json.dumps({'n': {{ params.n }}, "
@@ -81,7 +81,8 @@ def test_a_campaign_of_dependent_executables_runs_as_pilot_tasks(alice, radical_
     assert_gap_free(run.pk)
 
 
-def test_a_timeout_cancels_the_pilot_task_and_a_failing_executable_reports_its_exit(alice, radical_worker):
+def test_a_timeout_cancels_the_pilot_task_and_a_failing_executable_reports_its_exit(alice, alice_runs_commands,
+                                                                                     radical_worker):
     campaign = campaign_create(owner=alice, name="stuck", graph={"steps": [
         exe("slow", "sleep", "120", timeout_s=4), exe("bad", "sh", "-c", "echo nope >&2; exit 5")], "edges": []})
     run = run_launch(campaign=campaign, user=alice)
