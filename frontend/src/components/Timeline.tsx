@@ -23,13 +23,19 @@ function clock(ms: number): string {
   return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
+/** Seconds, at most one decimal: "4 s", "1.5 s". */
+export function waitSeconds(ms: number): string {
+  return `${Number((Math.max(0, ms) / 1000).toFixed(1))} s`;
+}
+
 function segmentTitle(name: string, s: Segment, error: unknown): string {
-  const what = s.kind === 'queued' ? 'queued' : s.open ? 'running' : s.state;
+  const what =
+    s.kind === 'queued' ? 'queued' : s.kind === 'waiting' ? `waiting in ${s.backend}: ${waitSeconds(s.end - s.start)}` : s.open ? 'running' : s.state;
   const lines = [
     `${name} · attempt ${s.attempt} · ${what}`,
     `${clock(s.start)} → ${s.open ? 'now' : clock(s.end)} (${formatDuration(s.end - s.start)}${s.open ? ', ongoing' : ''})`,
   ];
-  if (s.kind === 'running' && error != null && error !== '') {
+  if (s.kind !== 'queued' && error != null && error !== '') {
     lines.push(`error: ${typeof error === 'string' ? error : JSON.stringify(error)}`);
   }
   return lines.join('\n');
@@ -47,6 +53,7 @@ export function Timeline({ view, selected, onSelect }: Props) {
   // A growing run keeps some room on the right; a finished one fits its bars.
   const domain = origin != null ? timelineDomain(all, origin, growing ? now : null, growing ? 5 : 0.5) : { min: 0, max: 5 };
   const ticks = niceTicks(domain.min, domain.max, 8);
+  const waiting = all.some((s) => s.kind === 'waiting');
 
   return (
     <div className="timeline" data-testid="timeline">
@@ -107,6 +114,24 @@ export function Timeline({ view, selected, onSelect }: Props) {
         );
       })}
       {origin == null && <div className="tl-empty muted">No activity yet.</div>}
+      {waiting && <TimelineLegend />}
+    </div>
+  );
+}
+
+/** Shown once some step waited inside an HPC backend, to tell that part from the run time. */
+function TimelineLegend() {
+  return (
+    <div className="tl-legend small muted" data-testid="timeline-legend">
+      <span>
+        <span className="tl-swatch tl-queued" /> queued
+      </span>
+      <span>
+        <span className="tl-swatch tl-waiting" /> waiting in backend (pilot / cluster)
+      </span>
+      <span>
+        <span className="tl-swatch tl-running" /> executing
+      </span>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 // Thin fetch wrapper for the Django JSON API. No React in here.
-import type { Campaign, FunctionInfo, Paginated, Run, RunEvent, User } from './types';
+import type { BackendStatus, Campaign, FunctionInfo, Paginated, Run, RunEvent, User } from './types';
 import type { DashboardFeed } from './dashboardTypes';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -251,4 +251,5 @@ export const api = {
   runEvents: (id: number | string, after: number, signal?: AbortSignal) =>
     apiFetch<RunEvent[]>(`/api/runs/${id}/events/`, { query: { after }, signal }),
   functions: () => apiFetch<FunctionInfo[]>('/api/functions/'),
+  backends: (signal?: AbortSignal) => apiFetch<BackendStatus[]>('/api/backends/', { signal }),
 };

@@ -15,7 +15,7 @@ import {
   timelineOrigin,
 } from './runState';
 import type { RunEvent } from './types';
-import { T0, iso, makeRun, runEvents } from '../test/fixtures';
+import { T0, hpcGraph, hpcRunEvents, iso, makeRun, runEvents } from '../test/fixtures';
 
 const at = (s: number) => T0 + s * 1000;
 
@@ -380,5 +380,82 @@ describe('step logs and retries from events', () => {
     expect(v.steps.s1.state).toBe('queued');
     expect(v.steps.s1.attempts.map((a) => [a.attempt, a.state])).toEqual([[1, 'failed'], [2, 'queued']]);
     expect(v.steps.s1.attempts[0].error).toBe('boom');
+  });
+});
+
+describe('waiting inside an HPC backend (step.backend events)', () => {
+  const hpcRun = () => makeRun({ graph: hpcGraph, steps: [] });
+
+  it('splits the running part at AGENT_EXECUTING (radical) and EXECUTING (dask)', () => {
+    const view = applyEvents(createRunView(hpcRun()), hpcRunEvents());
+    expect(view.state).toBe('succeeded');
+    expect(simple(view, 's1')).toEqual([
+      ['queued', 1, 0, 1, 'queued', false],
+      ['waiting', 1, 1, 5, 'running', false],
+      ['running', 1, 5, 8, 'succeeded', false],
+    ]);
+    expect(simple(view, 's2')).toEqual([
+      ['queued', 1, 8.1, 8.5, 'queued', false],
+      ['waiting', 1, 8.5, 10, 'running', false],
+      ['running', 1, 10, 12, 'succeeded', false],
+    ]);
+    const segs = stepSegments(view.steps.s1, at(100));
+    expect(segs[1].backend).toBe('radical');
+    expect(stepSegments(view.steps.s2, at(100))[1].backend).toBe('dask');
+  });
+
+  it('leaves thread steps (no step.backend events) exactly as before', () => {
+    const view = applyEvents(createRunView(hpcRun()), hpcRunEvents());
+    expect(simple(view, 's3')).toEqual([
+      ['queued', 1, 12.1, 12.2, 'queued', false],
+      ['running', 1, 12.2, 13, 'succeeded', false],
+    ]);
+    // And the plain fixture run has no waiting segment at all.
+    const plain = applyEvents(createRunView(makeRun()), runEvents());
+    for (const id of plain.stepOrder) {
+      expect(stepSegments(plain.steps[id], at(100)).some((s) => s.kind === 'waiting')).toBe(false);
+    }
+    expect(simple(plain, 's1')).toEqual([
+      ['queued', 1, 0.1, 0.6, 'queued', false],
+      ['running', 1, 0.6, 2.6, 'succeeded', false],
+    ]);
+  });
+
+  it('keeps an open waiting segment while the task waits in the pilot', () => {
+    const events = hpcRunEvents().slice(0, 7); // up to AGENT_SCHEDULING at 2 s
+    const view = applyEvents(createRunView(hpcRun()), events);
+    expect(simple(view, 's1', at(3))).toEqual([
+      ['queued', 1, 0, 1, 'queued', false],
+      ['waiting', 1, 1, 3, 'running', true],
+    ]);
+    expect(hasOpenSegments(view)).toBe(true);
+  });
+
+  it('a task cancelled while waiting never executed: all waiting, with the outcome', () => {
+    const events = hpcRunEvents().slice(0, 7);
+    const view = applyEvents(createRunView(hpcRun()), [
+      ...events,
+      { seq: 8, run: 7, step: 's1', type: 'step.backend', state: 'running', at: iso(3), data: { backend_state: 'CANCELED', attempt: 1 } },
+      { seq: 9, run: 7, step: 's1', type: 'step.state', state: 'cancelled', at: iso(3.2), data: { attempt: 1 } },
+    ]);
+    expect(simple(view, 's1')).toEqual([
+      ['queued', 1, 0, 1, 'queued', false],
+      ['waiting', 1, 1, 3.2, 'cancelled', false],
+    ]);
+  });
+
+  it('falls back to DONE when the executing report was lost, and clamps reports before running', () => {
+    const view = applyEvents(createRunView(hpcRun()), [
+      { seq: 1, run: 7, step: 's2', type: 'step.state', state: 'queued', at: iso(0), data: { attempt: 1 } },
+      { seq: 2, run: 7, step: 's2', type: 'step.state', state: 'running', at: iso(1), data: { attempt: 1 } },
+      { seq: 3, run: 7, step: 's2', type: 'step.backend', state: 'running', at: iso(0.9), data: { backend_state: 'SUBMITTED', attempt: 1 } },
+      { seq: 4, run: 7, step: 's2', type: 'step.backend', state: 'running', at: iso(4), data: { backend_state: 'DONE', attempt: 1 } },
+      { seq: 5, run: 7, step: 's2', type: 'step.state', state: 'succeeded', at: iso(4.1), data: { attempt: 1 } },
+    ]);
+    expect(simple(view, 's2')).toEqual([
+      ['queued', 1, 0, 1, 'queued', false],
+      ['waiting', 1, 1, 4, 'running', false],
+      ['running', 1, 4, 4.1, 'succeeded', false],
+    ]);
   });
 });

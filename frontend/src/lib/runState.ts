@@ -17,6 +17,12 @@ export interface Attempt {
   finishedAt: number | null;
   result?: unknown;
   error?: unknown;
+  /** An HPC backend reported its own states (`step.backend` events) for this attempt. */
+  backendReported?: boolean;
+  /** Epoch ms the backend said the task really started executing (null: still waiting in it). */
+  executingAt?: number | null;
+  /** Name of the backend that reported (from the graph step, else guessed from the state names). */
+  backend?: string;
 }
 
 export interface StepView {
@@ -29,6 +35,8 @@ export interface StepView {
   error?: unknown;
   /** The success event said the result was too large to include. */
   resultTruncated?: boolean;
+  /** Execution backend named by the graph step (thread, radical, dask, …). */
+  backend?: string;
 }
 
 export interface StepSnapshot {
@@ -73,15 +81,27 @@ export interface RunView {
 export type Segment = {
   stepId: string;
   attempt: number;
-  kind: 'queued' | 'running';
+  /** 'waiting': running as far as the studio knows, but still waiting inside the backend (pilot, cluster). */
+  kind: 'queued' | 'waiting' | 'running';
   /** Epoch ms. */
   start: number;
   end: number;
   /** True while the segment is still growing (no closing event yet). */
   open: boolean;
-  /** 'queued' for queued segments; the attempt's state/outcome for running ones. */
+  /** 'queued' for queued segments; the attempt's state/outcome for running and waiting ones. */
   state: StepState;
+  /** Backend a waiting segment waits in. */
+  backend?: string;
 };
+
+/** Backend states meaning the task really started executing (radical AGENT_EXECUTING, dask EXECUTING). */
+export const BACKEND_EXECUTING_STATES: ReadonlySet<string> = new Set(['AGENT_EXECUTING', 'EXECUTING']);
+/**
+ * States past execution: if the executing state itself was never seen (lost or
+ * too quick), the first of these ends the wait. FAILED/CANCELED don't: a task
+ * cancelled while waiting in the pilot never executed.
+ */
+export const BACKEND_AFTER_EXECUTING_STATES: ReadonlySet<string> = new Set(['AGENT_STAGING_OUTPUT', 'DONE']);
 
 export const LOG_LINES_KEPT = 5000;
 
@@ -92,8 +112,10 @@ export function parseTime(value: unknown): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-function emptyStep(id: string, name?: string): StepView {
-  return { id, name: name || id, state: 'pending', attempts: [] };
+function emptyStep(id: string, name?: string, backend?: string): StepView {
+  const step: StepView = { id, name: name || id, state: 'pending', attempts: [] };
+  if (backend) step.backend = backend;
+  return step;
 }
 
 /** Build the initial view from the run detail response. Nothing is folded yet (lastSeq 0). */
@@ -105,7 +127,7 @@ export function createRunView(run: Run, graph?: Graph): RunView {
 
   for (const s of g.steps ?? []) {
     if (steps[s.id]) continue;
-    steps[s.id] = emptyStep(s.id, s.name);
+    steps[s.id] = emptyStep(s.id, s.name, s.backend);
     stepOrder.push(s.id);
   }
   for (const s of run.steps ?? []) {
@@ -246,8 +268,44 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
     const step = reduceStep(current ?? emptyStep(event.step), event, at ?? view.lastEventAt ?? 0);
     next.steps = { ...view.steps, [event.step]: step };
     if (!current) next.stepOrder = [...view.stepOrder, event.step];
+    return next;
+  }
+
+  if (event.type === 'step.backend' && event.step && view.steps[event.step] && at != null) {
+    const step = reduceBackendState(view.steps[event.step], event, at);
+    if (step !== view.steps[event.step]) next.steps = { ...view.steps, [event.step]: step };
   }
   return next;
+}
+
+function guessBackend(backendState: string): string | undefined {
+  if (/^(AGENT|TMGR|UMGR)_/.test(backendState)) return 'radical';
+  if (backendState === 'SUBMITTED' || backendState === 'EXECUTING') return 'dask';
+  return undefined;
+}
+
+/** A backend's own state for the running attempt: marks it as waiting in the backend until execution starts. */
+function reduceBackendState(step: StepView, event: RunEvent, at: number): StepView {
+  const data = event.data ?? {};
+  const backendState = typeof data.backend_state === 'string' ? data.backend_state : null;
+  if (!backendState) return step;
+  const number = attemptFromData(data) ?? step.attempts[step.attempts.length - 1]?.attempt ?? null;
+  const index = step.attempts.findIndex((a) => a.attempt === number);
+  if (index < 0) return step;
+  const attempt = { ...step.attempts[index] };
+  attempt.backendReported = true;
+  attempt.backend = attempt.backend ?? step.backend ?? guessBackend(backendState);
+  const executes = BACKEND_EXECUTING_STATES.has(backendState);
+  const after = BACKEND_AFTER_EXECUTING_STATES.has(backendState);
+  if (executes || (after && attempt.executingAt == null)) {
+    // Reports may arrive out of order: the earliest start wins.
+    attempt.executingAt = attempt.executingAt == null ? at : Math.min(attempt.executingAt, at);
+  } else if (attempt.executingAt === undefined) {
+    attempt.executingAt = null;
+  }
+  const attempts = [...step.attempts];
+  attempts[index] = attempt;
+  return { ...step, attempts };
 }
 
 function attemptFromData(data: RunEvent['data']): number | null {
@@ -422,12 +480,31 @@ export function stepSegments(step: StepView, now: number): Segment[] {
     }
     if (a.startedAt != null) {
       const end = a.finishedAt ?? now;
+      let runStart = a.startedAt;
+      if (a.backendReported) {
+        // From `running` until the backend executes the task: waiting in the pilot or cluster.
+        const waitEndRaw = a.executingAt != null ? Math.min(Math.max(a.executingAt, a.startedAt), end) : null;
+        const waitEnd = waitEndRaw ?? end;
+        const executing = waitEndRaw != null;
+        out.push({
+          stepId: step.id,
+          attempt: a.attempt,
+          kind: 'waiting',
+          start: a.startedAt,
+          end: Math.max(waitEnd, a.startedAt),
+          open: !executing && a.finishedAt == null,
+          state: a.finishedAt == null || executing ? 'running' : a.state,
+          backend: a.backend ?? step.backend ?? 'backend',
+        });
+        if (!executing) continue;
+        runStart = waitEnd;
+      }
       out.push({
         stepId: step.id,
         attempt: a.attempt,
         kind: 'running',
-        start: a.startedAt,
-        end: Math.max(end, a.startedAt),
+        start: runStart,
+        end: Math.max(end, runStart),
         open: a.finishedAt == null,
         state: a.finishedAt == null ? 'running' : a.state,
       });

@@ -144,3 +144,18 @@ export interface FunctionInfo {
   description: string;
   schema: unknown;
 }
+
+/** One entry of GET /api/backends/: an execution backend, whether a worker serves it, and its load. */
+export interface BackendStatus {
+  name: string;
+  queue: string;
+  up: boolean;
+  /** "up", the engine's state ("starting", "failed", …) or "no worker". */
+  state: string;
+  error: string | null;
+  workers: Record<string, unknown>[];
+  queue_depth: number;
+  queued_steps: number;
+  running_steps: number;
+  resources: Record<string, unknown>;
+}

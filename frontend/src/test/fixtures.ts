@@ -38,7 +38,7 @@ export const campaign: Campaign = {
 let seq = 0;
 function ev(
   offset: number,
-  type: 'run.state' | 'step.state',
+  type: 'run.state' | 'step.state' | 'step.backend',
   state: string,
   step: string | null = null,
   data: Record<string, unknown> = {},
@@ -69,6 +69,53 @@ export function runEvents(): RunEvent[] {
     ev(7.2, 'step.state', 'running', 's4', { attempt: 1 }),
     ev(9.2, 'step.state', 'succeeded', 's4', { attempt: 1, result: null }),
     ev(9.3, 'run.state', 'succeeded'),
+  ];
+}
+
+/** Graph of an HPC run: s1 on RADICAL-Pilot, s2 on Dask, s3 on the thread backend. */
+export const hpcGraph: Graph = {
+  steps: [
+    { id: 's1', name: 'Simulate', kind: 'executable', argv: ['sim'], backend: 'radical', retries: 0, timeout_s: 600 },
+    { id: 's2', name: 'Analyse', kind: 'function', function: 'sleep', backend: 'dask', retries: 0, timeout_s: 600 },
+    { id: 's3', name: 'Report', kind: 'function', function: 'report', backend: 'thread', retries: 0, timeout_s: 60 },
+  ],
+  edges: [
+    { source: 's1', target: 's2' },
+    { source: 's2', target: 's3' },
+  ],
+};
+
+/**
+ * A run on HPC backends, with the backend states as step.backend events: s1
+ * waits 4 s in the pilot (running at 1, AGENT_EXECUTING at 5, done at 8); s2
+ * waits 1.5 s for a Dask worker (running at 8.5, EXECUTING at 10, done at 12).
+ */
+export function hpcRunEvents(): RunEvent[] {
+  seq = 0;
+  const b = (offset: number, step: string, backendState: string) =>
+    ev(offset, 'step.backend', 'running', step, { backend_state: backendState, attempt: 1 });
+  return [
+    ev(0, 'run.state', 'queued'),
+    ev(0, 'step.state', 'queued', 's1', { attempt: 1 }),
+    ev(0.2, 'run.state', 'running'),
+    ev(1, 'step.state', 'running', 's1', { attempt: 1 }),
+    b(1.1, 's1', 'TMGR_SCHEDULING'),
+    b(1.5, 's1', 'AGENT_STAGING_INPUT'),
+    b(2, 's1', 'AGENT_SCHEDULING'),
+    b(5, 's1', 'AGENT_EXECUTING'),
+    b(7.5, 's1', 'AGENT_STAGING_OUTPUT'),
+    b(7.8, 's1', 'DONE'),
+    ev(8, 'step.state', 'succeeded', 's1', { attempt: 1, result: 0 }),
+    ev(8.1, 'step.state', 'queued', 's2', { attempt: 1 }),
+    ev(8.5, 'step.state', 'running', 's2', { attempt: 1 }),
+    b(8.5, 's2', 'SUBMITTED'),
+    b(10, 's2', 'EXECUTING'),
+    b(11.9, 's2', 'DONE'),
+    ev(12, 'step.state', 'succeeded', 's2', { attempt: 1, result: 'ok' }),
+    ev(12.1, 'step.state', 'queued', 's3', { attempt: 1 }),
+    ev(12.2, 'step.state', 'running', 's3', { attempt: 1 }),
+    ev(13, 'step.state', 'succeeded', 's3', { attempt: 1, result: null }),
+    ev(13.1, 'run.state', 'succeeded'),
   ];
 }
 

@@ -4,6 +4,7 @@ import { LiveIndicator } from '../../components/LiveIndicator';
 import { useTitle } from '../../hooks';
 import type { DashFilter, Row } from '../../lib/dashboardStore';
 import { RUN_STATES } from '../../lib/types';
+import { BackendsPanel } from './BackendsPanel';
 import { DashboardTimeline } from './DashboardTimeline';
 import { useDashboardData } from './useDashboardData';
 
@@ -141,6 +142,7 @@ export function DashboardPage() {
           ))}
         </div>
       </div>
+      <BackendsPanel />
       {error && (
         <div className="form-error" role="alert">
           Could not load the dashboard: {error}
