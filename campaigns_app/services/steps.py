@@ -49,6 +49,7 @@ def retry_delay(base_s: float, attempt: int) -> float:
 @dataclass
 class ClaimedStep:
     run_id: int
+    attempt: int
     backend: str
     invocation: StepInvocation | None
     # Set when the step cannot even start (a placeholder without a value).
@@ -86,8 +87,7 @@ def _execute_once(step_run_id: int, expected, *, local: bool, backend: str) -> t
             outcome = claimed.early_failure
         else:
             outcome = _run_on_backend(step_run_id, claimed)
-    attempt = claimed.invocation.attempt if claimed.invocation else None
-    queued = step_run_record(step_run_id=step_run_id, run_id=claimed.run_id, outcome=outcome, attempt=attempt)
+    queued = step_run_record(step_run_id=step_run_id, run_id=claimed.run_id, outcome=outcome, attempt=claimed.attempt)
     # Chain only into steps queued now (not a retry waiting out its backoff).
     same_backend = [sr for sr in queued if sr.backend == claimed.backend]
     if not same_backend:
@@ -156,7 +156,7 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
         # Upstream steps have succeeded and stay put while this one runs.
         ancestors = definition.dag.ancestors(step_id)
         results = dict(StepRun.objects.filter(run_id=run_id, step_id__in=ancestors).values_list("step_id", "result"))
-    claim = ClaimedStep(run_id=run_id, backend=step.get("backend", "thread"), invocation=None)
+    claim = ClaimedStep(run_id=run_id, attempt=attempt, backend=step.get("backend", "thread"), invocation=None)
     try:
         claim.invocation = StepInvocation(
             run_id=run_id, step_id=step_id, attempt=attempt, kind=step["kind"],
@@ -173,22 +173,27 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
     return claim
 
 
-def _result_problem(result) -> str | None:
+def _checked_result(outcome: StepOutcome) -> tuple[StepOutcome, dict]:
+    """The outcome (a failure when the result is not JSON or too big) and the result part of its event.
+
+    The result is encoded once: it decides both the size limit and whether the
+    event carries the result itself or only says it was left out.
+    """
+    if not outcome.ok:
+        return outcome, {}
     try:
-        size = len(json.dumps(result).encode())
+        size = len(json.dumps(outcome.result).encode())
     except (TypeError, ValueError) as exc:
-        return f"result is not JSON: {exc}"
+        return StepOutcome.failure(f"result is not JSON: {exc}", reason="result"), {}
     limit = settings.STUDIO_MAX_RESULT_BYTES
-    return f"result is {size} bytes, over the {limit}-byte limit" if size > limit else None
+    if size > limit:
+        return StepOutcome.failure(f"result is {size} bytes, over the {limit}-byte limit", reason="result"), {}
+    if size <= settings.STUDIO_EVENT_RESULT_BYTES:
+        return outcome, {"result": outcome.result}
+    return outcome, {"result_truncated": True}
 
 
-def _event_result(result) -> dict:
-    if len(json.dumps(result)) <= settings.STUDIO_EVENT_RESULT_BYTES:
-        return {"result": result}
-    return {"result_truncated": True}
-
-
-def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int | None) -> list[StepRun]:
+def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int) -> list[StepRun]:
     """Store an attempt's outcome, then queue what became ready, retry, or skip what can no longer run.
 
     Returns the successors it queued (already dispatched to Celery after commit).
@@ -196,15 +201,13 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
     An outcome for an attempt that is no longer the running one (the step was
     cancelled or reclaimed meanwhile) is ignored, so a step never succeeds twice.
     """
-    if outcome.ok:
-        problem = _result_problem(outcome.result)
-        if problem:
-            outcome = StepOutcome.failure(problem, reason="result")
+    ended_at = outcome.ended_at
+    outcome, event_result = _checked_result(outcome)
+    outcome.ended_at = ended_at
     with run_locked(run_id) as ledger:
         steps = run_states_snapshot(run_id)
         step_run = next((sr for sr in steps.values() if sr.pk == step_run_id), None)
-        if step_run is None or step_run.state != StepState.RUNNING or (
-                attempt is not None and step_run.attempts != attempt):
+        if step_run is None or step_run.state != StepState.RUNNING or step_run.attempts != attempt:
             return []
         ready: list[StepRun] = []
         definition = version_definition(ledger.run.version_id)
@@ -224,7 +227,7 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
             step_run.state = StepState.SUCCEEDED
             mine.update(state=StepState.SUCCEEDED, result=outcome.result, error=None, finished_at=ended)
             ledger.record("step.state", StepState.SUCCEEDED, step_id=step_id, at=ended,
-                          data={**base, **_event_result(outcome.result)})
+                          data={**base, **event_result})
             ready = steps_queue_ready(ledger, steps, dag)
         elif retries_left:
             ledger.record("step.state", StepState.FAILED, step_id=step_id, at=ended,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -64,7 +65,11 @@ def press(page, keys: str) -> None:
 
 
 def keep_screenshot(page, name: str) -> None:
-    """A test artifact, also copied to docs/screenshots for the README."""
+    """A test artifact; with STUDIO_UPDATE_DOC_SCREENSHOTS=1 also copied to docs/screenshots for the README.
+
+    Opt-in, so a plain ``make test`` never leaves the committed pictures modified.
+    """
     path = screenshot(page, name)
-    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, DOCS_SCREENSHOTS / path.name)
+    if os.environ.get("STUDIO_UPDATE_DOC_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOCS_SCREENSHOTS / path.name)

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { sharingApi, type SharedCampaign, type Team } from '../lib/sharing';
-import { errorText, Modal } from './Modal';
+import { sharingApi, teamsYouEdit, type SharedCampaign, type Team } from '../lib/sharing';
+import { Modal, ModalActions, useModalSubmit } from './Modal';
 
 interface Props {
   campaign: SharedCampaign;
@@ -13,20 +13,10 @@ interface Props {
 export function ForkDialog({ campaign, teams, onClose, onForked }: Props) {
   const [name, setName] = useState(`${campaign.name} (fork)`);
   const [team, setTeam] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const targets = teams.filter((t) => t.role === 'editor' || t.role === 'admin');
-
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onForked(await sharingApi.fork(campaign.id, name.trim(), team ? Number(team) : null));
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  };
+  const targets = teamsYouEdit(teams);
+  const { busy, error, submit } = useModalSubmit(async () => {
+    onForked(await sharingApi.fork(campaign.id, name.trim(), team ? Number(team) : null));
+  });
 
   return (
     <Modal
@@ -35,16 +25,7 @@ export function ForkDialog({ campaign, teams, onClose, onForked }: Props) {
       busy={busy}
       onClose={onClose}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy || !name.trim()} data-testid="fork-submit">
-            {busy ? 'Forking…' : 'Fork'}
-          </button>
-        </>
-      }
+      footer={<ModalActions busy={busy} onCancel={onClose} label="Fork" busyLabel="Forking…" testId="fork-submit" disabled={!name.trim()} />}
     >
       <p className="muted">
         A copy of version {campaign.version}. The copy remembers where it came from; changes to either stay

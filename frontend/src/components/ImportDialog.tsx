@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { sharingApi, type SharedCampaign, type Team, type Visibility } from '../lib/sharing';
-import { errorText, Modal } from './Modal';
+import { sharingApi, teamsYouEdit, type SharedCampaign, type Team, type Visibility } from '../lib/sharing';
+import { Modal, ModalActions, useModalSubmit } from './Modal';
 
 interface Props {
   teams: Team[];
@@ -13,21 +13,11 @@ export function ImportDialog({ teams, onClose, onImported }: Props) {
   const [text, setText] = useState('');
   const [fileName, setFileName] = useState('');
   const [team, setTeam] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const targets = teams.filter((t) => t.role === 'editor' || t.role === 'admin');
-
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const visibility: Visibility = team ? 'team' : 'private';
-      onImported(await sharingApi.importDocument(text, visibility, team ? Number(team) : null));
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  };
+  const targets = teamsYouEdit(teams);
+  const { busy, error, submit } = useModalSubmit(async () => {
+    const visibility: Visibility = team ? 'team' : 'private';
+    onImported(await sharingApi.importDocument(text, visibility, team ? Number(team) : null));
+  });
 
   return (
     <Modal
@@ -37,16 +27,7 @@ export function ImportDialog({ teams, onClose, onImported }: Props) {
       onClose={onClose}
       onSubmit={submit}
       wide
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()} data-testid="import-submit">
-            {busy ? 'Importing…' : 'Import'}
-          </button>
-        </>
-      }
+      footer={<ModalActions busy={busy} onCancel={onClose} label="Import" busyLabel="Importing…" testId="import-submit" disabled={!text.trim()} />}
     >
       <div className="field">
         <label className="field-label" htmlFor="import-file">

@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 
 interface Props {
   title: ReactNode;
@@ -49,4 +49,44 @@ export function Modal({ title, testId, busy = false, onClose, children, footer, 
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A dialog's submit: busy while the request runs, its error shown and the form usable again on failure. */
+export function useModalSubmit(action: () => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, submit };
+}
+
+interface ActionsProps {
+  busy: boolean;
+  onCancel: () => void;
+  label: string;
+  busyLabel: string;
+  testId: string;
+  disabled?: boolean;
+}
+
+/** Cancel and the dialog's submit button. */
+export function ModalActions({ busy, onCancel, label, busyLabel, testId, disabled = false }: ActionsProps) {
+  return (
+    <>
+      <button type="button" className="btn" onClick={onCancel} disabled={busy}>
+        Cancel
+      </button>
+      <button type="submit" className="btn btn-primary" disabled={busy || disabled} data-testid={testId}>
+        {busy ? busyLabel : label}
+      </button>
+    </>
+  );
 }

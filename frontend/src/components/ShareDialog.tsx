@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { sharingApi, VISIBILITIES, VISIBILITY_HELP, type SharedCampaign, type Team, type Visibility } from '../lib/sharing';
-import { errorText, Modal } from './Modal';
+import { mayEditIn, sharingApi, VISIBILITIES, VISIBILITY_HELP, type SharedCampaign, type Team, type Visibility } from '../lib/sharing';
+import { Modal, ModalActions, useModalSubmit } from './Modal';
 
 interface Props {
   campaign: SharedCampaign;
@@ -13,23 +13,17 @@ interface Props {
 export function ShareDialog({ campaign, teams, onClose, onShared }: Props) {
   const [visibility, setVisibility] = useState<Visibility>(campaign.visibility);
   const [team, setTeam] = useState(campaign.team ? String(campaign.team) : '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const choices = teams.filter((t) => t.role === 'editor' || t.role === 'admin' || t.id === campaign.team);
+  const choices = teams.filter((t) => mayEditIn(t) || t.id === campaign.team);
+  const { busy, error, setError, submit: share } = useModalSubmit(async () => {
+    onShared(await sharingApi.share(campaign.id, visibility, team ? Number(team) : null));
+  });
 
-  const submit = async () => {
+  const submit = () => {
     if (visibility === 'team' && !team) {
       setError('Choose the team to share with.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      onShared(await sharingApi.share(campaign.id, visibility, team ? Number(team) : null));
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
+    void share();
   };
 
   return (
@@ -39,16 +33,7 @@ export function ShareDialog({ campaign, teams, onClose, onShared }: Props) {
       busy={busy}
       onClose={onClose}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="share-submit">
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </>
-      }
+      footer={<ModalActions busy={busy} onCancel={onClose} label="Save" busyLabel="Saving…" testId="share-submit" />}
     >
       <fieldset className="radio-group">
         <legend className="field-label">Who sees it</legend>

@@ -150,6 +150,15 @@ export interface LibraryFilter {
 
 export type ExportKind = 'json' | 'yaml' | 'asyncflow';
 
+/** Whether the user may put campaigns in this team (editor or admin there). */
+export function mayEditIn(team: Team): boolean {
+  return team.role === 'editor' || team.role === 'admin';
+}
+
+export function teamsYouEdit(teams: Team[]): Team[] {
+  return teams.filter(mayEditIn);
+}
+
 export function exportUrl(campaignId: number, kind: ExportKind, version?: number): string {
   return `/api/campaigns/${campaignId}/export/${kind}/${version ? `?version=${version}` : ''}`;
 }
