@@ -14,7 +14,7 @@ from .audit import Action, audit_record
 from .campaigns import campaign_touch
 from .definitions import version_definition
 from .errors import ActionForbidden, ParametersInvalid, ServiceError
-from .ledger import run_created
+from .ledger import runs_created
 from .transitions import steps_queue
 
 
@@ -56,26 +56,28 @@ def max_parallel_check(value: Any) -> int | None:
     return value
 
 
-def _run_create(*, campaign: Campaign, version: CampaignVersion, user, values: dict, batch: Batch | None,
-                max_parallel: int | None) -> Run:
+def _runs_create(*, campaign: Campaign, version: CampaignVersion, user, values: list[dict], batch: Batch | None,
+                 max_parallel: int | None) -> list[Run]:
+    """One run per parameter set, its steps and first events, each kind written in one INSERT."""
     definition = version_definition(version.pk)
-    run = Run.objects.create(campaign=campaign, version=version, owner=user, parameters=values,
-                             state=RunState.QUEUED, batch=batch, max_parallel=max_parallel)
-    dag = definition.dag
-    step_runs = [
-        StepRun(run=run, step_id=step_id, name=definition.steps[step_id]["name"],
-                backend=definition.steps[step_id].get("backend", "thread"), order=index)
-        for index, step_id in enumerate(dag.topological_order())
-    ]
-    roots = set(dag.roots())
-    with run_created(run) as ledger:
-        ledger.record("run.state", RunState.QUEUED)
-        # Queued before they are inserted, so one INSERT writes the final
-        # state; their messages are sent after commit, when the ids exist.
-        ready = [sr for sr in step_runs if sr.step_id in roots]
-        steps_queue(ledger, ready[:max_parallel] if max_parallel else ready)
-        StepRun.objects.bulk_create(step_runs)
-    return run
+    dag, steps = definition.dag, definition.steps
+    order, roots = dag.topological_order(), set(dag.roots())
+    runs = [Run(campaign=campaign, version=version, owner=user, parameters=v, state=RunState.QUEUED, batch=batch,
+                max_parallel=max_parallel) for v in values]
+    step_runs: list[StepRun] = []
+    with runs_created(runs) as ledgers:
+        for ledger in ledgers:
+            ledger.record("run.state", RunState.QUEUED)
+            mine = [StepRun(run=ledger.run, step_id=step_id, name=steps[step_id]["name"],
+                            backend=steps[step_id].get("backend", "thread"), order=index)
+                    for index, step_id in enumerate(order)]
+            # Queued before they are inserted, so one INSERT writes the final
+            # state; their messages are sent after commit, when the ids exist.
+            ready = [sr for sr in mine if sr.step_id in roots]
+            steps_queue(ledger, ready[:max_parallel] if max_parallel else ready)
+            step_runs.extend(mine)
+    StepRun.objects.bulk_create(step_runs)
+    return runs
 
 
 def launch_check(*, campaign: Campaign, user, graph: dict) -> None:
@@ -120,8 +122,8 @@ def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: Cam
     definition = version_definition(version.pk)
     launch_check(campaign=campaign, user=user, graph=definition.graph)
     values = parameters_resolve(definition.parameters, parameters)
-    run = _run_create(campaign=campaign, version=version, user=user, values=values, batch=None,
-                      max_parallel=max_parallel_check(max_parallel))
+    [run] = _runs_create(campaign=campaign, version=version, user=user, values=[values], batch=None,
+                         max_parallel=max_parallel_check(max_parallel))
     campaign_touch(campaign=campaign)
     audit_record(actor=user, action=Action.RUN_LAUNCH, target=run, target_repr=f"run {run.pk} of {campaign.name}",
                  campaign=campaign, details={"version": version.number, "parameters": values})
@@ -162,8 +164,8 @@ def batch_launch(*, campaign: Campaign, user, instances: Any, max_parallel: Any 
         raise ParametersInvalid({"instances": faults})
     with transaction.atomic():
         batch = Batch.objects.create(campaign=campaign, owner=user)
-        runs = [_run_create(campaign=campaign, version=version, user=user, values=values, batch=batch,
-                            max_parallel=max_parallel) for values in resolved]
+        runs = _runs_create(campaign=campaign, version=version, user=user, values=resolved, batch=batch,
+                            max_parallel=max_parallel)
         campaign_touch(campaign=campaign)
         audit_record(actor=user, action=Action.RUN_LAUNCH, target=batch,
                      target_repr=f"batch {batch.pk} of {campaign.name}", campaign=campaign,

@@ -18,14 +18,15 @@ from ..graph.templating import render_argv
 from ..models import RunState, StepRun, StepState
 from .backend_states import backend_state_reporter
 from .definitions import version_definition
-from .ledger import run_locked
+from .ledger import RunLedger, run_locked
 from .logs import step_log_close, step_log_open
 from .recovery import running_here, worker_id
 from .transitions import (
     run_finish_if_done,
     run_states_snapshot,
     steps_queue,
-    steps_queue_ready,
+    steps_queue_pending,
+    steps_ready,
     steps_skip,
 )
 
@@ -48,6 +49,7 @@ def retry_delay(base_s: float, attempt: int) -> float:
 
 @dataclass
 class ClaimedStep:
+    step_run_id: int
     run_id: int
     attempt: int
     backend: str
@@ -64,41 +66,28 @@ def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None 
     ``backend`` is the queue the message came from: the step waits for one of
     that backend's slots in this process while still ``queued``.
 
-    When the outcome makes successors ready, they are dispatched to Celery as
-    always; then this thread races its own message for the first successor on
-    the same backend.  Whoever claims first runs it and the other delivery is a
-    no-op, so nothing runs twice, and a chain of steps skips one broker round
-    trip per link.
+    When the outcome makes successors ready, the transaction that records it
+    also starts the first one on the same backend (``step_run_record``'s
+    ``run_next_on``), and this thread runs it next with the slot it holds:
+    no Celery message, no second transaction and no broker round trip per
+    link of a chain.  Other ready successors are sent to Celery as always.
+    If this process dies meanwhile, the step it started is reclaimed by the
+    watchdogs like any step whose worker stopped heartbeating.
     """
     first_outcome = None
-    while step_run_id is not None:
-        outcome, follow_up = _execute_once(step_run_id, expected, local=first_outcome is not None, backend=backend)
-        first_outcome = first_outcome or outcome
-        step_run_id, expected = follow_up or (None, None)
+    with _backend_slots(backend):
+        claimed = step_run_claim(step_run_id=step_run_id, expected=expected)
+        while claimed is not None:
+            outcome = claimed.early_failure or _run_on_backend(claimed)
+            first_outcome = first_outcome or outcome
+            claimed = step_run_record(step_run_id=claimed.step_run_id, run_id=claimed.run_id, outcome=outcome,
+                                      attempt=claimed.attempt, run_next_on=backend)
     return first_outcome
 
 
-def _execute_once(step_run_id: int, expected, *, local: bool, backend: str) -> tuple[StepOutcome | None, tuple | None]:
-    with _backend_slots(backend):
-        claimed = step_run_claim(step_run_id=step_run_id, expected=expected, local=local)
-        if claimed is None:
-            return None, None
-        if claimed.early_failure is not None:
-            outcome = claimed.early_failure
-        else:
-            outcome = _run_on_backend(step_run_id, claimed)
-    queued = step_run_record(step_run_id=step_run_id, run_id=claimed.run_id, outcome=outcome, attempt=claimed.attempt)
-    # Chain only into steps queued now (not a retry waiting out its backoff).
-    same_backend = [sr for sr in queued if sr.backend == claimed.backend]
-    if not same_backend:
-        return outcome, None
-    follow = same_backend[0]
-    return outcome, (follow.pk, (follow.run_id, follow.step_id, follow.attempts + 1))
-
-
-def _run_on_backend(step_run_id: int, claimed: ClaimedStep) -> StepOutcome:
+def _run_on_backend(claimed: ClaimedStep) -> StepOutcome:
     """Run the attempt with its log streaming and its cancel event watched by this worker's watchdog."""
-    inv = claimed.invocation
+    inv, step_run_id = claimed.invocation, claimed.step_run_id
     log = step_log_open(step_run_id=step_run_id, run_id=claimed.run_id, step_id=inv.step_id, attempt=inv.attempt)
     inv.log = log
     running_here.add(step_run_id, inv.cancelled)
@@ -117,8 +106,7 @@ def _run_on_backend(step_run_id: int, claimed: ClaimedStep) -> StepOutcome:
     return outcome
 
 
-def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = None,
-                   local: bool = False) -> ClaimedStep | None:
+def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = None) -> ClaimedStep | None:
     """Move a queued step to running exactly once; None when another delivery already claimed it.
 
     Everything that can be known before the run lock is known before it: under
@@ -131,10 +119,6 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
         if row is None:
             return None
         expected = (row[0], row[1], row[2] + 1)
-    elif not local and not StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED).exists():
-        # Most often the message of a step its predecessor's thread already
-        # claimed: leave without queueing for the write lock.
-        return None
     run_id, step_id, attempt = expected
     with run_locked(run_id) as ledger:
         # A compare-and-set on (state, attempts): a message for an attempt that
@@ -145,28 +129,61 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
         )
         if not claimed:
             return None
-        run = ledger.run
-        if run.state == RunState.QUEUED:
+        if ledger.run.state == RunState.QUEUED:
             ledger.set_run_state(RunState.RUNNING, started_at=ledger.now)
         ledger.record("step.state", StepState.RUNNING, step_id=step_id, data={"attempt": attempt})
+    return _claimed_step(step_run_id=step_run_id, run=ledger.run, step_id=step_id, attempt=attempt)
+
+
+def _step_run_start_here(ledger: RunLedger, step_run: StepRun) -> bool:
+    """Move a pending step straight to running in this worker (queued and running in one go); False if it moved."""
+    attempt = step_run.attempts + 1
+    now = ledger.now
+    # Under the run lock nobody else moves this run's steps; the state check
+    # is a guard, not a race.
+    started = StepRun.objects.filter(pk=step_run.pk, state=StepState.PENDING).update(
+        state=StepState.RUNNING, queued_at=now, dispatched_at=now, started_at=now, finished_at=None,
+        attempts=attempt, worker=worker_id(), heartbeat_at=now,
+    )
+    if not started:
+        return False
+    step_run.state, step_run.attempts = StepState.RUNNING, attempt
+    ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data={"attempt": attempt})
+    ledger.record("step.state", StepState.RUNNING, step_id=step_run.step_id, data={"attempt": attempt})
+    return True
+
+
+def _successors_queue(ledger: RunLedger, steps: dict[str, StepRun], dag, *, run_next_on: str | None) -> StepRun | None:
+    """Queue the steps that became ready; the first on ``run_next_on`` starts here instead. Returns that one."""
+    ready = steps_ready(ledger, steps, dag)
+    here = next((sr for sr in ready if sr.backend == run_next_on), None) if run_next_on else None
+    steps_queue_pending(ledger, [sr for sr in ready if sr is not here])
+    if here is not None and not _step_run_start_here(ledger, here):
+        here = None
+    return here
+
+
+def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> ClaimedStep:
+    """The invocation of a step this thread has just moved to running, its templates rendered."""
     definition = version_definition(run.version_id)
     step = definition.steps[step_id]
     results: dict = {}
     if step_id in definition.reads_results:
         # Upstream steps have succeeded and stay put while this one runs.
         ancestors = definition.dag.ancestors(step_id)
-        results = dict(StepRun.objects.filter(run_id=run_id, step_id__in=ancestors).values_list("step_id", "result"))
-    claim = ClaimedStep(run_id=run_id, attempt=attempt, backend=step.get("backend", "thread"), invocation=None)
+        results = dict(StepRun.objects.filter(run_id=run.pk, step_id__in=ancestors).values_list("step_id", "result"))
+    claim = ClaimedStep(step_run_id=step_run_id, run_id=run.pk, attempt=attempt,
+                        backend=step.get("backend", "thread"), invocation=None)
     try:
         claim.invocation = StepInvocation(
-            run_id=run_id, step_id=step_id, attempt=attempt, kind=step["kind"],
+            run_id=run.pk, step_id=step_id, attempt=attempt, kind=step["kind"],
             function=step.get("function"),
             kwargs=render_value(step.get("kwargs") or {}, run.parameters, results),
             argv=render_argv(step.get("argv") or [], run.parameters, results),
             env=step.get("env") or {}, cwd=step.get("cwd"), timeout_s=step.get("timeout_s"),
             inputs={p: results.get(p) for p in definition.dag.predecessors[step_id]},
             resources=step.get("resources") or {},
-            report=backend_state_reporter(step_run_id=step_run_id, run_id=run_id, attempt=attempt),
+            report=backend_state_reporter(step_run_id=step_run_id, run_id=run.pk, attempt=attempt),
         )
     except TemplateError as exc:
         claim.early_failure = StepOutcome.failure(f"template: {exc}")
@@ -193,10 +210,14 @@ def _checked_result(outcome: StepOutcome) -> tuple[StepOutcome, dict]:
     return outcome, {"result_truncated": True}
 
 
-def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int) -> list[StepRun]:
+def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int,
+                    run_next_on: str | None = None) -> ClaimedStep | None:
     """Store an attempt's outcome, then queue what became ready, retry, or skip what can no longer run.
 
-    Returns the successors it queued (already dispatched to Celery after commit).
+    With ``run_next_on`` (a backend whose slot the caller holds), the first
+    successor on that backend that became ready is started for the caller in
+    the same transaction and returned claimed, for the caller to run next;
+    the others are dispatched to Celery after commit.
 
     An outcome for an attempt that is no longer the running one (the step was
     cancelled or reclaimed meanwhile) is ignored, so a step never succeeds twice.
@@ -204,12 +225,12 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
     ended_at = outcome.ended_at
     outcome, event_result = _checked_result(outcome)
     outcome.ended_at = ended_at
+    here: StepRun | None = None
     with run_locked(run_id) as ledger:
         steps = run_states_snapshot(run_id)
         step_run = next((sr for sr in steps.values() if sr.pk == step_run_id), None)
         if step_run is None or step_run.state != StepState.RUNNING or step_run.attempts != attempt:
-            return []
-        ready: list[StepRun] = []
+            return None
         definition = version_definition(ledger.run.version_id)
         dag, step_id = definition.dag, step_run.step_id
         retries_left = step_run.attempts <= definition.steps[step_id].get("retries", 0)
@@ -228,7 +249,7 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
             mine.update(state=StepState.SUCCEEDED, result=outcome.result, error=None, finished_at=ended)
             ledger.record("step.state", StepState.SUCCEEDED, step_id=step_id, at=ended,
                           data={**base, **event_result})
-            ready = steps_queue_ready(ledger, steps, dag)
+            here = _successors_queue(ledger, steps, dag, run_next_on=run_next_on)
         elif retries_left:
             ledger.record("step.state", StepState.FAILED, step_id=step_id, at=ended,
                           data={**base, "error": outcome.error, "reason": outcome.reason, "will_retry": True})
@@ -245,6 +266,8 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
             steps_skip(ledger, [sr for sid, sr in steps.items() if sid in downstream and sr.state == StepState.PENDING],
                        because_of=step_id)
             # A freed slot under max_parallel lets an independent branch go on.
-            ready = steps_queue_ready(ledger, steps, dag)
+            here = _successors_queue(ledger, steps, dag, run_next_on=run_next_on)
         run_finish_if_done(ledger, steps)
-    return ready
+    if here is None:
+        return None
+    return _claimed_step(step_run_id=here.pk, run=ledger.run, step_id=here.step_id, attempt=here.attempts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count
 
 from ..graph import Dag
@@ -31,21 +32,32 @@ def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float
     steps_dispatch_on_commit(step_runs, countdown=countdown, on_commit=ledger.on_commit)
 
 
-def steps_queue_ready(ledger: RunLedger, steps: dict[str, StepRun], dag: Dag) -> list[StepRun]:
-    """Queue every pending step whose dependencies all succeeded, within the run's ``max_parallel``.
-
-    ``steps`` is the caller's snapshot, updated in place; returns the steps queued.
-    """
+def steps_ready(ledger: RunLedger, steps: dict[str, StepRun], dag: Dag) -> list[StepRun]:
+    """The pending steps whose dependencies all succeeded, within the run's ``max_parallel`` (nothing written)."""
     states = {sid: sr.state for sid, sr in steps.items()}
     ready = [steps[sid] for sid in dag.ready(states)]
     limit = ledger.run.max_parallel
     if limit is not None:
         active = sum(1 for sr in steps.values() if sr.state in (StepState.QUEUED, StepState.RUNNING))
         ready = ready[:max(0, limit - active)]
-    if ready:
-        steps_queue(ledger, ready)
-        StepRun.objects.filter(pk__in=[sr.pk for sr in ready]).update(
+    return ready
+
+
+def steps_queue_pending(ledger: RunLedger, step_runs: list[StepRun]) -> None:
+    """Move pending steps to queued now: their events, one UPDATE, and their messages after commit."""
+    if step_runs:
+        steps_queue(ledger, step_runs)
+        StepRun.objects.filter(pk__in=[sr.pk for sr in step_runs]).update(
             state=StepState.QUEUED, queued_at=ledger.now, dispatched_at=ledger.now)
+
+
+def steps_queue_ready(ledger: RunLedger, steps: dict[str, StepRun], dag: Dag) -> list[StepRun]:
+    """Queue every pending step whose dependencies all succeeded, within the run's ``max_parallel``.
+
+    ``steps`` is the caller's snapshot, updated in place; returns the steps queued.
+    """
+    ready = steps_ready(ledger, steps, dag)
+    steps_queue_pending(ledger, ready)
     return ready
 
 
@@ -60,10 +72,19 @@ def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) 
         state=StepState.SKIPPED, finished_at=ledger.now, error=error)
 
 
+_SNAPSHOT_FIELDS = ("id", "run_id", "step_id", "state", "backend", "order", "attempts", "cancel_requested")
+
+
 def run_states_snapshot(run_id: int) -> dict[str, StepRun]:
-    """Every step of a run by id, with just the fields transitions need (read under the run lock)."""
-    fields = ("run_id", "step_id", "state", "backend", "order", "attempts", "cancel_requested")
-    return {sr.step_id: sr for sr in StepRun.objects.filter(run_id=run_id).only(*fields)}
+    """Every step of a run by id, with just the fields transitions need (read under the run lock).
+
+    A written-out statement: it runs at every step's end, where the ORM's
+    compilation costs several times the query itself.
+    """
+    q = connection.ops.quote_name
+    columns = ", ".join(q(StepRun._meta.get_field(f).column) for f in _SNAPSHOT_FIELDS)
+    sql = f"SELECT {columns} FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} = %s"
+    return {sr.step_id: sr for sr in StepRun.objects.raw(sql, [run_id])}
 
 
 def run_finish_if_done(ledger: RunLedger, steps: dict[str, StepRun] | None = None) -> None:
