@@ -1,5 +1,7 @@
+import gc
 import os
 import sys
+import threading
 from tempfile import SpooledTemporaryFile
 
 from django.core.wsgi import get_wsgi_application
@@ -12,9 +14,27 @@ from asgiref.sync import sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
+from asyncflow_site.celery import broker_warm_up  # noqa: E402
+from campaigns_app.events import broadcaster_warm_up  # noqa: E402
 from campaigns_app.routing import websocket_urlpatterns  # noqa: E402
 from campaigns_app.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+
+
+def _warm_up() -> None:
+    # The first launch would otherwise connect to the broker and load the channel layer (~300 ms).
+    broker_warm_up()
+    broadcaster_warm_up()
+
+
+threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+# Everything imported so far lives as long as the process: out of the
+# collector's sight, a full collection no longer walks it (about 100 ms of
+# stalled requests and launches every few seconds under load, here).
+get_resolver().url_patterns  # the views, serializers and DRF, which Django imports on the first request
+gc.collect()
+gc.freeze()
 
 
 class OneHopHttp:

@@ -5,6 +5,7 @@ Imported by ``tasks.py`` so every worker connects these signals.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 
@@ -64,12 +65,29 @@ def _start_engines(names: list[str]) -> None:
             logger.error("%s backend did not start: %s", name, exc)
 
 
+def _warm_up() -> None:
+    # What the first step of a fresh worker would otherwise load on its critical path.
+    from asyncflow_site.celery import broker_warm_up
+
+    from .events import broadcaster_warm_up
+    from .step_functions import function_registry
+
+    broadcaster_warm_up()
+    broker_warm_up()
+    function_registry()
+
+
 @worker_ready.connect
 def backends_start(sender=None, **_):
     global _worker_name
     _worker_name = getattr(sender, "hostname", None) or "worker"
     _served[:] = [q for q in _consumed_queues(sender) if q in available_backends()]
     _stop.clear()
+    # The worker's imports live as long as it does: out of the collector's
+    # sight, a full collection no longer walks them while steps wait for the GIL.
+    gc.collect()
+    gc.freeze()
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     threading.Thread(target=_start_engines, args=(list(_served),), name="backends-start", daemon=True).start()
     threading.Thread(target=_publish_forever, name="backends-status", daemon=True).start()
 

@@ -60,7 +60,7 @@ def start_worker(log_dir: Path, *, concurrency: int = 16, name: str | None = Non
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker", "--pool", "threads",
          "--concurrency", str(concurrency), "-Q", queues, "-l", "info", "-n", f"{name}@%h",
-         "--without-gossip", "--without-mingle"],
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=REPO, env=child_env(**(env or {})), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     deadline = time.monotonic() + WORKER_START_TIMEOUT_S

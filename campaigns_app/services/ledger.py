@@ -22,9 +22,9 @@ class RunLedger:
     handed out one writer at a time and never skip or repeat.
     """
 
-    def __init__(self, run: Run):
+    def __init__(self, run: Run, now: datetime | None = None):
         self.run = run
-        self.now = timezone.now()
+        self.now = now or timezone.now()
         self._events: list[RunEvent] = []
         self._changed_fields: set[str] = set()
         self._after_commit: list[Callable[[], None]] = []
@@ -66,7 +66,8 @@ _SQLITE_WRITERS = threading.Lock()
 
 
 @contextmanager
-def _writer_slot() -> Iterator[None]:
+def writer_slot() -> Iterator[None]:
+    """Hold this process's turn to write (SQLite only); every write of a worker outside ``run_locked`` takes it."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield
         return
@@ -111,7 +112,7 @@ def run_locked(run_id: int) -> Iterator[RunLedger]:
     after the SQLite writer slot is released, so no other writer waits on Redis.
     """
     nested = connection.in_atomic_block
-    with _writer_slot(), transaction.atomic():
+    with writer_slot(), transaction.atomic():
         # The campaign comes along (unlocked) for the dashboard groups of the broadcast.
         ledger = RunLedger(_run_lock(run_id))
         yield ledger
@@ -127,16 +128,19 @@ def run_locked(run_id: int) -> Iterator[RunLedger]:
 def runs_created(runs: list[Run]) -> Iterator[list[RunLedger]]:
     """For new runs inserted together inside the caller's transaction (a launch): one ledger per unsaved run.
 
-    On exit the runs are inserted with their final ``last_seq`` in one
-    statement, then all their events in another.  After commit every run's
+    The runs are inserted in one statement, their events in another, and
+    their ``last_seq`` set in a third; each ledger's time is its run's
+    ``created_at``, so no event precedes the run.  After commit every run's
     step messages leave before any broadcast, so the last run of a batch does
     not wait for the others' broadcasts to reach a worker.  The caller inserts
-    the runs' step runs after this block, before its transaction commits.
+    the runs' step runs inside this block or after it, before its transaction
+    commits.
     """
-    ledgers = [RunLedger(run) for run in runs]
-    yield ledgers
     Run.objects.bulk_create(runs)
+    ledgers = [RunLedger(run, now=run.created_at) for run in runs]
+    yield ledgers
     RunEvent.objects.bulk_create([event for ledger in ledgers for event in ledger._events])
+    Run.objects.bulk_update(runs, ["last_seq"])
     for ledger in ledgers:
         for callback in ledger._after_commit:
             transaction.on_commit(callback)

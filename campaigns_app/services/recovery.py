@@ -28,7 +28,7 @@ from django.utils import timezone
 from ..models import StepRun, StepState
 from .definitions import version_definition
 from .dispatch import send_step_messages
-from .ledger import run_locked
+from .ledger import run_locked, writer_slot
 from .transitions import (
     run_finish_if_done,
     run_states_snapshot,
@@ -70,7 +70,10 @@ def worker_id() -> str:
 
 
 def steps_heartbeat(step_run_ids: list[int]) -> None:
-    StepRun.objects.filter(pk__in=step_run_ids, state=StepState.RUNNING).update(heartbeat_at=timezone.now())
+    # In the writers' queue: a write that finds SQLite's lock taken sleeps
+    # 1, 2, 5 ms... and so would the step start it collided with.
+    with writer_slot():
+        StepRun.objects.filter(pk__in=step_run_ids, state=StepState.RUNNING).update(heartbeat_at=timezone.now())
 
 
 def steps_pass_cancel_requests(events: dict[int, threading.Event]) -> None:
@@ -130,7 +133,8 @@ def steps_redispatch_lost() -> int:
     overdue = list(StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=cutoff).only(
         "run_id", "step_id", "attempts", "backend")[:500])
     if overdue:
-        StepRun.objects.filter(pk__in=[sr.pk for sr in overdue], state=StepState.QUEUED).update(dispatched_at=now)
+        with writer_slot():
+            StepRun.objects.filter(pk__in=[sr.pk for sr in overdue], state=StepState.QUEUED).update(dispatched_at=now)
         send_step_messages(overdue)
     return len(overdue)
 
