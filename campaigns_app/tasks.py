@@ -1,7 +1,8 @@
 """Celery entry points: they take ids and call one service each."""
 
 from celery import shared_task
-from celery.signals import worker_ready, worker_shutting_down
+from celery.signals import task_postrun, task_prerun, worker_ready, worker_shutting_down
+from django.db import close_old_connections
 
 from . import services
 from .services.dispatch import STEP_TASK
@@ -15,6 +16,13 @@ def step_run_execute(self, step_run_id: int, run_id: int | None = None, step_id:
     backend = (self.request.delivery_info or {}).get("routing_key") or "thread"
     services.step_run_execute(step_run_id=step_run_id, expected=(run_id, step_id, attempt) if attempt else None,
                               backend=backend)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def database_connections_tidy(**kwargs) -> None:
+    """Close this thread's connections that are too old or broken (``CONN_MAX_AGE``), as Django does per request."""
+    close_old_connections()
 
 
 @worker_ready.connect
