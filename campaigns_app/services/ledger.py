@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from ..events import broadcast_on_commit
 from ..models import Campaign, Run, RunEvent
+from .statements import rows_insert, rows_update
+
+EVENT_FIELDS = ("run", "seq", "step_id", "type", "state", "at", "data")
 
 
 class RunLedger:
@@ -49,8 +52,9 @@ class RunLedger:
     def _flush(self) -> None:
         if not self._events:
             return
-        RunEvent.objects.bulk_create(self._events)
-        self.run.save(update_fields=sorted({"last_seq", *self._changed_fields}))
+        rows_insert(RunEvent, EVENT_FIELDS, self._events)
+        rows_update(Run, where={"id": self.run.pk},
+                    **{name: getattr(self.run, name) for name in sorted({"last_seq", *self._changed_fields})})
         broadcast_on_commit(self.run, [e.as_message() for e in self._events], on_commit=self.on_commit)
 
     def _run_after_commit(self) -> None:

@@ -19,6 +19,7 @@ from ..models import RunState, StepRun, StepState
 from .backend_states import backend_state_reporter
 from .definitions import version_definition
 from .ledger import RunLedger, run_locked
+from .statements import rows_update
 from .logs import step_log_close, step_log_open
 from .recovery import running_here, worker_id
 from .transitions import (
@@ -123,7 +124,8 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
     with run_locked(run_id) as ledger:
         # A compare-and-set on (state, attempts): a message for an attempt that
         # already ran, or a second copy of this one, claims nothing.
-        claimed = StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED, attempts=attempt - 1).update(
+        claimed = rows_update(
+            StepRun, where={"id": step_run_id, "state": StepState.QUEUED, "attempts": attempt - 1},
             state=StepState.RUNNING, started_at=ledger.now, finished_at=None, attempts=attempt,
             worker=worker_id(), heartbeat_at=ledger.now,
         )
@@ -141,7 +143,8 @@ def _step_run_start_here(ledger: RunLedger, step_run: StepRun) -> bool:
     now = ledger.now
     # Under the run lock nobody else moves this run's steps; the state check
     # is a guard, not a race.
-    started = StepRun.objects.filter(pk=step_run.pk, state=StepState.PENDING).update(
+    started = rows_update(
+        StepRun, where={"id": step_run.pk, "state": StepState.PENDING},
         state=StepState.RUNNING, queued_at=now, dispatched_at=now, started_at=now, finished_at=None,
         attempts=attempt, worker=worker_id(), heartbeat_at=now,
     )
@@ -234,7 +237,7 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
         definition = version_definition(ledger.run.version_id)
         dag, step_id = definition.dag, step_run.step_id
         retries_left = step_run.attempts <= definition.steps[step_id].get("retries", 0)
-        mine = StepRun.objects.filter(pk=step_run_id)
+        mine = {"id": step_run_id}
         cancelled = step_run.cancel_requested or outcome.reason == "cancelled"
         ended = min(outcome.ended_at or ledger.now, ledger.now)
         base = {"attempt": step_run.attempts}
@@ -242,11 +245,12 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
             # Told to stop: whatever it returned, the user asked for it not to count.
             step_run.state = StepState.CANCELLED
             error = outcome.error if not outcome.ok and outcome.reason == "cancelled" else "cancelled by user"
-            mine.update(state=StepState.CANCELLED, error=error, finished_at=ended)
+            rows_update(StepRun, where=mine, state=StepState.CANCELLED, error=error, finished_at=ended)
             ledger.record("step.state", StepState.CANCELLED, step_id=step_id, at=ended, data={**base, "error": error})
         elif outcome.ok:
             step_run.state = StepState.SUCCEEDED
-            mine.update(state=StepState.SUCCEEDED, result=outcome.result, error=None, finished_at=ended)
+            rows_update(StepRun, where=mine, state=StepState.SUCCEEDED, result=outcome.result, error=None,
+                        finished_at=ended)
             ledger.record("step.state", StepState.SUCCEEDED, step_id=step_id, at=ended,
                           data={**base, **event_result})
             here = _successors_queue(ledger, steps, dag, run_next_on=run_next_on)
@@ -255,11 +259,11 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
                           data={**base, "error": outcome.error, "reason": outcome.reason, "will_retry": True})
             delay = retry_delay(float(definition.steps[step_id].get("retry_delay_s") or 0), step_run.attempts)
             steps_queue(ledger, [step_run], countdown=delay or None)
-            mine.update(state=StepState.QUEUED, error=outcome.error, finished_at=ended, queued_at=ledger.now,
-                        dispatched_at=step_run.dispatched_at)
+            rows_update(StepRun, where=mine, state=StepState.QUEUED, error=outcome.error, finished_at=ended,
+                        queued_at=ledger.now, dispatched_at=step_run.dispatched_at)
         else:
             step_run.state = StepState.FAILED
-            mine.update(state=StepState.FAILED, error=outcome.error, finished_at=ended)
+            rows_update(StepRun, where=mine, state=StepState.FAILED, error=outcome.error, finished_at=ended)
             ledger.record("step.state", StepState.FAILED, step_id=step_id, at=ended,
                           data={**base, "error": outcome.error, "reason": outcome.reason})
             downstream = dag.descendants(step_id)
