@@ -132,8 +132,8 @@ def run_locked(run_id: int) -> Iterator[RunLedger]:
 def runs_created(runs: list[Run]) -> Iterator[list[RunLedger]]:
     """For new runs inserted together inside the caller's transaction (a launch): one ledger per unsaved run.
 
-    The runs are inserted in one statement, their events in another, and
-    their ``last_seq`` set in a third; each ledger's time is its run's
+    The runs are inserted in one statement, their events in another, then
+    each run's ``last_seq`` is set; each ledger's time is its run's
     ``created_at``, so no event precedes the run.  After commit every run's
     step messages leave before any broadcast, so the last run of a batch does
     not wait for the others' broadcasts to reach a worker.  The caller inserts
@@ -143,8 +143,9 @@ def runs_created(runs: list[Run]) -> Iterator[list[RunLedger]]:
     Run.objects.bulk_create(runs)
     ledgers = [RunLedger(run, now=run.created_at) for run in runs]
     yield ledgers
-    RunEvent.objects.bulk_create([event for ledger in ledgers for event in ledger._events])
-    Run.objects.bulk_update(runs, ["last_seq"])
+    rows_insert(RunEvent, EVENT_FIELDS, [event for ledger in ledgers for event in ledger._events])
+    for run in runs:
+        rows_update(Run, where={"id": run.pk}, last_seq=run.last_seq)
     for ledger in ledgers:
         for callback in ledger._after_commit:
             transaction.on_commit(callback)
