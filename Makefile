@@ -75,8 +75,8 @@ chromium:
 
 test-postgres: $(VENV_STAMP)
 	@if $(PY) -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' '$(PG_TEST_URL)' 2>/dev/null; then \
-		echo "==> integration and API tests against PostgreSQL ($(PG_TEST_URL))"; \
-		DATABASE_URL='$(PG_TEST_URL)' $(PY) -m pytest -m "integration or api"; \
+		echo "==> integration, API and engine tests against PostgreSQL ($(PG_TEST_URL))"; \
+		DATABASE_URL='$(PG_TEST_URL)' $(PY) -m pytest -m "integration or api or services"; \
 	elif [ "$$CI" = true ]; then \
 		echo "error: PostgreSQL at $(PG_TEST_URL) does not answer, and CI needs the PostgreSQL test run" >&2; \
 		exit 1; \

@@ -7,7 +7,8 @@ from rest_framework.test import APIClient
 
 from campaigns_app.demo import SEED_PARAMETERS, seed_graph
 
-MARK_BY_FOLDER = {"api": "api", "integration": "integration", "faults": "integration", "ws": "ws", "e2e": "e2e"}
+MARK_BY_FOLDER = {"api": "api", "integration": "integration", "faults": "integration", "ws": "ws", "e2e": "e2e",
+                  "services": "services"}
 
 
 def pytest_collection_modifyitems(items):

@@ -125,3 +125,59 @@ def test_event_sequence_is_gap_free_from_one(alice, seed_campaign):
     assert Run.objects.get(pk=run.pk).last_seq == len(seqs)
     last = RunEvent.objects.filter(run=run).last()
     assert (last.type, last.state) == ("run.state", "succeeded")
+
+
+@pytest.fixture
+def sent_messages(monkeypatch):
+    """Step ids of the Celery messages sent after each commit (nothing reaches a broker)."""
+    from campaigns_app.services import dispatch
+
+    sent: list[str] = []
+    monkeypatch.setattr(dispatch, "send_step_messages",
+                        lambda step_runs, countdown=None: sent.extend(sr.step_id for sr in step_runs))
+    return sent
+
+
+def test_a_chain_runs_on_the_thread_that_finished_each_link_without_a_message(alice, seed_campaign, sent_messages):
+    run = run_launch(campaign=seed_campaign, user=alice, parameters={})
+    assert sent_messages == ["s1"]
+    step_run_execute(step_run_id=StepRun.objects.get(run=run, step_id="s1").pk)
+    assert Run.objects.get(pk=run.pk).state == "succeeded"
+    assert set(states(run).values()) == {"succeeded"}
+    assert sent_messages == ["s1"]
+    # Each successor is queued and started in the transaction that recorded its predecessor.
+    events = [(e.seq, e.step_id, e.state) for e in RunEvent.objects.filter(run=run, step_id="s2")]
+    finished_s1 = RunEvent.objects.get(run=run, step_id="s1", state="succeeded").seq
+    assert events[:2] == [(finished_s1 + 1, "s2", "queued"), (finished_s1 + 2, "s2", "running")]
+    s1, s2 = StepRun.objects.get(run=run, step_id="s1"), StepRun.objects.get(run=run, step_id="s2")
+    assert s2.queued_at == s2.started_at >= s1.finished_at
+    assert s2.attempts == 1 and s2.worker
+
+
+def test_of_two_ready_successors_one_runs_here_and_the_other_gets_a_message(alice, sent_messages):
+    graph = {"steps": [fn("a", "noop"), fn("b", "echo", n=1), fn("c", "echo", n=2)],
+             "edges": edges(("a", "b"), ("a", "c"))}
+    run = launch(alice, graph)
+    step_run_execute(step_run_id=StepRun.objects.get(run=run, step_id="a").pk)
+    assert states(run) == {"a": "succeeded", "b": "succeeded", "c": "queued"}
+    assert sent_messages == ["a", "c"]
+    assert drain(run).state == "succeeded"
+
+
+def test_a_successor_on_another_backend_is_sent_to_its_queue(alice, settings, sent_messages):
+    settings.STUDIO_BACKENDS = ["thread", "dask"]
+    graph = {"steps": [fn("a", "noop"), {**fn("b", "noop"), "backend": "dask"}], "edges": edges(("a", "b"))}
+    run = launch(alice, graph)
+    step_run_execute(step_run_id=StepRun.objects.get(run=run, step_id="a").pk)
+    assert states(run) == {"a": "succeeded", "b": "queued"}
+    assert sent_messages == ["a", "b"]
+
+
+def test_a_cancel_between_steps_stops_the_chain(alice, seed_campaign, sent_messages):
+    from campaigns_app.services import run_cancel
+
+    run = run_launch(campaign=seed_campaign, user=alice, parameters={})
+    run_cancel(run_id=run.pk)
+    assert step_run_execute(step_run_id=StepRun.objects.get(run=run, step_id="s1").pk) is None
+    assert set(states(run).values()) == {"cancelled"}
+    assert Run.objects.get(pk=run.pk).state == "cancelled"

@@ -1,0 +1,53 @@
+"""The written-out statements of the step hot path store exactly what the ORM would, on SQLite and PostgreSQL."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from campaigns_app.models import RunEvent, StepRun
+from campaigns_app.services import run_launch
+from campaigns_app.services.statements import rows_insert, rows_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def step_run(alice, seed_campaign):
+    run = run_launch(campaign=seed_campaign, user=alice, parameters={})
+    return StepRun.objects.get(run=run, step_id="s2")
+
+
+def test_an_update_changes_only_rows_matching_every_condition(step_run):
+    assert rows_update(StepRun, where={"id": step_run.pk, "state": "queued"}, state="running") == 0
+    assert rows_update(StepRun, where={"id": step_run.pk, "state": "pending", "attempts": 0},
+                       state="running", attempts=1) == 1
+    step_run.refresh_from_db()
+    assert (step_run.state, step_run.attempts) == ("running", 1)
+
+
+def test_values_come_back_as_the_orm_stores_them(step_run):
+    at = datetime(2026, 12, 1, 10, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
+    rows_update(StepRun, where={"id": step_run.pk}, result={"a": [1, "ü"]}, finished_at=at, error=None,
+                cancel_requested=True)
+    step_run.refresh_from_db()
+    assert step_run.result == {"a": [1, "ü"]}
+    assert step_run.finished_at == at and step_run.finished_at.utcoffset() == timedelta(0)
+    assert step_run.cancel_requested is True and step_run.error is None
+
+
+def test_a_none_result_is_sql_null_not_json_null(step_run):
+    rows_update(StepRun, where={"id": step_run.pk}, result={"x": 1})
+    rows_update(StepRun, where={"id": step_run.pk}, result=None)
+    assert StepRun.objects.filter(pk=step_run.pk, result__isnull=True).exists()
+
+
+def test_events_are_inserted_in_one_statement_with_their_data(step_run, django_assert_num_queries):
+    run = step_run.run
+    at = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+    events = [RunEvent(run=run, seq=100 + n, step_id="s2" if n else None, type="step.state", state="queued",
+                       at=at + timedelta(microseconds=n), data={"attempt": n, "note": "é"}) for n in range(3)]
+    with django_assert_num_queries(1):
+        rows_insert(RunEvent, ("run", "seq", "step_id", "type", "state", "at", "data"), events)
+    stored = list(RunEvent.objects.filter(run=run, seq__gte=100).order_by("seq"))
+    assert [(e.seq, e.step_id, e.data, e.at) for e in stored] == [
+        (100 + n, "s2" if n else None, {"attempt": n, "note": "é"}, at + timedelta(microseconds=n)) for n in range(3)]
