@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -79,11 +80,13 @@ def writer_slot() -> Iterator[None]:
         yield
 
 
-# The campaign columns a broadcast needs (``events.dashboard_groups_for_run``); its other fields load on access.
+# The campaign columns that broadcasts (``events.dashboard_groups_for_run``) and audit entries read; the
+# others load on access.
 _CAMPAIGN_SHARING = ("owner_id", "team_id", "visibility", "name")
 
 
-def _run_lock_sql() -> str:
+@lru_cache(maxsize=None)
+def _run_lock_sql(vendor: str) -> str:
     q = connection.ops.quote_name
     features = connection.features
     lock = (" FOR UPDATE OF r" if features.has_select_for_update_of
@@ -100,7 +103,7 @@ def _run_lock(run_id: int) -> Run:
     longer to compile this join than the database takes to run it, so the
     statement is written out; the rows still come back as model instances.
     """
-    run = next(iter(Run.objects.raw(_run_lock_sql(), [run_id])), None)
+    run = next(iter(Run.objects.raw(_run_lock_sql(connection.vendor), [run_id])), None)
     if run is None:
         raise Run.DoesNotExist(f"run {run_id} does not exist")
     values = [run.campaign_id, *(run.__dict__.pop(f"campaign__{f}") for f in _CAMPAIGN_SHARING)]

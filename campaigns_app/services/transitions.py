@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Count
@@ -81,10 +82,14 @@ def run_states_snapshot(run_id: int) -> dict[str, StepRun]:
     A written-out statement: it runs at every step's end, where the ORM's
     compilation costs several times the query itself.
     """
+    return {sr.step_id: sr for sr in StepRun.objects.raw(_snapshot_sql(connection.vendor), [run_id])}
+
+
+@lru_cache(maxsize=None)
+def _snapshot_sql(vendor: str) -> str:
     q = connection.ops.quote_name
     columns = ", ".join(q(StepRun._meta.get_field(f).column) for f in _SNAPSHOT_FIELDS)
-    sql = f"SELECT {columns} FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} = %s"
-    return {sr.step_id: sr for sr in StepRun.objects.raw(sql, [run_id])}
+    return f"SELECT {columns} FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} = %s"
 
 
 def run_finish_if_done(ledger: RunLedger, steps: dict[str, StepRun] | None = None) -> None:
