@@ -26,7 +26,10 @@ class CampaignSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _version(self, campaign):
-        # One query per campaign, not one per field.
+        # The list prefetches it (``CampaignViewSet.get_queryset``); otherwise one query per campaign.
+        prefetched = getattr(campaign, "current_versions", None)
+        if prefetched:
+            return prefetched[0]
         cached = getattr(campaign, "_current_version_cache", None)
         if cached is None:
             cached = campaign._current_version_cache = campaign.current_version

@@ -168,3 +168,22 @@ def test_openapi_schema_and_docs_are_served(alice_api):
     assert schema.status_code == 200
     assert b"/api/campaigns/{id}/runs/" in schema.content
     assert alice_api.get("/api/docs/").status_code == 200
+
+
+def test_listing_campaigns_costs_the_same_few_queries_however_many_there_are(alice, alice_api,
+                                                                              django_assert_max_num_queries):
+    from campaigns_app.services import campaign_create, campaign_update
+
+    for n in range(12):
+        campaign = campaign_create(owner=alice, **seed_definition(name=f"c{n}"))
+        if n % 2:
+            # A second version: the list must show the current one, not the first.
+            definition = seed_definition(name=f"c{n}")
+            definition["graph"]["steps"][0]["name"] = "renamed"
+            campaign_update(campaign=campaign, user=alice, **definition)
+    with django_assert_max_num_queries(8):
+        listed = alice_api.get("/api/campaigns/?page_size=50").json()["results"]
+    assert len(listed) == 12
+    for item in listed:
+        first = item["graph"]["steps"][0]["name"]
+        assert (item["version"], first) == ((2, "renamed") if int(item["name"][1:]) % 2 else (1, "Step 1"))

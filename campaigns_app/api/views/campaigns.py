@@ -1,6 +1,6 @@
 """Campaign definitions: the library, editing with versions, sharing, forks, files, and launching runs."""
 
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from ... import selectors, services
 from ...graph.diff import definition_diff, diff_summary
-from ...models import Visibility
+from ...models import CampaignVersion, Visibility
 from ..permissions import CampaignActionPermission
 from ..serializers import (
     CampaignSerializer,
@@ -58,6 +58,10 @@ class CampaignViewSet(viewsets.ModelViewSet):
         queryset = selectors.campaigns_visible_to(self.request.user)
         if self.action != "list":
             return queryset
+        # Every listed campaign's current version in one query (the serializer reads ``current_versions``).
+        current = CampaignVersion.objects.filter(number=F("campaign__version"))
+        queryset = queryset.select_related("forked_from__owner").prefetch_related(
+            Prefetch("versions", queryset=current, to_attr="current_versions"))
         params = self.request.query_params
         search = params.get("search", "").strip()
         if search:
