@@ -17,7 +17,8 @@ from typing import Any
 from django.db import connection, models
 
 
-@lru_cache(maxsize=None)
+# ``vendor`` is only part of the cache key: tests run one process per database.
+@lru_cache(maxsize=256)
 def _update_sql(vendor: str, model: type[models.Model], sets: tuple[str, ...], where: tuple[str, ...]) -> str:
     q = connection.ops.quote_name
     meta = model._meta
@@ -26,7 +27,7 @@ def _update_sql(vendor: str, model: type[models.Model], sets: tuple[str, ...], w
     return f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {conditions}"
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=256)
 def _insert_sql(vendor: str, model: type[models.Model], fields: tuple[str, ...], rows: int) -> str:
     q = connection.ops.quote_name
     meta = model._meta
@@ -49,12 +50,19 @@ def rows_update(model: type[models.Model], *, where: dict[str, Any], **values: A
 
 
 def rows_insert(model: type[models.Model], fields: Sequence[str], objects: Iterable[models.Model]) -> None:
-    """Insert the objects' ``fields`` in one statement (their primary keys are not read back)."""
+    """Insert the objects' ``fields``, in one statement unless the database's limit on parameters needs more.
+
+    Their primary keys are not read back.
+    """
     objects = list(objects)
     if not objects:
         return
-    attnames = [model._meta.get_field(name).attname for name in fields]
-    params = [_prepared(model, name, getattr(obj, attname))
-              for obj in objects for name, attname in zip(fields, attnames)]
+    model_fields = [model._meta.get_field(name) for name in fields]
+    # The batch size the ORM's bulk_create would use (SQLite caps the parameters of one statement).
+    size = max(1, connection.ops.bulk_batch_size(model_fields, objects) or len(objects))
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor, model, tuple(fields), len(objects)), params)
+        for start in range(0, len(objects), size):
+            batch = objects[start:start + size]
+            params = [field.get_db_prep_save(getattr(obj, field.attname), connection)
+                      for obj in batch for field in model_fields]
+            cursor.execute(_insert_sql(connection.vendor, model, tuple(fields), len(batch)), params)

@@ -124,11 +124,8 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
     with run_locked(run_id) as ledger:
         # A compare-and-set on (state, attempts): a message for an attempt that
         # already ran, or a second copy of this one, claims nothing.
-        claimed = rows_update(
-            StepRun, where={"id": step_run_id, "state": StepState.QUEUED, "attempts": attempt - 1},
-            state=StepState.RUNNING, started_at=ledger.now, finished_at=None, attempts=attempt,
-            worker=worker_id(), heartbeat_at=ledger.now,
-        )
+        claimed = rows_update(StepRun, where={"id": step_run_id, "state": StepState.QUEUED, "attempts": attempt - 1},
+                              **_running(ledger.now, attempt))
         if not claimed:
             return None
         if ledger.run.state == RunState.QUEUED:
@@ -137,23 +134,23 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
     return _claimed_step(step_run_id=step_run_id, run=ledger.run, step_id=step_id, attempt=attempt)
 
 
-def _step_run_start_here(ledger: RunLedger, step_run: StepRun) -> bool:
-    """Move a pending step straight to running in this worker (queued and running in one go); False if it moved."""
+def _running(now, attempt: int) -> dict:
+    """The columns of a step that this worker starts running now."""
+    return {"state": StepState.RUNNING, "started_at": now, "finished_at": None, "attempts": attempt,
+            "worker": worker_id(), "heartbeat_at": now}
+
+
+def _step_run_start_here(ledger: RunLedger, step_run: StepRun) -> None:
+    """Move a pending step straight to running in this worker: its queued and running events in one go.
+
+    Under the run lock nobody else moves this run's steps, so no compare-and-set is needed.
+    """
     attempt = step_run.attempts + 1
-    now = ledger.now
-    # Under the run lock nobody else moves this run's steps; the state check
-    # is a guard, not a race.
-    started = rows_update(
-        StepRun, where={"id": step_run.pk, "state": StepState.PENDING},
-        state=StepState.RUNNING, queued_at=now, dispatched_at=now, started_at=now, finished_at=None,
-        attempts=attempt, worker=worker_id(), heartbeat_at=now,
-    )
-    if not started:
-        return False
+    rows_update(StepRun, where={"id": step_run.pk}, queued_at=ledger.now, dispatched_at=ledger.now,
+                **_running(ledger.now, attempt))
     step_run.state, step_run.attempts = StepState.RUNNING, attempt
     ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data={"attempt": attempt})
     ledger.record("step.state", StepState.RUNNING, step_id=step_run.step_id, data={"attempt": attempt})
-    return True
 
 
 def _successors_queue(ledger: RunLedger, steps: dict[str, StepRun], dag, *, run_next_on: str | None) -> StepRun | None:
@@ -161,8 +158,8 @@ def _successors_queue(ledger: RunLedger, steps: dict[str, StepRun], dag, *, run_
     ready = steps_ready(ledger, steps, dag)
     here = next((sr for sr in ready if sr.backend == run_next_on), None) if run_next_on else None
     steps_queue_pending(ledger, [sr for sr in ready if sr is not here])
-    if here is not None and not _step_run_start_here(ledger, here):
-        here = None
+    if here is not None:
+        _step_run_start_here(ledger, here)
     return here
 
 

@@ -1,5 +1,6 @@
 """The written-out statements of the step hot path store exactly what the ORM would, on SQLite and PostgreSQL."""
 
+import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -51,3 +52,31 @@ def test_events_are_inserted_in_one_statement_with_their_data(step_run, django_a
     stored = list(RunEvent.objects.filter(run=run, seq__gte=100).order_by("seq"))
     assert [(e.seq, e.step_id, e.data, e.at) for e in stored] == [
         (100 + n, "s2" if n else None, {"attempt": n, "note": "é"}, at + timedelta(microseconds=n)) for n in range(3)]
+
+
+@pytest.fixture
+def stock_sqlite_limits():
+    """SQLite as most builds ship it (32766 parameters per statement; this one allows more)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)
+    yield
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+
+
+def test_an_insert_beyond_the_databases_parameter_limit_is_split_and_complete(step_run, stock_sqlite_limits):
+    # 10000 rows of 7 values: 70000 parameters, more than a stock SQLite build or PostgreSQL's
+    # server-side binding (65535) takes in one statement.
+    run = step_run.run
+    at = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+    events = [RunEvent(run=run, seq=1000 + n, step_id="s2", type="step.log", state="", at=at, data={"n": n})
+              for n in range(10000)]
+    rows_insert(RunEvent, ("run", "seq", "step_id", "type", "state", "at", "data"), events)
+    stored = RunEvent.objects.filter(run=run, seq__gte=1000)
+    assert stored.count() == 10000
+    assert sorted(stored.values_list("data__n", flat=True)) == list(range(10000))
