@@ -24,7 +24,8 @@ _url, _process = ensure_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:637
 if _process is not None:
     atexit.register(terminate, [_process])
 os.environ["REDIS_URL"] = _on_test_db(_url)
-os.environ["STUDIO_CHANNEL_PREFIX"] = "test-asgi"
+# Redis pub/sub ignores the database number, so parallel checkouts need their own channel prefix too.
+os.environ["STUDIO_CHANNEL_PREFIX"] = f"test-asgi-{os.environ.get('STUDIO_TEST_REDIS_DB', '15')}"
 os.environ.setdefault("STUDIO_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 # Threads of database_sync_to_async must not keep connections open past a
 # test, or PostgreSQL refuses to drop the test database at the end.
