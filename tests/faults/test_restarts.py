@@ -58,6 +58,39 @@ def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
     assert [r.state for r in wait_for_runs([again["id"]], timeout=30)] == ["succeeded"]
 
 
+def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(alice, processes, tmp_path):
+    """Issue 10: nothing moved for ~33 s after Redis came back empty, until the resend sweep."""
+    redis_proc, redis_url = start_embedded_redis()
+    processes.append(redis_proc)
+    port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    # The sweep would wait ten minutes: only the reconnect can bring the lost messages back in time.
+    worker, worker_log = start_worker(tmp_path, concurrency=2,
+                                      env={"REDIS_URL": redis_url, "STUDIO_REDISPATCH_AFTER_S": "600"})
+    daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
+    processes.extend([worker, daphne])
+    token = Token.objects.create(user=alice).key
+    graph = {"steps": [{"id": "only", "kind": "function", "function": "sleep", "kwargs": {"seconds": 1.0}}],
+             "edges": []}
+    campaign = campaign_create(owner=alice, name="wide", graph=graph)
+    answer = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token, {"instances": [{"parameters": {}}] * 10})
+    run_ids = [r["id"] for r in answer["runs"]]
+
+    # Two steps run and two wait in the worker (prefetch 1); the other messages wait in Redis.
+    time.sleep(0.3)
+    kill_hard(redis_proc)
+    waiting = StepRun.objects.filter(run_id__in=run_ids, state="queued").count()
+    assert waiting >= 5, "the kill must catch messages still in Redis"
+    restarted, _ = start_embedded_redis(port=port)
+    processes.append(restarted)
+
+    runs = wait_for_runs(run_ids, timeout=60)
+    assert [r.state for r in runs] == ["succeeded"] * len(run_ids)
+    for run_id in run_ids:
+        assert RunEvent.objects.filter(run_id=run_id, step_id="only", state="succeeded").count() == 1
+        assert_gap_free(run_id)
+    assert "broker came back empty: resent the messages of" in worker_log.read_text()
+
+
 async def _collect(url: str, origin: str, until_seq: int | None, stop_after: int | None) -> list[dict]:
     events = []
     async with websockets.connect(url, origin=origin, open_timeout=10) as socket:
