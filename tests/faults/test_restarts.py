@@ -16,7 +16,7 @@ from tests.conftest import seed_definition
 from tests.integration.helpers import assert_gap_free, wait_for_runs
 from tests.live import child_env, start_daphne, start_worker
 
-from .conftest import kill_hard
+from .conftest import kill_hard, ledger_figures, scaled
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -125,3 +125,65 @@ def test_a_socket_client_reconnecting_after_a_daphne_restart_gets_exactly_what_i
     seqs = [e["seq"] for e in first + rest]
     stored = list(RunEvent.objects.filter(run_id=run["id"]).values_list("seq", flat=True))
     assert seqs == stored == list(range(1, len(stored) + 1))
+
+
+CLIENTS = scaled(50, 200)
+
+
+async def _follow(ws_base: str, origin: str, run_id: int, token: str, failed_connects: list[int],
+                  client: int) -> list[dict]:
+    """A client that watches one run to its end, reconnecting with ?after=<last seq> whenever the socket drops."""
+    events: list[dict] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        after = events[-1]["seq"] if events else 0
+        try:
+            async with websockets.connect(f"{ws_base}/ws/runs/{run_id}/?after={after}&token={token}",
+                                          origin=origin, open_timeout=10) as socket:
+                while True:
+                    event = json.loads(await asyncio.wait_for(socket.recv(), timeout=30))
+                    events.append(event)
+                    if event["type"] == "run.state" and event["state"] == "succeeded":
+                        return events
+        except (OSError, asyncio.TimeoutError, websockets.ConnectionClosed, websockets.InvalidHandshake):
+            failed_connects.append(client)
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"run {run_id}: no end after {len(events)} events")
+
+
+def test_fifty_socket_clients_get_every_event_once_in_order_across_a_daphne_restart(
+        alice, processes, clean_broker, tmp_path, figures):
+    worker, _ = start_worker(tmp_path, concurrency=8)
+    daphne, base = start_daphne(tmp_path)
+    processes.extend([worker, daphne])
+    port = int(base.rsplit(":", 1)[1])
+    token = Token.objects.create(user=alice).key
+    campaign = campaign_create(owner=alice, **seed_definition(step_seconds=1.0))
+    answer = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token,
+                       {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]})
+    run_ids = [r["id"] for r in answer["runs"]]
+    ws_base = base.replace("http://", "ws://")
+    failed_connects: list[int] = []
+
+    async def scenario() -> list[list[dict]]:
+        clients = [asyncio.create_task(_follow(ws_base, base, run_ids[i % len(run_ids)], token,
+                                           failed_connects, i))
+                   for i in range(CLIENTS)]
+        await asyncio.sleep(1.5)
+        # Events keep coming while daphne is away; the clients must get them from the database.
+        await asyncio.to_thread(terminate, [daphne], 5)
+        await asyncio.sleep(1.0)
+        processes.append((await asyncio.to_thread(start_daphne, tmp_path, port=port))[0])
+        return await asyncio.gather(*clients)
+
+    received = asyncio.run(scenario())
+
+    assert set(failed_connects) == set(range(CLIENTS)), "every client must have lost its socket to the restart"
+    for index, events in enumerate(received):
+        run_id = run_ids[index % len(run_ids)]
+        stored = list(RunEvent.objects.filter(run_id=run_id).order_by("seq").values_list("seq", flat=True))
+        assert [e["seq"] for e in events] == stored == list(range(1, len(stored) + 1))
+    ledger = ledger_figures(run_ids)
+    assert ledger["lost"] == ledger["doubled"] == 0
+    figures(suite="daphne restart", faults=1, clients=CLIENTS, failed_connects=len(failed_connects),
+            events_delivered=sum(len(e) for e in received), **ledger)
