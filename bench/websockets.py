@@ -30,7 +30,7 @@ sys.path[:] = [str(REPO), *[p for p in sys.path if Path(p or ".").resolve() != P
 
 import websockets  # noqa: E402
 
-from scripts.run_stack import child_env, web_endpoint  # noqa: E402
+from scripts.run_stack import WEB_TIMEOUTS, child_env, web_endpoint  # noqa: E402
 from scripts.stack import ensure_redis, free_port, terminate, wait_for_http  # noqa: E402
 
 CREATE_TOKEN = (
@@ -62,7 +62,10 @@ async def burst(url: str, clients: int, open_timeout: float) -> tuple[int, colle
                                               max_queue=None)
         except Exception as error:  # noqa: BLE001 - every kind of refusal is a figure here
             cause = error.__cause__ or error.__context__
-            failures[type(error).__name__ + (f" ({type(cause).__name__}: {cause})" if cause else "")] += 1
+            status = getattr(getattr(error, "response", None), "status_code", None)
+            if status:
+                cause = f"HTTP {status}"
+            failures[type(error).__name__ + (f" ({cause if isinstance(cause, str) else f'{type(cause).__name__}: {cause}'})" if cause else "")] += 1
             return
         last_in = time.perf_counter() - t0
         sockets.append(socket)
@@ -80,7 +83,7 @@ async def burst(url: str, clients: int, open_timeout: float) -> tuple[int, colle
 def measure(env: dict[str, str], token: str, backlog: int, clients: int, open_timeout: float, log: Path) -> dict:
     port = free_port()
     env = {**env, "STUDIO_WEB_BACKLOG": str(backlog)}
-    daphne = subprocess.Popen([sys.executable, "-m", "daphne", "-e", web_endpoint(port), "-v", "0",
+    daphne = subprocess.Popen([sys.executable, "-m", "daphne", "-e", web_endpoint(port), *WEB_TIMEOUTS, "-v", "0",
                                "asyncflow_site.asgi:application"], cwd=REPO, env=env,
                               stdout=open(log, "a"), stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -14,6 +14,7 @@
 
 - ``STUDIO_WEB_BACKLOG`` (4096): daphne's listen backlog, how many connections may wait to be
   accepted at once (the kernel caps it at ``net.core.somaxconn``).
+- ``STUDIO_WS_CONNECT_TIMEOUT_S`` (30): how long a websocket handshake may take before daphne drops it.
 - ``STUDIO_RESTART_BACKOFF_S`` (1) / ``STUDIO_RESTART_BACKOFF_MAX_S`` (30): a child that dies once the
   stack is up is started again after this delay, doubled for each death in a row up to the maximum;
   a child that then stays up for ``STUDIO_RESTART_STABLE_S`` (60) starts over at the first delay.
@@ -53,6 +54,9 @@ HPC_BACKENDS = ("radical", "dask")
 # Celery's worker-to-worker chatter (start-up sync of revoked tasks, gossip, heartbeat events) serves
 # nothing here: cancels live in the database and the watchdog has its own heartbeats.  Off, it stops
 # taking the GIL from running steps.  Remote control (``celery inspect ping``) still works.
+# daphne drops a socket whose handshake is not done in 5 s; under a burst of connects the last ones wait
+# longer than that for the consumer's database and channel-layer round trips.
+WEB_TIMEOUTS = ("--websocket_connect_timeout", os.environ.get("STUDIO_WS_CONNECT_TIMEOUT_S", "30"))
 QUIET_WORKER = ("--without-gossip", "--without-mingle", "--without-heartbeat")
 
 
@@ -354,7 +358,7 @@ def main() -> int:
             stack.start("hpc", [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker",
                                 "--pool", "threads", "--concurrency", os.environ.get("STUDIO_HPC_CONCURRENCY", "32"),
                                 "-Q", ",".join(HPC_BACKENDS), "-n", "hpc@%h", "-l", "info", *QUIET_WORKER], env)
-        stack.start("web", [sys.executable, "-m", "daphne", "-e", web_endpoint(port),
+        stack.start("web", [sys.executable, "-m", "daphne", "-e", web_endpoint(port), *WEB_TIMEOUTS,
                             "asyncflow_site.asgi:application"], env)
         url = f"http://127.0.0.1:{port}/"
         wait_for_http(f"{url}api/auth/me/", timeout=READY_TIMEOUT_S, procs=stack.watched())
