@@ -28,10 +28,10 @@ REPO = Path(__file__).resolve().parents[1]
 # This file's own folder comes first on sys.path, and this file is named like the library it uses.
 sys.path[:] = [str(REPO), *[p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]]
 
-import websockets  # noqa: E402
+import websockets
 
-from scripts.run_stack import WEB_TIMEOUTS, child_env, web_endpoint  # noqa: E402
-from scripts.stack import ensure_redis, free_port, terminate, wait_for_http  # noqa: E402
+from scripts.run_stack import WEB_TIMEOUTS, child_env, web_endpoint
+from scripts.stack import ensure_redis, free_port, terminate, wait_for_http
 
 CREATE_TOKEN = (
     "from django.contrib.auth import get_user_model; from rest_framework.authtoken.models import Token; "
@@ -83,9 +83,10 @@ async def burst(url: str, clients: int, open_timeout: float) -> tuple[int, colle
 def measure(env: dict[str, str], token: str, backlog: int, clients: int, open_timeout: float, log: Path) -> dict:
     port = free_port()
     env = {**env, "STUDIO_WEB_BACKLOG": str(backlog)}
-    daphne = subprocess.Popen([sys.executable, "-m", "daphne", "-e", web_endpoint(port), *WEB_TIMEOUTS, "-v", "0",
-                               "asyncflow_site.asgi:application"], cwd=REPO, env=env,
-                              stdout=open(log, "a"), stderr=subprocess.STDOUT, start_new_session=True)
+    with open(log, "a") as log_file:
+        daphne = subprocess.Popen([sys.executable, "-m", "daphne", "-e", web_endpoint(port), *WEB_TIMEOUTS,
+                                   "-v", "0", "asyncflow_site.asgi:application"], cwd=REPO, env=env,
+                                  stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/api/auth/me/", timeout=60, procs={"daphne": daphne})
         url = f"ws://127.0.0.1:{port}/ws/dashboard/?token={token}"

@@ -52,7 +52,7 @@ def _publish_forever() -> None:
     while True:
         try:
             backend_status_publish(worker=_worker_name, statuses=_statuses())
-        except Exception:  # noqa: BLE001 - the status is advisory; the worker goes on
+        except Exception:
             logger.exception("could not publish backend status")
         if _stop.wait(HEARTBEAT_S):
             return
@@ -106,7 +106,7 @@ def backends_stop(**_):
         from .services.backend_status import backend_status_withdraw
 
         backend_status_withdraw(worker=_worker_name, names=list(_served))
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("could not withdraw backend status")
     shutdown_backends()
 
@@ -132,7 +132,7 @@ def _resend_if_broker_emptied(app, connected_at) -> None:
             resent = steps_redispatch_queued(dispatched_before=connected_at)
             if resent:
                 logger.warning("broker came back empty: resent the messages of %d queued step(s)", resent)
-    except Exception:  # noqa: BLE001 - the watchdog's sweep resends them later
+    except Exception:
         logger.exception("could not resend queued steps after the broker reconnected")
     finally:
         close_old_connections()

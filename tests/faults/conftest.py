@@ -1,9 +1,9 @@
 """These tests own their processes (workers, daphne, even Redis): to kill them, or to run them differently."""
 
 import json
-from collections import Counter
 import os
 import signal
+from collections import Counter
 from pathlib import Path
 
 import pytest

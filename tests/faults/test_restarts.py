@@ -145,7 +145,7 @@ async def _follow(ws_base: str, origin: str, run_id: int, token: str, failed_con
                     events.append(event)
                     if event["type"] == "run.state" and event["state"] == "succeeded":
                         return events
-        except (OSError, asyncio.TimeoutError, websockets.ConnectionClosed, websockets.InvalidHandshake):
+        except (TimeoutError, OSError, websockets.ConnectionClosed, websockets.InvalidHandshake):
             failed_connects.append(client)
             await asyncio.sleep(0.2)
     raise AssertionError(f"run {run_id}: no end after {len(events)} events")

@@ -42,8 +42,8 @@ def test_campaigns_survive_a_worker_killed_again_and_again(alice, processes, cle
 
     for kill in range(1, KILLS + 1):
         # Kill only while the victim is in the middle of steps, so work is really lost.
-        wait_for(lambda: StepRun.objects.filter(run_id__in=run_ids, state="running",
-                                                worker__contains=f":{victim.pid}").exists(), timeout=60)
+        busy = StepRun.objects.filter(run_id__in=run_ids, state="running", worker__contains=f":{victim.pid}")
+        wait_for(busy.exists, timeout=60)
         kill_hard(victim)
         if kill < KILLS:
             victim, _ = start_worker(tmp_path, concurrency=4, name=f"victim-{kill + 1}")
