@@ -154,7 +154,7 @@ def test_retrying_a_run_with_executable_steps_needs_the_executable_role():
     from campaigns_app.services import ActionForbidden, run_operate_check
 
     alice, bob = make_user("alice"), make_user("bob")
-    lab = team_with("Lab", alice="admin", bob="operator")
+    lab = team_with("Lab", may_run_executables=True, alice="admin", bob="operator")
     graph = {"steps": [{"id": "x", "kind": "executable", "argv": ["true"]}], "edges": []}
     campaign = campaign_create(owner=alice, name="cmd", graph=graph, team=lab, visibility="team")
     run = run_launch(campaign=campaign, user=alice, parameters={})
