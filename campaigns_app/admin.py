@@ -76,7 +76,7 @@ class UserCapabilitiesInline(admin.StackedInline):
     can_delete = False
     fields = ("may_run_executables", "granted_by", "updated_at")
     readonly_fields = ("granted_by", "updated_at")
-    verbose_name_plural = "rights beyond the user's teams"
+    verbose_name = verbose_name_plural = "rights beyond the user's teams"
 
 
 User = get_user_model()
