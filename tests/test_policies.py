@@ -78,8 +78,8 @@ def test_rules_format_their_messages(people):
     assert policies.USER_MANAGE.refusal(None, people["sam"], verb="create users") is None
 
 
-@pytest.mark.parametrize(("visibility", "launcher"), itertools.product(("private", "team", "public"),
-                                                                        ("owner", "teammate")))
+@pytest.mark.parametrize(("visibility", "launcher"), list(itertools.product(("private", "team", "public"),
+                                                                             ("owner", "teammate"))))
 def test_a_runs_broadcast_audience_is_exactly_who_may_see_it(visibility, launcher):
     """``policies.run_audience`` (broadcasts) and ``policies.visible_q`` (queries) give the same people."""
     owner, mate, other, outsider, root = (make_user(n) for n in ("owner", "mate", "other", "outsider", "root"))

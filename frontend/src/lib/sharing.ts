@@ -25,6 +25,7 @@ export interface CampaignPermissions {
   edit: boolean;
   manage: boolean;
   fork: boolean;
+  run_executables?: boolean;
 }
 
 export interface ForkedFrom {
