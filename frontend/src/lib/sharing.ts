@@ -94,6 +94,8 @@ export interface Team {
   id: number;
   name: string;
   description: string;
+  /** A site admin allowed the team executable steps (only site admins change it). */
+  may_run_executables: boolean;
   executable_min_role: Role;
   role: Role | null;
   members: Member[];
@@ -208,7 +210,7 @@ export const sharingApi = {
   teams: () => apiFetch<Team[]>('/api/teams/'),
   team: (id: number | string) => apiFetch<Team>(`/api/teams/${id}/`),
   createTeam: (name: string, description: string) => apiFetch<Team>('/api/teams/', json('POST', { name, description })),
-  updateTeam: (id: number, changes: Partial<Pick<Team, 'name' | 'description' | 'executable_min_role'>>) =>
+  updateTeam: (id: number, changes: Partial<Pick<Team, 'name' | 'description' | 'executable_min_role' | 'may_run_executables'>>) =>
     apiFetch<Team>(`/api/teams/${id}/`, json('PATCH', changes)),
   deleteTeam: (id: number) => apiFetch<void>(`/api/teams/${id}/`, { method: 'DELETE' }),
   addMember: (teamId: number, username: string, role: Role) =>
