@@ -108,8 +108,9 @@ class StudioUserAdmin(UserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens can be looked at and revoked here; keys are never shown (only their hash is stored)."""
 
-    list_display = ("id", "user", "name", "prefix", "created_at", "last_used_at")
-    readonly_fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at")
+    list_display = ("id", "user", "name", "kind", "prefix", "created_at", "last_used_at")
+    list_filter = ("kind",)
+    readonly_fields = ("user", "name", "kind", "prefix", "key_hash", "created_at", "last_used_at")
     search_fields = ("user__username", "name", "prefix")
 
     def has_add_permission(self, request):

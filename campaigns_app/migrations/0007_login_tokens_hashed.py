@@ -18,7 +18,7 @@ def login_tokens_hash(apps, schema_editor):
     ApiToken = apps.get_model("campaigns_app", "ApiToken")
     quoted = schema_editor.quote_name(AUTHTOKEN_TABLE)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT key, user_id, created FROM {quoted}")  # noqa: S608 - a constant table name
+        cursor.execute(f"SELECT key, user_id, created FROM {quoted}")
         rows = cursor.fetchall()
     ApiToken.objects.bulk_create([
         ApiToken(user_id=user_id, name="login token", kind="login", prefix=key[:8],

@@ -10,7 +10,14 @@ import json
 
 import pytest
 
-from campaigns_app.models import AuditEntry, Campaign, CampaignVersion, Run, Team, UserCapabilities
+from campaigns_app.models import (
+    AuditEntry,
+    Campaign,
+    CampaignVersion,
+    Run,
+    Team,
+    UserCapabilities,
+)
 from campaigns_app.services import campaign_create, run_launch
 from tests.conftest import allow_executables, client_for, make_user, team_with
 
