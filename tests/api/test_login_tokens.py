@@ -87,7 +87,7 @@ def test_a_login_token_opens_websockets(alice, seed_campaign):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_hashes_existing_clear_tokens_and_drops_their_table(alice):
     executor = MigrationExecutor(connection)
-    executor.migrate([("campaigns_app", "0006_executable_rights")])
+    executor.migrate([("campaigns_app", "0007_executable_rights")])
     clear_key = "0123456789abcdef0123456789abcdef01234567"
     with connection.schema_editor() as editor:
         editor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp with time zone "

@@ -30,7 +30,7 @@ def login_tokens_hash(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("campaigns_app", "0006_executable_rights"),
+        ("campaigns_app", "0007_executable_rights"),
     ]
 
     operations = [
