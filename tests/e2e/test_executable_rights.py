@@ -9,7 +9,7 @@ import pytest
 
 from campaigns_app.models import Campaign
 from campaigns_app.services import campaign_create, team_create
-from tests.conftest import allow_executables, make_user
+from tests.conftest import allow_executables, make_user, seed_definition
 
 from .conftest import screenshot
 from .editor_helpers import canvas_box, drag_from_palette, login, open_editor, step_ids
@@ -70,3 +70,31 @@ def test_once_a_site_admin_allows_it_the_executable_item_works(page):
     page.wait_for_selector("[data-testid=editor-version]:has-text('v1')")
     saved = Campaign.objects.get(owner=charlie)
     assert [s["kind"] for s in saved.current_version.graph["steps"]] == ["executable"]
+
+
+def test_a_site_admin_allows_a_team_on_the_teams_page_and_its_editor_may_then_use_executables(page):
+    make_user("sam", is_staff=True)
+    charlie = make_user("charlie")
+    mine = team_create(user=charlie, name="mine")
+    campaign = campaign_create(owner=charlie, team=mine, visibility="team", **seed_definition(name="Ours"))
+
+    login(page, "charlie")
+    open_editor(page, campaign.pk)
+    assert "allow executable steps for team 'mine'" in page.inner_text("[data-testid=palette-executable-reason]")
+    page.click("[data-testid=nav-teams]")
+    card = page.locator("[data-testid=team-mine]")
+    assert "not allowed. A site admin may allow them" in card.locator("[data-testid=team-executables]").inner_text()
+    assert card.locator("[data-testid=team-allow-executables]").count() == 0  # the team's admin has no switch
+    page.click("[data-testid=logout]")
+
+    login(page, "sam")
+    page.click("[data-testid=nav-teams]")
+    card = page.locator("[data-testid=team-mine]")
+    card.locator("[data-testid=team-allow-executables]").click()
+    card.locator("[data-testid=team-executables]:has-text('allowed by a site admin, for editor, admin')").wait_for()
+    page.click("[data-testid=logout]")
+
+    login(page, "charlie")
+    open_editor(page, campaign.pk)
+    assert page.locator("[data-testid=palette-executable]").get_attribute("aria-disabled") is None
+    assert page.locator("[data-testid=palette-executable-reason]").count() == 0

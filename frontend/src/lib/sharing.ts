@@ -106,6 +106,8 @@ export interface Team {
 export interface ApiToken {
   id: number;
   name: string;
+  /** Named here ("personal"), or handed out by POST /api/auth/token/ ("login"). */
+  kind?: 'personal' | 'login';
   prefix: string;
   created_at: string;
   last_used_at: string | null;
