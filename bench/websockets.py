@@ -17,11 +17,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,18 +35,21 @@ import websockets
 from scripts.run_stack import WEB_TIMEOUTS, child_env, web_endpoint
 from scripts.stack import ensure_redis, free_port, terminate, wait_for_http
 
-CREATE_TOKEN = (
-    "from django.contrib.auth import get_user_model; from rest_framework.authtoken.models import Token; "
-    "u = get_user_model().objects.create_user('bench', password='bench-password-1'); "
-    "print(Token.objects.create(user=u).key)"
-)
+PASSWORD = "bench-password-1-Xq"
+CREATE_USER = f"from django.contrib.auth import get_user_model; get_user_model().objects.create_user('bench', password='{PASSWORD}')"
 
 
-def prepare(env: dict[str, str]) -> str:
+def prepare(env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", CREATE_TOKEN], cwd=REPO, env=env,
-                         check=True, capture_output=True, text=True).stdout
-    return out.strip().splitlines()[-1]
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", CREATE_USER], cwd=REPO, env=env, check=True)
+
+
+def login_token(base: str) -> str:
+    request = urllib.request.Request(f"{base}/api/auth/token/", method="POST",
+                                     data=json.dumps({"username": "bench", "password": PASSWORD}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30) as response:
+        return json.loads(response.read())["token"]
 
 
 async def burst(url: str, clients: int, open_timeout: float) -> tuple[int, collections.Counter, float]:
@@ -80,7 +85,7 @@ async def burst(url: str, clients: int, open_timeout: float) -> tuple[int, colle
     return connected, failures, last_in
 
 
-def measure(env: dict[str, str], token: str, backlog: int, clients: int, open_timeout: float, log: Path) -> dict:
+def measure(env: dict[str, str], backlog: int, clients: int, open_timeout: float, log: Path) -> dict:
     port = free_port()
     env = {**env, "STUDIO_WEB_BACKLOG": str(backlog)}
     with open(log, "a") as log_file:
@@ -89,6 +94,7 @@ def measure(env: dict[str, str], token: str, backlog: int, clients: int, open_ti
                                   stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/api/auth/me/", timeout=60, procs={"daphne": daphne})
+        token = login_token(f"http://127.0.0.1:{port}")
         url = f"ws://127.0.0.1:{port}/ws/dashboard/?token={token}"
         connected, failures, last_in = asyncio.run(burst(url, clients, open_timeout))
         if failures:
@@ -113,8 +119,8 @@ def main() -> None:
             env = child_env(redis_url)
             env.pop("DATABASE_URL", None)
             env.update(STUDIO_VAR_DIR=var_dir, STUDIO_CHANNEL_PREFIX=f"bench-ws-{os.getpid()}")
-            token = prepare(env)
-            results = [measure(env, token, backlog, args.clients, args.open_timeout, Path(var_dir) / "daphne.log")
+            prepare(env)
+            results = [measure(env, backlog, args.clients, args.open_timeout, Path(var_dir) / "daphne.log")
                        for backlog in (args.baseline_backlog, args.backlog)]
         finally:
             terminate([redis_proc])
