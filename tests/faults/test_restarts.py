@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import time
 import urllib.request
 
@@ -57,7 +58,7 @@ def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
     assert [r.state for r in wait_for_runs([again["id"]], timeout=30)] == ["succeeded"]
 
 
-def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(alice, processes, tmp_path):
+def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(alice, processes, tmp_path, figures):
     """Issue 10: nothing moved for ~33 s after Redis came back empty, until the resend sweep."""
     redis_proc, redis_url = start_embedded_redis()
     processes.append(redis_proc)
@@ -67,7 +68,7 @@ def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(al
                                       env={"REDIS_URL": redis_url, "STUDIO_REDISPATCH_AFTER_S": "600"})
     daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
     processes.extend([worker, daphne])
-    token = Token.objects.create(user=alice).key
+    token = login_token_for(alice)
     graph = {"steps": [{"id": "only", "kind": "function", "function": "sleep", "kwargs": {"seconds": 1.0}}],
              "edges": []}
     campaign = campaign_create(owner=alice, name="wide", graph=graph)
@@ -87,7 +88,11 @@ def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(al
     for run_id in run_ids:
         assert RunEvent.objects.filter(run_id=run_id, step_id="only", state="succeeded").count() == 1
         assert_gap_free(run_id)
-    assert "broker came back empty: resent the messages of" in worker_log.read_text()
+    resent = re.search(r"broker came back empty: resent the messages of (\d+)", worker_log.read_text())
+    assert resent, "the worker must have resent on reconnecting"
+    ledger = ledger_figures(run_ids)
+    assert ledger["lost"] == ledger["doubled"] == 0
+    figures(suite="Redis restarted empty", faults=1, lost_messages=waiting, resent=int(resent.group(1)), **ledger)
 
 
 async def _collect(url: str, origin: str, until_seq: int | None, stop_after: int | None) -> list[dict]:
@@ -156,7 +161,7 @@ def test_fifty_socket_clients_get_every_event_once_in_order_across_a_daphne_rest
     daphne, base = start_daphne(tmp_path)
     processes.extend([worker, daphne])
     port = int(base.rsplit(":", 1)[1])
-    token = Token.objects.create(user=alice).key
+    token = login_token_for(alice)
     campaign = campaign_create(owner=alice, **seed_definition(step_seconds=1.0))
     answer = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token,
                        {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]})
