@@ -92,7 +92,7 @@ def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(al
     assert resent, "the worker must have resent on reconnecting"
     ledger = ledger_figures(run_ids)
     assert ledger["lost"] == ledger["doubled"] == 0
-    figures(suite="Redis restarted empty", faults=1, lost_messages=waiting, resent=int(resent.group(1)), **ledger)
+    figures(suite="Redis restarted empty", faults=1, queued_at_kill=waiting, resent=int(resent.group(1)), **ledger)
 
 
 async def _collect(url: str, origin: str, until_seq: int | None, stop_after: int | None) -> list[dict]:
