@@ -66,6 +66,13 @@ def _child(spec: dict, error_w: int) -> None:
                 continue
             hard = value + int(spec.get("grace_s", 5)) + 1 if name == "cpu" else value
             resource.setrlimit(LIMITS[name], (value, hard))
+        if spec.get("uid") is not None:
+            # The output pipes are the worker's: without this the step could not reopen /dev/stdout.
+            for fd in (1, 2):
+                try:
+                    os.fchown(fd, spec["uid"], spec["gid"])
+                except OSError:
+                    pass
         if spec.get("gid") is not None:
             os.setgroups(spec.get("groups") or [spec["gid"]])
             os.setgid(spec["gid"])
@@ -223,6 +230,8 @@ def main() -> int:
         verdict["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 3)
         if os.WIFSIGNALED(status):
             verdict["signal"] = os.WTERMSIG(status)
+        elif spec.get("wrap") and os.WEXITSTATUS(status) > 128:
+            verdict["signal"] = os.WEXITSTATUS(status) - 128  # bubblewrap reports its child's signal so
         else:
             verdict["exit"] = os.WEXITSTATUS(status)
     try:
