@@ -156,7 +156,7 @@ def _isolating() -> str | None:
     except SandboxUnavailable as exc:
         return str(exc)
     if identity.uid is None and wrapped is None:
-        return "not root (no step user) and no usable bubblewrap: steps run as the worker's own user"
+        return "steps run as the worker's own user (not root, or STUDIO_STEP_USER empty) and no bubblewrap is usable"
     return None
 
 
