@@ -33,7 +33,7 @@ DEFAULT_RULES = ExecutableRules()
 def unsafe_env_name(name: str) -> bool:
     """Whether setting ``name`` could change which program or library a step runs."""
     upper = name.upper()
-    return upper == "PATH" or upper.startswith("LD_") or upper.startswith("PYTHON")
+    return upper == "PATH" or upper.startswith(("LD_", "PYTHON"))
 
 
 def env_problems(env: Any, rules: ExecutableRules = DEFAULT_RULES) -> list[str]:

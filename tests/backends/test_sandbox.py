@@ -50,7 +50,7 @@ def test_the_step_sees_only_a_safe_base_and_its_own_env(monkeypatch):
     assert "DATABASE_URL" not in env and "REDIS_URL" not in env and "DJANGO_SETTINGS_MODULE" not in env
     assert env["PATH"] == "/usr/local/bin:/usr/bin:/bin" and env["LANG"] == "C.UTF-8" and env["MODE"] == "fast"
     root = Path(django_settings.STUDIO_STEP_WORKDIR_ROOT)
-    assert env["HOME"] == str(root / "run-7" / "s.1") and env["TMPDIR"] == env["HOME"] + "/tmp"
+    assert env["HOME"] == str(root / "run-7.s.1") and env["TMPDIR"] == env["HOME"] + "/tmp"
 
 
 def test_unsafe_env_saved_before_the_rule_is_still_refused_at_run_time():
@@ -64,7 +64,7 @@ def test_each_attempt_gets_a_fresh_folder_that_is_removed_afterwards():
     first = sh("pwd; ls -A; echo left-behind > note; mkdir -p deep/er", attempt=1, log=(log1 := Collected()))
     second = sh("ls -A", attempt=2, log=(log2 := Collected()))
     assert first.ok and second.ok
-    assert log1.text().splitlines()[0].endswith("/run-7/s.1")
+    assert log1.text().splitlines()[0].endswith("/run-7.s.1")
     assert log2.text().split() == ["tmp"]  # nothing of attempt 1
     assert not Path(log1.text().splitlines()[0]).exists()
 
@@ -72,7 +72,7 @@ def test_each_attempt_gets_a_fresh_folder_that_is_removed_afterwards():
 def test_cwd_is_a_folder_inside_the_attempt_folder():
     outcome = sh("pwd > /dev/stderr; echo ok", cwd="out/data", log=(log := Collected()))
     assert outcome.ok, outcome.error
-    assert log.text("stderr").endswith("/run-7/s.1/out/data")
+    assert log.text("stderr").endswith("/run-7.s.1/out/data")
 
 
 def test_limits_come_from_the_steps_resources_or_the_settings(settings):
@@ -137,7 +137,7 @@ def test_a_100_mb_line_fails_the_step_without_the_worker_holding_it():
         tracemalloc.stop()
     assert not outcome.ok and outcome.reason == "result"
     assert outcome.error == "result is 100000000 bytes, over the 1048576-byte limit (the last stdout line)"
-    [(stream, line)] = log.lines
+    [(_, line)] = log.lines
     assert line.endswith("[line cut: longer than 16384 bytes]") and len(line) < 17000
     # The result limit (1 MiB) plus a few read chunks, not the line's 100 MB.
     assert peak < 8 * 1024 * 1024, f"{peak} bytes buffered"

@@ -24,8 +24,15 @@ from ...graph.executables import ExecutableRules, cwd_problem, env_problems
 from ...graph.resources import walltime_seconds
 from ..base import StepInvocation, StepOutcome
 from .output import STDERR_TAIL_CHARS, STDERR_TAIL_LINES, LineStream, parse_result, pump
-from .policy import SAFE_PATH, SandboxConfig, SandboxUnavailable, StepIdentity, bwrap_arguments, bwrap_path, \
-    step_identity
+from .policy import (
+    SAFE_PATH,
+    SandboxConfig,
+    SandboxUnavailable,
+    StepIdentity,
+    bwrap_arguments,
+    bwrap_path,
+    step_identity,
+)
 
 SUPERVISOR = Path(__file__).with_name("supervise.py")
 POLL_S = 0.05
@@ -53,16 +60,17 @@ def step_environment(inv: StepInvocation, *, home: Path, cwd: Path, identity: St
 
 
 class AttemptFolder:
-    """``<root>/run-<id>/<step>.<attempt>``: created fresh, owned by the step's user, removed afterwards."""
+    """``<root>/run-<id>.<step>.<attempt>``: created fresh, owned by the step's user, removed afterwards.
+
+    Flat, so that no two attempts share a parent that one of them might remove while the other creates.
+    """
 
     def __init__(self, root: Path, inv: StepInvocation, identity: StepIdentity, keep: bool):
         self.root, self.identity, self.keep = root, identity, keep
-        self.run_dir = root / f"run-{inv.run_id}"
-        self.path = self.run_dir / f"{inv.step_id}.{inv.attempt}"
+        self.path = root / f"run-{inv.run_id}.{inv.step_id}.{inv.attempt}"
 
     def create(self, cwd: str | None) -> Path:
-        for folder in (self.root, self.run_dir):
-            folder.mkdir(mode=0o711, parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o711, parents=True, exist_ok=True)
         if self.path.exists():
             shutil.rmtree(self.path)
         self.path.mkdir(mode=0o700)
@@ -76,13 +84,8 @@ class AttemptFolder:
         return inside
 
     def remove(self) -> None:
-        if self.keep:
-            return
-        shutil.rmtree(self.path, ignore_errors=True)
-        try:
-            self.run_dir.rmdir()  # the last attempt of the run's steps on this worker
-        except OSError:
-            pass
+        if not self.keep:
+            shutil.rmtree(self.path, ignore_errors=True)
 
 
 def run_executable(inv: StepInvocation, config: SandboxConfig, *, max_result_bytes: int) -> StepOutcome:
