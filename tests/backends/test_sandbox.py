@@ -198,3 +198,13 @@ def test_a_required_sandbox_that_is_missing_refuses_the_step(settings, monkeypat
     monkeypatch.setattr(policy, "_bwrap_checked", {})
     outcome = sh("echo ran")
     assert not outcome.ok and outcome.error.startswith("not started: STUDIO_STEP_SANDBOX=bwrap but bubblewrap")
+
+
+def test_a_step_cannot_kill_its_supervisor_to_leave_a_child_behind():
+    reason = _isolating()
+    if reason and os.environ.get("CI") != "true":
+        pytest.skip(f"cannot enforce isolation here: {reason}")
+    marker = unique_sleep()
+    outcome = sh(f"kill -9 $PPID; setsid sleep {marker} & sleep 0.3; echo done")
+    assert outcome.ok and outcome.result == "done", outcome.error
+    assert processes_running("sleep", marker) == []

@@ -151,7 +151,8 @@ def _kill_everything(leader: int | None) -> None:
     """SIGKILL every process below this one until none is left (new ones may be forked meanwhile)."""
     _reap()
     rounds = 0
-    while _has_children():
+    # A process stuck in the kernel (uninterruptible sleep) cannot die yet; give up after about ten seconds.
+    while _has_children() and rounds < 500:
         _signal_all(signal.SIGKILL, leader)
         time.sleep(0.002 if rounds < 10 else 0.02)
         _reap()
