@@ -208,3 +208,13 @@ def test_a_step_cannot_kill_its_supervisor_to_leave_a_child_behind():
     outcome = sh(f"kill -9 $PPID; setsid sleep {marker} & sleep 0.3; echo done")
     assert outcome.ok and outcome.result == "done", outcome.error
     assert processes_running("sleep", marker) == []
+
+
+def test_make_run_warns_when_steps_would_run_unisolated():
+    from campaigns_app.backends.sandbox import isolation_warning
+
+    as_root = isolation_warning({"STUDIO_STEP_USER": "root", "STUDIO_STEP_SANDBOX": "none"}, euid=0)
+    assert as_root.startswith("workers run as root with no sandbox and no step user")
+    assert isolation_warning({"STUDIO_STEP_SANDBOX": "none"}, euid=0) is None  # steps run as nobody
+    assert "run as the worker's own user" in isolation_warning({"STUDIO_STEP_SANDBOX": "none"}, euid=65534)
+    assert "will be refused" in isolation_warning({"STUDIO_STEP_USER": "no-such-user-xyz"}, euid=0)
