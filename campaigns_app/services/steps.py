@@ -15,15 +15,15 @@ from django.utils import timezone
 from ..backends import StepInvocation, StepOutcome, get_backend
 from ..graph import TemplateError, render_value
 from ..graph.templating import render_argv
-from ..models import StepRun, StepState
+from ..models import Run, StepRun, StepState
 from .backend_states import backend_state_reporter
 from .definitions import version_definition
 from .logs import step_log_close, step_log_open
 from .recovery import running_here
 from .transitions import (
+    in_run_transaction,
     RunSteps,
     run_finish_if_done,
-    run_locked,
     step_cancelled,
     step_claim,
     step_fail,
@@ -121,10 +121,14 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
             return None
         expected = (row[0], row[1], row[2] + 1)
     run_id, step_id, attempt = expected
-    with run_locked(run_id) as ledger:
-        if not step_claim(ledger, step_run_id=step_run_id, step_id=step_id, attempt=attempt):
-            return None
-    return _claimed_step(step_run_id=step_run_id, run=ledger.run, step_id=step_id, attempt=attempt)
+
+    def claim(ledger):
+        return ledger.run if step_claim(ledger, step_run_id=step_run_id, step_id=step_id, attempt=attempt) else None
+
+    run = in_run_transaction(run_id, claim)
+    if run is None:
+        return None
+    return _claimed_step(step_run_id=step_run_id, run=run, step_id=step_id, attempt=attempt)
 
 
 def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> ClaimedStep:
@@ -189,8 +193,9 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
     ended_at = outcome.ended_at
     outcome, event_result = _checked_result(outcome)
     outcome.ended_at = ended_at
-    here: StepRun | None = None
-    with run_locked(run_id) as ledger:
+
+    def record(ledger) -> tuple[StepRun, Run] | None:
+        here = None
         steps, step_run = RunSteps.of_step(run_id, step_run_id)
         if step_run is None or step_run.state != StepState.RUNNING or step_run.attempts != attempt:
             return None
@@ -211,6 +216,10 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
             here = step_fail(ledger, steps, step_run, dag, error=outcome.error, reason=outcome.reason, ended=ended,
                              run_next_on=run_next_on)
         run_finish_if_done(ledger, steps)
-    if here is None:
+        return (here, ledger.run) if here is not None else None
+
+    started = in_run_transaction(run_id, record)
+    if started is None:
         return None
-    return _claimed_step(step_run_id=here.pk, run=ledger.run, step_id=here.step_id, attempt=here.attempts)
+    here, run = started
+    return _claimed_step(step_run_id=here.pk, run=run, step_id=here.step_id, attempt=here.attempts)

@@ -9,6 +9,7 @@ SQL lives only in ``sql.py`` here.
 
 | module | what it holds |
 | --- | --- |
+| ``commit.py`` | group commit: ``in_run_transaction`` applies a transition with whatever else this process's threads commit now, in one transaction |
 | ``ledger.py`` | ``run_locked`` / ``runs_created`` / ``run_created``: the run lock and the transaction; ``RunLedger`` with ``step_write`` / ``steps_write`` (step rows), ``record`` (events, gap-free seq), ``set_run_state``, ``on_commit`` |
 | ``steps.py`` | ``RunSteps`` (the steps a transition reads) and the step transitions: queue, claim, start here, succeed, fail, retry, cancelled, skip, cancel, reset, reclaim; heartbeats and overdue resends |
 | ``runs.py`` | run start, finish, requeue |
@@ -32,6 +33,7 @@ run's own ``run_locked`` after the first commits, or nests it: locks are taken
 parent before child, so two transitions never wait on each other.
 """
 
+from .commit import committer_stats, in_run_transaction
 from .launch import runs_queue_new
 from .ledger import RunLedger, run_created, run_locked, runs_created, writer_slot
 from .runs import run_finish_if_done, run_requeue, run_start
@@ -56,6 +58,8 @@ from .steps import (
 )
 
 __all__ = [
+    "committer_stats",
+    "in_run_transaction",
     "RunLedger",
     "RunSteps",
     "run_created",

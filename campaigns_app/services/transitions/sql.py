@@ -49,23 +49,60 @@ def rows_update(model: type[models.Model], *, where: dict[str, Any], **values: A
         return cursor.rowcount
 
 
-def rows_insert(model: type[models.Model], fields: Sequence[str], objects: Iterable[models.Model]) -> None:
+# Fields whose database value is the Python value itself (for the native values transitions build):
+# their per-value preparation is skipped, which is most of an insert's cost in Python.
+_PLAIN = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey",
+          "IntegerField", "PositiveIntegerField", "SmallIntegerField", "TextField"}
+
+
+def _preparer(field):
+    """How one column's values are prepared within one insert (None: as they are)."""
+    kind = field.get_internal_type()
+    if kind in _PLAIN:
+        return None
+    if kind == "DateTimeField":
+        # A launch writes the same few instants thousands of times.
+        done: dict = {}
+
+        def prepared(value):
+            if value is None:
+                return None
+            if value not in done:
+                done[value] = field.get_db_prep_save(value, connection)
+            return done[value]
+
+        return prepared
+    return lambda value: None if value is None else field.get_db_prep_save(value, connection)
+
+
+def rows_insert(model: type[models.Model], fields: Sequence[str], objects: Iterable[models.Model], *,
+                returning: Sequence[str] = ()) -> list[tuple]:
     """Insert the objects' ``fields``, in one statement unless the database's limit on parameters needs more.
 
-    Their primary keys are not read back.
+    ``returning`` names columns to read back (``RETURNING``, on SQLite 3.35+
+    and PostgreSQL), as rows of those values in no promised order.
     """
     objects = list(objects)
     if not objects:
-        return
+        return []
     model_fields = [model._meta.get_field(name) for name in fields]
+    preparers = [(field.attname, _preparer(field)) for field in model_fields]
     # The batch size the ORM's bulk_create would use (SQLite caps the parameters of one statement).
     size = max(1, connection.ops.bulk_batch_size(model_fields, objects) or len(objects))
+    tail = ""
+    if returning:
+        q = connection.ops.quote_name
+        tail = " RETURNING " + ", ".join(q(model._meta.get_field(name).column) for name in returning)
+    rows: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(objects), size):
             batch = objects[start:start + size]
-            params = [field.get_db_prep_save(getattr(obj, field.attname), connection)
-                      for obj in batch for field in model_fields]
-            cursor.execute(_insert_sql(connection.vendor, model, tuple(fields), len(batch)), params)
+            params = [getattr(obj, attname) if prep is None else prep(getattr(obj, attname))
+                      for obj in batch for attname, prep in preparers]
+            cursor.execute(_insert_sql(connection.vendor, model, tuple(fields), len(batch)) + tail, params)
+            if returning:
+                rows.extend(cursor.fetchall())
+    return rows
 
 
 # The columns of a step that transitions decide on; every step view reads just these.
@@ -217,3 +254,14 @@ def rows_update_many(model: type[models.Model], pks: Sequence[int], **values: An
                            [*prepared, *chunk, *[chunk[-1]] * (size - len(chunk))])
             changed += cursor.rowcount
     return changed
+
+
+def rows_update_each(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, Sequence[Any]]]) -> None:
+    """One ``UPDATE … SET fields WHERE pk = …`` sent for every (pk, values) row at once (``executemany``)."""
+    if not rows:
+        return
+    sql = _update_sql(connection.vendor, model, tuple(fields), (model._meta.pk.name,))
+    model_fields = [model._meta.get_field(name) for name in fields]
+    params = [[*(f.get_db_prep_save(v, connection) for f, v in zip(model_fields, values)), pk] for pk, values in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from ...graph import Dag
 from ...models import StepRun, StepState
-from ..dispatch import steps_dispatch_on_commit
 from .ledger import RunLedger, writer_slot
 from .sql import rows_update, rows_update_many, step_rows
 from .runs import run_start
@@ -102,7 +101,7 @@ def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float
             data["delay_s"] = round(countdown, 3)
         ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data=data)
     ledger.steps_write(step_runs, state=StepState.QUEUED, queued_at=ledger.now, dispatched_at=due, **columns)
-    steps_dispatch_on_commit(step_runs, countdown=countdown, on_commit=ledger.on_commit)
+    ledger.send_after_commit(step_runs, countdown=countdown)
 
 
 def steps_ready(ledger: RunLedger, steps: RunSteps, dag: Dag, *, after: str | None = None) -> list[StepRun]:
