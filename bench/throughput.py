@@ -171,7 +171,7 @@ def run_all(base: str, username: str, password: str, sizes: list[int], independe
     chain = chain_campaign(api, f"bench chain {stamp}")
     flat = independent_campaign(api, f"bench independent {stamp}", independent) if independent else None
     # One small launch first: the first launch after start-up pays one-time costs no later one does.
-    studio_workload(api, ws_url, chain, 5, 4, 60)
+    studio_workload(api, ws_url, chain, 5, 4, 120)
     lines, ok = [], True
     workloads = [(f"{n} × 4 chained", chain, n, 4, True) for n in sizes]
     if flat:
