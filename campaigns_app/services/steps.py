@@ -53,6 +53,7 @@ class ClaimedStep:
     step_run_id: int
     run_id: int
     attempt: int
+    step_id: str
     backend: str
     invocation: StepInvocation | None
     # Set when the step cannot even start (a placeholder without a value).
@@ -82,7 +83,7 @@ def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None 
             outcome = claimed.early_failure or _run_on_backend(claimed)
             first_outcome = first_outcome or outcome
             claimed = step_run_record(step_run_id=claimed.step_run_id, run_id=claimed.run_id, outcome=outcome,
-                                      attempt=claimed.attempt, run_next_on=backend)
+                                      attempt=claimed.attempt, run_next_on=backend, step_id=claimed.step_id)
     return first_outcome
 
 
@@ -140,7 +141,7 @@ def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> Claim
         # Upstream steps have succeeded and stay put while this one runs.
         ancestors = definition.dag.ancestors(step_id)
         results = dict(StepRun.objects.filter(run_id=run.pk, step_id__in=ancestors).values_list("step_id", "result"))
-    claim = ClaimedStep(step_run_id=step_run_id, run_id=run.pk, attempt=attempt,
+    claim = ClaimedStep(step_run_id=step_run_id, run_id=run.pk, attempt=attempt, step_id=step_id,
                         backend=step.get("backend", "thread"), invocation=None)
     try:
         claim.invocation = StepInvocation(
@@ -179,13 +180,14 @@ def _checked_result(outcome: StepOutcome) -> tuple[StepOutcome, dict]:
 
 
 def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int,
-                    run_next_on: str | None = None) -> ClaimedStep | None:
+                    run_next_on: str | None = None, step_id: str | None = None) -> ClaimedStep | None:
     """Store an attempt's outcome, then queue what became ready, retry, or skip what can no longer run.
 
     With ``run_next_on`` (a backend whose slot the caller holds), the first
     successor on that backend that became ready is started for the caller in
     the same transaction and returned claimed, for the caller to run next;
-    the others are dispatched to Celery after commit.
+    the others are dispatched to Celery after commit.  ``step_id`` (when the
+    caller knows it) lets one statement read the step and what it decides on.
 
     An outcome for an attempt that is no longer the running one (the step was
     cancelled or reclaimed meanwhile) is ignored, so a step never succeeds twice.
@@ -196,10 +198,10 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
 
     def record(ledger) -> tuple[StepRun, Run] | None:
         here = None
-        steps, step_run = RunSteps.of_step(run_id, step_run_id)
+        definition = version_definition(ledger.run.version_id)
+        steps, step_run = RunSteps.of_step(run_id, step_run_id, step_id=step_id, dag=definition.dag)
         if step_run is None or step_run.state != StepState.RUNNING or step_run.attempts != attempt:
             return None
-        definition = version_definition(ledger.run.version_id)
         dag, step = definition.dag, definition.steps[step_run.step_id]
         ended = min(outcome.ended_at or ledger.now, ledger.now)
         if step_run.cancel_requested or outcome.reason == "cancelled":

@@ -3,7 +3,7 @@
 A worker's threads hand their claims and outcomes to ``in_run_transaction``.
 The first thread to arrive while nobody commits becomes the leader: it takes
 whatever is waiting (up to ``STUDIO_COMMIT_BATCH``), locks those runs in id
-order, applies every transition, writes all their events in one INSERT and
+order in one statement, applies every transition, writes all their events in one INSERT and
 their runs' ``last_seq`` in one batch, commits once, sends the messages and
 broadcasts, and wakes the threads whose work it did.  Whoever is waiting
 when it finishes takes the lead next.  An idle process commits a lone step
@@ -27,7 +27,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 
 from .ledger import RunLedger, ledgers_flush, run_locked, writer_slot
-from .sql import run_lock
+from ...models import Run
+from .sql import runs_lock
 
 logger = logging.getLogger(__name__)
 
@@ -99,12 +100,15 @@ class GroupCommitter:
         current: _Work | None = None
         try:
             with writer_slot(), transaction.atomic():
+                # One statement locks every run of the group, in id order.
+                locked = runs_lock([w.run_id for w in pending])
                 ledgers: dict[int, RunLedger] = {}
                 for current in pending:
                     ledger = ledgers.get(current.run_id)
                     if ledger is None:
-                        # Runs are locked in id order, so two committers never wait on each other.
-                        ledger = ledgers[current.run_id] = RunLedger(run_lock(current.run_id))
+                        if current.run_id not in locked:
+                            raise Run.DoesNotExist(f"run {current.run_id} does not exist")
+                        ledger = ledgers[current.run_id] = RunLedger(locked[current.run_id])
                     results.append((current, current.apply(ledger)))
                 current = None
                 after_commit = ledgers_flush(list(ledgers.values()))

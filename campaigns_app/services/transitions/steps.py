@@ -50,10 +50,21 @@ class RunSteps:
         return cls(run_id, step_rows(run_id), complete=True)
 
     @classmethod
-    def of_step(cls, run_id: int, step_run_id: int) -> tuple[RunSteps, StepRun | None]:
-        """A view holding one step run (None when it is not in this run)."""
-        rows = step_rows(run_id, step_run_id=step_run_id)
-        return cls(run_id, rows), (rows[0] if rows else None)
+    def of_step(cls, run_id: int, step_run_id: int, *, step_id: str | None = None,
+                dag: Dag | None = None) -> tuple[RunSteps, StepRun | None]:
+        """A view holding one step run (None when it is not in this run).
+
+        Given its ``step_id`` and the ``dag``, the view also reads, in the same
+        statement, the successors and their predecessors that its success would decide on.
+        """
+        if step_id is None or dag is None or step_id not in dag.successors:
+            rows = step_rows(run_id, step_run_id=step_run_id)
+            return cls(run_id, rows), (rows[0] if rows else None)
+        after = dag.successors[step_id]
+        view = cls(run_id, step_rows(run_id, step_ids=list(dict.fromkeys(
+            [step_id, *after, *(p for c in after for p in dag.predecessors[c])]))))
+        mine = view._steps.get(step_id)
+        return view, (mine if mine is not None and mine.pk == step_run_id else None)
 
     def need(self, step_ids: Iterable[str]) -> None:
         """Read the named steps that the view does not hold yet."""
