@@ -63,6 +63,9 @@ def private_stack(database_url: str | None = None, *, workers: int = 1, concurre
                         "from django.contrib.auth import get_user_model as g; "
                         f"g().objects.filter(username='{USER}').exists() or "
                         f"g().objects.create_user('{USER}', password='{PASSWORD}')"], cwd=REPO, env=env, check=True)
+        # The demo "Seed campaign" (bench/seed.py's workload), as ``make run`` loads it.
+        subprocess.run([*manage, "load_demo_data", "--owner", USER], cwd=REPO, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
         stack_pids = []
         for n in range(workers):
             log = open(tmp / f"worker-{n}.log", "w")

@@ -16,7 +16,6 @@ process, Redis, PostgreSQL and the bench client share the cores with the workers
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path

@@ -164,7 +164,8 @@ def load_note() -> str:
 
 
 def run_all(base: str, username: str, password: str, sizes: list[int], independent: int,
-            asyncflow_timeout: float, skip_asyncflow: bool, label: str) -> tuple[list[str], bool]:
+            asyncflow_timeout: float, skip_asyncflow: bool, label: str,
+            long_chains: list[int] = ()) -> tuple[list[str], bool]:
     api = Api(base, username, password)
     ws_url = base.replace("http", "ws", 1)
     stamp = int(time.time())
@@ -176,6 +177,9 @@ def run_all(base: str, username: str, password: str, sizes: list[int], independe
     workloads = [(f"{n} × 4 chained", chain, n, 4, True) for n in sizes]
     if flat:
         workloads.append((f"1 × {independent} independent", flat, 1, independent, False))
+    for length in long_chains:
+        long_chain = chain_campaign(api, f"bench long chain {length} {stamp}", steps=length)
+        workloads.append((f"1 × {length} chained", long_chain, 1, length, True))
     for name, campaign, instances, steps, chained in workloads:
         studio = studio_workload(api, ws_url, campaign, instances, steps, timeout=max(120, instances * 0.1))
         flow = ({"seconds": None, "steps_per_s": None, "note": "skipped"} if skip_asyncflow
@@ -202,6 +206,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32, help="with --private: threads per worker")
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--independent", type=int, default=1000, help="steps of the independent workload (0: none)")
+    parser.add_argument("--long-chains", default="",
+                        help="also 1 run of one long chain of each of these lengths (e.g. 500,5000): the "
+                             "steps/s must not fall as the run grows")
     parser.add_argument("--asyncflow-timeout", type=float, default=250.0)
     parser.add_argument("--skip-asyncflow", action="store_true")
     parser.add_argument("--asyncflow-child", help=argparse.SUPPRESS)
@@ -227,7 +234,7 @@ def main() -> int:
         label = f"{database}, {args.workers} worker(s) × {args.concurrency}" if stack else database
         print(HEADER)
         _, ok = run_all(base, username, password, sizes, args.independent, args.asyncflow_timeout,
-                        args.skip_asyncflow, label)
+                        args.skip_asyncflow, label, [int(n) for n in args.long_chains.split(",") if n])
     print(f"# done, {load_note()}")
     return 0 if ok else 1
 
