@@ -21,8 +21,12 @@ Adding a transition (child runs, for-each items, ...):
 1. Write it as a function in ``steps.py`` or ``runs.py`` (or a new module
    here when it is a family of its own) that takes the ``RunLedger`` of the
    caller's ``run_locked`` block and the ``RunSteps`` it decides on.
-2. Change rows only through ``ledger.step_write`` / ``ledger.steps_write``
-   (step runs) and ``ledger.set_run_state`` (the run), record an event with
+2. Read steps through ``RunSteps.of(ledger)`` (``need``, ``need_all``, ``of_step``): one
+   view per run and transaction, shared by every transition of that run in a
+   group commit, so nothing is read stale.  Change rows only through
+   ``ledger.step_write`` / ``ledger.steps_write`` on those objects (written
+   together before commit, or before a read that needs them) and
+   ``ledger.set_run_state`` (the run), record an event with
    ``ledger.record`` for every state it changes, and send messages with
    ``steps_queue`` or ``ledger.on_commit`` so nothing leaves before commit.
 3. End with ``run_finish_if_done`` when the change can end the run.
@@ -39,6 +43,7 @@ from .ledger import RunLedger, run_created, run_locked, runs_created, writer_slo
 from .runs import run_finish_if_done, run_requeue, run_start
 from .steps import (
     RunSteps,
+    neighbourhood,
     step_cancelled,
     step_claim,
     step_fail,
@@ -60,6 +65,7 @@ from .steps import (
 __all__ = [
     "committer_stats",
     "in_run_transaction",
+    "neighbourhood",
     "RunLedger",
     "RunSteps",
     "run_created",

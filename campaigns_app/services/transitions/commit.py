@@ -28,7 +28,8 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 
 from .ledger import RunLedger, ledgers_flush, run_locked, writer_slot
 from ...models import Run
-from .sql import runs_lock
+from .sql import runs_lock, steps_of_runs
+from .steps import RunSteps
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 class _Work:
     run_id: int
     apply: Callable[[RunLedger], Any]
+    # Step ids of the run that ``apply`` will read: read for the whole group in one statement.
+    prefetch: list[str] | None = None
     wake: threading.Event = field(default_factory=threading.Event)
     finished: bool = False
     result: Any = None
@@ -54,8 +57,8 @@ class GroupCommitter:
         self.commits = 0
         self.applied = 0
 
-    def run(self, run_id: int, apply: Callable[[RunLedger], Any]) -> Any:
-        work = _Work(run_id, apply)
+    def run(self, run_id: int, apply: Callable[[RunLedger], Any], prefetch: list[str] | None = None) -> Any:
+        work = _Work(run_id, apply, prefetch=prefetch)
         with self._mutex:
             self._queue.append(work)
             lead = not self._leading
@@ -103,12 +106,21 @@ class GroupCommitter:
                 # One statement locks every run of the group, in id order.
                 locked = runs_lock([w.run_id for w in pending])
                 ledgers: dict[int, RunLedger] = {}
+                wanted: dict[int, list[str]] = {}
+                for work in pending:
+                    if work.prefetch and work.run_id in locked:
+                        wanted.setdefault(work.run_id, []).extend(work.prefetch)
+                read: dict[int, list] = {}
+                for row in steps_of_runs(wanted):
+                    read.setdefault(row.run_id, []).append(row)
                 for current in pending:
                     ledger = ledgers.get(current.run_id)
                     if ledger is None:
                         if current.run_id not in locked:
                             raise Run.DoesNotExist(f"run {current.run_id} does not exist")
                         ledger = ledgers[current.run_id] = RunLedger(locked[current.run_id])
+                        if current.run_id in read:
+                            RunSteps.of(ledger).seed(read[current.run_id])
                     results.append((current, current.apply(ledger)))
                 current = None
                 after_commit = ledgers_flush(list(ledgers.values()))
@@ -135,8 +147,11 @@ class GroupCommitter:
 _committer = GroupCommitter()
 
 
-def in_run_transaction(run_id: int, apply: Callable[[RunLedger], Any]) -> Any:
+def in_run_transaction(run_id: int, apply: Callable[[RunLedger], Any], *, prefetch: list[str] | None = None) -> Any:
     """``apply(ledger)`` under the run's lock, committed with whatever else this process commits now.
+
+    ``prefetch`` names steps of the run that ``apply`` reads (``RunSteps``):
+    the group reads them for all its runs in one statement.
 
     Inside a caller's transaction it simply nests there (``run_locked``):
     group commit needs the outermost transaction.
@@ -144,7 +159,7 @@ def in_run_transaction(run_id: int, apply: Callable[[RunLedger], Any]) -> Any:
     if connection.in_atomic_block or not settings.STUDIO_COMMIT_BATCH:
         with run_locked(run_id) as ledger:
             return apply(ledger)
-    return _committer.run(run_id, apply)
+    return _committer.run(run_id, apply, prefetch)
 
 
 def committer_stats() -> tuple[int, int]:

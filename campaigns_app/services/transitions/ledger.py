@@ -42,6 +42,10 @@ class RunLedger:
         self._changed_fields: set[str] = set()
         self._after_commit: list[Callable[[], None]] = []
         self._messages: dict[float | None, list] = {}
+        # Step rows changed but not written yet, by id: written together before any read that needs them.
+        self._writes: dict[int, dict[str, Any]] = {}
+        # The steps of this run read in this transaction (``steps.RunSteps``), shared by its transitions.
+        self.steps = None
 
     def send_after_commit(self, step_runs: list, *, countdown: float | None = None) -> None:
         """Send the steps' Celery messages after commit, with the others of this commit (``dispatch``)."""
@@ -57,25 +61,30 @@ class RunLedger:
         self._events.append(RunEvent(run=self.run, seq=self.run.last_seq, step_id=step_id, type=type_,
                                      state=state, at=at or self.now, data=data or {}))
 
-    def step_write(self, step_run, **values: Any) -> int:
-        """Set ``values`` on the step run and its row; returns the rows changed (0 or 1).
+    def step_write(self, step_run, **values: Any) -> None:
+        """Set ``values`` on the step run now and on its row before commit (or before a read that needs it).
 
-        A step not yet inserted (a launch inserts its steps after queueing
-        them) only takes the values: its INSERT writes them.
+        The writes of one commit go out together (``steps_flush``).  A step not
+        yet inserted (a launch inserts its steps after queueing them) only
+        takes the values: its INSERT writes them.
         """
         for name, value in values.items():
             setattr(step_run, name, value)
-        if step_run.pk is None:
-            return 0
-        return rows_update(StepRun, where={"id": step_run.pk}, **values)
+        if step_run.pk is not None:
+            self._writes.setdefault(step_run.pk, {}).update(values)
 
     def steps_write(self, step_runs, **values: Any) -> None:
-        """``step_write`` for many step runs with the same values, in one statement."""
+        """``step_write`` for many step runs with the same values; a long list in one statement now."""
+        if len(step_runs) <= 16:
+            for step_run in step_runs:
+                self.step_write(step_run, **values)
+            return
         for step_run in step_runs:
             for name, value in values.items():
                 setattr(step_run, name, value)
         saved = [sr.pk for sr in step_runs if sr.pk is not None]
         if saved:
+            steps_flush([self])
             rows_update_many(StepRun, saved, **values)
 
     def set_run_state(self, state: str, **fields: Any) -> None:
@@ -87,10 +96,25 @@ class RunLedger:
 
 
 
+def steps_flush(ledgers: list[RunLedger]) -> None:
+    """Write the ledgers' pending step rows: one ``executemany`` per set of columns."""
+    by_shape: dict[tuple[str, ...], list] = {}
+    for ledger in ledgers:
+        for pk, values in ledger._writes.items():
+            fields = tuple(sorted(values))
+            by_shape.setdefault(fields, []).append((pk, [values[f] for f in fields]))
+        ledger._writes = {}
+    for fields, rows in by_shape.items():
+        if len(rows) == 1:
+            rows_update(StepRun, where={"id": rows[0][0]}, **dict(zip(fields, rows[0][1])))
+        else:
+            rows_update_each(StepRun, fields, rows)
+
+
 def ledgers_flush(ledgers: list[RunLedger]) -> list[Callable[[], None]]:
     """Write the events and run rows of the ledgers of one transaction, each kind in one statement.
 
-    Returns what must run once it commits, in this order: the step messages of
+    Their pending step rows are written first.  Returns what must run once it commits, in this order: the step messages of
     all of them (one send per delay), the ledgers' own callbacks, and the
     broadcasts: one message per group for all these runs' events, each run's
     in seq order.  Messages first, so a worker is not kept waiting behind broadcasts.
@@ -100,6 +124,7 @@ def ledgers_flush(ledgers: list[RunLedger]) -> list[Callable[[], None]]:
         for countdown, step_runs in ledger._messages.items():
             messages.setdefault(countdown, []).extend(step_runs)
     after = [partial(steps_send_soon, step_runs, countdown) for countdown, step_runs in messages.items()]
+    steps_flush(ledgers)
     after += [callback for ledger in ledgers for callback in ledger._after_commit]
     busy = [ledger for ledger in ledgers if ledger._events]
     if not busy:

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from ...models import RunState, StepState
-from .ledger import RunLedger
+from .ledger import RunLedger, steps_flush
 from .sql import run_has_steps_in, run_states_present
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ def run_finish_if_done(ledger: RunLedger, steps: RunSteps | None = None) -> None
         if present & set(OPEN):
             return
     else:
+        steps_flush([ledger])
         if run_has_steps_in(run.pk, OPEN):
             return
         present = run_states_present(run.pk, UNSUCCESSFUL)
