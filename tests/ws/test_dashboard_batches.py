@@ -3,11 +3,11 @@
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from rest_framework.authtoken.models import Token
 
 from asyncflow_site.asgi import application
 from campaigns_app.models import RunEvent
 from campaigns_app.services import batch_launch
+from tests.conftest import login_token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,7 +16,7 @@ ORIGIN = [(b"origin", b"http://localhost")]
 
 @sync_to_async
 def token_for(user):
-    return Token.objects.get_or_create(user=user)[0].key
+    return login_token_for(user)
 
 
 @sync_to_async
