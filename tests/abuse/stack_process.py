@@ -116,9 +116,21 @@ class StackProcess:
         return self.process.wait(timeout=timeout)
 
     def kill(self) -> None:
+        """Leave nothing running: stop the script as Ctrl-C would, then SIGKILL whatever it started."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        # Its children lead sessions of their own, so a dead script would leave them behind.
+        for pid in {int(m) for m in re.findall(r"==> started \S+ \(pid (\d+)\)", "\n".join(self.lines))}:
+            if alive(pid):
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
 
 
 def alive(pid: int) -> bool:
