@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # The inside of a placeholder holds no braces pair, so "{{ a }}-{{ b }}" is two of them, never one.
-_ANY_PLACEHOLDER = re.compile(r"\{\{((?:(?!\{\{|\}\}).)*)\}\}", re.S)
+_ANY_PLACEHOLDER = re.compile(r"\{\{((?:(?!\{\{|\}\}).)*)\}\}", re.DOTALL)
 _HEAD = re.compile(
     r"^\s*(?:params\.(?P<param>[A-Za-z_][A-Za-z0-9_]*)"
     r"|steps\.(?P<step>[A-Za-z_][A-Za-z0-9_-]*)\.result"

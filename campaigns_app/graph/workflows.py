@@ -13,7 +13,7 @@ from typing import Any
 
 from .dag import Dag
 from .errors import GraphFault
-from .templating import TemplateError, _ANY_PLACEHOLDER, placeholders_in
+from .templating import _ANY_PLACEHOLDER, TemplateError, placeholders_in
 
 DEFAULT_MAX_DEPTH = 8
 DEFAULT_MAX_ITEMS = 10000

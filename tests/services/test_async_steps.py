@@ -8,7 +8,12 @@ import pytest
 
 from campaigns_app import selectors
 from campaigns_app.models import Run, StepRun
-from campaigns_app.services import campaign_create, run_cancel, run_launch, step_run_execute
+from campaigns_app.services import (
+    campaign_create,
+    run_cancel,
+    run_launch,
+    step_run_execute,
+)
 from campaigns_app.services.recovery import running_here, steps_pass_cancel_requests
 from tests.services import seed_steps
 
