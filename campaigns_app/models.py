@@ -214,7 +214,9 @@ class StepRun(models.Model):
     class Meta:
         ordering = ["run_id", "order"]
         constraints = [models.UniqueConstraint(fields=["run", "step_id"], name="unique_step_per_run")]
-        indexes = [models.Index(fields=["state", "backend"], name="steprun_state_backend")]
+        indexes = [models.Index(fields=["state", "backend"], name="steprun_state_backend"),
+                   # Whether a run still has open steps, in one seek whatever its size.
+                   models.Index(fields=["run", "state"], name="steprun_run_state")]
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.step_id}"

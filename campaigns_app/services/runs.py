@@ -9,13 +9,12 @@ from django.db import transaction
 
 from .. import selectors
 from ..graph.validation import parameter_value_error
-from ..models import Batch, Campaign, CampaignVersion, Run, RunState, Source, StepRun
+from ..models import Batch, Campaign, CampaignVersion, Run, RunState, Source
 from .audit import Action, audit_record
 from .campaigns import campaign_touch
 from .definitions import version_definition
 from .errors import ActionForbidden, ParametersInvalid, ServiceError
-from .ledger import runs_created
-from .transitions import steps_queue
+from .transitions import runs_queue_new
 
 
 def parameters_resolve(declared: list[dict], given: Any) -> dict[str, Any]:
@@ -58,25 +57,10 @@ def max_parallel_check(value: Any) -> int | None:
 
 def _runs_create(*, campaign: Campaign, version: CampaignVersion, user, values: list[dict], batch: Batch | None,
                  max_parallel: int | None) -> list[Run]:
-    """One run per parameter set, its steps and first events, each kind written in one INSERT."""
-    definition = version_definition(version.pk)
-    dag, steps = definition.dag, definition.steps
-    order, roots = dag.topological_order(), set(dag.roots())
+    """One run per parameter set, queued with its steps and first events (``transitions.runs_queue_new``)."""
     runs = [Run(campaign=campaign, version=version, owner=user, parameters=v, state=RunState.QUEUED, batch=batch,
                 max_parallel=max_parallel) for v in values]
-    step_runs: list[StepRun] = []
-    with runs_created(runs) as ledgers:
-        for ledger in ledgers:
-            ledger.record("run.state", RunState.QUEUED)
-            mine = [StepRun(run=ledger.run, step_id=step_id, name=steps[step_id]["name"],
-                            backend=steps[step_id].get("backend", "thread"), order=index)
-                    for index, step_id in enumerate(order)]
-            # Queued before they are inserted, so one INSERT writes the final
-            # state; their messages are sent after commit, when the ids exist.
-            ready = [sr for sr in mine if sr.step_id in roots]
-            steps_queue(ledger, ready[:max_parallel] if max_parallel else ready)
-            step_runs.extend(mine)
-    StepRun.objects.bulk_create(step_runs)
+    runs_queue_new(runs, version_definition(version.pk))
     return runs
 
 
