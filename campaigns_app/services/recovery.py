@@ -33,6 +33,7 @@ from .transitions import (
     step_reclaim,
     steps_heartbeat,
     steps_overdue,
+    workflow_steps_overdue,
 )
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,8 @@ class Watchdog:
                     steps_pass_cancel_requests(events)
                     if count % ticks_per_beat == 0:
                         steps_heartbeat(list(events))
+                if count % ticks_per_beat == 0:
+                    workflow_steps_overdue(timezone.now())
                 if count % ticks_per_sweep == 0:
                     reclaimed, resent = steps_reclaim_stale(), steps_redispatch_lost()
                     if reclaimed or resent:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from ...models import Run, RunState, StepRun
 from ..definitions import VersionDefinition
 from .ledger import runs_created
-from .steps import steps_queue
+from .steps import RunSteps, steps_queue
+from .workflows import workflow_steps_start
 
 
 def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
@@ -17,6 +18,7 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
     dag, steps = definition.dag, definition.steps
     order, roots = dag.topological_order(), set(dag.roots())
     step_runs: list[StepRun] = []
+    workflows: dict = {}
     with runs_created(runs) as ledgers:
         for ledger in ledgers:
             ledger.record("run.state", RunState.QUEUED)
@@ -25,6 +27,12 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
                     for index, step_id in enumerate(order)]
             ready = [sr for sr in mine if sr.step_id in roots]
             limit = ledger.run.max_parallel
-            steps_queue(ledger, ready[:limit] if limit else ready)
+            ready = ready[:limit] if limit else ready
+            workflows[ledger] = (mine, [sr for sr in ready if steps[sr.step_id]["kind"] == "workflow"])
+            steps_queue(ledger, [sr for sr in ready if steps[sr.step_id]["kind"] != "workflow"])
             step_runs.extend(mine)
-    StepRun.objects.bulk_create(step_runs)
+        StepRun.objects.bulk_create(step_runs)
+        # Workflow steps start once their rows exist: their child runs point back at them.
+        for ledger, (mine, starting) in workflows.items():
+            if starting:
+                workflow_steps_start(ledger, RunSteps(ledger.run.pk, mine, complete=True), starting, dag)

@@ -92,7 +92,9 @@ class RunLedger:
 # polls with growing sleeps (1, 2, 5, 10, 15 ms...).  Threads of one process
 # queue on this lock instead, which wakes the next writer the moment the
 # previous one commits.  PostgreSQL's row locks already behave that way.
-_SQLITE_WRITERS = threading.Lock()
+# Re-entrant: a callback run at commit (a child run's end waking its parent)
+# opens its own transaction while the committing thread still holds the slot.
+_SQLITE_WRITERS = threading.RLock()
 
 
 @contextmanager
