@@ -159,3 +159,30 @@ def test_the_asyncflow_script_runs_workflow_steps_as_blocks_and_reports_every_en
     assert ends["cmd"] == ("succeeded", '{"z": 3}')  # an executable reports its end and result too
     assert ends["last"] == ("succeeded", '{"got": "A-sim", "first": "q1"}')
     assert set(ends) >= {"prep", "ens", "ens[0]", "deep", "deep/inner"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_detail_names_child_runs_and_items_and_the_parent_filter_lists_children(alice_api, alice):
+    from campaigns_app.models import StepRun
+    from campaigns_app.services import run_launch, step_run_execute
+
+    kid = child(alice)
+    parent = campaign_create(owner=alice, name="Parent", graph={"steps": [
+        wf("sim", kid.pk, parameters={"who": "x"}),
+        wf("ens", kid.pk, for_each=["p", "q"], parameters={"who": "{{ item }}"})], "edges": []})
+    run = run_launch(campaign=parent, user=alice)
+    for _ in range(20):
+        queued = list(StepRun.objects.filter(state="queued").values_list("pk", flat=True))
+        for pk in queued:
+            step_run_execute(step_run_id=pk)
+    detail = alice_api.get(f"/api/runs/{run.pk}/").json()
+    assert detail["state"] == "succeeded" and detail["parent"] is None
+    sim = next(s for s in detail["steps"] if s["step"] == "sim")
+    children = alice_api.get(f"/api/runs/?parent={run.pk}").json()["results"]
+    assert sim["child_run"] in {c["id"] for c in children} and len(children) == 3
+    assert {(c["parent"]["step"], c["parent"]["item"]) for c in children} == {("sim", None), ("ens", 0), ("ens", 1)}
+    assert [(i["index"], i["value"], i["state"]) for i in detail["items"]["ens"]] == [(0, "p", "succeeded"),
+                                                                                      (1, "q", "succeeded")]
+    assert {(c["step"], c["done"], c["total"]) for c in detail["children"]} == {("sim", None, 2, 2)[0:1] + (2, 2),
+                                                                                ("ens", 2, 2)}
+    assert alice_api.get("/api/runs/?parent=x").status_code == 400
