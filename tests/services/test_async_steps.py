@@ -21,8 +21,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def async_functions(settings):
+def async_functions(settings, monkeypatch):
     settings.STUDIO_STEP_FUNCTIONS = ["tests.services.seed_steps.workflow_step", "tests.services.seed_steps.wait_long"]
+    # pytest swaps sys.stdout per test: route prints through a proxy over this test's stream, as a worker would.
+    from campaigns_app.backends import capture
+
+    monkeypatch.setattr(capture, "_installed", False)
 
 
 def seed_with_workflow_step(owner):
