@@ -7,13 +7,13 @@ from typing import Any
 
 from django.db import transaction
 
-from .. import selectors
+from .. import policies
 from ..graph.validation import parameter_value_error
 from ..models import Batch, Campaign, CampaignVersion, Run, RunState, Source
 from .audit import Action, audit_record
-from .campaigns import campaign_touch
+from .campaigns import campaign_touch, executables_check
 from .definitions import version_definition
-from .errors import ActionForbidden, ParametersInvalid, ServiceError
+from .errors import ParametersInvalid, ServiceError, forbid
 from .transitions import runs_queue_new
 
 
@@ -66,12 +66,8 @@ def _runs_create(*, campaign: Campaign, version: CampaignVersion, user, values: 
 
 def launch_check(*, campaign: Campaign, user, graph: dict) -> None:
     """ActionForbidden unless the user may launch this campaign, executable steps included."""
-    if not selectors.campaign_launchable_by(campaign, user):
-        raise ActionForbidden({"detail": "you may view this campaign but not launch it (operators, editors and "
-                                         "admins of its team, and its owner, may)"})
-    reason = selectors.executables_denial(user, campaign.team if campaign.team_id else None, graph, "launch")
-    if reason:
-        raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
+    forbid(policies.CAMPAIGN_LAUNCH.refusal(campaign, user))
+    executables_check(user=user, team=campaign.team if campaign.team_id else None, graph=graph, verb="launch")
 
 
 def run_operate_check(*, run: Run, user, verb: str) -> None:
@@ -82,15 +78,11 @@ def run_operate_check(*, run: Run, user, verb: str) -> None:
     starts work again, so it also needs the right to run executable steps
     when the run's version has any, like a launch.
     """
-    if not selectors.run_operable_by(user, run):
-        raise ActionForbidden({"detail": f"you may view this run but not {verb} it (its launcher and its "
-                                         "campaign's owner, operators, editors and admins may)"})
+    forbid(policies.RUN_OPERATE.refusal(run, user, verb=verb))
     if verb == "retry":
         campaign = run.campaign
-        graph = version_definition(run.version_id).graph
-        reason = selectors.executables_denial(user, campaign.team if campaign.team_id else None, graph, "retry")
-        if reason:
-            raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
+        executables_check(user=user, team=campaign.team if campaign.team_id else None,
+                          graph=version_definition(run.version_id).graph, verb="retry")
 
 
 @transaction.atomic

@@ -69,7 +69,7 @@ def _short(value: Any) -> str:
 def _child_create(ledger: RunLedger, step_run: StepRun, step: dict, results: dict, *,
                   index: int | None = None, item: Any = None) -> Run:
     """A new child run of the step's campaign version, queued in this transaction; ChildRefused when it may not."""
-    from ... import selectors
+    from ... import policies
     from ..errors import ParametersInvalid
     from ..runs import parameters_resolve
     from .launch import runs_queue_new
@@ -77,15 +77,15 @@ def _child_create(ledger: RunLedger, step_run: StepRun, step: dict, results: dic
     parent = ledger.run
     owner = parent.owner
     campaign = Campaign.objects.select_related("team").filter(pk=step["campaign"]).first()
-    if campaign is None or not selectors.campaign_visible(campaign, owner):
+    if campaign is None or not policies.campaign_visible(campaign, owner):
         raise ChildRefused(f"campaign {step['campaign']} no longer exists or is no longer visible to "
                            f"{owner.get_username()}, who launched this run")
     version = CampaignVersion.objects.filter(campaign=campaign, number=step["version"]).first()
     if version is None:
         raise ChildRefused(f"campaign {campaign.name!r} has no version {step['version']} any more")
     definition = version_definition(version.pk)
-    denial = selectors.executables_denial(owner, campaign.team if campaign.team_id else None, definition.graph,
-                                          "launch")
+    denial = policies.executables_refusal(owner, campaign.team if campaign.team_id else None, definition.graph,
+                                          "start as a child run")
     if denial:
         raise ChildRefused(f"campaign {campaign.name!r}: {denial}")
     bindings = None if index is None else {"item": item, "index": index}

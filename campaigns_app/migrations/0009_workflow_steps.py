@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns_app', '0006_steprun_run_state_index'),
+        ('campaigns_app', '0008_login_tokens_hashed'),
     ]
 
     operations = [
