@@ -210,3 +210,18 @@ def test_a_failing_item_fails_the_step_skips_descendants_and_a_retry_runs_only_i
     assert run.state == "succeeded"
     assert (items[0].attempts, items[1].attempts) == (1, 2)  # only the failed item ran again
     assert step(run, "each").result == ["succeeded on attempt 1", "succeeded on attempt 2"]
+
+
+def test_a_childs_executable_steps_need_the_launchers_right_to_run_them(alice, bob):
+    from tests.conftest import team_with
+
+    lab = team_with("Bob's lab", may_run_executables=True, bob="editor", alice="viewer")
+    tool = campaign_create(owner=bob, name="Tool", team=lab, visibility="team",
+                           graph=chain({"id": "cmd", "kind": "executable", "argv": ["true"]}))
+    parent = campaign_create(owner=alice, name="Parent", graph=chain(fn("first"), wf("use", tool)))
+    run = run_launch(campaign=parent, user=alice)
+    drain()
+    use = step(run, "use")
+    assert use.state == "failed" and use.child_run_id is None
+    assert use.error.startswith("campaign 'Tool': executable step(s) 'cmd' run commands on the workers; team "
+                                "\"Bob's lab\" lets only")
