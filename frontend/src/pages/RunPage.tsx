@@ -6,6 +6,7 @@ import { RunActions } from '../components/run/RunActions';
 import { RunGraph } from '../components/RunGraph';
 import { StateBadge } from '../components/StateBadge';
 import { StepDetails } from '../components/StepDetails';
+import { ChildRuns } from '../components/run/ChildRuns';
 import { Timeline } from '../components/Timeline';
 import { useNow, useTitle } from '../hooks';
 import { api } from '../lib/api';
@@ -174,6 +175,10 @@ export function RunPage() {
           />
         </aside>
       </div>
+
+      {graph.steps.some((s) => s.kind === 'workflow') && (
+        <ChildRuns runId={run.id} running={!!runState && !isRunTerminal(runState)} />
+      )}
 
       <section className="card timeline-card">
         <h2 className="card-title">
