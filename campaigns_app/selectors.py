@@ -174,7 +174,7 @@ def dashboard_feed(user, *, since, campaign: int | None = None, states: list[str
         queryset = queryset.filter(state__in=states)
     rows = list(queryset.order_by("-created_at", "-id").values(
         "id", "campaign_id", "campaign__name", "batch_id", "owner__username", "state", "parameters",
-        "created_at", "started_at", "finished_at", "last_seq")[:limit + 1])
+        "created_at", "started_at", "finished_at", "last_seq", "parent_id")[:limit + 1])
     truncated = len(rows) > limit
     rows = rows[:limit]
     steps: dict[int, list] = {row["id"]: [] for row in rows}
@@ -195,6 +195,7 @@ def dashboard_feed(user, *, since, campaign: int | None = None, states: list[str
         "started_at": _epoch_ms(row["started_at"]),
         "finished_at": _epoch_ms(row["finished_at"]),
         "last_seq": row["last_seq"],
+        "parent": row["parent_id"],
         "steps": steps[row["id"]],
     } for row in rows]
     return {"runs": runs, "counts": counts, "truncated": truncated}

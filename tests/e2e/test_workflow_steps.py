@@ -65,4 +65,14 @@ def test_two_workflow_steps_from_the_palette_run_their_children_and_one_expands_
     page.wait_for_selector(f"[data-testid=child-graph-{second.pk}] [data-testid=step-say][data-state=succeeded]")
     assert second.step_runs.get(step_id="say").result == {"who": "second"}
     keep_screenshot(page, "run-page-workflows")
+
+    # The dashboard folds the children under their parent until asked.
+    page.goto("/dashboard")
+    page.wait_for_selector(f"[data-testid=dash-run-{run.pk}]")
+    assert page.locator(f"[data-testid=dash-run-{second.pk}]").count() == 0
+    assert page.locator(f"[data-testid=dash-fold-{run.pk}]").inner_text().endswith("2")
+    page.click(f"[data-testid=dash-fold-{run.pk}]")
+    page.wait_for_selector(f"[data-testid=dash-run-{second.pk}]")
+    page.click(f"[data-testid=dash-fold-{run.pk}]")
+    page.wait_for_selector(f"[data-testid=dash-run-{second.pk}]", state="detached")
     assert page.console_errors == []
