@@ -25,7 +25,7 @@ from ..backends import StepInvocation, StepOutcome, get_backend
 from ..models import StepItem, StepState
 from .logs import step_log_close, step_log_open
 from .transitions import run_locked
-from .transitions.workflows import _items_prepare
+from .transitions.workflows import step_items_prepare
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def items_plan(*, step_run_id: int, items: list, render: Callable[[int, object],
     """The items still to run (their invocations rendered with item and index) and the results already had."""
     from ..graph import TemplateError
 
-    _items_prepare(_StepRef(step_run_id), items, keep_successes=True)
+    step_items_prepare(step_run_id, items, keep_successes=True)
     rows = list(StepItem.objects.filter(step_run_id=step_run_id).order_by("index").values_list(
         "pk", "index", "state", "result"))
     done = {index: result for _, index, state, result in rows if state == StepState.SUCCEEDED}
@@ -59,11 +59,6 @@ def items_plan(*, step_run_id: int, items: list, render: Callable[[int, object],
         except TemplateError as exc:
             work.append(ItemWork(pk, index, None, error=f"template: {exc}"))
     return work, done
-
-
-@dataclass
-class _StepRef:
-    pk: int
 
 
 def _item_event(*, run_id: int, step_id: str, item_id: int, state: str, data: dict, **columns) -> None:

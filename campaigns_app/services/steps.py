@@ -18,10 +18,9 @@ from ..graph.templating import render_argv
 from ..models import StepRun, StepState
 from .backend_states import backend_state_reporter
 from .definitions import version_definition
+from .fan_out import items_plan, items_run
 from .logs import step_log_close, step_log_open
-from .fan_out import items_run, items_plan
 from .recovery import running_here
-from .transitions.workflows import ChildRefused, for_each_items
 from .transitions import (
     RunSteps,
     run_finish_if_done,
@@ -32,6 +31,7 @@ from .transitions import (
     step_retry,
     step_succeed,
 )
+from .transitions.workflows import ChildRefused, for_each_items
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,14 @@ from campaigns_app.models import Campaign, Run
 from campaigns_app.services import campaign_create
 from tests.conftest import make_user
 
-from .editor_helpers import connect, drag_from_palette, keep_screenshot, login, open_editor, step_ids
+from .editor_helpers import (
+    connect,
+    drag_from_palette,
+    keep_screenshot,
+    login,
+    open_editor,
+    step_ids,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,7 +3,13 @@
 import pytest
 
 from campaigns_app.models import Campaign, Run, StepItem, StepRun
-from campaigns_app.services import campaign_create, run_cancel, run_launch, run_retry, step_run_execute
+from campaigns_app.services import (
+    campaign_create,
+    run_cancel,
+    run_launch,
+    run_retry,
+    step_run_execute,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

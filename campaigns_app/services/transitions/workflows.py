@@ -150,7 +150,7 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
                     step_succeed(ledger, steps, step_run, dag, result=[], event_result={"result": []},
                                  ended=ledger.now)
                     continue
-                _items_prepare(step_run, items, keep_successes=resume)
+                step_items_prepare(step_run.pk, items, keep_successes=resume)
                 _ensemble_fill(ledger, step_run, step, results, resume=resume)
                 continue
             if resume and _child_resume(previous_child):
@@ -167,15 +167,15 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
             step_fail(ledger, steps, step_run, dag, error=str(exc), reason="child", ended=ledger.now)
 
 
-def _items_prepare(step_run: StepRun, items: list, *, keep_successes: bool) -> None:
+def step_items_prepare(step_run_id: int, items: list, *, keep_successes: bool) -> None:
     """The step's item rows for this attempt: kept when a retry sees the same items (only failures run again)."""
-    existing = list(StepItem.objects.filter(step_run_id=step_run.pk).order_by("index"))
+    existing = list(StepItem.objects.filter(step_run_id=step_run_id).order_by("index"))
     if keep_successes and [i.value for i in existing] == items:
-        StepItem.objects.filter(step_run_id=step_run.pk).exclude(state=StepState.SUCCEEDED).update(
+        StepItem.objects.filter(step_run_id=step_run_id).exclude(state=StepState.SUCCEEDED).update(
             state=StepState.PENDING, error=None, finished_at=None)
         return
-    StepItem.objects.filter(step_run_id=step_run.pk).delete()
-    StepItem.objects.bulk_create([StepItem(step_run_id=step_run.pk, index=i, value=v) for i, v in enumerate(items)])
+    StepItem.objects.filter(step_run_id=step_run_id).delete()
+    StepItem.objects.bulk_create([StepItem(step_run_id=step_run_id, index=i, value=v) for i, v in enumerate(items)])
 
 
 def _ensemble_fill(ledger: RunLedger, step_run: StepRun, step: dict, results: dict, *, resume: bool = False) -> None:
