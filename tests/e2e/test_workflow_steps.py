@@ -68,6 +68,7 @@ def test_two_workflow_steps_from_the_palette_run_their_children_and_one_expands_
     page.wait_for_selector("[data-testid=child-run-wf_2][data-state=succeeded]", timeout=10000)
     second = Run.objects.get(parent=run, parent_step_id="wf_2")
     assert page.locator(f"[data-testid=child-progress-{second.pk}]").inner_text() == "2/2"
+    page.wait_for_selector("[data-testid=step-progress-wf_2]:has-text('2/2')")  # on the node too
     page.click(f"[data-testid=child-toggle-{second.pk}]")
     page.wait_for_selector(f"[data-testid=child-graph-{second.pk}] [data-testid=step-say][data-state=succeeded]")
     assert second.step_runs.get(step_id="say").result == {"who": "second"}

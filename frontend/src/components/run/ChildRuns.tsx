@@ -53,18 +53,24 @@ function ChildGraph({ id }: { id: number }) {
   );
 }
 
-/** The child runs of a run's workflow steps: progress, a link each, and its graph expanded in place. */
-export function ChildRuns({ runId, running }: { runId: number; running: boolean }) {
-  const [children, setChildren] = useState<ChildProgress[]>([]);
-  const [open, setOpen] = useState<Set<number>>(new Set());
+export interface RunProgress {
+  children: ChildProgress[];
+  items: Record<string, { state: string }[]>;
+}
+
+/** The run detail's children and items, read again every second while the run is running. */
+export function useRunProgress(runId: number, running: boolean, enabled: boolean): RunProgress {
+  const [progress, setProgress] = useState<RunProgress>({ children: [], items: {} });
   useEffect(() => {
+    if (!enabled) return;
     let stop = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = () =>
       api.run(runId).then(
         (r) => {
           if (stop) return;
-          setChildren(((r as Run & { children?: ChildProgress[] }).children ?? []) as ChildProgress[]);
+          const detail = r as Run & Partial<RunProgress>;
+          setProgress({ children: detail.children ?? [], items: detail.items ?? {} });
           if (running) timer = setTimeout(load, POLL_MS);
         },
         () => undefined,
@@ -74,7 +80,21 @@ export function ChildRuns({ runId, running }: { runId: number; running: boolean 
       stop = true;
       if (timer) clearTimeout(timer);
     };
-  }, [runId, running]);
+  }, [runId, running, enabled]);
+  return progress;
+}
+
+/** "done/total" for a step: its items, or its child run's steps. */
+export function stepProgress(progress: RunProgress, stepId: string): string | null {
+  const items = progress.items[stepId];
+  if (items?.length) return `${items.filter((i) => i.state === 'succeeded').length}/${items.length}`;
+  const child = [...progress.children].reverse().find((c) => c.step === stepId && c.item == null);
+  return child ? `${child.done}/${child.total}` : null;
+}
+
+/** The child runs of a run's workflow steps: progress, a link each, and its graph expanded in place. */
+export function ChildRuns({ children }: { children: ChildProgress[] }) {
+  const [open, setOpen] = useState<Set<number>>(new Set());
   if (children.length === 0) return null;
   const toggle = (id: number) =>
     setOpen((cur) => {
