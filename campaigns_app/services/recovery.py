@@ -34,6 +34,7 @@ from .transitions import (
     steps_heartbeat,
     steps_overdue,
     workflow_steps_overdue,
+    workflow_steps_reconcile,
 )
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ class Watchdog:
                     workflow_steps_overdue(timezone.now())
                 if count % ticks_per_sweep == 0:
                     reclaimed, resent = steps_reclaim_stale(), steps_redispatch_lost()
+                    workflow_steps_reconcile()
                     if reclaimed or resent:
                         logger.warning("watchdog: reclaimed %d step(s), resent %d message(s)", reclaimed, resent)
             except Exception:  # noqa: BLE001 - the database or broker may be away for a moment

@@ -231,3 +231,21 @@ def test_a_childs_executable_steps_need_the_launchers_right_to_run_them(alice, b
     assert use.state == "failed" and use.child_run_id is None
     assert use.error.startswith("campaign 'Tool': executable step(s) 'cmd' run commands on the workers; team "
                                 "\"Bob's lab\" lets only")
+
+
+def test_a_parent_that_missed_its_childs_end_is_woken_by_the_sweep(alice, monkeypatch):
+    from campaigns_app.services.transitions import runs as run_transitions
+    from campaigns_app.services.transitions import workflow_steps_reconcile
+
+    kid = child_campaign(alice)
+    parent = campaign_create(owner=alice, name="Parent", graph=chain(wf("sim", kid, parameters={"who": "z"})))
+    run = run_launch(campaign=parent, user=alice)
+    # As if the worker died between the child's commit and waking the parent.
+    monkeypatch.setattr(run_transitions, "partial", lambda *a, **k: (lambda: None))
+    drain()
+    assert step(run, "sim").state == "running" and step(run, "sim").child_run.state == "succeeded"
+    monkeypatch.undo()
+    assert workflow_steps_reconcile() == 1
+    run.refresh_from_db()
+    assert (run.state, step(run, "sim").result["b"]) == ("succeeded", {"got": "z"})
+    assert workflow_steps_reconcile() == 0

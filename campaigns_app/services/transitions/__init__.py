@@ -59,6 +59,7 @@ from .workflows import (
     children_cancel,
     workflow_child_ended,
     workflow_steps_overdue,
+    workflow_steps_reconcile,
     workflow_steps_start,
 )
 
@@ -90,6 +91,7 @@ __all__ = [
     "children_cancel",
     "workflow_child_ended",
     "workflow_steps_overdue",
+    "workflow_steps_reconcile",
     "workflow_steps_start",
     "worker_id",
     "writer_slot",

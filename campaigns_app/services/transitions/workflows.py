@@ -363,3 +363,18 @@ def workflow_steps_overdue(now: datetime) -> list[int]:
             children_cancel(ledger, [step_run])
             ended.append(pk)
     return ended
+
+
+def workflow_steps_reconcile() -> int:
+    """Wake the parents of child runs that ended while nobody woke them (a worker died right after the commit).
+
+    ``workflow_child_ended`` ignores a step or item that already moved on, so
+    a parent woken twice is harmless.
+    """
+    ended = list(StepRun.objects.filter(state=StepState.RUNNING, worker="", child_run__state__in=RUN_TERMINAL)
+                 .values_list("child_run_id", flat=True))
+    ended += list(StepItem.objects.filter(state=StepState.RUNNING, step_run__state=StepState.RUNNING,
+                                          child_run__state__in=RUN_TERMINAL).values_list("child_run_id", flat=True))
+    for child_run_id in ended:
+        workflow_child_ended(child_run_id=child_run_id)
+    return len(ended)
