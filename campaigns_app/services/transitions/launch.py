@@ -5,8 +5,14 @@ from __future__ import annotations
 from ...models import Run, RunState, StepRun
 from ..definitions import VersionDefinition
 from .ledger import runs_created
+from .sql import rows_insert
 from .steps import RunSteps, steps_queue
 from .workflows import workflow_steps_start
+
+# Every column of a new step run (the id comes back from the insert).
+STEP_FIELDS = ("run", "step_id", "name", "backend", "order", "state", "attempts", "queued_at", "started_at",
+               "finished_at", "result", "error", "dispatched_at", "cancel_requested", "worker", "heartbeat_at",
+               "reclaims")
 
 
 def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
@@ -31,8 +37,15 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
             workflows[ledger] = (mine, [sr for sr in ready if steps[sr.step_id]["kind"] == "workflow"])
             steps_queue(ledger, [sr for sr in ready if steps[sr.step_id]["kind"] != "workflow"])
             step_runs.extend(mine)
-        StepRun.objects.bulk_create(step_runs)
+        for step_run in step_runs:
+            step_run.run_id = step_run.run.pk
+        ids = {(run_id, step_id): pk for pk, run_id, step_id in
+               rows_insert(StepRun, STEP_FIELDS, step_runs, returning=("id", "run_id", "step_id"))}
+        for step_run in step_runs:
+            step_run.pk = ids[(step_run.run_id, step_run.step_id)]
+            step_run._state.adding = False
         # Workflow steps start once their rows exist: their child runs point back at them.
         for ledger, (mine, starting) in workflows.items():
             if starting:
-                workflow_steps_start(ledger, RunSteps(ledger.run.pk, mine, complete=True), starting, dag)
+                ledger.steps = RunSteps(ledger, mine, complete=True)
+                workflow_steps_start(ledger, ledger.steps, starting, dag)

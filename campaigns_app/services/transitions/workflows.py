@@ -238,7 +238,7 @@ def workflow_child_ended(*, child_run_id: int) -> None:
     parent_id, step_id, index = link
     state, result, error = _child_summary(child_run_id)
     with run_locked(parent_id) as ledger:
-        steps = RunSteps(parent_id)
+        steps = RunSteps.of(ledger)
         steps.need([step_id])
         if step_id not in steps:
             return
