@@ -263,3 +263,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }
+
+# Campaigns of workflows: how deep workflow steps may nest, and how many items one for_each may have.
+STUDIO_MAX_WORKFLOW_DEPTH = int(os.environ.get("STUDIO_MAX_WORKFLOW_DEPTH", "8"))
+STUDIO_MAX_FOR_EACH_ITEMS = int(os.environ.get("STUDIO_MAX_FOR_EACH_ITEMS", "10000"))

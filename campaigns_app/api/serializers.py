@@ -2,7 +2,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import policies, selectors
-from ..models import ApiToken, AuditEntry, Campaign, CampaignVersion, Membership, Role, Run, RunEvent, StepRun, Team
+from ..models import (
+    ApiToken,
+    AuditEntry,
+    Campaign,
+    CampaignVersion,
+    Membership,
+    Role,
+    Run,
+    RunEvent,
+    StepItem,
+    StepRun,
+    Team,
+)
 from ..models import Visibility
 
 
@@ -138,7 +150,14 @@ class StepRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = StepRun
         fields = ["step", "name", "backend", "state", "attempts", "queued_at", "started_at", "finished_at",
-                  "result", "error", "reclaims"]
+                  "result", "error", "reclaims", "child_run"]
+
+
+class StepItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StepItem
+        fields = ["index", "value", "state", "attempts", "started_at", "finished_at", "result", "error", "child_run"]
+        read_only_fields = fields
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -147,12 +166,20 @@ class RunSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username")
     steps = StepRunSerializer(source="step_runs", many=True)
     permissions = serializers.SerializerMethodField()
+    parent = serializers.SerializerMethodField()
 
     class Meta:
         model = Run
         fields = ["id", "campaign", "campaign_name", "version", "owner", "batch", "state", "parameters", "max_parallel",
-                  "created_at", "started_at", "finished_at", "last_seq", "steps", "permissions"]
+                  "created_at", "started_at", "finished_at", "last_seq", "steps", "permissions", "parent"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_parent(self, run):
+        """For a child run: the run and workflow step (and for_each item) that started it."""
+        if run.parent_id is None:
+            return None
+        return {"run": run.parent_id, "step": run.parent_step_id, "item": run.parent_item}
 
     @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
     def get_permissions(self, run):
@@ -165,9 +192,25 @@ class RunDetailSerializer(RunSerializer):
     graph = serializers.SerializerMethodField()
     blocks = serializers.SerializerMethodField()
 
+    items = serializers.SerializerMethodField()
+    children = serializers.SerializerMethodField()
+
     class Meta(RunSerializer.Meta):
-        fields = [*RunSerializer.Meta.fields, "graph", "blocks"]
+        fields = [*RunSerializer.Meta.fields, "graph", "blocks", "items", "children"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=StepItemSerializer(many=True)))
+    def get_items(self, run):
+        """The items of each for_each step, by step id."""
+        out: dict[str, list] = {}
+        for item in selectors.run_step_items(run):
+            out.setdefault(item.step_run.step_id, []).append(StepItemSerializer(item).data)
+        return out
+
+    @extend_schema_field(serializers.JSONField())
+    def get_children(self, run):
+        """Progress of each child run: ``{id, step, item, state, done, total}``."""
+        return selectors.run_children_progress(run)
 
     @extend_schema_field(serializers.JSONField())
     def get_graph(self, run):

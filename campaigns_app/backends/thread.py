@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 import traceback
 
 from django.conf import settings
 
 from ..step_functions import StepCancelled, StepContext, get_function
+from .aio import CoroutineStopped, run_coroutine
 from .base import StepInvocation, StepOutcome
-from .capture import capture_to
+from .capture import capture_in_task, capture_to
 from .sandbox import SandboxConfig, run_executable
 
 STDERR_TAIL_CHARS = 2000
@@ -36,6 +38,8 @@ class ThreadBackend:
                                             cancelled=inv.cancelled)
         if "inputs" in registered.wants:
             kwargs["inputs"] = inv.inputs
+        if inspect.iscoroutinefunction(registered.func):
+            return self._run_coroutine_function(inv, registered.func, kwargs)
         box: dict = {}
 
         def call() -> None:
@@ -60,6 +64,25 @@ class ThreadBackend:
             inv.cancelled.set()
             return StepOutcome.failure(f"timeout: still running after {inv.timeout_s:g} s", reason="timeout")
         return box["outcome"]
+
+    def _run_coroutine_function(self, inv: StepInvocation, func, kwargs: dict) -> StepOutcome:
+        """An ``async def`` on the shared event loop; a cancel or timeout cancels the coroutine itself."""
+
+        async def call():
+            with capture_in_task(inv.log):
+                return await func(**kwargs)
+
+        try:
+            return StepOutcome.success(run_coroutine(call, cancelled=inv.cancelled, timeout_s=inv.timeout_s))
+        except CoroutineStopped as stopped:
+            if stopped.reason == "timeout":
+                return StepOutcome.failure(f"timeout: still running after {inv.timeout_s:g} s", reason="timeout")
+            return StepOutcome.failure(f"step {inv.step_id} was cancelled while awaiting", reason="cancelled")
+        except StepCancelled as exc:
+            return StepOutcome.failure(str(exc), reason="cancelled")
+        except Exception as exc:  # noqa: BLE001 - a step's own failure is an outcome, not a crash
+            tb = traceback.format_exc(limit=5)
+            return StepOutcome.failure(f"{_error_text(exc)}\n{tb[-STDERR_TAIL_CHARS:]}".strip())
 
     # -- executables ---------------------------------------------------------------
     def _run_executable(self, inv: StepInvocation) -> StepOutcome:

@@ -19,15 +19,24 @@ from .dag import Dag, find_cycle
 from .errors import GraphError, GraphFault
 from .executables import DEFAULT_RULES, ExecutableRules, executable_faults
 from .resources import normalize_resources
-from .templating import TemplateError, placeholders_in
+from .workflows import (
+    ChildCampaign,
+    ChildResolver,
+    WorkflowLimits,
+    normalize_fan_out,
+    normalize_workflow_fields,
+    recursion_faults,
+    step_placeholder_faults,
+)
 
 STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-KINDS = ("function", "executable")
+KINDS = ("function", "executable", "workflow")
 PARAMETER_TYPES = ("string", "integer", "number", "boolean", "choice", "json")
 STEP_FIELDS = {
     "id", "name", "kind", "function", "kwargs", "argv", "env", "cwd", "backend", "retries",
     "retry_delay_s", "timeout_s", "position", "block", "resources", "description",
+    "campaign", "version", "parameters", "for_each", "max_parallel",
 }
 
 
@@ -122,7 +131,8 @@ def normalize_parameters(parameters: Any) -> list[dict]:
 
 
 def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[str, FunctionSignature],
-                    backends: Collection[str], rules: ExecutableRules = DEFAULT_RULES) -> dict | None:
+                    backends: Collection[str], workflows: _Workflows,
+                    rules: ExecutableRules = DEFAULT_RULES) -> dict | None:
     if not isinstance(raw, Mapping):
         out.add(f"steps[{index}] must be an object")
         return None
@@ -168,8 +178,13 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         out.faults.extend(executable_faults(step_id, env=env, cwd=cwd, rules=rules))
         step["env"] = env
         step["cwd"] = cwd
+    elif kind == "workflow":
+        child = normalize_workflow_fields(raw, step, out.faults, workflows.resolve)
+        if child is not None:
+            workflows.children[step_id] = child
     else:
-        out.add(f"step {step_id!r}: unknown kind {kind!r} (function or executable)", step=step_id)
+        out.add(f"step {step_id!r}: unknown kind {kind!r} (function, executable or workflow)", step=step_id)
+    normalize_fan_out(raw, step, out.faults, max_items=workflows.limits.max_items)
     backend = raw.get("backend") or "thread"
     if backend not in backends:
         out.add(f"step {step_id!r}: unknown backend {backend!r} (available: {', '.join(sorted(backends))})",
@@ -200,10 +215,27 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
     return step
 
 
+@dataclass
+class _Workflows:
+    resolve: ChildResolver | None
+    limits: WorkflowLimits
+    children: dict[str, ChildCampaign] = field(default_factory=dict)
+
+
 def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], backends: Collection[str],
-                    parameter_names: Collection[str] = (), rules: ExecutableRules = DEFAULT_RULES) -> dict:
-    """Validate a graph and return it normalised; raise GraphError with every fault."""
+                    parameter_names: Collection[str] = (), parameters: Collection[Mapping] = (),
+                    resolve: ChildResolver | None = None, limits: WorkflowLimits | None = None,
+                    rules: ExecutableRules = DEFAULT_RULES) -> dict:
+    """Validate a graph and return it normalised; raise GraphError with every fault.
+
+    ``resolve`` looks up the campaigns that workflow steps run (without it,
+    workflow steps are refused); ``parameters`` are the declarations, for the
+    placeholders that reach into json parameters.
+    """
     out = _Collector()
+    workflows = _Workflows(resolve, limits or WorkflowLimits())
+    specs = {p["name"]: p for p in parameters if isinstance(p, Mapping) and isinstance(p.get("name"), str)}
+    specs.update({name: {"name": name, "type": "json"} for name in parameter_names if name not in specs})
     if not isinstance(graph, Mapping):
         raise GraphError([GraphFault("graph must be an object with steps and edges")])
     raw_steps = graph.get("steps", [])
@@ -218,7 +250,7 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     steps: list[dict] = []
     ids: set[str] = set()
     for index, raw in enumerate(raw_steps):
-        step = _normalize_step(raw, index, out, functions, backends, rules)
+        step = _normalize_step(raw, index, out, functions, backends, workflows, rules)
         if step is None:
             continue
         if step["id"] in ids:
@@ -269,27 +301,18 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     elif not out.faults:
         dag = Dag([s["id"] for s in steps], step_edges)
         for step in steps:
-            templated = step.get("kwargs") if step["kind"] == "function" else step.get("argv")
-            try:
-                found = placeholders_in(templated)
-            except TemplateError as exc:
-                out.add(f"step {step['id']!r}: {exc}", step=step["id"])
-                continue
-            ancestors = dag.ancestors(step["id"])
-            for ph in found:
-                if ph.kind == "params" and ph.name not in parameter_names:
-                    out.add(f"step {step['id']!r}: {ph.text} names undeclared parameter {ph.name!r}",
-                            step=step["id"])
-                elif ph.kind == "steps" and ph.name not in ancestors:
-                    reason = "unknown step" if ph.name not in ids else "not an upstream step"
-                    out.add(f"step {step['id']!r}: {ph.text} refers to {ph.name!r}, {reason}", step=step["id"])
+            out.faults.extend(step_placeholder_faults(step, dag, ids, specs))
+    if workflows.children and workflows.resolve is not None:
+        out.faults.extend(recursion_faults(workflows.children, workflows.resolve, workflows.limits))
     if out.faults:
         raise GraphError(out.faults)
     return normalized
 
 
 def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, FunctionSignature],
-                      backends: Collection[str], rules: ExecutableRules = DEFAULT_RULES) -> tuple[list[dict], dict]:
+                      backends: Collection[str], resolve: ChildResolver | None = None,
+                      limits: WorkflowLimits | None = None,
+                      rules: ExecutableRules = DEFAULT_RULES) -> tuple[list[dict], dict]:
     """Validate parameters and graph together; faults of both are reported at once."""
     faults: list[GraphFault] = []
     normalized_params: list[dict] = []
@@ -301,6 +324,7 @@ def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, Fu
         p.get("name") for p in (parameters or []) if isinstance(p, Mapping)]
     try:
         normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names,
+                                           parameters=normalized_params, resolve=resolve, limits=limits,
                                            rules=rules)
     except GraphError as exc:
         faults.extend(exc.faults)

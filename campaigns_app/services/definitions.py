@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..graph import Dag, placeholders_in
+from ..graph import Dag
+from ..graph.workflows import step_result_references
 from ..models import CampaignVersion
 
 
@@ -15,7 +16,8 @@ class VersionDefinition:
     graph: dict
     dag: Dag
     steps: dict[str, dict]
-    # Steps whose kwargs/argv name an upstream result, or whose function takes ``inputs``.
+    # Steps whose templates (kwargs, argv, env, parameters, for_each) name an upstream result, or whose
+    # function takes ``inputs``.
     reads_results: frozenset[str]
 
 
@@ -29,10 +31,9 @@ def version_definition(version_id: int) -> VersionDefinition:
     functions = function_registry()
     reads_results = set()
     for step in version.graph["steps"]:
-        templated = step.get("kwargs") if step["kind"] == "function" else step.get("argv")
         wants_inputs = step["kind"] == "function" and step.get("function") in functions and (
             "inputs" in functions[step["function"]].wants)
-        if wants_inputs or any(p.kind == "steps" for p in placeholders_in(templated)):
+        if wants_inputs or step_result_references(step):
             reads_results.add(step["id"])
     return VersionDefinition(
         parameters=version.parameters,

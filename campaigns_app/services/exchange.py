@@ -12,13 +12,14 @@ from typing import Any
 
 import yaml
 
-from ..graph.asyncflow_script import ExportFunction, asyncflow_script
+from ..graph.asyncflow_script import ExportFunction, asyncflow_script, child_key
 from ..models import Campaign, CampaignVersion, Team, Visibility
 from ..step_functions import function_registry
 from ..step_functions.builtins import BUILTINS
 from .audit import Action
 from .campaigns import campaign_create
 from .errors import ServiceError
+from .workflow_refs import graph_with_named_children
 
 DOCUMENT_KIND = "asyncflow-studio/campaign"
 DOCUMENT_SCHEMA = 1
@@ -36,7 +37,8 @@ def campaign_document(campaign: Campaign, version: CampaignVersion | None = None
         "description": campaign.description,
         "tags": list(campaign.tags),
         "parameters": version.parameters,
-        "graph": version.graph,
+        # Workflow steps name their campaign as {"id", "name"}: another studio resolves it by name.
+        "graph": graph_with_named_children(version.graph),
     }
 
 
@@ -111,6 +113,27 @@ def export_functions() -> dict[str, ExportFunction]:
     return out
 
 
+def _children_definitions(graph: dict) -> dict[str, dict]:
+    """Every campaign version the graph's workflow steps run, at any depth, by the script's key."""
+    found: dict[str, dict] = {}
+    todo = [s for s in graph.get("steps", []) if s.get("kind") == "workflow"]
+    while todo:
+        step = todo.pop()
+        key = child_key(step)
+        if key in found:
+            continue
+        version = CampaignVersion.objects.select_related("campaign").filter(
+            campaign_id=step["campaign"], number=step["version"]).first()
+        if version is None:
+            raise ServiceError({"graph": [f"step {step['id']!r}: campaign {step['campaign']} version "
+                                          f"{step['version']} no longer exists"]})
+        found[key] = {"name": version.campaign.name, "parameters": version.parameters, "graph": version.graph}
+        todo.extend(s for s in version.graph.get("steps", []) if s.get("kind") == "workflow")
+    return found
+
+
 def campaign_script(campaign: Campaign, version: CampaignVersion | None = None) -> str:
-    """A runnable radical.asyncflow script of the campaign."""
-    return asyncflow_script(campaign_document(campaign, version), export_functions())
+    """A runnable radical.asyncflow script of the campaign, its workflow steps' campaigns included."""
+    version = version or campaign.current_version
+    return asyncflow_script(campaign_document(campaign, version), export_functions(),
+                            _children_definitions(version.graph))

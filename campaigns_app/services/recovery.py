@@ -33,6 +33,8 @@ from .transitions import (
     step_reclaim,
     steps_heartbeat,
     steps_overdue,
+    workflow_steps_overdue,
+    workflow_steps_reconcile,
     writer_slot,
 )
 
@@ -136,8 +138,11 @@ class Watchdog:
                     steps_pass_cancel_requests(events)
                     if count % ticks_per_beat == 0:
                         steps_heartbeat(list(events))
+                if count % ticks_per_beat == 0:
+                    workflow_steps_overdue(timezone.now())
                 if count % ticks_per_sweep == 0:
                     reclaimed, resent = steps_reclaim_stale(), steps_redispatch_lost()
+                    workflow_steps_reconcile()
                     if reclaimed or resent:
                         logger.warning("watchdog: reclaimed %d step(s), resent %d message(s)", reclaimed, resent)
             except Exception:  # noqa: BLE001 - the database or broker may be away for a moment

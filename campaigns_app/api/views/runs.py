@@ -38,13 +38,19 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         owner = self.request.query_params.get("owner")
         if owner:
             queryset = queryset.filter(owner__username=owner)
+        parent = self.request.query_params.get("parent")
+        if parent:
+            if not parent.isdigit():
+                raise ValidationError({"parent": ["must be a run id"]})
+            queryset = queryset.filter(parent_id=int(parent))
         return queryset
 
     def get_serializer_class(self):
         return RunDetailSerializer if self.action == "retrieve" else RunSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("state", str), OpenApiParameter("campaign", int), OpenApiParameter("owner", str)],
+        parameters=[OpenApiParameter("state", str), OpenApiParameter("campaign", int), OpenApiParameter("owner", str),
+                    OpenApiParameter("parent", int, description="only the child runs of this run")],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

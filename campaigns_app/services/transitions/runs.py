@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ...models import RunState, StepState
@@ -55,3 +56,8 @@ def run_finish_if_done(ledger: RunLedger, steps: RunSteps | None = None) -> None
         final = RunState.SUCCEEDED
     if run.state != final:
         ledger.set_run_state(final, finished_at=ledger.now)
+        if run.parent_id is not None:
+            from .workflows import workflow_child_ended
+
+            # After commit, under the parent's own lock: never child before parent.
+            ledger.on_commit(partial(workflow_child_ended, child_run_id=run.pk))

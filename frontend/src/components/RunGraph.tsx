@@ -21,6 +21,8 @@ type StepNodeData = {
   state: StepState;
   attempts: number;
   selected: boolean;
+  /** "17/20": items or child steps done, for for_each and workflow steps. */
+  progress?: string | null;
 };
 type StepNodeType = Node<StepNodeData, 'step'>;
 
@@ -37,6 +39,11 @@ const StepNode = memo(function StepNode({ id, data }: NodeProps<StepNodeType>) {
       <div className="step-node-meta">
         <span className="step-node-state">{data.state}</span>
         {data.attempts > 1 && <span className="step-node-attempt">attempt {data.attempts}</span>}
+        {data.progress && (
+          <span className="step-node-progress" data-testid={`step-progress-${id}`}>
+            {data.progress}
+          </span>
+        )}
       </div>
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
@@ -52,10 +59,11 @@ interface Props {
   attemptsOf: (stepId: string) => number;
   selected: string | null;
   onSelect: (stepId: string) => void;
+  progressOf?: (stepId: string) => string | null;
 }
 
 /** Read-only graph of the run's steps, coloured by state. */
-export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Props) {
+export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect, progressOf }: Props) {
   const layout = useMemo(() => layoutGraph(graph), [graph]);
   const theme = useTheme();
 
@@ -63,7 +71,7 @@ export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Pro
     id: s.id,
     type: 'step',
     position: { x: s.x, y: s.y },
-    data: { name: s.name, state: stateOf(s.id), attempts: attemptsOf(s.id), selected: selected === s.id },
+    data: { name: s.name, state: stateOf(s.id), attempts: attemptsOf(s.id), selected: selected === s.id, progress: progressOf?.(s.id) ?? null },
     draggable: false,
     connectable: false,
     selectable: true,

@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useExecutableRight } from '../auth';
 import { LaunchDialog } from '../components/LaunchDialog';
 import { useTitle } from '../hooks';
-import { ApiError, api } from '../lib/api';
+import { ApiError, api, unwrapList } from '../lib/api';
 import { executablesBlock } from '../lib/capabilities';
 import type { Campaign, FunctionInfo } from '../lib/types';
 import { EditorCanvas, type Selection } from './canvas/EditorCanvas';
@@ -36,6 +36,7 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
   const [loading, setLoading] = useState(campaignId != null);
   const [functions, setFunctions] = useState<FunctionInfo[] | null>(null);
   const [functionsError, setFunctionsError] = useState<string | null>(null);
+  const [campaigns, setCampaigns] = useState<Campaign[] | null>(null);
   const [selection, setSelection] = useState<Selection>(NO_SELECTION);
   const [selectRequest, setSelectRequest] = useState<{ ids: ReadonlySet<string>; nonce: number } | null>(null);
   const [errors, setErrors] = useState<CanvasErrors>(NO_ERRORS);
@@ -79,7 +80,12 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
   }, [load]);
   useEffect(() => {
     api.functions().then(setFunctions, (err) => setFunctionsError(err instanceof Error ? err.message : String(err)));
+    api.campaigns(200).then((body) => setCampaigns(unwrapList(body).items), () => setCampaigns([]));
   }, []);
+  const childCampaigns = useMemo(
+    () => (campaigns ?? []).filter((c) => String(c.id) !== campaignId && (c as { source?: string }).source !== 'external'),
+    [campaigns, campaignId],
+  );
 
   const select = useCallback((ids: string[]) => setSelectRequest({ ids: new Set(ids), nonce: Date.now() + Math.random() }), []);
   const onSelection = useCallback((sel: Selection) => {
@@ -194,7 +200,7 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
         }}
       />
       <div className="editor-body">
-        <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} executables={executables} />
+        <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} executables={executables} campaigns={campaigns ? childCampaigns : null} />
         <div className="editor-canvas-wrap">
           <EditorCanvas
             doc={doc}

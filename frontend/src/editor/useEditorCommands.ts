@@ -61,6 +61,12 @@ export function useEditorCommands({ state, selection, functions, select, notify,
         select([added.id]);
         return;
       }
+      if (item.kind === 'workflow') {
+        const r = addStep(doc, { kind: 'workflow', campaign: item.campaign, position: where });
+        state.edit(() => r.doc);
+        select([r.id]);
+        return;
+      }
       const schema = functions.find((f) => f.name === item.function)?.schema as FunctionSchema | undefined;
       const r = addStep(doc, { kind: item.kind, function: item.function, kwargs: defaultKwargs(schema), position: where });
       state.edit(() => r.doc);

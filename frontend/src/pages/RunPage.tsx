@@ -6,6 +6,7 @@ import { RunActions } from '../components/run/RunActions';
 import { RunGraph } from '../components/RunGraph';
 import { StateBadge } from '../components/StateBadge';
 import { StepDetails } from '../components/StepDetails';
+import { ChildRuns, stepProgress, useRunProgress } from '../components/run/ChildRuns';
 import { Timeline } from '../components/Timeline';
 import { useNow, useTitle } from '../hooks';
 import { api } from '../lib/api';
@@ -72,6 +73,9 @@ export function RunPage() {
   const times = run && view ? runTimes(run, view) : null;
   const ticking = !!times?.started && !times.finished && !!runState && !isRunTerminal(runState);
   const now = useNow(ticking, 1000);
+  const fansOut = graph.steps.some((s) => s.kind === 'workflow' || (s.for_each !== undefined && s.for_each !== null));
+  const progress = useRunProgress(Number(id), !!runState && !isRunTerminal(runState), fansOut && !!id);
+  const progressOf = useCallback((stepId: string) => stepProgress(progress, stepId), [progress]);
 
   if (notFound) {
     return (
@@ -163,7 +167,7 @@ export function RunPage() {
       <div className="run-body">
         <section className="card graph-card">
           <h2 className="card-title">Graph</h2>
-          <RunGraph graph={graph} stateOf={stateOf} attemptsOf={attemptsOf} selected={selected} onSelect={toggle} />
+          <RunGraph graph={graph} stateOf={stateOf} attemptsOf={attemptsOf} selected={selected} onSelect={toggle} progressOf={progressOf} />
         </section>
         <aside className="card details-card">
           <h2 className="card-title">Step details</h2>
@@ -174,6 +178,8 @@ export function RunPage() {
           />
         </aside>
       </div>
+
+      {progress.children.length > 0 && <ChildRuns children={progress.children} />}
 
       <section className="card timeline-card">
         <h2 className="card-title">

@@ -26,8 +26,10 @@ import { editorNodeTypes } from './nodes';
 export const PALETTE_MIME = 'application/x-asyncflow-palette';
 
 export interface PaletteItem {
-  kind: 'function' | 'executable' | 'block';
+  kind: 'function' | 'executable' | 'block' | 'workflow';
   function?: string;
+  /** A workflow step: the campaign it runs, and its declared parameters for the step's form. */
+  campaign?: { id: number; name: string; version: number; parameters: { name: string; default?: unknown }[] };
 }
 
 export interface Selection {
