@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ..backends import StepInvocation, StepOutcome, get_backend
 from ..graph import TemplateError, render_value
+from ..graph.kwargs import kwargs_errors
 from ..graph.templating import render_argv
 from ..models import RunState, StepRun, StepState
 from .backend_states import backend_state_reporter
@@ -163,6 +164,16 @@ def _successors_queue(ledger: RunLedger, steps: dict[str, StepRun], dag, *, run_
     return here
 
 
+def _rendered_kwargs_errors(step: dict, kwargs: dict) -> list[str]:
+    """A placeholder's value checked against the function's schema, as a save checks a literal one."""
+    from ..step_functions import function_registry
+
+    function = function_registry().get(step["function"])
+    if function is None:
+        return []
+    return kwargs_errors(step["id"], step["function"], kwargs, function.schema, rendered=True)
+
+
 def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> ClaimedStep:
     """The invocation of a step this thread has just moved to running, its templates rendered."""
     definition = version_definition(run.version_id)
@@ -175,10 +186,16 @@ def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> Claim
     claim = ClaimedStep(step_run_id=step_run_id, run_id=run.pk, attempt=attempt,
                         backend=step.get("backend", "thread"), invocation=None)
     try:
+        kwargs = render_value(step.get("kwargs") or {}, run.parameters, results)
+        if step_id in definition.templated_kwargs:
+            faults = _rendered_kwargs_errors(step, kwargs)
+            if faults:
+                claim.early_failure = StepOutcome.failure("; ".join(faults))
+                return claim
         claim.invocation = StepInvocation(
             run_id=run.pk, step_id=step_id, attempt=attempt, kind=step["kind"],
             function=step.get("function"),
-            kwargs=render_value(step.get("kwargs") or {}, run.parameters, results),
+            kwargs=kwargs,
             argv=render_argv(step.get("argv") or [], run.parameters, results),
             env=step.get("env") or {}, cwd=step.get("cwd"), timeout_s=step.get("timeout_s"),
             inputs={p: results.get(p) for p in definition.dag.predecessors[step_id]},

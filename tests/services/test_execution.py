@@ -181,3 +181,18 @@ def test_a_cancel_between_steps_stops_the_chain(alice, seed_campaign, sent_messa
     assert step_run_execute(step_run_id=StepRun.objects.get(run=run, step_id="s1").pk) is None
     assert set(states(run).values()) == {"cancelled"}
     assert Run.objects.get(pk=run.pk).state == "cancelled"
+
+
+def test_a_placeholder_whose_value_does_not_fit_fails_the_step_with_the_same_message(alice):
+    graph = {"steps": [fn("s1", "sleep", seconds="{{ params.delay }}")], "edges": []}
+    run = drain(launch(alice, graph, parameters={"delay": "abc"},
+                       declared=[{"name": "delay", "type": "string", "default": "0"}]))
+    step = StepRun.objects.get(run=run, step_id="s1")
+    assert run.state == "failed" and step.state == "failed"
+    assert step.error == """step 's1': argument 'seconds' must be a number, got "abc\""""
+    fine = drain(launch(alice, graph, parameters={"delay": "0"},
+                        declared=[{"name": "delay", "type": "string", "default": "0"}]))
+    assert states(fine) == {"s1": "failed"}
+    numeric = drain(launch(alice, graph, parameters={"delay": 0},
+                           declared=[{"name": "delay", "type": "number", "default": 0}]))
+    assert states(numeric) == {"s1": "succeeded"}
