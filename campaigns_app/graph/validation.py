@@ -142,9 +142,14 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
     unknown = sorted(set(raw) - STEP_FIELDS)
     if unknown:
         out.add(f"step {step_id!r}: unknown field(s) {', '.join(unknown)}", step=step_id)
-    name = raw.get("name") or step_id
-    if not isinstance(name, str):
+    name = raw.get("name")
+    if name is None:
+        name = step_id
+    elif not isinstance(name, str):
         out.add(f"step {step_id!r}: name must be a string", step=step_id)
+    elif not name.strip():
+        # An absent name defaults to the id; a name cleared on purpose is a mistake to point out.
+        out.add(f"step {step_id!r}: name may not be blank", step=step_id)
     step: dict[str, Any] = {"id": step_id, "name": name}
     kind = raw.get("kind")
     step["kind"] = kind

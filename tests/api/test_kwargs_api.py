@@ -75,3 +75,13 @@ def test_a_placeholder_stands_in_for_any_type_until_the_run_renders_it(alice_api
     assert answer.status_code == 201, answer.json()
     embedded = create(alice_api, GOOD | {"count": "n={{ params.n }}"})
     assert embedded.status_code == 400
+
+
+def test_a_step_name_cleared_to_blank_is_refused_but_an_absent_one_defaults_to_the_id(alice_api):
+    graph = {"steps": [{"id": "s1", "name": "  ", "kind": "function", "function": "noop"}], "edges": []}
+    answer = alice_api.post("/api/campaigns/", {"name": "x", "graph": graph}, format="json")
+    assert answer.status_code == 400
+    assert answer.json()["graph"] == [{"message": "step 's1': name may not be blank", "step": "s1"}]
+    del graph["steps"][0]["name"]
+    saved = alice_api.post("/api/campaigns/", {"name": "x", "graph": graph}, format="json")
+    assert saved.json()["graph"]["steps"][0]["name"] == "s1"

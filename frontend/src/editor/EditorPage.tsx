@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { LaunchDialog } from '../components/LaunchDialog';
 import { useTitle } from '../hooks';
 import { ApiError, api } from '../lib/api';
@@ -25,7 +25,7 @@ interface Conflict {
   changes: unknown;
 }
 
-function EditorScreen({ campaignId }: { campaignId: string | null }) {
+function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; editorKey: string }) {
   const navigate = useNavigate();
   const state = useEditorDoc(EMPTY_DOC);
   const { doc, edit, reset, markSaved } = state;
@@ -45,6 +45,8 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
   const [showProblems, setShowProblems] = useState(false);
   const [launching, setLaunching] = useState(false);
   const pointer = useRef<{ x: number; y: number } | null>(null);
+  // The campaign this screen has just created: its URL changes, but what is on screen (and the undo history) stays.
+  const created = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   useTitle(campaignId ? `Edit ${doc.name}` : 'New campaign');
   useUnsavedGuard(state.dirty && !saving);
@@ -72,8 +74,9 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
     }
   }, [campaignId, reset]);
   useEffect(() => {
+    if (campaignId != null && created.current === campaignId) return;
     void load();
-  }, [load]);
+  }, [campaignId, load]);
   useEffect(() => {
     api.functions().then(setFunctions, (err) => setFunctionsError(err instanceof Error ? err.message : String(err)));
   }, []);
@@ -98,7 +101,10 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
         setErrors(NO_ERRORS);
         setConflict(null);
         notify(campaign && saved.version === campaign.version ? 'Saved (nothing changed in the definition).' : `Saved as version ${saved.version}.`);
-        if (!campaign) navigate(`/campaigns/${saved.id}/edit`, { replace: true });
+        if (!campaign) {
+          created.current = String(saved.id);
+          navigate(`/campaigns/${saved.id}/edit`, { replace: true, state: { editorKey } });
+        }
       } catch (err) {
         if (err instanceof ApiError && err.status === 409) {
           const b = (err.body ?? {}) as Record<string, unknown>;
@@ -115,7 +121,7 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
         setSaving(false);
       }
     },
-    [campaign, doc, markSaved, navigate, notify, saving],
+    [campaign, doc, editorKey, markSaved, navigate, notify, saving],
   );
 
   const { run, addItem } = useEditorCommands({
@@ -256,9 +262,12 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
 
 export function EditorPage() {
   const { id } = useParams();
+  const location = useLocation();
+  // A new campaign keeps its screen when its first save moves it to its own URL.
+  const editorKey = (location.state as { editorKey?: string } | null)?.editorKey ?? (id ? `campaign-${id}` : `new-${location.key}`);
   return (
-    <ReactFlowProvider key={id ?? 'new'}>
-      <EditorScreen campaignId={id ?? null} />
+    <ReactFlowProvider key={editorKey}>
+      <EditorScreen campaignId={id ?? null} editorKey={editorKey} />
     </ReactFlowProvider>
   );
 }

@@ -25,13 +25,23 @@ export function EditorToolbar(p: Props) {
   );
   return (
     <div className="editor-toolbar" data-testid="editor-toolbar">
-      <input
-        className="editor-name"
-        value={p.name}
-        onChange={(e) => p.onName(e.target.value)}
-        aria-label="Campaign name"
-        data-testid="campaign-name"
-      />
+      <label className="editor-name-field">
+        <input
+          className={`editor-name${p.name.trim() ? '' : ' is-blank'}`}
+          value={p.name}
+          onChange={(e) => p.onName(e.target.value)}
+          placeholder="Campaign name"
+          title={p.name}
+          aria-label="Campaign name"
+          aria-invalid={!p.name.trim()}
+          data-testid="campaign-name"
+        />
+        {!p.name.trim() && (
+          <span className="editor-name-error" role="alert" data-testid="campaign-name-error">
+            A campaign needs a name
+          </span>
+        )}
+      </label>
       <span className="muted small" data-testid="editor-version">
         {p.version != null ? `v${p.version}` : 'new'}
         {p.dirty && <span className="dirty-dot" data-testid="unsaved" title="Unsaved changes"> • unsaved</span>}

@@ -68,7 +68,7 @@ export function Palette({ functions, error, onAdd }: Props) {
       <div className="palette-section">Other</div>
       <ul className="palette-list">
         <Item item={{ kind: 'executable' }} label="Executable" hint="Run a program (argv, env, cwd)" testId="palette-executable" onAdd={onAdd} />
-        <Item item={{ kind: 'block' }} label="Block" hint="Group the selected steps (or start a new group)" testId="palette-block" onAdd={onAdd} />
+        <Item item={{ kind: 'block' }} label="Block" hint="Group the selected steps" testId="palette-block" onAdd={onAdd} />
       </ul>
     </aside>
   );
