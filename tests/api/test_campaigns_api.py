@@ -170,6 +170,17 @@ def test_openapi_schema_and_docs_are_served(alice_api):
     assert alice_api.get("/api/docs/").status_code == 200
 
 
+def test_swagger_ui_comes_from_this_server_not_a_cdn(alice_api, client):
+    import re
+
+    page = alice_api.get("/api/docs/").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets and all(a.startswith("/static/") for a in assets), assets
+    assert "cdn.jsdelivr" not in page and "unpkg" not in page
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+
+
 def test_listing_campaigns_costs_the_same_few_queries_however_many_there_are(alice, alice_api,
                                                                               django_assert_max_num_queries):
     from campaigns_app.services import campaign_create, campaign_update
