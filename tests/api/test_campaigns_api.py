@@ -21,6 +21,13 @@ def test_anonymous_requests_are_refused():
         assert client.get(url).status_code in (401, 403), url
 
 
+def test_the_session_endpoint_answers_signed_out_as_an_ordinary_answer(alice, client):
+    assert client.get("/api/auth/session/").json() == {"authenticated": False, "user": None}
+    client.force_login(alice)
+    body = client.get("/api/auth/session/").json()
+    assert body["authenticated"] is True and body["user"]["username"] == "alice"
+
+
 def test_token_endpoint_exchanges_credentials_for_a_working_token(alice):
     client = APIClient()
     answer = client.post("/api/auth/token/", {"username": "alice", "password": "alice-password-1"}, format="json")
