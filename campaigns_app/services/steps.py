@@ -130,7 +130,8 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
         if not claimed:
             return None
         if ledger.run.state == RunState.QUEUED:
-            ledger.set_run_state(RunState.RUNNING, started_at=ledger.now)
+            # A resumed run keeps its first start: its duration is the whole wall time, resume included.
+            ledger.set_run_state(RunState.RUNNING, started_at=ledger.run.started_at or ledger.now)
         ledger.record("step.state", StepState.RUNNING, step_id=step_id, data={"attempt": attempt})
     return _claimed_step(step_run_id=step_run_id, run=ledger.run, step_id=step_id, attempt=attempt)
 

@@ -196,3 +196,16 @@ def test_a_placeholder_whose_value_does_not_fit_fails_the_step_with_the_same_mes
     numeric = drain(launch(alice, graph, parameters={"delay": 0},
                            declared=[{"name": "delay", "type": "number", "default": 0}]))
     assert states(numeric) == {"s1": "succeeded"}
+
+
+def test_a_retried_run_keeps_its_first_start_and_ends_at_its_last_finish(alice):
+    from campaigns_app.services import run_retry
+
+    run = drain(launch(alice, {"steps": [fn("s1", "fail", times=1)], "edges": []}))
+    first_start, first_finish = run.started_at, run.finished_at
+    assert run.state == "failed" and first_start is not None
+    run_retry(run_id=run.pk, user=alice)
+    run = drain(run)
+    assert run.state == "succeeded"
+    assert run.started_at == first_start
+    assert run.finished_at > first_finish
