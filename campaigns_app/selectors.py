@@ -101,13 +101,45 @@ def campaign_manageable_by(campaign: Campaign, user) -> bool:
     return _campaign_allows(campaign, user, Role.ADMIN)
 
 
-def campaign_permissions(campaign: Campaign, user) -> dict[str, bool]:
-    """What the user may do with a campaign, for the UI to show or hide actions."""
+def campaign_permissions(campaign: Campaign, user, graph: dict | None = None) -> dict[str, bool]:
+    """What the user may do with a campaign, for the UI to show or hide actions (``graph``: its current one)."""
     return {
         "launch": campaign_launchable_by(campaign, user),
         "edit": campaign_editable_by(campaign, user),
         "manage": campaign_manageable_by(campaign, user),
-        "fork": campaign_visible(campaign, user),
+        "fork": campaign_visible(campaign, user) and fork_denial(campaign, user, graph) is None,
+    }
+
+
+def _ask_for(campaign: Campaign, role: str) -> str:
+    if campaign.team_id:
+        return f"ask an admin of team {campaign.team.name!r} for the {role} role"
+    return f"only its owner, {campaign.owner.username}, may; fork it to work on your own copy"
+
+
+def role_denial(campaign: Campaign, verb: str) -> str:
+    """Why a user who may see a campaign may not ``verb`` it (edit, launch), and what to do about it."""
+    role = "editor" if verb == "edit" else "operator"
+    return f"you may view this campaign but not {verb} it: {_ask_for(campaign, role)}"
+
+
+def fork_denial(campaign: Campaign, user, graph: dict | None = None) -> str | None:
+    """Why a fork into the user's own space would be refused (executable steps), or None."""
+    if graph is None:
+        version = campaign.current_version
+        graph = version.graph if version is not None else {}
+    reason = executables_denial(user, None, graph, "fork")
+    if reason is None:
+        return None
+    return f"{reason}: ask a team admin for a role that may run executable steps"
+
+
+def campaign_denials(campaign: Campaign, user, graph: dict | None = None) -> dict[str, str | None]:
+    """For each action the user may not take, the reason shown before the click (None where allowed)."""
+    return {
+        "launch": None if campaign_launchable_by(campaign, user) else role_denial(campaign, "launch"),
+        "edit": None if campaign_editable_by(campaign, user) else role_denial(campaign, "edit"),
+        "fork": fork_denial(campaign, user, graph),
     }
 
 

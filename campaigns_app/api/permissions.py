@@ -11,19 +11,14 @@ from rest_framework.permissions import BasePermission
 
 from .. import selectors
 
-# Campaign actions → (check, message); actions not listed only need visibility.
+# Campaign actions → (check, message for a campaign); actions not listed only need visibility.
 CAMPAIGN_ACTION_RULES = {
-    "update": (selectors.campaign_editable_by,
-               "you may view this campaign but not edit it (its owner and its team's editors and admins may)"),
-    "partial_update": (selectors.campaign_editable_by,
-                       "you may view this campaign but not edit it (its owner and its team's editors and admins may)"),
-    "restore": (selectors.campaign_editable_by,
-                "you may view this campaign but not edit it (its owner and its team's editors and admins may)"),
+    "update": (selectors.campaign_editable_by, lambda c: selectors.role_denial(c, "edit")),
+    "partial_update": (selectors.campaign_editable_by, lambda c: selectors.role_denial(c, "edit")),
+    "restore": (selectors.campaign_editable_by, lambda c: selectors.role_denial(c, "edit")),
     "destroy": (selectors.campaign_manageable_by,
-                "only the campaign's owner or an admin of its team may delete it"),
-    "launch": (selectors.campaign_launchable_by,
-               "you may view this campaign but not launch it (its owner and its team's operators, editors and "
-               "admins may)"),
+                lambda c: "only the campaign's owner or an admin of its team may delete it"),
+    "launch": (selectors.campaign_launchable_by, lambda c: selectors.role_denial(c, "launch")),
 }
 
 
@@ -34,7 +29,7 @@ class CampaignActionPermission(BasePermission):
             return True
         check, message = rule
         if not check(obj, request.user):
-            self.message = message
+            self.message = message(obj)
             return False
         return True
 

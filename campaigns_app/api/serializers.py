@@ -18,11 +18,12 @@ class CampaignSerializer(serializers.ModelSerializer):
     graph = serializers.SerializerMethodField()
     forked_from = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
+    denials = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
         fields = ["id", "name", "description", "version", "owner", "team", "team_name", "visibility", "tags",
-                  "forked_from", "permissions", "parameters", "graph", "created_at", "updated_at", "last_used_at"]
+                  "forked_from", "permissions", "denials", "parameters", "graph", "created_at", "updated_at", "last_used_at"]
         read_only_fields = fields
 
     def _version(self, campaign):
@@ -64,7 +65,16 @@ class CampaignSerializer(serializers.ModelSerializer):
         user = _request_user(self)
         if user is None:
             return {}
-        return selectors.campaign_permissions(campaign, user)
+        version = self._version(campaign)
+        return selectors.campaign_permissions(campaign, user, version.graph if version is not None else {})
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField(allow_null=True)))
+    def get_denials(self, campaign):
+        user = _request_user(self)
+        if user is None:
+            return {}
+        version = self._version(campaign)
+        return selectors.campaign_denials(campaign, user, version.graph if version is not None else {})
 
 
 class CampaignWriteSerializer(serializers.Serializer):

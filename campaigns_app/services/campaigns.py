@@ -154,8 +154,7 @@ def campaign_update(*, campaign: Campaign, user, name: str | None = None, descri
     if base_version is not None and base_version != campaign.version:
         raise _conflict(campaign, base_version)
     if not selectors.campaign_editable_by(campaign, user):
-        raise ActionForbidden({"detail": "you may view this campaign but not edit it (editors and admins of its "
-                                         "team, and its owner, may)"})
+        raise ActionForbidden({"detail": selectors.role_denial(campaign, "edit")})
     before = {"team": campaign.team, "visibility": campaign.visibility}
     new_team = campaign.team
     if team is not UNSET:

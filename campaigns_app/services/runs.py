@@ -83,8 +83,7 @@ def _runs_create(*, campaign: Campaign, version: CampaignVersion, user, values: 
 def launch_check(*, campaign: Campaign, user, graph: dict) -> None:
     """ActionForbidden unless the user may launch this campaign, executable steps included."""
     if not selectors.campaign_launchable_by(campaign, user):
-        raise ActionForbidden({"detail": "you may view this campaign but not launch it (operators, editors and "
-                                         "admins of its team, and its owner, may)"})
+        raise ActionForbidden({"detail": selectors.role_denial(campaign, "launch")})
     reason = selectors.executables_denial(user, campaign.team if campaign.team_id else None, graph, "launch")
     if reason:
         raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})

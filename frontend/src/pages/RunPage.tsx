@@ -13,6 +13,7 @@ import { durationBetween, formatDateTime, formatDuration, formatValue } from '..
 import { caughtUp, displayRunState, displayStepState, isRunTerminal, stepDetails, type RunView } from '../lib/runState';
 import type { Graph, Run } from '../lib/types';
 import { useRunLive } from '../useRunLive';
+import { Truncated } from '../components/Truncated';
 
 function runTimes(run: Run, view: RunView) {
   const useEvents = caughtUp(view);
@@ -113,8 +114,8 @@ export function RunPage() {
             <div className="crumbs">
               <Link to="/runs">Runs</Link> / <span>#{run.id}</span>
             </div>
-            <h1>
-              {run.campaign_name} <span className="muted run-id">#{run.id}</span>
+            <h1 className="run-heading">
+              <Truncated text={run.campaign_name} /> <span className="muted run-id">#{run.id}</span>
               <span className="muted small"> v{run.version}</span>
             </h1>
           </div>
@@ -125,6 +126,7 @@ export function RunPage() {
               runId={run.id}
               state={runState ?? run.state}
               retryableStep={selected && details && ['failed', 'cancelled', 'skipped'].includes(details.state) ? selected : null}
+              retryableStepName={selected ? (view.steps[selected]?.name ?? graph.steps.find((s) => s.id === selected)?.name ?? selected) : null}
             />
           </div>
         </div>
