@@ -209,3 +209,21 @@ def test_a_retried_run_keeps_its_first_start_and_ends_at_its_last_finish(alice):
     assert run.state == "succeeded"
     assert run.started_at == first_start
     assert run.finished_at > first_finish
+
+
+def test_a_raising_function_shows_its_own_frames_in_the_error_and_its_traceback_in_the_log(alice):
+    from campaigns_app.models import StepLogChunk
+
+    run = drain(launch(alice, {"steps": [fn("s1", "fail", message="disk full")], "edges": []}))
+    step = StepRun.objects.get(run=run, step_id="s1")
+    assert step.error.startswith("RuntimeError: disk full\nTraceback (most recent call last):")
+    assert "builtins.py" in step.error and "in fail" in step.error
+    assert "backends" not in step.error and 'File "campaigns_app/step_functions/builtins.py"' in step.error
+    import time
+
+    for _ in range(50):  # the log pump stores lines every 100 ms
+        logged = "".join(StepLogChunk.objects.filter(step_run=step).values_list("text", flat=True))
+        if logged:
+            break
+        time.sleep(0.1)
+    assert "RuntimeError: disk full" in logged and "Traceback" in logged

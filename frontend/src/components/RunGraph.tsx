@@ -13,6 +13,7 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useTheme } from '../hooks';
+import { Icon } from './Icon';
 import { layoutGraph } from '../lib/graphLayout';
 import type { Graph, StepState } from '../lib/types';
 
@@ -21,6 +22,8 @@ type StepNodeData = {
   state: StepState;
   attempts: number;
   selected: boolean;
+  /** The first line of a failed step's error, shown on its badge's hover. */
+  error: string | null;
 };
 type StepNodeType = Node<StepNodeData, 'step'>;
 
@@ -30,9 +33,14 @@ const StepNode = memo(function StepNode({ id, data }: NodeProps<StepNodeType>) {
       className={`step-node state-${data.state}${data.selected ? ' is-selected' : ''}`}
       data-testid={`step-${id}`}
       data-state={data.state}
-      title={`${data.name} (${id}): ${data.state}`}
+      title={data.error ? `${data.name} (${id}) failed: ${data.error}` : `${data.name} (${id}): ${data.state}`}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
+      {data.error && (
+        <span className="step-node-error-badge" title={data.error} data-testid={`step-error-badge-${id}`}>
+          <Icon name="warning" size={12} />
+        </span>
+      )}
       <div className="step-node-name">{data.name}</div>
       <div className="step-node-meta">
         <span className="step-node-state">{data.state}</span>
@@ -50,12 +58,13 @@ interface Props {
   graph: Graph;
   stateOf: (stepId: string) => StepState;
   attemptsOf: (stepId: string) => number;
+  errorOf?: (stepId: string) => string | null;
   selected: string | null;
   onSelect: (stepId: string) => void;
 }
 
 /** Read-only graph of the run's steps, coloured by state. */
-export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Props) {
+export function RunGraph({ graph, stateOf, attemptsOf, errorOf, selected, onSelect }: Props) {
   const layout = useMemo(() => layoutGraph(graph), [graph]);
   const theme = useTheme();
 
@@ -63,7 +72,7 @@ export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Pro
     id: s.id,
     type: 'step',
     position: { x: s.x, y: s.y },
-    data: { name: s.name, state: stateOf(s.id), attempts: attemptsOf(s.id), selected: selected === s.id },
+    data: { name: s.name, state: stateOf(s.id), attempts: attemptsOf(s.id), selected: selected === s.id, error: errorOf?.(s.id) ?? null },
     draggable: false,
     connectable: false,
     selectable: true,

@@ -8,7 +8,9 @@ import type { Campaign, FunctionInfo } from '../lib/types';
 import { EditorCanvas, type Selection } from './canvas/EditorCanvas';
 import { ConflictDialog } from './ConflictDialog';
 import { EditorToolbar } from './EditorToolbar';
-import { docFromCampaign, docToApiBody, EMPTY_DOC, exportFile, importFile } from './lib/doc';
+import { docFromCampaign, docToApiBody, EMPTY_DOC, exportFile, importFile, type EditorDoc } from './lib/doc';
+import { autoLayout } from './lib/layout';
+import { moveSteps } from './lib/ops';
 import { canvasErrors, NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
 import { Palette } from './Palette';
 import { ShortcutsHelp } from './ShortcutsHelp';
@@ -16,6 +18,14 @@ import { SidePanel, type PanelTab } from './SidePanel';
 import { downloadText, useEditorCommands } from './useEditorCommands';
 import { useEditorDoc } from './useEditorDoc';
 import { useUnsavedGuard } from './useUnsavedGuard';
+import { roomyScreen, useStoredFlag } from './usePanels';
+import { Icon } from '../components/Icon';
+
+/** Whether two documents differ only in where their steps sit. */
+function sameWithoutLayout(a: EditorDoc, b: EditorDoc): boolean {
+  const strip = (d: EditorDoc) => JSON.stringify(docToApiBody({ ...d, steps: d.steps.map((st) => ({ ...st, position: undefined })) }, null));
+  return strip(a) === strip(b);
+}
 
 const NO_SELECTION: Selection = { steps: [], edges: [], blocks: [] };
 
@@ -45,6 +55,9 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
   const [showProblems, setShowProblems] = useState(false);
   const [launching, setLaunching] = useState(false);
   const pointer = useRef<{ x: number; y: number } | null>(null);
+  const [paletteOpen, togglePalette] = useStoredFlag('asyncflow.editor.palette', () => true);
+  const [panelOpen, togglePanel] = useStoredFlag('asyncflow.editor.panel', () => true);
+  const [minimap, toggleMinimap] = useStoredFlag('asyncflow.editor.minimap', roomyScreen);
   // The campaign this screen has just created: its URL changes, but what is on screen (and the undo history) stays.
   const created = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -100,7 +113,14 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
         markSaved(doc);
         setErrors(NO_ERRORS);
         setConflict(null);
-        notify(campaign && saved.version === campaign.version ? 'Saved (nothing changed in the definition).' : `Saved as version ${saved.version}.`);
+        const layoutOnly = !!campaign && saved.version !== campaign.version && sameWithoutLayout(docFromCampaign(campaign), doc);
+        notify(
+          campaign && saved.version === campaign.version
+            ? 'Saved (nothing changed in the definition).'
+            : layoutOnly
+              ? `Saved as version ${saved.version}: only the layout changed, and positions are part of a version.`
+              : `Saved as version ${saved.version}.`,
+        );
         if (!campaign) {
           created.current = String(saved.id);
           navigate(`/campaigns/${saved.id}/edit`, { replace: true, state: { editorKey } });
@@ -124,7 +144,7 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
     [campaign, doc, editorKey, markSaved, navigate, notify, saving],
   );
 
-  const { run, addItem } = useEditorCommands({
+  const { run, addItem, fit } = useEditorCommands({
     state,
     selection,
     functions: functions ?? [],
@@ -139,8 +159,11 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
 
   const onImport = async (file: File) => {
     try {
-      const imported = importFile(await file.text());
+      const read = importFile(await file.text());
+      // A graph without positions (a script, a hand-written file) is laid out by dependency, not in a grid.
+      const imported = read.steps.some((st) => !st.position) ? moveSteps(read, autoLayout(read)) : read;
       edit(() => imported);
+      fit();
       notify(`Imported ${imported.steps.length} steps from ${file.name}. Save to keep them.`);
     } catch (err) {
       notify(`Import failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
@@ -187,8 +210,19 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
           e.target.value = '';
         }}
       />
-      <div className="editor-body">
-        <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} />
+      <div
+        className="editor-body"
+        style={{ gridTemplateColumns: `${paletteOpen ? '190px' : '34px'} minmax(0, 1fr) ${panelOpen ? '330px' : '34px'}` }}
+      >
+        {paletteOpen ? (
+          <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} onCollapse={togglePalette} />
+        ) : (
+          <div className="panel-rail panel-rail-left">
+            <button type="button" className="btn btn-small btn-ghost" onClick={togglePalette} title="Show the palette" aria-label="Show the palette" data-testid="palette-expand">
+              <Icon name="panelLeft" />
+            </button>
+          </div>
+        )}
         <div className="editor-canvas-wrap">
           <EditorCanvas
             doc={doc}
@@ -200,6 +234,8 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
             onDropItem={addItem}
             onMessage={notify}
             pointer={pointer}
+            minimap={minimap}
+            onToggleMinimap={toggleMinimap}
           />
           {doc.steps.length === 0 && (
             <div className="canvas-hint" data-testid="canvas-empty">
@@ -226,7 +262,9 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
             </div>
           )}
         </div>
+        {panelOpen ? (
         <SidePanel
+          onCollapse={togglePanel}
           tab={tab}
           onTab={setTab}
           doc={doc}
@@ -236,6 +274,13 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
           edit={edit}
           onRenamed={(id) => select([id])}
         />
+        ) : (
+          <div className="panel-rail panel-rail-right">
+            <button type="button" className="btn btn-small btn-ghost" onClick={togglePanel} title="Show the properties panel" aria-label="Show the properties panel" data-testid="panel-expand">
+              <Icon name="panelRight" />
+            </button>
+          </div>
+        )}
       </div>
       {conflict && (
         <ConflictDialog

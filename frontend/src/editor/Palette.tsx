@@ -1,11 +1,13 @@
 import { useMemo, useState, type DragEvent } from 'react';
 import type { FunctionInfo } from '../lib/types';
+import { Icon } from '../components/Icon';
 import { PALETTE_MIME, type PaletteItem } from './canvas/EditorCanvas';
 
 interface Props {
   functions: FunctionInfo[] | null;
   error: string | null;
   onAdd: (item: PaletteItem) => void;
+  onCollapse?: () => void;
 }
 
 function startDrag(e: DragEvent, item: PaletteItem) {
@@ -35,7 +37,7 @@ function Item({ item, label, hint, testId, onAdd }: { item: PaletteItem; label: 
 }
 
 /** Registered functions, an executable step and a block, to drag onto the canvas. */
-export function Palette({ functions, error, onAdd }: Props) {
+export function Palette({ functions, error, onAdd, onCollapse }: Props) {
   const [filter, setFilter] = useState('');
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase();
@@ -43,6 +45,7 @@ export function Palette({ functions, error, onAdd }: Props) {
   }, [functions, filter]);
   return (
     <aside className="palette" data-testid="palette" aria-label="Palette">
+      <div className="palette-head">
       <input
         className="palette-search"
         placeholder="Search functions…"
@@ -50,6 +53,12 @@ export function Palette({ functions, error, onAdd }: Props) {
         onChange={(e) => setFilter(e.target.value)}
         aria-label="Search functions"
       />
+        {onCollapse && (
+          <button type="button" className="btn btn-small btn-ghost" onClick={onCollapse} title="Hide the palette" aria-label="Hide the palette" data-testid="palette-collapse">
+            <Icon name="panelLeft" />
+          </button>
+        )}
+      </div>
       <div className="palette-section">Functions</div>
       {error && <div className="field-error small">Could not load functions: {error}</div>}
       {!functions && !error && <div className="muted small">Loading…</div>}

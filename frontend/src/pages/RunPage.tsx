@@ -48,6 +48,15 @@ export function RunPage() {
     },
     [view],
   );
+  const errorOf = useCallback(
+    (stepId: string) => {
+      if (!view || displayStepState(view, stepId) !== 'failed') return null;
+      const error = stepDetails(view, stepId)?.error;
+      if (error === undefined || error === null || error === '') return 'failed';
+      return (typeof error === 'string' ? error : JSON.stringify(error)).split('\n')[0];
+    },
+    [view],
+  );
   const toggle = useCallback((stepId: string) => setSelected((cur) => (cur === stepId ? null : stepId)), []);
 
   // Results too large for events are only in the run detail: fetch them when shown.
@@ -165,7 +174,7 @@ export function RunPage() {
       <div className="run-body">
         <section className="card graph-card">
           <h2 className="card-title">Graph</h2>
-          <RunGraph graph={graph} stateOf={stateOf} attemptsOf={attemptsOf} selected={selected} onSelect={toggle} />
+          <RunGraph graph={graph} stateOf={stateOf} attemptsOf={attemptsOf} errorOf={errorOf} selected={selected} onSelect={toggle} />
         </section>
         <aside className="card details-card">
           <h2 className="card-title">Step details</h2>

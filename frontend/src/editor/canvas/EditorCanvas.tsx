@@ -3,6 +3,7 @@ import {
   applyEdgeChanges,
   applyNodeChanges,
   Background,
+  ControlButton,
   Controls,
   getBezierPath,
   MiniMap,
@@ -17,6 +18,7 @@ import {
   type OnConnectEnd,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+import { Icon } from '../../components/Icon';
 import { useTheme } from '../../hooks';
 import { NODE_HEIGHT, NODE_WIDTH, type EditorDoc } from '../lib/doc';
 import { blockBoxes } from '../lib/layout';
@@ -53,9 +55,11 @@ interface Props {
   onMessage: (text: string, tone?: 'error' | 'info') => void;
   /** Flow coordinates of the pointer, for pasting where the user points. */
   pointer: React.MutableRefObject<{ x: number; y: number } | null>;
+  minimap?: boolean;
+  onToggleMinimap?: () => void;
 }
 
-export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, onSelection, onDropItem, onMessage, pointer }: Props) {
+export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, onSelection, onDropItem, onMessage, pointer, minimap = true, onToggleMinimap }: Props) {
   const flow = useReactFlow();
   const theme = useTheme();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -282,8 +286,16 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
         colorMode={theme}
       >
         <Background gap={20} color="var(--canvas-dots)" />
-        <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeColor={minimapColor} className="editor-minimap" data-testid="editor-minimap" />
+        <Controls showInteractive={false}>
+          {onToggleMinimap && (
+            <ControlButton onClick={onToggleMinimap} title={minimap ? 'Hide the minimap' : 'Show the minimap'} aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'} data-testid="minimap-toggle">
+              <Icon name="map" size={12} />
+            </ControlButton>
+          )}
+        </Controls>
+        {minimap && (
+          <MiniMap pannable zoomable nodeColor={minimapColor} className="editor-minimap" data-testid="editor-minimap" style={{ width: 160, height: 110 }} />
+        )}
       </ReactFlow>
     </div>
   );
