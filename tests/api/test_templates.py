@@ -241,7 +241,8 @@ def test_sharing_fields_are_validated(alice_api, lab):
                             format="json")
     assert answer.status_code == 201
     assert (answer.json()["team_name"], answer.json()["tags"]) == ("Lab", ["x"])
-    assert answer.json()["permissions"] == {"launch": True, "edit": True, "manage": True, "fork": True}
+    assert answer.json()["permissions"] == {"launch": True, "edit": True, "manage": True, "fork": True,
+                                            "run_executables": False}
 
 
 def test_a_team_editor_may_not_change_sharing(bob_api, shared):
@@ -254,6 +255,8 @@ def test_a_team_editor_may_not_change_sharing(bob_api, shared):
 
 
 def test_executable_steps_need_the_role_the_team_setting_names(alice, bob, charlie, lab):
+    lab.may_run_executables = True  # a site admin allowed Lab
+    lab.save()
     graph = {"steps": [fn("a"), exe("b")], "edges": [{"source": "a", "target": "b"}]}
     team_with("Ops", charlie="operator")
     lab.memberships.filter(user=bob).update(role="operator")
@@ -282,7 +285,7 @@ def test_executable_steps_need_the_role_the_team_setting_names(alice, bob, charl
 
 
 def test_an_editor_may_not_add_an_executable_step_when_only_admins_may(alice, bob, lab, shared):
-    lab.executable_min_role = "admin"
+    lab.executable_min_role, lab.may_run_executables = "admin", True
     lab.save()
     url = f"/api/campaigns/{shared.pk}/"
     body = client_for(bob).get(url).json()
@@ -296,13 +299,15 @@ def test_an_editor_may_not_add_an_executable_step_when_only_admins_may(alice, bo
 
 def test_what_a_viewer_may_not_do_is_said_before_the_click_and_every_403_says_what_to_do(alice, bob, lab):
     lab.memberships.filter(user=bob).update(role="viewer")
+    lab.may_run_executables = True
+    lab.save()
     graph = {"steps": [fn("a"), exe("b")], "edges": [{"source": "a", "target": "b"}]}
     campaign = campaign_create(owner=alice, name="cmd", graph=graph, team=lab, visibility="team")
     body = client_for(bob).get(f"/api/campaigns/{campaign.pk}/").json()
     assert body["permissions"]["fork"] is False and body["permissions"]["edit"] is False
-    assert body["denials"]["edit"] == "you may view this campaign but not edit it: ask an admin of team 'Lab' " \
-                                      "for the editor role"
-    assert "ask a team admin for a role that may run executable steps" in body["denials"]["fork"]
+    assert body["denials"]["edit"].endswith("not edit it (its owner and its team's editors and admins may): "
+                                            "ask an admin of team 'Lab' for the editor role")
+    assert "ask a site admin to allow you executable steps" in body["denials"]["fork"]
     assert body["denials"]["launch"].endswith("ask an admin of team 'Lab' for the operator role")
     listed = next(c for c in client_for(bob).get("/api/campaigns/").json()["results"] if c["id"] == campaign.pk)
     assert listed["denials"] == body["denials"]
@@ -310,6 +315,6 @@ def test_what_a_viewer_may_not_do_is_said_before_the_click_and_every_403_says_wh
     edit = client_for(bob).put(f"/api/campaigns/{campaign.pk}/", {"name": "mine", "graph": graph}, format="json")
     assert edit.status_code == 403 and edit.json()["detail"] == body["denials"]["edit"]
     fork = client_for(bob).post(f"/api/campaigns/{campaign.pk}/fork/", {}, format="json")
-    assert fork.status_code == 403 and "executable" in fork.json()["detail"]
+    assert fork.status_code == 403 and fork.json()["detail"] == body["denials"]["fork"]
     assert client_for(alice).get(f"/api/campaigns/{campaign.pk}/").json()["denials"] == {
         "launch": None, "edit": None, "fork": None}

@@ -47,13 +47,15 @@ def test_a_failed_step_shows_why_first_on_the_node_in_the_details_and_in_the_log
 def test_a_viewer_sees_before_the_click_that_fork_and_edit_are_not_theirs_and_whom_to_ask(page):
     jo, kim = make_user("jo"), make_user("kim")
     lab = team_with("Imaging Lab", jo="admin", kim="viewer")
+    lab.may_run_executables = True
+    lab.save()
     campaign = campaign_create(owner=jo, name="Commands", parameters=[], team=lab, visibility="team", graph={
         "steps": [{"id": "run", "name": "Run", "kind": "executable", "argv": ["echo", "hi"]}], "edges": []})
     login(page, "kim", "/library")
     fork = page.locator(f"[data-testid=fork-{campaign.pk}]")
     fork.wait_for()
     assert fork.is_disabled()
-    assert "ask a team admin for a role that may run executable steps" in fork.get_attribute("title")
+    assert "ask a site admin to allow you executable steps" in fork.get_attribute("title")
     page.goto(f"/library/{campaign.pk}")
     page.wait_for_selector("[data-testid=template-denials]")
     assert page.locator("[data-testid=template-fork]").is_disabled()

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { useExecutableRight } from '../auth';
 import { LaunchDialog } from '../components/LaunchDialog';
 import { useTitle } from '../hooks';
 import { ApiError, api } from '../lib/api';
+import { executablesBlock } from '../lib/capabilities';
 import type { Campaign, FunctionInfo } from '../lib/types';
 import { EditorCanvas, type Selection } from './canvas/EditorCanvas';
 import { ConflictDialog } from './ConflictDialog';
@@ -62,6 +64,7 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
   const created = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   useTitle(campaignId ? `Edit ${doc.name}` : 'New campaign');
+  const executables = useExecutableRight(campaign?.team ?? null, campaign);
   useUnsavedGuard(state.dirty && !saving);
 
   const notify = useCallback((text: string, tone: 'error' | 'info' = 'info') => setToast({ text, tone, at: Date.now() }), []);
@@ -180,6 +183,8 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
   }
 
   const hasSelection = selection.steps.length + selection.edges.length + selection.blocks.length > 0;
+  const saveBlocked = executablesBlock(executables, doc, 'save');
+  const launchBlocked = executablesBlock(executables, campaign?.graph, 'launch');
   return (
     <div className="editor-page" data-testid="editor">
       <EditorToolbar
@@ -197,7 +202,14 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
         onImport={() => fileInput.current?.click()}
         onLaunch={campaign && !state.dirty ? () => setLaunching(true) : null}
         onShowProblems={() => setShowProblems((s) => !s)}
+        saveBlocked={saveBlocked}
+        launchBlocked={launchBlocked}
       />
+      {saveBlocked && (
+        <div className="form-error small" role="status" data-testid="executables-notice">
+          {saveBlocked}
+        </div>
+      )}
       <input
         ref={fileInput}
         type="file"
@@ -215,7 +227,7 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
         style={{ gridTemplateColumns: `${paletteOpen ? '190px' : '34px'} minmax(0, 1fr) ${panelOpen ? '330px' : '34px'}` }}
       >
         {paletteOpen ? (
-          <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} onCollapse={togglePalette} />
+          <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} onCollapse={togglePalette} executables={executables} />
         ) : (
           <div className="panel-rail panel-rail-left">
             <button type="button" className="btn btn-small btn-ghost" onClick={togglePalette} title="Show the palette" aria-label="Show the palette" data-testid="palette-expand">
