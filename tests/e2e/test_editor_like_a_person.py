@@ -10,7 +10,6 @@ from .conftest import screenshot
 from .editor_helpers import (
     canvas_box,
     centre,
-    connect,
     drag_palette_with_mouse,
     edge_count,
     login,

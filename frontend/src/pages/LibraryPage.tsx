@@ -243,7 +243,6 @@ export function LibraryPage() {
                       type="button"
                       className="btn btn-small"
                       onClick={() => setForking(c)}
-                      disabled={!c.permissions.fork}
                       title={c.permissions.fork ? 'Copy it into your own space' : (c.denials?.fork ?? 'You may not fork this campaign')}
                       data-testid={`fork-${c.id}`}
                     >

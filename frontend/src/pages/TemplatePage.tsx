@@ -188,7 +188,6 @@ export function TemplatePage() {
           type="button"
           className="btn"
           onClick={() => setDialog('fork')}
-          disabled={!campaign.permissions.fork}
           title={campaign.permissions.fork ? 'Copy it into your own space' : (campaign.denials?.fork ?? undefined)}
           data-testid="template-fork"
         >
