@@ -12,14 +12,13 @@ django_handler = get_wsgi_application()
 
 from asgiref.sync import sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
 from asyncflow_site.celery import broker_warm_up  # noqa: E402
 from campaigns_app.events import broadcaster_warm_up  # noqa: E402
 from campaigns_app.routing import websocket_urlpatterns  # noqa: E402
-from campaigns_app.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from campaigns_app.ws_auth import OriginValidatorUnlessToken, TokenOrSessionAuthMiddleware  # noqa: E402
 
 
 def _warm_up() -> None:
@@ -126,6 +125,6 @@ def wsgi_environ(scope, body) -> dict:
 application = ProtocolTypeRouter(
     {
         "http": OneHopHttp(django_handler),
-        "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": OriginValidatorUnlessToken(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

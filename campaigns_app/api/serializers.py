@@ -35,13 +35,14 @@ class CampaignSerializer(serializers.ModelSerializer):
     graph = serializers.SerializerMethodField()
     forked_from = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
+    denials = serializers.SerializerMethodField()
     executables = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
         fields = ["id", "name", "description", "version", "owner", "team", "team_name", "visibility", "tags",
-                  "forked_from", "permissions", "executables", "parameters", "graph", "created_at", "updated_at",
-                  "last_used_at"]
+                  "forked_from", "permissions", "denials", "executables", "parameters", "graph", "created_at",
+                  "updated_at", "last_used_at"]
         read_only_fields = fields
 
     def _version(self, campaign):
@@ -83,7 +84,17 @@ class CampaignSerializer(serializers.ModelSerializer):
         user = _request_user(self)
         if user is None:
             return {}
-        return policies.campaign_permissions(campaign, user)
+        version = self._version(campaign)
+        return policies.campaign_permissions(campaign, user, version.graph if version is not None else {})
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField(allow_null=True)))
+    def get_denials(self, campaign):
+        """Why the user may not launch, edit or fork it, and what to do (null where they may)."""
+        user = _request_user(self)
+        if user is None:
+            return {}
+        version = self._version(campaign)
+        return policies.campaign_denials(campaign, user, version.graph if version is not None else {})
 
     @extend_schema_field(ExecutableRightSerializer)
     def get_executables(self, campaign):

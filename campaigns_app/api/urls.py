@@ -19,6 +19,7 @@ urlpatterns = [
     path("auth/login/", views.session_login, name="auth-login"),
     path("auth/logout/", views.session_logout, name="auth-logout"),
     path("auth/me/", views.me, name="auth-me"),
+    path("auth/session/", views.session, name="auth-session"),
     path("dashboard/", views.dashboard_feed, name="dashboard"),
     path("auth/password/", views.password_change, name="auth-password"),
     path("auth/tokens/", views.tokens, name="auth-tokens"),

@@ -18,6 +18,7 @@ from .blocks import expand_edges, normalize_blocks
 from .dag import Dag, find_cycle
 from .errors import GraphError, GraphFault
 from .executables import DEFAULT_RULES, ExecutableRules, executable_faults
+from .kwargs import kwargs_errors
 from .resources import normalize_resources
 from .workflows import (
     ChildCampaign,
@@ -48,6 +49,14 @@ class FunctionSignature:
     accepted: frozenset[str] = frozenset()
     required: frozenset[str] = frozenset()
     var_kwargs: bool = False
+    # The function's JSON schema ({"properties", "required", "additionalProperties"}); None checks names only.
+    schema: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+
+    def kwargs_schema(self) -> Mapping[str, Any]:
+        if self.schema is not None:
+            return self.schema
+        return {"properties": {name: {} for name in self.accepted}, "required": sorted(self.required),
+                "additionalProperties": self.var_kwargs}
 
 
 @dataclass
@@ -144,9 +153,14 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
     unknown = sorted(set(raw) - STEP_FIELDS)
     if unknown:
         out.add(f"step {step_id!r}: unknown field(s) {', '.join(unknown)}", step=step_id)
-    name = raw.get("name") or step_id
-    if not isinstance(name, str):
+    name = raw.get("name")
+    if name is None:
+        name = step_id
+    elif not isinstance(name, str):
         out.add(f"step {step_id!r}: name must be a string", step=step_id)
+    elif not name.strip():
+        # An absent name defaults to the id; a name cleared on purpose is a mistake to point out.
+        out.add(f"step {step_id!r}: name may not be blank", step=step_id)
     step: dict[str, Any] = {"id": step_id, "name": name}
     kind = raw.get("kind")
     step["kind"] = kind
@@ -162,12 +176,8 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         elif not isinstance(kwargs, Mapping):
             out.add(f"step {step_id!r}: kwargs must be an object", step=step_id)
         else:
-            extra = sorted(set(kwargs) - signature.accepted) if not signature.var_kwargs else []
-            if extra:
-                out.add(f"step {step_id!r}: function {fn_name!r} does not accept {', '.join(extra)}", step=step_id)
-            missing = sorted(signature.required - set(kwargs))
-            if missing:
-                out.add(f"step {step_id!r}: function {fn_name!r} needs {', '.join(missing)}", step=step_id)
+            for message in kwargs_errors(step_id, fn_name, kwargs, signature.kwargs_schema(), rendered=False):
+                out.add(message, step=step_id)
     elif kind == "executable":
         argv = raw.get("argv")
         step["argv"] = argv

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ..backends import StepInvocation, StepOutcome, get_backend
 from ..graph import TemplateError, render_value
+from ..graph.kwargs import kwargs_errors
 from ..graph.templating import render_argv
 from ..models import Run, StepRun, StepState
 from .backend_states import backend_state_reporter
@@ -142,6 +143,16 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
     return _claimed_step(step_run_id=step_run_id, run=run, step_id=step_id, attempt=attempt)
 
 
+def _rendered_kwargs_errors(step: dict, kwargs: dict) -> list[str]:
+    """A placeholder's value checked against the function's schema, as a save checks a literal one."""
+    from ..step_functions import function_registry
+
+    function = function_registry().get(step["function"])
+    if function is None:
+        return []
+    return kwargs_errors(step["id"], step["function"], kwargs, function.schema, rendered=True)
+
+
 def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> ClaimedStep:
     """The invocation of a step this thread has just moved to running, its templates rendered."""
     definition = version_definition(run.version_id)
@@ -184,6 +195,12 @@ def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> Claim
         claim.invocation = invocation(None)
     except TemplateError as exc:
         claim.early_failure = StepOutcome.failure(f"template: {exc}")
+        return claim
+    if step_id in definition.templated_kwargs:
+        # A placeholder's value is only known now: check it against the function's schema as a save would.
+        faults = _rendered_kwargs_errors(step, claim.invocation.kwargs)
+        if faults:
+            claim.early_failure = StepOutcome.failure("; ".join(faults))
     return claim
 
 

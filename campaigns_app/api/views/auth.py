@@ -75,6 +75,17 @@ def session_logout(request):
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(responses={200: {"type": "object", "properties": {
+    "authenticated": {"type": "boolean"}, "user": {"type": "object", "nullable": True}}}})
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def session(request):
+    """Who this browser is signed in as; being signed out is an ordinary answer (a page asks on every load)."""
+    if not request.user.is_authenticated:
+        return Response({"authenticated": False, "user": None})
+    return Response({"authenticated": True, "user": _user_payload(request.user)})
+
+
 @extend_schema(responses=UserSerializer)
 @api_view(["GET"])
 def me(request):

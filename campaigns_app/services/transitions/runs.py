@@ -18,9 +18,12 @@ UNSUCCESSFUL = (StepState.CANCELLED, StepState.FAILED, StepState.SKIPPED)
 
 
 def run_start(ledger: RunLedger) -> None:
-    """queued → running, at the first step that starts."""
+    """queued → running, at the first step that starts; a resumed run keeps its first start.
+
+    So a run's started_at is its first start and its duration the whole wall time, resume included.
+    """
     if ledger.run.state == RunState.QUEUED:
-        ledger.set_run_state(RunState.RUNNING, started_at=ledger.now)
+        ledger.set_run_state(RunState.RUNNING, started_at=ledger.run.started_at or ledger.now)
 
 
 def run_requeue(ledger: RunLedger) -> None:

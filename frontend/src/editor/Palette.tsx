@@ -1,4 +1,5 @@
 import { useMemo, useState, type DragEvent } from 'react';
+import { Icon } from '../components/Icon';
 import type { Campaign, ExecutableRight, FunctionInfo } from '../lib/types';
 import { PALETTE_MIME, type PaletteItem } from './canvas/EditorCanvas';
 
@@ -6,6 +7,7 @@ interface Props {
   functions: FunctionInfo[] | null;
   error: string | null;
   onAdd: (item: PaletteItem) => void;
+  onCollapse?: () => void;
   /** Whether executable steps may be used here; when not, the item is disabled and says why. */
   executables?: ExecutableRight;
   /** Campaigns you may see, each droppable as a workflow step (the one being edited left out). */
@@ -49,7 +51,7 @@ function Item({ item, label, hint, testId, onAdd, disabledReason }: { item: Pale
 }
 
 /** Registered functions, an executable step and a block, to drag onto the canvas. */
-export function Palette({ functions, error, onAdd, executables, campaigns }: Props) {
+export function Palette({ functions, error, onAdd, onCollapse, executables, campaigns }: Props) {
   const [filter, setFilter] = useState('');
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase();
@@ -61,6 +63,7 @@ export function Palette({ functions, error, onAdd, executables, campaigns }: Pro
   }, [campaigns, filter]);
   return (
     <aside className="palette" data-testid="palette" aria-label="Palette">
+      <div className="palette-head">
       <input
         className="palette-search"
         placeholder="Search functions and campaigns…"
@@ -68,6 +71,12 @@ export function Palette({ functions, error, onAdd, executables, campaigns }: Pro
         onChange={(e) => setFilter(e.target.value)}
         aria-label="Search functions and campaigns"
       />
+        {onCollapse && (
+          <button type="button" className="btn btn-small btn-ghost" onClick={onCollapse} title="Hide the palette" aria-label="Hide the palette" data-testid="palette-collapse">
+            <Icon name="panelLeft" />
+          </button>
+        )}
+      </div>
       <div className="palette-section">Functions</div>
       {error && <div className="field-error small">Could not load functions: {error}</div>}
       {!functions && !error && <div className="muted small">Loading…</div>}
@@ -107,7 +116,7 @@ export function Palette({ functions, error, onAdd, executables, campaigns }: Pro
           onAdd={onAdd}
           disabledReason={executables && !executables.allowed ? (executables.reason ?? 'executable steps are not allowed here') : null}
         />
-        <Item item={{ kind: 'block' }} label="Block" hint="Group the selected steps (or start a new group)" testId="palette-block" onAdd={onAdd} />
+        <Item item={{ kind: 'block' }} label="Block" hint="Group the selected steps" testId="palette-block" onAdd={onAdd} />
       </ul>
     </aside>
   );

@@ -14,6 +14,7 @@ import { durationBetween, formatDateTime, formatDuration, formatValue } from '..
 import { caughtUp, displayRunState, displayStepState, isRunTerminal, stepDetails, type RunView } from '../lib/runState';
 import type { Graph, Run } from '../lib/types';
 import { useRunLive } from '../useRunLive';
+import { Truncated } from '../components/Truncated';
 
 function runTimes(run: Run, view: RunView) {
   const useEvents = caughtUp(view);
@@ -45,6 +46,15 @@ export function RunPage() {
       if (!view) return 0;
       const folded = view.steps[stepId]?.attempts.length ?? 0;
       return caughtUp(view) ? folded : Math.max(folded, view.snapshot.steps[stepId]?.attempts ?? 0);
+    },
+    [view],
+  );
+  const errorOf = useCallback(
+    (stepId: string) => {
+      if (!view || displayStepState(view, stepId) !== 'failed') return null;
+      const error = stepDetails(view, stepId)?.error;
+      if (error === undefined || error === null || error === '') return 'failed';
+      return (typeof error === 'string' ? error : JSON.stringify(error)).split('\n')[0];
     },
     [view],
   );
@@ -117,8 +127,8 @@ export function RunPage() {
             <div className="crumbs">
               <Link to="/runs">Runs</Link> / <span>#{run.id}</span>
             </div>
-            <h1>
-              {run.campaign_name} <span className="muted run-id">#{run.id}</span>
+            <h1 className="run-heading">
+              <Truncated text={run.campaign_name} /> <span className="muted run-id">#{run.id}</span>
               <span className="muted small"> v{run.version}</span>
             </h1>
           </div>
@@ -129,6 +139,7 @@ export function RunPage() {
               runId={run.id}
               state={runState ?? run.state}
               retryableStep={selected && details && ['failed', 'cancelled', 'skipped'].includes(details.state) ? selected : null}
+              retryableStepName={selected ? (view.steps[selected]?.name ?? graph.steps.find((s) => s.id === selected)?.name ?? selected) : null}
             />
           </div>
         </div>
@@ -167,7 +178,7 @@ export function RunPage() {
       <div className="run-body">
         <section className="card graph-card">
           <h2 className="card-title">Graph</h2>
-          <RunGraph graph={graph} stateOf={stateOf} attemptsOf={attemptsOf} selected={selected} onSelect={toggle} progressOf={progressOf} />
+          <RunGraph graph={graph} stateOf={stateOf} attemptsOf={attemptsOf} errorOf={errorOf} selected={selected} onSelect={toggle} progressOf={progressOf} />
         </section>
         <aside className="card details-card">
           <h2 className="card-title">Step details</h2>

@@ -56,7 +56,7 @@ export function stepToApi(step: GraphStep): GraphStep {
     }
     out[key] = value;
   }
-  return { id: step.id, name: step.name || step.id, kind: step.kind, ...out } as GraphStep;
+  return { id: step.id, name: step.name, kind: step.kind, ...out } as GraphStep;
 }
 
 /** The definition part of a PUT/POST body (the editor adds name, description, base_version). */

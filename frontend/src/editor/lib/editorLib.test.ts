@@ -248,11 +248,11 @@ describe('server errors on the canvas', () => {
     expect(errors.steps.s1).toEqual(["step 's1': unknown function 'slep'"]);
     expect(errors.edges['a->b']).toHaveLength(2);
     expect(errors.edges['b->a']).toEqual(['cycle: a -> b -> a']);
-    expect(errors.general).toEqual(['a campaign needs at least one step', "parameters: parameter 'x': unknown type"]);
+    expect(errors.general).toEqual(['a campaign needs at least one step', "Parameters: parameter 'x': unknown type"]);
     expect(errors.all).toHaveLength(5);
   });
   it('handles plain DRF messages', () => {
-    expect(canvasErrors({ name: ['This field is required.'] }).general).toEqual(['name: This field is required.']);
+    expect(canvasErrors({ name: ['This field is required.'] }).general).toEqual(['Campaign name: This field is required.']);
   });
 });
 

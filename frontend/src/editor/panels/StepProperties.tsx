@@ -43,8 +43,8 @@ export function StepProperties({ doc, step, functions, errors, edit, onRenamed }
           ))}
         </ul>
       )}
-      <Field label="Name">
-        <input value={step.name} onChange={(e) => patch({ name: e.target.value }, 'name')} data-testid="step-name" />
+      <Field label="Name" error={step.name.trim() ? undefined : 'A step needs a name'}>
+        <input value={step.name} placeholder={step.id} onChange={(e) => patch({ name: e.target.value }, 'name')} data-testid="step-name" />
       </Field>
       <Field label="Id" hint="used in placeholders and edges" error={idError}>
         <input

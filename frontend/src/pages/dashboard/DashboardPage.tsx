@@ -7,6 +7,7 @@ import { RUN_STATES } from '../../lib/types';
 import { BackendsPanel } from './BackendsPanel';
 import { DashboardTimeline } from './DashboardTimeline';
 import { useDashboardData } from './useDashboardData';
+import { clipped } from '../../components/Truncated';
 
 const WINDOWS: [string, number][] = [
   ['auto', 0],
@@ -106,8 +107,8 @@ export function DashboardPage() {
             <option value="">All campaigns</option>
             {campaign != null && !campaigns.some((c) => c.id === campaign) && <option value={campaign}>#{campaign}</option>}
             {campaigns.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
+              <option key={c.id} value={c.id} title={c.name}>
+                {clipped(c.name)}
               </option>
             ))}
           </select>

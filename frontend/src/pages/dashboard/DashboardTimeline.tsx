@@ -3,6 +3,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import type { DashboardStore, DashStep, Row } from '../../lib/dashboardStore';
 import { formatDateTime, formatDuration } from '../../lib/format';
 import { AXIS_HEIGHT, drawAxis, drawRows, LABEL_WIDTH, readPalette, ROW_HEIGHT, stepAt, type View } from './draw';
+import { Truncated } from '../../components/Truncated';
 
 interface Props {
   store: DashboardStore;
@@ -39,7 +40,7 @@ const RowLabel = memo(function RowLabel({ row, top, steps, highlight, onToggle }
   if (row.kind === 'campaign') {
     return (
       <div className="dash-label dash-label-campaign" style={{ top }} data-testid={`dash-campaign-${row.campaign}`}>
-        <span className="strong">{row.name}</span> <span className="muted small">{row.runs} run{row.runs === 1 ? '' : 's'}</span>
+        <Truncated text={row.name} className="strong" /> <span className="muted small">{row.runs} run{row.runs === 1 ? '' : 's'}</span>
       </div>
     );
   }
