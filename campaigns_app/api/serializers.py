@@ -226,8 +226,13 @@ class FunctionSerializer(serializers.Serializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"})
+    username = serializers.CharField(max_length=150)
+    # Bounded: hashing a megabyte-long guess would cost the server, not the guesser.
+    password = serializers.CharField(max_length=1024, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
 
 
 class UserTeamSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ stored in an immutable campaign version.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Collection, Mapping
@@ -38,6 +39,50 @@ class FunctionSignature:
     accepted: frozenset[str] = frozenset()
     required: frozenset[str] = frozenset()
     var_kwargs: bool = False
+
+
+@dataclass(frozen=True)
+class GraphLimits:
+    """Size limits of one definition; the studio fills them from its settings (``STUDIO_MAX_*``)."""
+
+    max_steps: int = 50_000
+    #: bytes of one step's kwargs, argv or env as JSON
+    max_value_bytes: int = 65_536
+    #: nesting of lists and objects anywhere in the parameters or graph
+    max_depth: int = 32
+
+
+DEFAULT_LIMITS = GraphLimits()
+
+
+def json_value_faults(value: Any, *, where: str, field: str, max_depth: int) -> list[GraphFault]:
+    """Faults for anything in ``value`` that is not plain JSON, or nests deeper than ``max_depth``.
+
+    Iterative, so no nesting can exhaust the stack; YAML's dates, sets and binary values, non-finite
+    numbers and non-string keys are named by their path (they could not be stored as JSON).
+    """
+    faults: list[GraphFault] = []
+    stack: list[tuple[Any, str, int]] = [(value, where, 0)]
+    while stack and len(faults) < 20:
+        item, path, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= max_depth:
+                faults.append(GraphFault(f"{path} nests deeper than {max_depth} levels", field=field))
+                continue
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        faults.append(GraphFault(f"{path} has a key {key!r} that is not a string", field=field))
+                    else:
+                        stack.append((child, f"{path}.{key}", depth + 1))
+            else:
+                stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(item))
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                faults.append(GraphFault(f"{path} is {item!r}, not a finite number", field=field))
+        elif item is not None and not isinstance(item, (str, int, bool)):
+            faults.append(GraphFault(f"{path} is a {type(item).__name__}, not a JSON value", field=field))
+    return faults
 
 
 @dataclass
@@ -120,8 +165,15 @@ def normalize_parameters(parameters: Any) -> list[dict]:
     return normalized
 
 
+def _value_too_big(step_id: str, key: str, value: Any, limits: GraphLimits, out: _Collector) -> None:
+    size = len(json.dumps(value, ensure_ascii=False).encode())
+    if size > limits.max_value_bytes:
+        out.add(f"step {step_id!r}: {key} is {size} bytes as JSON, over the limit of {limits.max_value_bytes} "
+                f"(STUDIO_MAX_KWARGS_BYTES)", step=step_id)
+
+
 def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[str, FunctionSignature],
-                    backends: Collection[str]) -> dict | None:
+                    backends: Collection[str], limits: GraphLimits = DEFAULT_LIMITS) -> dict | None:
     if not isinstance(raw, Mapping):
         out.add(f"steps[{index}] must be an object")
         return None
@@ -151,6 +203,7 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         elif not isinstance(kwargs, Mapping):
             out.add(f"step {step_id!r}: kwargs must be an object", step=step_id)
         else:
+            _value_too_big(step_id, "kwargs", kwargs, limits, out)
             extra = sorted(set(kwargs) - signature.accepted) if not signature.var_kwargs else []
             if extra:
                 out.add(f"step {step_id!r}: function {fn_name!r} does not accept {', '.join(extra)}", step=step_id)
@@ -162,9 +215,13 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         step["argv"] = argv
         if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
             out.add(f"step {step_id!r}: argv must be a non-empty list of strings", step=step_id)
+        else:
+            _value_too_big(step_id, "argv", argv, limits, out)
         env = raw.get("env") or {}
         if not isinstance(env, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
             out.add(f"step {step_id!r}: env must map names to strings", step=step_id)
+        else:
+            _value_too_big(step_id, "env", env, limits, out)
         step["env"] = env
         cwd = raw.get("cwd")
         if cwd is not None and not isinstance(cwd, str):
@@ -173,7 +230,7 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
     else:
         out.add(f"step {step_id!r}: unknown kind {kind!r} (function or executable)", step=step_id)
     backend = raw.get("backend") or "thread"
-    if backend not in backends:
+    if not isinstance(backend, str) or backend not in backends:
         out.add(f"step {step_id!r}: unknown backend {backend!r} (available: {', '.join(sorted(backends))})",
                 step=step_id)
     step["backend"] = backend
@@ -198,13 +255,19 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         step["resources"] = resources
     for key in ("block", "description"):
         if raw.get(key) is not None:
+            if not isinstance(raw[key], str):
+                out.add(f"step {step_id!r}: {key} must be a string", step=step_id)
+                continue
             step[key] = raw[key]
     return step
 
 
 def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], backends: Collection[str],
-                    parameter_names: Collection[str] = ()) -> dict:
-    """Validate a graph and return it normalised; raise GraphError with every fault."""
+                    parameter_names: Collection[str] = (), limits: GraphLimits = DEFAULT_LIMITS) -> dict:
+    """Validate a graph and return it normalised; raise GraphError with every fault.
+
+    Linear in the size of the graph (``bench/validation.py``), so a big definition costs its size, no more.
+    """
     out = _Collector()
     if not isinstance(graph, Mapping):
         raise GraphError([GraphFault("graph must be an object with steps and edges")])
@@ -216,11 +279,17 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
         raise GraphError([GraphFault("graph.edges must be a list")])
     if not raw_steps:
         out.add("a campaign needs at least one step")
+    if len(raw_steps) > limits.max_steps:
+        raise GraphError([GraphFault(f"a campaign holds at most {limits.max_steps} steps (STUDIO_MAX_STEPS); "
+                                     f"this one has {len(raw_steps)}")])
+    faults = json_value_faults(graph, where="graph", field="graph", max_depth=limits.max_depth)
+    if faults:
+        raise GraphError(faults)
 
     steps: list[dict] = []
     ids: set[str] = set()
     for index, raw in enumerate(raw_steps):
-        step = _normalize_step(raw, index, out, functions, backends)
+        step = _normalize_step(raw, index, out, functions, backends, limits)
         if step is None:
             continue
         if step["id"] in ids:
@@ -277,12 +346,11 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
             except TemplateError as exc:
                 out.add(f"step {step['id']!r}: {exc}", step=step["id"])
                 continue
-            ancestors = dag.ancestors(step["id"])
             for ph in found:
                 if ph.kind == "params" and ph.name not in parameter_names:
                     out.add(f"step {step['id']!r}: {ph.text} names undeclared parameter {ph.name!r}",
                             step=step["id"])
-                elif ph.kind == "steps" and ph.name not in ancestors:
+                elif ph.kind == "steps" and not dag.is_ancestor(ph.name, step["id"]):
                     reason = "unknown step" if ph.name not in ids else "not an upstream step"
                     out.add(f"step {step['id']!r}: {ph.text} refers to {ph.name!r}, {reason}", step=step["id"])
     if out.faults:
@@ -291,18 +359,22 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
 
 
 def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, FunctionSignature],
-                      backends: Collection[str]) -> tuple[list[dict], dict]:
+                      backends: Collection[str], limits: GraphLimits = DEFAULT_LIMITS) -> tuple[list[dict], dict]:
     """Validate parameters and graph together; faults of both are reported at once."""
-    faults: list[GraphFault] = []
+    faults: list[GraphFault] = json_value_faults(parameters, where="parameters", field="parameters",
+                                                 max_depth=limits.max_depth)
+    if faults:
+        raise GraphError(faults)
     normalized_params: list[dict] = []
     try:
         normalized_params = normalize_parameters(parameters)
     except GraphError as exc:
         faults.extend(exc.faults)
     names = [p["name"] for p in normalized_params] if not faults else [
-        p.get("name") for p in (parameters or []) if isinstance(p, Mapping)]
+        p.get("name") for p in (parameters if isinstance(parameters, list) else []) if isinstance(p, Mapping)]
     try:
-        normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names)
+        normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names,
+                                           limits=limits)
     except GraphError as exc:
         faults.extend(exc.faults)
     if faults:
