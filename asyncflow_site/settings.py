@@ -255,6 +255,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = STUDIO_MAX_BODY_BYTES
 STUDIO_MAX_STEPS = int(os.environ.get("STUDIO_MAX_STEPS", "50000"))
 STUDIO_MAX_KWARGS_BYTES = int(os.environ.get("STUDIO_MAX_KWARGS_BYTES", "65536"))
 STUDIO_MAX_JSON_DEPTH = int(os.environ.get("STUDIO_MAX_JSON_DEPTH", "32"))
+# A campaign file sent to /api/campaigns/import/ (YAML parses at about 1 MB/s).
+STUDIO_MAX_DOCUMENT_BYTES = int(os.environ.get("STUDIO_MAX_DOCUMENT_BYTES", str(2 * 1024 * 1024)))
 # Threads that run HTTP requests in one web process: a slow request holds one, not the server.
 STUDIO_WEB_THREADS = int(os.environ.get("STUDIO_WEB_THREADS", "8"))
 # Runs with more steps than this answer their detail with a page of steps (``?steps=all`` for every one).

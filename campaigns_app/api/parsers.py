@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import math
+import re
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
@@ -20,21 +21,34 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def json_depth_exceeds(value, limit: int) -> bool:
-    """Whether lists and objects in ``value`` nest deeper than ``limit`` (iterative: no stack to exhaust)."""
+# Text no database column stores: PostgreSQL refuses NUL, and UTF-8 has no unpaired surrogates.
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def json_body_fault(value, limit: int) -> str | None:
+    """What makes a parsed body unacceptable (nesting past ``limit``, unstorable text), or None.
+
+    Iterative: no nesting can exhaust the stack.
+    """
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, str):
+            if UNSTORABLE_TEXT.search(item):
+                return "text may not hold NUL characters or unpaired surrogates"
+            continue
         if isinstance(item, dict):
+            if any(UNSTORABLE_TEXT.search(key) for key in item):
+                return "text may not hold NUL characters or unpaired surrogates"
             children = item.values()
         elif isinstance(item, list):
             children = item
         else:
             continue
         if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return False
+            return f"JSON nests deeper than {limit} levels (STUDIO_MAX_JSON_DEPTH)"
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, str)))
+    return None
 
 
 class BoundedJSONParser(JSONParser):
@@ -53,6 +67,7 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(f"JSON nests deeper than {limit} levels (STUDIO_MAX_JSON_DEPTH)") from None
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
-        if json_depth_exceeds(data, limit):
-            raise ParseError(f"JSON nests deeper than {limit} levels (STUDIO_MAX_JSON_DEPTH)")
+        fault = json_body_fault(data, limit)
+        if fault:
+            raise ParseError(fault)
         return data

@@ -162,6 +162,24 @@ class RunDetailSerializer(RunSerializer):
         return selectors.run_blocks(run)
 
 
+class RunSummarySerializer(RunSerializer):
+    """A run without its step rows: how many steps are in each state (``?steps=summary``)."""
+
+    step_counts = serializers.SerializerMethodField()
+    step_total = serializers.SerializerMethodField()
+
+    class Meta(RunSerializer.Meta):
+        fields = [f for f in RunSerializer.Meta.fields if f != "steps"] + ["step_counts", "step_total"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_step_counts(self, run):
+        return self.context["step_counts"].get(run.pk, {})
+
+    def get_step_total(self, run) -> int:
+        return sum(self.context["step_counts"].get(run.pk, {}).values())
+
+
 class LaunchSerializer(serializers.Serializer):
     """Either one run (``parameters``) or a batch of runs (``instances``)."""
 

@@ -55,11 +55,15 @@ class GraphLimits:
 DEFAULT_LIMITS = GraphLimits()
 
 
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
 def json_value_faults(value: Any, *, where: str, field: str, max_depth: int) -> list[GraphFault]:
     """Faults for anything in ``value`` that is not plain JSON, or nests deeper than ``max_depth``.
 
     Iterative, so no nesting can exhaust the stack; YAML's dates, sets and binary values, non-finite
-    numbers and non-string keys are named by their path (they could not be stored as JSON).
+    numbers, non-string keys, and text with NUL characters or unpaired surrogates (which no database
+    column stores) are named by their path.
     """
     faults: list[GraphFault] = []
     stack: list[tuple[Any, str, int]] = [(value, where, 0)]
@@ -73,10 +77,16 @@ def json_value_faults(value: Any, *, where: str, field: str, max_depth: int) -> 
                 for key, child in item.items():
                     if not isinstance(key, str):
                         faults.append(GraphFault(f"{path} has a key {key!r} that is not a string", field=field))
+                    elif UNSTORABLE_TEXT.search(key):
+                        faults.append(GraphFault(f"{path} has a key with a NUL character or an unpaired "
+                                                 f"surrogate", field=field))
                     else:
                         stack.append((child, f"{path}.{key}", depth + 1))
             else:
                 stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(item))
+        elif isinstance(item, str):
+            if UNSTORABLE_TEXT.search(item):
+                faults.append(GraphFault(f"{path} holds a NUL character or an unpaired surrogate", field=field))
         elif isinstance(item, float):
             if not math.isfinite(item):
                 faults.append(GraphFault(f"{path} is {item!r}, not a finite number", field=field))

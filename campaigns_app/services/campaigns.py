@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,10 +20,11 @@ from ..events import access_changed_on_commit
 from ..graph import GraphError, validate_campaign
 from ..graph.diff import definition_diff, diff_summary
 from ..graph.errors import GraphFault
-from ..models import Campaign, CampaignVersion, Role, Team, Visibility, role_at_least
+from ..graph.validation import GraphLimits
+from ..models import RUN_TERMINAL, Campaign, CampaignVersion, Role, Team, Visibility, role_at_least
 from ..step_functions import function_registry
 from .audit import Action, audit_record, campaign_audit_team
-from .errors import ActionForbidden, DefinitionInvalid, EditConflict, ServiceError
+from .errors import ActionForbidden, DefinitionInvalid, EditConflict, ServiceError, StateConflict
 
 UNSET: Any = object()
 MAX_TAGS = 20
@@ -33,8 +35,10 @@ def definition_validate(*, parameters: Any, graph: Any) -> tuple[list[dict], dic
     """Normalised (parameters, graph), or DefinitionInvalid naming every fault."""
     signatures = {name: fn.signature for name, fn in function_registry().items()}
     try:
+        limits = GraphLimits(max_steps=settings.STUDIO_MAX_STEPS, max_value_bytes=settings.STUDIO_MAX_KWARGS_BYTES,
+                             max_depth=settings.STUDIO_MAX_JSON_DEPTH)
         params, normalized = validate_campaign(parameters=parameters, graph=graph, functions=signatures,
-                                               backends=available_backends())
+                                               backends=available_backends(), limits=limits)
         backend_faults = steps_backend_faults(normalized["steps"])
         if backend_faults:
             raise GraphError(backend_faults)
@@ -267,9 +271,13 @@ def campaign_fork(*, campaign: Campaign, user, name: str | None = None, team: An
 
 @transaction.atomic
 def campaign_delete(*, campaign: Campaign, user=None) -> None:
-    """Delete a campaign with its versions and runs (owner or team admin)."""
+    """Delete a campaign with its versions and runs (owner or team admin); refused while runs are active."""
     if user is not None and not selectors.campaign_manageable_by(campaign, user):
         raise ActionForbidden({"detail": "only the owner or an admin of its team may delete this campaign"})
+    active = campaign.runs.exclude(state__in=RUN_TERMINAL).count()
+    if active:
+        raise StateConflict({"detail": f"{active} run(s) of this campaign are still queued or running: "
+                                       f"cancel them first", "active_runs": active})
     audit_record(actor=user, action=Action.CAMPAIGN_DELETE, target=campaign, campaign=campaign,
                  details={"runs": campaign.runs.count(), "version": campaign.version})
     access_changed_on_commit(campaign_ids=[campaign.pk])

@@ -29,3 +29,9 @@ class EditConflict(ServiceError):
     """An edit based on an old version; ``detail`` holds the current version and what changed since."""
 
     status = 409
+
+
+class StateConflict(ServiceError):
+    """The thing is busy in a way that forbids this now (a campaign with active runs); ``detail`` says how."""
+
+    status = 409

@@ -4,8 +4,8 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import AllowAny
@@ -15,7 +15,6 @@ from ... import selectors, services
 from ...models import ApiToken
 from ...step_functions import function_registry
 from ..schema import THROTTLED
-from ..throttling import LOGIN_THROTTLES
 from ..serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
@@ -26,6 +25,7 @@ from ..serializers import (
     TokenSerializer,
     UserSerializer,
 )
+from ..throttling import LOGIN_THROTTLES
 
 
 @extend_schema(responses=FunctionSerializer(many=True))

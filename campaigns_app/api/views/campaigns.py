@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from ... import selectors, services
 from ...graph.diff import definition_diff, diff_summary
 from ...models import CampaignVersion, Visibility
+from ..params import query_int, whole_number
 from ..permissions import CampaignActionPermission
 from ..serializers import (
     CampaignSerializer,
@@ -40,12 +41,7 @@ EXPORT_TYPES = {
 
 
 def _int_param(request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise ValidationError({name: ["must be a positive integer"]})
-    return int(raw)
+    return query_int(request, name, what="must be a positive integer")
 
 
 class CampaignViewSet(viewsets.ModelViewSet):
@@ -180,7 +176,7 @@ class CampaignViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>\d+)")
     def version(self, request, pk=None, number=None):
         campaign = self.get_object()
-        return Response(CampaignVersionDetailSerializer(self._version(campaign, int(number))).data)
+        return Response(CampaignVersionDetailSerializer(self._version(campaign, whole_number(number, "number"))).data)
 
     @extend_schema(request=RestoreSerializer, responses={201: CampaignSerializer, 409: None})
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/restore")
@@ -189,7 +185,7 @@ class CampaignViewSet(viewsets.ModelViewSet):
         campaign = self.get_object()
         body = RestoreSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        campaign = services.campaign_version_restore(campaign=campaign, user=request.user, number=int(number),
+        campaign = services.campaign_version_restore(campaign=campaign, user=request.user, number=whole_number(number, "number"),
                                                      base_version=body.validated_data.get("base_version"))
         return self._out(campaign, status.HTTP_201_CREATED)
 
