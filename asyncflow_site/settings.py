@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "campaigns_app.models.Role",
         "VisibilityEnum": "campaigns_app.models.Visibility",
+        "RunStateEnum": "campaigns_app.models.RunState",
+        "StepStateEnum": "campaigns_app.models.StepState",
     },
 }
 

@@ -28,27 +28,40 @@ UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 def json_body_fault(value, limit: int) -> str | None:
     """What makes a parsed body unacceptable (nesting past ``limit``, unstorable text), or None.
 
-    Iterative: no nesting can exhaust the stack.
+    Iterative: no nesting can exhaust the stack.  The fault names where it is (``graph.steps[2].name``).
     """
-    stack = [(value, 1)]
+    stack: list[tuple[object, int, tuple]] = [(value, 1, ())]
     while stack:
-        item, depth = stack.pop()
+        item, depth, where = stack.pop()
         if isinstance(item, str):
             if UNSTORABLE_TEXT.search(item):
-                return "text may not hold NUL characters or unpaired surrogates"
+                return f"{_path(where)} holds a NUL character or an unpaired surrogate"
             continue
         if isinstance(item, dict):
-            if any(UNSTORABLE_TEXT.search(key) for key in item):
-                return "text may not hold NUL characters or unpaired surrogates"
-            children = item.values()
+            for key in item:
+                if UNSTORABLE_TEXT.search(key):
+                    return f"a key in {_path(where)} holds a NUL character or an unpaired surrogate"
+            children = item.items()
         elif isinstance(item, list):
-            children = item
+            children = enumerate(item)
         else:
             continue
         if depth > limit:
-            return f"JSON nests deeper than {limit} levels (STUDIO_MAX_JSON_DEPTH)"
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, str)))
+            return f"JSON nests deeper than {limit} levels (STUDIO_MAX_JSON_DEPTH) at {_path(where)}"
+        stack.extend((child, depth + 1, (where, key)) for key, child in children
+                     if isinstance(child, (dict, list, str)))
     return None
+
+
+def _path(where: tuple) -> str:
+    keys = []
+    while where:
+        where, key = where
+        keys.append(key)
+    text = ""
+    for key in reversed(keys):
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text or "the body"
 
 
 class BoundedJSONParser(JSONParser):

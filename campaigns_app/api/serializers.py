@@ -2,8 +2,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import selectors
-from ..models import ApiToken, AuditEntry, Campaign, CampaignVersion, Membership, Role, Run, RunEvent, StepRun, Team
-from ..models import Visibility
+from ..models import (
+    ApiToken,
+    AuditEntry,
+    Campaign,
+    CampaignVersion,
+    Membership,
+    Role,
+    Run,
+    RunEvent,
+    StepRun,
+    Team,
+    Visibility,
+)
 
 
 def _request_user(serializer):

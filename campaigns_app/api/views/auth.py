@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -51,24 +51,8 @@ def _user_from_credentials(request):
     return user
 
 
-class _LoginAuthentication(SessionAuthentication):
-    """No one is signed in yet: nothing to authenticate, but a 401 says ``Session``, not 403."""
-
-    def authenticate(self, request):
-        return None
-
-    def authenticate_header(self, request):
-        return 'Session realm="api"'
-
-
-class _TokenLoginAuthentication(_LoginAuthentication):
-    def authenticate_header(self, request):
-        return 'Token realm="api"'
-
-
 @extend_schema(request=LoginSerializer, responses={200: TokenSerializer, **THROTTLED})
 @api_view(["POST"])
-@authentication_classes([_TokenLoginAuthentication])
 @permission_classes([AllowAny])
 @throttle_classes(LOGIN_THROTTLES)
 def token_obtain(request):
@@ -80,7 +64,6 @@ def token_obtain(request):
 @extend_schema(methods=["GET"], request=None, responses={204: None})
 @extend_schema(methods=["POST"], request=LoginSerializer, responses={200: UserSerializer, **THROTTLED})
 @api_view(["GET", "POST"])
-@authentication_classes([_LoginAuthentication])
 @permission_classes([AllowAny])
 @throttle_classes(LOGIN_THROTTLES)
 def session_login(request):

@@ -3,6 +3,7 @@
 from django.db.models import F, Prefetch, Q
 from django.http import HttpResponse
 from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -207,7 +208,9 @@ class CampaignViewSet(viewsets.ModelViewSet):
         """Where this campaign was forked from (nearest first) and the forks of it you may see."""
         return Response(selectors.campaign_lineage(self.get_object(), request.user))
 
-    @extend_schema(parameters=[OpenApiParameter("version", int)], responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(parameters=[OpenApiParameter("version", int)],
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "application/yaml"): OpenApiTypes.STR,
+                              (200, "text/x-python"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], url_path=r"export/(?P<kind>json|yaml|asyncflow)")
     def export(self, request, pk=None, kind=None):
         """The definition as a JSON or YAML file for import, or as a runnable AsyncFlow Python script."""

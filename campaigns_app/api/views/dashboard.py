@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
@@ -15,7 +16,7 @@ from ..params import query_ids, query_int
 MAX_WINDOW_MINUTES = 7 * 24 * 60
 
 
-@extend_schema(parameters=[
+@extend_schema(responses=OpenApiTypes.OBJECT, parameters=[
     OpenApiParameter("minutes", int, description="finished runs younger than this (default 60)"),
     OpenApiParameter("campaign", int), OpenApiParameter("state", str, description="comma-separated run states"),
     OpenApiParameter("owner", str), OpenApiParameter("ids", str, description="only these run ids (comma-separated)"),

@@ -1,6 +1,7 @@
 """Runs reported by AsyncFlow scripts through ``campaigns_app.client.attach`` (token auth)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -11,7 +12,8 @@ from ...services.external_runs import external_run_create, external_run_report
 
 
 class ExternalRunCreateSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField(required=False, help_text="the campaign a first report created")
+    campaign = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
+                                        help_text="the campaign a first report created")
     campaign_name = serializers.CharField(max_length=200, required=False, default="AsyncFlow script")
     key = serializers.CharField(max_length=200, help_text="the AsyncFlow component this run mirrors")
     title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -25,10 +27,12 @@ class ExternalEventsSerializer(serializers.Serializer):
 class ExternalRunViewSet(viewsets.GenericViewSet):
     """An attached script creates its runs here, then reports task states to ``events``."""
 
+    lookup_value_regex = "[0-9]+"
+
     def get_queryset(self):
         return Run.objects.filter(owner=self.request.user, source=Source.EXTERNAL)
 
-    @extend_schema(request=ExternalRunCreateSerializer, responses={201: None})
+    @extend_schema(request=ExternalRunCreateSerializer, responses={201: OpenApiTypes.OBJECT})
     def create(self, request):
         body = ExternalRunCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -44,7 +48,8 @@ class ExternalRunViewSet(viewsets.GenericViewSet):
         return Response({"id": run.pk, "campaign": run.campaign_id, "url": f"/runs/{run.pk}"},
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ExternalEventsSerializer, responses={200: None})
+    @extend_schema(request=ExternalEventsSerializer, responses={200: OpenApiTypes.OBJECT},
+                   parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
     @action(detail=True, methods=["post"])
     def events(self, request, pk=None):
         run = self.get_object()

@@ -11,9 +11,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ... import selectors, services
-from ..params import query_int
 from ...models import StepRun, StepState
 from ..pagination import StudioPagination
+from ..params import query_int
 from ..permissions import RunOperatePermission
 from ..serializers import (
     BatchSerializer,
@@ -25,7 +25,6 @@ from ..serializers import (
     RunSummarySerializer,
     StepRunSerializer,
 )
-
 
 STEPS_FORMS = ("all", "summary")
 STEPS_PARAMETER = OpenApiParameter(
@@ -141,13 +140,13 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
                                             batch=body.validated_data.get("batch"), user=request.user,
                                             visible=selectors.runs_visible_to(request.user)))
 
-    @extend_schema(request=BulkRunsSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=BulkRunsSerializer, responses=OpenApiTypes.OBJECT, operation_id="runs_cancel_many")
     @action(detail=False, methods=["post"], url_path="cancel")
     def cancel_many(self, request):
         """Cancel several runs: ``{"ids": [...]}`` or ``{"batch": id}``."""
         return self._bulk(request, "cancel")
 
-    @extend_schema(request=BulkRunsSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=BulkRunsSerializer, responses=OpenApiTypes.OBJECT, operation_id="runs_retry_many")
     @action(detail=False, methods=["post"], url_path="retry")
     def retry_many(self, request):
         """Resume every failed step of several runs: ``{"ids": [...]}`` or ``{"batch": id}``."""
