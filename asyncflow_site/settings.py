@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "campaigns_app.services.audit.AuditAddressMiddleware",
     "campaigns_app.api.hardening.ContentSecurityPolicyMiddleware",
+    "campaigns_app.api.hardening.ApiNotFoundMiddleware",
     "campaigns_app.api.hardening.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 
 from .throttling import login_username, login_wait
@@ -21,6 +21,20 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if settings.STUDIO_CSP:
             response.headers.setdefault("Content-Security-Policy", settings.STUDIO_CSP)
+        return response
+
+
+class ApiNotFoundMiddleware:
+    """A path under /api/ that no route matches answers JSON like every other API error, not Django's HTML page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and request.path.startswith("/api/") \
+                and response.get("Content-Type", "").startswith("text/html"):
+            return JsonResponse({"detail": f"no API endpoint at {request.path}"}, status=404)
         return response
 
 
