@@ -23,7 +23,8 @@ def exception_handler(exc, context):
         return Response(detail, status=getattr(exc, "status", status.HTTP_400_BAD_REQUEST))
     if isinstance(exc, OverflowError):
         # A number past 2^63-1 reached the database (views check the ones they know of first).
-        names = _out_of_range(context) or ["detail"]
-        return Response({name: [f"must be a whole number up to {MAX_ID}"] for name in names},
-                        status=status.HTTP_400_BAD_REQUEST)
+        names = _out_of_range(context)
+        message = f"must be a whole number up to {MAX_ID}"
+        body = {name: [message] for name in names} if names else {"detail": f"a number in the request {message}"}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

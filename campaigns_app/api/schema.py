@@ -2,7 +2,8 @@
 
 Each operation lists the 4xx answers it can give with the error body they share (``detail``, or field →
 messages): 400 for bad input, 401 without valid credentials, 403 for what the user may see but not do,
-404 for what they may not see, 409 for conflicts, 413 for a body past ``STUDIO_MAX_BODY_BYTES``.
+404 for what they may not see, 409 for conflicts, 413 for a body past ``STUDIO_MAX_BODY_BYTES``,
+415 for a body that is neither JSON nor a well-formed form.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ ERROR_DESCRIPTIONS = {
     "404": "No such thing, or one you may not see.",
     "409": "In conflict with the current state (an edit based on an old version, runs still active).",
     "413": "The request body is larger than STUDIO_MAX_BODY_BYTES.",
+    "415": "The body is not JSON (or a well-formed form).",
     "429": "Too many failed logins from this address or for this username; see Retry-After.",
 }
 THROTTLED = {429: OpenApiResponse(description=ERROR_DESCRIPTIONS["429"])}
@@ -40,7 +42,7 @@ class StudioAutoSchema(AutoSchema):
         if "{" in path:
             codes.append("404")
         if method in WRITE_METHODS:
-            codes += ["409", "413"]
+            codes += ["409", "413", "415"]
         responses = operation.setdefault("responses", {})
         for code in codes:
             responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code],

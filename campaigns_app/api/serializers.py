@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import selectors
+from .params import MAX_ID
 from ..models import (
     ApiToken,
     AuditEntry,
@@ -95,26 +96,26 @@ class CampaignWriteSerializer(serializers.Serializer):
     parameters = serializers.JSONField(required=False)
     graph = serializers.JSONField()
     tags = serializers.JSONField(required=False)
-    team = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    base_version = serializers.IntegerField(required=False, min_value=1,
+    base_version = serializers.IntegerField(max_value=MAX_ID, required=False, min_value=1,
                                             help_text="the version this edit started from; 409 if it moved on")
 
 
 class ForkSerializer(serializers.Serializer):
     name = TextField(max_length=200, required=False, allow_blank=True)
-    team = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
 
 
 class RestoreSerializer(serializers.Serializer):
-    base_version = serializers.IntegerField(required=False, min_value=1)
+    base_version = serializers.IntegerField(max_value=MAX_ID, required=False, min_value=1)
 
 
 class ImportSerializer(serializers.Serializer):
     document = serializers.JSONField(help_text="the file's text (JSON or YAML), or the document object")
     format = serializers.ChoiceField(choices=["json", "yaml"], required=False)
     name = TextField(max_length=200, required=False, allow_blank=True)
-    team = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False, default=Visibility.PRIVATE)
 
 
@@ -218,8 +219,9 @@ class RetrySerializer(serializers.Serializer):
 
 
 class BulkRunsSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False)
-    batch = serializers.IntegerField(required=False, min_value=1)
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+                                allow_empty=False)
+    batch = serializers.IntegerField(max_value=MAX_ID, required=False, min_value=1)
 
     def validate(self, attrs):
         if ("ids" in attrs) == ("batch" in attrs):

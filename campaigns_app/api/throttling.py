@@ -8,6 +8,8 @@ answers 429 with ``Retry-After``, before the password is even hashed.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
@@ -68,7 +70,9 @@ class LoginUsernameThrottle(_LoginFailureThrottle):
     def key_of(self, request, username):
         if not username:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": username.strip().lower()[:150]}
+        # Hashed: a username is any text a client sends, a cache key should be short and plain.
+        digest = hashlib.sha256(username.strip().lower().encode("utf-8", "replace")).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
 LOGIN_THROTTLES = (LoginAddressThrottle, LoginUsernameThrottle)

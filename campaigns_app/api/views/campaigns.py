@@ -93,7 +93,8 @@ class CampaignViewSet(viewsets.ModelViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("search", str), OpenApiParameter("team", int),
                                OpenApiParameter("owner", str), OpenApiParameter("tag", str),
-                               OpenApiParameter("visibility", str, enum=Visibility.values),
+                               OpenApiParameter("visibility", str, enum=["", *Visibility.values],
+                                                description="empty: any"),
                                OpenApiParameter("sort", str, enum=list(SORTS))])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
