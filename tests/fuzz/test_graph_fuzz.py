@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns_app.graph import FunctionSignature, GraphError, validate_campaign
 from campaigns_app.graph.validation import GraphLimits
 
+from .conftest import EXAMPLES
 from .strategies import chains_with_a_cycle, graphs, parameters
 
 FUNCTIONS = {
@@ -26,6 +27,8 @@ def validate(params, graph):
                              limits=LIMITS)
 
 
+# The validator is pure and fast: five times the examples of the API properties.
+@settings(max_examples=EXAMPLES * 5)
 @given(params=parameters, graph=graphs)
 def test_any_definition_is_normalised_or_refused_with_named_faults(params, graph):
     try:

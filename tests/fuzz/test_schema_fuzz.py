@@ -54,6 +54,6 @@ EXCLUDED = [checks.positive_data_acceptance, checks.use_after_free, checks.ensur
 
 
 @schema.parametrize()
-@hypothesis_settings(max_examples=max(3, EXAMPLES // 10))
+@hypothesis_settings(max_examples=max(3, EXAMPLES // 8))
 def test_every_operation_answers_as_documented(case, token):
     case.call_and_validate(app=WSGI, headers={"Authorization": f"Token {token}"}, excluded_checks=EXCLUDED)
