@@ -74,6 +74,8 @@ def test_a_request_stuck_on_the_database_does_not_delay_another_users_get(alice,
                                                                  "function": "noop"}], "edges": []}}).encode()
 
     header_alice, header_bob = token_header(alice), token_header(bob)  # tokens made outside the event loop
+    # A token's first use notes when it was used (a write); Bob's GET under the lock must be a pure read.
+    assert call("GET", "/api/auth/me/", headers=[header_bob])[0] == 200
 
     async def scenario():
         slow = asyncio.ensure_future(exchange("POST", "/api/campaigns/", body=create, headers=[header_alice, JSON]))

@@ -29,12 +29,12 @@ pytestmark = pytest.mark.django_db
 def token(db):
     """A staff user with a campaign, a run and a team, so ids that exist are among the ones tried."""
     from campaigns_app.services import campaign_create
-    from rest_framework.authtoken.models import Token
+    from tests.conftest import login_token_for
 
     user = make_user("root", is_staff=True, is_superuser=True)
     campaign = campaign_create(owner=user, **seed_definition(step_seconds=0.01))
     run_launch(campaign=campaign, user=user, parameters={"name": "A"})
-    return Token.objects.create(user=user).key
+    return login_token_for(user)
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,7 @@ export interface CampaignPermissions {
   edit: boolean;
   manage: boolean;
   fork: boolean;
+  run_executables?: boolean;
 }
 
 export interface ForkedFrom {
@@ -93,6 +94,8 @@ export interface Team {
   id: number;
   name: string;
   description: string;
+  /** A site admin allowed the team executable steps (only site admins change it). */
+  may_run_executables: boolean;
   executable_min_role: Role;
   role: Role | null;
   members: Member[];
@@ -103,6 +106,8 @@ export interface Team {
 export interface ApiToken {
   id: number;
   name: string;
+  /** Named here ("personal"), or handed out by POST /api/auth/token/ ("login"). */
+  kind?: 'personal' | 'login';
   prefix: string;
   created_at: string;
   last_used_at: string | null;
@@ -207,7 +212,7 @@ export const sharingApi = {
   teams: () => apiFetch<Team[]>('/api/teams/'),
   team: (id: number | string) => apiFetch<Team>(`/api/teams/${id}/`),
   createTeam: (name: string, description: string) => apiFetch<Team>('/api/teams/', json('POST', { name, description })),
-  updateTeam: (id: number, changes: Partial<Pick<Team, 'name' | 'description' | 'executable_min_role'>>) =>
+  updateTeam: (id: number, changes: Partial<Pick<Team, 'name' | 'description' | 'executable_min_role' | 'may_run_executables'>>) =>
     apiFetch<Team>(`/api/teams/${id}/`, json('PATCH', changes)),
   deleteTeam: (id: number) => apiFetch<void>(`/api/teams/${id}/`, { method: 'DELETE' }),
   addMember: (teamId: number, username: string, role: Role) =>

@@ -19,10 +19,29 @@ export const TERMINAL_STEP_STATES: ReadonlySet<string> = new Set([
   'cancelled',
 ]);
 
+/** Whether executable steps may be saved and run somewhere, and if not, why and whom to ask (server's words). */
+export interface ExecutableRight {
+  allowed: boolean;
+  reason: string | null;
+}
+
+export interface UserTeam {
+  id: number;
+  name: string;
+  role: string;
+  /** A site admin allowed this team executable steps. */
+  may_run_executables: boolean;
+  /** Whether you may use them in this team (your role counts too). */
+  executables: ExecutableRight;
+}
+
 export interface User {
   id: number;
   username: string;
   is_staff: boolean;
+  teams?: UserTeam[];
+  /** Executable steps in campaigns outside any team. */
+  executables?: ExecutableRight;
 }
 
 export interface Paginated<T> {
@@ -98,6 +117,9 @@ export interface Campaign {
   updated_at: string | null;
   parameters: CampaignParameter[];
   graph: Graph;
+  team?: number | null;
+  /** May you save, launch and retry executable steps in this campaign (its team, or none)? */
+  executables?: ExecutableRight | null;
 }
 
 export interface RunStepSnapshot {
