@@ -19,9 +19,9 @@ def whole_number(raw, name: str, *, low: int = 0, high: int = MAX_ID, what: str 
 
 
 def query_int(request, name: str, *, default=None, low: int = 0, high: int = MAX_ID, what: str | None = None):
-    """A whole-number query parameter, ``default`` when absent or empty."""
+    """A whole-number query parameter, ``default`` when absent (present but empty is a 400, as for any text)."""
     raw = request.query_params.get(name)
-    if raw is None or raw.strip() == "":
+    if raw is None:
         return default
     return whole_number(raw.strip(), name, low=low, high=high, what=what)
 
