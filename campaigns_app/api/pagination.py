@@ -17,6 +17,9 @@ class StudioPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         # A page that is not a number, or past the last one, is a bad query parameter: 400 naming it.
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None:
+            whole_number(raw, self.page_query_param, low=1)
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:
