@@ -187,7 +187,8 @@ class CampaignViewSet(viewsets.ModelViewSet):
         campaign = self.get_object()
         body = RestoreSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        campaign = services.campaign_version_restore(campaign=campaign, user=request.user, number=whole_number(number, "number"),
+        campaign = services.campaign_version_restore(campaign=campaign, user=request.user,
+                                                     number=whole_number(number, "number"),
                                                      base_version=body.validated_data.get("base_version"))
         return self._out(campaign, status.HTTP_201_CREATED)
 
@@ -210,7 +211,8 @@ class CampaignViewSet(viewsets.ModelViewSet):
         return Response(selectors.campaign_lineage(self.get_object(), request.user))
 
     @extend_schema(parameters=[OpenApiParameter("version", int)],
-                   responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "application/yaml"): OpenApiTypes.STR,
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT,
+                              (200, "application/yaml"): OpenApiTypes.STR,
                               (200, "text/x-python"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], url_path=r"export/(?P<kind>json|yaml|asyncflow)")
     def export(self, request, pk=None, kind=None):
