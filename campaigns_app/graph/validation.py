@@ -18,6 +18,7 @@ from typing import Any
 from .blocks import expand_edges, normalize_blocks
 from .dag import Dag, find_cycle
 from .errors import GraphError, GraphFault
+from .executables import DEFAULT_RULES, ExecutableRules, executable_faults
 from .resources import normalize_resources
 from .templating import TemplateError, placeholders_in
 
@@ -183,7 +184,8 @@ def _value_too_big(step_id: str, key: str, value: Any, limits: GraphLimits, out:
 
 
 def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[str, FunctionSignature],
-                    backends: Collection[str], limits: GraphLimits = DEFAULT_LIMITS) -> dict | None:
+                    backends: Collection[str], rules: ExecutableRules = DEFAULT_RULES,
+                    limits: GraphLimits = DEFAULT_LIMITS) -> dict | None:
     if not isinstance(raw, Mapping):
         out.add(f"steps[{index}] must be an object")
         return None
@@ -228,14 +230,11 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         else:
             _value_too_big(step_id, "argv", argv, limits, out)
         env = raw.get("env") or {}
-        if not isinstance(env, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
-            out.add(f"step {step_id!r}: env must map names to strings", step=step_id)
-        else:
+        if isinstance(env, Mapping):
             _value_too_big(step_id, "env", env, limits, out)
-        step["env"] = env
         cwd = raw.get("cwd")
-        if cwd is not None and not isinstance(cwd, str):
-            out.add(f"step {step_id!r}: cwd must be a string", step=step_id)
+        out.faults.extend(executable_faults(step_id, env=env, cwd=cwd, rules=rules))
+        step["env"] = env
         step["cwd"] = cwd
     else:
         out.add(f"step {step_id!r}: unknown kind {kind!r} (function or executable)", step=step_id)
@@ -273,7 +272,8 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
 
 
 def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], backends: Collection[str],
-                    parameter_names: Collection[str] = (), limits: GraphLimits = DEFAULT_LIMITS) -> dict:
+                    parameter_names: Collection[str] = (), rules: ExecutableRules = DEFAULT_RULES,
+                    limits: GraphLimits = DEFAULT_LIMITS) -> dict:
     """Validate a graph and return it normalised; raise GraphError with every fault.
 
     Linear in the size of the graph (``bench/validation.py``), so a big definition costs its size, no more.
@@ -299,7 +299,7 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     steps: list[dict] = []
     ids: set[str] = set()
     for index, raw in enumerate(raw_steps):
-        step = _normalize_step(raw, index, out, functions, backends, limits)
+        step = _normalize_step(raw, index, out, functions, backends, rules, limits)
         if step is None:
             continue
         if step["id"] in ids:
@@ -369,7 +369,8 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
 
 
 def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, FunctionSignature],
-                      backends: Collection[str], limits: GraphLimits = DEFAULT_LIMITS) -> tuple[list[dict], dict]:
+                      backends: Collection[str], rules: ExecutableRules = DEFAULT_RULES,
+                      limits: GraphLimits = DEFAULT_LIMITS) -> tuple[list[dict], dict]:
     """Validate parameters and graph together; faults of both are reported at once."""
     faults: list[GraphFault] = json_value_faults(parameters, where="parameters", field="parameters",
                                                  max_depth=limits.max_depth)
@@ -384,7 +385,7 @@ def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, Fu
         p.get("name") for p in (parameters if isinstance(parameters, list) else []) if isinstance(p, Mapping)]
     try:
         normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names,
-                                           limits=limits)
+                                           rules=rules, limits=limits)
     except GraphError as exc:
         faults.extend(exc.faults)
     if faults:

@@ -20,6 +20,7 @@ from ..events import access_changed_on_commit
 from ..graph import GraphError, validate_campaign
 from ..graph.diff import definition_diff, diff_summary
 from ..graph.errors import GraphFault
+from ..graph.executables import ExecutableRules
 from ..graph.validation import GraphLimits
 from ..models import RUN_TERMINAL, Campaign, CampaignVersion, Team, Visibility
 from ..step_functions import function_registry
@@ -38,7 +39,8 @@ def definition_validate(*, parameters: Any, graph: Any) -> tuple[list[dict], dic
         limits = GraphLimits(max_steps=settings.STUDIO_MAX_STEPS, max_value_bytes=settings.STUDIO_MAX_KWARGS_BYTES,
                              max_depth=settings.STUDIO_MAX_JSON_DEPTH)
         params, normalized = validate_campaign(parameters=parameters, graph=graph, functions=signatures,
-                                               backends=available_backends(), limits=limits)
+                                               backends=available_backends(), limits=limits, rules=ExecutableRules(
+                                                   allow_unsafe_env=settings.STUDIO_STEP_ENV_ALLOW_UNSAFE))
         backend_faults = steps_backend_faults(normalized["steps"])
         if backend_faults:
             raise GraphError(backend_faults)

@@ -33,6 +33,7 @@ from .transitions import (
     step_reclaim,
     steps_heartbeat,
     steps_overdue,
+    writer_slot,
 )
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def steps_pass_cancel_requests(events: dict[int, threading.Event]) -> None:
 def step_run_reclaim(*, step_run_id: int, run_id: int, attempt: int, cutoff) -> bool:
     """Requeue (or, past the reclaim limit, fail) a running step whose worker went silent. True when done."""
     with run_locked(run_id) as ledger:
-        steps, step_run = RunSteps.of_step(run_id, step_run_id)
+        steps, step_run = RunSteps.of_step(ledger, step_run_id)
         if step_run is None:
             return False
         dag = version_definition(ledger.run.version_id).dag
@@ -96,6 +97,25 @@ def steps_redispatch_lost() -> int:
     if overdue:
         send_step_messages(overdue)
     return len(overdue)
+
+
+def steps_redispatch_queued(*, dispatched_before) -> int:
+    """Send again the message of every step queued since before ``dispatched_before``, however recent.
+
+    For a broker that came back empty: waiting ``STUDIO_REDISPATCH_AFTER_S`` would leave those steps
+    idle for no reason.  Duplicates of messages that did survive claim nothing.
+    """
+    total = 0
+    while True:
+        batch = list(StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=dispatched_before).only(
+            "run_id", "step_id", "attempts", "backend")[:500])
+        if not batch:
+            return total
+        with writer_slot():
+            StepRun.objects.filter(pk__in=[sr.pk for sr in batch], state=StepState.QUEUED).update(
+                dispatched_at=timezone.now())
+        send_step_messages(batch)
+        total += len(batch)
 
 
 class Watchdog:
