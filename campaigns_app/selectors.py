@@ -301,3 +301,12 @@ def audit_visible_to(user) -> QuerySet[AuditEntry]:
         return queryset
     admin_of = [tid for tid, role in user_team_roles(user).items() if role == Role.ADMIN]
     return queryset.filter(Q(team_id__in=admin_of) | Q(actor_id=user.pk))
+
+
+def run_step_counts(run_ids) -> dict[int, dict[str, int]]:
+    """Steps per state of each run, in one query (a run's summary without its step rows)."""
+    counts: dict[int, dict[str, int]] = {run_id: {} for run_id in run_ids}
+    rows = StepRun.objects.filter(run_id__in=list(counts)).values_list("run_id", "state").annotate(n=Count("id"))
+    for run_id, state, n in rows.order_by():
+        counts[run_id][state] = n
+    return counts

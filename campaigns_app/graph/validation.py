@@ -8,6 +8,7 @@ stored in an immutable campaign version.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Collection, Mapping
@@ -57,6 +58,60 @@ class FunctionSignature:
             return self.schema
         return {"properties": {name: {} for name in self.accepted}, "required": sorted(self.required),
                 "additionalProperties": self.var_kwargs}
+
+
+@dataclass(frozen=True)
+class GraphLimits:
+    """Size limits of one definition; the studio fills them from its settings (``STUDIO_MAX_*``)."""
+
+    max_steps: int = 50_000
+    #: bytes of one step's kwargs, argv or env as JSON
+    max_value_bytes: int = 65_536
+    #: nesting of lists and objects anywhere in the parameters or graph
+    max_depth: int = 32
+
+
+DEFAULT_LIMITS = GraphLimits()
+
+
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def json_value_faults(value: Any, *, where: str, field: str, max_depth: int) -> list[GraphFault]:
+    """Faults for anything in ``value`` that is not plain JSON, or nests deeper than ``max_depth``.
+
+    Iterative, so no nesting can exhaust the stack; YAML's dates, sets and binary values, non-finite
+    numbers, non-string keys, and text with NUL characters or unpaired surrogates (which no database
+    column stores) are named by their path.
+    """
+    faults: list[GraphFault] = []
+    stack: list[tuple[Any, str, int]] = [(value, where, 0)]
+    while stack and len(faults) < 20:
+        item, path, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= max_depth:
+                faults.append(GraphFault(f"{path} nests deeper than {max_depth} levels", field=field))
+                continue
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        faults.append(GraphFault(f"{path} has a key {key!r} that is not a string", field=field))
+                    elif UNSTORABLE_TEXT.search(key):
+                        faults.append(GraphFault(f"{path} has a key with a NUL character or an unpaired "
+                                                 f"surrogate", field=field))
+                    else:
+                        stack.append((child, f"{path}.{key}", depth + 1))
+            else:
+                stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(item))
+        elif isinstance(item, str):
+            if UNSTORABLE_TEXT.search(item):
+                faults.append(GraphFault(f"{path} holds a NUL character or an unpaired surrogate", field=field))
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                faults.append(GraphFault(f"{path} is {item!r}, not a finite number", field=field))
+        elif item is not None and not isinstance(item, (str, int, bool)):
+            faults.append(GraphFault(f"{path} is a {type(item).__name__}, not a JSON value", field=field))
+    return faults
 
 
 @dataclass
@@ -139,9 +194,17 @@ def normalize_parameters(parameters: Any) -> list[dict]:
     return normalized
 
 
+def _value_too_big(step_id: str, key: str, value: Any, limits: GraphLimits, out: _Collector) -> None:
+    size = len(json.dumps(value, ensure_ascii=False).encode())
+    if size > limits.max_value_bytes:
+        out.add(f"step {step_id!r}: {key} is {size} bytes as JSON, over the limit of {limits.max_value_bytes} "
+                f"(STUDIO_MAX_KWARGS_BYTES)", step=step_id)
+
+
 def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[str, FunctionSignature],
                     backends: Collection[str], workflows: _Workflows,
-                    rules: ExecutableRules = DEFAULT_RULES) -> dict | None:
+                    rules: ExecutableRules = DEFAULT_RULES,
+                    limits: GraphLimits = DEFAULT_LIMITS) -> dict | None:
     if not isinstance(raw, Mapping):
         out.add(f"steps[{index}] must be an object")
         return None
@@ -176,6 +239,7 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         elif not isinstance(kwargs, Mapping):
             out.add(f"step {step_id!r}: kwargs must be an object", step=step_id)
         else:
+            _value_too_big(step_id, "kwargs", kwargs, limits, out)
             for message in kwargs_errors(step_id, fn_name, kwargs, signature.kwargs_schema(), rendered=False):
                 out.add(message, step=step_id)
     elif kind == "executable":
@@ -183,7 +247,11 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         step["argv"] = argv
         if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
             out.add(f"step {step_id!r}: argv must be a non-empty list of strings", step=step_id)
+        else:
+            _value_too_big(step_id, "argv", argv, limits, out)
         env = raw.get("env") or {}
+        if isinstance(env, Mapping):
+            _value_too_big(step_id, "env", env, limits, out)
         cwd = raw.get("cwd")
         out.faults.extend(executable_faults(step_id, env=env, cwd=cwd, rules=rules))
         step["env"] = env
@@ -196,7 +264,7 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         out.add(f"step {step_id!r}: unknown kind {kind!r} (function, executable or workflow)", step=step_id)
     normalize_fan_out(raw, step, out.faults, max_items=workflows.limits.max_items)
     backend = raw.get("backend") or "thread"
-    if backend not in backends:
+    if not isinstance(backend, str) or backend not in backends:
         out.add(f"step {step_id!r}: unknown backend {backend!r} (available: {', '.join(sorted(backends))})",
                 step=step_id)
     step["backend"] = backend
@@ -221,6 +289,9 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         step["resources"] = resources
     for key in ("block", "description"):
         if raw.get(key) is not None:
+            if not isinstance(raw[key], str):
+                out.add(f"step {step_id!r}: {key} must be a string", step=step_id)
+                continue
             step[key] = raw[key]
     return step
 
@@ -235,12 +306,14 @@ class _Workflows:
 def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], backends: Collection[str],
                     parameter_names: Collection[str] = (), parameters: Collection[Mapping] = (),
                     resolve: ChildResolver | None = None, limits: WorkflowLimits | None = None,
-                    rules: ExecutableRules = DEFAULT_RULES) -> dict:
+                    rules: ExecutableRules = DEFAULT_RULES,
+                    size_limits: GraphLimits = DEFAULT_LIMITS) -> dict:
     """Validate a graph and return it normalised; raise GraphError with every fault.
 
     ``resolve`` looks up the campaigns that workflow steps run (without it,
     workflow steps are refused); ``parameters`` are the declarations, for the
-    placeholders that reach into json parameters.
+    placeholders that reach into json parameters. Linear in the size of the graph
+    (``bench/validation.py``), so a big definition costs its size, no more.
     """
     out = _Collector()
     workflows = _Workflows(resolve, limits or WorkflowLimits())
@@ -256,11 +329,17 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
         raise GraphError([GraphFault("graph.edges must be a list")])
     if not raw_steps:
         out.add("a campaign needs at least one step")
+    if len(raw_steps) > size_limits.max_steps:
+        raise GraphError([GraphFault(f"a campaign holds at most {size_limits.max_steps} steps (STUDIO_MAX_STEPS); "
+                                     f"this one has {len(raw_steps)}")])
+    faults = json_value_faults(graph, where="graph", field="graph", max_depth=size_limits.max_depth)
+    if faults:
+        raise GraphError(faults)
 
     steps: list[dict] = []
     ids: set[str] = set()
     for index, raw in enumerate(raw_steps):
-        step = _normalize_step(raw, index, out, functions, backends, workflows, rules)
+        step = _normalize_step(raw, index, out, functions, backends, workflows, rules, size_limits)
         if step is None:
             continue
         if step["id"] in ids:
@@ -322,20 +401,24 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
 def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, FunctionSignature],
                       backends: Collection[str], resolve: ChildResolver | None = None,
                       limits: WorkflowLimits | None = None,
-                      rules: ExecutableRules = DEFAULT_RULES) -> tuple[list[dict], dict]:
+                      rules: ExecutableRules = DEFAULT_RULES,
+                      size_limits: GraphLimits = DEFAULT_LIMITS) -> tuple[list[dict], dict]:
     """Validate parameters and graph together; faults of both are reported at once."""
-    faults: list[GraphFault] = []
+    faults: list[GraphFault] = json_value_faults(parameters, where="parameters", field="parameters",
+                                                 max_depth=size_limits.max_depth)
+    if faults:
+        raise GraphError(faults)
     normalized_params: list[dict] = []
     try:
         normalized_params = normalize_parameters(parameters)
     except GraphError as exc:
         faults.extend(exc.faults)
     names = [p["name"] for p in normalized_params] if not faults else [
-        p.get("name") for p in (parameters or []) if isinstance(p, Mapping)]
+        p.get("name") for p in (parameters if isinstance(parameters, list) else []) if isinstance(p, Mapping)]
     try:
         normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names,
                                            parameters=normalized_params, resolve=resolve, limits=limits,
-                                           rules=rules)
+                                           rules=rules, size_limits=size_limits)
     except GraphError as exc:
         faults.extend(exc.faults)
     if faults:

@@ -164,7 +164,6 @@ def step_placeholder_faults(step: Mapping, dag: Dag, ids: Collection[str],
     """What a step's placeholders name that the run could never give it."""
     faults = _Faults()
     sid = step["id"]
-    ancestors = dag.ancestors(sid)
     for field_name, value in templated_fields(step).items():
         try:
             found = placeholders_in(value)
@@ -179,7 +178,7 @@ def step_placeholder_faults(step: Mapping, dag: Dag, ids: Collection[str],
                 elif ph.path and spec.get("type") != "json":
                     faults.add(f"step {sid!r}: {ph.text}: parameter {ph.name!r} is a {spec.get('type')}, and "
                                "only json parameters have keys", sid)
-            elif ph.kind == "steps" and ph.name not in ancestors:
+            elif ph.kind == "steps" and not dag.is_ancestor(ph.name, sid):
                 reason = "unknown step" if ph.name not in ids else "not an upstream step"
                 faults.add(f"step {sid!r}: {ph.text} refers to {ph.name!r}, {reason}", sid)
             elif ph.kind in ("item", "index"):

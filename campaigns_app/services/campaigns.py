@@ -21,10 +21,11 @@ from ..graph import GraphError, validate_campaign
 from ..graph.diff import definition_diff, diff_summary
 from ..graph.errors import GraphFault
 from ..graph.executables import ExecutableRules
-from ..models import Campaign, CampaignVersion, Team, Visibility
+from ..graph.validation import GraphLimits
+from ..models import RUN_TERMINAL, Campaign, CampaignVersion, Team, Visibility
 from ..step_functions import function_registry
 from .audit import Action, audit_record, campaign_audit_team
-from .errors import DefinitionInvalid, EditConflict, ServiceError, forbid
+from .errors import DefinitionInvalid, EditConflict, ServiceError, StateConflict, forbid
 from .workflow_refs import child_resolver, workflow_limits
 
 UNSET: Any = object()
@@ -41,9 +42,12 @@ def definition_validate(*, parameters: Any, graph: Any, user=None,
     """
     signatures = {name: fn.signature for name, fn in function_registry().items()}
     try:
+        size_limits = GraphLimits(max_steps=settings.STUDIO_MAX_STEPS, max_value_bytes=settings.STUDIO_MAX_KWARGS_BYTES,
+                             max_depth=settings.STUDIO_MAX_JSON_DEPTH)
         params, normalized = validate_campaign(parameters=parameters, graph=graph, functions=signatures,
                                                backends=available_backends(), resolve=child_resolver(user),
-                                               limits=workflow_limits(campaign), rules=ExecutableRules(
+                                               limits=workflow_limits(campaign), size_limits=size_limits,
+                                               rules=ExecutableRules(
                                                    allow_unsafe_env=settings.STUDIO_STEP_ENV_ALLOW_UNSAFE))
         backend_faults = steps_backend_faults(normalized["steps"])
         if backend_faults:
@@ -281,9 +285,13 @@ def campaign_fork(*, campaign: Campaign, user, name: str | None = None, team: An
 
 @transaction.atomic
 def campaign_delete(*, campaign: Campaign, user=None) -> None:
-    """Delete a campaign with its versions and runs (owner or team admin)."""
+    """Delete a campaign with its versions and runs (owner or team admin); refused while runs are active."""
     if user is not None:
         forbid(policies.CAMPAIGN_DELETE.refusal(campaign, user))
+    active = campaign.runs.exclude(state__in=RUN_TERMINAL).count()
+    if active:
+        raise StateConflict({"detail": f"{active} run(s) of this campaign are still queued or running: "
+                                       f"cancel them first", "active_runs": active})
     audit_record(actor=user, action=Action.CAMPAIGN_DELETE, target=campaign, campaign=campaign,
                  details={"runs": campaign.runs.count(), "version": campaign.version})
     access_changed_on_commit(campaign_ids=[campaign.pk])

@@ -35,7 +35,7 @@ def test_token_endpoint_exchanges_credentials_for_a_working_token(alice):
     client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
     assert client.get("/api/auth/me/").json()["username"] == "alice"
     wrong = APIClient().post("/api/auth/token/", {"username": "alice", "password": "nope"}, format="json")
-    assert wrong.status_code == 400
+    assert wrong.status_code == 401
 
 
 def test_create_returns_the_campaign_with_version_one(alice_api):
