@@ -72,15 +72,16 @@ soak: $(VENV_STAMP)
 	fi
 	@grep -h . test-artifacts/faults.jsonl
 
-# Debian's chromium for tests/e2e, which look for /usr/bin/chromium (never `playwright install`: no browser downloads here).
-# Without root it stays missing and the browser tests skip themselves, saying why.
+# Debian's chromium for tests/e2e, which look for /usr/bin/chromium (never `playwright install`: no browser downloads here),
+# and bubblewrap, so the sandboxed path of executable steps is the one tested.
+# Without root they stay missing: the browser tests skip themselves, saying why, and steps run without bwrap.
 chromium:
-	@if [ -x $(CHROMIUM) ]; then \
+	@if [ -x $(CHROMIUM) ] && command -v bwrap >/dev/null 2>&1; then \
 		:; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "==> installing chromium for the browser tests"; \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
-	else \
+		echo "==> installing chromium (browser tests) and bubblewrap (step sandbox)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium bubblewrap; \
+	elif [ ! -x $(CHROMIUM) ]; then \
 		echo "NOTE: $(CHROMIUM) is missing and this is not root: the browser tests will be skipped"; \
 	fi
 
