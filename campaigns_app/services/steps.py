@@ -273,7 +273,13 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
         dag = version_definition(version_id).dag
         if step_id in dag.successors:
             prefetch = neighbourhood(dag, step_id)
-    started = in_run_transaction(run_id, record, prefetch=prefetch)
+    try:
+        started = in_run_transaction(run_id, record, prefetch=prefetch)
+    except Run.DoesNotExist:
+        # Its campaign was deleted while the step ran (a delete refuses active runs, but a launch can race it):
+        # there is nothing left to record the outcome on.
+        logger.info("run %s is gone; the outcome of step run %s is dropped", run_id, step_run_id)
+        return None
     if started is None:
         return None
     here, run = started

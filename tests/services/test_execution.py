@@ -227,3 +227,25 @@ def test_a_raising_function_shows_its_own_frames_in_the_error_and_its_traceback_
             break
         time.sleep(0.1)
     assert "RuntimeError: disk full" in logged and "Traceback" in logged
+
+
+def test_a_step_message_for_a_deleted_run_is_skipped_quietly(alice, caplog):
+    """A launch racing a campaign delete leaves messages for rows that are gone: the worker drops them."""
+    run = launch(alice, {"steps": [fn("a", "noop"), fn("b", "noop")], "edges": edges(("a", "b"))})
+    step_run_id = StepRun.objects.get(run=run, step_id="a").pk
+    run.campaign.delete()
+    assert step_run_execute(step_run_id=step_run_id) is None
+    assert not Run.objects.filter(pk=run.pk).exists()
+
+
+def test_an_outcome_for_a_run_deleted_while_its_step_ran_is_dropped_quietly(alice):
+    from campaigns_app.backends.base import StepOutcome
+    from campaigns_app.services.steps import step_run_claim, step_run_record
+
+    run = launch(alice, {"steps": [fn("a", "noop"), fn("b", "noop")], "edges": edges(("a", "b"))})
+    step_run_id = StepRun.objects.get(run=run, step_id="a").pk
+    claimed = step_run_claim(step_run_id=step_run_id)
+    assert claimed is not None
+    run.campaign.delete()
+    assert step_run_record(step_run_id=step_run_id, run_id=run.pk, outcome=StepOutcome.success(None),
+                           attempt=claimed.attempt) is None
