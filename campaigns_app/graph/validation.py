@@ -318,7 +318,8 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     out = _Collector()
     workflows = _Workflows(resolve, limits or WorkflowLimits())
     specs = {p["name"]: p for p in parameters if isinstance(p, Mapping) and isinstance(p.get("name"), str)}
-    specs.update({name: {"name": name, "type": "json"} for name in parameter_names if name not in specs})
+    specs.update({name: {"name": name, "type": "json"} for name in parameter_names
+                  if isinstance(name, str) and name not in specs})
     if not isinstance(graph, Mapping):
         raise GraphError([GraphFault("graph must be an object with steps and edges")])
     raw_steps = graph.get("steps", [])

@@ -1,6 +1,7 @@
 """The editor's first-task defects (issue 11), each checked as a person sees it: typed key by key, dragged by mouse."""
 
 import pytest
+from playwright.sync_api import expect
 
 from campaigns_app.models import Campaign
 from campaigns_app.services import campaign_create
@@ -176,7 +177,7 @@ def test_block_paste_and_undo_over_the_first_save(page, seed):
     press(page, "Control+c")
     press(page, "Control+v")
     press(page, "Control+v")
-    page.wait_for_function("document.querySelectorAll('.react-flow__node-step').length === 6")
+    expect(page.locator(".react-flow__node-step")).to_have_count(6)
     names = page.eval_on_selector_all(".editor-node-name", "els => els.map(e => e.textContent)")
     assert sorted(names) == ["Step 1", "Step 2", "Step 2 copy", "Step 2 copy 2", "Step 3", "Step 4"]
 

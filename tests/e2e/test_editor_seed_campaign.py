@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from campaigns_app.models import Campaign, Run
 from tests.conftest import make_user
@@ -94,7 +95,7 @@ def test_build_the_seed_campaign_by_drag_and_drop_and_watch_three_instances_on_t
     page.click("[data-testid=timeline-row-sleep_2]")
     page.wait_for_selector("[data-testid=log-panel][data-step=sleep_2]")
     page.wait_for_selector("[data-testid=step-sleep_4][data-state=succeeded]")
-    page.wait_for_function("!document.querySelector('[data-testid=log-lines]').textContent.startsWith('Loading')")
+    expect(page.get_by_test_id("log-lines")).not_to_have_text(re.compile(r"^Loading"))
     assert page.locator("[data-testid=run-cancel]").is_disabled()
     keep_screenshot(page, "run-page")
     assert page.console_errors == []

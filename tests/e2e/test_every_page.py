@@ -77,7 +77,7 @@ def settle(page, ready: str | None) -> None:
     page.wait_for_load_state("load")
     if ready:
         page.wait_for_selector(ready, timeout=15000)
-    page.wait_for_function("!document.querySelector('.page-loading')")
+    page.locator(".page-loading").first.wait_for(state="detached")
     page.wait_for_timeout(400)
 
 

@@ -6,6 +6,7 @@ site admin allows him, the same palette item works and the campaign saves.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from campaigns_app.models import Campaign
 from campaigns_app.services import campaign_create, team_create
@@ -64,7 +65,7 @@ def test_once_a_site_admin_allows_it_the_executable_item_works(page):
     assert item.get_attribute("aria-disabled") is None
     box = canvas_box(page)
     drag_from_palette(page, "palette-executable", box["width"] / 2, box["height"] / 2)
-    page.wait_for_function("document.querySelectorAll('.react-flow__node-step').length === 1")
+    expect(page.locator(".react-flow__node-step")).to_have_count(1)
     assert page.locator("[data-testid=executables-notice]").count() == 0
     page.click("[data-testid=editor-save]")
     page.wait_for_selector("[data-testid=editor-version]:has-text('v1')")

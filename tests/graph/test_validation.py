@@ -111,3 +111,9 @@ def test_every_fault_is_reported_at_once_with_the_step_it_concerns():
                   "edges": []})
     assert {f.step for f in info.value.faults} == {"a", "b"}
     assert info.value.by_field()["graph"][0]["step"] == "a"
+
+
+def test_a_parameter_whose_name_is_not_text_is_refused_by_name_not_a_crash():
+    # Found by tests/fuzz: a list as a parameter's name reached a set lookup and raised TypeError.
+    found = messages({"steps": [sleep_step("s1")], "edges": []}, parameters=[{"name": ["x"], "type": "string"}])
+    assert any("name" in m for m in found), found
