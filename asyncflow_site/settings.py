@@ -227,10 +227,19 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Request and response shapes apart, so a response field with a default is still marked required.
+    "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "campaigns_app.models.Role",
         "VisibilityEnum": "campaigns_app.models.Visibility",
+        "RunStateEnum": "campaigns_app.models.RunState",
+        "StepStateEnum": "campaigns_app.models.StepState",
     },
+    # Graph documents and websocket messages, typed in Python, published as components.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "campaigns_app.api.schema.shapes_postprocess",
+    ],
 }
 
 LOGGING = {

@@ -2,8 +2,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import selectors
+from ..graph.shapes import CampaignParameter, CampaignPermissions, ForkedFrom, Graph, RunBlock, RunPermissions
 from ..models import ApiToken, AuditEntry, Campaign, CampaignVersion, Membership, Role, Run, RunEvent, StepRun, Team
 from ..models import Visibility
+from .schema import component_ref
 
 
 def _request_user(serializer):
@@ -11,7 +13,18 @@ def _request_user(serializer):
     return getattr(request, "user", None)
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class TagsField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {}})
+class ParameterValuesField(serializers.JSONField):
+    """A run's parameter values by name."""
+
+
 class CampaignSerializer(serializers.ModelSerializer):
+    tags = TagsField(read_only=True)
     owner = serializers.CharField(source="owner.username", read_only=True)
     team_name = serializers.SerializerMethodField()
     parameters = serializers.SerializerMethodField()
@@ -39,15 +52,15 @@ class CampaignSerializer(serializers.ModelSerializer):
     def get_team_name(self, campaign):
         return campaign.team.name if campaign.team_id else None
 
-    @extend_schema_field(serializers.JSONField())
+    @extend_schema_field(component_ref(CampaignParameter, many=True))
     def get_parameters(self, campaign):
         return self._version(campaign).parameters
 
-    @extend_schema_field(serializers.JSONField())
+    @extend_schema_field(component_ref(Graph))
     def get_graph(self, campaign):
         return self._version(campaign).graph
 
-    @extend_schema_field(serializers.JSONField(allow_null=True))
+    @extend_schema_field(component_ref(ForkedFrom, nullable=True))
     def get_forked_from(self, campaign):
         """The campaign and version this one was forked from; name and owner only while visible."""
         if campaign.forked_from_version is None:
@@ -59,7 +72,7 @@ class CampaignSerializer(serializers.ModelSerializer):
                 "name": parent.name if visible else None, "owner": parent.owner.username if visible else None,
                 "deleted": parent is None}
 
-    @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
+    @extend_schema_field(component_ref(CampaignPermissions))
     def get_permissions(self, campaign):
         user = _request_user(self)
         if user is None:
@@ -105,13 +118,27 @@ class CampaignVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = CampaignVersion
         fields = ["number", "created_by", "created_at", "note", "steps"]
+        read_only_fields = fields
 
     @extend_schema_field(serializers.IntegerField())
     def get_steps(self, version):
         return len(version.graph.get("steps", []))
 
 
+@extend_schema_field(component_ref(Graph))
+class GraphField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(component_ref(CampaignParameter, many=True))
+class ParametersField(serializers.JSONField):
+    pass
+
+
 class CampaignVersionDetailSerializer(CampaignVersionSerializer):
+    parameters = ParametersField(read_only=True)
+    graph = GraphField(read_only=True)
+
     class Meta(CampaignVersionSerializer.Meta):
         fields = [*CampaignVersionSerializer.Meta.fields, "parameters", "graph"]
 
@@ -123,9 +150,11 @@ class StepRunSerializer(serializers.ModelSerializer):
         model = StepRun
         fields = ["step", "name", "backend", "state", "attempts", "queued_at", "started_at", "finished_at",
                   "result", "error", "reclaims"]
+        read_only_fields = fields
 
 
 class RunSerializer(serializers.ModelSerializer):
+    parameters = ParameterValuesField(read_only=True)
     version = serializers.IntegerField(source="version.number")
     campaign_name = serializers.CharField(source="campaign.name")
     owner = serializers.CharField(source="owner.username")
@@ -138,7 +167,7 @@ class RunSerializer(serializers.ModelSerializer):
                   "created_at", "started_at", "finished_at", "last_seq", "steps", "permissions"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
+    @extend_schema_field(component_ref(RunPermissions))
     def get_permissions(self, run):
         """``operate``: may this user cancel or retry the run."""
         user = _request_user(self)
@@ -153,11 +182,11 @@ class RunDetailSerializer(RunSerializer):
         fields = [*RunSerializer.Meta.fields, "graph", "blocks"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.JSONField())
+    @extend_schema_field(component_ref(Graph))
     def get_graph(self, run):
         return run.version.graph
 
-    @extend_schema_field(serializers.JSONField())
+    @extend_schema_field(component_ref(RunBlock, many=True))
     def get_blocks(self, run):
         return selectors.run_blocks(run)
 
@@ -192,7 +221,7 @@ class BulkRunsSerializer(serializers.Serializer):
 class BatchRunSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     state = serializers.CharField()
-    parameters = serializers.JSONField()
+    parameters = ParameterValuesField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
 
@@ -211,6 +240,8 @@ class BatchSerializer(serializers.Serializer):
 
 
 class RunEventSerializer(serializers.ModelSerializer):
+    """A stored event as the websocket sends it; its schema is ``RunEventMessage`` (``api/schema.py``)."""
+
     run = serializers.IntegerField(source="run_id")
     step = serializers.CharField(source="step_id", allow_null=True)
 
@@ -264,6 +295,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+        read_only_fields = fields
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
@@ -284,6 +316,7 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["user_id", "username", "role", "created_at"]
+        read_only_fields = fields
 
 
 class MemberWriteSerializer(serializers.Serializer):
@@ -332,6 +365,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
         fields = ["id", "at", "actor", "action", "target", "team", "team_name", "campaign", "address", "details"]
+        read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_team_name(self, entry):

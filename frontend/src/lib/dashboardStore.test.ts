@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedRun } from './dashboardTypes';
+import type { RunEvent } from './types';
 import { DashboardStore, stepBar } from './dashboardStore';
 
 function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
@@ -23,14 +24,15 @@ function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
   };
 }
 
-const ev = (run: number, seq: number, type: string, state: string, step: string | null, at: number) => ({
+const ev = (run: number, seq: number, type: string, state: string, step: string | null, at: number) =>
+  ({
   run,
   seq,
   type,
   state,
   step,
   at: new Date(at).toISOString(),
-});
+}) as RunEvent;
 
 describe('dashboard store', () => {
   it('folds events into the steps in place and counts by state', () => {

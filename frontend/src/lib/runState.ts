@@ -4,7 +4,7 @@
 // Events are the source of truth for the timeline. The run detail snapshot
 // (GET /api/runs/{id}/) is only used for names/graph and to show sensible
 // states before the event replay has caught up with it.
-import type { Graph, Run, RunEvent, RunState, StepState } from './types';
+import type { Graph, Run, RunEvent, RunState, StepBackendEvent, StepState, StepStateEvent } from './types';
 import { TERMINAL_RUN_STATES, TERMINAL_STEP_STATES } from './types';
 
 export interface Attempt {
@@ -243,14 +243,13 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
   }
 
   if (event.type === 'step.log' && event.step) {
-    const data = event.data ?? {};
-    const raw = data.lines;
-    const texts = Array.isArray(raw) ? raw.map((l) => String(l)) : typeof raw === 'string' ? raw.split('\n') : [];
+    const data = event.data;
+    const texts = Array.isArray(data?.lines) ? data.lines.map((l) => String(l)) : [];
     if (!texts.length) return next;
     // Same shape as the stored log (GET …/log): a header per attempt, other streams than stdout prefixed.
-    const stream = typeof data.stream === 'string' ? data.stream : 'stdout';
+    const stream = typeof data?.stream === 'string' ? data.stream : 'stdout';
     const prefix = stream === 'stdout' || stream === 'marker' ? '' : `[${stream}] `;
-    const attempt = typeof data.attempt === 'number' ? data.attempt : null;
+    const attempt = typeof data?.attempt === 'number' ? data.attempt : null;
     const kept = [...(view.logs[event.step] ?? [])];
     const logAttempts = { ...view.logAttempts };
     if (attempt != null && logAttempts[event.step] !== attempt) {
@@ -285,9 +284,9 @@ function guessBackend(backendState: string): string | undefined {
 }
 
 /** A backend's own state for the running attempt: marks it as waiting in the backend until execution starts. */
-function reduceBackendState(step: StepView, event: RunEvent, at: number): StepView {
-  const data = event.data ?? {};
-  const backendState = typeof data.backend_state === 'string' ? data.backend_state : null;
+function reduceBackendState(step: StepView, event: StepBackendEvent, at: number): StepView {
+  const data = event.data;
+  const backendState = typeof data?.backend_state === 'string' ? data.backend_state : null;
   if (!backendState) return step;
   const number = attemptFromData(data) ?? step.attempts[step.attempts.length - 1]?.attempt ?? null;
   const index = step.attempts.findIndex((a) => a.attempt === number);
@@ -308,16 +307,16 @@ function reduceBackendState(step: StepView, event: RunEvent, at: number): StepVi
   return { ...step, attempts };
 }
 
-function attemptFromData(data: RunEvent['data']): number | null {
+function attemptFromData(data: { attempt?: unknown } | null | undefined): number | null {
   const raw = data?.attempt;
   if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
   if (typeof raw === 'string' && /^\d+$/.test(raw)) return Number(raw);
   return null;
 }
 
-function reduceStep(step: StepView, event: RunEvent, at: number): StepView {
-  const state = event.state as StepState;
-  const data = event.data ?? {};
+function reduceStep(step: StepView, event: StepStateEvent, at: number): StepView {
+  const state = event.state;
+  const data: StepStateEvent['data'] = event.data ?? {};
   const attempts = step.attempts.map((a) => ({ ...a }));
   const last = attempts[attempts.length - 1];
   const next: StepView = { ...step, state, attempts };

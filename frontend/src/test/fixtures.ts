@@ -26,6 +26,13 @@ export const campaign: Campaign = {
   owner: 'alice',
   created_at: iso(-3600),
   updated_at: iso(-60),
+  team: null,
+  team_name: null,
+  visibility: 'private',
+  tags: [],
+  forked_from: null,
+  permissions: { launch: true, edit: true, manage: true, fork: true },
+  last_used_at: null,
   parameters: [
     { name: 'label', type: 'string', default: 'hello', description: 'A label' },
     { name: 'count', type: 'integer', default: 3 },
@@ -44,7 +51,8 @@ function ev(
   data: Record<string, unknown> = {},
 ): RunEvent {
   seq += 1;
-  return { seq, run: 7, step, type, state, at: iso(offset), data };
+  // Built from loose arguments on purpose: the tests also feed events the server never sends.
+  return { seq, run: 7, step, type, state, at: iso(offset), data } as RunEvent;
 }
 
 /** A realistic run: s2 fails once and succeeds on its second attempt. */
@@ -125,6 +133,10 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
     campaign: 3,
     campaign_name: 'Demo campaign',
     version: 2,
+    owner: 'alice',
+    batch: null,
+    max_parallel: null,
+    permissions: { operate: true },
     state: 'running',
     parameters: { label: 'hello', count: 3 },
     created_at: iso(0),
@@ -135,6 +147,8 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
     steps: graph.steps.map((s) => ({
       step: s.id,
       name: s.name,
+      backend: s.backend ?? 'thread',
+      reclaims: 0,
       state: 'pending',
       attempts: 0,
       queued_at: null,
