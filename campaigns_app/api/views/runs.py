@@ -1,6 +1,7 @@
 """Runs, their events, and batches of runs."""
 
 from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -11,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ... import selectors, services
+from ..filters import RunFilter
 from ..permissions import RunOperatePermission
 from ..serializers import (
     BatchSerializer,
@@ -24,30 +26,14 @@ from ..serializers import (
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RunSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RunFilter
 
     def get_queryset(self):
-        queryset = selectors.runs_with_steps(selectors.runs_visible_to(self.request.user))
-        state = self.request.query_params.get("state")
-        if state:
-            queryset = queryset.filter(state__in=state.split(","))
-        campaign = self.request.query_params.get("campaign")
-        if campaign:
-            if not campaign.isdigit():
-                raise ValidationError({"campaign": ["must be a campaign id"]})
-            queryset = queryset.filter(campaign_id=int(campaign))
-        owner = self.request.query_params.get("owner")
-        if owner:
-            queryset = queryset.filter(owner__username=owner)
-        return queryset
+        return selectors.runs_with_steps(selectors.runs_visible_to(self.request.user))
 
     def get_serializer_class(self):
         return RunDetailSerializer if self.action == "retrieve" else RunSerializer
-
-    @extend_schema(
-        parameters=[OpenApiParameter("state", str), OpenApiParameter("campaign", int), OpenApiParameter("owner", str)],
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(parameters=[OpenApiParameter("after", int)], responses=RunEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)

@@ -1253,7 +1253,9 @@ export interface operations {
     audit_list: {
         parameters: {
             query?: {
+                /** @description comma-separated actions or prefixes (campaign matches campaign.*) */
                 action?: string;
+                /** @description the actor's username */
                 actor?: string;
                 campaign?: number;
                 /** @description A page number within the paginated result set. */
@@ -1498,15 +1500,31 @@ export interface operations {
     campaigns_list: {
         parameters: {
             query?: {
+                /** @description the owner's username */
                 owner?: string;
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
+                /** @description in the name or description */
                 search?: string;
+                /**
+                 * @description default: updated
+                 *
+                 *     * `recent` - recent
+                 *     * `updated` - updated
+                 *     * `created` - created
+                 *     * `name` - name
+                 */
                 sort?: "created" | "name" | "recent" | "updated";
+                /** @description one tag, any case */
                 tag?: string;
                 team?: number;
+                /**
+                 * @description * `private` - Private
+                 *     * `team` - Team
+                 *     * `public` - Public
+                 */
                 visibility?: "private" | "public" | "team";
             };
             header?: never;
@@ -1653,7 +1671,9 @@ export interface operations {
     campaigns_diff_retrieve: {
         parameters: {
             query?: {
+                /** @description the older version (default: the one before `to`) */
                 from?: number;
+                /** @description the newer version (default: the current one) */
                 to?: number;
             };
             header?: never;
@@ -1677,6 +1697,7 @@ export interface operations {
     campaigns_export_retrieve: {
         parameters: {
             query?: {
+                /** @description default: the current version */
                 version?: number;
             };
             header?: never;
@@ -1778,7 +1799,30 @@ export interface operations {
     };
     campaigns_versions_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the owner's username */
+                owner?: string;
+                /** @description in the name or description */
+                search?: string;
+                /**
+                 * @description default: updated
+                 *
+                 *     * `recent` - recent
+                 *     * `updated` - updated
+                 *     * `created` - created
+                 *     * `name` - name
+                 */
+                sort?: "created" | "name" | "recent" | "updated";
+                /** @description one tag, any case */
+                tag?: string;
+                team?: number;
+                /**
+                 * @description * `private` - Private
+                 *     * `team` - Team
+                 *     * `public` - Public
+                 */
+                visibility?: "private" | "public" | "team";
+            };
             header?: never;
             path: {
                 /** @description A unique integer value identifying this campaign. */
@@ -1885,11 +1929,11 @@ export interface operations {
     dashboard_retrieve: {
         parameters: {
             query?: {
-                campaign?: number;
+                campaign?: number | null;
                 /** @description only these run ids (comma-separated) */
                 ids?: string;
                 limit?: number;
-                /** @description finished runs younger than this (default 60) */
+                /** @description finished runs younger than this */
                 minutes?: number;
                 owner?: string;
                 /** @description comma-separated run states */
@@ -1983,12 +2027,14 @@ export interface operations {
         parameters: {
             query?: {
                 campaign?: number;
+                /** @description the owner's username */
                 owner?: string;
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                state?: string;
+                /** @description comma-separated run states */
+                state?: "cancelled" | "failed" | "queued" | "running" | "succeeded";
             };
             header?: never;
             path?: never;
@@ -2054,6 +2100,11 @@ export interface operations {
         parameters: {
             query?: {
                 after?: number;
+                campaign?: number;
+                /** @description the owner's username */
+                owner?: string;
+                /** @description comma-separated run states */
+                state?: "cancelled" | "failed" | "queued" | "running" | "succeeded";
             };
             header?: never;
             path: {
