@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .graph.blocks import block_members
+from .graph.states import children_state
 from .models import (
     RUN_TERMINAL,
     AuditEntry,
@@ -15,7 +16,6 @@ from .models import (
     Role,
     Run,
     RunEvent,
-    RunState,
     StepLogChunk,
     StepRun,
     StepState,
@@ -205,15 +205,7 @@ def batch_summary(batch: Batch) -> dict:
     counts: dict[str, int] = {}
     for run in runs:
         counts[run["state"]] = counts.get(run["state"], 0) + 1
-    states = set(counts)
-    if not states <= RUN_TERMINAL:
-        state = RunState.QUEUED if states == {RunState.QUEUED} else RunState.RUNNING
-    elif states == {RunState.SUCCEEDED}:
-        state = RunState.SUCCEEDED
-    elif RunState.FAILED in states:
-        state = RunState.FAILED
-    else:
-        state = RunState.CANCELLED
+    state = children_state(counts)
     started = [r["started_at"] for r in runs if r["started_at"]]
     finished = [r["finished_at"] for r in runs if r["finished_at"]]
     return {
@@ -304,25 +296,6 @@ def step_log_text(run_id: int, step_id: str, *, tail: int | None = None) -> str 
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _block_state(states: list[str]) -> str:
-    present = set(states)
-    if not present:
-        return StepState.PENDING
-    if present & {StepState.RUNNING, StepState.QUEUED}:
-        return StepState.RUNNING
-    if present == {StepState.SUCCEEDED}:
-        return StepState.SUCCEEDED
-    if StepState.FAILED in present:
-        return StepState.FAILED if not present & {StepState.PENDING} else StepState.RUNNING
-    if StepState.CANCELLED in present:
-        return StepState.CANCELLED
-    if present == {StepState.SKIPPED}:
-        return StepState.SKIPPED
-    if present <= {StepState.PENDING}:
-        return StepState.PENDING
-    return StepState.RUNNING
-
-
 def run_blocks(run: Run) -> list[dict]:
     """Each block of the run's graph with its derived state and the time span of its steps."""
     graph = run.version.graph
@@ -333,7 +306,7 @@ def run_blocks(run: Run) -> list[dict]:
     out = []
     for block in graph["blocks"]:
         inside = [step_runs[s] for s in sorted(members[block["id"]]) if s in step_runs]
-        state = _block_state([sr.state for sr in inside])
+        state = children_state([sr.state for sr in inside])
         starts = [sr.started_at for sr in inside if sr.started_at]
         ends = [sr.finished_at for sr in inside if sr.finished_at]
         done = state in (StepState.SUCCEEDED, StepState.FAILED, StepState.CANCELLED, StepState.SKIPPED)
