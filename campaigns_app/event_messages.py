@@ -34,16 +34,22 @@ class StepStateData(TypedDict):
 
 
 class StepLogData(TypedDict):
+    """Lines as the step wrote them; shown as ``prefix + line``, under ``header`` (an attempt's first event)."""
+
     attempt: int
     stream: str
     lines: list[str]
+    prefix: str
+    header: NotRequired[str]
 
 
 class StepBackendData(TypedDict):
+    """A backend's own task state; ``phase`` says what it means for the timeline (``backends/registry.py``)."""
+
     backend_state: str
     attempt: int
-    backend: NotRequired[str]
-    phase: NotRequired[BackendPhase]
+    backend: str
+    phase: BackendPhase
 
 
 class RunErrorData(TypedDict):

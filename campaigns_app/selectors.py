@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .graph.blocks import block_members
 from .graph.states import children_state
+from .logformat import log_lines
 from .models import (
     RUN_TERMINAL,
     AuditEntry,
@@ -283,14 +284,8 @@ def step_log_text(run_id: int, step_id: str, *, tail: int | None = None) -> str 
     step_run = StepRun.objects.filter(run_id=run_id, step_id=step_id).only("pk").first()
     if step_run is None:
         return None
-    lines: list[str] = []
-    attempt = None
-    for chunk in StepLogChunk.objects.filter(step_run=step_run).order_by("pk").only("attempt", "stream", "text"):
-        if chunk.attempt != attempt:
-            attempt = chunk.attempt
-            lines.append(f"=== attempt {attempt} ===")
-        prefix = "" if chunk.stream in ("stdout", "marker") else f"[{chunk.stream}] "
-        lines.extend(prefix + line for line in chunk.text.split("\n"))
+    lines = log_lines(StepLogChunk.objects.filter(step_run=step_run).order_by("pk")
+                      .values_list("attempt", "stream", "text"))
     if tail is not None:
         lines = lines[-tail:] if tail else []
     return "\n".join(lines) + ("\n" if lines else "")

@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
+from ..logformat import attempt_header, stream_prefix
 from ..models import StepLogChunk
 from .ledger import run_locked
 
@@ -31,6 +32,7 @@ class StepLog:
         self.limit = settings.STUDIO_LOG_MAX_BYTES
         self.used = used_bytes
         self.cut = False
+        self.headed = False  # the first event of the attempt carries its header line
         self._pending: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         # The pump and the closing step may flush at once; batches stay in order.
@@ -72,9 +74,12 @@ def step_log_append(*, log: StepLog, lines: list[tuple[str, str]]) -> None:
             StepLogChunk(step_run_id=log.step_run_id, attempt=log.attempt, stream=stream, text="\n".join(texts))
             for stream, texts in groups
         )
-        for stream, texts in groups:
-            ledger.record("step.log", "", step_id=log.step_id,
-                          data={"attempt": log.attempt, "stream": stream, "lines": texts})
+        for index, (stream, texts) in enumerate(groups):
+            data = {"attempt": log.attempt, "stream": stream, "lines": texts, "prefix": stream_prefix(stream)}
+            if index == 0 and not log.headed:
+                data["header"] = attempt_header(log.attempt)
+            ledger.record("step.log", "", step_id=log.step_id, data=data)
+    log.headed = True
 
 
 class _Pump:

@@ -11,9 +11,11 @@ import jsonschema
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from campaigns_app import selectors
 from campaigns_app.api.schema import EVENT_MESSAGE_COMPONENT
 from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import campaign_create, run_launch, step_run_execute
+from campaigns_app.services.backend_states import step_run_backend_state
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
@@ -45,7 +47,7 @@ def test_the_schema_publishes_a_message_type_per_event_type():
     schemas = current_schema()["components"]["schemas"]
     mapping = schemas[EVENT_MESSAGE_COMPONENT]["discriminator"]["mapping"]
     assert set(mapping) == {"run.state", "run.error", "step.state", "step.log", "step.backend"}
-    assert schemas["StepLogData"]["required"] == ["attempt", "lines", "stream"]
+    assert schemas["StepLogData"]["required"] == ["attempt", "lines", "prefix", "stream"]
 
 
 def _json_schema(node):
@@ -95,7 +97,43 @@ def test_every_event_of_a_run_with_logs_retries_and_failures_matches_its_message
 def test_a_message_with_a_wrong_field_is_refused():
     validator = message_validator()
     good = {"seq": 1, "run": 1, "at": "2026-01-01T00:00:00Z", "type": "step.log", "step": "a", "state": "",
-            "data": {"attempt": 1, "stream": "stdout", "lines": ["x"]}}
+            "data": {"attempt": 1, "stream": "stdout", "lines": ["x"], "prefix": ""}}
     assert validator.is_valid(good)
     assert not validator.is_valid({**good, "data": {"attempt": 1, "stream": "stdout"}})
     assert not validator.is_valid({**good, "type": "step.state", "state": "exploded", "data": {}})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_live_log_reads_line_for_line_as_the_stored_log(alice, alice_runs_commands):
+    script = "echo one; echo two >&2; echo three"
+    graph = {"steps": [{"id": "a", "kind": "executable", "argv": ["sh", "-c", script], "retries": 1}], "edges": []}
+    campaign = campaign_create(owner=alice, name="log contract", parameters=[], graph=graph)
+    run = run_launch(campaign=campaign, user=alice, parameters={})
+    step_run_execute(step_run_id=StepRun.objects.get(run=run).pk)
+    live: list[str] = []
+    for message in (e.as_message() for e in RunEvent.objects.filter(run=run, type="step.log").order_by("seq")):
+        data = message["data"]
+        live.extend([data["header"]] if "header" in data else [])
+        live.extend(data["prefix"] + line for line in data["lines"])
+    stored = selectors.step_log_text(run.pk, "a").splitlines()
+    assert live == stored
+    assert stored[0] == "=== attempt 1 ===" and "[stderr] two" in stored
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend, backend_state, phase", [
+    ("radical", "AGENT_SCHEDULING", "waiting"), ("radical", "AGENT_EXECUTING", "executing"),
+    ("radical", "AGENT_STAGING_OUTPUT", "done"), ("radical", "CANCELED", "waiting"),
+    ("dask", "EXECUTING", "executing"), ("dask", "DONE", "done"),
+])
+def test_a_backend_state_event_says_what_the_state_means_for_the_timeline(alice, seed_campaign, backend,
+                                                                          backend_state, phase):
+    run = run_launch(campaign=seed_campaign, user=alice, parameters={"name": "Contract"})
+    step_run = StepRun.objects.filter(run=run).order_by("order").first()
+    StepRun.objects.filter(pk=step_run.pk).update(state="running", attempts=1, backend=backend)
+    assert step_run_backend_state(step_run_id=step_run.pk, run_id=run.pk, attempt=1, backend_state=backend_state,
+                                  detail={"at": None, "task": "task.000001"})
+    message = RunEvent.objects.filter(run=run, type="step.backend").get().as_message()
+    assert message["data"] == {"backend_state": backend_state, "attempt": 1, "backend": backend, "phase": phase,
+                               "task": "task.000001"}
+    assert message_validator().is_valid(message)

@@ -21,7 +21,7 @@ export interface Attempt {
   backendReported?: boolean;
   /** Epoch ms the backend said the task really started executing (null: still waiting in it). */
   executingAt?: number | null;
-  /** Name of the backend that reported (from the graph step, else guessed from the state names). */
+  /** Name of the backend that reported (the event names it). */
   backend?: string;
 }
 
@@ -62,10 +62,8 @@ export interface RunView {
   pending: RunEvent[];
   steps: Record<string, StepView>;
   stepOrder: string[];
-  /** Output lines from `step.log` events, per step (the newest LOG_LINES_KEPT). */
+  /** Output lines from `step.log` events, per step (the newest LOG_LINES_KEPT), as the stored log reads. */
   logs: Record<string, string[]>;
-  /** Attempt of the newest log line per step (a header line starts each attempt). */
-  logAttempts: Record<string, number>;
   firstEventAt: number | null;
   lastEventAt: number | null;
   /** What GET /api/runs/{id}/ said when the page loaded. */
@@ -93,15 +91,6 @@ export type Segment = {
   /** Backend a waiting segment waits in. */
   backend?: string;
 };
-
-/** Backend states meaning the task really started executing (radical AGENT_EXECUTING, dask EXECUTING). */
-export const BACKEND_EXECUTING_STATES: ReadonlySet<string> = new Set(['AGENT_EXECUTING', 'EXECUTING']);
-/**
- * States past execution: if the executing state itself was never seen (lost or
- * too quick), the first of these ends the wait. FAILED/CANCELED don't: a task
- * cancelled while waiting in the pilot never executed.
- */
-export const BACKEND_AFTER_EXECUTING_STATES: ReadonlySet<string> = new Set(['AGENT_STAGING_OUTPUT', 'DONE']);
 
 export const LOG_LINES_KEPT = 5000;
 
@@ -159,7 +148,6 @@ export function createRunView(run: Run, graph?: Graph): RunView {
     steps,
     stepOrder,
     logs: {},
-    logAttempts: {},
     firstEventAt: null,
     lastEventAt: null,
     snapshot: {
@@ -243,20 +231,13 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
   }
 
   if (event.type === 'step.log' && event.step) {
-    const data = event.data;
-    const texts = Array.isArray(data?.lines) ? data.lines.map((l) => String(l)) : [];
+    const data = event.data ?? { lines: [], prefix: '' };
+    const texts = Array.isArray(data.lines) ? data.lines.map((l) => String(l)) : [];
     if (!texts.length) return next;
-    // Same shape as the stored log (GET …/log): a header per attempt, other streams than stdout prefixed.
-    const stream = typeof data?.stream === 'string' ? data.stream : 'stdout';
-    const prefix = stream === 'stdout' || stream === 'marker' ? '' : `[${stream}] `;
-    const attempt = typeof data?.attempt === 'number' ? data.attempt : null;
+    // The server words the log (logformat.py): a header line opens each attempt, `prefix` marks the stream.
     const kept = [...(view.logs[event.step] ?? [])];
-    const logAttempts = { ...view.logAttempts };
-    if (attempt != null && logAttempts[event.step] !== attempt) {
-      logAttempts[event.step] = attempt;
-      kept.push(`=== attempt ${attempt} ===`);
-      next.logAttempts = logAttempts;
-    }
+    if (data.header) kept.push(data.header);
+    const prefix = data.prefix ?? '';
     for (const t of texts) kept.push(prefix + t);
     next.logs = { ...view.logs, [event.step]: kept.length > LOG_LINES_KEPT ? kept.slice(-LOG_LINES_KEPT) : kept };
     return next;
@@ -277,12 +258,6 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
   return next;
 }
 
-function guessBackend(backendState: string): string | undefined {
-  if (/^(AGENT|TMGR|UMGR)_/.test(backendState)) return 'radical';
-  if (backendState === 'SUBMITTED' || backendState === 'EXECUTING') return 'dask';
-  return undefined;
-}
-
 /** A backend's own state for the running attempt: marks it as waiting in the backend until execution starts. */
 function reduceBackendState(step: StepView, event: StepBackendEvent, at: number): StepView {
   const data = event.data;
@@ -293,9 +268,9 @@ function reduceBackendState(step: StepView, event: StepBackendEvent, at: number)
   if (index < 0) return step;
   const attempt = { ...step.attempts[index] };
   attempt.backendReported = true;
-  attempt.backend = attempt.backend ?? step.backend ?? guessBackend(backendState);
-  const executes = BACKEND_EXECUTING_STATES.has(backendState);
-  const after = BACKEND_AFTER_EXECUTING_STATES.has(backendState);
+  attempt.backend = attempt.backend ?? data?.backend ?? step.backend;
+  const executes = data?.phase === 'executing';
+  const after = data?.phase === 'done';
   if (executes || (after && attempt.executingAt == null)) {
     // Reports may arrive out of order: the earliest start wins.
     attempt.executingAt = attempt.executingAt == null ? at : Math.min(attempt.executingAt, at);

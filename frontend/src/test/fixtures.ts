@@ -100,8 +100,15 @@ export const hpcGraph: Graph = {
  */
 export function hpcRunEvents(): RunEvent[] {
   seq = 0;
+  // As services/backend_states.py sends them: the phase comes from the server's table of backend states.
+  const phases: Record<string, string> = { AGENT_EXECUTING: 'executing', EXECUTING: 'executing', AGENT_STAGING_OUTPUT: 'done', DONE: 'done' };
   const b = (offset: number, step: string, backendState: string) =>
-    ev(offset, 'step.backend', 'running', step, { backend_state: backendState, attempt: 1 });
+    ev(offset, 'step.backend', 'running', step, {
+      backend_state: backendState,
+      attempt: 1,
+      backend: step === 's1' ? 'radical' : 'dask',
+      phase: phases[backendState] ?? 'waiting',
+    });
   return [
     ev(0, 'run.state', 'queued'),
     ev(0, 'step.state', 'queued', 's1', { attempt: 1 }),

@@ -1095,12 +1095,13 @@ export interface components {
             state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             data: components["schemas"]["RunStateData"];
         };
+        /** @description A backend's own task state; ``phase`` says what it means for the timeline (``backends/registry.py``). */
         StepBackendData: {
             backend_state: string;
             attempt: number;
-            backend?: string;
+            backend: string;
             /** @enum {string} */
-            phase?: "waiting" | "executing" | "done";
+            phase: "waiting" | "executing" | "done";
         };
         StepBackendEvent: {
             seq: number;
@@ -1116,10 +1117,13 @@ export interface components {
             state: "running";
             data: components["schemas"]["StepBackendData"];
         };
+        /** @description Lines as the step wrote them; shown as ``prefix + line``, under ``header`` (an attempt's first event). */
         StepLogData: {
             attempt: number;
             stream: string;
             lines: string[];
+            prefix: string;
+            header?: string;
         };
         StepLogEvent: {
             seq: number;
