@@ -94,7 +94,7 @@ def main() -> None:
     print(f"    frames                {fmt(streaming)}   p95 {ratio(streaming['p95'], base_frames['p95'])} baseline")
     print(f"    canvas draw per frame p50 {draws['p50']:.2f} ms  p95 {draws['p95']:.2f} ms  max {draws['max']:.2f} ms "
           f"({draws['frames']} draws)")
-    print(f"  scrolling through all rows while streaming:")
+    print("  scrolling through all rows while streaming:")
     print(f"    frames                {fmt(scrolling)}   p95 {ratio(scrolling['p95'], base_frames['p95'])} baseline")
     print(f"  run counts at the end: {counts}")
     print(f"  console errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))

@@ -128,7 +128,7 @@ class _Sender:
             try:
                 for group in groups:
                     await layer.group_send(group, message)
-            except Exception:  # noqa: BLE001 - stored events are replayed by clients
+            except Exception:  # stored events are replayed by clients
                 logger.exception("broadcast of %s failed", "access change" if messages is None
                                  else f"{len(messages)} event(s)")
             finally:

@@ -45,7 +45,7 @@ def _publish_forever() -> None:
     while True:
         try:
             backend_status_publish(worker=_worker_name, statuses=_statuses())
-        except Exception:  # noqa: BLE001 - the status is advisory; the worker goes on
+        except Exception:  # the status is advisory; the worker goes on
             logger.exception("could not publish backend status")
         if _stop.wait(HEARTBEAT_S):
             return
@@ -99,6 +99,6 @@ def backends_stop(**_):
         from .services.backend_status import backend_status_withdraw
 
         backend_status_withdraw(worker=_worker_name, names=list(_served))
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("could not withdraw backend status")
     shutdown_backends()

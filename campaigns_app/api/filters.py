@@ -20,6 +20,8 @@ from drf_spectacular.utils import extend_schema_field
 from ..models import AuditEntry, Campaign, Run, RunState, Visibility
 from ..services.audit import ACTIONS
 
+# ``campaign`` stands for every ``campaign.*`` action.
+ACTION_PREFIXES = sorted({".".join(a.split(".")[:i]) for a in ACTIONS for i in range(1, a.count(".") + 1)})
 CAMPAIGN_SORTS = {
     "recent": [F("last_used_at").desc(nulls_last=True), "-updated_at", "-id"],
     "updated": ["-updated_at", "-id"],
@@ -138,7 +140,7 @@ class AuditFilter(filters.FilterSet):
     campaign = _id_filter("campaign_id_ref", "campaign")
     actor = filters.CharFilter(field_name="actor_name", help_text="the actor's username")
     action = CommaSeparatedFilter(method="filter_action", noun="action", known=list(ACTIONS),
-                                  allowed=[*ACTIONS, *sorted({".".join(a.split(".")[:i]) for a in ACTIONS for i in range(1, a.count(".") + 1)})],
+                                  allowed=[*ACTIONS, *ACTION_PREFIXES],
                                   help_text="comma-separated actions or prefixes (campaign matches campaign.*)")
     since = MomentFilter(field_name="at", lookup_expr="gte")
     until = MomentFilter(field_name="at", lookup_expr="lte", end_of_day=True)

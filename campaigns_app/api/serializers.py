@@ -3,8 +3,19 @@ from rest_framework import serializers
 
 from .. import selectors
 from ..graph.shapes import CampaignParameter, CampaignPermissions, ForkedFrom, Graph, RunBlock, RunPermissions
-from ..models import ApiToken, AuditEntry, Campaign, CampaignVersion, Membership, Role, Run, RunEvent, StepRun, Team
-from ..models import Visibility
+from ..models import (
+    ApiToken,
+    AuditEntry,
+    Campaign,
+    CampaignVersion,
+    Membership,
+    Role,
+    Run,
+    RunEvent,
+    StepRun,
+    Team,
+    Visibility,
+)
 from .schema import component_ref
 
 

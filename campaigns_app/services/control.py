@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..models import RUN_TERMINAL, Run, RunState, Source, StepRun, StepState
-from .definitions import version_definition
 from .audit import Action, audit_record
+from .definitions import version_definition
 from .errors import ActionForbidden, ServiceError
 from .ledger import run_locked
 from .runs import run_operate_check

@@ -34,5 +34,5 @@ def send_step_messages(step_runs: Iterable, countdown: float | None = None) -> N
         try:
             app.send_task(STEP_TASK, args=[sr.pk, sr.run_id, sr.step_id, sr.attempts + 1], queue=sr.backend,
                           countdown=countdown)
-        except Exception:  # noqa: BLE001 - the row is committed as queued; the sweep re-dispatches it
+        except Exception:  # the row is committed as queued; the sweep re-dispatches it
             logger.exception("could not send the message of step run %s; the sweep will resend it", sr.pk)

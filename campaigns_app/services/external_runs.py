@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -52,7 +52,7 @@ def _step_id(name: str, taken: set[str]) -> str:
 
 def _when(raw: Any, now: datetime) -> datetime:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return min(datetime.fromtimestamp(raw, tz=dt_timezone.utc), now)
+        return min(datetime.fromtimestamp(raw, tz=UTC), now)
     return now
 
 

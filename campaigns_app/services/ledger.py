@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -85,13 +85,14 @@ def writer_slot() -> Iterator[None]:
 _CAMPAIGN_SHARING = ("owner_id", "team_id", "visibility", "name")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _run_lock_sql(vendor: str) -> str:
     q = connection.ops.quote_name
     features = connection.features
     lock = (" FOR UPDATE OF r" if features.has_select_for_update_of
             else " FOR UPDATE" if features.has_select_for_update else "")
-    sharing = ", ".join(f"c.{q(Campaign._meta.get_field(f).column)} AS {q('campaign__' + f)}" for f in _CAMPAIGN_SHARING)
+    sharing = ", ".join(f"c.{q(Campaign._meta.get_field(f).column)} AS {q('campaign__' + f)}"
+                        for f in _CAMPAIGN_SHARING)
     return (f"SELECT r.*, {sharing} FROM {q(Run._meta.db_table)} r "
             f"JOIN {q(Campaign._meta.db_table)} c ON c.{q('id')} = r.{q('campaign_id')} WHERE r.{q('id')} = %s{lock}")
 

@@ -99,7 +99,7 @@ class _Pump:
             for log in open_logs:
                 try:
                     log.flush()
-                except Exception:  # noqa: BLE001 - a log write must never stop the pump
+                except Exception:  # a log write must never stop the pump
                     logger.exception("storing log lines of step run %s failed", log.step_run_id)
             close_old_connections()
 

@@ -7,7 +7,7 @@ import logging
 import random
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -19,9 +19,9 @@ from ..models import RunState, StepRun, StepState
 from .backend_states import backend_state_reporter
 from .definitions import version_definition
 from .ledger import RunLedger, run_locked
-from .statements import rows_update
 from .logs import step_log_close, step_log_open
 from .recovery import running_here, worker_id
+from .statements import rows_update
 from .transitions import (
     run_finish_if_done,
     run_states_snapshot,
@@ -34,7 +34,7 @@ from .transitions import (
 logger = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _backend_slots(backend: str) -> threading.BoundedSemaphore:
     """How many steps of one backend this process runs at once (``STUDIO_BACKEND_CONCURRENCY``)."""
     return threading.BoundedSemaphore(settings.STUDIO_BACKEND_CONCURRENCY.get(backend, 64))
@@ -94,14 +94,14 @@ def _run_on_backend(claimed: ClaimedStep) -> StepOutcome:
     running_here.add(step_run_id, inv.cancelled)
     try:
         outcome = get_backend(claimed.backend).run(inv)
-    except Exception as exc:  # noqa: BLE001 - a broken backend fails the step, never the worker
+    except Exception as exc:  # a broken backend fails the step, never the worker
         logger.exception("backend %s crashed running step run %s", claimed.backend, step_run_id)
         outcome = StepOutcome.failure(f"backend error: {type(exc).__name__}: {exc}")
     finally:
         running_here.remove(step_run_id)
         try:
             step_log_close(log)
-        except Exception:  # noqa: BLE001 - losing log lines must not lose the outcome
+        except Exception:  # losing log lines must not lose the outcome
             logger.exception("could not store the last log lines of step run %s", step_run_id)
     outcome.ended_at = timezone.now()
     return outcome

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
-from functools import lru_cache
+from functools import cache
 
 from django.db import connection
 from django.db.models import Count
@@ -85,7 +85,7 @@ def run_states_snapshot(run_id: int) -> dict[str, StepRun]:
     return {sr.step_id: sr for sr in StepRun.objects.raw(_snapshot_sql(connection.vendor), [run_id])}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _snapshot_sql(vendor: str) -> str:
     q = connection.ops.quote_name
     columns = ", ".join(q(StepRun._meta.get_field(f).column) for f in _SNAPSHOT_FIELDS)

@@ -7,7 +7,16 @@ import pytest
 from campaigns_app.models import Campaign, Run
 from tests.conftest import make_user
 
-from .editor_helpers import canvas_box, connect, drag_from_palette, edge_count, keep_screenshot, login, open_editor, step_ids
+from .editor_helpers import (
+    canvas_box,
+    connect,
+    drag_from_palette,
+    edge_count,
+    keep_screenshot,
+    login,
+    open_editor,
+    step_ids,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

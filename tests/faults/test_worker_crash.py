@@ -36,8 +36,8 @@ def test_fifty_campaigns_survive_a_worker_killed_twice(alice, processes, clean_b
 
     for round_ in (1, 2):
         # Kill only while the victim is in the middle of steps, so work is really lost.
-        wait_for(lambda: StepRun.objects.filter(run_id__in=run_ids, state="running",
-                                                worker__contains=f":{victim.pid}").exists(), timeout=30)
+        wait_for(lambda victim=victim: StepRun.objects.filter(run_id__in=run_ids, state="running",
+                                                              worker__contains=f":{victim.pid}").exists(), timeout=30)
         kill_hard(victim)
         if round_ == 1:
             victim, _ = start_worker(tmp_path, concurrency=8, name="victim-2")

@@ -2,6 +2,7 @@
 
 import os
 import time
+from itertools import pairwise
 
 import pytest
 
@@ -23,7 +24,7 @@ def exe(step_id, *argv, **extra):
 
 
 def chain(*steps):
-    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in zip(steps, steps[1:])]}
+    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in pairwise(steps)]}
 
 
 def launch(owner, graph, **kwargs):
