@@ -52,10 +52,11 @@ def get_backend(name: str) -> ExecutionBackend:
         return _started[name]
 
 
-get_backend.cache_clear = lambda: _started.clear()  # the tests' reset, as with the former lru_cache
+get_backend.cache_clear = lambda: _started.clear()  # type: ignore[attr-defined]  # the tests' reset, as with lru_cache
 
 
 def _create(name: str) -> ExecutionBackend:
+    backend: ExecutionBackend
     if name == "thread":
         from .thread import ThreadBackend
 

@@ -300,7 +300,7 @@ def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, Fu
     except GraphError as exc:
         faults.extend(exc.faults)
     names = [p["name"] for p in normalized_params] if not faults else [
-        p.get("name") for p in (parameters or []) if isinstance(p, Mapping)]
+        p["name"] for p in (parameters or []) if isinstance(p, Mapping) and isinstance(p.get("name"), str)]
     try:
         normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names)
     except GraphError as exc:

@@ -26,7 +26,7 @@ from .ledger import run_created, run_locked
 
 EVENT_TYPES = ("created", "queued", "started", "completed", "failed", "cancelled", "finished")
 # How far a step has come; a report that would move it back is ignored (reports may repeat).
-STEP_RANK = {StepState.PENDING: 0, StepState.QUEUED: 1, StepState.RUNNING: 2, StepState.SUCCEEDED: 3,
+STEP_RANK: dict[str, int] = {StepState.PENDING: 0, StepState.QUEUED: 1, StepState.RUNNING: 2, StepState.SUCCEEDED: 3,
              StepState.FAILED: 3, StepState.CANCELLED: 3, StepState.SKIPPED: 3}
 TERMINAL_BY_EVENT = {"completed": StepState.SUCCEEDED, "failed": StepState.FAILED, "cancelled": StepState.CANCELLED}
 RUN_FINAL = {"succeeded": RunState.SUCCEEDED, "failed": RunState.FAILED, "cancelled": RunState.CANCELLED}
@@ -152,10 +152,10 @@ def external_run_report(*, run: Run, events: Any) -> int:
                                     "inferred_depends_on": [by_uid[d] for d in event.get("inferred_depends_on")
                                                             or [] if d in by_uid]})
                 continue
-            step_id = by_uid.get(uid)
-            if step_id is None:
+            known = by_uid.get(uid)
+            if known is None:
                 continue  # a state for a task whose creation was not reported (created before attach)
-            _step_event(ledger, run, steps[step_id], event, at)
+            _step_event(ledger, run, steps[known], event, at)
         if graph_changed:
             _version_grow(run, graph)
     return ledger.run.last_seq
