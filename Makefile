@@ -1,8 +1,9 @@
 # AsyncFlow Studio.
 #   make run    set up (venv, frontend build), then run Redis, a Celery worker and daphne until Ctrl-C
 #   make run-hpc   the same plus an hpc worker for the radical (RADICAL-Pilot, local.localhost) and dask backends
-#   make test   frontend unit tests, frontend build, the Python suite on SQLite, then the
-#               integration and API tests on PostgreSQL when it answers (required when CI=true)
+#   make test   linters and type checks (make lint), frontend unit tests, frontend build, the Python suite on
+#               SQLite, then the integration and API tests on PostgreSQL when it answers (required when CI=true)
+#   make lint   ruff (lint and format), mypy, ESLint, tsc --noEmit and Prettier, failing on any finding
 #   make venv / make frontend / make clean
 # Stamps make each step run only when its inputs changed.
 
@@ -25,7 +26,7 @@ CHROMIUM    ?= /usr/bin/chromium
 # The PostgreSQL that the integration and API tests run against a second time.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run run-hpc test venv frontend chromium test-postgres clean distclean
+.PHONY: run run-hpc test lint venv frontend chromium test-postgres clean distclean
 
 run: $(VENV_STAMP) frontend
 	$(PY) scripts/run_stack.py
@@ -55,11 +56,20 @@ $(DIST_INDEX): $(NODE_STAMP) $(FRONTEND_SOURCES)
 	touch $@
 
 test: $(VENV_STAMP) $(NODE_STAMP) chromium
+	@$(MAKE) --no-print-directory lint
 	cd $(FRONTEND) && npm test
 	@# The browser tests serve the build, so build before pytest.
 	cd $(FRONTEND) && npm run build
 	env -u DATABASE_URL $(PY) -m pytest
 	@$(MAKE) --no-print-directory test-postgres
+
+# Linters, type checks and formatting, failing on any finding (the API contract's checks are in tests/contract).
+lint: $(VENV_STAMP) $(NODE_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	cd $(FRONTEND) && npm run lint
+	cd $(FRONTEND) && npm run format:check
 
 # Debian's chromium for tests/e2e, which look for /usr/bin/chromium (never `playwright install`: no browser downloads here).
 # Without root it stays missing and the browser tests skip themselves, saying why.
@@ -86,7 +96,7 @@ test-postgres: $(VENV_STAMP)
 
 # Build outputs and caches; keeps .venv, node_modules and var/ (the dev database and admin password).
 clean:
-	rm -rf $(FRONTEND)/dist .pytest_cache test-artifacts var/logs var/staticfiles var/test asyncflow.session.*
+	rm -rf $(FRONTEND)/dist .pytest_cache .ruff_cache .mypy_cache test-artifacts var/logs var/staticfiles var/test asyncflow.session.*
 	find . -path ./$(VENV) -prune -o -path ./$(FRONTEND)/node_modules -prune -o \
 		-type d -name __pycache__ -exec rm -rf {} +
 

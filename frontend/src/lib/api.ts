@@ -192,7 +192,7 @@ export async function apiText(path: string, query?: RequestOptions['query'], sig
   }
   const text = await response.text();
   if (!response.ok) {
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {

@@ -9,12 +9,7 @@ export type StepState = Schemas['StepStateEnum'];
 
 export const RUN_STATES: RunState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 export const TERMINAL_RUN_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
-export const TERMINAL_STEP_STATES: ReadonlySet<string> = new Set([
-  'succeeded',
-  'failed',
-  'skipped',
-  'cancelled',
-]);
+export const TERMINAL_STEP_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
 
 export type User = Schemas['User'];
 

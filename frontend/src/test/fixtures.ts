@@ -7,7 +7,15 @@ export const graph: Graph = {
   steps: [
     { id: 's1', name: 'Prepare', kind: 'function', function: 'sleep', backend: 'local', retries: 0, timeout_s: 60 },
     { id: 's2', name: 'Simulate', kind: 'function', function: 'flaky', backend: 'local', retries: 2, timeout_s: 60 },
-    { id: 's3', name: 'Measure', kind: 'executable', argv: ['echo', 'hi'], backend: 'local', retries: 0, timeout_s: 60 },
+    {
+      id: 's3',
+      name: 'Measure',
+      kind: 'executable',
+      argv: ['echo', 'hi'],
+      backend: 'local',
+      retries: 0,
+      timeout_s: 60,
+    },
     { id: 's4', name: 'Report', kind: 'function', function: 'report', backend: 'local', retries: 0, timeout_s: 60 },
   ],
   edges: [
@@ -101,7 +109,12 @@ export const hpcGraph: Graph = {
 export function hpcRunEvents(): RunEvent[] {
   seq = 0;
   // As services/backend_states.py sends them: the phase comes from the server's table of backend states.
-  const phases: Record<string, string> = { AGENT_EXECUTING: 'executing', EXECUTING: 'executing', AGENT_STAGING_OUTPUT: 'done', DONE: 'done' };
+  const phases: Record<string, string> = {
+    AGENT_EXECUTING: 'executing',
+    EXECUTING: 'executing',
+    AGENT_STAGING_OUTPUT: 'done',
+    DONE: 'done',
+  };
   const b = (offset: number, step: string, backendState: string) =>
     ev(offset, 'step.backend', 'running', step, {
       backend_state: backendState,
