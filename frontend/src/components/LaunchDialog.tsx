@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, api, flattenMessages } from '../lib/api';
+import { ApiError, api, errorText, flattenMessages } from '../lib/api';
 import { instancesFromJson, instancesFromLines, type InstancesMode } from '../lib/instances';
 import { choiceValue, coerceValues, initialValues, normalizeType, serverErrors, type FormValues } from '../lib/params';
 import type { Campaign, Run } from '../lib/types';
@@ -96,7 +96,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
         setFieldErrors(mapped.fields);
         setMessage(mapped.message || null);
       } else {
-        setMessage(err instanceof Error ? err.message : String(err));
+        setMessage(errorText(err));
       }
       setBusy(false);
     }

@@ -1,4 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
+import { errorText } from '../lib/api';
 
 interface Props {
   title: ReactNode;
@@ -47,9 +48,8 @@ export function Modal({ title, testId, busy = false, onClose, children, footer, 
   );
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+// The one wording of a failure for the UI (lib/api.ts); re-exported for the dialogs that import it from here.
+export { errorText };
 
 /** A dialog's submit: busy while the request runs, its error shown and the form usable again on failure. */
 export function useModalSubmit(action: () => Promise<void>) {

@@ -62,6 +62,11 @@ export function flattenMessages(value: unknown): string[] {
   return [];
 }
 
+/** What to show for a failed request or any other thrown value. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly body: unknown;

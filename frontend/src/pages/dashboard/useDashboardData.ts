@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api } from '../../lib/api';
+import { api, errorText } from '../../lib/api';
 import { DashboardStore } from '../../lib/dashboardStore';
 import { createLiveSocket, type LiveStatus } from '../../lib/liveSocket';
 import type { RunEvent } from '../../lib/types';
@@ -45,7 +45,7 @@ export function useDashboardData(query: DashboardQuery) {
         setTick((t) => t + 1);
       } catch (err) {
         if (signal?.aborted) return;
-        setError(err instanceof Error ? err.message : String(err));
+        setError(errorText(err));
       }
     },
     [store],
