@@ -3,6 +3,7 @@ import { ApiError, api, errorText, flattenMessages } from '../lib/api';
 import { instancesFromJson, instancesFromLines, type InstancesMode } from '../lib/instances';
 import { choiceValue, coerceValues, initialValues, normalizeType, serverErrors, type FormValues } from '../lib/params';
 import type { Campaign, Run } from '../lib/types';
+import { useEscapeToClose } from './Modal';
 
 interface Props {
   campaign: Campaign;
@@ -25,13 +26,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !busy) onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose, busy]);
+  useEscapeToClose(onClose, busy);
 
   useEffect(() => {
     const first = formRef.current?.querySelector<HTMLElement>('input, select, textarea, button[type=submit]');

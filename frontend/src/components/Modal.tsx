@@ -12,8 +12,8 @@ interface Props {
   wide?: boolean;
 }
 
-/** A dialog with a form: Escape or a click outside closes it unless it is busy. */
-export function Modal({ title, testId, busy = false, onClose, children, footer, onSubmit, wide }: Props) {
+/** Escape closes the dialog unless it is busy (every dialog's one Escape handling). */
+export function useEscapeToClose(onClose: () => void, busy: boolean) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape' && !busy) onClose();
@@ -21,6 +21,11 @@ export function Modal({ title, testId, busy = false, onClose, children, footer, 
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose, busy]);
+}
+
+/** A dialog with a form: Escape or a click outside closes it unless it is busy. */
+export function Modal({ title, testId, busy = false, onClose, children, footer, onSubmit, wide }: Props) {
+  useEscapeToClose(onClose, busy);
 
   return (
     <div
