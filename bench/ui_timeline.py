@@ -3,9 +3,9 @@
     .venv/bin/python bench/ui_timeline.py [--runs 1000] [--step-seconds 0.5] [--seconds 10] [--database-url URL]
 
 Starts a private stack (embedded Redis, a fresh SQLite database unless --database-url, a Celery
-worker with 32 threads, daphne serving frontend/dist — run ``npm run build`` first), creates a
-campaign of four chained sleeps and launches --runs instances of it. Measured in headless Debian
-Chromium at 1280×800:
+worker with 32 threads, daphne serving frontend/dist — run ``npm run build:bench`` first: only that
+build measures itself), creates a campaign of four chained sleeps and launches --runs instances of
+it. Measured in headless Debian Chromium at 1280×800:
 
 - baseline: the empty dashboard (first contentful paint, idle frame intervals);
 - load: first contentful paint and the first canvas paint with bars, with every run in the feed;

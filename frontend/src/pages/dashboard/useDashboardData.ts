@@ -3,6 +3,7 @@ import { api, errorText } from '../../lib/api';
 import { DashboardStore } from '../../lib/dashboardStore';
 import { createLiveSocket, type LiveStatus } from '../../lib/liveSocket';
 import type { RunEvent } from '../../lib/types';
+import { BENCH_BUILD } from '../../lib/bench';
 
 /** Labels, counts and row grouping refresh at most this often; the canvas follows events every frame. */
 const REFRESH_MS = 250;
@@ -64,7 +65,7 @@ export function useDashboardData(query: DashboardQuery) {
       path: '/ws/dashboard/',
       onMessage: (ev) => {
         store.applyEvent(ev);
-        if (window.__dashPerf) window.__dashPerf.events += 1;
+        if (BENCH_BUILD && window.__dashPerf) window.__dashPerf.events += 1;
       },
       onStatus: (s) => {
         setStatus(s);
