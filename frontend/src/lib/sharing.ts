@@ -196,8 +196,8 @@ export const sharingApi = {
   remove: (id: number) => apiFetch<void>(`/api/campaigns/${id}/`, { method: 'DELETE' }),
   versions: (id: number | string) => apiFetch<CampaignVersionInfo[]>(`/api/campaigns/${id}/versions/`),
   version: (id: number | string, n: number) => apiFetch<CampaignVersionInfo>(`/api/campaigns/${id}/versions/${n}/`),
-  diff: (id: number | string, from: number, to: number) =>
-    apiFetch<DefinitionDiff>(`/api/campaigns/${id}/diff/`, { query: { from, to } }),
+  diff: (id: number | string, from: number, to: number, signal?: AbortSignal) =>
+    apiFetch<DefinitionDiff>(`/api/campaigns/${id}/diff/`, { query: { from, to }, signal }),
   restore: (id: number | string, n: number, baseVersion: number) =>
     apiFetch<SharedCampaign>(`/api/campaigns/${id}/versions/${n}/restore/`, json('POST', { base_version: baseVersion })),
   lineage: (id: number | string) => apiFetch<Lineage>(`/api/campaigns/${id}/lineage/`),
