@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
     "channels",
@@ -188,6 +187,9 @@ STUDIO_MAX_RESULT_BYTES = int(os.environ.get("STUDIO_MAX_RESULT_BYTES", str(1024
 STUDIO_EVENT_RESULT_BYTES = int(os.environ.get("STUDIO_EVENT_RESULT_BYTES", "16384"))
 # Audit entries take the client address from X-Forwarded-For only behind a proxy that sets it.
 STUDIO_TRUST_X_FORWARDED_FOR = env_bool("STUDIO_TRUST_X_FORWARDED_FOR", False)
+# Each POST /api/auth/token/ hands out a new login token (only its hash is
+# stored); a user's older ones beyond this many are revoked.
+STUDIO_LOGIN_TOKENS_KEPT = int(os.environ.get("STUDIO_LOGIN_TOKENS_KEPT", "20"))
 
 # Execution controls.
 STUDIO_LOG_MAX_BYTES = int(os.environ.get("STUDIO_LOG_MAX_BYTES", str(1024 * 1024)))  # per step attempt

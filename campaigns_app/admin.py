@@ -1,6 +1,20 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
-from .models import ApiToken, AuditEntry, Campaign, CampaignVersion, Membership, Run, RunEvent, StepRun, Team
+from .models import (
+    ApiToken,
+    AuditEntry,
+    Campaign,
+    CampaignVersion,
+    Membership,
+    Run,
+    RunEvent,
+    StepRun,
+    Team,
+    UserCapabilities,
+)
+from .services.audit import Action, audit_record
 
 
 @admin.register(Campaign)
@@ -40,17 +54,63 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "executable_min_role", "created_at")
+    """Site admins allow a team executable steps here (``may_run_executables``); its admins cannot."""
+
+    list_display = ("id", "name", "may_run_executables", "executable_min_role", "created_at")
+    list_filter = ("may_run_executables",)
+    list_editable = ("may_run_executables",)
     search_fields = ("name",)
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "may_run_executables" in form.changed_data:
+            audit_record(actor=request.user, action=Action.TEAM_EDIT, target=obj, team=obj,
+                         details={"may_run_executables": [not obj.may_run_executables, obj.may_run_executables],
+                                  "via": "admin site"})
+
+
+class UserCapabilitiesInline(admin.StackedInline):
+    model = UserCapabilities
+    fk_name = "user"
+    can_delete = False
+    fields = ("may_run_executables", "granted_by", "updated_at")
+    readonly_fields = ("granted_by", "updated_at")
+    verbose_name = verbose_name_plural = "rights beyond the user's teams"
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class StudioUserAdmin(UserAdmin):
+    """Django's user admin, plus whether campaigns outside any team may hold executable steps for the user."""
+
+    inlines = [*UserAdmin.inlines, UserCapabilitiesInline]
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            capabilities = inline_form.instance
+            if isinstance(capabilities, UserCapabilities) and "may_run_executables" in inline_form.changed_data:
+                capabilities.granted_by = request.user
+        super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            capabilities = inline_form.instance
+            if isinstance(capabilities, UserCapabilities) and "may_run_executables" in inline_form.changed_data:
+                audit_record(actor=request.user, action=Action.USER_CAPABILITIES, target=capabilities.user,
+                             target_repr=capabilities.user.get_username(),
+                             details={"may_run_executables": capabilities.may_run_executables, "via": "admin site"})
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens can be looked at and revoked here; keys are never shown (only their hash is stored)."""
 
-    list_display = ("id", "user", "name", "prefix", "created_at", "last_used_at")
-    readonly_fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at")
+    list_display = ("id", "user", "name", "kind", "prefix", "created_at", "last_used_at")
+    list_filter = ("kind",)
+    readonly_fields = ("user", "name", "kind", "prefix", "key_hash", "created_at", "last_used_at")
     search_fields = ("user__username", "name", "prefix")
 
     def has_add_permission(self, request):

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from . import events, selectors
+from . import events, policies, selectors
 
 # Close code for a socket whose user lost access while it was open (4000-4999 are the application's).
 ACCESS_REVOKED = 4403
@@ -57,7 +57,7 @@ class RunEventsConsumer(AsyncJsonWebsocketConsumer):
     async def access_changed(self, message):
         """The campaign's sharing or the user's teams changed: stop if the run is no longer visible."""
         user = self.scope["user"]
-        selectors.user_team_roles_forget(user)
+        policies.user_team_roles_forget(user)
         if await database_sync_to_async(selectors.run_visible)(user, self.run_id) is None:
             await self.close(code=ACCESS_REVOKED)
 
@@ -105,8 +105,8 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
 
     async def _join_dashboard_groups(self) -> None:
         user = self.scope["user"]
-        selectors.user_team_roles_forget(user)
-        team_ids = await database_sync_to_async(lambda: list(selectors.user_team_roles(user)))()
+        policies.user_team_roles_forget(user)
+        team_ids = await database_sync_to_async(lambda: list(policies.user_team_roles(user)))()
         wanted = [events.access_user_group(user.pk), *events.dashboard_groups_for_user(user, team_ids)]
         for group in set(self.groups_joined) - set(wanted):
             await self.channel_layer.group_discard(group, self.channel_name)

@@ -23,6 +23,8 @@ import threading
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from .policies import run_audience
+
 logger = logging.getLogger(__name__)
 
 EVENT_MESSAGE_TYPE = "run.event"
@@ -54,19 +56,13 @@ def access_campaign_group(campaign_id: int) -> str:
 
 
 def dashboard_groups_for_run(run) -> list[str]:
-    """Dashboard groups whose members may see this run (mirrors ``selectors.runs_visible_to``).
-
-    Reads ``run.campaign``: the ledger loads it with the locked run, so the
-    groups follow the campaign's visibility as of this transaction.
-    """
-    campaign = run.campaign
-    if campaign.visibility == "public":
+    """Dashboard groups whose members may see this run: ``policies.run_audience`` as group names."""
+    audience = run_audience(run)
+    if audience.public:
         return [DASHBOARD_PUBLIC]
-    groups = [DASHBOARD_SUPERUSERS, dashboard_user_group(campaign.owner_id)]
-    if run.owner_id != campaign.owner_id:
-        groups.append(dashboard_user_group(run.owner_id))
-    if campaign.visibility == "team" and campaign.team_id is not None:
-        groups.append(dashboard_team_group(campaign.team_id))
+    groups = [DASHBOARD_SUPERUSERS, *(dashboard_user_group(u) for u in audience.user_ids)]
+    if audience.team_id is not None:
+        groups.append(dashboard_team_group(audience.team_id))
     return groups
 
 

@@ -31,8 +31,10 @@ def role_at_least(role: str | None, minimum: str) -> bool:
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True, default="")
-    # Executable steps run commands on the workers: the lowest role that may
-    # save or launch a campaign containing one.
+    # Executable steps run commands on the workers.  Only a site admin (staff)
+    # grants a team that right; within such a team, the team's admins choose
+    # the lowest role that may save or launch a campaign containing one.
+    may_run_executables = models.BooleanField(default=False)
     executable_min_role = models.CharField(max_length=16, choices=Role.choices, default=Role.EDITOR)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="teams")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -56,6 +58,23 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.team_id} as {self.role}"
+
+
+class UserCapabilities(models.Model):
+    """Rights a site admin gave one user beyond their teams' (a missing row: none)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="capabilities")
+    # Campaigns outside any team may hold executable steps for this user.
+    may_run_executables = models.BooleanField(default=False)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "user capabilities"
+
+    def __str__(self) -> str:
+        return f"capabilities of {self.user_id}"
 
 
 class Visibility(models.TextChoices):
@@ -208,7 +227,9 @@ class StepRun(models.Model):
     class Meta:
         ordering = ["run_id", "order"]
         constraints = [models.UniqueConstraint(fields=["run", "step_id"], name="unique_step_per_run")]
-        indexes = [models.Index(fields=["state", "backend"], name="steprun_state_backend")]
+        indexes = [models.Index(fields=["state", "backend"], name="steprun_state_backend"),
+                   # Whether a run still has open steps, in one seek whatever its size.
+                   models.Index(fields=["run", "state"], name="steprun_run_state")]
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.step_id}"
@@ -260,11 +281,18 @@ class RunEvent(models.Model):
         }
 
 
+class TokenKind(models.TextChoices):
+    # Named by its user on the account page, or handed out by POST /api/auth/token/.
+    PERSONAL = "personal"
+    LOGIN = "login"
+
+
 class ApiToken(models.Model):
-    """A named personal API token; only its SHA-256 is stored, the key is shown once."""
+    """An API token (personal or login); only its SHA-256 is stored, the key is shown once."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=TokenKind.choices, default=TokenKind.PERSONAL)
     # The first characters of the key, to recognise a token in the list.
     prefix = models.CharField(max_length=16)
     key_hash = models.CharField(max_length=64, unique=True)

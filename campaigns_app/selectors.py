@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from . import policies
 from .graph.blocks import block_members
 from .graph.states import children_state
 from .logformat import log_lines
@@ -13,7 +14,6 @@ from .models import (
     Batch,
     Campaign,
     CampaignVersion,
-    Membership,
     Role,
     Run,
     RunEvent,
@@ -21,133 +21,36 @@ from .models import (
     StepRun,
     StepState,
     Team,
-    Visibility,
-    role_at_least,
+)
+from .policies import (  # noqa: F401 - the rules live in policies; callers long read them here
+    campaign_editable_by,
+    campaign_launchable_by,
+    campaign_manageable_by,
+    campaign_permissions,
+    campaign_team_role,
+    campaign_visible,
+    graph_executable_steps,
+    team_role,
+    user_team_roles,
+    user_team_roles_forget,
 )
 from .timefmt import iso
 
 EVENTS_PAGE_LIMIT = 10000
 
 
-def user_team_roles(user) -> dict[int, str]:
-    """``{team_id: role}`` for the user's memberships, cached on the user object for one request."""
-    if not user.is_authenticated:
-        return {}
-    cached = getattr(user, "_studio_team_roles", None)
-    if cached is None:
-        cached = dict(Membership.objects.filter(user_id=user.pk).values_list("team_id", "role"))
-        user._studio_team_roles = cached
-    return cached
-
-
-def user_team_roles_forget(user) -> None:
-    """Drop the cached roles after a membership change in the same request."""
-    if hasattr(user, "_studio_team_roles"):
-        del user._studio_team_roles
-
-
 def _visible_q(user, prefix: str = "") -> Q:
-    """The one visibility rule: own, public, or team-shared with one of the user's teams."""
-    return (Q(**{f"{prefix}owner_id": user.pk})
-            | Q(**{f"{prefix}visibility": Visibility.PUBLIC})
-            | Q(**{f"{prefix}visibility": Visibility.TEAM, f"{prefix}team_id__in": list(user_team_roles(user))}))
+    return policies.visible_q(user, prefix)
 
 
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
-    """Campaigns the user may see: their own, public ones, and team ones of their teams (superusers: all)."""
+    """Campaigns the user may see (``policies.visible_q``; superusers: all)."""
     if not user.is_authenticated:
         return Campaign.objects.none()
     queryset = Campaign.objects.select_related("owner", "team", "forked_from")
     if user.is_superuser:
         return queryset
     return queryset.filter(_visible_q(user))
-
-
-def campaign_visible(campaign: Campaign, user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or campaign.owner_id == user.pk or campaign.visibility == Visibility.PUBLIC:
-        return True
-    return campaign.visibility == Visibility.TEAM and campaign.team_id in user_team_roles(user)
-
-
-def campaign_team_role(campaign: Campaign, user) -> str | None:
-    """The user's role in the campaign's team, counted only while the campaign is shared with it."""
-    if campaign.team_id is None or campaign.visibility == Visibility.PRIVATE:
-        return None
-    return user_team_roles(user).get(campaign.team_id)
-
-
-def _campaign_allows(campaign: Campaign, user, minimum: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or campaign.owner_id == user.pk:
-        return True
-    return role_at_least(campaign_team_role(campaign, user), minimum)
-
-
-def campaign_launchable_by(campaign: Campaign, user) -> bool:
-    """Operators of the team launch; public campaigns may be launched by anyone, in their own name."""
-    if campaign.visibility == Visibility.PUBLIC and user.is_authenticated:
-        return True
-    return _campaign_allows(campaign, user, Role.OPERATOR)
-
-
-def campaign_editable_by(campaign: Campaign, user) -> bool:
-    return _campaign_allows(campaign, user, Role.EDITOR)
-
-
-def campaign_manageable_by(campaign: Campaign, user) -> bool:
-    """Changing who sees it (visibility, team) and deleting: the owner or an admin of its team."""
-    return _campaign_allows(campaign, user, Role.ADMIN)
-
-
-def campaign_permissions(campaign: Campaign, user) -> dict[str, bool]:
-    """What the user may do with a campaign, for the UI to show or hide actions."""
-    return {
-        "launch": campaign_launchable_by(campaign, user),
-        "edit": campaign_editable_by(campaign, user),
-        "manage": campaign_manageable_by(campaign, user),
-        "fork": campaign_visible(campaign, user),
-    }
-
-
-def graph_executable_steps(graph: dict) -> list[str]:
-    return [s["id"] for s in graph.get("steps", []) if s.get("kind") == "executable"]
-
-
-def executables_allowed(user, team: Team | None) -> bool:
-    """May the user save or launch a campaign with executable steps in this team (or, without one, at all)?
-
-    In a team, the team's ``executable_min_role`` decides.  A campaign without a
-    team is allowed to users trusted with executables in at least one of their
-    teams: otherwise anyone could copy a shared campaign into their own space
-    and run commands on the workers from there.
-    """
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    roles = user_team_roles(user)
-    if team is not None:
-        return role_at_least(roles.get(team.pk), team.executable_min_role)
-    minimums = dict(Team.objects.filter(pk__in=list(roles)).values_list("pk", "executable_min_role"))
-    return any(role_at_least(role, minimums[tid]) for tid, role in roles.items() if tid in minimums)
-
-
-def executables_denial(user, team: Team | None, graph: dict, verb: str) -> str | None:
-    """Why the user may not ``verb`` this graph (it contains executable steps), or None."""
-    steps = graph_executable_steps(graph)
-    if not steps or executables_allowed(user, team):
-        return None
-    named = ", ".join(repr(s) for s in steps[:5])
-    if team is not None:
-        allowed = [r.value for r in Role if role_at_least(r.value, team.executable_min_role)]
-        who = f"team {team.name!r} lets only {' and '.join(r + 's' for r in allowed)} {verb} such campaigns"
-    else:
-        who = "only members whose team role allows executable steps may do so outside a team"
-    return (f"executable step(s) {named} run commands on the workers; {who}, "
-            f"and you may not {verb} it")
 
 
 def runs_visible_to(user) -> QuerySet[Run]:
@@ -160,16 +63,7 @@ def runs_visible_to(user) -> QuerySet[Run]:
 
 
 def run_operable_by(user, run: Run) -> bool:
-    """May the user cancel or retry this run?  Its launcher, and whoever may launch its campaign as an operator.
-
-    A public campaign lets anyone launch, but only their own runs: an
-    outsider may not cancel someone else's run of it.
-    """
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or run.owner_id == user.pk:
-        return True
-    return _campaign_allows(run.campaign, user, Role.OPERATOR)
+    return policies.run_operable_by(run, user)
 
 
 def runs_with_steps(queryset: QuerySet[Run]) -> QuerySet[Run]:
@@ -312,19 +206,11 @@ def run_blocks(run: Run) -> list[dict]:
 
 
 def teams_visible_to(user) -> QuerySet[Team]:
-    """Teams the user belongs to (superusers: all)."""
+    """Teams the user belongs to (site admins: all, to grant rights)."""
     if not user.is_authenticated:
         return Team.objects.none()
-    queryset = Team.objects.all()
-    if not user.is_superuser:
-        queryset = queryset.filter(memberships__user_id=user.pk)
-    return queryset.distinct()
-
-
-def team_role(team: Team, user) -> str | None:
-    if user.is_superuser:
-        return Role.ADMIN
-    return user_team_roles(user).get(team.pk)
+    where = policies.teams_visible_q(user)
+    return Team.objects.all() if where is None else Team.objects.filter(where).distinct()
 
 
 def campaign_versions(campaign: Campaign) -> QuerySet[CampaignVersion]:

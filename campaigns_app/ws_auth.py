@@ -11,17 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 
 @database_sync_to_async
 def _user_for_token(key: str):
-    from rest_framework.authtoken.models import Token
+    from .services.tokens import api_token_user
 
-    from .services.tokens import api_token_user, is_api_token
-
-    if is_api_token(key):
-        return api_token_user(key) or AnonymousUser()
-
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
-        return AnonymousUser()
-    return token.user
+    return api_token_user(key) or AnonymousUser()
 
 
 class _TokenAuthMiddleware:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from campaigns_app.demo import SEED_PARAMETERS, seed_graph
@@ -54,27 +53,44 @@ def charlie(db):
     return make_user("charlie")
 
 
-def team_with(name: str, **roles):
-    """A team with members given as username=role, e.g. ``team_with("Lab", alice="admin", bob="viewer")``."""
+def team_with(name: str, *, may_run_executables: bool = False, **roles):
+    """A team with members given as username=role, e.g. ``team_with("Lab", alice="admin", bob="viewer")``.
+
+    ``may_run_executables``: a site admin allowed the team executable steps.
+    """
     from campaigns_app.models import Membership, Team
 
-    team = Team.objects.create(name=name)
+    team = Team.objects.create(name=name, may_run_executables=may_run_executables)
     User = get_user_model()
     for username, role in roles.items():
         Membership.objects.create(team=team, user=User.objects.get(username=username), role=role)
     return team
 
 
+def allow_executables(user) -> None:
+    """A site admin allowed the user executable steps in campaigns outside any team."""
+    from campaigns_app.models import UserCapabilities
+
+    UserCapabilities.objects.update_or_create(user=user, defaults={"may_run_executables": True})
+
+
 @pytest.fixture
 def alice_runs_commands(alice):
-    """Alice may save and launch campaigns with executable steps (she is an editor of a team)."""
-    return team_with("Alice's lab", alice="editor")
+    """Alice may save and launch campaigns with executable steps, in her own space and in her allowed team."""
+    allow_executables(alice)
+    return team_with("Alice's lab", may_run_executables=True, alice="editor")
+
+
+def login_token_for(user) -> str:
+    """The key of a new login token, as ``POST /api/auth/token/`` hands out."""
+    from campaigns_app.services import login_token_create
+
+    return login_token_create(user=user)
 
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {login_token_for(user)}")
     return client
 
 

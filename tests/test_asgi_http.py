@@ -41,10 +41,9 @@ def call(method: str, path: str, *, body: bytes = b"", headers=(), query: bytes 
 
 
 def token_header(user) -> tuple[bytes, bytes]:
-    from rest_framework.authtoken.models import Token
+    from tests.conftest import login_token_for
 
-    token, _ = Token.objects.get_or_create(user=user)
-    return b"authorization", f"Token {token.key}".encode()
+    return b"authorization", f"Token {login_token_for(user)}".encode()
 
 
 def test_a_launch_posted_in_several_body_chunks_is_created_and_audited_with_the_client_address(alice, seed_campaign):

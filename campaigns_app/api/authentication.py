@@ -1,16 +1,17 @@
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from ..services.tokens import api_token_user, is_api_token
+from ..services.tokens import api_token_user
 
 
 class StudioTokenAuthentication(TokenAuthentication):
-    """``Authorization: Token <key>`` with a personal API token (``afs_…``) or the login token of /api/auth/token/."""
+    """``Authorization: Token <key>`` with a personal API token or a login token of /api/auth/token/.
+
+    Both are ``ApiToken`` rows looked up by the key's hash (``services/tokens.py``).
+    """
 
     def authenticate_credentials(self, key):
-        if is_api_token(key):
-            user = api_token_user(key)
-            if user is None:
-                raise exceptions.AuthenticationFailed("invalid or revoked token")
-            return user, None
-        return super().authenticate_credentials(key)
+        user = api_token_user(key)
+        if user is None:
+            raise exceptions.AuthenticationFailed("invalid or revoked token")
+        return user, None

@@ -1,40 +1,32 @@
-"""Object permissions of the API.
+"""Object permissions of the API, from the rules in ``policies``.
 
-Visibility is decided by the querysets (``selectors.*_visible_to``): what a
-user may not see is never found, so it answers 404.  These classes decide
-what a user who *can* see an object may do with it, and answer 403 saying
-why.  The services check the same rules again, so no other entry point
+Visibility is decided by the querysets (``policies.visible_q``): what a user
+may not see is never found, so it answers 404.  These classes decide what a
+user who *can* see an object may do with it, and answer 403 with the rule's
+message.  The services ask the same rules again, so no other entry point
 (commands, tasks) can skip them.
 """
 
 from rest_framework.permissions import BasePermission
 
-from .. import selectors
+from .. import policies
 
-# Campaign actions → (check, message); actions not listed only need visibility.
+# Campaign actions → rule; actions not listed only need visibility.
 CAMPAIGN_ACTION_RULES = {
-    "update": (selectors.campaign_editable_by,
-               "you may view this campaign but not edit it (its owner and its team's editors and admins may)"),
-    "partial_update": (selectors.campaign_editable_by,
-                       "you may view this campaign but not edit it (its owner and its team's editors and admins may)"),
-    "restore": (selectors.campaign_editable_by,
-                "you may view this campaign but not edit it (its owner and its team's editors and admins may)"),
-    "destroy": (selectors.campaign_manageable_by,
-                "only the campaign's owner or an admin of its team may delete it"),
-    "launch": (selectors.campaign_launchable_by,
-               "you may view this campaign but not launch it (its owner and its team's operators, editors and "
-               "admins may)"),
+    "update": policies.CAMPAIGN_EDIT,
+    "partial_update": policies.CAMPAIGN_EDIT,
+    "restore": policies.CAMPAIGN_EDIT,
+    "destroy": policies.CAMPAIGN_DELETE,
+    "launch": policies.CAMPAIGN_LAUNCH,
 }
 
 
 class CampaignActionPermission(BasePermission):
     def has_object_permission(self, request, view, obj):
         rule = CAMPAIGN_ACTION_RULES.get(getattr(view, "action", None))
-        if rule is None:
-            return True
-        check, message = rule
-        if not check(obj, request.user):
-            self.message = message
+        refusal = rule.refusal(obj, request.user) if rule else None
+        if refusal:
+            self.message = refusal
             return False
         return True
 
@@ -46,8 +38,9 @@ class RunOperatePermission(BasePermission):
     the run must come from ``get_object()`` (visible runs only) so an invisible run stays 404.
     """
 
-    message = "you may view this run but not cancel or retry it (its launcher and its campaign's owner, " \
-              "operators, editors and admins may)"
-
     def has_object_permission(self, request, view, obj):
-        return selectors.run_operable_by(request.user, obj)
+        refusal = policies.RUN_OPERATE.refusal(obj, request.user, verb=getattr(view, "action", None) or "change")
+        if refusal:
+            self.message = refusal
+            return False
+        return True

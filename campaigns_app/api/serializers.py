@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import selectors
+from .. import policies, selectors
 from ..graph.shapes import CampaignParameter, CampaignPermissions, ForkedFrom, Graph, RunBlock, RunPermissions
 from ..models import (
     ApiToken,
@@ -24,6 +24,11 @@ def _request_user(serializer):
     return getattr(request, "user", None)
 
 
+class ExecutableRightSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True, help_text="why not, and whom to ask")
+
+
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class TagsField(serializers.JSONField):
     pass
@@ -42,11 +47,13 @@ class CampaignSerializer(serializers.ModelSerializer):
     graph = serializers.SerializerMethodField()
     forked_from = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
+    executables = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
         fields = ["id", "name", "description", "version", "owner", "team", "team_name", "visibility", "tags",
-                  "forked_from", "permissions", "parameters", "graph", "created_at", "updated_at", "last_used_at"]
+                  "forked_from", "permissions", "executables", "parameters", "graph", "created_at", "updated_at",
+                  "last_used_at"]
         read_only_fields = fields
 
     def _version(self, campaign):
@@ -78,7 +85,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             return None
         parent = campaign.forked_from
         user = _request_user(self)
-        visible = parent is not None and user is not None and selectors.campaign_visible(parent, user)
+        visible = parent is not None and user is not None and policies.campaign_visible(parent, user)
         return {"id": campaign.forked_from_id, "version": campaign.forked_from_version,
                 "name": parent.name if visible else None, "owner": parent.owner.username if visible else None,
                 "deleted": parent is None}
@@ -88,7 +95,16 @@ class CampaignSerializer(serializers.ModelSerializer):
         user = _request_user(self)
         if user is None:
             return {}
-        return selectors.campaign_permissions(campaign, user)
+        return policies.campaign_permissions(campaign, user)
+
+    @extend_schema_field(ExecutableRightSerializer)
+    def get_executables(self, campaign):
+        """May this user save, launch and retry executable steps in this campaign (its team, or none)?"""
+        user = _request_user(self)
+        if user is None:
+            return None
+        reason = policies.executables_reason(user, campaign.team if campaign.team_id else None)
+        return {"allowed": reason is None, "reason": reason}
 
 
 class CampaignWriteSerializer(serializers.Serializer):
@@ -182,7 +198,7 @@ class RunSerializer(serializers.ModelSerializer):
     def get_permissions(self, run):
         """``operate``: may this user cancel or retry the run."""
         user = _request_user(self)
-        return {"operate": bool(user and selectors.run_operable_by(user, run))}
+        return {"operate": bool(user and policies.run_operable_by(run, user))}
 
 
 class RunDetailSerializer(RunSerializer):
@@ -276,6 +292,8 @@ class UserTeamSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     role = serializers.CharField()
+    may_run_executables = serializers.BooleanField(help_text="a site admin allowed this team executable steps")
+    executables = ExecutableRightSerializer(help_text="whether you may use executable steps in this team")
 
 
 class UserSerializer(serializers.Serializer):
@@ -283,6 +301,15 @@ class UserSerializer(serializers.Serializer):
     username = serializers.CharField()
     is_staff = serializers.BooleanField()
     teams = UserTeamSerializer(many=True, required=False)
+    executables = ExecutableRightSerializer(required=False,
+                                            help_text="whether you may use executable steps outside any team")
+
+
+class UserRightsSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    may_run_executables = serializers.BooleanField(
+        help_text="campaigns outside any team may hold executable steps for this user (site admins set it)")
 
 
 class UserCreateSerializer(serializers.Serializer):
@@ -305,7 +332,7 @@ class PasswordChangeSerializer(serializers.Serializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+        fields = ["id", "name", "kind", "prefix", "created_at", "last_used_at"]
         read_only_fields = fields
 
 
@@ -342,8 +369,9 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "description", "executable_min_role", "role", "members", "campaigns", "created_at"]
-        read_only_fields = ["id", "role", "members", "campaigns", "created_at"]
+        fields = ["id", "name", "description", "may_run_executables", "executable_min_role", "role", "members",
+                  "campaigns", "created_at"]
+        read_only_fields = ["id", "may_run_executables", "role", "members", "campaigns", "created_at"]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_role(self, team):
@@ -364,6 +392,8 @@ class TeamWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True)
     executable_min_role = serializers.ChoiceField(choices=Role.choices, required=False)
+    # Checked by the service: only site admins may set it (403 naming the field).
+    may_run_executables = serializers.BooleanField(required=False)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

@@ -24,6 +24,7 @@ urlpatterns = [
     path("auth/tokens/", views.tokens, name="auth-tokens"),
     path("auth/tokens/<int:token_id>/", views.token_revoke, name="auth-token-revoke"),
     path("users/", views.users, name="users"),
+    path("users/<int:user_id>/", views.user_rights, name="user-rights"),
     path("functions/", views.functions_list, name="functions"),
     re_path(r"^runs/(?P<run_id>[0-9]+)/steps/(?P<step>[A-Za-z0-9_-]+)/log/?$", views.step_log, name="step-log"),
     path("backends/", backends_list, name="backends"),

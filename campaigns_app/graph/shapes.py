@@ -98,6 +98,7 @@ class CampaignPermissions(TypedDict):
     edit: bool
     manage: bool
     fork: bool
+    run_executables: bool
 
 
 class RunPermissions(TypedDict):

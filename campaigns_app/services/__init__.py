@@ -7,6 +7,7 @@ from .campaigns import (
     campaign_fork,
     campaign_update,
     campaign_version_restore,
+    executables_check,
     team_for_campaigns,
 )
 from .control import RunConflict, run_cancel, run_retry, runs_apply
@@ -24,8 +25,9 @@ from .teams import (
     team_delete,
     team_update,
     user_create,
+    user_executables_set,
 )
-from .tokens import api_token_create, api_token_revoke
+from .tokens import api_token_create, api_token_revoke, login_token_create
 
 __all__ = [
     "RunConflict",
@@ -54,7 +56,9 @@ __all__ = [
     "campaign_version_restore",
     "document_dumps",
     "document_parse",
+    "executables_check",
     "launch_check",
+    "login_token_create",
     "member_add",
     "member_remove",
     "member_role_set",
@@ -67,4 +71,5 @@ __all__ = [
     "team_for_campaigns",
     "team_update",
     "user_create",
+    "user_executables_set",
 ]

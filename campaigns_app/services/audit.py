@@ -34,6 +34,7 @@ class Action:
     TOKEN_REVOKE = "token.revoke"
     PASSWORD_CHANGE = "user.password_change"
     USER_CREATE = "user.create"
+    USER_CAPABILITIES = "user.capabilities"
     TEAM_CREATE = "team.create"
     TEAM_EDIT = "team.edit"
     TEAM_DELETE = "team.delete"

@@ -1,8 +1,8 @@
 """Creating, editing, sharing, forking and deleting campaigns.
 
 Every change of graph or parameters is a new immutable version; every change
-is audited; a campaign with executable steps is saved only by users the
-team's setting trusts with them.
+is audited; a campaign with executable steps is saved only by users
+``policies.executables_refusal`` allows.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from .. import selectors
+from .. import policies
 from ..backends import available_backends
 from ..backends.registry import backend_refuses
 from ..events import access_changed_on_commit
 from ..graph import GraphError, validate_campaign
 from ..graph.diff import definition_diff, diff_summary
 from ..graph.errors import GraphFault
-from ..models import Campaign, CampaignVersion, Role, Team, Visibility, role_at_least
+from ..models import Campaign, CampaignVersion, Team, Visibility
 from ..step_functions import function_registry
 from .audit import Action, audit_record, campaign_audit_team
-from .errors import ActionForbidden, DefinitionInvalid, EditConflict, ServiceError
+from .errors import DefinitionInvalid, EditConflict, ServiceError, forbid
 
 UNSET: Any = object()
 MAX_TAGS = 20
@@ -72,10 +72,11 @@ def team_for_campaigns(*, user, team_id: Any) -> Team | None:
         if isinstance(team_id, bool) or not isinstance(team_id, (int, str)) or not str(team_id).isdigit():
             raise ServiceError({"team": ["must be a team id or null"]})
         team = Team.objects.filter(pk=int(team_id)).first()
-    if team is None or (not user.is_superuser and team.pk not in selectors.user_team_roles(user)):
+    if team is None or (not user.is_superuser and team.pk not in policies.user_team_roles(user)):
         raise ServiceError({"team": [f"no team {team_id} among your teams"]})
-    if not role_at_least(selectors.team_role(team, user), Role.EDITOR):
-        raise ServiceError({"team": [f"only editors and admins of {team.name!r} may put campaigns in it"]})
+    refusal = policies.TEAM_PLACE.refusal(team, user, team=team.name)
+    if refusal:
+        raise ServiceError({"team": [refusal]})
     return team
 
 
@@ -87,10 +88,17 @@ def _sharing_check(visibility: Any, team: Team | None) -> str:
     return visibility
 
 
-def _executables_check(user, team: Team | None, graph: dict, verb: str) -> None:
-    reason = selectors.executables_denial(user, team, graph, verb)
-    if reason:
-        raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
+def executables_check(*, user, team: Team | None, graph: dict, verb: str) -> None:
+    """ActionForbidden unless ``policies.executables_refusal`` lets the user ``verb`` this graph in this team.
+
+    The one check of the right to run executable steps, for saves, imports,
+    forks, launches, retries and child runs alike.
+    """
+    forbid(policies.executables_refusal(user, team, graph, verb),
+           executable_steps=policies.graph_executable_steps(graph))
+
+
+_VERB_OF_ACTION = {Action.CAMPAIGN_FORK: "fork", Action.CAMPAIGN_IMPORT: "import"}
 
 
 def steps_backend_faults(steps: list[dict]) -> list[GraphFault]:
@@ -112,7 +120,7 @@ def campaign_create(*, owner, name: str, description: str = "", parameters: Any 
     params, normalized = definition_validate(parameters=parameters or [], graph=graph)
     visibility = _sharing_check(visibility, team)
     tags = tags_normalize(tags)
-    _executables_check(owner, team, normalized, "save")
+    executables_check(user=owner, team=team, graph=normalized, verb=_VERB_OF_ACTION.get(audit_action, "save"))
     campaign = Campaign.objects.create(
         owner=owner, name=name, description=description, version=1, team=team, visibility=visibility, tags=tags,
         forked_from=forked_from, forked_from_version=forked_from.version if forked_from else None)
@@ -153,9 +161,7 @@ def campaign_update(*, campaign: Campaign, user, name: str | None = None, descri
     campaign = Campaign.objects.select_for_update(of=("self",)).select_related("team").get(pk=campaign.pk)
     if base_version is not None and base_version != campaign.version:
         raise _conflict(campaign, base_version)
-    if not selectors.campaign_editable_by(campaign, user):
-        raise ActionForbidden({"detail": "you may view this campaign but not edit it (editors and admins of its "
-                                         "team, and its owner, may)"})
+    forbid(policies.CAMPAIGN_EDIT.refusal(campaign, user))
     before = {"team": campaign.team, "visibility": campaign.visibility}
     new_team = campaign.team
     if team is not UNSET:
@@ -167,9 +173,7 @@ def campaign_update(*, campaign: Campaign, user, name: str | None = None, descri
     new_visibility = campaign.visibility if visibility is UNSET else visibility
     sharing_changed = (new_team != campaign.team) or (new_visibility != campaign.visibility)
     if sharing_changed:
-        if not selectors.campaign_manageable_by(campaign, user):
-            raise ActionForbidden({"detail": "only the owner or an admin of its team may change who sees this "
-                                             "campaign"})
+        forbid(policies.CAMPAIGN_SHARE.refusal(campaign, user))
         _sharing_check(new_visibility, new_team)
 
     current = campaign.current_version
@@ -178,7 +182,7 @@ def campaign_update(*, campaign: Campaign, user, name: str | None = None, descri
     if parameters is not None or graph is not None:
         new_params, new_graph = definition_validate(parameters=new_params, graph=new_graph)
     new_tags = campaign.tags if tags is None else tags_normalize(tags)
-    _executables_check(user, new_team, new_graph, "save")
+    executables_check(user=user, team=new_team, graph=new_graph, verb="save")
 
     changed_fields = []
     definition_changed = new_params != current.parameters or new_graph != current.graph
@@ -221,8 +225,7 @@ def campaign_version_restore(*, campaign: Campaign, user, number: int, base_vers
     campaign = Campaign.objects.select_for_update(of=("self",)).select_related("team").get(pk=campaign.pk)
     if base_version is not None and base_version != campaign.version:
         raise _conflict(campaign, base_version)
-    if not selectors.campaign_editable_by(campaign, user):
-        raise ActionForbidden({"detail": "you may view this campaign but not edit it"})
+    forbid(policies.CAMPAIGN_EDIT.refusal(campaign, user))
     old = campaign.versions.filter(number=number).first()
     if old is None:
         raise ServiceError({"version": [f"campaign has no version {number} (1 to {campaign.version})"]})
@@ -231,7 +234,7 @@ def campaign_version_restore(*, campaign: Campaign, user, number: int, base_vers
         raise ServiceError({"version": [f"version {number} is the same as the current version {campaign.version}"]})
     # Re-validated: a function or backend may have been removed since.
     params, graph = definition_validate(parameters=old.parameters, graph=old.graph)
-    _executables_check(user, campaign.team, graph, "save")
+    executables_check(user=user, team=campaign.team, graph=graph, verb="restore")
     campaign.version = current.number + 1
     CampaignVersion.objects.create(campaign=campaign, number=campaign.version, parameters=params, graph=graph,
                                    created_by=user, note=f"restored version {number}")
@@ -244,7 +247,7 @@ def campaign_version_restore(*, campaign: Campaign, user, number: int, base_vers
 @transaction.atomic
 def campaign_fork(*, campaign: Campaign, user, name: str | None = None, team: Any = None) -> Campaign:
     """Copy the current version into the user's space (private) or a team (team-visible), recording the lineage."""
-    if not selectors.campaign_visible(campaign, user):
+    if not policies.campaign_visible(campaign, user):
         raise ServiceError({"detail": "not found"})
     target_team = team_for_campaigns(user=user, team_id=team)
     name = (name or "").strip() or f"{campaign.name} (fork)"
@@ -268,8 +271,8 @@ def campaign_fork(*, campaign: Campaign, user, name: str | None = None, team: An
 @transaction.atomic
 def campaign_delete(*, campaign: Campaign, user=None) -> None:
     """Delete a campaign with its versions and runs (owner or team admin)."""
-    if user is not None and not selectors.campaign_manageable_by(campaign, user):
-        raise ActionForbidden({"detail": "only the owner or an admin of its team may delete this campaign"})
+    if user is not None:
+        forbid(policies.CAMPAIGN_DELETE.refusal(campaign, user))
     audit_record(actor=user, action=Action.CAMPAIGN_DELETE, target=campaign, campaign=campaign,
                  details={"runs": campaign.runs.count(), "version": campaign.version})
     access_changed_on_commit(campaign_ids=[campaign.pk])

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..models import RUN_TERMINAL, Run, RunState, Source, StepRun, StepState
+from ..models import RUN_TERMINAL, Run, Source, StepState
 from .audit import Action, audit_record
 from .definitions import version_definition
 from .errors import ActionForbidden, ServiceError
-from .ledger import run_locked
 from .runs import run_operate_check
-from .transitions import run_finish_if_done, run_states_snapshot, steps_queue_ready
+from .transitions import (
+    RunSteps,
+    run_finish_if_done,
+    run_locked,
+    run_requeue,
+    steps_cancel,
+    steps_queue_ready,
+    steps_reset,
+)
 
 
 class RunConflict(ServiceError):
@@ -38,17 +45,9 @@ def run_cancel(*, run_id: int, user=None) -> Run:
         _studio_run_check(run, "cancel")
         if run.state in RUN_TERMINAL:
             raise RunConflict({"detail": f"run {run_id} has already ended ({run.state})"})
-        steps = run_states_snapshot(run_id)
-        waiting = [sr for sr in steps.values() if sr.state in (StepState.PENDING, StepState.QUEUED)]
-        for step_run in waiting:
-            step_run.state = StepState.CANCELLED
-            ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id,
-                          data={"attempt": step_run.attempts, "error": "cancelled by user"})
-        StepRun.objects.filter(pk__in=[sr.pk for sr in waiting]).update(
-            state=StepState.CANCELLED, finished_at=ledger.now, error="cancelled by user")
-        StepRun.objects.filter(run_id=run_id, state=StepState.RUNNING).update(cancel_requested=True)
-        if not any(sr.state == StepState.RUNNING for sr in steps.values()):
-            run_finish_if_done(ledger, steps)
+        steps = RunSteps.all(run_id)
+        waiting = steps_cancel(ledger, steps)
+        run_finish_if_done(ledger, steps)
         if user is not None:
             audit_record(actor=user, action=Action.RUN_CANCEL, target=run, campaign=run.campaign,
                          target_repr=f"run {run.pk} of {run.campaign.name}",
@@ -71,7 +70,7 @@ def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None, user=None) 
         if run.state not in RUN_TERMINAL:
             raise RunConflict({"detail": f"run {run_id} is still {run.state}; cancel it or wait for it to end"})
         definition = version_definition(run.version_id)
-        steps = run_states_snapshot(run_id)
+        steps = RunSteps.all(run_id)
         if step_ids is not None:
             step_ids = list(step_ids)
             unknown = [s for s in step_ids if s not in steps]
@@ -85,14 +84,8 @@ def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None, user=None) 
                      if sr.state in (StepState.FAILED, StepState.SKIPPED, StepState.CANCELLED)}
         if not reset:
             raise RunConflict({"detail": f"run {run_id} has nothing to retry: every step succeeded"})
-        for step_id in sorted(reset, key=lambda s: definition.dag.step_ids.index(s)):
-            steps[step_id].state = StepState.PENDING
-            ledger.record("step.state", StepState.PENDING, step_id=step_id,
-                          data={"attempt": steps[step_id].attempts, "retry": True})
-        StepRun.objects.filter(run_id=run_id, step_id__in=reset).update(
-            state=StepState.PENDING, result=None, error=None, queued_at=None, started_at=None, finished_at=None,
-            cancel_requested=False, worker="", heartbeat_at=None)
-        ledger.set_run_state(RunState.QUEUED, finished_at=None)
+        steps_reset(ledger, steps, reset, definition.dag)
+        run_requeue(ledger)
         steps_queue_ready(ledger, steps, definition.dag)
         if user is not None:
             audit_record(actor=user, action=Action.RUN_RETRY, target=run, campaign=run.campaign,

@@ -29,3 +29,9 @@ class EditConflict(ServiceError):
     """An edit based on an old version; ``detail`` holds the current version and what changed since."""
 
     status = 409
+
+
+def forbid(refusal: str | None, **extra) -> None:
+    """Raise ActionForbidden with a policy's refusal (``policies``), if there is one."""
+    if refusal is not None:
+        raise ActionForbidden({"detail": refusal, **extra})

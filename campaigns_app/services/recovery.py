@@ -16,8 +16,6 @@ Every worker sweeps, so recovery does not depend on any one of them.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from datetime import timedelta
 
@@ -28,18 +26,16 @@ from django.utils import timezone
 from ..models import StepRun, StepState
 from .definitions import version_definition
 from .dispatch import send_step_messages
-from .ledger import run_locked, writer_slot
 from .transitions import (
+    RunSteps,
     run_finish_if_done,
-    run_states_snapshot,
-    steps_queue,
-    steps_queue_ready,
-    steps_skip,
+    run_locked,
+    step_reclaim,
+    steps_heartbeat,
+    steps_overdue,
 )
 
 logger = logging.getLogger(__name__)
-
-
 
 class _Running:
     """The steps this process is running now, with their cancel events."""
@@ -64,18 +60,6 @@ class _Running:
 running_here = _Running()
 
 
-def worker_id() -> str:
-    # Recomputed after a fork so a child never heartbeats as its parent.
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def steps_heartbeat(step_run_ids: list[int]) -> None:
-    # In the writers' queue: a write that finds SQLite's lock taken sleeps
-    # 1, 2, 5 ms... and so would the step start it collided with.
-    with writer_slot():
-        StepRun.objects.filter(pk__in=step_run_ids, state=StepState.RUNNING).update(heartbeat_at=timezone.now())
-
-
 def steps_pass_cancel_requests(events: dict[int, threading.Event]) -> None:
     wanted = StepRun.objects.filter(pk__in=list(events), cancel_requested=True).values_list("pk", flat=True)
     for step_run_id in wanted:
@@ -85,35 +69,12 @@ def steps_pass_cancel_requests(events: dict[int, threading.Event]) -> None:
 def step_run_reclaim(*, step_run_id: int, run_id: int, attempt: int, cutoff) -> bool:
     """Requeue (or, past the reclaim limit, fail) a running step whose worker went silent. True when done."""
     with run_locked(run_id) as ledger:
-        steps = run_states_snapshot(run_id)
-        step_run = next((sr for sr in steps.values() if sr.pk == step_run_id), None)
-        lost = StepRun.objects.filter(pk=step_run_id, state=StepState.RUNNING, attempts=attempt,
-                                      heartbeat_at__lt=cutoff)
-        if step_run is None or not lost.exists():
+        steps, step_run = RunSteps.of_step(run_id, step_run_id)
+        if step_run is None:
             return False
-        row = lost.values("worker", "reclaims", "cancel_requested").get()
-        error = f"worker {row['worker'] or '?'} stopped heartbeating"
-        ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id,
-                      data={"attempt": attempt, "error": error, "reason": "worker_lost",
-                            "will_retry": not row["cancel_requested"]
-                            and row["reclaims"] < settings.STUDIO_MAX_RECLAIMS})
-        if row["cancel_requested"]:
-            step_run.state = StepState.CANCELLED
-            lost.update(state=StepState.CANCELLED, error=error, finished_at=ledger.now)
-            ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id, data={"attempt": attempt})
-        elif row["reclaims"] < settings.STUDIO_MAX_RECLAIMS:
-            steps_queue(ledger, [step_run])
-            lost.update(state=StepState.QUEUED, error=error, queued_at=ledger.now, dispatched_at=ledger.now,
-                        reclaims=row["reclaims"] + 1, worker="", heartbeat_at=None)
-        else:
-            step_run.state = StepState.FAILED
-            lost.update(state=StepState.FAILED, error=f"{error} ({row['reclaims'] + 1} times)",
-                        finished_at=ledger.now)
-            dag = version_definition(ledger.run.version_id).dag
-            downstream = dag.descendants(step_run.step_id)
-            steps_skip(ledger, [sr for sid, sr in steps.items()
-                                if sid in downstream and sr.state == StepState.PENDING], because_of=step_run.step_id)
-            steps_queue_ready(ledger, steps, dag)
+        dag = version_definition(ledger.run.version_id).dag
+        if not step_reclaim(ledger, steps, step_run, dag, attempt=attempt, cutoff=cutoff):
+            return False
         run_finish_if_done(ledger, steps)
         return True
 
@@ -127,14 +88,12 @@ def steps_reclaim_stale() -> int:
 
 
 def steps_redispatch_lost() -> int:
-    """Send again the messages of steps queued (and due) for longer than ``STUDIO_REDISPATCH_AFTER_S``."""
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.STUDIO_REDISPATCH_AFTER_S)
-    overdue = list(StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=cutoff).only(
-        "run_id", "step_id", "attempts", "backend")[:500])
+    """Send again the messages of steps queued (and due) for longer than ``STUDIO_REDISPATCH_AFTER_S``.
+
+    Public: the sweep calls it, and so may anything that knows the broker lost its messages (a reconnect).
+    """
+    overdue = steps_overdue()
     if overdue:
-        with writer_slot():
-            StepRun.objects.filter(pk__in=[sr.pk for sr in overdue], state=StepState.QUEUED).update(dispatched_at=now)
         send_step_messages(overdue)
     return len(overdue)
 

@@ -7,15 +7,14 @@ from typing import Any
 
 from django.db import transaction
 
-from .. import selectors
+from .. import policies
 from ..graph.validation import parameter_value_error
-from ..models import Batch, Campaign, CampaignVersion, Run, RunState, Source, StepRun
+from ..models import Batch, Campaign, CampaignVersion, Run, RunState, Source
 from .audit import Action, audit_record
-from .campaigns import campaign_touch
+from .campaigns import campaign_touch, executables_check
 from .definitions import version_definition
-from .errors import ActionForbidden, ParametersInvalid, ServiceError
-from .ledger import runs_created
-from .transitions import steps_queue
+from .errors import ParametersInvalid, ServiceError, forbid
+from .transitions import runs_queue_new
 
 
 def parameters_resolve(declared: list[dict], given: Any) -> dict[str, Any]:
@@ -58,36 +57,17 @@ def max_parallel_check(value: Any) -> int | None:
 
 def _runs_create(*, campaign: Campaign, version: CampaignVersion, user, values: list[dict], batch: Batch | None,
                  max_parallel: int | None) -> list[Run]:
-    """One run per parameter set, its steps and first events, each kind written in one INSERT."""
-    definition = version_definition(version.pk)
-    dag, steps = definition.dag, definition.steps
-    order, roots = dag.topological_order(), set(dag.roots())
+    """One run per parameter set, queued with its steps and first events (``transitions.runs_queue_new``)."""
     runs = [Run(campaign=campaign, version=version, owner=user, parameters=v, state=RunState.QUEUED, batch=batch,
                 max_parallel=max_parallel) for v in values]
-    step_runs: list[StepRun] = []
-    with runs_created(runs) as ledgers:
-        for ledger in ledgers:
-            ledger.record("run.state", RunState.QUEUED)
-            mine = [StepRun(run=ledger.run, step_id=step_id, name=steps[step_id]["name"],
-                            backend=steps[step_id].get("backend", "thread"), order=index)
-                    for index, step_id in enumerate(order)]
-            # Queued before they are inserted, so one INSERT writes the final
-            # state; their messages are sent after commit, when the ids exist.
-            ready = [sr for sr in mine if sr.step_id in roots]
-            steps_queue(ledger, ready[:max_parallel] if max_parallel else ready)
-            step_runs.extend(mine)
-    StepRun.objects.bulk_create(step_runs)
+    runs_queue_new(runs, version_definition(version.pk))
     return runs
 
 
 def launch_check(*, campaign: Campaign, user, graph: dict) -> None:
     """ActionForbidden unless the user may launch this campaign, executable steps included."""
-    if not selectors.campaign_launchable_by(campaign, user):
-        raise ActionForbidden({"detail": "you may view this campaign but not launch it (operators, editors and "
-                                         "admins of its team, and its owner, may)"})
-    reason = selectors.executables_denial(user, campaign.team if campaign.team_id else None, graph, "launch")
-    if reason:
-        raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
+    forbid(policies.CAMPAIGN_LAUNCH.refusal(campaign, user))
+    executables_check(user=user, team=campaign.team if campaign.team_id else None, graph=graph, verb="launch")
 
 
 def run_operate_check(*, run: Run, user, verb: str) -> None:
@@ -98,15 +78,11 @@ def run_operate_check(*, run: Run, user, verb: str) -> None:
     starts work again, so it also needs the right to run executable steps
     when the run's version has any, like a launch.
     """
-    if not selectors.run_operable_by(user, run):
-        raise ActionForbidden({"detail": f"you may view this run but not {verb} it (its launcher and its "
-                                         "campaign's owner, operators, editors and admins may)"})
+    forbid(policies.RUN_OPERATE.refusal(run, user, verb=verb))
     if verb == "retry":
         campaign = run.campaign
-        graph = version_definition(run.version_id).graph
-        reason = selectors.executables_denial(user, campaign.team if campaign.team_id else None, graph, "retry")
-        if reason:
-            raise ActionForbidden({"detail": reason, "executable_steps": selectors.graph_executable_steps(graph)})
+        executables_check(user=user, team=campaign.team if campaign.team_id else None,
+                          graph=version_definition(run.version_id).graph, verb="retry")
 
 
 @transaction.atomic

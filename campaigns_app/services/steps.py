@@ -15,20 +15,20 @@ from django.utils import timezone
 from ..backends import StepInvocation, StepOutcome, get_backend
 from ..graph import TemplateError, render_value
 from ..graph.templating import render_argv
-from ..models import RunState, StepRun, StepState
+from ..models import StepRun, StepState
 from .backend_states import backend_state_reporter
 from .definitions import version_definition
-from .ledger import RunLedger, run_locked
 from .logs import step_log_close, step_log_open
-from .recovery import running_here, worker_id
-from .statements import rows_update
+from .recovery import running_here
 from .transitions import (
+    RunSteps,
     run_finish_if_done,
-    run_states_snapshot,
-    steps_queue,
-    steps_queue_pending,
-    steps_ready,
-    steps_skip,
+    run_locked,
+    step_cancelled,
+    step_claim,
+    step_fail,
+    step_retry,
+    step_succeed,
 )
 
 logger = logging.getLogger(__name__)
@@ -122,45 +122,9 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
         expected = (row[0], row[1], row[2] + 1)
     run_id, step_id, attempt = expected
     with run_locked(run_id) as ledger:
-        # A compare-and-set on (state, attempts): a message for an attempt that
-        # already ran, or a second copy of this one, claims nothing.
-        claimed = rows_update(StepRun, where={"id": step_run_id, "state": StepState.QUEUED, "attempts": attempt - 1},
-                              **_running(ledger.now, attempt))
-        if not claimed:
+        if not step_claim(ledger, step_run_id=step_run_id, step_id=step_id, attempt=attempt):
             return None
-        if ledger.run.state == RunState.QUEUED:
-            ledger.set_run_state(RunState.RUNNING, started_at=ledger.now)
-        ledger.record("step.state", StepState.RUNNING, step_id=step_id, data={"attempt": attempt})
     return _claimed_step(step_run_id=step_run_id, run=ledger.run, step_id=step_id, attempt=attempt)
-
-
-def _running(now, attempt: int) -> dict:
-    """The columns of a step that this worker starts running now."""
-    return {"state": StepState.RUNNING, "started_at": now, "finished_at": None, "attempts": attempt,
-            "worker": worker_id(), "heartbeat_at": now}
-
-
-def _step_run_start_here(ledger: RunLedger, step_run: StepRun) -> None:
-    """Move a pending step straight to running in this worker: its queued and running events in one go.
-
-    Under the run lock nobody else moves this run's steps, so no compare-and-set is needed.
-    """
-    attempt = step_run.attempts + 1
-    rows_update(StepRun, where={"id": step_run.pk}, queued_at=ledger.now, dispatched_at=ledger.now,
-                **_running(ledger.now, attempt))
-    step_run.state, step_run.attempts = StepState.RUNNING, attempt
-    ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data={"attempt": attempt})
-    ledger.record("step.state", StepState.RUNNING, step_id=step_run.step_id, data={"attempt": attempt})
-
-
-def _successors_queue(ledger: RunLedger, steps: dict[str, StepRun], dag, *, run_next_on: str | None) -> StepRun | None:
-    """Queue the steps that became ready; the first on ``run_next_on`` starts here instead. Returns that one."""
-    ready = steps_ready(ledger, steps, dag)
-    here = next((sr for sr in ready if sr.backend == run_next_on), None) if run_next_on else None
-    steps_queue_pending(ledger, [sr for sr in ready if sr is not here])
-    if here is not None:
-        _step_run_start_here(ledger, here)
-    return here
 
 
 def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> ClaimedStep:
@@ -227,47 +191,25 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
     outcome.ended_at = ended_at
     here: StepRun | None = None
     with run_locked(run_id) as ledger:
-        steps = run_states_snapshot(run_id)
-        step_run = next((sr for sr in steps.values() if sr.pk == step_run_id), None)
+        steps, step_run = RunSteps.of_step(run_id, step_run_id)
         if step_run is None or step_run.state != StepState.RUNNING or step_run.attempts != attempt:
             return None
         definition = version_definition(ledger.run.version_id)
-        dag, step_id = definition.dag, step_run.step_id
-        retries_left = step_run.attempts <= definition.steps[step_id].get("retries", 0)
-        mine = {"id": step_run_id}
-        cancelled = step_run.cancel_requested or outcome.reason == "cancelled"
+        dag, step = definition.dag, definition.steps[step_run.step_id]
         ended = min(outcome.ended_at or ledger.now, ledger.now)
-        base = {"attempt": step_run.attempts}
-        if cancelled:
+        if step_run.cancel_requested or outcome.reason == "cancelled":
             # Told to stop: whatever it returned, the user asked for it not to count.
-            step_run.state = StepState.CANCELLED
             error = outcome.error if not outcome.ok and outcome.reason == "cancelled" else "cancelled by user"
-            rows_update(StepRun, where=mine, state=StepState.CANCELLED, error=error, finished_at=ended)
-            ledger.record("step.state", StepState.CANCELLED, step_id=step_id, at=ended, data={**base, "error": error})
+            step_cancelled(ledger, step_run, error=error, ended=ended)
         elif outcome.ok:
-            step_run.state = StepState.SUCCEEDED
-            rows_update(StepRun, where=mine, state=StepState.SUCCEEDED, result=outcome.result, error=None,
-                        finished_at=ended)
-            ledger.record("step.state", StepState.SUCCEEDED, step_id=step_id, at=ended,
-                          data={**base, **event_result})
-            here = _successors_queue(ledger, steps, dag, run_next_on=run_next_on)
-        elif retries_left:
-            ledger.record("step.state", StepState.FAILED, step_id=step_id, at=ended,
-                          data={**base, "error": outcome.error, "reason": outcome.reason, "will_retry": True})
-            delay = retry_delay(float(definition.steps[step_id].get("retry_delay_s") or 0), step_run.attempts)
-            steps_queue(ledger, [step_run], countdown=delay or None)
-            rows_update(StepRun, where=mine, state=StepState.QUEUED, error=outcome.error, finished_at=ended,
-                        queued_at=ledger.now, dispatched_at=step_run.dispatched_at)
+            here = step_succeed(ledger, steps, step_run, dag, result=outcome.result, event_result=event_result,
+                                ended=ended, run_next_on=run_next_on)
+        elif step_run.attempts <= step.get("retries", 0):
+            step_retry(ledger, step_run, error=outcome.error, reason=outcome.reason, ended=ended,
+                       delay=retry_delay(float(step.get("retry_delay_s") or 0), step_run.attempts))
         else:
-            step_run.state = StepState.FAILED
-            rows_update(StepRun, where=mine, state=StepState.FAILED, error=outcome.error, finished_at=ended)
-            ledger.record("step.state", StepState.FAILED, step_id=step_id, at=ended,
-                          data={**base, "error": outcome.error, "reason": outcome.reason})
-            downstream = dag.descendants(step_id)
-            steps_skip(ledger, [sr for sid, sr in steps.items() if sid in downstream and sr.state == StepState.PENDING],
-                       because_of=step_id)
-            # A freed slot under max_parallel lets an independent branch go on.
-            here = _successors_queue(ledger, steps, dag, run_next_on=run_next_on)
+            here = step_fail(ledger, steps, step_run, dag, error=outcome.error, reason=outcome.reason, ended=ended,
+                             run_next_on=run_next_on)
         run_finish_if_done(ledger, steps)
     if here is None:
         return None

@@ -7,16 +7,25 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from .. import selectors
+from .. import policies
 from ..events import access_changed_on_commit
-from ..models import Membership, Role, Team
+from ..models import Membership, Role, Team, UserCapabilities
 from .audit import Action, audit_record
-from .errors import ActionForbidden, ServiceError
+from .errors import ServiceError, forbid
 
 
 def _admin_check(team: Team, user) -> None:
-    if selectors.team_role(team, user) != Role.ADMIN:
-        raise ActionForbidden({"detail": f"only admins of {team.name!r} may manage its members and settings"})
+    forbid(policies.TEAM_MANAGE.refusal(team, user, team=team.name))
+
+
+def _grant_check(rule: policies.Rule, target, actor, value) -> bool:
+    """The flag a site admin sets, as a bool; 403 naming the field for anyone else, 400 for a non-bool."""
+    if not isinstance(value, bool):
+        raise ServiceError({"may_run_executables": ["must be true or false"]})
+    refusal = rule.refusal(target, actor)
+    if refusal:
+        forbid(refusal, may_run_executables=[refusal])
+    return value
 
 
 def _role_check(role) -> str:
@@ -35,27 +44,40 @@ def _name_check(name) -> str:
 
 
 @transaction.atomic
-def team_create(*, user, name: str, description: str = "",
-                executable_min_role: str = Role.EDITOR) -> Team:
-    """Create a team whose first member and admin is its creator."""
+def team_create(*, user, name: str, description: str = "", executable_min_role: str = Role.EDITOR,
+                may_run_executables: bool | None = None) -> Team:
+    """Create a team whose first member and admin is its creator.
+
+    Creating a team gives no right to run executable steps: only a site
+    admin may set ``may_run_executables`` (others get a 403 naming it).
+    """
     name = _name_check(name)
+    allowed = False if may_run_executables is None else _grant_check(
+        policies.TEAM_GRANT_EXECUTABLES, None, user, may_run_executables)
     if Team.objects.filter(name__iexact=name).exists():
         raise ServiceError({"name": [f"a team called {name!r} already exists"]})
     team = Team.objects.create(name=name, description=description or "",
-                               executable_min_role=_role_check(executable_min_role))
+                               executable_min_role=_role_check(executable_min_role), may_run_executables=allowed)
     Membership.objects.create(team=team, user=user, role=Role.ADMIN)
-    selectors.user_team_roles_forget(user)
-    audit_record(actor=user, action=Action.TEAM_CREATE, target=team, team=team)
+    policies.user_team_roles_forget(user)
+    audit_record(actor=user, action=Action.TEAM_CREATE, target=team, team=team,
+                 details={"may_run_executables": allowed})
     access_changed_on_commit(user_ids=[user.pk])
     return team
 
 
 @transaction.atomic
 def team_update(*, team: Team, user, name: str | None = None, description: str | None = None,
-                executable_min_role: str | None = None) -> Team:
-    """Rename a team or change its settings (admins only)."""
-    _admin_check(team, user)
-    changes = {}
+                executable_min_role: str | None = None, may_run_executables: bool | None = None) -> Team:
+    """Rename a team or change its settings (its admins); allow or stop its executable steps (site admins)."""
+    if may_run_executables is not None:
+        _grant_check(policies.TEAM_GRANT_EXECUTABLES, team, user, may_run_executables)
+    if (name, description, executable_min_role) != (None, None, None) or may_run_executables is None:
+        _admin_check(team, user)
+    changes: dict[str, list] = {}
+    if may_run_executables is not None and may_run_executables != team.may_run_executables:
+        changes["may_run_executables"] = [team.may_run_executables, may_run_executables]
+        team.may_run_executables = may_run_executables
     if name is not None and _name_check(name) != team.name:
         name = _name_check(name)
         if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
@@ -84,7 +106,7 @@ def team_delete(*, team: Team, user) -> None:
     member_ids = list(team.memberships.values_list("user_id", flat=True))
     audit_record(actor=user, action=Action.TEAM_DELETE, target=team, details={"members": len(member_ids)})
     team.delete()
-    selectors.user_team_roles_forget(user)
+    policies.user_team_roles_forget(user)
     access_changed_on_commit(user_ids=member_ids)
 
 
@@ -127,7 +149,7 @@ def member_role_set(*, membership: Membership, user, role: str) -> Membership:
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
-    selectors.user_team_roles_forget(user)
+    policies.user_team_roles_forget(user)
     audit_record(actor=user, action=Action.MEMBER_ROLE, target=membership, target_type="membership",
                  target_repr=f"{membership.user.username} in {team.name}", team=team,
                  details={"user": membership.user.username, "from": old, "to": role})
@@ -150,7 +172,7 @@ def member_remove(*, membership: Membership, user) -> None:
                  details={"user": membership.user.username, "role": membership.role})
     member_id = membership.user_id
     membership.delete()
-    selectors.user_team_roles_forget(user)
+    policies.user_team_roles_forget(user)
     access_changed_on_commit(user_ids=[member_id])
 
 
@@ -166,8 +188,7 @@ def _password_check(password, user=None, field: str = "password") -> None:
 @transaction.atomic
 def user_create(*, actor, username: str, password: str, email: str = "", is_staff: bool = False):
     """Create a user (staff only); the password passes the configured validators."""
-    if not actor.is_staff:
-        raise ActionForbidden({"detail": "only administrators may create users"})
+    forbid(policies.USER_MANAGE.refusal(None, actor, verb="create users"))
     User = get_user_model()
     username = (username or "").strip() if isinstance(username, str) else ""
     if not username:
@@ -197,3 +218,18 @@ def password_change(*, user, old_password: str, new_password: str) -> None:
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_record(actor=user, action=Action.PASSWORD_CHANGE, target=user, target_repr=user.get_username())
+
+
+@transaction.atomic
+def user_executables_set(*, actor, user, allowed: bool) -> UserCapabilities:
+    """Allow or stop a user's executable steps in campaigns outside any team (site admins only)."""
+    _grant_check(policies.USER_GRANT_EXECUTABLES, user, actor, allowed)
+    capabilities, _ = UserCapabilities.objects.select_for_update().get_or_create(user=user)
+    if capabilities.may_run_executables != allowed:
+        capabilities.may_run_executables = allowed
+        capabilities.granted_by = actor
+        capabilities.save()
+        audit_record(actor=actor, action=Action.USER_CAPABILITIES, target=user, target_repr=user.get_username(),
+                     details={"may_run_executables": allowed})
+    policies.user_team_roles_forget(user)
+    return capabilities

@@ -1,4 +1,9 @@
-"""Personal API tokens: named, hashed at rest, shown once, revocable."""
+"""API tokens: personal (named) and login ones, hashed at rest, shown once, revocable.
+
+Only a token's SHA-256 is stored, so the database holds nothing a reader
+could present as a credential.  ``POST /api/auth/token/`` hands out a new
+login token each time; a user keeps the newest ``STUDIO_LOGIN_TOKENS_KEPT``.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import ApiToken
+from ..models import ApiToken, TokenKind
 from .audit import Action, audit_record
 from .errors import ServiceError
 
@@ -35,12 +41,32 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
         raise ServiceError({"name": ["give the token a name, e.g. the script that will use it"]})
     if len(name) > 100:
         raise ServiceError({"name": ["at most 100 characters"]})
-    if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_USER:
+    if ApiToken.objects.filter(user=user, kind=TokenKind.PERSONAL).count() >= MAX_TOKENS_PER_USER:
         raise ServiceError({"name": [f"at most {MAX_TOKENS_PER_USER} tokens per user; revoke unused ones"]})
-    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    key = _new_key()
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:12], key_hash=token_hash(key))
     audit_record(actor=user, action=Action.TOKEN_CREATE, target=token, target_repr=f"{name} ({token.prefix}…)")
     return token, key
+
+
+def _new_key() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+LOGIN_TOKEN_NAME = "login token"
+
+
+@transaction.atomic
+def login_token_create(*, user) -> str:
+    """A new login token's key (for ``POST /api/auth/token/``); the user's oldest ones past the limit go."""
+    key = _new_key()
+    ApiToken.objects.create(user=user, name=LOGIN_TOKEN_NAME, kind=TokenKind.LOGIN, prefix=key[:12],
+                            key_hash=token_hash(key))
+    kept = ApiToken.objects.filter(user=user, kind=TokenKind.LOGIN).order_by("-created_at", "-id")
+    stale = list(kept.values_list("pk", flat=True)[settings.STUDIO_LOGIN_TOKENS_KEPT:])
+    if stale:
+        ApiToken.objects.filter(pk__in=stale).delete()
+    return key
 
 
 @transaction.atomic

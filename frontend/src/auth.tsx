@@ -1,7 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router-dom';
 import { ApiError, api, errorText, setUnauthorizedHandler } from './lib/api';
-import type { User } from './lib/types';
+import { executableRight, type Place } from './lib/capabilities';
+import type { ExecutableRight, User } from './lib/types';
 
 type AuthStatus = 'loading' | 'authenticated' | 'anonymous' | 'error';
 
@@ -78,6 +79,20 @@ export function useAuth(): AuthContextValue {
   const ctx = useContext(AuthContext);
   if (!ctx) throw new Error('useAuth must be used inside <AuthProvider>');
   return ctx;
+}
+
+/**
+ * May the signed-in user use executable steps in this place (a team id, or null: outside any team)? A campaign
+ * that the server already answered for (`executables`) is taken at its word.
+ */
+export function useExecutableRight(place: Place, campaign?: { team?: Place; executables?: ExecutableRight | null } | null): ExecutableRight {
+  // Outside an AuthProvider (a component rendered alone) nothing is known, and the server decides.
+  const auth = useContext(AuthContext);
+  const user = auth?.user ?? null;
+  return useMemo(
+    () => (auth ? executableRight(user, place, campaign ?? undefined) : { allowed: true, reason: null }),
+    [auth, user, place, campaign],
+  );
 }
 
 /** Renders children for a logged-in user; otherwise redirects to /login. */

@@ -20,14 +20,14 @@ def test_a_personal_token_is_shown_once_stored_hashed_and_revocable(alice_api, a
     assert key.startswith("afs_") and created.json()["prefix"] == key[:12]
     assert not ApiToken.objects.filter(key_hash=key).exists()  # only the hash is kept
 
-    listed = alice_api.get("/api/auth/tokens/").json()
+    listed = [t for t in alice_api.get("/api/auth/tokens/").json() if t["kind"] == "personal"]
     assert [(t["name"], t["prefix"]) for t in listed] == [("nightly script", key[:12])]
     assert "token" not in listed[0]
 
     script = APIClient()
     script.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert script.get("/api/auth/me/").json()["username"] == "alice"
-    assert alice_api.get("/api/auth/tokens/").json()[0]["last_used_at"] is not None
+    assert alice_api.get("/api/auth/tokens/").json()[0]["last_used_at"] is not None  # newest first
 
     assert alice_api.delete(f"/api/auth/tokens/{listed[0]['id']}/").status_code == 204
     assert script.get("/api/auth/me/").status_code in (401, 403)
@@ -37,7 +37,7 @@ def test_a_personal_token_is_shown_once_stored_hashed_and_revocable(alice_api, a
 
 def test_tokens_are_private_to_their_owner(alice_api, bob_api):
     token_id = alice_api.post("/api/auth/tokens/", {"name": "a"}, format="json").json()["id"]
-    assert bob_api.get("/api/auth/tokens/").json() == []
+    assert [t["kind"] for t in bob_api.get("/api/auth/tokens/").json()] == ["login"]
     assert bob_api.delete(f"/api/auth/tokens/{token_id}/").status_code == 404
     assert alice_api.post("/api/auth/tokens/", {"name": " "}, format="json").status_code == 400
 
@@ -101,7 +101,8 @@ def test_a_team_admin_manages_members_and_a_team_always_keeps_an_admin(alice_api
     assert [t["name"] for t in client_for(charlie).get("/api/teams/").json()] == []
 
     assert alice_api.patch(f"{url}members/{bob.pk}/", {"role": "admin"}, format="json").json()["role"] == "admin"
-    assert bob_api.get("/api/auth/me/").json()["teams"] == [{"id": team["id"], "name": "Lab", "role": "admin"}]
+    teams = bob_api.get("/api/auth/me/").json()["teams"]
+    assert [(t["id"], t["name"], t["role"]) for t in teams] == [(team["id"], "Lab", "admin")]
     # Alice may now step down; Bob, the last admin, may not.
     alice_id = Membership.objects.get(user__username="alice").user_id
     assert alice_api.delete(f"{url}members/{alice_id}/").status_code == 204

@@ -154,7 +154,7 @@ def test_retrying_a_run_with_executable_steps_needs_the_executable_role():
     from campaigns_app.services import ActionForbidden, run_operate_check
 
     alice, bob = make_user("alice"), make_user("bob")
-    lab = team_with("Lab", alice="admin", bob="operator")
+    lab = team_with("Lab", may_run_executables=True, alice="admin", bob="operator")
     graph = {"steps": [{"id": "x", "kind": "executable", "argv": ["true"]}], "edges": []}
     campaign = campaign_create(owner=alice, name="cmd", graph=graph, team=lab, visibility="team")
     run = run_launch(campaign=campaign, user=alice, parameters={})
@@ -164,3 +164,52 @@ def test_retrying_a_run_with_executable_steps_needs_the_executable_role():
     run_operate_check(run=run, user=alice, verb="retry")
     with pytest.raises(ActionForbidden, match="not cancel"):
         run_operate_check(run=run, user=make_user("charlie"), verb="cancel")
+
+
+# --- the self-made team: issue 10 ----------------------------------------------------------------
+# Charlie, in no team, makes one (and is its admin).  That gives no right to executable steps anywhere:
+# each way to get an executable step run is refused with what to do, and nothing is saved or started.
+
+EXECUTABLE_GRAPH = {"steps": [{"id": "x", "kind": "executable", "argv": ["cat", "var/secret_key"]}], "edges": []}
+SELF_MADE_TEAM_CASES = [
+    ("save outside a team", "POST", "/api/campaigns/", {"name": "c", "graph": EXECUTABLE_GRAPH}),
+    ("save into the own team", "POST", "/api/campaigns/",
+     {"name": "c", "graph": EXECUTABLE_GRAPH, "team": "{team}", "visibility": "team"}),
+    ("import", "POST", "/api/campaigns/import/", {"document": {"name": "c", "graph": EXECUTABLE_GRAPH}}),
+    ("import into the own team", "POST", "/api/campaigns/import/",
+     {"document": {"name": "c", "graph": EXECUTABLE_GRAPH}, "team": "{team}", "visibility": "team"}),
+    ("fork a public one", "POST", "/api/campaigns/{public}/fork/", {}),
+    ("fork a public one into the own team", "POST", "/api/campaigns/{public}/fork/", {"team": "{team}"}),
+    ("launch a public one", "POST", "/api/campaigns/{public}/runs/", {}),
+    ("add a step to the own campaign", "PATCH", "/api/campaigns/{own}/", {"graph": EXECUTABLE_GRAPH}),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "path", "body"), SELF_MADE_TEAM_CASES,
+                         ids=[case[0] for case in SELF_MADE_TEAM_CASES])
+def test_a_self_made_team_gives_no_right_to_executable_steps(name, method, path, body):
+    from campaigns_app.models import UserCapabilities
+
+    alice, charlie = make_user("alice"), make_user("charlie")
+    UserCapabilities.objects.create(user=alice, may_run_executables=True)
+    public = campaign_create(owner=alice, name="pub", graph=EXECUTABLE_GRAPH, visibility="public")
+    api = client_for(charlie)
+    team = api.post("/api/teams/", {"name": "mine"}, format="json").json()
+    assert team["role"] == "admin"
+    own = api.post("/api/campaigns/", {"name": "own", **seed_definition()}, format="json").json()
+    counts = (Campaign.objects.count(), Run.objects.count(), own["version"])
+    ids = {"team": team["id"], "public": public.pk, "own": own["id"]}
+
+    answer = getattr(api, method.lower())(path.format(**ids), _ids_in(body, ids), format="json")
+    assert answer.status_code == 403, (name, answer.content[:300])
+    assert "ask a site admin" in answer.json()["detail"]
+    after = (Campaign.objects.count(), Run.objects.count(), Campaign.objects.get(pk=own["id"]).version)
+    assert after == counts
+
+
+def _ids_in(value, ids):
+    if isinstance(value, str) and value.startswith("{"):
+        return ids[value.strip("{}")]
+    if isinstance(value, dict):
+        return {k: _ids_in(v, ids) for k, v in value.items()}
+    return value

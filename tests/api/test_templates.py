@@ -241,7 +241,8 @@ def test_sharing_fields_are_validated(alice_api, lab):
                             format="json")
     assert answer.status_code == 201
     assert (answer.json()["team_name"], answer.json()["tags"]) == ("Lab", ["x"])
-    assert answer.json()["permissions"] == {"launch": True, "edit": True, "manage": True, "fork": True}
+    assert answer.json()["permissions"] == {"launch": True, "edit": True, "manage": True, "fork": True,
+                                            "run_executables": False}
 
 
 def test_a_team_editor_may_not_change_sharing(bob_api, shared):
@@ -254,6 +255,8 @@ def test_a_team_editor_may_not_change_sharing(bob_api, shared):
 
 
 def test_executable_steps_need_the_role_the_team_setting_names(alice, bob, charlie, lab):
+    lab.may_run_executables = True  # a site admin allowed Lab
+    lab.save()
     graph = {"steps": [fn("a"), exe("b")], "edges": [{"source": "a", "target": "b"}]}
     team_with("Ops", charlie="operator")
     lab.memberships.filter(user=bob).update(role="operator")
@@ -282,7 +285,7 @@ def test_executable_steps_need_the_role_the_team_setting_names(alice, bob, charl
 
 
 def test_an_editor_may_not_add_an_executable_step_when_only_admins_may(alice, bob, lab, shared):
-    lab.executable_min_role = "admin"
+    lab.executable_min_role, lab.may_run_executables = "admin", True
     lab.save()
     url = f"/api/campaigns/{shared.pk}/"
     body = client_for(bob).get(url).json()

@@ -8,9 +8,9 @@ import time
 from itertools import pairwise
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from campaigns_app.models import Campaign, Run, RunEvent, StepRun
+from tests.conftest import login_token_for
 from tests.integration.helpers import assert_gap_free
 from tests.live import REPO, child_env
 
@@ -20,7 +20,7 @@ SCRIPT = REPO / "tests" / "client" / "seed_script.py"
 
 
 def test_the_seed_script_streams_three_runs_of_four_chained_steps_while_it_runs(alice, studio_url):
-    token = Token.objects.create(user=alice).key
+    token = login_token_for(alice)
     script = subprocess.Popen([sys.executable, str(SCRIPT)], cwd=REPO, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True,
                               env=child_env(STUDIO_URL=studio_url, STUDIO_TOKEN=token, STEP_SECONDS="0.6",

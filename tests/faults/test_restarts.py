@@ -7,12 +7,11 @@ import urllib.request
 
 import pytest
 import websockets
-from rest_framework.authtoken.models import Token
 
 from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import campaign_create
 from scripts.stack import start_embedded_redis, terminate
-from tests.conftest import seed_definition
+from tests.conftest import login_token_for, seed_definition
 from tests.integration.helpers import assert_gap_free, wait_for_runs
 from tests.live import child_env, start_daphne, start_worker
 
@@ -36,7 +35,7 @@ def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
     worker, _ = start_worker(tmp_path, concurrency=8, env={"REDIS_URL": redis_url})
     daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
     processes.extend([worker, daphne])
-    token = Token.objects.create(user=alice).key
+    token = login_token_for(alice)
     campaign = campaign_create(owner=alice, **seed_definition(step_seconds=0.4))
     answer = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token,
                        {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]})
@@ -75,7 +74,7 @@ def test_a_socket_client_reconnecting_after_a_daphne_restart_gets_exactly_what_i
     worker, _ = start_worker(tmp_path, concurrency=8)
     daphne, base = start_daphne(tmp_path)
     processes.extend([worker, daphne])
-    token = Token.objects.create(user=alice).key
+    token = login_token_for(alice)
     campaign = campaign_create(owner=alice, **seed_definition(step_seconds=0.5))
     run = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token, {"parameters": {"name": "ws"}})
     ws_base = base.replace("http://", "ws://")

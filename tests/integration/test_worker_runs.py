@@ -5,14 +5,13 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
-from rest_framework.authtoken.models import Token
 
 from asyncflow_site.asgi import application
 from asyncflow_site.celery import app as celery_app
 from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import campaign_create, run_launch
 from campaigns_app.services.dispatch import STEP_TASK
-from tests.conftest import client_for, seed_definition
+from tests.conftest import client_for, login_token_for, seed_definition
 
 from .helpers import assert_gap_free, step_times, wait_for_runs
 
@@ -29,7 +28,7 @@ def edges(*pairs):
 
 async def test_seed_scenario_three_campaigns_overlap_and_stream_every_event(alice):
     channel_layers.backends.clear()
-    token = await sync_to_async(lambda: Token.objects.get_or_create(user=alice)[0].key)()
+    token = await sync_to_async(login_token_for)(alice)
     dashboard = WebsocketCommunicator(application, f"/ws/dashboard/?token={token}",
                                       headers=[(b"origin", b"http://localhost")])
     assert (await dashboard.connect(timeout=5))[0]

@@ -7,7 +7,7 @@ import pytest
 
 from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import run_launch
-from campaigns_app.services.statements import rows_insert, rows_update
+from campaigns_app.services.transitions.sql import rows_insert, rows_update
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,12 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from rest_framework.authtoken.models import Token
 
 from asyncflow_site.asgi import application
 from campaigns_app import events
 from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import run_launch, step_run_execute
+from tests.conftest import login_token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +18,7 @@ ORIGIN = [(b"origin", b"http://localhost")]
 
 @sync_to_async
 def token_for(user):
-    return Token.objects.get_or_create(user=user)[0].key
+    return login_token_for(user)
 
 
 @sync_to_async

@@ -12,8 +12,8 @@ from .auth import (
 from .campaigns import CampaignViewSet
 from .dashboard import dashboard_feed
 from .runs import BatchViewSet, RunViewSet, step_log
-from .teams import TeamViewSet, users
+from .teams import TeamViewSet, user_rights, users
 
 __all__ = ["AuditViewSet", "BatchViewSet", "CampaignViewSet", "RunViewSet", "TeamViewSet", "dashboard_feed",
            "functions_list", "me", "password_change", "session_login", "session_logout", "step_log", "token_obtain",
-           "token_revoke", "tokens", "users"]
+           "token_revoke", "tokens", "user_rights", "users"]

@@ -3,13 +3,12 @@
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from ... import selectors, services
+from ... import policies, selectors, services
 from ...models import ApiToken
 from ...step_functions import function_registry
 from ..serializers import (
@@ -30,10 +29,16 @@ def functions_list(request):
 
 
 def _user_payload(user) -> dict:
-    teams = [{"id": t.pk, "name": t.name, "role": selectors.team_role(t, user)}
-             for t in selectors.teams_visible_to(user).filter(memberships__user_id=user.pk).order_by("name")]
-    return UserSerializer({"id": user.pk, "username": user.get_username(), "is_staff": user.is_staff,
-                           "teams": teams}).data
+    """Who the user is, their teams, and what they may do with executable steps (with the reasons why not)."""
+    teams = list(selectors.teams_visible_to(user).filter(memberships__user_id=user.pk).order_by("name"))
+    rights = policies.executable_rights(user, teams)
+    return UserSerializer({
+        "id": user.pk, "username": user.get_username(), "is_staff": user.is_staff,
+        "teams": [{"id": t.pk, "name": t.name, "role": policies.team_role(t, user),
+                   "may_run_executables": t.may_run_executables, "executables": rights["teams"][str(t.pk)]}
+                  for t in teams],
+        "executables": rights["teamless"],
+    }).data
 
 
 def _user_from_credentials(request):
@@ -50,9 +55,8 @@ def _user_from_credentials(request):
 @api_view(["POST"])
 @permission_classes([AllowAny])
 def token_obtain(request):
-    """Exchange a username and password for the user's API token."""
-    token, _ = Token.objects.get_or_create(user=_user_from_credentials(request))
-    return Response({"token": token.key})
+    """Exchange a username and password for a new login token; its key is in this answer only."""
+    return Response({"token": services.login_token_create(user=_user_from_credentials(request))})
 
 
 @extend_schema(request=LoginSerializer, responses=UserSerializer)

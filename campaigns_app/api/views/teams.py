@@ -4,10 +4,11 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from ... import selectors, services
+from ... import policies, selectors, services
+from ...models import UserCapabilities
 from ..serializers import (
     MembershipSerializer,
     MemberWriteSerializer,
@@ -15,6 +16,7 @@ from ..serializers import (
     TeamWriteSerializer,
     UserBriefSerializer,
     UserCreateSerializer,
+    UserRightsSerializer,
 )
 
 
@@ -96,3 +98,28 @@ def users(request):
     if search:
         queryset = queryset.filter(username__icontains=search)
     return Response([{"id": u.pk, "username": u.username} for u in queryset[:20]])
+
+
+def _rights(user) -> dict:
+    allowed = UserCapabilities.objects.filter(user=user, may_run_executables=True).exists()
+    return {"id": user.pk, "username": user.username, "may_run_executables": allowed}
+
+
+@extend_schema(methods=["GET"], responses=UserRightsSerializer)
+@extend_schema(methods=["PATCH"], request=UserRightsSerializer, responses=UserRightsSerializer)
+@api_view(["GET", "PATCH"])
+def user_rights(request, user_id: int):
+    """A user's rights beyond their teams (site admins): may they run executable steps outside any team?"""
+    refusal = policies.USER_MANAGE.refusal(None, request.user, verb="see or change what other users may do")
+    if refusal:
+        raise PermissionDenied(refusal)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id < 2**63 else None
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    if request.method == "PATCH":
+        body = UserRightsSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        if "may_run_executables" in body.validated_data:
+            services.user_executables_set(actor=request.user, user=user,
+                                          allowed=body.validated_data["may_run_executables"])
+    return Response(_rights(user))

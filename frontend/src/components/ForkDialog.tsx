@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { useExecutableRight } from '../auth';
+import { executablesBlock } from '../lib/capabilities';
 import { sharingApi, teamsYouEdit, type SharedCampaign, type Team } from '../lib/sharing';
 import { Modal, ModalActions, useModalSubmit } from './Modal';
 
@@ -14,6 +16,7 @@ export function ForkDialog({ campaign, teams, onClose, onForked }: Props) {
   const [name, setName] = useState(`${campaign.name} (fork)`);
   const [team, setTeam] = useState('');
   const targets = teamsYouEdit(teams);
+  const blocked = executablesBlock(useExecutableRight(team ? Number(team) : null), campaign.graph, 'fork');
   const { busy, error, submit } = useModalSubmit(async () => {
     onForked(await sharingApi.fork(campaign.id, name.trim(), team ? Number(team) : null));
   });
@@ -25,7 +28,7 @@ export function ForkDialog({ campaign, teams, onClose, onForked }: Props) {
       busy={busy}
       onClose={onClose}
       onSubmit={submit}
-      footer={<ModalActions busy={busy} onCancel={onClose} label="Fork" busyLabel="Forking…" testId="fork-submit" disabled={!name.trim()} />}
+      footer={<ModalActions busy={busy} onCancel={onClose} label="Fork" busyLabel="Forking…" testId="fork-submit" disabled={!name.trim() || !!blocked} />}
     >
       <p className="muted">
         A copy of version {campaign.version}. The copy remembers where it came from; changes to either stay
@@ -50,6 +53,11 @@ export function ForkDialog({ campaign, teams, onClose, onForked }: Props) {
           ))}
         </select>
       </div>
+      {blocked && (
+        <div className="form-error" role="status" data-testid="fork-blocked">
+          {blocked}
+        </div>
+      )}
       {error && (
         <div className="form-error" role="alert" data-testid="fork-error">
           {error}

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useExecutableRight } from '../auth';
 import { ApiError, api, errorText, flattenMessages } from '../lib/api';
+import { executablesBlock } from '../lib/capabilities';
 import { instancesFromJson, instancesFromLines, type InstancesMode } from '../lib/instances';
 import { choiceValue, coerceValues, initialValues, normalizeType, serverErrors, type FormValues } from '../lib/params';
 import type { Campaign, Run } from '../lib/types';
@@ -25,6 +27,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  const blocked = executablesBlock(useExecutableRight(campaign.team ?? null, campaign), campaign.graph, 'launch');
 
   useEscapeToClose(onClose, busy);
 
@@ -247,6 +250,11 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
                 )}
               </fieldset>
             )}
+            {blocked && (
+              <div className="form-error" role="status" data-testid="launch-blocked">
+                {blocked}
+              </div>
+            )}
             {message && (
               <div className="form-error" role="alert" data-testid="launch-error">
                 {message}
@@ -257,7 +265,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
             <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="launch-cancel">
               Cancel
             </button>
-            <button type="submit" className="btn btn-primary" disabled={busy} data-testid="launch-submit">
+            <button type="submit" className="btn btn-primary" disabled={busy || !!blocked} title={blocked ?? undefined} data-testid="launch-submit">
               {busy ? 'Launching…' : mode === 'single' ? 'Launch run' : 'Launch runs'}
             </button>
           </div>

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useExecutableRight } from '../auth';
 import { LaunchDialog } from '../components/LaunchDialog';
 import { useTitle } from '../hooks';
 import { ApiError, api } from '../lib/api';
+import { executablesBlock } from '../lib/capabilities';
 import type { Campaign, FunctionInfo } from '../lib/types';
 import { EditorCanvas, type Selection } from './canvas/EditorCanvas';
 import { ConflictDialog } from './ConflictDialog';
@@ -47,6 +49,7 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
   const pointer = useRef<{ x: number; y: number } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   useTitle(campaignId ? `Edit ${doc.name}` : 'New campaign');
+  const executables = useExecutableRight(campaign?.team ?? null, campaign);
   useUnsavedGuard(state.dirty && !saving);
 
   const notify = useCallback((text: string, tone: 'error' | 'info' = 'info') => setToast({ text, tone, at: Date.now() }), []);
@@ -151,6 +154,8 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
   }
 
   const hasSelection = selection.steps.length + selection.edges.length + selection.blocks.length > 0;
+  const saveBlocked = executablesBlock(executables, doc, 'save');
+  const launchBlocked = executablesBlock(executables, campaign?.graph, 'launch');
   return (
     <div className="editor-page" data-testid="editor">
       <EditorToolbar
@@ -168,7 +173,14 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
         onImport={() => fileInput.current?.click()}
         onLaunch={campaign && !state.dirty ? () => setLaunching(true) : null}
         onShowProblems={() => setShowProblems((s) => !s)}
+        saveBlocked={saveBlocked}
+        launchBlocked={launchBlocked}
       />
+      {saveBlocked && (
+        <div className="form-error small" role="status" data-testid="executables-notice">
+          {saveBlocked}
+        </div>
+      )}
       <input
         ref={fileInput}
         type="file"
@@ -182,7 +194,7 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
         }}
       />
       <div className="editor-body">
-        <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} />
+        <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} executables={executables} />
         <div className="editor-canvas-wrap">
           <EditorCanvas
             doc={doc}

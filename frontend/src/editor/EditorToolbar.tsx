@@ -15,6 +15,9 @@ interface Props {
   onImport: () => void;
   onLaunch: (() => void) | null;
   onShowProblems: () => void;
+  /** Why saving or launching would be refused (executable steps without the right), or null. */
+  saveBlocked?: string | null;
+  launchBlocked?: string | null;
 }
 
 export function EditorToolbar(p: Props) {
@@ -71,13 +74,20 @@ export function EditorToolbar(p: Props) {
         type="button"
         className="btn btn-small"
         onClick={p.onLaunch ?? undefined}
-        disabled={!p.onLaunch}
-        title={p.onLaunch ? 'Launch runs of the saved version' : 'Save first to launch'}
+        disabled={!p.onLaunch || !!p.launchBlocked}
+        title={p.launchBlocked ?? (p.onLaunch ? 'Launch runs of the saved version' : 'Save first to launch')}
         data-testid="editor-launch"
       >
         Launch…
       </button>
-      <button type="button" className="btn btn-small btn-primary" onClick={() => p.onCommand('save')} disabled={p.saving} data-testid="editor-save">
+      <button
+        type="button"
+        className="btn btn-small btn-primary"
+        onClick={() => p.onCommand('save')}
+        disabled={p.saving || !!p.saveBlocked}
+        title={p.saveBlocked ?? 'Save a new version (Ctrl+S)'}
+        data-testid="editor-save"
+      >
         {p.saving ? 'Saving…' : 'Save'}
       </button>
     </div>

@@ -1,11 +1,13 @@
 import { useMemo, useState, type DragEvent } from 'react';
-import type { FunctionInfo } from '../lib/types';
+import type { ExecutableRight, FunctionInfo } from '../lib/types';
 import { PALETTE_MIME, type PaletteItem } from './canvas/EditorCanvas';
 
 interface Props {
   functions: FunctionInfo[] | null;
   error: string | null;
   onAdd: (item: PaletteItem) => void;
+  /** Whether executable steps may be used here; when not, the item is disabled and says why. */
+  executables?: ExecutableRight;
 }
 
 function startDrag(e: DragEvent, item: PaletteItem) {
@@ -14,7 +16,17 @@ function startDrag(e: DragEvent, item: PaletteItem) {
   e.dataTransfer.effectAllowed = 'copy';
 }
 
-function Item({ item, label, hint, testId, onAdd }: { item: PaletteItem; label: string; hint: string; testId: string; onAdd: Props['onAdd'] }) {
+function Item({ item, label, hint, testId, onAdd, disabledReason }: { item: PaletteItem; label: string; hint: string; testId: string; onAdd: Props['onAdd']; disabledReason?: string | null }) {
+  if (disabledReason) {
+    return (
+      <li className={`palette-item palette-${item.kind} palette-disabled`} aria-disabled="true" tabIndex={0} title={disabledReason} data-testid={testId}>
+        <span className="palette-label">{label}</span>
+        <span className="palette-hint" data-testid={`${testId}-reason`}>
+          Not available: {disabledReason}
+        </span>
+      </li>
+    );
+  }
   return (
     <li
       className={`palette-item palette-${item.kind}`}
@@ -35,7 +47,7 @@ function Item({ item, label, hint, testId, onAdd }: { item: PaletteItem; label: 
 }
 
 /** Registered functions, an executable step and a block, to drag onto the canvas. */
-export function Palette({ functions, error, onAdd }: Props) {
+export function Palette({ functions, error, onAdd, executables }: Props) {
   const [filter, setFilter] = useState('');
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase();
@@ -67,7 +79,14 @@ export function Palette({ functions, error, onAdd }: Props) {
       </ul>
       <div className="palette-section">Other</div>
       <ul className="palette-list">
-        <Item item={{ kind: 'executable' }} label="Executable" hint="Run a program (argv, env, cwd)" testId="palette-executable" onAdd={onAdd} />
+        <Item
+          item={{ kind: 'executable' }}
+          label="Executable"
+          hint="Run a program (argv, env, cwd)"
+          testId="palette-executable"
+          onAdd={onAdd}
+          disabledReason={executables && !executables.allowed ? (executables.reason ?? 'executable steps are not allowed here') : null}
+        />
         <Item item={{ kind: 'block' }} label="Block" hint="Group the selected steps (or start a new group)" testId="palette-block" onAdd={onAdd} />
       </ul>
     </aside>

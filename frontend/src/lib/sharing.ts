@@ -20,30 +20,10 @@ export const VISIBILITY_HELP: Record<Visibility, string> = {
   public: 'every signed-in user (they may view, fork and launch it)',
 };
 
-export interface CampaignPermissions {
-  launch: boolean;
-  edit: boolean;
-  manage: boolean;
-  fork: boolean;
-}
-
-export interface ForkedFrom {
-  id: number | null;
-  version: number;
-  name: string | null;
-  owner: string | null;
-  deleted: boolean;
-}
-
-export interface SharedCampaign extends Campaign {
-  team: number | null;
-  team_name: string | null;
-  visibility: Visibility;
-  tags: string[];
-  forked_from: ForkedFrom | null;
-  permissions: CampaignPermissions;
-  last_used_at: string | null;
-}
+export type CampaignPermissions = Campaign['permissions'];
+export type ForkedFrom = NonNullable<Campaign['forked_from']>;
+/** A campaign with its sharing fields: the generated `Campaign` carries them all. */
+export type SharedCampaign = Campaign;
 
 export interface CampaignVersionInfo {
   number: number;
@@ -93,6 +73,8 @@ export interface Team {
   id: number;
   name: string;
   description: string;
+  /** A site admin allowed the team executable steps (only site admins change it). */
+  may_run_executables: boolean;
   executable_min_role: Role;
   role: Role | null;
   members: Member[];
@@ -103,6 +85,8 @@ export interface Team {
 export interface ApiToken {
   id: number;
   name: string;
+  /** Named here ("personal"), or handed out by POST /api/auth/token/ ("login"). */
+  kind?: 'personal' | 'login';
   prefix: string;
   created_at: string;
   last_used_at: string | null;
@@ -207,7 +191,7 @@ export const sharingApi = {
   teams: () => apiFetch<Team[]>('/api/teams/'),
   team: (id: number | string) => apiFetch<Team>(`/api/teams/${id}/`),
   createTeam: (name: string, description: string) => apiFetch<Team>('/api/teams/', json('POST', { name, description })),
-  updateTeam: (id: number, changes: Partial<Pick<Team, 'name' | 'description' | 'executable_min_role'>>) =>
+  updateTeam: (id: number, changes: Partial<Pick<Team, 'name' | 'description' | 'executable_min_role' | 'may_run_executables'>>) =>
     apiFetch<Team>(`/api/teams/${id}/`, json('PATCH', changes)),
   deleteTeam: (id: number) => apiFetch<void>(`/api/teams/${id}/`, { method: 'DELETE' }),
   addMember: (teamId: number, username: string, role: Role) =>

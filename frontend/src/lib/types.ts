@@ -12,6 +12,9 @@ export const TERMINAL_RUN_STATES: ReadonlySet<string> = new Set(['succeeded', 'f
 export const TERMINAL_STEP_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
 
 export type User = Schemas['User'];
+export type UserTeam = Schemas['UserTeam'];
+/** Whether executable steps may be saved and run somewhere, and if not, why and whom to ask (server's words). */
+export type ExecutableRight = Schemas['ExecutableRight'];
 
 export interface Paginated<T> {
   count: number;

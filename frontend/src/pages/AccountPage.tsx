@@ -140,7 +140,10 @@ function TokensPanel() {
           <tbody>
             {tokens.map((t) => (
               <tr key={t.id} data-testid={`token-${t.name}`}>
-                <td>{t.name}</td>
+                <td>
+                  {t.name}
+                  {t.kind === 'login' && <span className="muted small" title="Handed out by POST /api/auth/token/"> (from a script’s login)</span>}
+                </td>
                 <td>
                   <code>{t.prefix}…</code>
                 </td>

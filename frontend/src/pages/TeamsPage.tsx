@@ -52,6 +52,23 @@ function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team
         <span className="muted">{team.campaigns} shared campaign(s)</span>
       </div>
       {team.description && <p>{team.description}</p>}
+      <p className="muted small" data-testid="team-executables">
+        {team.may_run_executables
+          ? `Executable steps: allowed by a site admin, for ${ROLES.slice(ROLES.indexOf(team.executable_min_role)).join(', ')}.`
+          : 'Executable steps: not allowed. A site admin may allow them for this team.'}
+        {user?.is_staff && (
+          <label className="inline-check">
+            {' '}
+            <input
+              type="checkbox"
+              checked={team.may_run_executables}
+              onChange={(e) => void attempt(() => sharingApi.updateTeam(team.id, { may_run_executables: e.target.checked }))}
+              data-testid="team-allow-executables"
+            />{' '}
+            allow (site admin)
+          </label>
+        )}
+      </p>
       {error && (
         <div className="form-error" role="alert" data-testid="team-error">
           {error}

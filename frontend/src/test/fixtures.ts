@@ -39,7 +39,8 @@ export const campaign: Campaign = {
   visibility: 'private',
   tags: [],
   forked_from: null,
-  permissions: { launch: true, edit: true, manage: true, fork: true },
+  permissions: { launch: true, edit: true, manage: true, fork: true, run_executables: true },
+  executables: { allowed: true, reason: null },
   last_used_at: null,
   parameters: [
     { name: 'label', type: 'string', default: 'hello', description: 'A label' },

@@ -200,7 +200,8 @@ describe('graph ↔ API JSON', () => {
     created_at: '2024-05-01T12:00:00.000000Z',
     updated_at: '2024-05-01T12:00:00.000000Z',
     team: null, team_name: null, visibility: 'private', tags: [], forked_from: null, last_used_at: null,
-    permissions: { launch: true, edit: true, manage: true, fork: true },
+    executables: { allowed: true, reason: null },
+    permissions: { launch: true, edit: true, manage: true, fork: true, run_executables: true },
     parameters: [{ name: 'name', type: 'string', default: 'A', description: 'who', required: false }],
     graph: {
       steps: [

@@ -94,7 +94,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Exchange a username and password for the user's API token. */
+        /** @description Exchange a username and password for a new login token; its key is in this answer only. */
         post: operations["auth_token_create"];
         delete?: never;
         options?: never;
@@ -646,6 +646,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{user_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A user's rights beyond their teams (site admins): may they run executable steps outside any team? */
+        get: operations["users_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description A user's rights beyond their teams (site admins): may they run executable steps outside any team? */
+        patch: operations["users_partial_update"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -653,6 +671,7 @@ export interface components {
         ApiToken: {
             readonly id: number;
             readonly name: string;
+            readonly kind: components["schemas"]["KindEnum"];
             readonly prefix: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -665,6 +684,7 @@ export interface components {
         ApiTokenCreated: {
             readonly id: number;
             readonly name: string;
+            readonly kind: components["schemas"]["KindEnum"];
             readonly prefix: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -748,6 +768,7 @@ export interface components {
             readonly tags: string[];
             readonly forked_from: components["schemas"]["ForkedFrom"] | null;
             readonly permissions: components["schemas"]["CampaignPermissions"];
+            readonly executables: components["schemas"]["ExecutableRight"];
             readonly parameters: components["schemas"]["CampaignParameter"][];
             readonly graph: components["schemas"]["Graph"];
             /** Format: date-time */
@@ -772,6 +793,7 @@ export interface components {
             edit: boolean;
             manage: boolean;
             fork: boolean;
+            run_executables: boolean;
         };
         CampaignVersion: {
             readonly number: number;
@@ -803,6 +825,11 @@ export interface components {
             visibility?: components["schemas"]["VisibilityEnum"];
             /** @description the version this edit started from; 409 if it moved on */
             base_version?: number;
+        };
+        ExecutableRight: {
+            allowed: boolean;
+            /** @description why not, and whom to ask */
+            reason: string | null;
         };
         ExternalEventsRequest: {
             events: unknown;
@@ -889,6 +916,12 @@ export interface components {
             /** @default private */
             visibility: components["schemas"]["VisibilityEnum"];
         };
+        /**
+         * @description * `personal` - Personal
+         *     * `login` - Login
+         * @enum {string}
+         */
+        KindEnum: "personal" | "login";
         /** @description Either one run (``parameters``) or a batch of runs (``instances``). */
         LaunchRequest: {
             parameters?: unknown;
@@ -967,6 +1000,11 @@ export interface components {
             name?: string;
             description?: string;
             executable_min_role?: components["schemas"]["RoleEnum"];
+            may_run_executables?: boolean;
+        };
+        PatchedUserRightsRequest: {
+            /** @description campaigns outside any team may hold executable steps for this user (site admins set it) */
+            may_run_executables?: boolean;
         };
         Position: {
             x: number;
@@ -1204,6 +1242,7 @@ export interface components {
             readonly id: number;
             name: string;
             description?: string;
+            readonly may_run_executables: boolean;
             executable_min_role?: components["schemas"]["RoleEnum"];
             readonly role: string | null;
             readonly members: components["schemas"]["Membership"][];
@@ -1215,12 +1254,15 @@ export interface components {
             name: string;
             description?: string;
             executable_min_role?: components["schemas"]["RoleEnum"];
+            may_run_executables?: boolean;
         };
         User: {
             id: number;
             username: string;
             is_staff: boolean;
             teams?: components["schemas"]["UserTeam"][];
+            /** @description whether you may use executable steps outside any team */
+            executables?: components["schemas"]["ExecutableRight"];
         };
         UserBrief: {
             id: number;
@@ -1233,10 +1275,20 @@ export interface components {
             /** @default false */
             is_staff: boolean;
         };
+        UserRights: {
+            readonly id: number;
+            readonly username: string;
+            /** @description campaigns outside any team may hold executable steps for this user (site admins set it) */
+            may_run_executables: boolean;
+        };
         UserTeam: {
             id: number;
             name: string;
             role: string;
+            /** @description a site admin allowed this team executable steps */
+            may_run_executables: boolean;
+            /** @description whether you may use executable steps in this team */
+            executables: components["schemas"]["ExecutableRight"];
         };
         /**
          * @description * `private` - Private
@@ -2471,6 +2523,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserBrief"];
+                };
+            };
+        };
+    };
+    users_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRights"];
+                };
+            };
+        };
+    };
+    users_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedUserRightsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedUserRightsRequest"];
+                "multipart/form-data": components["schemas"]["PatchedUserRightsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRights"];
                 };
             };
         };

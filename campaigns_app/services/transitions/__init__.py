@@ -1,0 +1,85 @@
+"""The one owner of every state change of a step run and of a run.
+
+Each transition is one function that writes the rows, records the events and
+schedules what leaves after commit (Celery messages, broadcasts).  Callers
+(``services/steps.py`` for a worker's attempts, ``runs.py`` for launches,
+``control.py`` for cancel and retry, ``recovery.py`` for lost workers) decide
+*which* transition applies and never finish one's work themselves.  Written-out
+SQL lives only in ``sql.py`` here.
+
+| module | what it holds |
+| --- | --- |
+| ``ledger.py`` | ``run_locked`` / ``runs_created`` / ``run_created``: the run lock and the transaction; ``RunLedger`` with ``step_write`` / ``steps_write`` (step rows), ``record`` (events, gap-free seq), ``set_run_state``, ``on_commit`` |
+| ``steps.py`` | ``RunSteps`` (the steps a transition reads) and the step transitions: queue, claim, start here, succeed, fail, retry, cancelled, skip, cancel, reset, reclaim; heartbeats and overdue resends |
+| ``runs.py`` | run start, finish, requeue |
+| ``launch.py`` | new runs with their steps and first events |
+| ``sql.py`` | the written-out statements |
+
+Adding a transition (child runs, for-each items, ...):
+
+1. Write it as a function in ``steps.py`` or ``runs.py`` (or a new module
+   here when it is a family of its own) that takes the ``RunLedger`` of the
+   caller's ``run_locked`` block and the ``RunSteps`` it decides on.
+2. Change rows only through ``ledger.step_write`` / ``ledger.steps_write``
+   (step runs) and ``ledger.set_run_state`` (the run), record an event with
+   ``ledger.record`` for every state it changes, and send messages with
+   ``steps_queue`` or ``ledger.on_commit`` so nothing leaves before commit.
+3. End with ``run_finish_if_done`` when the change can end the run.
+4. Export it below; callers outside this package import only from here.
+
+A transition on another run (a child run's end waking its parent) takes that
+run's own ``run_locked`` after the first commits, or nests it: locks are taken
+parent before child, so two transitions never wait on each other.
+"""
+
+from .launch import runs_queue_new
+from .ledger import RunLedger, run_created, run_locked, runs_created, writer_slot
+from .runs import run_finish_if_done, run_requeue, run_start
+from .steps import (
+    RunSteps,
+    step_cancelled,
+    step_claim,
+    step_fail,
+    step_reclaim,
+    step_retry,
+    step_start_here,
+    step_succeed,
+    steps_cancel,
+    steps_heartbeat,
+    steps_overdue,
+    steps_queue,
+    steps_queue_ready,
+    steps_ready,
+    steps_reset,
+    steps_skip,
+    worker_id,
+)
+
+__all__ = [
+    "RunLedger",
+    "RunSteps",
+    "run_created",
+    "run_finish_if_done",
+    "run_locked",
+    "run_requeue",
+    "run_start",
+    "runs_created",
+    "runs_queue_new",
+    "step_cancelled",
+    "step_claim",
+    "step_fail",
+    "step_reclaim",
+    "step_retry",
+    "step_start_here",
+    "step_succeed",
+    "steps_cancel",
+    "steps_heartbeat",
+    "steps_overdue",
+    "steps_queue",
+    "steps_queue_ready",
+    "steps_ready",
+    "steps_reset",
+    "steps_skip",
+    "worker_id",
+    "writer_slot",
+]

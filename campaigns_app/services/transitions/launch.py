@@ -1,0 +1,30 @@
+"""A launch: new runs, their step runs and first events, each kind written in one statement."""
+
+from __future__ import annotations
+
+from ...models import Run, RunState, StepRun
+from ..definitions import VersionDefinition
+from .ledger import runs_created
+from .steps import steps_queue
+
+
+def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
+    """New (unsaved) runs → queued, every step pending and the root steps queued, inside the caller's transaction.
+
+    Steps are queued before they are inserted, so one INSERT writes their
+    final state; their messages leave after commit, once the ids exist.
+    """
+    dag, steps = definition.dag, definition.steps
+    order, roots = dag.topological_order(), set(dag.roots())
+    step_runs: list[StepRun] = []
+    with runs_created(runs) as ledgers:
+        for ledger in ledgers:
+            ledger.record("run.state", RunState.QUEUED)
+            mine = [StepRun(run=ledger.run, step_id=step_id, name=steps[step_id]["name"],
+                            backend=steps[step_id].get("backend", "thread"), order=index)
+                    for index, step_id in enumerate(order)]
+            ready = [sr for sr in mine if sr.step_id in roots]
+            limit = ledger.run.max_parallel
+            steps_queue(ledger, ready[:limit] if limit else ready)
+            step_runs.extend(mine)
+    StepRun.objects.bulk_create(step_runs)

@@ -1,0 +1,310 @@
+"""Every state change of a step run, each one function: it writes the row, records the event, schedules the send.
+
+They run inside ``run_locked`` (or ``runs_created``) and take the ledger of
+that transaction and a ``RunSteps`` view of the steps they decide on.  Nobody
+else moves this run's steps while the lock is held, so a decision read from
+the view stays true until commit.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from ...graph import Dag
+from ...models import StepRun, StepState
+from ..dispatch import steps_dispatch_on_commit
+from .ledger import RunLedger, writer_slot
+from .runs import run_start
+from .sql import rows_update, rows_update_many, step_rows
+
+WAITING = (StepState.PENDING, StepState.QUEUED)
+ACTIVE = (StepState.QUEUED, StepState.RUNNING)
+
+
+def worker_id() -> str:
+    # Recomputed after a fork so a child never heartbeats as its parent.
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class RunSteps:
+    """The steps of one run read under its lock, by step id.
+
+    A step's end reads only the steps it decides on (itself, its successors
+    and their predecessors), so its cost does not grow with the run; ``all``
+    reads every step, for the transitions that need the whole run (cancel,
+    retry, a run under ``max_parallel``).
+    """
+
+    def __init__(self, run_id: int, rows: Iterable[StepRun] = (), *, complete: bool = False):
+        self.run_id = run_id
+        self.complete = complete
+        self._steps: dict[str, StepRun] = {sr.step_id: sr for sr in rows}
+
+    @classmethod
+    def all(cls, run_id: int) -> RunSteps:
+        return cls(run_id, step_rows(run_id), complete=True)
+
+    @classmethod
+    def of_step(cls, run_id: int, step_run_id: int) -> tuple[RunSteps, StepRun | None]:
+        """A view holding one step run (None when it is not in this run)."""
+        rows = step_rows(run_id, step_run_id=step_run_id)
+        return cls(run_id, rows), (rows[0] if rows else None)
+
+    def need(self, step_ids: Iterable[str]) -> None:
+        """Read the named steps that the view does not hold yet."""
+        if self.complete:
+            return
+        missing = [s for s in dict.fromkeys(step_ids) if s not in self._steps]
+        if missing:
+            self._steps.update((sr.step_id, sr) for sr in step_rows(self.run_id, step_ids=missing))
+
+    def need_all(self) -> None:
+        if not self.complete:
+            held = self._steps
+            self._steps = {sr.step_id: sr for sr in step_rows(self.run_id)}
+            # Keep the objects transitions already changed: they are the same rows.
+            self._steps.update(held)
+            self.complete = True
+
+    def __getitem__(self, step_id: str) -> StepRun:
+        return self._steps[step_id]
+
+    def __contains__(self, step_id: str) -> bool:
+        return step_id in self._steps
+
+    def values(self):
+        return self._steps.values()
+
+    def items(self):
+        return self._steps.items()
+
+
+# --- queue -------------------------------------------------------------------------------------------------
+
+def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float | None = None,
+                **columns) -> None:
+    """→ queued: rows (plus ``columns``), a ``queued`` event each, and their Celery messages after commit.
+
+    ``countdown`` delays the message (a retry's backoff); ``dispatched_at`` says when it is due.
+    """
+    if not step_runs:
+        return
+    due = ledger.now + timedelta(seconds=countdown or 0)
+    for step_run in step_runs:
+        data = {"attempt": step_run.attempts + 1}
+        if countdown:
+            data["delay_s"] = round(countdown, 3)
+        ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data=data)
+    ledger.steps_write(step_runs, state=StepState.QUEUED, queued_at=ledger.now, dispatched_at=due, **columns)
+    steps_dispatch_on_commit(step_runs, countdown=countdown, on_commit=ledger.on_commit)
+
+
+def steps_ready(ledger: RunLedger, steps: RunSteps, dag: Dag, *, after: str | None = None) -> list[StepRun]:
+    """The pending steps whose dependencies all succeeded, within the run's ``max_parallel`` (nothing written).
+
+    ``after`` names the step that has just succeeded: only its successors can
+    have become ready, so only they and their predecessors are read.  Under
+    ``max_parallel`` a freed slot may let any held step go, so the whole run is read.
+    """
+    limit = ledger.run.max_parallel
+    if after is None or limit is not None:
+        steps.need_all()
+        ready = [steps[s] for s in dag.ready({sid: sr.state for sid, sr in steps.items()})]
+    else:
+        candidates = dag.successors[after]
+        steps.need([*candidates, *(p for c in candidates for p in dag.predecessors[c])])
+        ready = [steps[c] for c in candidates if steps[c].state == StepState.PENDING
+                 and all(steps[p].state == StepState.SUCCEEDED for p in dag.predecessors[c])]
+    if limit is not None:
+        active = sum(1 for sr in steps.values() if sr.state in ACTIVE)
+        ready = ready[:max(0, limit - active)]
+    return ready
+
+
+def steps_queue_ready(ledger: RunLedger, steps: RunSteps, dag: Dag, *, after: str | None = None,
+                      run_next_on: str | None = None) -> StepRun | None:
+    """Queue the steps that became ready; the first on backend ``run_next_on`` starts here instead, and is returned.
+
+    The caller holds a slot of ``run_next_on`` and runs the returned step next
+    on its own thread: a chain link costs no message and no second transaction.
+    """
+    ready = steps_ready(ledger, steps, dag, after=after)
+    here = next((sr for sr in ready if sr.backend == run_next_on), None) if run_next_on else None
+    steps_queue(ledger, [sr for sr in ready if sr is not here])
+    if here is not None:
+        step_start_here(ledger, here)
+    return here
+
+
+# --- claim and start ---------------------------------------------------------------------------------------
+
+def _running(now: datetime, attempt: int) -> dict:
+    """The columns of a step that this worker starts running now."""
+    return {"state": StepState.RUNNING, "started_at": now, "finished_at": None, "attempts": attempt,
+            "worker": worker_id(), "heartbeat_at": now}
+
+
+def step_claim(ledger: RunLedger, *, step_run_id: int, step_id: str, attempt: int) -> bool:
+    """queued → running for ``attempt``, exactly once: False when that attempt is not the one queued.
+
+    A compare-and-set on (state, attempts): a message for an attempt that
+    already ran, or a second copy of this one, claims nothing.
+    """
+    claimed = rows_update(StepRun, where={"id": step_run_id, "state": StepState.QUEUED, "attempts": attempt - 1},
+                          **_running(ledger.now, attempt))
+    if not claimed:
+        return False
+    run_start(ledger)
+    ledger.record("step.state", StepState.RUNNING, step_id=step_id, data={"attempt": attempt})
+    return True
+
+
+def step_start_here(ledger: RunLedger, step_run: StepRun) -> None:
+    """pending → running in this worker, with its ``queued`` and ``running`` events together (no message)."""
+    attempt = step_run.attempts + 1
+    ledger.step_write(step_run, queued_at=ledger.now, dispatched_at=ledger.now, **_running(ledger.now, attempt))
+    ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data={"attempt": attempt})
+    ledger.record("step.state", StepState.RUNNING, step_id=step_run.step_id, data={"attempt": attempt})
+
+
+# --- ends of an attempt ------------------------------------------------------------------------------------
+
+def step_succeed(ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *, result, event_result: dict,
+                 ended: datetime, run_next_on: str | None = None) -> StepRun | None:
+    """running → succeeded, then queue what became ready (see ``steps_queue_ready``); returns the step started here."""
+    ledger.step_write(step_run, state=StepState.SUCCEEDED, result=result, error=None, finished_at=ended)
+    ledger.record("step.state", StepState.SUCCEEDED, step_id=step_run.step_id, at=ended,
+                  data={"attempt": step_run.attempts, **event_result})
+    return steps_queue_ready(ledger, steps, dag, after=step_run.step_id, run_next_on=run_next_on)
+
+
+def step_fail(ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *, error: str, reason: str | None,
+              ended: datetime, run_next_on: str | None = None) -> StepRun | None:
+    """running → failed for good: its pending descendants are skipped; returns a step started here, if any."""
+    ledger.step_write(step_run, state=StepState.FAILED, error=error, finished_at=ended)
+    ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id, at=ended,
+                  data={"attempt": step_run.attempts, "error": error, "reason": reason})
+    return _after_failure(ledger, steps, step_run, dag, run_next_on=run_next_on)
+
+
+def _after_failure(ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *,
+                   run_next_on: str | None = None) -> StepRun | None:
+    downstream = dag.descendants(step_run.step_id)
+    steps.need(downstream)
+    steps_skip(ledger, [steps[sid] for sid in downstream if steps[sid].state == StepState.PENDING],
+               because_of=step_run.step_id)
+    if ledger.run.max_parallel is None:
+        return None
+    # A freed slot under max_parallel lets an independent branch go on.
+    return steps_queue_ready(ledger, steps, dag, run_next_on=run_next_on)
+
+
+def step_retry(ledger: RunLedger, step_run: StepRun, *, error: str, reason: str | None, ended: datetime,
+               delay: float) -> None:
+    """running → queued again for its next attempt: a ``failed`` event that says it will retry, then ``queued``."""
+    ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id, at=ended,
+                  data={"attempt": step_run.attempts, "error": error, "reason": reason, "will_retry": True})
+    steps_queue(ledger, [step_run], countdown=delay or None, error=error, finished_at=ended)
+
+
+def step_cancelled(ledger: RunLedger, step_run: StepRun, *, error: str, ended: datetime) -> None:
+    """running → cancelled, once the attempt that was told to stop has returned."""
+    ledger.step_write(step_run, state=StepState.CANCELLED, error=error, finished_at=ended)
+    ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id, at=ended,
+                  data={"attempt": step_run.attempts, "error": error})
+
+
+def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) -> None:
+    """pending → skipped: steps that can no longer run because an upstream step did not succeed."""
+    error = f"upstream step {because_of} did not succeed"
+    for step_run in step_runs:
+        ledger.record("step.state", StepState.SKIPPED, step_id=step_run.step_id,
+                      data={"attempt": step_run.attempts, "error": error})
+    ledger.steps_write(step_runs, state=StepState.SKIPPED, finished_at=ledger.now, error=error)
+
+
+# --- the user's controls -----------------------------------------------------------------------------------
+
+def steps_cancel(ledger: RunLedger, steps: RunSteps) -> list[StepRun]:
+    """Waiting steps → cancelled now; running ones are flagged ``cancel_requested`` for their worker to stop.
+
+    Returns the steps cancelled now.
+    """
+    steps.need_all()
+    waiting = [sr for sr in steps.values() if sr.state in WAITING]
+    for step_run in waiting:
+        ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id,
+                      data={"attempt": step_run.attempts, "error": "cancelled by user"})
+    ledger.steps_write(waiting, state=StepState.CANCELLED, finished_at=ledger.now, error="cancelled by user")
+    ledger.steps_write([sr for sr in steps.values() if sr.state == StepState.RUNNING], cancel_requested=True)
+    return waiting
+
+
+def steps_reset(ledger: RunLedger, steps: RunSteps, step_ids: Iterable[str], dag: Dag) -> None:
+    """Ended steps → pending again (a retry of the run): results and times cleared, attempts kept."""
+    position = {s: i for i, s in enumerate(dag.step_ids)}
+    reset = sorted(step_ids, key=position.__getitem__)
+    steps.need(reset)
+    for step_id in reset:
+        ledger.record("step.state", StepState.PENDING, step_id=step_id,
+                      data={"attempt": steps[step_id].attempts, "retry": True})
+    ledger.steps_write([steps[s] for s in reset], state=StepState.PENDING, result=None, error=None, queued_at=None,
+                       started_at=None, finished_at=None, cancel_requested=False, worker="", heartbeat_at=None)
+
+
+# --- recovery ----------------------------------------------------------------------------------------------
+
+def step_reclaim(ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *, attempt: int,
+                 cutoff: datetime) -> bool:
+    """A running step whose worker went silent → queued for any worker (or, past the limit, failed). True when done.
+
+    The lost attempt is recorded ``failed`` with reason ``worker_lost``; its
+    late outcome, if it ever comes, is ignored because the attempt moved on.
+    """
+    if (step_run.state != StepState.RUNNING or step_run.attempts != attempt or step_run.heartbeat_at is None
+            or step_run.heartbeat_at >= cutoff):
+        return False
+    error = f"worker {step_run.worker or '?'} stopped heartbeating"
+    requeue = step_run.reclaims < settings.STUDIO_MAX_RECLAIMS
+    ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id,
+                  data={"attempt": attempt, "error": error, "reason": "worker_lost",
+                        "will_retry": not step_run.cancel_requested and requeue})
+    if step_run.cancel_requested:
+        ledger.step_write(step_run, state=StepState.CANCELLED, error=error, finished_at=ledger.now)
+        ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id, data={"attempt": attempt})
+    elif requeue:
+        steps_queue(ledger, [step_run], error=error, reclaims=step_run.reclaims + 1, worker="", heartbeat_at=None)
+    else:
+        ledger.step_write(step_run, state=StepState.FAILED, error=f"{error} ({step_run.reclaims + 1} times)",
+                          finished_at=ledger.now)
+        _after_failure(ledger, steps, step_run, dag)
+    return True
+
+
+def steps_heartbeat(step_run_ids: list[int]) -> None:
+    """This worker still runs these steps (not a state change: ``heartbeat_at`` only, outside any run lock)."""
+    # In the writers' queue: a write that finds SQLite's lock taken sleeps
+    # 1, 2, 5 ms... and so would the step start it collided with.
+    with writer_slot():
+        StepRun.objects.filter(pk__in=step_run_ids, state=StepState.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def steps_overdue(*, limit: int = 500) -> list[StepRun]:
+    """Steps queued (and due) for longer than ``STUDIO_REDISPATCH_AFTER_S``: their message may be lost.
+
+    Their ``dispatched_at`` moves to now, so the next sweep waits again before resending.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.STUDIO_REDISPATCH_AFTER_S)
+    overdue = list(StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=cutoff).only(
+        "run_id", "step_id", "attempts", "backend")[:limit])
+    if overdue:
+        with writer_slot():
+            rows_update_many(StepRun, [sr.pk for sr in overdue], dispatched_at=now)
+    return overdue
