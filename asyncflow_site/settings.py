@@ -7,7 +7,11 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STUDIO_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+# The database, the secret key and the admin password live here: no other user
+# (executable steps run as one) may look inside.
+if VAR_DIR.stat().st_uid == os.geteuid():
+    VAR_DIR.chmod(0o700)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -27,7 +31,8 @@ if not SECRET_KEY:
     if not key_file.exists():
         import secrets
 
-        key_file.write_text(secrets.token_urlsafe(50))
+        with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as key_out:
+            key_out.write(secrets.token_urlsafe(50))
     SECRET_KEY = key_file.read_text().strip()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -194,6 +199,18 @@ STUDIO_LOGIN_TOKENS_KEPT = int(os.environ.get("STUDIO_LOGIN_TOKENS_KEPT", "20"))
 # Execution controls.
 STUDIO_LOG_MAX_BYTES = int(os.environ.get("STUDIO_LOG_MAX_BYTES", str(1024 * 1024)))  # per step attempt
 STUDIO_KILL_GRACE_S = float(os.environ.get("STUDIO_KILL_GRACE_S", "5"))  # SIGTERM → SIGKILL
+# Executable steps (campaigns_app/backends/sandbox): each attempt in a fresh folder under this root, outside
+# VAR_DIR, with a scrubbed environment, resource limits, as STUDIO_STEP_USER (root workers: nobody when unset)
+# and inside bubblewrap when STUDIO_STEP_SANDBOX allows.
+STUDIO_STEP_WORKDIR_ROOT = Path(os.environ.get("STUDIO_STEP_WORKDIR_ROOT", VAR_DIR.parent / f"{VAR_DIR.name}-steps"))
+STUDIO_STEP_USER = os.environ.get("STUDIO_STEP_USER")  # None: nobody under a root worker, else the worker's user
+STUDIO_STEP_SANDBOX = os.environ.get("STUDIO_STEP_SANDBOX", "auto").strip().lower()  # auto | bwrap | none
+STUDIO_STEP_ENV_ALLOW_UNSAFE = env_bool("STUDIO_STEP_ENV_ALLOW_UNSAFE", False)  # PATH, LD_*, PYTHON* in env
+STUDIO_STEP_CPU_S = int(os.environ.get("STUDIO_STEP_CPU_S", "3600"))  # without a walltime or timeout
+STUDIO_STEP_MEMORY_MB = int(os.environ.get("STUDIO_STEP_MEMORY_MB", "4096"))  # address space, per process
+STUDIO_STEP_OPEN_FILES = int(os.environ.get("STUDIO_STEP_OPEN_FILES", "1024"))
+STUDIO_STEP_PROCESSES = int(os.environ.get("STUDIO_STEP_PROCESSES", "512"))  # per step user
+STUDIO_STEP_KEEP_WORKDIRS = env_bool("STUDIO_STEP_KEEP_WORKDIRS", False)
 STUDIO_RETRY_DELAY_CAP_S = float(os.environ.get("STUDIO_RETRY_DELAY_CAP_S", "3600"))
 # "backend=N,..." steps of one backend running at once in one worker process.
 STUDIO_BACKEND_CONCURRENCY = {

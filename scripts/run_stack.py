@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from campaigns_app.backends.sandbox.policy import isolation_warning  # noqa: E402
 from scripts.stack import (  # noqa: E402
     ProcessExited,
     ensure_redis,
@@ -249,6 +250,9 @@ def main() -> int:
         login = next((line for line in admin_output.splitlines() if line.startswith("login:")), "")
         manage(env, "load_demo_data")
 
+        step_warning = isolation_warning(env)
+        if step_warning:
+            stack.say(f"WARNING: {step_warning}")
         stack.start("worker", [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker",
                                "--pool", "threads", "--concurrency", concurrency,
                                "-Q", worker_queues(), "-l", "info", *QUIET_WORKER], env)

@@ -17,6 +17,8 @@ from typing import Any
 from ..step_functions.context import StepContext
 
 TOPIC = "asyncflow-studio"
+# As on the thread backend, a step never sees the Dask worker's own variables.
+SCRUBBED_BASE = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 STDERR_TAIL_CHARS = 2000
 KILL_GRACE_S = 5.0
 
@@ -63,11 +65,12 @@ class ExecutableFailed(RuntimeError):
 
 
 async def run_step_executable(argv: list[str], env: dict, cwd: str | None, meta: dict) -> str:
-    """Run an executable in its own process group; return its stdout, kill the group on cancel."""
+    """Run an executable in its own process group with a scrubbed environment; return its stdout, kill the
+    group on cancel."""
     _announce(meta.get("token"), "EXECUTING")
     try:
         proc = await asyncio.create_subprocess_exec(
-            *argv, cwd=cwd or None, env={**os.environ, **env}, stdin=asyncio.subprocess.DEVNULL,
+            *argv, cwd=cwd or None, env={**SCRUBBED_BASE, **env}, stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
     except FileNotFoundError:
         raise ExecutableFailed(127, f"executable not found: {argv[0]}") from None

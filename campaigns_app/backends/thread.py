@@ -1,25 +1,18 @@
-"""Run steps inside the Celery worker's own threads (functions) or as child processes (executables)."""
+"""Run steps inside the Celery worker's own threads (functions) or as isolated child processes (executables)."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
 import threading
-import time
 import traceback
-from collections import deque
 
 from django.conf import settings
 
 from ..step_functions import StepCancelled, StepContext, get_function
 from .base import StepInvocation, StepOutcome
 from .capture import capture_to
+from .sandbox import SandboxConfig, run_executable
 
-STDERR_TAIL_LINES = 40
 STDERR_TAIL_CHARS = 2000
-POLL_S = 0.05
 
 
 def _error_text(exc: BaseException) -> str:
@@ -70,84 +63,6 @@ class ThreadBackend:
 
     # -- executables ---------------------------------------------------------------
     def _run_executable(self, inv: StepInvocation) -> StepOutcome:
-        env = {**os.environ, **inv.env}
-        try:
-            # A session of its own so a timeout or cancel can kill the whole process group.
-            proc = subprocess.Popen(inv.argv, cwd=inv.cwd or None, env=env, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True,
-                                    text=True, errors="replace", bufsize=1)
-        except FileNotFoundError:
-            return StepOutcome.failure(f"executable not found: {inv.argv[0]}")
-        except OSError as exc:
-            return StepOutcome.failure(f"cannot start {inv.argv[0]}: {exc}")
-        last_stdout: list[str] = []
-        stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
-        readers = [
-            threading.Thread(target=_pump, args=(proc.stdout, "stdout", inv.log, last_stdout, None), daemon=True),
-            threading.Thread(target=_pump, args=(proc.stderr, "stderr", inv.log, None, stderr_tail), daemon=True),
-        ]
-        for reader in readers:
-            reader.start()
-        deadline = time.monotonic() + inv.timeout_s if inv.timeout_s else None
-        ended_by = None
-        while proc.poll() is None:
-            if inv.cancelled.is_set():
-                ended_by = "cancelled"
-            elif deadline is not None and time.monotonic() >= deadline:
-                ended_by = "timeout"
-            if ended_by:
-                _kill_group(proc)
-                break
-            inv.cancelled.wait(POLL_S)
-        proc.wait()
-        for reader in readers:
-            reader.join(timeout=5)
-        if ended_by == "timeout":
-            return StepOutcome.failure(f"timeout: still running after {inv.timeout_s:g} s", reason="timeout")
-        if ended_by == "cancelled":
-            return StepOutcome.failure("cancelled: the process group was stopped", reason="cancelled")
-        if proc.returncode != 0:
-            tail = "\n".join(stderr_tail).strip()[-STDERR_TAIL_CHARS:]
-            return StepOutcome.failure(f"exit code {proc.returncode}" + (f": {tail}" if tail else ""),
-                                       reason="exit_code")
-        return StepOutcome.success(_parse_result(last_stdout[0] if last_stdout else None))
-
-
-def _pump(pipe, stream: str, sink, last: list | None, tail: deque | None) -> None:
-    for raw in pipe:
-        line = raw.rstrip("\n")
-        if sink is not None:
-            sink(stream, line)
-        if last is not None and line.strip():
-            last[:] = [line]
-        if tail is not None:
-            tail.append(line)
-    pipe.close()
-
-
-def _parse_result(line: str | None):
-    if line is None:
-        return None
-    text = line.strip()
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    """SIGTERM the step's process group, then SIGKILL whatever is left after the grace period."""
-    grace = float(getattr(settings, "STUDIO_KILL_GRACE_S", 5.0))
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # also children that outlived their parent
-    except ProcessLookupError:
-        pass
-    proc.wait()
+        # Built per attempt: settings are read where they are used (and tests change them).
+        return run_executable(inv, SandboxConfig.from_settings(settings),
+                              max_result_bytes=settings.STUDIO_MAX_RESULT_BYTES)

@@ -17,6 +17,7 @@ from typing import Any
 from .blocks import expand_edges, normalize_blocks
 from .dag import Dag, find_cycle
 from .errors import GraphError, GraphFault
+from .executables import DEFAULT_RULES, ExecutableRules, executable_faults
 from .resources import normalize_resources
 from .templating import TemplateError, placeholders_in
 
@@ -121,7 +122,7 @@ def normalize_parameters(parameters: Any) -> list[dict]:
 
 
 def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[str, FunctionSignature],
-                    backends: Collection[str]) -> dict | None:
+                    backends: Collection[str], rules: ExecutableRules = DEFAULT_RULES) -> dict | None:
     if not isinstance(raw, Mapping):
         out.add(f"steps[{index}] must be an object")
         return None
@@ -163,12 +164,9 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
             out.add(f"step {step_id!r}: argv must be a non-empty list of strings", step=step_id)
         env = raw.get("env") or {}
-        if not isinstance(env, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
-            out.add(f"step {step_id!r}: env must map names to strings", step=step_id)
-        step["env"] = env
         cwd = raw.get("cwd")
-        if cwd is not None and not isinstance(cwd, str):
-            out.add(f"step {step_id!r}: cwd must be a string", step=step_id)
+        out.faults.extend(executable_faults(step_id, env=env, cwd=cwd, rules=rules))
+        step["env"] = env
         step["cwd"] = cwd
     else:
         out.add(f"step {step_id!r}: unknown kind {kind!r} (function or executable)", step=step_id)
@@ -203,7 +201,7 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
 
 
 def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], backends: Collection[str],
-                    parameter_names: Collection[str] = ()) -> dict:
+                    parameter_names: Collection[str] = (), rules: ExecutableRules = DEFAULT_RULES) -> dict:
     """Validate a graph and return it normalised; raise GraphError with every fault."""
     out = _Collector()
     if not isinstance(graph, Mapping):
@@ -220,7 +218,7 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     steps: list[dict] = []
     ids: set[str] = set()
     for index, raw in enumerate(raw_steps):
-        step = _normalize_step(raw, index, out, functions, backends)
+        step = _normalize_step(raw, index, out, functions, backends, rules)
         if step is None:
             continue
         if step["id"] in ids:
@@ -291,7 +289,7 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
 
 
 def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, FunctionSignature],
-                      backends: Collection[str]) -> tuple[list[dict], dict]:
+                      backends: Collection[str], rules: ExecutableRules = DEFAULT_RULES) -> tuple[list[dict], dict]:
     """Validate parameters and graph together; faults of both are reported at once."""
     faults: list[GraphFault] = []
     normalized_params: list[dict] = []
@@ -302,7 +300,8 @@ def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, Fu
     names = [p["name"] for p in normalized_params] if not faults else [
         p["name"] for p in (parameters or []) if isinstance(p, Mapping) and isinstance(p.get("name"), str)]
     try:
-        normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names)
+        normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names,
+                                           rules=rules)
     except GraphError as exc:
         faults.extend(exc.faults)
     if faults:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from ..events import access_changed_on_commit
 from ..graph import GraphError, validate_campaign
 from ..graph.diff import definition_diff, diff_summary
 from ..graph.errors import GraphFault
+from ..graph.executables import ExecutableRules
 from ..models import Campaign, CampaignVersion, Team, Visibility
 from ..step_functions import function_registry
 from .audit import Action, audit_record, campaign_audit_team
@@ -34,7 +36,8 @@ def definition_validate(*, parameters: Any, graph: Any) -> tuple[list[dict], dic
     signatures = {name: fn.signature for name, fn in function_registry().items()}
     try:
         params, normalized = validate_campaign(parameters=parameters, graph=graph, functions=signatures,
-                                               backends=available_backends())
+                                               backends=available_backends(), rules=ExecutableRules(
+                                                   allow_unsafe_env=settings.STUDIO_STEP_ENV_ALLOW_UNSAFE))
         backend_faults = steps_backend_faults(normalized["steps"])
         if backend_faults:
             raise GraphError(backend_faults)

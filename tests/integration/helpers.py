@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from datetime import datetime
 
 from campaigns_app.models import RUN_TERMINAL, Run, RunEvent
@@ -29,3 +31,32 @@ def step_times(run_id: int) -> dict[str, dict[str, datetime]]:
 def assert_gap_free(run_id: int) -> None:
     seqs = list(RunEvent.objects.filter(run_id=run_id).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1)), seqs
+
+
+def unique_sleep() -> str:
+    """A sleep length no other process on the machine uses, to find a step's processes by their command line.
+
+    Steps run as another user and, under bubblewrap, in their own pid namespace, so the pids they could
+    write down would not be the host's.
+    """
+    return f"60.{uuid.uuid4().int % 10**9:09d}"
+
+
+def processes_running(*argv: str) -> list[int]:
+    """Host pids of live (not zombie) processes whose command line is exactly ``argv``."""
+    found = []
+    wanted = "\0".join(argv).encode() + b"\0"
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if cmdline.read() != wanted:
+                    continue
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                if stat.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                    continue
+        except OSError:
+            continue
+        found.append(int(entry))
+    return found

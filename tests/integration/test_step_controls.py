@@ -1,6 +1,5 @@
 """Retries, timeouts, max_parallel, cancel, resume and live logs, with a real worker."""
 
-import os
 import time
 from itertools import pairwise
 
@@ -10,7 +9,7 @@ from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import batch_launch, campaign_create, run_launch
 from tests.conftest import client_for
 
-from .helpers import assert_gap_free, step_times, wait_for_runs
+from .helpers import assert_gap_free, processes_running, step_times, unique_sleep, wait_for_runs
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker", "alice_runs_commands")]
 
@@ -68,25 +67,15 @@ def test_a_function_step_that_overruns_fails_with_reason_timeout(alice):
     assert step(run, "after").state == "skipped"
 
 
-def test_an_executable_that_overruns_is_killed_with_its_whole_process_group(alice, tmp_path):
-    pid_file = tmp_path / "child.pid"
+def test_an_executable_that_overruns_is_killed_with_its_whole_process_group(alice):
+    marker = unique_sleep()
     # The shell ignores SIGTERM, so only the SIGKILL after the grace period ends it; its child goes too.
-    script = f"trap '' TERM; sleep 60 & echo $! > {pid_file}; wait"
+    script = f"trap '' TERM; sleep {marker} & wait"
     run = launch(alice, chain({**exe("stuck", "sh", "-c", script), "timeout_s": 1}))
     [run] = wait_for_runs([run.pk], timeout=15)
     stuck = step(run, "stuck")
     assert stuck.state == "failed" and stuck.error.startswith("timeout")
-    child = int(pid_file.read_text())
-    wait_until(lambda: not _alive(child), timeout=5)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting for its reaper counts as gone
-        return stat.read().split()[2] != "Z"
+    wait_until(lambda: not processes_running("sleep", marker), timeout=5)
 
 
 def test_max_parallel_bounds_how_many_steps_of_a_run_run_at_once(alice):
@@ -99,13 +88,14 @@ def test_max_parallel_bounds_how_many_steps_of_a_run_run_at_once(alice):
     assert most == 2
 
 
-def test_cancel_stops_running_steps_and_cancels_waiting_ones_within_two_seconds(alice, tmp_path):
-    marker = tmp_path / "exe.pid"
-    graph = {"steps": [fn("nap", "sleep", seconds=30), exe("proc", "sh", "-c", f"echo $$ > {marker}; exec sleep 60"),
+def test_cancel_stops_running_steps_and_cancels_waiting_ones_within_two_seconds(alice):
+    marker = unique_sleep()
+    graph = {"steps": [fn("nap", "sleep", seconds=30), exe("proc", "sh", "-c", f"exec sleep {marker}"),
                        fn("later", "noop")],
              "edges": [{"source": "nap", "target": "later"}]}
     run = launch(alice, graph)
-    wait_until(lambda: StepRun.objects.filter(run=run, state="running").count() == 2 and marker.exists())
+    wait_until(lambda: StepRun.objects.filter(run=run, state="running").count() == 2
+               and processes_running("sleep", marker))
     started = time.monotonic()
     answer = client_for(alice).post(f"/api/runs/{run.pk}/cancel/")
     assert answer.status_code == 200
@@ -114,7 +104,7 @@ def test_cancel_stops_running_steps_and_cancels_waiting_ones_within_two_seconds(
     assert run.state == "cancelled"
     assert dict(StepRun.objects.filter(run=run).values_list("step_id", "state")) == {
         "nap": "cancelled", "proc": "cancelled", "later": "cancelled"}
-    wait_until(lambda: not _alive(int(marker.read_text())), timeout=3)
+    wait_until(lambda: not processes_running("sleep", marker), timeout=3)
     assert_gap_free(run.pk)
     assert client_for(alice).post(f"/api/runs/{run.pk}/cancel/").status_code == 409
 
