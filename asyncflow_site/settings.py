@@ -227,6 +227,10 @@ STUDIO_HEARTBEAT_STALE_S = float(os.environ.get("STUDIO_HEARTBEAT_STALE_S", "30"
 STUDIO_SWEEP_INTERVAL_S = float(os.environ.get("STUDIO_SWEEP_INTERVAL_S", "10"))
 STUDIO_REDISPATCH_AFTER_S = float(os.environ.get("STUDIO_REDISPATCH_AFTER_S", "30"))
 STUDIO_MAX_RECLAIMS = int(os.environ.get("STUDIO_MAX_RECLAIMS", "3"))
+# Group commit: at most this many step starts and ends of one process in one transaction (0: one each).
+STUDIO_COMMIT_BATCH = int(os.environ.get("STUDIO_COMMIT_BATCH", "256"))
+# Instances per batch launch request.
+STUDIO_MAX_INSTANCES = int(os.environ.get("STUDIO_MAX_INSTANCES", "10000"))
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

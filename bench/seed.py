@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from websockets.sync.client import connect
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 STEP_SECONDS = 0.5
 
 
@@ -127,12 +128,22 @@ def main() -> int:
     parser.add_argument("--password", default=None, help="default: $STUDIO_ADMIN_PASSWORD, else var/admin_password")
     parser.add_argument("--token", default=None)
     parser.add_argument("--rounds", type=int, default=7, help="counted rounds of each kind (after one warm-up)")
+    parser.add_argument("--private", action="store_true",
+                        help="start a private stack (bench/engine_stack.py) instead of using --url")
     args = parser.parse_args()
+    if args.private:
+        from bench.engine_stack import private_stack
 
-    base = args.url.rstrip("/")
+        with private_stack() as stack:
+            return measure(args, stack.url, stack.username, stack.password)
     password = (args.password or os.environ.get("STUDIO_ADMIN_PASSWORD")
                 or (REPO / "var" / "admin_password").read_text().strip())
-    token = args.token or token_for(base, args.username, password)
+    return measure(args, args.url, args.username, password)
+
+
+def measure(args, url: str, username: str, password: str) -> int:
+    base = url.rstrip("/")
+    token = args.token or token_for(base, username, password)
     api = Api(base, token)
     campaigns = api.call("GET", "/api/campaigns/?page_size=200")["results"]
     seed = next((c for c in campaigns if c["name"] == "Seed campaign"), None)

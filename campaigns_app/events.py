@@ -86,10 +86,27 @@ def broadcast_on_commit(run, messages: list[dict], *, on_commit=transaction.on_c
 
     ``on_commit`` lets a caller that runs its own post-commit hooks (the run ledger) take the callback.
     """
-    if not messages:
-        return
-    groups = [run_group(run.pk), *dashboard_groups_for_run(run)]
-    on_commit(lambda: _sender().submit(groups, messages))
+    broadcast_runs_on_commit([(run, messages)], on_commit=on_commit)
+
+
+# Events per channel-layer message: a commit of hundreds of steps stays a few messages of bounded size.
+EVENTS_PER_MESSAGE = 500
+
+
+def broadcast_runs_on_commit(batches: list[tuple[object, list[dict]]], *, on_commit=transaction.on_commit) -> None:
+    """Send the events of many runs, stored in one transaction, once it commits: one message per group.
+
+    Each group's message lists its runs' events in the order given, so every
+    run's events stay in seq order within it.
+    """
+    by_group: dict[str, list[dict]] = {}
+    for run, messages in batches:
+        if not messages:
+            continue
+        for group in (run_group(run.pk), *dashboard_groups_for_run(run)):
+            by_group.setdefault(group, []).extend(messages)
+    if by_group:
+        on_commit(lambda: _sender().submit_per_group(by_group))
 
 
 class _Sender:
@@ -116,22 +133,31 @@ class _Sender:
             item = await self.queue.get()
             if item is None:
                 return
-            groups, messages = item
-            # Events name every group they go to, so a socket that has just
-            # left a group drops what was already in flight to it.
-            message = ({"type": ACCESS_MESSAGE_TYPE} if messages is None
-                       else {"type": EVENT_MESSAGE_TYPE, "events": messages, "groups": groups})
             try:
+                if isinstance(item, dict):
+                    for group, messages in item.items():
+                        for start in range(0, len(messages), EVENTS_PER_MESSAGE):
+                            await layer.group_send(group, {"type": EVENT_MESSAGE_TYPE, "groups": [group],
+                                                           "events": messages[start:start + EVENTS_PER_MESSAGE]})
+                    continue
+                groups, messages = item
+                # Events name every group they go to, so a socket that has just
+                # left a group drops what was already in flight to it.
+                message = ({"type": ACCESS_MESSAGE_TYPE} if messages is None
+                           else {"type": EVENT_MESSAGE_TYPE, "events": messages, "groups": groups})
                 for group in groups:
                     await layer.group_send(group, message)
-            except Exception:  # stored events are replayed by clients
-                logger.exception("broadcast of %s failed", "access change" if messages is None
-                                 else f"{len(messages)} event(s)")
+            except Exception:
+                logger.exception("a broadcast failed")
             finally:
                 self.queue.task_done()
 
     def submit(self, groups: list[str], messages: list[dict] | None) -> None:
         self.loop.call_soon_threadsafe(self.queue.put_nowait, (groups, messages))
+
+    def submit_per_group(self, by_group: dict[str, list[dict]]) -> None:
+        """Send each group its own list of events (in chunks of ``EVENTS_PER_MESSAGE``)."""
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, by_group)
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until everything submitted so far has been sent (tests, shutdown)."""

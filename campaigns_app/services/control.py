@@ -45,7 +45,7 @@ def run_cancel(*, run_id: int, user=None) -> Run:
         _studio_run_check(run, "cancel")
         if run.state in RUN_TERMINAL:
             raise RunConflict({"detail": f"run {run_id} has already ended ({run.state})"})
-        steps = RunSteps.all(run_id)
+        steps = RunSteps.all(ledger)
         waiting = steps_cancel(ledger, steps)
         run_finish_if_done(ledger, steps)
         if user is not None:
@@ -70,7 +70,7 @@ def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None, user=None) 
         if run.state not in RUN_TERMINAL:
             raise RunConflict({"detail": f"run {run_id} is still {run.state}; cancel it or wait for it to end"})
         definition = version_definition(run.version_id)
-        steps = RunSteps.all(run_id)
+        steps = RunSteps.all(ledger)
         if step_ids is not None:
             step_ids = list(step_ids)
             unknown = [s for s in step_ids if s not in steps]

@@ -3,25 +3,53 @@
 from __future__ import annotations
 
 import logging
+import os
+import queue
+import threading
 from collections.abc import Iterable
-
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 STEP_TASK = "campaigns.step_run_execute"
 
 
-def steps_dispatch_on_commit(step_runs: Iterable, countdown: float | None = None, *,
-                             on_commit=transaction.on_commit) -> None:
-    """Queue each step on its backend's queue once the transaction that queued it commits.
+# A handful of messages leave at once from the committing thread; more (a
+# launch's root steps) go to this process's dispatcher thread, so a request
+# that launched thousands of runs answers without waiting for their publishes.
+# The rows are committed ``queued`` either way: if the process dies before a
+# message leaves, the watchdogs' sweep sends it again.
+INLINE_MESSAGES = 64
 
-    Sending after commit guarantees the worker finds the row in ``queued``.
-    """
-    step_runs = list(step_runs)
-    if step_runs:
-        # Ids are read at commit time: a launch queues steps before inserting them.
-        on_commit(lambda: send_step_messages(step_runs, countdown))
+
+def steps_send_soon(step_runs: list, countdown: float | None = None) -> None:
+    """Send the messages of committed steps: at once when they are few, else from the dispatcher thread."""
+    if len(step_runs) <= INLINE_MESSAGES:
+        send_step_messages(step_runs, countdown)
+    else:
+        _dispatcher().put((step_runs, countdown))
+
+
+_queue: queue.SimpleQueue | None = None
+_queue_pid: int | None = None
+_queue_lock = threading.Lock()
+
+
+def _dispatcher() -> queue.SimpleQueue:
+    global _queue, _queue_pid
+    # A forked child starts its own thread: its parent's does not exist there.
+    if _queue is None or _queue_pid != os.getpid():
+        with _queue_lock:
+            if _queue is None or _queue_pid != os.getpid():
+                _queue, _queue_pid = queue.SimpleQueue(), os.getpid()
+                threading.Thread(target=_dispatch_forever, args=(_queue,), name="step-dispatcher",
+                                 daemon=True).start()
+    return _queue
+
+
+def _dispatch_forever(pending: queue.SimpleQueue) -> None:
+    while True:
+        step_runs, countdown = pending.get()
+        send_step_messages(step_runs, countdown)
 
 
 def send_step_messages(step_runs: Iterable, countdown: float | None = None) -> None:
@@ -30,9 +58,14 @@ def send_step_messages(step_runs: Iterable, countdown: float | None = None) -> N
 
     # The message names the attempt it was sent for, so the worker claims
     # with one compare-and-set and a stale or duplicate message claims nothing.
-    for sr in step_runs:
-        try:
-            app.send_task(STEP_TASK, args=[sr.pk, sr.run_id, sr.step_id, sr.attempts + 1], queue=sr.backend,
-                          countdown=countdown)
-        except Exception:  # the row is committed as queued; the sweep re-dispatches it
-            logger.exception("could not send the message of step run %s; the sweep will resend it", sr.pk)
+    try:
+        with app.producer_or_acquire() as producer:
+            for sr in step_runs:
+                try:
+                    app.send_task(STEP_TASK, args=[sr.pk, sr.run_id, sr.step_id, sr.attempts + 1],
+                                  queue=sr.backend, countdown=countdown, producer=producer)
+                except Exception:
+                    logger.exception("could not send the message of step run %s; the sweep will resend it", sr.pk)
+    except Exception:
+        logger.exception("could not reach the broker for %d step message(s); the sweep will resend them",
+                         len(step_runs))

@@ -69,7 +69,7 @@ def steps_pass_cancel_requests(events: dict[int, threading.Event]) -> None:
 def step_run_reclaim(*, step_run_id: int, run_id: int, attempt: int, cutoff) -> bool:
     """Requeue (or, past the reclaim limit, fail) a running step whose worker went silent. True when done."""
     with run_locked(run_id) as ledger:
-        steps, step_run = RunSteps.of_step(run_id, step_run_id)
+        steps, step_run = RunSteps.of_step(ledger, step_run_id)
         if step_run is None:
             return False
         dag = version_definition(ledger.run.version_id).dag

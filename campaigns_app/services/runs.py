@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from .. import policies
@@ -112,16 +113,14 @@ def _refuse_external(campaign: Campaign) -> None:
                                          "run it again"]})
 
 
-MAX_INSTANCES = 1000
-
-
 def batch_launch(*, campaign: Campaign, user, instances: Any, max_parallel: Any = None) -> tuple[Batch, list[Run]]:
     """Launch one run per instance in one transaction: every instance is checked first, all or nothing."""
     max_parallel = max_parallel_check(max_parallel)
     if not isinstance(instances, list) or not instances:
         raise ParametersInvalid({"instances": ["must be a non-empty list of {\"parameters\": {...}}"]})
-    if len(instances) > MAX_INSTANCES:
-        raise ParametersInvalid({"instances": [f"at most {MAX_INSTANCES} instances per launch"]})
+    if len(instances) > settings.STUDIO_MAX_INSTANCES:
+        raise ParametersInvalid({"instances": [f"at most {settings.STUDIO_MAX_INSTANCES} instances per launch "
+                                               "(STUDIO_MAX_INSTANCES)"]})
     _refuse_external(campaign)
     version = campaign.current_version
     definition = version_definition(version.pk)

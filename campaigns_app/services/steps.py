@@ -15,15 +15,16 @@ from django.utils import timezone
 from ..backends import StepInvocation, StepOutcome, get_backend
 from ..graph import TemplateError, render_value
 from ..graph.templating import render_argv
-from ..models import StepRun, StepState
+from ..models import Run, StepRun, StepState
 from .backend_states import backend_state_reporter
 from .definitions import version_definition
 from .logs import step_log_close, step_log_open
 from .recovery import running_here
 from .transitions import (
     RunSteps,
+    in_run_transaction,
+    neighbourhood,
     run_finish_if_done,
-    run_locked,
     step_cancelled,
     step_claim,
     step_fail,
@@ -53,6 +54,8 @@ class ClaimedStep:
     step_run_id: int
     run_id: int
     attempt: int
+    step_id: str
+    version_id: int
     backend: str
     invocation: StepInvocation | None
     # Set when the step cannot even start (a placeholder without a value).
@@ -82,7 +85,8 @@ def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None 
             outcome = claimed.early_failure or _run_on_backend(claimed)
             first_outcome = first_outcome or outcome
             claimed = step_run_record(step_run_id=claimed.step_run_id, run_id=claimed.run_id, outcome=outcome,
-                                      attempt=claimed.attempt, run_next_on=backend)
+                                      attempt=claimed.attempt, run_next_on=backend, step_id=claimed.step_id,
+                                      version_id=claimed.version_id)
     return first_outcome
 
 
@@ -121,10 +125,14 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
             return None
         expected = (row[0], row[1], row[2] + 1)
     run_id, step_id, attempt = expected
-    with run_locked(run_id) as ledger:
-        if not step_claim(ledger, step_run_id=step_run_id, step_id=step_id, attempt=attempt):
-            return None
-    return _claimed_step(step_run_id=step_run_id, run=ledger.run, step_id=step_id, attempt=attempt)
+
+    def claim(ledger):
+        return ledger.run if step_claim(ledger, step_run_id=step_run_id, step_id=step_id, attempt=attempt) else None
+
+    run = in_run_transaction(run_id, claim)
+    if run is None:
+        return None
+    return _claimed_step(step_run_id=step_run_id, run=run, step_id=step_id, attempt=attempt)
 
 
 def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> ClaimedStep:
@@ -136,7 +144,8 @@ def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> Claim
         # Upstream steps have succeeded and stay put while this one runs.
         ancestors = definition.dag.ancestors(step_id)
         results = dict(StepRun.objects.filter(run_id=run.pk, step_id__in=ancestors).values_list("step_id", "result"))
-    claim = ClaimedStep(step_run_id=step_run_id, run_id=run.pk, attempt=attempt,
+    claim = ClaimedStep(step_run_id=step_run_id, run_id=run.pk, attempt=attempt, step_id=step_id,
+                        version_id=run.version_id,
                         backend=step.get("backend", "thread"), invocation=None)
     try:
         claim.invocation = StepInvocation(
@@ -175,13 +184,16 @@ def _checked_result(outcome: StepOutcome) -> tuple[StepOutcome, dict]:
 
 
 def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int,
-                    run_next_on: str | None = None) -> ClaimedStep | None:
+                    run_next_on: str | None = None, step_id: str | None = None,
+                    version_id: int | None = None) -> ClaimedStep | None:
     """Store an attempt's outcome, then queue what became ready, retry, or skip what can no longer run.
 
     With ``run_next_on`` (a backend whose slot the caller holds), the first
     successor on that backend that became ready is started for the caller in
     the same transaction and returned claimed, for the caller to run next;
-    the others are dispatched to Celery after commit.
+    the others are dispatched to Celery after commit.  ``step_id`` (when the
+    caller knows it, with the run's ``version_id``) lets the group commit read the step and what it
+    decides on for all its runs in one statement.
 
     An outcome for an attempt that is no longer the running one (the step was
     cancelled or reclaimed meanwhile) is ignored, so a step never succeeds twice.
@@ -189,12 +201,13 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
     ended_at = outcome.ended_at
     outcome, event_result = _checked_result(outcome)
     outcome.ended_at = ended_at
-    here: StepRun | None = None
-    with run_locked(run_id) as ledger:
-        steps, step_run = RunSteps.of_step(run_id, step_run_id)
+
+    def record(ledger) -> tuple[StepRun, Run] | None:
+        here = None
+        definition = version_definition(ledger.run.version_id)
+        steps, step_run = RunSteps.of_step(ledger, step_run_id, step_id=step_id, dag=definition.dag)
         if step_run is None or step_run.state != StepState.RUNNING or step_run.attempts != attempt:
             return None
-        definition = version_definition(ledger.run.version_id)
         dag, step = definition.dag, definition.steps[step_run.step_id]
         ended = min(outcome.ended_at or ledger.now, ledger.now)
         if step_run.cancel_requested or outcome.reason == "cancelled":
@@ -211,6 +224,15 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
             here = step_fail(ledger, steps, step_run, dag, error=outcome.error, reason=outcome.reason, ended=ended,
                              run_next_on=run_next_on)
         run_finish_if_done(ledger, steps)
-    if here is None:
+        return (here, ledger.run) if here is not None else None
+
+    prefetch = None
+    if step_id is not None and version_id is not None:
+        dag = version_definition(version_id).dag
+        if step_id in dag.successors:
+            prefetch = neighbourhood(dag, step_id)
+    started = in_run_transaction(run_id, record, prefetch=prefetch)
+    if started is None:
         return None
-    return _claimed_step(step_run_id=here.pk, run=ledger.run, step_id=here.step_id, attempt=here.attempts)
+    here, run = started
+    return _claimed_step(step_run_id=here.pk, run=run, step_id=here.step_id, attempt=here.attempts)

@@ -24,6 +24,15 @@ TYPES_FILE = FRONTEND / "src" / "lib" / "generated" / "api.ts"
 REGENERATE = "run `cd frontend && npm run api:types` and commit the result"
 
 
+def drain(run) -> None:
+    for _ in range(50):
+        queued = list(StepRun.objects.filter(run=run, state="queued").values_list("pk", flat=True))
+        if not queued:
+            return
+        for step_run_id in queued:
+            step_run_execute(step_run_id=step_run_id)
+
+
 def current_schema() -> dict:
     return json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True)))
 
@@ -68,22 +77,21 @@ def message_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(root)
 
 
+CHATTY = "tests.contract.step_functions.chatty"
+
+
 @pytest.mark.django_db(transaction=True)
-def test_every_event_of_a_run_with_logs_retries_and_failures_matches_its_message_type(alice, alice_runs_commands):
+def test_every_event_of_a_run_with_logs_retries_and_failures_matches_its_message_type(alice, settings):
+    settings.STUDIO_STEP_FUNCTIONS = [CHATTY]
     graph = {"steps": [
-        {"id": "a", "kind": "executable", "argv": ["sh", "-c", "echo out; echo err >&2; echo '{\"n\": 1}'"]},
+        {"id": "a", "kind": "function", "function": "chatty", "kwargs": {"lines": ["out", "more"]}},
         {"id": "b", "kind": "function", "function": "fail", "kwargs": {"times": 1}, "retries": 1},
         {"id": "c", "kind": "function", "function": "fail", "kwargs": {}},
         {"id": "d", "kind": "function", "function": "noop", "kwargs": {}},
     ], "edges": [{"source": "a", "target": "b"}, {"source": "a", "target": "c"}, {"source": "c", "target": "d"}]}
     campaign = campaign_create(owner=alice, name="contract", parameters=[], graph=graph)
     run = run_launch(campaign=campaign, user=alice, parameters={})
-    for _ in range(50):
-        queued = list(StepRun.objects.filter(run=run, state="queued").values_list("pk", flat=True))
-        if not queued:
-            break
-        for step_run_id in queued:
-            step_run_execute(step_run_id=step_run_id)
+    drain(run)
     messages = [event.as_message() for event in RunEvent.objects.filter(run=run).order_by("seq")]
     assert {m["type"] for m in messages} == {"run.state", "step.state", "step.log"}
     states = {(m["step"], m["state"]) for m in messages if m["type"] == "step.state"}
@@ -104,12 +112,14 @@ def test_a_message_with_a_wrong_field_is_refused():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_live_log_reads_line_for_line_as_the_stored_log(alice, alice_runs_commands):
-    script = "echo one; echo two >&2; echo three"
-    graph = {"steps": [{"id": "a", "kind": "executable", "argv": ["sh", "-c", script], "retries": 1}], "edges": []}
+def test_the_live_log_reads_line_for_line_as_the_stored_log(alice, settings):
+    settings.STUDIO_STEP_FUNCTIONS = [CHATTY]
+    graph = {"steps": [{"id": "a", "kind": "function", "function": "chatty", "kwargs": {"lines": ["one", "two"]}},
+                       {"id": "b", "kind": "function", "function": "noop", "kwargs": {}}],
+             "edges": [{"source": "a", "target": "b"}]}
     campaign = campaign_create(owner=alice, name="log contract", parameters=[], graph=graph)
     run = run_launch(campaign=campaign, user=alice, parameters={})
-    step_run_execute(step_run_id=StepRun.objects.get(run=run).pk)
+    drain(run)
     live: list[str] = []
     for message in (e.as_message() for e in RunEvent.objects.filter(run=run, type="step.log").order_by("seq")):
         data = message["data"]
@@ -117,7 +127,7 @@ def test_the_live_log_reads_line_for_line_as_the_stored_log(alice, alice_runs_co
         live.extend(data["prefix"] + line for line in data["lines"])
     stored = selectors.step_log_text(run.pk, "a").splitlines()
     assert live == stored
-    assert stored[0] == "=== attempt 1 ===" and "[stderr] two" in stored
+    assert stored[0] == "=== attempt 1 ===" and "[log] WARNING tests.contract.step_functions: two" in stored
 
 
 @pytest.mark.django_db(transaction=True)

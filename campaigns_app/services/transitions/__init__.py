@@ -9,6 +9,7 @@ SQL lives only in ``sql.py`` here.
 
 | module | what it holds |
 | --- | --- |
+| ``commit.py`` | group commit: ``in_run_transaction`` applies a transition with whatever else this process's threads commit now, in one transaction |
 | ``ledger.py`` | ``run_locked`` / ``runs_created`` / ``run_created``: the run lock and the transaction; ``RunLedger`` with ``step_write`` / ``steps_write`` (step rows), ``record`` (events, gap-free seq), ``set_run_state``, ``on_commit`` |
 | ``steps.py`` | ``RunSteps`` (the steps a transition reads) and the step transitions: queue, claim, start here, succeed, fail, retry, cancelled, skip, cancel, reset, reclaim; heartbeats and overdue resends |
 | ``runs.py`` | run start, finish, requeue |
@@ -20,8 +21,12 @@ Adding a transition (child runs, for-each items, ...):
 1. Write it as a function in ``steps.py`` or ``runs.py`` (or a new module
    here when it is a family of its own) that takes the ``RunLedger`` of the
    caller's ``run_locked`` block and the ``RunSteps`` it decides on.
-2. Change rows only through ``ledger.step_write`` / ``ledger.steps_write``
-   (step runs) and ``ledger.set_run_state`` (the run), record an event with
+2. Read steps through ``RunSteps.of(ledger)`` (``need``, ``need_all``, ``of_step``): one
+   view per run and transaction, shared by every transition of that run in a
+   group commit, so nothing is read stale.  Change rows only through
+   ``ledger.step_write`` / ``ledger.steps_write`` on those objects (written
+   together before commit, or before a read that needs them) and
+   ``ledger.set_run_state`` (the run), record an event with
    ``ledger.record`` for every state it changes, and send messages with
    ``steps_queue`` or ``ledger.on_commit`` so nothing leaves before commit.
 3. End with ``run_finish_if_done`` when the change can end the run.
@@ -32,11 +37,13 @@ run's own ``run_locked`` after the first commits, or nests it: locks are taken
 parent before child, so two transitions never wait on each other.
 """
 
+from .commit import committer_stats, in_run_transaction
 from .launch import runs_queue_new
 from .ledger import RunLedger, run_created, run_locked, runs_created, writer_slot
 from .runs import run_finish_if_done, run_requeue, run_start
 from .steps import (
     RunSteps,
+    neighbourhood,
     step_cancelled,
     step_claim,
     step_fail,
@@ -56,6 +63,9 @@ from .steps import (
 )
 
 __all__ = [
+    "committer_stats",
+    "in_run_transaction",
+    "neighbourhood",
     "RunLedger",
     "RunSteps",
     "run_created",

@@ -5,7 +5,13 @@ from __future__ import annotations
 from ...models import Run, RunState, StepRun
 from ..definitions import VersionDefinition
 from .ledger import runs_created
+from .sql import rows_insert
 from .steps import steps_queue
+
+# Every column of a new step run (the id comes back from the insert).
+STEP_FIELDS = ("run", "step_id", "name", "backend", "order", "state", "attempts", "queued_at", "started_at",
+               "finished_at", "result", "error", "dispatched_at", "cancel_requested", "worker", "heartbeat_at",
+               "reclaims")
 
 
 def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
@@ -27,4 +33,10 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
             limit = ledger.run.max_parallel
             steps_queue(ledger, ready[:limit] if limit else ready)
             step_runs.extend(mine)
-    StepRun.objects.bulk_create(step_runs)
+    for step_run in step_runs:
+        step_run.run_id = step_run.run.pk
+    ids = {(run_id, step_id): pk for pk, run_id, step_id in
+           rows_insert(StepRun, STEP_FIELDS, step_runs, returning=("id", "run_id", "step_id"))}
+    for step_run in step_runs:
+        step_run.pk = ids[(step_run.run_id, step_run.step_id)]
+        step_run._state.adding = False

@@ -11,16 +11,21 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ...events import broadcast_on_commit
+from ...events import broadcast_runs_on_commit
 from ...models import Run, RunEvent, StepRun
-from .sql import rows_insert, rows_update, rows_update_many, run_lock
+from ..dispatch import steps_send_soon
+from .sql import rows_insert, rows_update, rows_update_each, rows_update_many, run_lock
 
 EVENT_FIELDS = ("run", "seq", "step_id", "type", "state", "at", "data")
+# Every column of a new run (the id comes back from the insert).
+RUN_FIELDS = ("campaign", "version", "owner", "batch", "max_parallel", "state", "parameters", "last_seq", "source",
+              "external_key", "created_at", "started_at", "finished_at")
 
 
 class RunLedger:
@@ -36,6 +41,15 @@ class RunLedger:
         self._events: list[RunEvent] = []
         self._changed_fields: set[str] = set()
         self._after_commit: list[Callable[[], None]] = []
+        self._messages: dict[float | None, list] = {}
+        # Step rows changed but not written yet, by id: written together before any read that needs them.
+        self._writes: dict[int, dict[str, Any]] = {}
+        # The steps of this run read in this transaction (``steps.RunSteps``), shared by its transitions.
+        self.steps = None
+
+    def send_after_commit(self, step_runs: list, *, countdown: float | None = None) -> None:
+        """Send the steps' Celery messages after commit, with the others of this commit (``dispatch``)."""
+        self._messages.setdefault(countdown, []).extend(step_runs)
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once this ledger's transaction has committed (in order of registration)."""
@@ -47,25 +61,30 @@ class RunLedger:
         self._events.append(RunEvent(run=self.run, seq=self.run.last_seq, step_id=step_id, type=type_,
                                      state=state, at=at or self.now, data=data or {}))
 
-    def step_write(self, step_run, **values: Any) -> int:
-        """Set ``values`` on the step run and its row; returns the rows changed (0 or 1).
+    def step_write(self, step_run, **values: Any) -> None:
+        """Set ``values`` on the step run now and on its row before commit (or before a read that needs it).
 
-        A step not yet inserted (a launch inserts its steps after queueing
-        them) only takes the values: its INSERT writes them.
+        The writes of one commit go out together (``steps_flush``).  A step not
+        yet inserted (a launch inserts its steps after queueing them) only
+        takes the values: its INSERT writes them.
         """
         for name, value in values.items():
             setattr(step_run, name, value)
-        if step_run.pk is None:
-            return 0
-        return rows_update(StepRun, where={"id": step_run.pk}, **values)
+        if step_run.pk is not None:
+            self._writes.setdefault(step_run.pk, {}).update(values)
 
     def steps_write(self, step_runs, **values: Any) -> None:
-        """``step_write`` for many step runs with the same values, in one statement."""
+        """``step_write`` for many step runs with the same values; a long list in one statement now."""
+        if len(step_runs) <= 16:
+            for step_run in step_runs:
+                self.step_write(step_run, **values)
+            return
         for step_run in step_runs:
             for name, value in values.items():
                 setattr(step_run, name, value)
         saved = [sr.pk for sr in step_runs if sr.pk is not None]
         if saved:
+            steps_flush([self])
             rows_update_many(StepRun, saved, **values)
 
     def set_run_state(self, state: str, **fields: Any) -> None:
@@ -75,17 +94,59 @@ class RunLedger:
         self._changed_fields.update({"state", *fields})
         self.record("run.state", state)
 
-    def _flush(self) -> None:
-        if not self._events:
-            return
-        rows_insert(RunEvent, EVENT_FIELDS, self._events)
-        rows_update(Run, where={"id": self.run.pk},
-                    **{name: getattr(self.run, name) for name in sorted({"last_seq", *self._changed_fields})})
-        broadcast_on_commit(self.run, [e.as_message() for e in self._events], on_commit=self.on_commit)
 
-    def _run_after_commit(self) -> None:
-        for callback in self._after_commit:
-            callback()
+
+def steps_flush(ledgers: list[RunLedger]) -> None:
+    """Write the ledgers' pending step rows: one ``executemany`` per set of columns."""
+    by_shape: dict[tuple[str, ...], list] = {}
+    for ledger in ledgers:
+        for pk, values in ledger._writes.items():
+            fields = tuple(sorted(values))
+            by_shape.setdefault(fields, []).append((pk, [values[f] for f in fields]))
+        ledger._writes = {}
+    for fields, rows in by_shape.items():
+        if len(rows) == 1:
+            rows_update(StepRun, where={"id": rows[0][0]}, **dict(zip(fields, rows[0][1], strict=True)))
+        else:
+            rows_update_each(StepRun, fields, rows)
+
+
+def ledgers_flush(ledgers: list[RunLedger]) -> list[Callable[[], None]]:
+    """Write the events and run rows of the ledgers of one transaction, each kind in one statement.
+
+    Their pending step rows are written first.  Returns what must run once it commits, in this order: the step
+    messages of all of them (one send per delay), the ledgers' own callbacks, and the
+    broadcasts: one message per group for all these runs' events, each run's
+    in seq order.  Messages first, so a worker is not kept waiting behind broadcasts.
+    """
+    messages: dict[float | None, list] = {}
+    for ledger in ledgers:
+        for countdown, step_runs in ledger._messages.items():
+            messages.setdefault(countdown, []).extend(step_runs)
+    after = [partial(steps_send_soon, step_runs, countdown) for countdown, step_runs in messages.items()]
+    steps_flush(ledgers)
+    after += [callback for ledger in ledgers for callback in ledger._after_commit]
+    busy = [ledger for ledger in ledgers if ledger._events]
+    if not busy:
+        return after
+    rows_insert(RunEvent, EVENT_FIELDS, [event for ledger in busy for event in ledger._events])
+    by_shape: dict[tuple[str, ...], list] = {}
+    for ledger in busy:
+        fields = tuple(sorted({"last_seq", *ledger._changed_fields}))
+        by_shape.setdefault(fields, []).append((ledger.run.pk, [getattr(ledger.run, f) for f in fields]))
+    for fields, rows in by_shape.items():
+        if len(rows) == 1:
+            rows_update(Run, where={"id": rows[0][0]}, **dict(zip(fields, rows[0][1], strict=True)))
+        else:
+            rows_update_each(Run, fields, rows)
+    broadcast_runs_on_commit([(ledger.run, [e.as_message() for e in ledger._events]) for ledger in busy],
+                             on_commit=after.append)
+    return after
+
+
+def _run_all(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        callback()
 
 
 # SQLite has one write lock per database, and a writer that finds it taken
@@ -117,37 +178,37 @@ def run_locked(run_id: int) -> Iterator[RunLedger]:
         # The campaign comes along (unlocked) for the dashboard groups of the broadcast.
         ledger = RunLedger(run_lock(run_id))
         yield ledger
-        ledger._flush()
+        after = ledgers_flush([ledger])
         if nested:
-            for callback in ledger._after_commit:
+            for callback in after:
                 transaction.on_commit(callback)
     if not nested:
-        ledger._run_after_commit()
+        _run_all(after)
 
 
 @contextmanager
 def runs_created(runs: list[Run]) -> Iterator[list[RunLedger]]:
     """For new runs inserted together inside the caller's transaction (a launch): one ledger per unsaved run.
 
-    The runs are inserted in one statement, their events in another, then
-    each run's ``last_seq`` is set; each ledger's time is its run's
+    The runs are inserted in one statement, their events in another, and
+    every run's ``last_seq`` in one batch of updates; each ledger's time is its run's
     ``created_at``, so no event precedes the run.  After commit every run's
     step messages leave before any broadcast, so the last run of a batch does
     not wait for the others' broadcasts to reach a worker.  The caller inserts
     the runs' step runs inside this block or after it, before its transaction
     commits.
     """
-    Run.objects.bulk_create(runs)
-    ledgers = [RunLedger(run, now=run.created_at) for run in runs]
-    yield ledgers
-    rows_insert(RunEvent, EVENT_FIELDS, [event for ledger in ledgers for event in ledger._events])
+    now = timezone.now()
     for run in runs:
-        rows_update(Run, where={"id": run.pk}, last_seq=run.last_seq)
-    for ledger in ledgers:
-        for callback in ledger._after_commit:
-            transaction.on_commit(callback)
-    for ledger in ledgers:
-        broadcast_on_commit(ledger.run, [e.as_message() for e in ledger._events])
+        run.created_at = now
+    # Ids come back in insert order, as the ORM's bulk_create also relies on.
+    for run, (pk,) in zip(runs, rows_insert(Run, RUN_FIELDS, runs, returning=("id",)), strict=True):
+        run.pk = pk
+        run._state.adding = False
+    ledgers = [RunLedger(run, now=now) for run in runs]
+    yield ledgers
+    for callback in ledgers_flush(ledgers):
+        transaction.on_commit(callback)
 
 
 @contextmanager
@@ -155,6 +216,5 @@ def run_created(run: Run) -> Iterator[RunLedger]:
     """For a run created inside the caller's transaction (nobody else can see it yet)."""
     ledger = RunLedger(run)
     yield ledger
-    ledger._flush()
-    for callback in ledger._after_commit:
+    for callback in ledgers_flush([ledger]):
         transaction.on_commit(callback)

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from ...models import RunState, StepState
-from .ledger import RunLedger
+from .ledger import RunLedger, steps_flush
 from .sql import run_has_steps_in, run_states_present
 
 if TYPE_CHECKING:
@@ -35,11 +35,15 @@ def run_finish_if_done(ledger: RunLedger, steps: RunSteps | None = None) -> None
     a run of 4 steps or of 20,000.
     """
     run = ledger.run
+    # The view is current for the steps it holds: one of them still open settles it without a query.
+    if steps is not None and any(sr.state in OPEN for sr in steps.values()):
+        return
     if steps is not None and steps.complete:
         present = set(Counter(sr.state for sr in steps.values()))
         if present & set(OPEN):
             return
     else:
+        steps_flush([ledger])
         if run_has_steps_in(run.pk, OPEN):
             return
         present = run_states_present(run.pk, UNSUCCESSFUL)

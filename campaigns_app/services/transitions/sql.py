@@ -11,7 +11,7 @@ receive exactly what the ORM would send.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models
@@ -49,23 +49,60 @@ def rows_update(model: type[models.Model], *, where: dict[str, Any], **values: A
         return cursor.rowcount
 
 
-def rows_insert(model: type[models.Model], fields: Sequence[str], objects: Iterable[models.Model]) -> None:
+# Fields whose database value is the Python value itself (for the native values transitions build):
+# their per-value preparation is skipped, which is most of an insert's cost in Python.
+_PLAIN = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey",
+          "IntegerField", "PositiveIntegerField", "SmallIntegerField", "TextField"}
+
+
+def _preparer(field):
+    """How one column's values are prepared within one insert (None: as they are)."""
+    kind = field.get_internal_type()
+    if kind in _PLAIN:
+        return None
+    if kind == "DateTimeField":
+        # A launch writes the same few instants thousands of times.
+        done: dict = {}
+
+        def prepared(value):
+            if value is None:
+                return None
+            if value not in done:
+                done[value] = field.get_db_prep_save(value, connection)
+            return done[value]
+
+        return prepared
+    return lambda value: None if value is None else field.get_db_prep_save(value, connection)
+
+
+def rows_insert(model: type[models.Model], fields: Sequence[str], objects: Iterable[models.Model], *,
+                returning: Sequence[str] = ()) -> list[tuple]:
     """Insert the objects' ``fields``, in one statement unless the database's limit on parameters needs more.
 
-    Their primary keys are not read back.
+    ``returning`` names columns to read back (``RETURNING``, on SQLite 3.35+
+    and PostgreSQL), as rows of those values in no promised order.
     """
     objects = list(objects)
     if not objects:
-        return
+        return []
     model_fields = [model._meta.get_field(name) for name in fields]
+    preparers = [(field.attname, _preparer(field)) for field in model_fields]
     # The batch size the ORM's bulk_create would use (SQLite caps the parameters of one statement).
     size = max(1, connection.ops.bulk_batch_size(model_fields, objects) or len(objects))
+    tail = ""
+    if returning:
+        q = connection.ops.quote_name
+        tail = " RETURNING " + ", ".join(q(model._meta.get_field(name).column) for name in returning)
+    rows: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(objects), size):
             batch = objects[start:start + size]
-            params = [field.get_db_prep_save(getattr(obj, field.attname), connection)
-                      for obj in batch for field in model_fields]
-            cursor.execute(_insert_sql(connection.vendor, model, tuple(fields), len(batch)), params)
+            params = [getattr(obj, attname) if prep is None else prep(getattr(obj, attname))
+                      for obj in batch for attname, prep in preparers]
+            cursor.execute(_insert_sql(connection.vendor, model, tuple(fields), len(batch)) + tail, params)
+            if returning:
+                rows.extend(cursor.fetchall())
+    return rows
 
 
 # The columns of a step that transitions decide on; every step view reads just these.
@@ -109,6 +146,34 @@ def step_rows(run_id: int, *, step_ids: Sequence[str] | None = None, step_run_id
         params = [run_id, *chunk, *[chunk[-1]] * (size - len(chunk))]
         rows.extend(StepRun.objects.raw(_step_view_sql(vendor, "step_id", size), params))
     return rows
+
+
+@lru_cache(maxsize=64)
+def _steps_of_runs_sql(vendor: str, runs: int, steps: int) -> str:
+    from ...models import StepRun
+
+    q = connection.ops.quote_name
+    columns = ", ".join(q(StepRun._meta.get_field(f).column) for f in STEP_VIEW_FIELDS)
+    return (f"SELECT {columns} FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} IN ({', '.join(['%s'] * runs)})"
+            f" AND {q('step_id')} IN ({', '.join(['%s'] * steps)})")
+
+
+def _padded(values: list, size: int) -> list:
+    return [*values, *[values[-1]] * (size - len(values))]
+
+
+def steps_of_runs(wanted: dict[int, list[str]]) -> list:
+    """The named steps of many runs in one statement (more rows when the runs' names overlap, never fewer)."""
+    from ...models import StepRun
+
+    run_ids = sorted(wanted)
+    names = sorted({s for steps in wanted.values() for s in steps})
+    if not run_ids or not names or len(run_ids) > 256 or len(names) > 256:
+        return [sr for run_id in run_ids for sr in step_rows(run_id, step_ids=wanted[run_id])]
+    runs = 1 << (len(run_ids) - 1).bit_length()
+    steps = 1 << (len(names) - 1).bit_length()
+    return list(StepRun.objects.raw(_steps_of_runs_sql(connection.vendor, runs, steps),
+                                    [*_padded(run_ids, runs), *_padded(names, steps)]))
 
 
 @lru_cache(maxsize=8)
@@ -167,8 +232,8 @@ def run_count_steps_in(run_id: int, states: Sequence[str]) -> int:
 CAMPAIGN_SHARING = ("owner_id", "team_id", "visibility", "name")
 
 
-@cache
-def _run_lock_sql(vendor: str) -> str:
+@lru_cache(maxsize=16)
+def _run_lock_sql(vendor: str, count: int = 0) -> str:
     from ...models import Campaign, Run
 
     q = connection.ops.quote_name
@@ -176,8 +241,36 @@ def _run_lock_sql(vendor: str) -> str:
     lock = (" FOR UPDATE OF r" if features.has_select_for_update_of
             else " FOR UPDATE" if features.has_select_for_update else "")
     sharing = ", ".join(f"c.{q(Campaign._meta.get_field(f).column)} AS {q('campaign__' + f)}" for f in CAMPAIGN_SHARING)
+    where = (f"r.{q('id')} = %s" if not count
+             else f"r.{q('id')} IN ({', '.join(['%s'] * count)}) ORDER BY r.{q('id')}")
     return (f"SELECT r.*, {sharing} FROM {q(Run._meta.db_table)} r "
-            f"JOIN {q(Campaign._meta.db_table)} c ON c.{q('id')} = r.{q('campaign_id')} WHERE r.{q('id')} = %s{lock}")
+            f"JOIN {q(Campaign._meta.db_table)} c ON c.{q('id')} = r.{q('campaign_id')} WHERE {where}{lock}")
+
+
+def _with_campaign(run):
+    from ...models import Campaign
+
+    values = [run.campaign_id, *(run.__dict__.pop(f"campaign__{f}") for f in CAMPAIGN_SHARING)]
+    run.campaign = Campaign.from_db(connection.alias, ["id", *CAMPAIGN_SHARING], values)
+    return run
+
+
+def runs_lock(run_ids: Sequence[int]) -> dict:
+    """Lock many run rows in id order (so two committers never wait on each other) and read them, by id.
+
+    Runs that do not exist are left out.
+    """
+    from ...models import Run
+
+    ids = sorted(set(run_ids))
+    found: dict = {}
+    while ids:
+        chunk, ids = ids[:256], ids[256:]
+        size = 1 << (len(chunk) - 1).bit_length()
+        params = [*chunk, *[chunk[-1]] * (size - len(chunk))]
+        for run in Run.objects.raw(_run_lock_sql(connection.vendor, size), params):
+            found[run.pk] = _with_campaign(run)
+    return found
 
 
 def run_lock(run_id: int):
@@ -187,14 +280,12 @@ def run_lock(run_id: int):
     longer to compile this join than the database takes to run it, so the
     statement is written out; the rows still come back as model instances.
     """
-    from ...models import Campaign, Run
+    from ...models import Run
 
     run = next(iter(Run.objects.raw(_run_lock_sql(connection.vendor), [run_id])), None)
     if run is None:
         raise Run.DoesNotExist(f"run {run_id} does not exist")
-    values = [run.campaign_id, *(run.__dict__.pop(f"campaign__{f}") for f in CAMPAIGN_SHARING)]
-    run.campaign = Campaign.from_db(connection.alias, ["id", *CAMPAIGN_SHARING], values)
-    return run
+    return _with_campaign(run)
 
 
 @lru_cache(maxsize=256)
@@ -220,3 +311,16 @@ def rows_update_many(model: type[models.Model], pks: Sequence[int], **values: An
                            [*prepared, *chunk, *[chunk[-1]] * (size - len(chunk))])
             changed += cursor.rowcount
     return changed
+
+
+def rows_update_each(model: type[models.Model], fields: Sequence[str],
+                     rows: Sequence[tuple[Any, Sequence[Any]]]) -> None:
+    """One ``UPDATE … SET fields WHERE pk = …`` sent for every (pk, values) row at once (``executemany``)."""
+    if not rows:
+        return
+    sql = _update_sql(connection.vendor, model, tuple(fields), (model._meta.pk.name,))
+    model_fields = [model._meta.get_field(name) for name in fields]
+    params = [[*(f.get_db_prep_save(v, connection) for f, v in zip(model_fields, values, strict=True)), pk]
+              for pk, values in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

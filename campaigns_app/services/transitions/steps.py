@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from ...graph import Dag
 from ...models import StepRun, StepState
-from ..dispatch import steps_dispatch_on_commit
-from .ledger import RunLedger, writer_slot
+from .ledger import RunLedger, steps_flush, writer_slot
 from .runs import run_start
 from .sql import rows_update, rows_update_many, step_rows
 
@@ -33,28 +32,66 @@ def worker_id() -> str:
 
 
 class RunSteps:
-    """The steps of one run read under its lock, by step id.
+    """The steps of one run read under its lock in this transaction, by step id; one per ledger.
 
     A step's end reads only the steps it decides on (itself, its successors
     and their predecessors), so its cost does not grow with the run; ``all``
     reads every step, for the transitions that need the whole run (cancel,
-    retry, a run under ``max_parallel``).
+    retry, a run under ``max_parallel``).  Transitions change steps through
+    these objects, and every transition of the run in this transaction shares
+    them, so a step read once is never read stale.
     """
 
-    def __init__(self, run_id: int, rows: Iterable[StepRun] = (), *, complete: bool = False):
-        self.run_id = run_id
+    def __init__(self, ledger: RunLedger, rows: Iterable[StepRun] = (), *, complete: bool = False):
+        self.ledger = ledger
+        self.run_id = ledger.run.pk
         self.complete = complete
         self._steps: dict[str, StepRun] = {sr.step_id: sr for sr in rows}
 
     @classmethod
-    def all(cls, run_id: int) -> RunSteps:
-        return cls(run_id, step_rows(run_id), complete=True)
+    def of(cls, ledger: RunLedger) -> RunSteps:
+        """The view of the ledger's run (empty at first)."""
+        if ledger.steps is None:
+            ledger.steps = cls(ledger)
+        return ledger.steps
 
     @classmethod
-    def of_step(cls, run_id: int, step_run_id: int) -> tuple[RunSteps, StepRun | None]:
-        """A view holding one step run (None when it is not in this run)."""
-        rows = step_rows(run_id, step_run_id=step_run_id)
-        return cls(run_id, rows), (rows[0] if rows else None)
+    def all(cls, ledger: RunLedger) -> RunSteps:
+        view = cls.of(ledger)
+        view.need_all()
+        return view
+
+    @classmethod
+    def of_step(cls, ledger: RunLedger, step_run_id: int, *, step_id: str | None = None,
+                dag: Dag | None = None) -> tuple[RunSteps, StepRun | None]:
+        """The view with one step run in it (None when it is not in this run).
+
+        Given its ``step_id`` and the ``dag``, the view also reads, in the same
+        statement, the successors and their predecessors that its success would decide on.
+        """
+        view = cls.of(ledger)
+        if step_id is None or dag is None or step_id not in dag.successors:
+            mine = next((sr for sr in view.values() if sr.pk == step_run_id), None)
+            if mine is None:
+                rows = view._read(step_run_id=step_run_id)
+                mine = rows[0] if rows else None
+                if mine is not None:
+                    mine = view._steps.setdefault(mine.step_id, mine)
+            return view, mine
+        view.need(neighbourhood(dag, step_id))
+        mine = view._steps.get(step_id)
+        return view, (mine if mine is not None and mine.pk == step_run_id else None)
+
+    def seed(self, rows: Iterable[StepRun]) -> None:
+        """Rows read for this run by someone else in this transaction (the group commit's prefetch)."""
+        for sr in rows:
+            self._steps.setdefault(sr.step_id, sr)
+
+    def _read(self, **which) -> list[StepRun]:
+        # Rows of this run written in this transaction are written before they are read again.
+        if self.ledger._writes:
+            steps_flush([self.ledger])
+        return step_rows(self.run_id, **which)
 
     def need(self, step_ids: Iterable[str]) -> None:
         """Read the named steps that the view does not hold yet."""
@@ -62,14 +99,11 @@ class RunSteps:
             return
         missing = [s for s in dict.fromkeys(step_ids) if s not in self._steps]
         if missing:
-            self._steps.update((sr.step_id, sr) for sr in step_rows(self.run_id, step_ids=missing))
+            self.seed(self._read(step_ids=missing))
 
     def need_all(self) -> None:
         if not self.complete:
-            held = self._steps
-            self._steps = {sr.step_id: sr for sr in step_rows(self.run_id)}
-            # Keep the objects transitions already changed: they are the same rows.
-            self._steps.update(held)
+            self.seed(self._read())
             self.complete = True
 
     def __getitem__(self, step_id: str) -> StepRun:
@@ -83,6 +117,12 @@ class RunSteps:
 
     def items(self):
         return self._steps.items()
+
+
+def neighbourhood(dag: Dag, step_id: str) -> list[str]:
+    """The steps a step's end decides on: itself, its successors and their predecessors."""
+    after = dag.successors[step_id]
+    return list(dict.fromkeys([step_id, *after, *(p for c in after for p in dag.predecessors[c])]))
 
 
 # --- queue -------------------------------------------------------------------------------------------------
@@ -102,7 +142,7 @@ def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float
             data["delay_s"] = round(countdown, 3)
         ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data=data)
     ledger.steps_write(step_runs, state=StepState.QUEUED, queued_at=ledger.now, dispatched_at=due, **columns)
-    steps_dispatch_on_commit(step_runs, countdown=countdown, on_commit=ledger.on_commit)
+    ledger.send_after_commit(step_runs, countdown=countdown)
 
 
 def steps_ready(ledger: RunLedger, steps: RunSteps, dag: Dag, *, after: str | None = None) -> list[StepRun]:
@@ -160,6 +200,10 @@ def step_claim(ledger: RunLedger, *, step_run_id: int, step_id: str, attempt: in
                           **_running(ledger.now, attempt))
     if not claimed:
         return False
+    if ledger.steps is not None and step_id in ledger.steps:
+        held = ledger.steps[step_id]
+        for name, value in _running(ledger.now, attempt).items():
+            setattr(held, name, value)
     run_start(ledger)
     ledger.record("step.state", StepState.RUNNING, step_id=step_id, data={"attempt": attempt})
     return True

@@ -87,7 +87,7 @@ describe('createLiveSocket', () => {
   it('connects with after=0, goes live and delivers parsed events', () => {
     const { sock, messages, statuses } = start(0);
     expect(FakeSocket.instances).toHaveLength(1);
-    expect(last().url).toBe('ws://studio.test/ws/runs/7/?after=0');
+    expect(last().url).toBe('ws://studio.test/ws/runs/7/?batch=1&after=0');
     expect(sock.status).toBe('connecting');
     last().open();
     expect(sock.status).toBe('live');
@@ -110,7 +110,7 @@ describe('createLiveSocket', () => {
     expect(FakeSocket.instances).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(FakeSocket.instances).toHaveLength(2);
-    expect(last().url).toBe('ws://studio.test/ws/runs/7/?after=3');
+    expect(last().url).toBe('ws://studio.test/ws/runs/7/?batch=1&after=3');
     last().open();
     expect(statuses).toEqual(['connecting', 'live', 'reconnecting', 'live']);
     sock.close();
@@ -134,7 +134,7 @@ describe('createLiveSocket', () => {
     applied = 41;
     last().drop();
     vi.advanceTimersByTime(500);
-    expect(last().url).toBe('ws://studio.test/ws/runs/7/?after=41');
+    expect(last().url).toBe('ws://studio.test/ws/runs/7/?batch=1&after=41');
     expect(sock.after).toBe(41);
     sock.close();
   });
@@ -168,7 +168,7 @@ describe('createLiveSocket', () => {
       WebSocketImpl: FakeSocket,
       location: loc,
     });
-    expect(last().url).toBe('ws://studio.test/ws/dashboard/');
+    expect(last().url).toBe('ws://studio.test/ws/dashboard/?batch=1');
     expect(sock.after).toBeUndefined();
     sock.close();
   });

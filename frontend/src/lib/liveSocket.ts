@@ -136,7 +136,8 @@ export function createLiveSocket<T = unknown>(options: LiveSocketOptions<T>): Li
     if (closed) return;
     retryTimer = null;
     const after = currentAfter();
-    const url = socketUrl(options.path, { ...options.query, after }, location);
+    // `batch=1`: a socket that can (the dashboard's) sends each broadcast as one array frame.
+    const url = socketUrl(options.path, { batch: 1, ...options.query, after }, location);
     let sock: WebSocketLike;
     try {
       sock = new Impl(url);
