@@ -34,13 +34,17 @@ class StepStateData(TypedDict):
 
 
 class StepLogData(TypedDict):
-    """Lines as the step wrote them; shown as ``prefix + line``, under ``header`` (an attempt's first event)."""
+    """Lines as the step wrote them; shown as ``prefix + line``, under ``header`` (an attempt's first event).
+
+    ``item``: the ``for_each`` item that wrote them (its ``[item N]`` is in ``prefix``).
+    """
 
     attempt: int
     stream: str
     lines: list[str]
     prefix: str
     header: NotRequired[str]
+    item: NotRequired[int]
 
 
 class StepBackendData(TypedDict):

@@ -20,6 +20,11 @@ def stream_prefix(stream: str) -> str:
     return "" if stream in PLAIN_STREAMS else f"[{stream}] "
 
 
+def item_prefix(item: int | None) -> str:
+    """A ``for_each`` item's lines are stored with this prefix, after the stream's."""
+    return "" if item is None else f"[item {item}] "
+
+
 def log_lines(chunks: Iterable[tuple[int, str, str]]) -> list[str]:
     """The lines of ``(attempt, stream, text)`` chunks in order, each attempt under its header."""
     lines: list[str] = []

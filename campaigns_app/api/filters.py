@@ -14,14 +14,16 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
 from ..models import AuditEntry, Campaign, Run, RunState, Visibility
 from ..services.audit import ACTIONS
+from .params import MAX_ID, whole_number
 
 # ``campaign`` stands for every ``campaign.*`` action.
 ACTION_PREFIXES = sorted({".".join(a.split(".")[:i]) for a in ACTIONS for i in range(1, a.count(".") + 1)})
+STEPS_FORMS = ("all", "summary")
 CAMPAIGN_SORTS = {
     "recent": [F("last_used_at").desc(nulls_last=True), "-updated_at", "-id"],
     "updated": ["-updated_at", "-id"],
@@ -76,15 +78,31 @@ class MomentFilter(filters.Filter):
     field_class = _MomentField
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
+class _IdField(forms.CharField):
+    """An id as ``params.whole_number`` reads it: ASCII digits, from 1 to 2**63-1 (the database's bigint)."""
+
+    def __init__(self, *, message: str = "must be an id", **kwargs):
+        self.message = message
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return whole_number(value, "id", low=1)
+        except ValidationError:
+            raise forms.ValidationError(self.message) from None
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.Filter):
+    field_class = _IdField
 
 
 def _id_filter(field_name: str, noun: str, **kwargs) -> IdFilter:
-    message = f"must be a {noun} id"
-    return IdFilter(field_name=field_name, min_value=1, help_text=f"a {noun} id",
-                    error_messages={"invalid": message, "min_value": message}, **kwargs)
+    kwargs.setdefault("help_text", f"a {noun} id")
+    return IdFilter(field_name=field_name, message=f"must be a {noun} id", **kwargs)
 
 
 class CampaignFilter(filters.FilterSet):
@@ -129,10 +147,18 @@ class RunFilter(filters.FilterSet):
                                  help_text="comma-separated run states")
     campaign = _id_filter("campaign_id", "campaign")
     owner = filters.CharFilter(field_name="owner__username", help_text="the owner's username")
+    parent = _id_filter("parent_id", "run", help_text="only the child runs of this run")
+    # Read by the view (it picks the serializer); here so it is checked and reaches the schema.
+    steps = filters.ChoiceFilter(choices=[(form, form) for form in STEPS_FORMS], method="filter_steps",
+                                 empty_label=None, help_text="`summary`: no step rows, counts per state instead "
+                                 "(page through rows at /runs/{id}/steps/)")
 
     class Meta:
         model = Run
-        fields = ["state", "campaign", "owner"]
+        fields = ["state", "campaign", "owner", "parent", "steps"]
+
+    def filter_steps(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset
 
 
 class AuditFilter(filters.FilterSet):

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from .. import selectors
 from ..models import RunState
+from .params import MAX_ID, WholeNumberField
 
 MAX_WINDOW_MINUTES = 7 * 24 * 60
 
@@ -20,10 +21,9 @@ def query_params(serializer_class: type[serializers.Serializer], request) -> dic
     return query.validated_data
 
 
-def _whole(*, low: int, high: int | None = None, **kwargs) -> serializers.IntegerField:
-    span = f"from {low}" + (f" to {high}" if high is not None else "")
-    message = f"must be a whole number {span}"
-    return serializers.IntegerField(min_value=low, max_value=high, required=False,
+def _whole(*, low: int, high: int = MAX_ID, **kwargs) -> serializers.IntegerField:
+    message = f"must be a whole number from {low} to {high}"
+    return WholeNumberField(min_value=low, max_value=high, required=False,
                                     error_messages={"invalid": message, "min_value": message, "max_value": message},
                                     **kwargs)
 

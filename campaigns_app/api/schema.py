@@ -1,10 +1,15 @@
-"""The shapes that DRF cannot see (graph documents, websocket messages) as OpenAPI components.
+"""The OpenAPI schema: every answer the API gives, errors included, and the shapes DRF cannot see.
 
 Each shape is a ``TypedDict`` next to the code that builds it
 (``graph/shapes.py``, ``event_messages.py``); ``component_ref`` points a
 serializer field at one, and ``shapes_postprocess`` (a drf-spectacular hook)
 writes every registered shape into ``components.schemas``, so the generated
 frontend types and the server's checks read one definition.
+
+Each operation lists the 4xx answers it can give with the error body they share (``detail``, or field →
+messages): 400 for bad input, 401 without valid credentials, 403 for what the user may see but not do,
+404 for what they may not see, 409 for conflicts, 413 for a body past ``STUDIO_MAX_BODY_BYTES``,
+415 for a body that is neither JSON nor a well-formed form.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import typing
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 
 from ..event_messages import EVENT_MESSAGES
 from ..graph import shapes
@@ -21,9 +28,10 @@ from ..graph import shapes
 # Every shape published, by component name; nested shapes become $refs.
 SHAPES: dict[str, type] = {
     cls.__name__: cls
-    for cls in (shapes.Position, shapes.StepResources, shapes.GraphStep, shapes.GraphBlock, shapes.GraphEdge,
-                shapes.Graph, shapes.CampaignParameter, shapes.ForkedFrom, shapes.RunBlock,
-                shapes.CampaignPermissions, shapes.RunPermissions, *EVENT_MESSAGES)
+    for cls in (shapes.Position, shapes.StepResources, shapes.WorkflowCampaignRef, shapes.GraphStep, shapes.GraphBlock,
+                shapes.GraphEdge, shapes.Graph, shapes.CampaignParameter, shapes.ForkedFrom, shapes.RunBlock,
+                shapes.CampaignPermissions, shapes.RunPermissions, shapes.RunParent,
+                shapes.ChildRunProgress, *EVENT_MESSAGES)
 }
 for _cls in EVENT_MESSAGES:
     for _hint in get_type_hints(_cls).values():
@@ -115,7 +123,8 @@ def shapes_postprocess(result, generator, request, public):
     return result
 
 
-__all__ = ["EVENT_MESSAGE_COMPONENT", "SHAPES", "component_ref", "shapes_postprocess", "type_schema"]
+__all__ = ["ERROR_DESCRIPTIONS", "EVENT_MESSAGE_COMPONENT", "SHAPES", "THROTTLED", "StudioAutoSchema", "component_ref",
+           "shapes_postprocess", "type_schema"]
 
 
 class RunEventSerializerExtension(OpenApiSerializerExtension):
@@ -125,3 +134,46 @@ class RunEventSerializerExtension(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema, direction):
         return {"$ref": f"#/components/schemas/{EVENT_MESSAGE_COMPONENT}"}
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "``detail`` says what went wrong; a bad field or step is named by its key.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+ERROR_DESCRIPTIONS = {
+    "400": "Bad input, naming the field or step at fault.",
+    "401": "No valid credentials (a session or an `Authorization: Token` header).",
+    "403": "Allowed to see this but not to do this; `detail` says why.",
+    "404": "No such thing, or one you may not see.",
+    "409": "In conflict with the current state (an edit based on an old version, runs still active).",
+    "413": "The request body is larger than STUDIO_MAX_BODY_BYTES.",
+    "415": "The body is not JSON (or a well-formed form).",
+    "429": "Too many failed logins from this address or for this username; see Retry-After.",
+}
+THROTTLED = {429: OpenApiResponse(description=ERROR_DESCRIPTIONS["429"])}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class StudioAutoSchema(AutoSchema):
+    """drf-spectacular's schema, with the error answers every operation can give."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        codes = ["400", "401", "403"]
+        if "{" in path:
+            codes.append("404")
+        if method in WRITE_METHODS:
+            codes += ["409", "413", "415"]
+        responses = operation.setdefault("responses", {})
+        for code in codes:
+            responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code],
+                                        "content": {"application/json": {"schema": ERROR_SCHEMA}}})
+        if "429" in responses:
+            responses["429"]["headers"] = {"Retry-After": {"schema": {"type": "integer"},
+                                                           "description": "seconds to wait"}}
+            responses["429"]["content"] = {"application/json": {"schema": ERROR_SCHEMA}}
+        return operation

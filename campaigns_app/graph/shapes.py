@@ -24,11 +24,28 @@ class StepResources(TypedDict, total=False):
     memory_mb: int
 
 
+class WorkflowCampaignRef(TypedDict):
+    """A workflow step's campaign by name (an export's form, or the editor's pick before it is saved)."""
+
+    id: NotRequired[int | None]
+    name: str
+    version: NotRequired[int | None]
+    parameters: NotRequired[list[Any]]
+
+
 class GraphStep(TypedDict):
     id: str
     name: str
-    kind: Literal["function", "executable"]
+    kind: Literal["function", "executable", "workflow"]
     function: NotRequired[str]
+    # A workflow step: the campaign it runs, the version pinned at save, the child run's parameters.
+    # Stored as the campaign's id; a save or import may name it as ``{"id", "name"}`` (``services/workflow_refs.py``).
+    campaign: NotRequired[int | WorkflowCampaignRef]
+    version: NotRequired[int | None]
+    parameters: NotRequired[dict[str, Any]]
+    # A list of items, or a template naming a parameter or an upstream result; one child or call per item.
+    for_each: NotRequired[list[Any] | str | None]
+    max_parallel: NotRequired[int | None]
     kwargs: NotRequired[dict[str, Any]]
     argv: NotRequired[list[str]]
     env: NotRequired[dict[str, str]]
@@ -99,6 +116,25 @@ class CampaignPermissions(TypedDict):
     manage: bool
     fork: bool
     run_executables: bool
+
+
+class RunParent(TypedDict):
+    """For a child run: the run and workflow step (and ``for_each`` item) that started it."""
+
+    run: int
+    step: str
+    item: int | None
+
+
+class ChildRunProgress(TypedDict):
+    """A child run of a run: its step (and item), state, and how many of its steps succeeded of how many."""
+
+    id: int
+    step: str
+    item: int | None
+    state: str
+    done: int
+    total: int
 
 
 class RunPermissions(TypedDict):

@@ -15,7 +15,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
-from ..logformat import attempt_header, stream_prefix
+from ..logformat import attempt_header, item_prefix, stream_prefix
 from ..models import StepLogChunk
 from .ledger import run_locked
 
@@ -24,15 +24,31 @@ logger = logging.getLogger(__name__)
 FLUSH_INTERVAL_S = 0.1
 
 
+class _AttemptHeader:
+    """Whether an attempt's header line went out, shared by the logs of that attempt (the step's and its items')."""
+
+    def __init__(self) -> None:
+        self.sent = False
+        self.open_logs = 0
+
+
+# (step run, attempt) → its header, while a log of that attempt is open.
+_headers: dict[tuple[int, int], _AttemptHeader] = {}
+
+
 class StepLog:
     """The log sink of one attempt of one step; thread-safe, flushed by the pump."""
 
-    def __init__(self, *, step_run_id: int, run_id: int, step_id: str, attempt: int, used_bytes: int = 0):
+    def __init__(self, *, step_run_id: int, run_id: int, step_id: str, attempt: int, used_bytes: int = 0,
+                 item: int | None = None):
         self.step_run_id, self.run_id, self.step_id, self.attempt = step_run_id, run_id, step_id, attempt
+        # The for_each item this log belongs to: its events carry the index, its stored lines a prefix.
+        self.item = item
         self.limit = settings.STUDIO_LOG_MAX_BYTES
         self.used = used_bytes
         self.cut = False
-        self.headed = False  # the first event of the attempt carries its header line
+        # The first event of the attempt carries its header line; an attempt's for_each items share one.
+        self.header = _AttemptHeader()
         self._pending: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         # The pump and the closing step may flush at once; batches stay in order.
@@ -69,17 +85,22 @@ def step_log_append(*, log: StepLog, lines: list[tuple[str, str]]) -> None:
             groups[-1][1].append(text)
         else:
             groups.append((stream, [text]))
+    prefix = item_prefix(log.item)
     with run_locked(log.run_id) as ledger:
         StepLogChunk.objects.bulk_create(
-            StepLogChunk(step_run_id=log.step_run_id, attempt=log.attempt, stream=stream, text="\n".join(texts))
+            StepLogChunk(step_run_id=log.step_run_id, attempt=log.attempt, stream=stream,
+                         text="\n".join(prefix + t for t in texts))
             for stream, texts in groups
         )
         for index, (stream, texts) in enumerate(groups):
-            data = {"attempt": log.attempt, "stream": stream, "lines": texts, "prefix": stream_prefix(stream)}
-            if index == 0 and not log.headed:
+            data = {"attempt": log.attempt, "stream": stream, "lines": texts,
+                    "prefix": stream_prefix(stream) + prefix}
+            if log.item is not None:
+                data["item"] = log.item
+            if index == 0 and not log.header.sent:
                 data["header"] = attempt_header(log.attempt)
+                log.header.sent = True
             ledger.record("step.log", "", step_id=log.step_id, data=data)
-    log.headed = True
 
 
 class _Pump:
@@ -113,7 +134,9 @@ def step_log_open(**kwargs) -> StepLog:
     with _pump_lock:
         if _pump is None or not _pump.thread.is_alive():
             _pump = _Pump()
-    log = StepLog(**kwargs)
+        log = StepLog(**kwargs)
+        log.header = _headers.setdefault((log.step_run_id, log.attempt), log.header)
+        log.header.open_logs += 1
     with _pump.lock:
         _pump.logs.add(log)
     return log
@@ -125,3 +148,7 @@ def step_log_close(log: StepLog) -> None:
         with _pump.lock:
             _pump.logs.discard(log)
     log.flush()
+    with _pump_lock:
+        log.header.open_logs -= 1
+        if log.header.open_logs <= 0:
+            _headers.pop((log.step_run_id, log.attempt), None)

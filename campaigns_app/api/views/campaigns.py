@@ -4,6 +4,7 @@ from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.utils.text import slugify
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +16,7 @@ from ... import selectors, services
 from ...graph.diff import definition_diff, diff_summary
 from ...models import CampaignVersion, Visibility
 from ..filters import CampaignFilter
+from ..params import whole_number
 from ..permissions import CampaignActionPermission
 from ..query import ExportQuery, VersionRangeQuery, query_params
 from ..serializers import (
@@ -140,7 +142,7 @@ class CampaignViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>\d+)")
     def version(self, request, pk=None, number=None):
         campaign = self.get_object()
-        return Response(CampaignVersionDetailSerializer(self._version(campaign, int(number))).data)
+        return Response(CampaignVersionDetailSerializer(self._version(campaign, whole_number(number, "number"))).data)
 
     @extend_schema(request=RestoreSerializer, responses={201: CampaignSerializer, 409: None})
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/restore")
@@ -149,7 +151,8 @@ class CampaignViewSet(viewsets.ModelViewSet):
         campaign = self.get_object()
         body = RestoreSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        campaign = services.campaign_version_restore(campaign=campaign, user=request.user, number=int(number),
+        campaign = services.campaign_version_restore(campaign=campaign, user=request.user,
+                                                     number=whole_number(number, "number"),
                                                      base_version=body.validated_data.get("base_version"))
         return self._out(campaign, status.HTTP_201_CREATED)
 
@@ -172,7 +175,10 @@ class CampaignViewSet(viewsets.ModelViewSet):
         """Where this campaign was forked from (nearest first) and the forks of it you may see."""
         return Response(selectors.campaign_lineage(self.get_object(), request.user))
 
-    @extend_schema(parameters=[ExportQuery], responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(parameters=[ExportQuery],
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT,
+                              (200, "application/yaml"): OpenApiTypes.STR,
+                              (200, "text/x-python"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], url_path=r"export/(?P<kind>json|yaml|asyncflow)")
     def export(self, request, pk=None, kind=None):
         """The definition as a JSON or YAML file for import, or as a runnable AsyncFlow Python script."""

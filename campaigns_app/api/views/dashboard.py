@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -11,7 +12,7 @@ from ... import selectors
 from ..query import DashboardQuery, query_params
 
 
-@extend_schema(parameters=[DashboardQuery])
+@extend_schema(responses=OpenApiTypes.OBJECT, parameters=[DashboardQuery])
 @api_view(["GET"])
 def dashboard_feed(request):
     """Runs for the dashboard timeline; times are epoch milliseconds, steps are compact rows."""

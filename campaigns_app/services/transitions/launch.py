@@ -6,7 +6,8 @@ from ...models import Run, RunState, StepRun
 from ..definitions import VersionDefinition
 from .ledger import runs_created
 from .sql import rows_insert
-from .steps import steps_queue
+from .steps import RunSteps, steps_queue
+from .workflows import workflow_steps_start
 
 # Every column of a new step run (the id comes back from the insert).
 STEP_FIELDS = ("run", "step_id", "name", "backend", "order", "state", "attempts", "queued_at", "started_at",
@@ -23,6 +24,7 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
     dag, steps = definition.dag, definition.steps
     order, roots = dag.topological_order(), set(dag.roots())
     step_runs: list[StepRun] = []
+    workflows: dict = {}
     with runs_created(runs) as ledgers:
         for ledger in ledgers:
             ledger.record("run.state", RunState.QUEUED)
@@ -31,12 +33,19 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
                     for index, step_id in enumerate(order)]
             ready = [sr for sr in mine if sr.step_id in roots]
             limit = ledger.run.max_parallel
-            steps_queue(ledger, ready[:limit] if limit else ready)
+            ready = ready[:limit] if limit else ready
+            workflows[ledger] = (mine, [sr for sr in ready if steps[sr.step_id]["kind"] == "workflow"])
+            steps_queue(ledger, [sr for sr in ready if steps[sr.step_id]["kind"] != "workflow"])
             step_runs.extend(mine)
-    for step_run in step_runs:
-        step_run.run_id = step_run.run.pk
-    ids = {(run_id, step_id): pk for pk, run_id, step_id in
-           rows_insert(StepRun, STEP_FIELDS, step_runs, returning=("id", "run_id", "step_id"))}
-    for step_run in step_runs:
-        step_run.pk = ids[(step_run.run_id, step_run.step_id)]
-        step_run._state.adding = False
+        for step_run in step_runs:
+            step_run.run_id = step_run.run.pk
+        ids = {(run_id, step_id): pk for pk, run_id, step_id in
+               rows_insert(StepRun, STEP_FIELDS, step_runs, returning=("id", "run_id", "step_id"))}
+        for step_run in step_runs:
+            step_run.pk = ids[(step_run.run_id, step_run.step_id)]
+            step_run._state.adding = False
+        # Workflow steps start once their rows exist: their child runs point back at them.
+        for ledger, (mine, starting) in workflows.items():
+            if starting:
+                ledger.steps = RunSteps(ledger, mine, complete=True)
+                workflow_steps_start(ledger, ledger.steps, starting, dag)

@@ -27,6 +27,7 @@ export type ParameterType = Schemas['CampaignParameter']['type'];
 /** As the server returns it; the editor also holds drafts whose type the server has not checked yet. */
 export type CampaignParameter = Omit<Schemas['CampaignParameter'], 'type'> & { type: ParameterType | string };
 export type GraphStep = Schemas['GraphStep'];
+export type WorkflowCampaignRef = Schemas['WorkflowCampaignRef'];
 export type StepResources = Schemas['StepResources'];
 export type GraphBlock = Schemas['GraphBlock'];
 export type GraphEdge = Schemas['GraphEdge'];

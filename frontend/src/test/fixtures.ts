@@ -41,6 +41,7 @@ export const campaign: Campaign = {
   forked_from: null,
   permissions: { launch: true, edit: true, manage: true, fork: true, run_executables: true },
   executables: { allowed: true, reason: null },
+  denials: { launch: null, edit: null, fork: null },
   last_used_at: null,
   parameters: [
     { name: 'label', type: 'string', default: 'hello', description: 'A label' },
@@ -158,6 +159,7 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
     batch: null,
     max_parallel: null,
     permissions: { operate: true },
+    parent: null,
     state: 'running',
     parameters: { label: 'hello', count: 3 },
     created_at: iso(0),
@@ -177,6 +179,7 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
       finished_at: null,
       result: null,
       error: null,
+      child_run: null,
     })),
     ...overrides,
   };
