@@ -74,6 +74,7 @@ class _MomentField(forms.CharField):
         return timezone.make_aware(moment, UTC) if timezone.is_naive(moment) else moment
 
 
+@extend_schema_field({"type": "string", "description": "a date (2026-01-31) or an ISO date-time"})
 class MomentFilter(filters.Filter):
     field_class = _MomentField
 

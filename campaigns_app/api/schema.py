@@ -159,6 +159,11 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 class StudioAutoSchema(AutoSchema):
     """drf-spectacular's schema, with the error answers every operation can give."""
 
+    def map_parsers(self):
+        # Bodies are documented as JSON, the API's format.  Forms are still parsed (the browsable API), but a
+        # form cannot carry the JSON types the schema states (``"0"`` for a boolean), so they are not offered.
+        return ["application/json"]
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:

@@ -39,6 +39,15 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class FlagField(serializers.BooleanField):
+    """DRF's BooleanField without reading ``0``, ``"yes"`` or ``"on"`` as a boolean: JSON says true or false."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 def _request_user(serializer):
     request = serializer.context.get("request")
     return getattr(request, "user", None)
@@ -394,7 +403,7 @@ class UserSerializer(serializers.Serializer):
 class UserRightsSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = TextField(read_only=True)
-    may_run_executables = serializers.BooleanField(
+    may_run_executables = FlagField(
         help_text="campaigns outside any team may hold executable steps for this user (site admins set it)")
 
 
@@ -402,7 +411,7 @@ class UserCreateSerializer(serializers.Serializer):
     username = TextField(max_length=150)
     password = TextField(style={"input_type": "password"})
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    is_staff = serializers.BooleanField(required=False, default=False)
+    is_staff = FlagField(required=False, default=False)
 
 
 class UserBriefSerializer(serializers.Serializer):
@@ -479,7 +488,7 @@ class TeamWriteSerializer(serializers.Serializer):
     description = TextField(required=False, allow_blank=True)
     executable_min_role = serializers.ChoiceField(choices=Role.choices, required=False)
     # Checked by the service: only site admins may set it (403 naming the field).
-    may_run_executables = serializers.BooleanField(required=False)
+    may_run_executables = FlagField(required=False)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

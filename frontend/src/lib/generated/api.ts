@@ -1449,8 +1449,10 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
+                /** @description a date (2026-01-31) or an ISO date-time */
                 since?: string;
                 team?: number;
+                /** @description a date (2026-01-31) or an ISO date-time */
                 until?: string;
             };
             header?: never;
@@ -1575,8 +1577,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LoginRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["LoginRequest"];
-                "multipart/form-data": components["schemas"]["LoginRequest"];
             };
         };
         responses: {
@@ -1847,8 +1847,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PasswordChangeRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PasswordChangeRequest"];
-                "multipart/form-data": components["schemas"]["PasswordChangeRequest"];
             };
         };
         responses: {
@@ -2010,8 +2008,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LoginRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["LoginRequest"];
-                "multipart/form-data": components["schemas"]["LoginRequest"];
             };
         };
         responses: {
@@ -2186,8 +2182,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ApiTokenCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ApiTokenCreateRequest"];
-                "multipart/form-data": components["schemas"]["ApiTokenCreateRequest"];
             };
         };
         responses: {
@@ -2617,8 +2611,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CampaignWriteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CampaignWriteRequest"];
-                "multipart/form-data": components["schemas"]["CampaignWriteRequest"];
             };
         };
         responses: {
@@ -2797,8 +2789,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CampaignWriteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CampaignWriteRequest"];
-                "multipart/form-data": components["schemas"]["CampaignWriteRequest"];
             };
         };
         responses: {
@@ -3295,8 +3285,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["ForkRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ForkRequest"];
-                "multipart/form-data": components["schemas"]["ForkRequest"];
             };
         };
         responses: {
@@ -3487,8 +3475,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["LaunchRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["LaunchRequest"];
-                "multipart/form-data": components["schemas"]["LaunchRequest"];
             };
         };
         responses: {
@@ -3779,8 +3765,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["RestoreRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RestoreRequest"];
-                "multipart/form-data": components["schemas"]["RestoreRequest"];
             };
         };
         responses: {
@@ -3889,8 +3873,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ImportRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ImportRequest"];
-                "multipart/form-data": components["schemas"]["ImportRequest"];
             };
         };
         responses: {
@@ -4062,8 +4044,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ExternalRunCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ExternalRunCreateRequest"];
-                "multipart/form-data": components["schemas"]["ExternalRunCreateRequest"];
             };
         };
         responses: {
@@ -4169,8 +4149,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ExternalEventsRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ExternalEventsRequest"];
-                "multipart/form-data": components["schemas"]["ExternalEventsRequest"];
             };
         };
         responses: {
@@ -4703,8 +4681,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["RetryRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RetryRequest"];
-                "multipart/form-data": components["schemas"]["RetryRequest"];
             };
         };
         responses: {
@@ -4987,8 +4963,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["BulkRunsRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["BulkRunsRequest"];
-                "multipart/form-data": components["schemas"]["BulkRunsRequest"];
             };
         };
         responses: {
@@ -5092,8 +5066,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["BulkRunsRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["BulkRunsRequest"];
-                "multipart/form-data": components["schemas"]["BulkRunsRequest"];
             };
         };
         responses: {
@@ -5255,8 +5227,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TeamWriteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TeamWriteRequest"];
-                "multipart/form-data": components["schemas"]["TeamWriteRequest"];
             };
         };
         responses: {
@@ -5547,8 +5517,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedTeamWriteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedTeamWriteRequest"];
-                "multipart/form-data": components["schemas"]["PatchedTeamWriteRequest"];
             };
         };
         responses: {
@@ -5666,8 +5634,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["MemberWriteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["MemberWriteRequest"];
-                "multipart/form-data": components["schemas"]["MemberWriteRequest"];
             };
         };
         responses: {
@@ -5899,8 +5865,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedMemberWriteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedMemberWriteRequest"];
-                "multipart/form-data": components["schemas"]["PatchedMemberWriteRequest"];
             };
         };
         responses: {
@@ -6075,8 +6039,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["UserCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["UserCreateRequest"];
-                "multipart/form-data": components["schemas"]["UserCreateRequest"];
             };
         };
         responses: {
@@ -6253,8 +6215,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedUserRightsRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedUserRightsRequest"];
-                "multipart/form-data": components["schemas"]["PatchedUserRightsRequest"];
             };
         };
         responses: {
