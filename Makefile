@@ -1,8 +1,10 @@
 # AsyncFlow Studio.
 #   make run    set up (venv, frontend build), then run Redis, a Celery worker and daphne until Ctrl-C
 #   make run-hpc   the same plus an hpc worker for the radical (RADICAL-Pilot, local.localhost) and dask backends
-#   make test   frontend unit tests, frontend build, the Python suite on SQLite, then the
-#               integration and API tests on PostgreSQL when it answers (required when CI=true)
+#   make test   linters and type checks (make lint), frontend unit tests, frontend build, the Python suite on
+#               SQLite, then the integration and API tests on PostgreSQL when it answers (required when CI=true)
+#   make lint   ruff check, mypy, ESLint and tsc --noEmit, failing on any finding
+#   make format-check   ruff format --check and Prettier --check (not yet in make lint: older files are unformatted)
 #   make soak   the fault suites scaled up (1000 runs x 4 steps, ten worker kills...), printing their figures
 #   make venv / make frontend / make clean
 # Stamps make each step run only when its inputs changed.
@@ -26,7 +28,7 @@ CHROMIUM    ?= /usr/bin/chromium
 # The PostgreSQL that the integration and API tests run against a second time.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run run-hpc test soak venv frontend chromium test-postgres clean distclean
+.PHONY: run run-hpc test lint format-check soak venv frontend chromium test-postgres clean distclean
 
 run: $(VENV_STAMP) frontend
 	$(PY) scripts/run_stack.py
@@ -56,11 +58,23 @@ $(DIST_INDEX): $(NODE_STAMP) $(FRONTEND_SOURCES)
 	touch $@
 
 test: $(VENV_STAMP) $(NODE_STAMP) chromium
+	@$(MAKE) --no-print-directory lint
 	cd $(FRONTEND) && npm test
 	@# The browser tests serve the build, so build before pytest.
 	cd $(FRONTEND) && npm run build
 	env -u DATABASE_URL $(PY) -m pytest
 	@$(MAKE) --no-print-directory test-postgres
+
+# Linters and type checks, failing on any finding (the API contract's checks are in tests/contract).
+lint: $(VENV_STAMP) $(NODE_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	cd $(FRONTEND) && npm run lint
+
+# The formatters' checks, apart from make lint until the files written before them are formatted.
+format-check: $(VENV_STAMP) $(NODE_STAMP)
+	$(VENV)/bin/ruff format --check .
+	cd $(FRONTEND) && npm run format:check
 
 # The same fault tests as make test, scaled up by STUDIO_SOAK; each prints a "FAULTS ..." line of figures
 # (also appended to test-artifacts/faults.jsonl). On PostgreSQL too when it answers (the database-loss suite).
@@ -98,7 +112,7 @@ test-postgres: $(VENV_STAMP)
 
 # Build outputs and caches; keeps .venv, node_modules and var/ (the dev database and admin password).
 clean:
-	rm -rf $(FRONTEND)/dist .pytest_cache test-artifacts var/logs var/staticfiles var/test asyncflow.session.*
+	rm -rf $(FRONTEND)/dist .pytest_cache .ruff_cache .mypy_cache test-artifacts var/logs var/staticfiles var/test asyncflow.session.*
 	find . -path ./$(VENV) -prune -o -path ./$(FRONTEND)/node_modules -prune -o \
 		-type d -name __pycache__ -exec rm -rf {} +
 

@@ -33,7 +33,7 @@ threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
 # Everything imported so far lives as long as the process: out of the
 # collector's sight, a full collection no longer walks it (about 100 ms of
 # stalled requests and launches every few seconds under load, here).
-get_resolver().url_patterns  # the views, serializers and DRF, which Django imports on the first request
+get_resolver().url_patterns  # noqa: B018 (read for its imports) the views, serializers and DRF, which Django imports on the first request
 gc.collect()
 gc.freeze()
 

@@ -23,7 +23,7 @@ def broker_warm_up() -> None:
     launch does not pay for it; a broker that is down is left to the sends.
     """
     try:
-        app.backend  # the (disabled) result backend, resolved through entry points on first use
+        app.backend  # noqa: B018 (read to resolve it) the (disabled) result backend, resolved through entry points on first use
         with app.producer_or_acquire() as producer:
             producer.connection.ensure_connection(max_retries=1)
     except Exception:  # noqa: BLE001 - only a head start; sending reports its own errors

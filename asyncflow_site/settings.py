@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "django_filters",
     "drf_spectacular_sidecar",
     "channels",
     "campaigns_app",
@@ -263,6 +264,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Request and response shapes apart, so a response field with a default is still marked required.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from this server's static files: HPC sites are often air-gapped, and no page may reach another host.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -273,6 +276,11 @@ SPECTACULAR_SETTINGS = {
         "RunStateEnum": "campaigns_app.models.RunState",
         "StepStateEnum": "campaigns_app.models.StepState",
     },
+    # Graph documents and websocket messages, typed in Python, published as components.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "campaigns_app.api.schema.shapes_postprocess",
+    ],
 }
 
 # --- Limits and web hardening -------------------------------------------------------

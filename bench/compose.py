@@ -21,12 +21,13 @@ import asyncio
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ui_common import Api, private_stack  # noqa: E402
+from ui_common import Api, private_stack
 
 STEP_S = 0.2
 GOAL_S = 1.75
@@ -34,7 +35,7 @@ TERMINAL = ("succeeded", "failed", "cancelled")
 
 
 def parse_time(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
 
 
 def sleep_step(step_id: str) -> dict:
@@ -42,12 +43,12 @@ def sleep_step(step_id: str) -> dict:
 
 
 def chain(steps: list[dict]) -> dict:
-    return {"steps": steps, "edges": [{"source": a["id"], "target": b["id"]} for a, b in zip(steps, steps[1:])]}
+    return {"steps": steps, "edges": [{"source": a["id"], "target": b["id"]} for a, b in pairwise(steps)]}
 
 
 def create(api: Api, name: str, graph: dict) -> int:
-    return api.call("POST", "/api/campaigns/", {"name": name, "graph": graph,
-                                                "parameters": [{"name": "name", "type": "string", "default": "A"}]})["id"]
+    parameters = [{"name": "name", "type": "string", "default": "A"}]
+    return api.call("POST", "/api/campaigns/", {"name": name, "graph": graph, "parameters": parameters})["id"]
 
 
 def studio_round(api: Api, campaign_id: int) -> float:

@@ -22,20 +22,20 @@ import statistics
 import sys
 import time
 from contextlib import nullcontext
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from websockets.sync.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.engine_stack import REPO, Api, chain_campaign, frame_events, peak_rss_mb, private_stack  # noqa: E402
+from bench.engine_stack import REPO, Api, chain_campaign, frame_events, peak_rss_mb, private_stack
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
 
 def parse_time(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
 
 
 def quantile(values: list[float], q: float) -> float:

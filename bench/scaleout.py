@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.engine_stack import Api, chain_campaign, independent_campaign, private_stack  # noqa: E402
-from bench.throughput import asyncflow_workload, load_note, studio_workload  # noqa: E402
+from bench.engine_stack import Api, chain_campaign, independent_campaign, private_stack
+from bench.throughput import asyncflow_workload, load_note, studio_workload
 
 
 def main() -> int:

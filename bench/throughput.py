@@ -38,7 +38,7 @@ from websockets.sync.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.engine_stack import (  # noqa: E402
+from bench.engine_stack import (
     REPO,
     Api,
     chain_campaign,

@@ -53,15 +53,18 @@ def private_stack(database_url: str | None = None, concurrency: int = 32):
                         f"g().objects.filter(username='{USER}').exists() or "
                         f"g().objects.create_user('{USER}', password='{PASSWORD}')"], cwd=REPO, env=env, check=True)
         worker_log = open(tmp / "worker.log", "w")
-        worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker", "--pool", "threads",
-                                   "--concurrency", str(concurrency), "-Q", "thread,studio", "-l", "warning",
-                                   "-n", f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle"],
-                                  cwd=REPO, env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)
+        worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker",
+                                   "--pool", "threads", "--concurrency", str(concurrency), "-Q", "thread,studio",
+                                   "-l", "warning", "-n", f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-gossip",
+                                   "--without-mingle"],
+                                  cwd=REPO, env=env, stdout=worker_log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
         procs.append(worker)
         port = free_port()
         daphne = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
                                    "asyncflow_site.asgi:application"], cwd=REPO, env=env,
-                                  stdout=open(tmp / "daphne.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
+                                  stdout=open(tmp / "daphne.log", "w"), stderr=subprocess.STDOUT,
+                                  start_new_session=True)
         procs.append(daphne)
         url = f"http://127.0.0.1:{port}"
         wait_for_http(f"{url}/api/auth/me/", timeout=60, procs={"daphne": daphne, "worker": worker})
@@ -75,7 +78,8 @@ def private_stack(database_url: str | None = None, concurrency: int = 32):
 class Api:
     def __init__(self, base: str):
         self.base = base
-        self.token = self.call("POST", "/api/auth/token/", {"username": USER, "password": PASSWORD}, auth=False)["token"]
+        credentials = {"username": USER, "password": PASSWORD}
+        self.token = self.call("POST", "/api/auth/token/", credentials, auth=False)["token"]
 
     def call(self, method: str, path: str, body=None, auth: bool = True):
         headers = {"Content-Type": "application/json"}
@@ -128,7 +132,10 @@ def summarize(frames: list[float]) -> dict:
         return {"frames": 0, "p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "max": float("nan"),
                 "fps": 0.0}
     ordered = sorted(frames)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
     return {"frames": len(frames), "p50": statistics.median(frames), "p95": pick(0.95), "p99": pick(0.99),
             "max": ordered[-1], "fps": 1000 * len(frames) / sum(frames)}
 

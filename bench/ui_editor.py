@@ -82,7 +82,8 @@ def main() -> None:
           f"campaign's {base['load_s'] * 1000:.0f} ms); {result['nodes']} nodes in the DOM after zoom to fit")
     for what in ("pan", "zoom", "drag"):
         print(f"  {what:5s} 4 steps    {fmt(base[what])}")
-        print(f"  {what:5s} {args.steps} steps  {fmt(result[what])}   p95 {ratio(result[what]['p95'], base[what]['p95'])}")
+        p95 = ratio(result[what]["p95"], base[what]["p95"])
+        print(f"  {what:5s} {args.steps} steps  {fmt(result[what])}   p95 {p95}")
     print(f"  console errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
 
 

@@ -3,9 +3,9 @@
     .venv/bin/python bench/ui_timeline.py [--runs 1000] [--step-seconds 0.5] [--seconds 10] [--database-url URL]
 
 Starts a private stack (embedded Redis, a fresh SQLite database unless --database-url, a Celery
-worker with 32 threads, daphne serving frontend/dist — run ``npm run build`` first), creates a
-campaign of four chained sleeps and launches --runs instances of it. Measured in headless Debian
-Chromium at 1280×800:
+worker with 32 threads, daphne serving frontend/dist — run ``npm run build:bench`` first: only that
+build measures itself), creates a campaign of four chained sleeps and launches --runs instances of
+it. Measured in headless Debian Chromium at 1280×800:
 
 - baseline: the empty dashboard (first contentful paint, idle frame intervals);
 - load: first contentful paint and the first canvas paint with bars, with every run in the feed;
@@ -94,7 +94,7 @@ def main() -> None:
     print(f"    frames                {fmt(streaming)}   p95 {ratio(streaming['p95'], base_frames['p95'])} baseline")
     print(f"    canvas draw per frame p50 {draws['p50']:.2f} ms  p95 {draws['p95']:.2f} ms  max {draws['max']:.2f} ms "
           f"({draws['frames']} draws)")
-    print(f"  scrolling through all rows while streaming:")
+    print("  scrolling through all rows while streaming:")
     print(f"    frames                {fmt(scrolling)}   p95 {ratio(scrolling['p95'], base_frames['p95'])} baseline")
     print(f"  run counts at the end: {counts}")
     print(f"  console errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from campaigns_app.graph import FunctionSignature, validate_campaign  # noqa: E402
-from campaigns_app.graph.validation import GraphLimits  # noqa: E402
+from campaigns_app.graph import FunctionSignature, validate_campaign
+from campaigns_app.graph.validation import GraphLimits
 
 FUNCTIONS = {"sleep": FunctionSignature("sleep", accepted=frozenset({"seconds", "value"}))}
 NO_LIMITS = GraphLimits(max_steps=10**7, max_value_bytes=10**9, max_depth=64)
@@ -26,7 +26,7 @@ NO_LIMITS = GraphLimits(max_steps=10**7, max_value_bytes=10**9, max_depth=64)
 def chain(size: int) -> dict:
     """Each step sleeps and reads its predecessor's result: every template reference is checked."""
     steps = [{"id": f"s{i}", "kind": "function", "function": "sleep",
-              "kwargs": {"seconds": 0, "value": "{{ steps.s%d.result }}" % (i - 1) if i else 1}}
+              "kwargs": {"seconds": 0, "value": "{{ steps.s" + str(i - 1) + ".result }}" if i else 1}}
              for i in range(size)]
     edges = [{"source": f"s{i - 1}", "target": f"s{i}"} for i in range(1, size)]
     return {"steps": steps, "edges": edges}

@@ -30,13 +30,14 @@ REPO = Path(__file__).resolve().parents[1]
 # This file's own folder comes first on sys.path, and this file is named like the library it uses.
 sys.path[:] = [str(REPO), *[p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]]
 
-import websockets
+import websockets  # noqa: E402 - after the sys.path fix above
 
-from scripts.run_stack import WEB_TIMEOUTS, child_env, web_endpoint
-from scripts.stack import ensure_redis, free_port, terminate, wait_for_http
+from scripts.run_stack import WEB_TIMEOUTS, child_env, web_endpoint  # noqa: E402 - after the sys.path fix
+from scripts.stack import ensure_redis, free_port, terminate, wait_for_http  # noqa: E402 - after the sys.path fix
 
 PASSWORD = "bench-password-1-Xq"
-CREATE_USER = f"from django.contrib.auth import get_user_model; get_user_model().objects.create_user('bench', password='{PASSWORD}')"
+CREATE_USER = ("from django.contrib.auth import get_user_model; "
+               f"get_user_model().objects.create_user('bench', password='{PASSWORD}')")
 
 
 def prepare(env: dict[str, str]) -> None:
@@ -70,7 +71,9 @@ async def burst(url: str, clients: int, open_timeout: float) -> tuple[int, colle
             status = getattr(getattr(error, "response", None), "status_code", None)
             if status:
                 cause = f"HTTP {status}"
-            failures[type(error).__name__ + (f" ({cause if isinstance(cause, str) else f'{type(cause).__name__}: {cause}'})" if cause else "")] += 1
+            if cause and not isinstance(cause, str):
+                cause = f"{type(cause).__name__}: {cause}"
+            failures[type(error).__name__ + (f" ({cause})" if cause else "")] += 1
             return
         last_in = time.perf_counter() - t0
         sockets.append(socket)

@@ -10,7 +10,6 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from . import events, policies, selectors
 
-
 # Close code for a socket whose user lost access while it was open (4000-4999 are the application's).
 ACCESS_REVOKED = 4403
 DEDUP_WINDOW = 20000

@@ -147,7 +147,7 @@ class _Sender:
                            else {"type": EVENT_MESSAGE_TYPE, "events": messages, "groups": groups})
                 for group in groups:
                     await layer.group_send(group, message)
-            except Exception:  # noqa: BLE001 - stored events are replayed by clients
+            except Exception:
                 logger.exception("a broadcast failed")
             finally:
                 self.queue.task_done()

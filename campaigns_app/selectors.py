@@ -6,6 +6,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import policies
 from .graph.blocks import block_members
+from .graph.states import children_state
+from .logformat import log_lines
 from .models import (
     RUN_TERMINAL,
     AuditEntry,
@@ -15,7 +17,6 @@ from .models import (
     Role,
     Run,
     RunEvent,
-    RunState,
     StepItem,
     StepLogChunk,
     StepRun,
@@ -119,15 +120,7 @@ def batch_summary(batch: Batch) -> dict:
     counts: dict[str, int] = {}
     for run in runs:
         counts[run["state"]] = counts.get(run["state"], 0) + 1
-    states = set(counts)
-    if not states <= RUN_TERMINAL:
-        state = RunState.QUEUED if states == {RunState.QUEUED} else RunState.RUNNING
-    elif states == {RunState.SUCCEEDED}:
-        state = RunState.SUCCEEDED
-    elif RunState.FAILED in states:
-        state = RunState.FAILED
-    else:
-        state = RunState.CANCELLED
+    state = children_state(counts)
     started = [r["started_at"] for r in runs if r["started_at"]]
     finished = [r["finished_at"] for r in runs if r["finished_at"]]
     return {
@@ -206,36 +199,11 @@ def step_log_text(run_id: int, step_id: str, *, tail: int | None = None) -> str 
     step_run = StepRun.objects.filter(run_id=run_id, step_id=step_id).only("pk").first()
     if step_run is None:
         return None
-    lines: list[str] = []
-    attempt = None
-    for chunk in StepLogChunk.objects.filter(step_run=step_run).order_by("pk").only("attempt", "stream", "text"):
-        if chunk.attempt != attempt:
-            attempt = chunk.attempt
-            lines.append(f"=== attempt {attempt} ===")
-        prefix = "" if chunk.stream in ("stdout", "marker") else f"[{chunk.stream}] "
-        lines.extend(prefix + line for line in chunk.text.split("\n"))
+    lines = log_lines(StepLogChunk.objects.filter(step_run=step_run).order_by("pk")
+                      .values_list("attempt", "stream", "text"))
     if tail is not None:
         lines = lines[-tail:] if tail else []
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def _block_state(states: list[str]) -> str:
-    present = set(states)
-    if not present:
-        return StepState.PENDING
-    if present & {StepState.RUNNING, StepState.QUEUED}:
-        return StepState.RUNNING
-    if present == {StepState.SUCCEEDED}:
-        return StepState.SUCCEEDED
-    if StepState.FAILED in present:
-        return StepState.FAILED if not present & {StepState.PENDING} else StepState.RUNNING
-    if StepState.CANCELLED in present:
-        return StepState.CANCELLED
-    if present == {StepState.SKIPPED}:
-        return StepState.SKIPPED
-    if present <= {StepState.PENDING}:
-        return StepState.PENDING
-    return StepState.RUNNING
 
 
 def run_blocks(run: Run) -> list[dict]:
@@ -248,7 +216,7 @@ def run_blocks(run: Run) -> list[dict]:
     out = []
     for block in graph["blocks"]:
         inside = [step_runs[s] for s in sorted(members[block["id"]]) if s in step_runs]
-        state = _block_state([sr.state for sr in inside])
+        state = children_state([sr.state for sr in inside])
         starts = [sr.started_at for sr in inside if sr.started_at]
         ends = [sr.finished_at for sr in inside if sr.finished_at]
         done = state in (StepState.SUCCEEDED, StepState.FAILED, StepState.CANCELLED, StepState.SKIPPED)

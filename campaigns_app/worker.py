@@ -52,7 +52,7 @@ def _publish_forever() -> None:
     while True:
         try:
             backend_status_publish(worker=_worker_name, statuses=_statuses())
-        except Exception:
+        except Exception:  # the status is advisory; the worker goes on
             logger.exception("could not publish backend status")
         if _stop.wait(HEARTBEAT_S):
             return

@@ -28,7 +28,7 @@ class _TokenAuthMiddleware:
         return await self.inner(scope, receive, send)
 
 
-def TokenOrSessionAuthMiddleware(inner):  # noqa: N802 - reads like the middleware classes it wraps
+def TokenOrSessionAuthMiddleware(inner):
     # The session middleware sets scope["user"] lazily; the token one runs
     # inside it so an explicit token wins over the cookie.
     return AuthMiddlewareStack(_TokenAuthMiddleware(inner))

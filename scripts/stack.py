@@ -242,7 +242,7 @@ def terminate(procs: Iterable[subprocess.Popen | None], timeout: float = 10.0) -
         if alive:
             _send(proc, signal.SIGTERM, groups[-1])
     deadline = time.monotonic() + timeout
-    for proc, group in zip(procs, groups):
+    for proc, group in zip(procs, groups, strict=True):
         try:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:

@@ -88,7 +88,7 @@ def start_daphne(log_dir: Path, *, port: int | None = None, env: dict[str, str] 
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{url}/api/auth/me/", timeout=60, procs={"daphne": process})
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever the wait raised, daphne's log says why it did not start
         terminate([process])
-        raise RuntimeError(f"daphne did not start:\n{log_path.read_text()[-3000:]}")
+        raise RuntimeError(f"daphne did not start:\n{log_path.read_text()[-3000:]}") from None
     return process, url

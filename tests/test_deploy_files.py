@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -135,7 +136,7 @@ def test_makefile_never_ignores_a_failing_step():
     lines = (ROOT / "Makefile").read_text().splitlines()
     recipes = [line for line in lines if line.startswith("\t")]
     # A recipe's first line may carry make's "-" (ignore errors); its continuations are shell words.
-    first_lines = [line for previous, line in zip([""] + lines, lines)
+    first_lines = [line for previous, line in pairwise(["", *lines])
                    if line.startswith("\t") and not previous.endswith("\\")]
 
     assert first_lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 MAX_ID = 2**63 - 1
@@ -35,3 +36,13 @@ def query_ids(request, name: str, *, limit: int) -> list[int] | None:
     if len(parts) > limit:
         raise ValidationError({name: [f"at most {limit} ids"]})
     return [whole_number(p.strip(), name, low=1, what="must be a comma-separated list of ids") for p in parts]
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A query parameter as ``whole_number`` reads it: ASCII digits within 64 bits (DRF's takes ``+5``, ``5.0``)."""
+
+    def to_internal_value(self, data):
+        value = int(data) if isinstance(data, str) and _DIGITS.fullmatch(data.strip()) else None
+        if value is None or value > MAX_ID:
+            self.fail("invalid")
+        return value

@@ -2,6 +2,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import policies, selectors
+from ..graph.shapes import (
+    CampaignParameter,
+    CampaignPermissions,
+    ChildRunProgress,
+    ForkedFrom,
+    Graph,
+    RunBlock,
+    RunParent,
+    RunPermissions,
+)
 from ..models import (
     ApiToken,
     AuditEntry,
@@ -14,9 +24,10 @@ from ..models import (
     StepItem,
     StepRun,
     Team,
+    Visibility,
 )
-from ..models import Visibility
 from .params import MAX_ID
+from .schema import component_ref
 
 
 class TextField(serializers.CharField):
@@ -26,6 +37,15 @@ class TextField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class FlagField(serializers.BooleanField):
+    """DRF's BooleanField without reading ``0``, ``"yes"`` or ``"on"`` as a boolean: JSON says true or false."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
 
 
 def _request_user(serializer):
@@ -38,7 +58,18 @@ class ExecutableRightSerializer(serializers.Serializer):
     reason = TextField(allow_null=True, help_text="why not, and whom to ask")
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class TagsField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {}})
+class ParameterValuesField(serializers.JSONField):
+    """A run's parameter values by name."""
+
+
 class CampaignSerializer(serializers.ModelSerializer):
+    tags = TagsField(read_only=True)
     owner = TextField(source="owner.username", read_only=True)
     team_name = serializers.SerializerMethodField()
     parameters = serializers.SerializerMethodField()
@@ -69,15 +100,15 @@ class CampaignSerializer(serializers.ModelSerializer):
     def get_team_name(self, campaign):
         return campaign.team.name if campaign.team_id else None
 
-    @extend_schema_field(serializers.JSONField())
+    @extend_schema_field(component_ref(CampaignParameter, many=True))
     def get_parameters(self, campaign):
         return self._version(campaign).parameters
 
-    @extend_schema_field(serializers.JSONField())
+    @extend_schema_field(component_ref(Graph))
     def get_graph(self, campaign):
         return self._version(campaign).graph
 
-    @extend_schema_field(serializers.JSONField(allow_null=True))
+    @extend_schema_field(component_ref(ForkedFrom, nullable=True))
     def get_forked_from(self, campaign):
         """The campaign and version this one was forked from; name and owner only while visible."""
         if campaign.forked_from_version is None:
@@ -89,7 +120,7 @@ class CampaignSerializer(serializers.ModelSerializer):
                 "name": parent.name if visible else None, "owner": parent.owner.username if visible else None,
                 "deleted": parent is None}
 
-    @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
+    @extend_schema_field(component_ref(CampaignPermissions))
     def get_permissions(self, campaign):
         user = _request_user(self)
         if user is None:
@@ -154,13 +185,27 @@ class CampaignVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = CampaignVersion
         fields = ["number", "created_by", "created_at", "note", "steps"]
+        read_only_fields = fields
 
     @extend_schema_field(serializers.IntegerField())
     def get_steps(self, version):
         return len(version.graph.get("steps", []))
 
 
+@extend_schema_field(component_ref(Graph))
+class GraphField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(component_ref(CampaignParameter, many=True))
+class ParametersField(serializers.JSONField):
+    pass
+
+
 class CampaignVersionDetailSerializer(CampaignVersionSerializer):
+    parameters = ParametersField(read_only=True)
+    graph = GraphField(read_only=True)
+
     class Meta(CampaignVersionSerializer.Meta):
         fields = [*CampaignVersionSerializer.Meta.fields, "parameters", "graph"]
 
@@ -172,6 +217,7 @@ class StepRunSerializer(serializers.ModelSerializer):
         model = StepRun
         fields = ["step", "name", "backend", "state", "attempts", "queued_at", "started_at", "finished_at",
                   "result", "error", "reclaims", "child_run"]
+        read_only_fields = fields
 
 
 class StepItemSerializer(serializers.ModelSerializer):
@@ -182,6 +228,7 @@ class StepItemSerializer(serializers.ModelSerializer):
 
 
 class RunSerializer(serializers.ModelSerializer):
+    parameters = ParameterValuesField(read_only=True)
     version = serializers.IntegerField(source="version.number")
     campaign_name = TextField(source="campaign.name")
     owner = TextField(source="owner.username")
@@ -195,14 +242,14 @@ class RunSerializer(serializers.ModelSerializer):
                   "created_at", "started_at", "finished_at", "last_seq", "steps", "permissions", "parent"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.JSONField(allow_null=True))
+    @extend_schema_field(component_ref(RunParent, nullable=True))
     def get_parent(self, run):
         """For a child run: the run and workflow step (and for_each item) that started it."""
         if run.parent_id is None:
             return None
         return {"run": run.parent_id, "step": run.parent_step_id, "item": run.parent_item}
 
-    @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
+    @extend_schema_field(component_ref(RunPermissions))
     def get_permissions(self, run):
         """``operate``: may this user cancel or retry the run."""
         user = _request_user(self)
@@ -228,16 +275,16 @@ class RunDetailSerializer(RunSerializer):
             out.setdefault(item.step_run.step_id, []).append(StepItemSerializer(item).data)
         return out
 
-    @extend_schema_field(serializers.JSONField())
+    @extend_schema_field(component_ref(ChildRunProgress, many=True))
     def get_children(self, run):
         """Progress of each child run: ``{id, step, item, state, done, total}``."""
         return selectors.run_children_progress(run)
 
-    @extend_schema_field(serializers.JSONField())
+    @extend_schema_field(component_ref(Graph))
     def get_graph(self, run):
         return run.version.graph
 
-    @extend_schema_field(serializers.JSONField())
+    @extend_schema_field(component_ref(RunBlock, many=True))
     def get_blocks(self, run):
         return selectors.run_blocks(run)
 
@@ -291,7 +338,7 @@ class BulkRunsSerializer(serializers.Serializer):
 class BatchRunSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     state = TextField()
-    parameters = serializers.JSONField()
+    parameters = ParameterValuesField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
 
@@ -310,6 +357,8 @@ class BatchSerializer(serializers.Serializer):
 
 
 class RunEventSerializer(serializers.ModelSerializer):
+    """A stored event as the websocket sends it; its schema is ``RunEventMessage`` (``api/schema.py``)."""
+
     run = serializers.IntegerField(source="run_id")
     step = TextField(source="step_id", allow_null=True)
 
@@ -354,7 +403,7 @@ class UserSerializer(serializers.Serializer):
 class UserRightsSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = TextField(read_only=True)
-    may_run_executables = serializers.BooleanField(
+    may_run_executables = FlagField(
         help_text="campaigns outside any team may hold executable steps for this user (site admins set it)")
 
 
@@ -362,7 +411,7 @@ class UserCreateSerializer(serializers.Serializer):
     username = TextField(max_length=150)
     password = TextField(style={"input_type": "password"})
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    is_staff = serializers.BooleanField(required=False, default=False)
+    is_staff = FlagField(required=False, default=False)
 
 
 class UserBriefSerializer(serializers.Serializer):
@@ -379,6 +428,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "kind", "prefix", "created_at", "last_used_at"]
+        read_only_fields = fields
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
@@ -399,6 +449,7 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["user_id", "username", "role", "created_at"]
+        read_only_fields = fields
 
 
 class MemberWriteSerializer(serializers.Serializer):
@@ -437,7 +488,7 @@ class TeamWriteSerializer(serializers.Serializer):
     description = TextField(required=False, allow_blank=True)
     executable_min_role = serializers.ChoiceField(choices=Role.choices, required=False)
     # Checked by the service: only site admins may set it (403 naming the field).
-    may_run_executables = serializers.BooleanField(required=False)
+    may_run_executables = FlagField(required=False)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -450,6 +501,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
         fields = ["id", "at", "actor", "action", "target", "team", "team_name", "campaign", "address", "details"]
+        read_only_fields = fields
 
     @extend_schema_field(TextField(allow_null=True))
     def get_team_name(self, entry):

@@ -47,7 +47,7 @@ class DaskEngine(AsyncFlowEngine):
                     client = await asyncio.wait_for(
                         distributed.Client(address, asynchronous=True, timeout=connect_timeout),
                         connect_timeout + 5)
-                except (OSError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, OSError) as exc:
                     raise EngineUnavailable(f"dask scheduler {address} is unreachable: "
                                             f"{type(exc).__name__}: {exc}") from None
             else:
@@ -96,12 +96,12 @@ class DaskEngine(AsyncFlowEngine):
             if engine is not None:
                 try:
                     asyncio.run_coroutine_threadsafe(engine.shutdown(), loop).result(timeout=timeout)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     logger.exception("dask engine did not shut down cleanly")
                 self.engine = None
             try:
                 asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=timeout)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 logger.exception("dask client or cluster did not close cleanly")
         self.client = self.cluster = None
         super().shutdown(timeout)

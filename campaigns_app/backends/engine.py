@@ -188,7 +188,7 @@ class AsyncFlowEngine:
             if engine is not None and loop is not None:
                 try:
                     asyncio.run_coroutine_threadsafe(engine.shutdown(), loop).result(timeout=timeout)
-                except Exception:  # noqa: BLE001 - shutting down is best effort
+                except Exception:  # shutting down is best effort
                     logger.exception("%s backend did not shut down cleanly", self.name)
             if loop is not None:
                 loop.call_soon_threadsafe(loop.stop)

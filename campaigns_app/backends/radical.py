@@ -14,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
+from ..graph.resources import walltime_seconds
 from .base import StepInvocation, StepOutcome
 from .engine import AsyncFlowEngine, EngineUnavailable, TaskSpec, command_line, run_on_engine
-from ..graph.resources import walltime_seconds
 from .resources import step_timeout_s
 
 logger = logging.getLogger(__name__)

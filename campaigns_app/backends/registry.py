@@ -21,6 +21,20 @@ REFUSES = {
 }
 
 
+# Where a running step really is, by its backend's own task state: executing, past execution (staging its
+# output, done), or else still waiting in the pilot or cluster.  FAILED/CANCELED are not past execution: a task
+# cancelled while waiting never executed.  Sent with every ``step.backend`` event for the timeline.
+BACKEND_PHASES = {
+    "radical": {"AGENT_EXECUTING": "executing", "AGENT_STAGING_OUTPUT": "done", "DONE": "done"},
+    "dask": {"EXECUTING": "executing", "DONE": "done"},
+}
+
+
+def backend_phase(name: str, backend_state: str) -> str:
+    """``executing``, ``done`` or ``waiting``: how far the backend's task of a running step has come."""
+    return BACKEND_PHASES.get(name, {}).get(backend_state, "waiting")
+
+
 def backend_refuses(name: str, kind: str) -> str | None:
     """Why backend ``name`` cannot run steps of ``kind``, or None."""
     return REFUSES.get(name, {}).get(kind)
@@ -38,10 +52,11 @@ def get_backend(name: str) -> ExecutionBackend:
         return _started[name]
 
 
-get_backend.cache_clear = lambda: _started.clear()  # the tests' reset, as with the former lru_cache
+get_backend.cache_clear = lambda: _started.clear()  # type: ignore[attr-defined]  # the tests' reset, as with lru_cache
 
 
 def _create(name: str) -> ExecutionBackend:
+    backend: ExecutionBackend
     if name == "thread":
         from .thread import ThreadBackend
 

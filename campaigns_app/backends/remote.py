@@ -85,7 +85,7 @@ async def run_step_executable(argv: list[str], env: dict, cwd: str | None, meta:
             try:
                 await asyncio.wait_for(asyncio.shield(proc.wait()), KILL_GRACE_S)
                 break
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
         raise
     if proc.returncode != 0:

@@ -233,7 +233,7 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         step["function"] = fn_name
         step["kwargs"] = kwargs
         signature = functions.get(fn_name) if isinstance(fn_name, str) else None
-        if signature is None:
+        if signature is None or not isinstance(fn_name, str):
             out.add(f"step {step_id!r}: unknown function {fn_name!r} (registered: {', '.join(sorted(functions))})",
                     step=step_id)
         elif not isinstance(kwargs, Mapping):
@@ -415,7 +415,8 @@ def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, Fu
     except GraphError as exc:
         faults.extend(exc.faults)
     names = [p["name"] for p in normalized_params] if not faults else [
-        p.get("name") for p in (parameters if isinstance(parameters, list) else []) if isinstance(p, Mapping)]
+        p["name"] for p in (parameters if isinstance(parameters, list) else [])
+        if isinstance(p, Mapping) and isinstance(p.get("name"), str)]
     try:
         normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names,
                                            parameters=normalized_params, resolve=resolve, limits=limits,

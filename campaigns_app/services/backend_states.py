@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
+from ..backends.registry import backend_phase
 from ..models import StepRun, StepState
 from .ledger import run_locked
 
@@ -23,13 +24,14 @@ def step_run_backend_state(*, step_run_id: int, run_id: int, attempt: int, backe
     at = detail.pop("at", None)
     with run_locked(run_id) as ledger:
         running = StepRun.objects.filter(pk=step_run_id, state=StepState.RUNNING, attempts=attempt).values_list(
-            "step_id", flat=True).first()
+            "step_id", "backend").first()
         if running is None:
             return False
-        when = datetime.fromtimestamp(at, tz=dt_timezone.utc) if isinstance(at, (int, float)) else ledger.now
-        data = {"backend_state": backend_state, "attempt": attempt,
-                **{k: v for k, v in detail.items() if v is not None}}
-        ledger.record(BACKEND_EVENT, StepState.RUNNING, step_id=running, at=min(when, ledger.now), data=data)
+        step_id, backend = running
+        when = datetime.fromtimestamp(at, tz=UTC) if isinstance(at, (int, float)) else ledger.now
+        data = {**{k: v for k, v in detail.items() if v is not None}, "backend_state": backend_state,
+                "attempt": attempt, "backend": backend, "phase": backend_phase(backend, backend_state)}
+        ledger.record(BACKEND_EVENT, StepState.RUNNING, step_id=step_id, at=min(when, ledger.now), data=data)
     return True
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..models import RUN_TERMINAL, Run, StepState
-from .definitions import version_definition
+from ..models import RUN_TERMINAL, Run, Source, StepState
 from .audit import Action, audit_record
+from .definitions import version_definition
 from .errors import ActionForbidden, ServiceError
 from .runs import run_operate_check
 from .transitions import (
@@ -24,6 +24,13 @@ class RunConflict(ServiceError):
     status = 409
 
 
+def _studio_run_check(run: Run, verb: str) -> None:
+    # An attached script's run is only recorded here: no worker serves its steps' ``external`` queue.
+    if run.source == Source.EXTERNAL:
+        raise RunConflict({"detail": f"run {run.pk} is reported by an attached AsyncFlow script, which the studio "
+                                     f"does not run: {verb} it in the script"})
+
+
 def run_cancel(*, run_id: int, user=None) -> Run:
     """Cancel a run: waiting steps at once, running ones as soon as they stop.
 
@@ -35,6 +42,7 @@ def run_cancel(*, run_id: int, user=None) -> Run:
         run = ledger.run
         if user is not None:
             run_operate_check(run=run, user=user, verb="cancel")
+        _studio_run_check(run, "cancel")
         if run.state in RUN_TERMINAL:
             raise RunConflict({"detail": f"run {run_id} has already ended ({run.state})"})
         steps = RunSteps.all(ledger)
@@ -58,6 +66,7 @@ def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None, user=None) 
         run = ledger.run
         if user is not None:
             run_operate_check(run=run, user=user, verb="retry")
+        _studio_run_check(run, "retry")
         if run.state not in RUN_TERMINAL:
             raise RunConflict({"detail": f"run {run_id} is still {run.state}; cancel it or wait for it to end"})
         definition = version_definition(run.version_id)

@@ -8,7 +8,6 @@ import queue
 import threading
 from collections.abc import Iterable
 
-
 logger = logging.getLogger(__name__)
 
 STEP_TASK = "campaigns.step_run_execute"
@@ -65,8 +64,8 @@ def send_step_messages(step_runs: Iterable, countdown: float | None = None) -> N
                 try:
                     app.send_task(STEP_TASK, args=[sr.pk, sr.run_id, sr.step_id, sr.attempts + 1],
                                   queue=sr.backend, countdown=countdown, producer=producer)
-                except Exception:  # noqa: BLE001 - the row is committed as queued; the sweep re-dispatches it
+                except Exception:
                     logger.exception("could not send the message of step run %s; the sweep will resend it", sr.pk)
-    except Exception:  # noqa: BLE001 - no broker connection at all: the sweep resends every one
+    except Exception:
         logger.exception("could not reach the broker for %d step message(s); the sweep will resend them",
                          len(step_runs))

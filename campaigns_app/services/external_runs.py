@@ -1,8 +1,8 @@
 """Runs reported by AsyncFlow scripts that run outside the studio (``campaigns_app.client.attach``).
 
 An attached script becomes one campaign; each of its blocks (or its loose
-tasks) becomes a run of that campaign with a version of its own, whose graph
-grows as the script creates tasks.  Steps change state only through
+tasks) becomes a run of that campaign; each report that adds tasks gives the
+run a new version with the grown graph, since a version never changes.  Steps change state only through
 ``run_locked``, so the run page, the dashboard and websocket replays treat
 these runs like any other, with gap-free ``seq``.
 
@@ -11,9 +11,10 @@ The studio never executes these steps: it records what the script reports.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -25,7 +26,7 @@ from .ledger import run_created, run_locked
 
 EVENT_TYPES = ("created", "queued", "started", "completed", "failed", "cancelled", "finished")
 # How far a step has come; a report that would move it back is ignored (reports may repeat).
-STEP_RANK = {StepState.PENDING: 0, StepState.QUEUED: 1, StepState.RUNNING: 2, StepState.SUCCEEDED: 3,
+STEP_RANK: dict[str, int] = {StepState.PENDING: 0, StepState.QUEUED: 1, StepState.RUNNING: 2, StepState.SUCCEEDED: 3,
              StepState.FAILED: 3, StepState.CANCELLED: 3, StepState.SKIPPED: 3}
 TERMINAL_BY_EVENT = {"completed": StepState.SUCCEEDED, "failed": StepState.FAILED, "cancelled": StepState.CANCELLED}
 RUN_FINAL = {"succeeded": RunState.SUCCEEDED, "failed": RunState.FAILED, "cancelled": RunState.CANCELLED}
@@ -51,7 +52,7 @@ def _step_id(name: str, taken: set[str]) -> str:
 
 def _when(raw: Any, now: datetime) -> datetime:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return min(datetime.fromtimestamp(raw, tz=dt_timezone.utc), now)
+        return min(datetime.fromtimestamp(raw, tz=UTC), now)
     return now
 
 
@@ -117,8 +118,7 @@ def external_run_report(*, run: Run, events: Any) -> int:
     events = _check(events)
     with run_locked(run.pk) as ledger:
         run = ledger.run
-        version = CampaignVersion.objects.select_for_update().get(pk=run.version_id)
-        graph = version.graph
+        graph = copy.deepcopy(CampaignVersion.objects.get(pk=run.version_id).graph)
         by_uid = {s["task"]: s["id"] for s in graph["steps"]}
         steps = {sr.step_id: sr for sr in StepRun.objects.filter(run=run)}
         graph_changed = False
@@ -152,14 +152,28 @@ def external_run_report(*, run: Run, events: Any) -> int:
                                     "inferred_depends_on": [by_uid[d] for d in event.get("inferred_depends_on")
                                                             or [] if d in by_uid]})
                 continue
-            step_id = by_uid.get(uid)
-            if step_id is None:
+            known = by_uid.get(uid)
+            if known is None:
                 continue  # a state for a task whose creation was not reported (created before attach)
-            _step_event(ledger, run, steps[step_id], event, at)
+            _step_event(ledger, run, steps[known], event, at)
         if graph_changed:
-            version.graph = graph
-            version.save(update_fields=["graph"])
+            _version_grow(run, graph)
     return ledger.run.last_seq
+
+
+def _version_grow(run: Run, graph: dict) -> None:
+    """The run moves to a new version holding its grown graph; versions never change once written.
+
+    ``services/definitions.py`` caches parsed versions by id on that promise.
+    The campaign row lock numbers the versions of concurrent blocks one at a time.
+    """
+    campaign = Campaign.objects.select_for_update().get(pk=run.campaign_id)
+    number = (campaign.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = CampaignVersion.objects.create(campaign=campaign, number=number, parameters=[], graph=graph,
+                                             created_by_id=run.owner_id, note=f"tasks reported by run {run.pk}")
+    Campaign.objects.filter(pk=campaign.pk).update(version=number)
+    Run.objects.filter(pk=run.pk).update(version=version)
+    run.version = version
 
 
 def _step_event(ledger, run: Run, step: StepRun, event: dict, at: datetime) -> None:

@@ -107,7 +107,7 @@ def items_run(*, step: dict, run_max_parallel: int | None, invocation: StepInvoc
             inv.log = log
             try:
                 outcome = get_backend(backend).run(inv)
-            except Exception as exc:  # noqa: BLE001 - a broken backend fails the item, never the worker
+            except Exception as exc:
                 logger.exception("backend %s crashed running an item of step run %s", backend, step_run_id)
                 outcome = StepOutcome.failure(f"backend error: {type(exc).__name__}: {exc}")
             finally:

@@ -15,12 +15,25 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
+from ..logformat import attempt_header, item_prefix, stream_prefix
 from ..models import StepLogChunk
 from .ledger import run_locked
 
 logger = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 0.1
+
+
+class _AttemptHeader:
+    """Whether an attempt's header line went out, shared by the logs of that attempt (the step's and its items')."""
+
+    def __init__(self) -> None:
+        self.sent = False
+        self.open_logs = 0
+
+
+# (step run, attempt) → its header, while a log of that attempt is open.
+_headers: dict[tuple[int, int], _AttemptHeader] = {}
 
 
 class StepLog:
@@ -34,6 +47,8 @@ class StepLog:
         self.limit = settings.STUDIO_LOG_MAX_BYTES
         self.used = used_bytes
         self.cut = False
+        # The first event of the attempt carries its header line; an attempt's for_each items share one.
+        self.header = _AttemptHeader()
         self._pending: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         # The pump and the closing step may flush at once; batches stay in order.
@@ -70,17 +85,21 @@ def step_log_append(*, log: StepLog, lines: list[tuple[str, str]]) -> None:
             groups[-1][1].append(text)
         else:
             groups.append((stream, [text]))
-    prefix = "" if log.item is None else f"[item {log.item}] "
+    prefix = item_prefix(log.item)
     with run_locked(log.run_id) as ledger:
         StepLogChunk.objects.bulk_create(
             StepLogChunk(step_run_id=log.step_run_id, attempt=log.attempt, stream=stream,
                          text="\n".join(prefix + t for t in texts))
             for stream, texts in groups
         )
-        for stream, texts in groups:
-            data = {"attempt": log.attempt, "stream": stream, "lines": texts}
+        for index, (stream, texts) in enumerate(groups):
+            data = {"attempt": log.attempt, "stream": stream, "lines": texts,
+                    "prefix": stream_prefix(stream) + prefix}
             if log.item is not None:
                 data["item"] = log.item
+            if index == 0 and not log.header.sent:
+                data["header"] = attempt_header(log.attempt)
+                log.header.sent = True
             ledger.record("step.log", "", step_id=log.step_id, data=data)
 
 
@@ -101,7 +120,7 @@ class _Pump:
             for log in open_logs:
                 try:
                     log.flush()
-                except Exception:  # noqa: BLE001 - a log write must never stop the pump
+                except Exception:  # a log write must never stop the pump
                     logger.exception("storing log lines of step run %s failed", log.step_run_id)
             close_old_connections()
 
@@ -115,7 +134,9 @@ def step_log_open(**kwargs) -> StepLog:
     with _pump_lock:
         if _pump is None or not _pump.thread.is_alive():
             _pump = _Pump()
-    log = StepLog(**kwargs)
+        log = StepLog(**kwargs)
+        log.header = _headers.setdefault((log.step_run_id, log.attempt), log.header)
+        log.header.open_logs += 1
     with _pump.lock:
         _pump.logs.add(log)
     return log
@@ -127,3 +148,7 @@ def step_log_close(log: StepLog) -> None:
         with _pump.lock:
             _pump.logs.discard(log)
     log.flush()
+    with _pump_lock:
+        log.header.open_logs -= 1
+        if log.header.open_logs <= 0:
+            _headers.pop((log.step_run_id, log.attempt), None)

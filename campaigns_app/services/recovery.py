@@ -145,7 +145,7 @@ class Watchdog:
                     workflow_steps_reconcile()
                     if reclaimed or resent:
                         logger.warning("watchdog: reclaimed %d step(s), resent %d message(s)", reclaimed, resent)
-            except Exception:  # noqa: BLE001 - the database or broker may be away for a moment
+            except Exception:  # the database or broker may be away for a moment
                 logger.exception("watchdog tick failed")
             finally:
                 close_old_connections()

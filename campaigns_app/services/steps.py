@@ -7,7 +7,7 @@ import logging
 import random
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -23,9 +23,9 @@ from .fan_out import items_plan, items_run
 from .logs import step_log_close, step_log_open
 from .recovery import running_here
 from .transitions import (
-    neighbourhood,
-    in_run_transaction,
     RunSteps,
+    in_run_transaction,
+    neighbourhood,
     run_finish_if_done,
     step_cancelled,
     step_claim,
@@ -38,7 +38,7 @@ from .transitions.workflows import ChildRefused, for_each_items
 logger = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _backend_slots(backend: str) -> threading.BoundedSemaphore:
     """How many steps of one backend this process runs at once (``STUDIO_BACKEND_CONCURRENCY``)."""
     return threading.BoundedSemaphore(settings.STUDIO_BACKEND_CONCURRENCY.get(backend, 64))
@@ -106,14 +106,14 @@ def _run_on_backend(claimed: ClaimedStep) -> StepOutcome:
             outcome = items_run(invocation=inv, step_run_id=step_run_id, backend=claimed.backend, **claimed.items)
         else:
             outcome = get_backend(claimed.backend).run(inv)
-    except Exception as exc:  # noqa: BLE001 - a broken backend fails the step, never the worker
+    except Exception as exc:  # a broken backend fails the step, never the worker
         logger.exception("backend %s crashed running step run %s", claimed.backend, step_run_id)
         outcome = StepOutcome.failure(f"backend error: {type(exc).__name__}: {exc}")
     finally:
         running_here.remove(step_run_id)
         try:
             step_log_close(log)
-        except Exception:  # noqa: BLE001 - losing log lines must not lose the outcome
+        except Exception:  # losing log lines must not lose the outcome
             logger.exception("could not store the last log lines of step run %s", step_run_id)
     outcome.ended_at = timezone.now()
     return outcome

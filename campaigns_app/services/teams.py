@@ -82,7 +82,7 @@ def team_update(*, team: Team, user, name: str | None = None, description: str |
         _grant_check(policies.TEAM_GRANT_EXECUTABLES, team, user, may_run_executables)
     if (name, description, executable_min_role) != (None, None, None) or may_run_executables is None:
         _admin_check(team, user)
-    changes = {}
+    changes: dict[str, list] = {}
     if may_run_executables is not None and may_run_executables != team.may_run_executables:
         changes["may_run_executables"] = [team.may_run_executables, may_run_executables]
         team.may_run_executables = may_run_executables

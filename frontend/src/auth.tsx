@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router-dom';
-import { ApiError, api, setUnauthorizedHandler } from './lib/api';
+import { ApiError, api, errorText, setUnauthorizedHandler } from './lib/api';
 import { executableRight, type Place } from './lib/capabilities';
 import type { ExecutableRight, User } from './lib/types';
 
@@ -37,7 +37,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       if (err instanceof ApiError && err.isAuthError) {
         setUser(null);
       } else {
-        setError(err instanceof Error ? err.message : String(err));
+        setError(errorText(err));
         setStatus((s) => (s === 'loading' ? 'error' : s));
       }
     }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api } from './lib/api';
+import { ApiError, api, errorText } from './lib/api';
 import { createLiveSocket, type LiveStatus } from './lib/liveSocket';
 import { applyEvent, applyEvents, caughtUp, createRunView, isRunTerminal, type RunView } from './lib/runState';
 import type { Run, RunEvent } from './lib/types';
@@ -65,7 +65,7 @@ export function useRunLive(runId: string | undefined): RunLive {
       .catch((err) => {
         if (ctrl.signal.aborted) return;
         if (err instanceof ApiError && err.status === 404) setNotFound(true);
-        else setError(err instanceof Error ? err.message : String(err));
+        else setError(errorText(err));
       });
     return () => ctrl.abort();
   }, [runId]);

@@ -69,12 +69,14 @@ def test_numbers_and_text_no_column_can_store_are_a_400(alice_api, text):
 
 @pytest.mark.parametrize("path", [f"/api/runs/?campaign={BIG}", f"/api/campaigns/?team={BIG}",
                                   f"/api/audit/?campaign={BIG}", f"/api/dashboard/?ids={BIG}",
-                                  "/api/runs/?campaign=%C2%B2", f"/api/runs/{{run}}/events/?after={BIG}"])
+                                  "/api/runs/?campaign=%C2%B2", f"/api/runs/{{run}}/events/?after={BIG}",
+                                  f"/api/runs/?parent={2**63}", "/api/runs/?parent=%2B1", "/api/runs/?parent=x",
+                                  "/api/runs/?steps=some", f"/api/campaigns/{{campaign}}/diff/?to={BIG}"])
 def test_whole_numbers_past_64_bits_in_query_strings_are_a_400_naming_them(alice_api, seed_campaign, path):
     from campaigns_app.services import run_launch
 
     run = run_launch(campaign=seed_campaign, user=seed_campaign.owner, parameters={"name": "A"})
-    answer = alice_api.get(path.replace("{run}", str(run.pk)))
+    answer = alice_api.get(path.replace("{run}", str(run.pk)).replace("{campaign}", str(seed_campaign.pk)))
     assert answer.status_code == 400
     name = path.split("?")[1].split("=")[0]
     assert name in answer.json()

@@ -57,7 +57,8 @@ def test_bad_workflow_steps_are_refused_naming_the_step(alice_api, alice, bob):
          "step 'sim': campaign 'Child' v1 has no parameter 'colour' (declared: n, who)"),
         (wf("sim", kid.pk, parameters={"who": "x", "n": "three"}),
          "step 'sim': parameter 'n' of campaign 'Child' v1 must be an integer"),
-        (wf("sim", kid.pk, version=4, parameters={"who": "x"}), "step 'sim': campaign 'Child' has no version 4 (1 to 1)"),
+        (wf("sim", kid.pk, version=4, parameters={"who": "x"}),
+         "step 'sim': campaign 'Child' has no version 4 (1 to 1)"),
         (wf("sim", None), "step 'sim': a workflow step needs the campaign it runs"),
         ({**fn("e", "echo"), "for_each": {"a": 1}}, "step 'e': for_each must be a list, or one placeholder such as "
                                                     "\"{{ steps.ID.result.files }}\" that gives a list"),

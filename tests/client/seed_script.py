@@ -30,10 +30,10 @@ async def main():
 
     @asyncflow.block
     async def campaign(name: str):
-        step1 = await workflow_step(name, 1)
-        step2 = await workflow_step(name, 2)
-        step3 = await workflow_step(name, 3)
-        step4 = await workflow_step(name, 4)
+        await workflow_step(name, 1)
+        await workflow_step(name, 2)
+        await workflow_step(name, 3)
+        await workflow_step(name, 4)
         print(f"Campaign {name} completed at {time.time():.2f}", flush=True)
 
     start_time = time.time()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from itertools import pairwise
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_the_seed_script_streams_three_runs_of_four_chained_steps_while_it_runs(
             (order[0], order[1], True), (order[1], order[2], True), (order[2], order[3], True)]
         # The timeline: each step starts after its predecessor ended and runs for the step's sleep.
         by_id = {s.step_id: s for s in steps}
-        for before, after in zip(order, order[1:]):
+        for before, after in pairwise(order):
             assert by_id[after].started_at >= by_id[before].finished_at
         for step in steps:
             assert (step.finished_at - step.started_at).total_seconds() >= 0.5

@@ -115,8 +115,8 @@ def test_server_validation_errors_show_on_the_step_and_blocks_are_saved(page, tw
     page.mouse.move(b3["x"] + b3["width"] / 2, b3["y"] + b3["height"] + 15, steps=6)
     page.mouse.move(b3["x"] + b3["width"] + 15, b3["y"] + b3["height"] + 30, steps=6)
     page.mouse.up()
-    assert sorted(page.eval_on_selector_all(".react-flow__node-step.selected", "els => els.map(e => e.dataset.id)")) == [
-        "s2", "s3"]
+    selected = page.eval_on_selector_all(".react-flow__node-step.selected", "els => els.map(e => e.dataset.id)")
+    assert sorted(selected) == ["s2", "s3"]
     press(page, "Control+g")
     page.wait_for_selector("[data-testid=editor-block-block]")
     page.fill("[data-testid=block-name]", "Middle")

@@ -6,8 +6,7 @@ import json
 
 import pytest
 import yaml
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from campaigns_app.models import AuditEntry, Campaign, CampaignVersion
 from tests.conftest import client_for, make_user

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from campaigns_app.graph import FunctionSignature, GraphError, validate_campaign
 from campaigns_app.graph.validation import GraphLimits

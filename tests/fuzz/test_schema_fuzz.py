@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import settings as hypothesis_settings
+from schemathesis import checks
 
 from campaigns_app.services import run_launch
 from tests.conftest import make_user, seed_definition

@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import pytest
 
 from campaigns_app.graph import Dag, find_cycle
@@ -5,7 +7,7 @@ from campaigns_app.graph import Dag, find_cycle
 
 def chain(n):
     ids = [f"s{i}" for i in range(1, n + 1)]
-    return Dag(ids, list(zip(ids, ids[1:])))
+    return Dag(ids, list(pairwise(ids)))
 
 
 def test_topological_order_puts_every_step_after_its_dependencies():

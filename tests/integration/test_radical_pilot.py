@@ -6,6 +6,7 @@ uses that same pilot.
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -64,7 +65,7 @@ def test_a_campaign_of_dependent_executables_runs_as_pilot_tasks(alice, alice_ru
     assert run.state == "succeeded", {k: (s.state, s.error) for k, s in steps.items()}
     assert steps["a"].result["n"] == 7 and "/pilot.0000/" in steps["a"].result["sandbox"]
     assert steps["b"].result == ["pilot", 7]
-    assert steps["c"].result == len('{"n": 7, "sandbox": "%s"}' % steps["a"].result["sandbox"])
+    assert steps["c"].result == len(json.dumps({"n": 7, "sandbox": steps["a"].result["sandbox"]}))
     assert steps["d"].result == "done"
     times = step_times(run.pk)
     assert times["b"]["running"] >= times["a"]["succeeded"] and times["c"]["running"] >= times["a"]["succeeded"]

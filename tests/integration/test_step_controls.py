@@ -1,6 +1,7 @@
 """Retries, timeouts, max_parallel, cancel, resume and live logs, with a real worker."""
 
 import time
+from itertools import pairwise
 
 import pytest
 
@@ -22,7 +23,7 @@ def exe(step_id, *argv, **extra):
 
 
 def chain(*steps):
-    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in zip(steps, steps[1:])]}
+    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in pairwise(steps)]}
 
 
 def launch(owner, graph, **kwargs):

@@ -1,6 +1,7 @@
 """Campaigns of workflows with a real worker: nesting, cancel and retry through a parent, for_each, ensembles."""
 
 import time
+from itertools import pairwise
 
 import pytest
 
@@ -22,7 +23,7 @@ def wf(step_id, campaign, **extra):
 
 
 def chain(*steps):
-    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in zip(steps, steps[1:])]}
+    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in pairwise(steps)]}
 
 
 def campaign(owner, name, *steps, parameters=()):

@@ -51,7 +51,7 @@ def test_the_seed_campaign_runs_with_the_seeds_async_workflow_step(alice):
     campaign = seed_with_workflow_step(alice)
     runs = [run_launch(campaign=campaign, user=alice, parameters={"name": f"Campaign {c}"}) for c in "ABC"]
     drain_concurrently(runs)
-    for run, letter in zip(runs, "ABC"):
+    for run, letter in zip(runs, "ABC", strict=True):
         run = Run.objects.get(pk=run.pk)
         assert run.state == "succeeded"
         steps = StepRun.objects.filter(run=run).order_by("order")

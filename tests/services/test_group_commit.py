@@ -9,9 +9,7 @@ from django.db import connection
 from campaigns_app.models import Run, RunEvent, StepRun
 from campaigns_app.services import batch_launch, campaign_create
 from campaigns_app.services.steps import step_run_claim
-from campaigns_app.services.transitions import committer_stats, in_run_transaction
-from campaigns_app.services.transitions import commit as commit_module
-from campaigns_app.services.transitions import step_claim
+from campaigns_app.services.transitions import commit as commit_module, committer_stats, in_run_transaction, step_claim
 
 # Every thread commits on its own connection.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,7 +1,7 @@
 """The written-out statements of the step hot path store exactly what the ORM would, on SQLite and PostgreSQL."""
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -44,7 +44,7 @@ def test_a_none_result_is_sql_null_not_json_null(step_run):
 
 def test_events_are_inserted_in_one_statement_with_their_data(step_run, django_assert_num_queries):
     run = step_run.run
-    at = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     events = [RunEvent(run=run, seq=100 + n, step_id="s2" if n else None, type="step.state", state="queued",
                        at=at + timedelta(microseconds=n), data={"attempt": n, "note": "é"}) for n in range(3)]
     with django_assert_num_queries(1):
@@ -73,7 +73,7 @@ def test_an_insert_beyond_the_databases_parameter_limit_is_split_and_complete(st
     # 10000 rows of 7 values: 70000 parameters, more than a stock SQLite build or PostgreSQL's
     # server-side binding (65535) takes in one statement.
     run = step_run.run
-    at = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     events = [RunEvent(run=run, seq=1000 + n, step_id="s2", type="step.log", state="", at=at, data={"n": n})
               for n in range(10000)]
     rows_insert(RunEvent, ("run", "seq", "step_id", "type", "state", "at", "data"), events)

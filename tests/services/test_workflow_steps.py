@@ -1,5 +1,7 @@
 """Workflow steps and ensembles, driven in-process: child runs, their ends, cancel, retry, for_each items."""
 
+from itertools import pairwise
+
 import pytest
 
 from campaigns_app.models import Campaign, Run, StepItem, StepRun
@@ -33,7 +35,7 @@ def wf(step_id, campaign, **extra):
 
 
 def chain(*steps):
-    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in zip(steps, steps[1:])]}
+    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in pairwise(steps)]}
 
 
 def child_campaign(owner, *, fail_on=None, **extra):
@@ -234,8 +236,7 @@ def test_a_childs_executable_steps_need_the_launchers_right_to_run_them(alice, b
 
 
 def test_a_parent_that_missed_its_childs_end_is_woken_by_the_sweep(alice, monkeypatch):
-    from campaigns_app.services.transitions import runs as run_transitions
-    from campaigns_app.services.transitions import workflow_steps_reconcile
+    from campaigns_app.services.transitions import runs as run_transitions, workflow_steps_reconcile
 
     kid = child_campaign(alice)
     parent = campaign_create(owner=alice, name="Parent", graph=chain(wf("sim", kid, parameters={"who": "z"})))

@@ -1,21 +1,24 @@
 """Campaign definitions: the library, editing with versions, sharing, forks, files, and launching runs."""
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.utils.text import slugify
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ... import selectors, services
 from ...graph.diff import definition_diff, diff_summary
 from ...models import CampaignVersion, Visibility
-from ..params import query_int, whole_number
+from ..filters import CampaignFilter
+from ..params import whole_number
 from ..permissions import CampaignActionPermission
+from ..query import ExportQuery, VersionRangeQuery, query_params
 from ..serializers import (
     CampaignSerializer,
     CampaignVersionDetailSerializer,
@@ -28,12 +31,6 @@ from ..serializers import (
     RunDetailSerializer,
 )
 
-SORTS = {
-    "recent": [F("last_used_at").desc(nulls_last=True), "-updated_at", "-id"],
-    "updated": ["-updated_at", "-id"],
-    "created": ["-created_at", "-id"],
-    "name": ["name", "id"],
-}
 EXPORT_TYPES = {
     "json": ("application/json", "json"),
     "yaml": ("application/yaml", "yaml"),
@@ -41,15 +38,13 @@ EXPORT_TYPES = {
 }
 
 
-def _int_param(request, name: str) -> int | None:
-    return query_int(request, name, what="must be a positive integer")
-
-
 class CampaignViewSet(viewsets.ModelViewSet):
     """A campaign the user may not see answers 404; one they may see but not change answers 403 saying why."""
 
     serializer_class = CampaignSerializer
     permission_classes = [IsAuthenticated, CampaignActionPermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CampaignFilter
 
     def get_queryset(self):
         queryset = selectors.campaigns_visible_to(self.request.user)
@@ -59,30 +54,7 @@ class CampaignViewSet(viewsets.ModelViewSet):
         current = CampaignVersion.objects.filter(number=F("campaign__version"))
         queryset = queryset.select_related("forked_from__owner").prefetch_related(
             Prefetch("versions", queryset=current, to_attr="current_versions"))
-        params = self.request.query_params
-        search = params.get("search", "").strip()
-        if search:
-            queryset = queryset.filter(Q(name__icontains=search) | Q(description__icontains=search))
-        team = _int_param(self.request, "team")
-        if team is not None:
-            queryset = queryset.filter(team_id=team).exclude(visibility=Visibility.PRIVATE)
-        owner = params.get("owner", "").strip()
-        if owner:
-            queryset = queryset.filter(owner__username=owner)
-        visibility = params.get("visibility", "").strip()
-        if visibility:
-            if visibility not in Visibility.values:
-                raise ValidationError({"visibility": [f"must be one of {', '.join(Visibility.values)}"]})
-            queryset = queryset.filter(visibility=visibility)
-        tag = params.get("tag", "").strip()
-        if tag:
-            # Tags are few per campaign; filtering in Python keeps this portable across SQLite and PostgreSQL.
-            ids = [pk for pk, tags in queryset.values_list("pk", "tags") if tag.lower() in {t.lower() for t in tags}]
-            queryset = queryset.filter(pk__in=ids)
-        sort = params.get("sort", "updated")
-        if sort not in SORTS:
-            raise ValidationError({"sort": [f"must be one of {', '.join(SORTS)}"]})
-        return queryset.order_by(*SORTS[sort])
+        return queryset
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "request": self.request}
@@ -90,14 +62,6 @@ class CampaignViewSet(viewsets.ModelViewSet):
     def _out(self, campaign, status_code=status.HTTP_200_OK):
         campaign = selectors.campaigns_visible_to(self.request.user).get(pk=campaign.pk)
         return Response(CampaignSerializer(campaign, context=self.get_serializer_context()).data, status=status_code)
-
-    @extend_schema(parameters=[OpenApiParameter("search", str), OpenApiParameter("team", int),
-                               OpenApiParameter("owner", str), OpenApiParameter("tag", str),
-                               OpenApiParameter("visibility", str, enum=["", *Visibility.values],
-                                                description="empty: any"),
-                               OpenApiParameter("sort", str, enum=list(SORTS))])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=CampaignWriteSerializer, responses={201: CampaignSerializer})
     def create(self, request, *args, **kwargs):
@@ -192,13 +156,14 @@ class CampaignViewSet(viewsets.ModelViewSet):
                                                      base_version=body.validated_data.get("base_version"))
         return self._out(campaign, status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)], responses={200: None})
+    @extend_schema(parameters=[VersionRangeQuery], responses={200: None})
     @action(detail=True, methods=["get"])
     def diff(self, request, pk=None):
         """What changed from version ``from`` (default: the one before ``to``) to ``to`` (default: current)."""
         campaign = self.get_object()
-        to = _int_param(request, "to") or campaign.version
-        start = _int_param(request, "from") or max(to - 1, 1)
+        query = query_params(VersionRangeQuery, request)
+        to = query.get("to") or campaign.version
+        start = query.get("from") or max(to - 1, 1)
         old, new = self._version(campaign, start), self._version(campaign, to)
         changes = definition_diff({"parameters": old.parameters, "graph": old.graph},
                                   {"parameters": new.parameters, "graph": new.graph})
@@ -210,7 +175,7 @@ class CampaignViewSet(viewsets.ModelViewSet):
         """Where this campaign was forked from (nearest first) and the forks of it you may see."""
         return Response(selectors.campaign_lineage(self.get_object(), request.user))
 
-    @extend_schema(parameters=[OpenApiParameter("version", int)],
+    @extend_schema(parameters=[ExportQuery],
                    responses={(200, "application/json"): OpenApiTypes.OBJECT,
                               (200, "application/yaml"): OpenApiTypes.STR,
                               (200, "text/x-python"): OpenApiTypes.STR})
@@ -218,7 +183,7 @@ class CampaignViewSet(viewsets.ModelViewSet):
     def export(self, request, pk=None, kind=None):
         """The definition as a JSON or YAML file for import, or as a runnable AsyncFlow Python script."""
         campaign = self.get_object()
-        number = _int_param(request, "version")
+        number = query_params(ExportQuery, request).get("version")
         version = self._version(campaign, number) if number else None
         if kind == "asyncflow":
             text = services.campaign_script(campaign, version)

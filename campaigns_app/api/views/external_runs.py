@@ -8,8 +8,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from ...models import Campaign, Run, Source
-from ..serializers import TextField
 from ...services.external_runs import external_run_create, external_run_report
+from ..serializers import TextField
 
 
 class ExternalRunCreateSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """Runs, their events, and batches of runs."""
 
 from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 
 from ... import selectors, services
 from ...models import StepRun, StepState
+from ..filters import STEPS_FORMS, RunFilter
 from ..pagination import StudioPagination
 from ..params import query_int
 from ..permissions import RunOperatePermission
@@ -26,7 +28,6 @@ from ..serializers import (
     StepRunSerializer,
 )
 
-STEPS_FORMS = ("all", "summary")
 STEPS_PARAMETER = OpenApiParameter(
     "steps", str, enum=list(STEPS_FORMS),
     description="`summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)")
@@ -38,6 +39,8 @@ class StepPagination(StudioPagination):
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RunSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RunFilter
 
     def _summary(self) -> bool:
         form = self.request.query_params.get("steps", "all")
@@ -49,22 +52,8 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         visible = selectors.runs_visible_to(self.request.user)
         if self._summary() or self.action == "events":
             # No step rows: a 20 000-step run's rows are megabytes, which a summary or an events poll never reads.
-            queryset = visible.select_related("campaign", "version", "owner")
-        else:
-            queryset = selectors.runs_with_steps(visible)
-        state = self.request.query_params.get("state")
-        if state:
-            queryset = queryset.filter(state__in=state.split(","))
-        campaign = query_int(self.request, "campaign", what="must be a campaign id")
-        if campaign is not None:
-            queryset = queryset.filter(campaign_id=campaign)
-        owner = self.request.query_params.get("owner")
-        if owner:
-            queryset = queryset.filter(owner__username=owner)
-        parent = query_int(self.request, "parent", what="must be a run id")
-        if parent is not None:
-            queryset = queryset.filter(parent_id=parent)
-        return queryset
+            return visible.select_related("campaign", "version", "owner")
+        return selectors.runs_with_steps(visible)
 
     def get_serializer_class(self):
         if self._summary():
@@ -78,14 +67,6 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             kwargs["context"] = {**self.get_serializer_context(), "step_counts": selectors.run_step_counts(ids)}
             return RunSummarySerializer(*args, **kwargs)
         return super().get_serializer(*args, **kwargs)
-
-    @extend_schema(
-        parameters=[OpenApiParameter("state", str), OpenApiParameter("campaign", int), OpenApiParameter("owner", str),
-                    OpenApiParameter("parent", int, description="only the child runs of this run"),
-                    STEPS_PARAMETER],
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(parameters=[STEPS_PARAMETER])
     def retrieve(self, request, *args, **kwargs):

@@ -149,7 +149,8 @@ def _probe_bwrap(identity: StepIdentity) -> str:
                                            "extra_groups": list(identity.groups)}
     try:
         done = subprocess.run([path, *bwrap_arguments(hidden=(), workdir=Path("/"), cwd=Path("/")), "--",
-                               "/bin/true"], capture_output=True, timeout=10, check=False, env={"PATH": SAFE_PATH}, cwd="/", **who)
+                               "/bin/true"], capture_output=True, timeout=10, check=False, env={"PATH": SAFE_PATH},
+                              cwd="/", **who)
     except (OSError, subprocess.SubprocessError) as exc:
         return f"{type(exc).__name__}: {exc}"
     if done.returncode != 0:

@@ -7,8 +7,8 @@ package imports, so it starts in milliseconds).  Protocol:
   graceful stop (SIGTERM to every process of the step, SIGKILL after the
   grace period).  End of file means the worker is gone: everything is killed
   at once.
-- the descriptor named ``status_fd`` in the spec: one JSON line when the step is over: ``{"exit": n}``, ``{"signal": n}``
-  or ``{"error": kind, "detail": text}``, with ``cpu_s`` used.
+- the descriptor named ``status_fd`` in the spec: one JSON line when the step is over: ``{"exit": n}``,
+  ``{"signal": n}`` or ``{"error": kind, "detail": text}``, with ``cpu_s`` used.
 - stdout/stderr are handed to the step untouched.
 
 It marks itself a child subreaper (``PR_SET_CHILD_SUBREAPER``), so a process

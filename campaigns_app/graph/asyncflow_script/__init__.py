@@ -256,11 +256,11 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction],
         if block is not None:
             if block not in emitted:
                 emitted.add(block)
-                refs = ", ".join(f"f_{p}" for p in block_params_of[block])
-                lines.append(f"    f_{block_out[block]} = {block_fn[block]}({refs})")
+                block_args = ", ".join(f"f_{p}" for p in block_params_of[block])
+                lines.append(f"    f_{block_out[block]} = {block_fn[block]}({block_args})")
             continue
-        refs = ", ".join(f"f_{p}" for p, _ in params_of(sid))
-        lines.append(f"    f_{out_name[sid]} = {create(sid, refs)}")
+        step_args = ", ".join(f"f_{p}" for p, _ in params_of(sid))
+        lines.append(f"    f_{out_name[sid]} = {create(sid, step_args)}")
     finals = [f"f_{block_out[b]}" for b in blocks] + [f"f_{out_name[s]}" for s in order if s not in block_of]
     lines += ["", "    try:", f"        await asyncio.gather({', '.join(finals)})", "    finally:",
               "        await flow.shutdown()", "", "", 'if __name__ == "__main__":',

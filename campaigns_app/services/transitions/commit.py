@@ -26,8 +26,8 @@ from typing import Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 
-from .ledger import RunLedger, ledgers_flush, run_locked, writer_slot
 from ...models import Run
+from .ledger import RunLedger, ledgers_flush, run_locked, writer_slot
 from .sql import runs_lock, steps_of_runs
 from .steps import RunSteps
 
@@ -139,7 +139,7 @@ class GroupCommitter:
         for callback in after_commit:
             try:
                 callback()
-            except Exception:  # noqa: BLE001 - committed work stays; the sweep resends lost messages
+            except Exception:
                 logger.exception("a post-commit send failed")
         return None
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -106,7 +106,7 @@ def steps_flush(ledgers: list[RunLedger]) -> None:
         ledger._writes = {}
     for fields, rows in by_shape.items():
         if len(rows) == 1:
-            rows_update(StepRun, where={"id": rows[0][0]}, **dict(zip(fields, rows[0][1])))
+            rows_update(StepRun, where={"id": rows[0][0]}, **dict(zip(fields, rows[0][1], strict=True)))
         else:
             rows_update_each(StepRun, fields, rows)
 
@@ -114,8 +114,8 @@ def steps_flush(ledgers: list[RunLedger]) -> None:
 def ledgers_flush(ledgers: list[RunLedger]) -> list[Callable[[], None]]:
     """Write the events and run rows of the ledgers of one transaction, each kind in one statement.
 
-    Their pending step rows are written first.  Returns what must run once it commits, in this order: the step messages of
-    all of them (one send per delay), the ledgers' own callbacks, and the
+    Their pending step rows are written first.  Returns what must run once it commits, in this order: the step
+    messages of all of them (one send per delay), the ledgers' own callbacks, and the
     broadcasts: one message per group for all these runs' events, each run's
     in seq order.  Messages first, so a worker is not kept waiting behind broadcasts.
     """
@@ -136,7 +136,7 @@ def ledgers_flush(ledgers: list[RunLedger]) -> list[Callable[[], None]]:
         by_shape.setdefault(fields, []).append((ledger.run.pk, [getattr(ledger.run, f) for f in fields]))
     for fields, rows in by_shape.items():
         if len(rows) == 1:
-            rows_update(Run, where={"id": rows[0][0]}, **dict(zip(fields, rows[0][1])))
+            rows_update(Run, where={"id": rows[0][0]}, **dict(zip(fields, rows[0][1], strict=True)))
         else:
             rows_update_each(Run, fields, rows)
     broadcast_runs_on_commit([(ledger.run, [e.as_message() for e in ledger._events]) for ledger in busy],
@@ -204,7 +204,7 @@ def runs_created(runs: list[Run]) -> Iterator[list[RunLedger]]:
     for run in runs:
         run.created_at = now
     # Ids come back in insert order, as the ORM's bulk_create also relies on.
-    for run, (pk,) in zip(runs, rows_insert(Run, RUN_FIELDS, runs, returning=("id",))):
+    for run, (pk,) in zip(runs, rows_insert(Run, RUN_FIELDS, runs, returning=("id",)), strict=True):
         run.pk = pk
         run._state.adding = False
     ledgers = [RunLedger(run, now=now) for run in runs]

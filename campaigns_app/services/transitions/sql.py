@@ -196,7 +196,10 @@ def _state_exists_sql(vendor: str, count: int) -> str:
 
 
 def run_has_steps_in(run_id: int, states: Sequence[str]) -> bool:
-    """Whether any step of the run is in one of ``states``: one seek on the (run, state) index, whatever the run's size."""
+    """Whether any step of the run is in one of ``states``.
+
+    One seek on the (run, state) index, whatever the run's size.
+    """
     with connection.cursor() as cursor:
         cursor.execute(_state_exists_sql(connection.vendor, len(states)), [run_id, *states])
         return cursor.fetchone() is not None
@@ -310,12 +313,14 @@ def rows_update_many(model: type[models.Model], pks: Sequence[int], **values: An
     return changed
 
 
-def rows_update_each(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, Sequence[Any]]]) -> None:
+def rows_update_each(model: type[models.Model], fields: Sequence[str],
+                     rows: Sequence[tuple[Any, Sequence[Any]]]) -> None:
     """One ``UPDATE … SET fields WHERE pk = …`` sent for every (pk, values) row at once (``executemany``)."""
     if not rows:
         return
     sql = _update_sql(connection.vendor, model, tuple(fields), (model._meta.pk.name,))
     model_fields = [model._meta.get_field(name) for name in fields]
-    params = [[*(f.get_db_prep_save(v, connection) for f, v in zip(model_fields, values)), pk] for pk, values in rows]
+    params = [[*(f.get_db_prep_save(v, connection) for f, v in zip(model_fields, values, strict=True)), pk]
+              for pk, values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

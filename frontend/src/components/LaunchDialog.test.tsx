@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { LaunchDialog } from './LaunchDialog';
 import { campaign } from '../test/fixtures';
+import type { Campaign } from '../lib/types';
 
 function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -85,7 +86,7 @@ describe('LaunchDialog with choice and json parameters', () => {
   });
   afterEach(() => vi.unstubAllGlobals());
 
-  const special = {
+  const special: Campaign = {
     ...campaign,
     parameters: [
       { name: 'mode', type: 'choice', choices: ['fast', 'slow'], default: 'fast', required: true },

@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useExecutableRight } from '../auth';
-import { ApiError, api, flattenMessages } from '../lib/api';
+import { ApiError, api, errorText, flattenMessages } from '../lib/api';
 import { executablesBlock } from '../lib/capabilities';
 import { instancesFromJson, instancesFromLines, type InstancesMode } from '../lib/instances';
 import { choiceValue, coerceValues, initialValues, normalizeType, serverErrors, type FormValues } from '../lib/params';
 import type { Campaign, Run } from '../lib/types';
+import { useEscapeToClose } from './Modal';
 
 interface Props {
   campaign: Campaign;
@@ -28,13 +29,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
   const formRef = useRef<HTMLFormElement>(null);
   const blocked = executablesBlock(useExecutableRight(campaign.team ?? null, campaign), campaign.graph, 'launch');
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !busy) onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose, busy]);
+  useEscapeToClose(onClose, busy);
 
   useEffect(() => {
     const first = formRef.current?.querySelector<HTMLElement>('input, select, textarea, button[type=submit]');
@@ -99,7 +94,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
         setFieldErrors(mapped.fields);
         setMessage(mapped.message || null);
       } else {
-        setMessage(err instanceof Error ? err.message : String(err));
+        setMessage(errorText(err));
       }
       setBusy(false);
     }

@@ -1,4 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
+import { errorText } from '../lib/api';
 
 interface Props {
   title: ReactNode;
@@ -11,8 +12,8 @@ interface Props {
   wide?: boolean;
 }
 
-/** A dialog with a form: Escape or a click outside closes it unless it is busy. */
-export function Modal({ title, testId, busy = false, onClose, children, footer, onSubmit, wide }: Props) {
+/** Escape closes the dialog unless it is busy (every dialog's one Escape handling). */
+export function useEscapeToClose(onClose: () => void, busy: boolean) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape' && !busy) onClose();
@@ -20,6 +21,11 @@ export function Modal({ title, testId, busy = false, onClose, children, footer, 
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose, busy]);
+}
+
+/** A dialog with a form: Escape or a click outside closes it unless it is busy. */
+export function Modal({ title, testId, busy = false, onClose, children, footer, onSubmit, wide }: Props) {
+  useEscapeToClose(onClose, busy);
 
   return (
     <div
@@ -47,9 +53,8 @@ export function Modal({ title, testId, busy = false, onClose, children, footer, 
   );
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+// The one wording of a failure for the UI (lib/api.ts); re-exported for the dialogs that import it from here.
+export { errorText };
 
 /** A dialog's submit: busy while the request runs, its error shown and the form usable again on failure. */
 export function useModalSubmit(action: () => Promise<void>) {

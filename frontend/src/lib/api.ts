@@ -62,6 +62,11 @@ export function flattenMessages(value: unknown): string[] {
   return [];
 }
 
+/** What to show for a failed request or any other thrown value. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly body: unknown;
@@ -192,7 +197,7 @@ export async function apiText(path: string, query?: RequestOptions['query'], sig
   }
   const text = await response.text();
   if (!response.ok) {
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {

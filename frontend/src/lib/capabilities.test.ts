@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { executableRight, executablesBlock, executableSteps } from './capabilities';
-import type { User } from './types';
+import type { Graph, User } from './types';
 
 const NOT_TEAMLESS = 'outside a team only site admins, and users a site admin allowed, may run campaigns with executable steps: ask a site admin to allow you executable steps';
 const user: User = {
@@ -13,7 +13,12 @@ const user: User = {
     { id: 8, name: 'Lab', role: 'editor', may_run_executables: true, executables: { allowed: true, reason: null } },
   ],
 };
-const graph = { steps: [{ id: 'steal', name: 'steal', kind: 'executable' }, { id: 'f', name: 'f', kind: 'function' }] };
+const graph: Pick<Graph, 'steps'> = {
+  steps: [
+    { id: 'steal', name: 'steal', kind: 'executable' },
+    { id: 'f', name: 'f', kind: 'function' },
+  ],
+};
 
 describe('executable rights', () => {
   it('takes the server’s answer for the place: outside any team, or the team', () => {

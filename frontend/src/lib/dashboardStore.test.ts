@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedRun } from './dashboardTypes';
+import type { RunEvent } from './types';
 import { DashboardStore, stepBar } from './dashboardStore';
 
 function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
@@ -23,14 +24,15 @@ function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
   };
 }
 
-const ev = (run: number, seq: number, type: string, state: string, step: string | null, at: number) => ({
-  run,
-  seq,
-  type,
-  state,
-  step,
-  at: new Date(at).toISOString(),
-});
+const ev = (run: number, seq: number, type: string, state: string, step: string | null, at: number) =>
+  ({
+    run,
+    seq,
+    type,
+    state,
+    step,
+    at: new Date(at).toISOString(),
+  }) as RunEvent;
 
 describe('dashboard store', () => {
   it('folds events into the steps in place and counts by state', () => {
@@ -43,7 +45,13 @@ describe('dashboard store', () => {
     store.applyEvent(ev(1, 5, 'step.state', 'failed', 's1', 1800)); // duplicate seq: ignored
     const run = store.runs.get(1)!;
     expect(run.state).toBe('running');
-    expect(run.steps[0]).toMatchObject({ state: 'succeeded', queued: 1000, started: 1200, finished: 1700, attempts: 1 });
+    expect(run.steps[0]).toMatchObject({
+      state: 'succeeded',
+      queued: 1000,
+      started: 1200,
+      finished: 1700,
+      attempts: 1,
+    });
     expect(store.counts().steps).toEqual({ succeeded: 1, pending: 1 });
     // Events never regroup rows.
     expect(store.structure).toBe(structure);
@@ -86,7 +94,15 @@ describe('dashboard store', () => {
     expect(store.owners()).toEqual(['alice', 'bob']);
   });
   it('bars run from the first queue to the end, or to now while open', () => {
-    const step = { id: 's', name: 's', state: 'running' as const, attempts: 1, queued: 100, started: 150, finished: null };
+    const step = {
+      id: 's',
+      name: 's',
+      state: 'running' as const,
+      attempts: 1,
+      queued: 100,
+      started: 150,
+      finished: null,
+    };
     expect(stepBar(step, 400)).toEqual({ start: 100, end: 400 });
     expect(stepBar({ ...step, finished: 300 }, 400)).toEqual({ start: 100, end: 300 });
     expect(stepBar({ ...step, queued: null, started: null }, 400)).toBeNull();

@@ -6,7 +6,7 @@ describe('stepDepths', () => {
   it('uses the longest path from a root', () => {
     expect(stepDepths(graph)).toEqual({ s1: 0, s2: 1, s3: 1, s4: 2 });
     const g = {
-      steps: ['a', 'b', 'c', 'd'].map((id) => ({ id, name: id, kind: 'function' })),
+      steps: ['a', 'b', 'c', 'd'].map((id) => ({ id, name: id, kind: 'function' as const })),
       edges: [
         { source: 'a', target: 'b' },
         { source: 'b', target: 'c' },
@@ -19,7 +19,7 @@ describe('stepDepths', () => {
 
   it('survives cycles', () => {
     const g = {
-      steps: ['a', 'b', 'c'].map((id) => ({ id, name: id, kind: 'function' })),
+      steps: ['a', 'b', 'c'].map((id) => ({ id, name: id, kind: 'function' as const })),
       edges: [
         { source: 'b', target: 'c' },
         { source: 'c', target: 'b' },

@@ -198,7 +198,8 @@ describe('live (unfinished) runs', () => {
 
   it('infers attempt numbers when events carry none', () => {
     const base = createRunView(makeRun());
-    const mk = (seq: number, state: string, t: number): RunEvent => ({
+    const mk = (seq: number, state: string, t: number): RunEvent =>
+      ({
       seq,
       run: 7,
       step: 's1',
@@ -206,7 +207,7 @@ describe('live (unfinished) runs', () => {
       state,
       at: iso(t),
       data: state === 'failed' ? { error: 'x' } : {},
-    });
+      }) as RunEvent;
     const view = applyEvents(base, [
       mk(1, 'queued', 1),
       mk(2, 'running', 2),
@@ -352,20 +353,20 @@ describe('snapshot vs events', () => {
 });
 
 describe('step logs and retries from events', () => {
-  const run = {
-    id: 5, campaign: 1, campaign_name: 'c', version: 1, state: 'queued' as const, parameters: {},
-    created_at: null, started_at: null, finished_at: null, last_seq: 0,
+  const run = makeRun({
+    id: 5, campaign: 1, campaign_name: 'c', version: 1, state: 'queued', parameters: {},
+    started_at: null, finished_at: null, last_seq: 0, steps: [],
     graph: { steps: [{ id: 's1', name: 'S1', kind: 'function' }], edges: [] },
-  };
+  });
   const at = (s: number) => new Date(1_700_000_000_000 + s * 1000).toISOString();
   it('collects step.log lines per step, in order', () => {
     let v = createRunView(run);
     v = applyEvents(v, [
-      { seq: 1, run: 5, step: 's1', type: 'step.log', state: '', at: at(1), data: { attempt: 1, stream: 'stdout', lines: ['a', 'b'] } },
-      { seq: 2, run: 5, step: 's1', type: 'step.log', state: '', at: at(2), data: { attempt: 1, stream: 'stderr', lines: ['c'] } },
+      { seq: 1, run: 5, step: 's1', type: 'step.log', state: '', at: at(1), data: { attempt: 1, stream: 'stdout', lines: ['a', 'b'], prefix: '', header: '=== attempt 1 ===' } },
+      { seq: 2, run: 5, step: 's1', type: 'step.log', state: '', at: at(2), data: { attempt: 1, stream: 'stderr', lines: ['c'], prefix: '[stderr] ' } },
       { seq: 3, run: 5, step: 's1', type: 'step.log', state: '', at: at(3), data: {} },
-      { seq: 4, run: 5, step: 's1', type: 'step.log', state: '', at: at(4), data: { attempt: 2, stream: 'stdout', lines: ['d'] } },
-    ]);
+      { seq: 4, run: 5, step: 's1', type: 'step.log', state: '', at: at(4), data: { attempt: 2, stream: 'stdout', lines: ['d'], prefix: '', header: '=== attempt 2 ===' } },
+    ] as RunEvent[]);
     expect(v.logs.s1).toEqual(['=== attempt 1 ===', 'a', 'b', '[stderr] c', '=== attempt 2 ===', 'd']);
     expect(v.lastSeq).toBe(4);
   });
@@ -376,7 +377,7 @@ describe('step logs and retries from events', () => {
       { seq: 2, run: 5, step: 's1', type: 'step.state', state: 'running', at: at(1) },
       { seq: 3, run: 5, step: 's1', type: 'step.state', state: 'failed', at: at(2), data: { error: 'boom', will_retry: true } },
       { seq: 4, run: 5, step: 's1', type: 'step.state', state: 'queued', at: at(3) },
-    ]);
+    ] as RunEvent[]);
     expect(v.steps.s1.state).toBe('queued');
     expect(v.steps.s1.attempts.map((a) => [a.attempt, a.state])).toEqual([[1, 'failed'], [2, 'queued']]);
     expect(v.steps.s1.attempts[0].error).toBe('boom');
@@ -435,7 +436,7 @@ describe('waiting inside an HPC backend (step.backend events)', () => {
     const events = hpcRunEvents().slice(0, 7);
     const view = applyEvents(createRunView(hpcRun()), [
       ...events,
-      { seq: 8, run: 7, step: 's1', type: 'step.backend', state: 'running', at: iso(3), data: { backend_state: 'CANCELED', attempt: 1 } },
+      { seq: 8, run: 7, step: 's1', type: 'step.backend', state: 'running', at: iso(3), data: { backend_state: 'CANCELED', attempt: 1, backend: 'radical', phase: 'waiting' } },
       { seq: 9, run: 7, step: 's1', type: 'step.state', state: 'cancelled', at: iso(3.2), data: { attempt: 1 } },
     ]);
     expect(simple(view, 's1')).toEqual([
@@ -448,8 +449,8 @@ describe('waiting inside an HPC backend (step.backend events)', () => {
     const view = applyEvents(createRunView(hpcRun()), [
       { seq: 1, run: 7, step: 's2', type: 'step.state', state: 'queued', at: iso(0), data: { attempt: 1 } },
       { seq: 2, run: 7, step: 's2', type: 'step.state', state: 'running', at: iso(1), data: { attempt: 1 } },
-      { seq: 3, run: 7, step: 's2', type: 'step.backend', state: 'running', at: iso(0.9), data: { backend_state: 'SUBMITTED', attempt: 1 } },
-      { seq: 4, run: 7, step: 's2', type: 'step.backend', state: 'running', at: iso(4), data: { backend_state: 'DONE', attempt: 1 } },
+      { seq: 3, run: 7, step: 's2', type: 'step.backend', state: 'running', at: iso(0.9), data: { backend_state: 'SUBMITTED', attempt: 1, backend: 'dask', phase: 'waiting' } },
+      { seq: 4, run: 7, step: 's2', type: 'step.backend', state: 'running', at: iso(4), data: { backend_state: 'DONE', attempt: 1, backend: 'dask', phase: 'done' } },
       { seq: 5, run: 7, step: 's2', type: 'step.state', state: 'succeeded', at: iso(4.1), data: { attempt: 1 } },
     ]);
     expect(simple(view, 's2')).toEqual([

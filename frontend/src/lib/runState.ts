@@ -4,7 +4,7 @@
 // Events are the source of truth for the timeline. The run detail snapshot
 // (GET /api/runs/{id}/) is only used for names/graph and to show sensible
 // states before the event replay has caught up with it.
-import type { Graph, Run, RunEvent, RunState, StepState } from './types';
+import type { Graph, Run, RunEvent, RunState, StepBackendEvent, StepState, StepStateEvent } from './types';
 import { TERMINAL_RUN_STATES, TERMINAL_STEP_STATES } from './types';
 
 export interface Attempt {
@@ -21,7 +21,7 @@ export interface Attempt {
   backendReported?: boolean;
   /** Epoch ms the backend said the task really started executing (null: still waiting in it). */
   executingAt?: number | null;
-  /** Name of the backend that reported (from the graph step, else guessed from the state names). */
+  /** Name of the backend that reported (the event names it). */
   backend?: string;
 }
 
@@ -62,10 +62,8 @@ export interface RunView {
   pending: RunEvent[];
   steps: Record<string, StepView>;
   stepOrder: string[];
-  /** Output lines from `step.log` events, per step (the newest LOG_LINES_KEPT). */
+  /** Output lines from `step.log` events, per step (the newest LOG_LINES_KEPT), as the stored log reads. */
   logs: Record<string, string[]>;
-  /** Attempt of the newest log line per step (a header line starts each attempt). */
-  logAttempts: Record<string, number>;
   firstEventAt: number | null;
   lastEventAt: number | null;
   /** What GET /api/runs/{id}/ said when the page loaded. */
@@ -93,15 +91,6 @@ export type Segment = {
   /** Backend a waiting segment waits in. */
   backend?: string;
 };
-
-/** Backend states meaning the task really started executing (radical AGENT_EXECUTING, dask EXECUTING). */
-export const BACKEND_EXECUTING_STATES: ReadonlySet<string> = new Set(['AGENT_EXECUTING', 'EXECUTING']);
-/**
- * States past execution: if the executing state itself was never seen (lost or
- * too quick), the first of these ends the wait. FAILED/CANCELED don't: a task
- * cancelled while waiting in the pilot never executed.
- */
-export const BACKEND_AFTER_EXECUTING_STATES: ReadonlySet<string> = new Set(['AGENT_STAGING_OUTPUT', 'DONE']);
 
 export const LOG_LINES_KEPT = 5000;
 
@@ -159,7 +148,6 @@ export function createRunView(run: Run, graph?: Graph): RunView {
     steps,
     stepOrder,
     logs: {},
-    logAttempts: {},
     firstEventAt: null,
     lastEventAt: null,
     snapshot: {
@@ -243,21 +231,13 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
   }
 
   if (event.type === 'step.log' && event.step) {
-    const data = event.data ?? {};
-    const raw = data.lines;
-    const texts = Array.isArray(raw) ? raw.map((l) => String(l)) : typeof raw === 'string' ? raw.split('\n') : [];
+    const data = event.data ?? { lines: [], prefix: '' };
+    const texts = Array.isArray(data.lines) ? data.lines.map((l) => String(l)) : [];
     if (!texts.length) return next;
-    // Same shape as the stored log (GET …/log): a header per attempt, other streams than stdout prefixed.
-    const stream = typeof data.stream === 'string' ? data.stream : 'stdout';
-    const prefix = stream === 'stdout' || stream === 'marker' ? '' : `[${stream}] `;
-    const attempt = typeof data.attempt === 'number' ? data.attempt : null;
+    // The server words the log (logformat.py): a header line opens each attempt, `prefix` marks the stream.
     const kept = [...(view.logs[event.step] ?? [])];
-    const logAttempts = { ...view.logAttempts };
-    if (attempt != null && logAttempts[event.step] !== attempt) {
-      logAttempts[event.step] = attempt;
-      kept.push(`=== attempt ${attempt} ===`);
-      next.logAttempts = logAttempts;
-    }
+    if (data.header) kept.push(data.header);
+    const prefix = data.prefix ?? '';
     for (const t of texts) kept.push(prefix + t);
     next.logs = { ...view.logs, [event.step]: kept.length > LOG_LINES_KEPT ? kept.slice(-LOG_LINES_KEPT) : kept };
     return next;
@@ -278,25 +258,19 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
   return next;
 }
 
-function guessBackend(backendState: string): string | undefined {
-  if (/^(AGENT|TMGR|UMGR)_/.test(backendState)) return 'radical';
-  if (backendState === 'SUBMITTED' || backendState === 'EXECUTING') return 'dask';
-  return undefined;
-}
-
 /** A backend's own state for the running attempt: marks it as waiting in the backend until execution starts. */
-function reduceBackendState(step: StepView, event: RunEvent, at: number): StepView {
-  const data = event.data ?? {};
-  const backendState = typeof data.backend_state === 'string' ? data.backend_state : null;
+function reduceBackendState(step: StepView, event: StepBackendEvent, at: number): StepView {
+  const data = event.data;
+  const backendState = typeof data?.backend_state === 'string' ? data.backend_state : null;
   if (!backendState) return step;
   const number = attemptFromData(data) ?? step.attempts[step.attempts.length - 1]?.attempt ?? null;
   const index = step.attempts.findIndex((a) => a.attempt === number);
   if (index < 0) return step;
   const attempt = { ...step.attempts[index] };
   attempt.backendReported = true;
-  attempt.backend = attempt.backend ?? step.backend ?? guessBackend(backendState);
-  const executes = BACKEND_EXECUTING_STATES.has(backendState);
-  const after = BACKEND_AFTER_EXECUTING_STATES.has(backendState);
+  attempt.backend = attempt.backend ?? data?.backend ?? step.backend;
+  const executes = data?.phase === 'executing';
+  const after = data?.phase === 'done';
   if (executes || (after && attempt.executingAt == null)) {
     // Reports may arrive out of order: the earliest start wins.
     attempt.executingAt = attempt.executingAt == null ? at : Math.min(attempt.executingAt, at);
@@ -308,16 +282,16 @@ function reduceBackendState(step: StepView, event: RunEvent, at: number): StepVi
   return { ...step, attempts };
 }
 
-function attemptFromData(data: RunEvent['data']): number | null {
+function attemptFromData(data: { attempt?: unknown } | null | undefined): number | null {
   const raw = data?.attempt;
   if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
   if (typeof raw === 'string' && /^\d+$/.test(raw)) return Number(raw);
   return null;
 }
 
-function reduceStep(step: StepView, event: RunEvent, at: number): StepView {
-  const state = event.state as StepState;
-  const data = event.data ?? {};
+function reduceStep(step: StepView, event: StepStateEvent, at: number): StepView {
+  const state = event.state;
+  const data: StepStateEvent['data'] = event.data ?? {};
   const attempts = step.attempts.map((a) => ({ ...a }));
   const last = attempts[attempts.length - 1];
   const next: StepView = { ...step, state, attempts };

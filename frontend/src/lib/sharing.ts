@@ -20,33 +20,10 @@ export const VISIBILITY_HELP: Record<Visibility, string> = {
   public: 'every signed-in user (they may view, fork and launch it)',
 };
 
-export interface CampaignPermissions {
-  launch: boolean;
-  edit: boolean;
-  manage: boolean;
-  fork: boolean;
-  run_executables?: boolean;
-}
-
-export interface ForkedFrom {
-  id: number | null;
-  version: number;
-  name: string | null;
-  owner: string | null;
-  deleted: boolean;
-}
-
-export interface SharedCampaign extends Campaign {
-  team: number | null;
-  team_name: string | null;
-  visibility: Visibility;
-  tags: string[];
-  forked_from: ForkedFrom | null;
-  permissions: CampaignPermissions;
-  /** Why an action is not allowed, and what to do about it (null where it is). */
-  denials?: { launch: string | null; edit: string | null; fork: string | null };
-  last_used_at: string | null;
-}
+export type CampaignPermissions = Campaign['permissions'];
+export type ForkedFrom = NonNullable<Campaign['forked_from']>;
+/** A campaign with its sharing fields: the generated `Campaign` carries them all. */
+export type SharedCampaign = Campaign;
 
 export interface CampaignVersionInfo {
   number: number;
@@ -203,8 +180,8 @@ export const sharingApi = {
   remove: (id: number) => apiFetch<void>(`/api/campaigns/${id}/`, { method: 'DELETE' }),
   versions: (id: number | string) => apiFetch<CampaignVersionInfo[]>(`/api/campaigns/${id}/versions/`),
   version: (id: number | string, n: number) => apiFetch<CampaignVersionInfo>(`/api/campaigns/${id}/versions/${n}/`),
-  diff: (id: number | string, from: number, to: number) =>
-    apiFetch<DefinitionDiff>(`/api/campaigns/${id}/diff/`, { query: { from, to } }),
+  diff: (id: number | string, from: number, to: number, signal?: AbortSignal) =>
+    apiFetch<DefinitionDiff>(`/api/campaigns/${id}/diff/`, { query: { from, to }, signal }),
   restore: (id: number | string, n: number, baseVersion: number) =>
     apiFetch<SharedCampaign>(`/api/campaigns/${id}/versions/${n}/restore/`, json('POST', { base_version: baseVersion })),
   lineage: (id: number | string) => apiFetch<Lineage>(`/api/campaigns/${id}/lineage/`),

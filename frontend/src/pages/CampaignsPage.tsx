@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { LaunchDialog } from '../components/LaunchDialog';
-import { api, unwrapList } from '../lib/api';
+import { api, errorText, unwrapList } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import type { Campaign } from '../lib/types';
 import { useTitle } from '../hooks';
@@ -26,7 +26,7 @@ export function CampaignsPage() {
       })
       .catch((err) => {
         if (signal?.aborted) return;
-        setError(err instanceof Error ? err.message : String(err));
+        setError(errorText(err));
       });
   }, []);
 

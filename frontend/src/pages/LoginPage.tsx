@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Navigate, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth';
-import { api } from '../lib/api';
+import { api, errorText } from '../lib/api';
 import { useTitle } from '../hooks';
 
 export function LoginPage() {
@@ -30,7 +30,7 @@ export function LoginPage() {
       setUser(user);
       navigate(target, { replace: true });
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
       setBusy(false);
     }
   };

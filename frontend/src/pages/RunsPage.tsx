@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { StateBadge } from '../components/StateBadge';
-import { api, unwrapList } from '../lib/api';
+import { api, errorText, unwrapList } from '../lib/api';
 import { durationBetween, formatDateTime, formatDuration, formatParams } from '../lib/format';
 import { RUN_STATES, type Campaign, type Run } from '../lib/types';
 import { useInterval, useTitle } from '../hooks';
@@ -39,7 +39,7 @@ export function RunsPage() {
       })
       .catch((err) => {
         if (ctrl.signal.aborted) return;
-        setError(err instanceof Error ? err.message : String(err));
+        setError(errorText(err));
       });
   }, [stateFilter, campaignFilter, ownerFilter]);
 

@@ -41,7 +41,12 @@ function VersionsPanel({ campaign, onRestored }: { campaign: SharedCampaign; onR
       setDiff(null);
       return;
     }
-    sharingApi.diff(campaign.id, from, to).then(setDiff, (err) => setError(errorText(err)));
+    // Only the diff of the versions picked last may land: a slower answer for an earlier pick is aborted.
+    const controller = new AbortController();
+    sharingApi.diff(campaign.id, from, to, controller.signal).then(setDiff, (err) => {
+      if (!controller.signal.aborted) setError(errorText(err));
+    });
+    return () => controller.abort();
   }, [campaign.id, from, to]);
 
   const restore = async (n: number) => {

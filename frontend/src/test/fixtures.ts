@@ -7,7 +7,15 @@ export const graph: Graph = {
   steps: [
     { id: 's1', name: 'Prepare', kind: 'function', function: 'sleep', backend: 'local', retries: 0, timeout_s: 60 },
     { id: 's2', name: 'Simulate', kind: 'function', function: 'flaky', backend: 'local', retries: 2, timeout_s: 60 },
-    { id: 's3', name: 'Measure', kind: 'executable', argv: ['echo', 'hi'], backend: 'local', retries: 0, timeout_s: 60 },
+    {
+      id: 's3',
+      name: 'Measure',
+      kind: 'executable',
+      argv: ['echo', 'hi'],
+      backend: 'local',
+      retries: 0,
+      timeout_s: 60,
+    },
     { id: 's4', name: 'Report', kind: 'function', function: 'report', backend: 'local', retries: 0, timeout_s: 60 },
   ],
   edges: [
@@ -26,6 +34,15 @@ export const campaign: Campaign = {
   owner: 'alice',
   created_at: iso(-3600),
   updated_at: iso(-60),
+  team: null,
+  team_name: null,
+  visibility: 'private',
+  tags: [],
+  forked_from: null,
+  permissions: { launch: true, edit: true, manage: true, fork: true, run_executables: true },
+  executables: { allowed: true, reason: null },
+  denials: { launch: null, edit: null, fork: null },
+  last_used_at: null,
   parameters: [
     { name: 'label', type: 'string', default: 'hello', description: 'A label' },
     { name: 'count', type: 'integer', default: 3 },
@@ -44,7 +61,8 @@ function ev(
   data: Record<string, unknown> = {},
 ): RunEvent {
   seq += 1;
-  return { seq, run: 7, step, type, state, at: iso(offset), data };
+  // Built from loose arguments on purpose: the tests also feed events the server never sends.
+  return { seq, run: 7, step, type, state, at: iso(offset), data } as RunEvent;
 }
 
 /** A realistic run: s2 fails once and succeeds on its second attempt. */
@@ -92,8 +110,20 @@ export const hpcGraph: Graph = {
  */
 export function hpcRunEvents(): RunEvent[] {
   seq = 0;
+  // As services/backend_states.py sends them: the phase comes from the server's table of backend states.
+  const phases: Record<string, string> = {
+    AGENT_EXECUTING: 'executing',
+    EXECUTING: 'executing',
+    AGENT_STAGING_OUTPUT: 'done',
+    DONE: 'done',
+  };
   const b = (offset: number, step: string, backendState: string) =>
-    ev(offset, 'step.backend', 'running', step, { backend_state: backendState, attempt: 1 });
+    ev(offset, 'step.backend', 'running', step, {
+      backend_state: backendState,
+      attempt: 1,
+      backend: step === 's1' ? 'radical' : 'dask',
+      phase: phases[backendState] ?? 'waiting',
+    });
   return [
     ev(0, 'run.state', 'queued'),
     ev(0, 'step.state', 'queued', 's1', { attempt: 1 }),
@@ -125,6 +155,11 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
     campaign: 3,
     campaign_name: 'Demo campaign',
     version: 2,
+    owner: 'alice',
+    batch: null,
+    max_parallel: null,
+    permissions: { operate: true },
+    parent: null,
     state: 'running',
     parameters: { label: 'hello', count: 3 },
     created_at: iso(0),
@@ -135,6 +170,8 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
     steps: graph.steps.map((s) => ({
       step: s.id,
       name: s.name,
+      backend: s.backend ?? 'thread',
+      reclaims: 0,
       state: 'pending',
       attempts: 0,
       queued_at: null,
@@ -142,6 +179,7 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
       finished_at: null,
       result: null,
       error: null,
+      child_run: null,
     })),
     ...overrides,
   };

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { ApiError, api } from '../../lib/api';
+import { ApiError, api, errorText } from '../../lib/api';
 import { isRunTerminal } from '../../lib/runState';
 
 interface Props {
@@ -16,7 +16,7 @@ function explain(err: unknown, what: string): string {
     if (err.status === 404 || err.status === 405) return `${what} is not available on this server yet (HTTP ${err.status}).`;
     return `${what} failed: ${err.message}`;
   }
-  return `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
+  return `${what} failed: ${errorText(err)}`;
 }
 
 /** Cancel a running run; retry a finished one (all failed steps, or the selected one). */

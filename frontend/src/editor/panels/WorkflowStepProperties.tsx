@@ -12,7 +12,7 @@ interface Props {
 function campaignId(step: GraphStep): number | null {
   const c = step.campaign;
   if (typeof c === 'number') return c;
-  return c && typeof c === 'object' ? c.id : null;
+  return c && typeof c === 'object' ? (c.id ?? null) : null;
 }
 
 /** Text as the user typed it, or the JSON value it spells (numbers, booleans, lists, placeholders stay text). */

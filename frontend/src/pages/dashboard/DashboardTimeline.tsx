@@ -3,6 +3,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import type { DashboardStore, DashStep, Row } from '../../lib/dashboardStore';
 import { formatDateTime, formatDuration } from '../../lib/format';
 import { AXIS_HEIGHT, drawAxis, drawRows, LABEL_WIDTH, readPalette, ROW_HEIGHT, stepAt, type View } from './draw';
+import { BENCH_BUILD } from '../../lib/bench';
 import { Truncated } from '../../components/Truncated';
 
 interface Props {
@@ -125,7 +126,7 @@ export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlig
       live.current.dirty = true;
     };
     window.addEventListener('asyncflow-theme', onTheme);
-    window.__dashPerf = window.__dashPerf ?? { firstDataPaint: null, draws: [], bars: 0, events: 0 };
+    if (BENCH_BUILD) window.__dashPerf = window.__dashPerf ?? { firstDataPaint: null, draws: [], bars: 0, events: 0 };
     let frame = 0;
     let lastVersion = -1;
     let lastDraw = 0;
@@ -152,12 +153,15 @@ export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlig
       const axisCtx = axisRef.current && sizeCanvas(axisRef.current, view.width, AXIS_HEIGHT);
       if (!barsCtx || !axisCtx) return;
       const drawn = drawRows(barsCtx, l.rows, view, palette);
+      barsRef.current!.dataset.bars = String(drawn);
       drawAxis(axisCtx, view, palette);
-      const perf = window.__dashPerf!;
-      perf.draws.push(performance.now() - t0);
-      if (perf.draws.length > 5000) perf.draws.splice(0, perf.draws.length - 5000);
-      perf.bars = drawn;
-      if (perf.firstDataPaint == null && drawn > 0) perf.firstDataPaint = performance.now();
+      const perf = BENCH_BUILD ? window.__dashPerf : undefined;
+      if (perf) {
+        perf.draws.push(performance.now() - t0);
+        if (perf.draws.length > 5000) perf.draws.splice(0, perf.draws.length - 5000);
+        perf.bars = drawn;
+        if (perf.firstDataPaint == null && drawn > 0) perf.firstDataPaint = performance.now();
+      }
       l.dirty = false;
       lastVersion = store.version;
       lastDraw = ts;

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useInterval } from '../../hooks';
-import { api } from '../../lib/api';
+import { api, errorText } from '../../lib/api';
 import type { BackendStatus } from '../../lib/types';
 
 export const BACKENDS_REFRESH_MS = 10_000;
@@ -22,7 +22,7 @@ export function useBackends(refreshMs: number = BACKENDS_REFRESH_MS) {
         setError(null);
       })
       .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+        if (!controller.signal.aborted) setError(errorText(e));
       })
       .finally(() => {
         if (inFlight.current === controller) inFlight.current = null;

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api } from '../../lib/api';
+import { api, errorText } from '../../lib/api';
 import { DashboardStore } from '../../lib/dashboardStore';
 import { createLiveSocket, type LiveStatus } from '../../lib/liveSocket';
 import type { RunEvent } from '../../lib/types';
+import { BENCH_BUILD } from '../../lib/bench';
 
 /** Labels, counts and row grouping refresh at most this often; the canvas follows events every frame. */
 const REFRESH_MS = 250;
@@ -45,7 +46,7 @@ export function useDashboardData(query: DashboardQuery) {
         setTick((t) => t + 1);
       } catch (err) {
         if (signal?.aborted) return;
-        setError(err instanceof Error ? err.message : String(err));
+        setError(errorText(err));
       }
     },
     [store],
@@ -64,7 +65,7 @@ export function useDashboardData(query: DashboardQuery) {
       path: '/ws/dashboard/',
       onMessage: (ev) => {
         store.applyEvent(ev);
-        if (window.__dashPerf) window.__dashPerf.events += 1;
+        if (BENCH_BUILD && window.__dashPerf) window.__dashPerf.events += 1;
       },
       onStatus: (s) => {
         setStatus(s);

@@ -1,0 +1,104 @@
+"""The messages a run's websocket carries: one typed definition per event type.
+
+``RunEvent.as_message`` builds them and the ledger's callers fill ``data``.
+``api/schema.py`` publishes these definitions in the OpenAPI schema, the
+frontend's types are generated from it (``frontend/src/lib/generated/api.ts``),
+and ``tests/api/test_contract.py`` checks stored events against the schema.
+"""
+
+# No `from __future__ import annotations`: TypedDict reads NotRequired only from evaluated annotations.
+from typing import Any, Literal, NotRequired, TypedDict
+
+RunStateName = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+StepStateName = Literal["pending", "queued", "running", "succeeded", "failed", "skipped", "cancelled"]
+BackendPhase = Literal["waiting", "executing", "done"]
+
+
+class RunStateData(TypedDict):
+    source: NotRequired[Literal["studio", "external"]]
+    title: NotRequired[str]
+
+
+class StepStateData(TypedDict):
+    attempt: NotRequired[int]
+    error: NotRequired[Any]
+    reason: NotRequired[str]
+    will_retry: NotRequired[bool]
+    retry: NotRequired[bool]
+    result: NotRequired[Any]
+    result_truncated: NotRequired[bool]
+    inferred: NotRequired[bool]
+    task: NotRequired[str]
+    depends_on: NotRequired[list[str]]
+    inferred_depends_on: NotRequired[list[str]]
+
+
+class StepLogData(TypedDict):
+    """Lines as the step wrote them; shown as ``prefix + line``, under ``header`` (an attempt's first event).
+
+    ``item``: the ``for_each`` item that wrote them (its ``[item N]`` is in ``prefix``).
+    """
+
+    attempt: int
+    stream: str
+    lines: list[str]
+    prefix: str
+    header: NotRequired[str]
+    item: NotRequired[int]
+
+
+class StepBackendData(TypedDict):
+    """A backend's own task state; ``phase`` says what it means for the timeline (``backends/registry.py``)."""
+
+    backend_state: str
+    attempt: int
+    backend: str
+    phase: BackendPhase
+
+
+class RunErrorData(TypedDict):
+    error: str
+
+
+class _EventBase(TypedDict):
+    seq: int
+    run: int
+    at: str
+
+
+class RunStateEvent(_EventBase):
+    type: Literal["run.state"]
+    step: None
+    state: RunStateName
+    data: RunStateData
+
+
+class RunErrorEvent(_EventBase):
+    type: Literal["run.error"]
+    step: None
+    state: RunStateName
+    data: RunErrorData
+
+
+class StepStateEvent(_EventBase):
+    type: Literal["step.state"]
+    step: str
+    state: StepStateName
+    data: StepStateData
+
+
+class StepLogEvent(_EventBase):
+    type: Literal["step.log"]
+    step: str
+    state: Literal[""]
+    data: StepLogData
+
+
+class StepBackendEvent(_EventBase):
+    type: Literal["step.backend"]
+    step: str
+    state: Literal["running"]
+    data: StepBackendData
+
+
+EVENT_MESSAGES: tuple[type, ...] = (RunStateEvent, RunErrorEvent, StepStateEvent, StepLogEvent, StepBackendEvent)
