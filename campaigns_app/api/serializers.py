@@ -226,6 +226,22 @@ class BatchSerializer(serializers.Serializer):
     runs = BatchRunSerializer(many=True)
 
 
+class LaunchedRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+
+
+class BatchLaunchSerializer(serializers.Serializer):
+    """The answer to a batch launch: what a client needs to follow the runs, not the runs themselves."""
+
+    batch = serializers.IntegerField()
+    campaign = serializers.IntegerField()
+    version = serializers.IntegerField()
+    count = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    runs = LaunchedRunSerializer(many=True)
+
+
 class RunEventSerializer(serializers.ModelSerializer):
     run = serializers.IntegerField(source="run_id")
     step = serializers.CharField(source="step_id", allow_null=True)

@@ -134,6 +134,16 @@ export interface RunStepSnapshot {
   error: unknown;
 }
 
+/** The answer to a batch launch (`POST /api/campaigns/{id}/runs/` with `instances`): ids and states, in launch order. */
+export interface BatchLaunch {
+  batch: number;
+  campaign: number;
+  version: number;
+  count: number;
+  counts: Partial<Record<RunState, number>>;
+  runs: { id: number; state: RunState }[];
+}
+
 export interface Run {
   id: number;
   campaign: number;
