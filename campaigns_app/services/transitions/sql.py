@@ -85,6 +85,19 @@ def _insert_unnest_sql(model: type[models.Model], fields: tuple[str, ...]) -> st
     return f"INSERT INTO {q(meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"
 
 
+@lru_cache(maxsize=32)
+def _update_unnest_sql(model: type[models.Model], fields: tuple[str, ...]) -> str:
+    q = connection.ops.quote_name
+    meta = model._meta
+    table, key = q(meta.db_table), q(meta.pk.column)
+    model_fields = [meta.pk, *(meta.get_field(name) for name in fields)]
+    assignments = ", ".join(f"{q(f.column)} = v.{q(f.column)}" for f in model_fields[1:])
+    arrays = ", ".join(f"%s::{f.rel_db_type(connection) if f is meta.pk else f.db_type(connection)}[]"
+                       for f in model_fields)
+    names = ", ".join(q(f.column) for f in model_fields)
+    return f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) WHERE {table}.{key} = v.{key}"
+
+
 def _bulk_cursor():
     """A cursor for statements of thousands of parameters.
 
@@ -346,11 +359,18 @@ def rows_update_many(model: type[models.Model], pks: Sequence[int], **values: An
 
 
 def rows_update_each(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, Sequence[Any]]]) -> None:
-    """One ``UPDATE … SET fields WHERE pk = …`` sent for every (pk, values) row at once (``executemany``)."""
+    """Set ``fields`` of every (pk, values) row: one ``UPDATE`` per row sent at once (``executemany``), on PostgreSQL one statement."""
     if not rows:
         return
     sql = _update_sql(connection.vendor, model, tuple(fields), (model._meta.pk.name,))
     preparers = [_preparer(model._meta.get_field(name)) for name in fields]
+    if connection.vendor == "postgresql":
+        # One statement joined to one array per column, instead of one UPDATE per row.
+        columns = [[pk for pk, _ in rows], *([v if prep is None else prep(v) for v in column]
+                                             for prep, column in zip(preparers, zip(*(vs for _, vs in rows))))]
+        with _bulk_cursor() as cursor:
+            cursor.execute(_update_unnest_sql(model, tuple(fields)), columns)
+        return
     params = [[*(v if prep is None else prep(v) for prep, v in zip(preparers, values)), pk] for pk, values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
