@@ -3,6 +3,7 @@
 #   make run-hpc   the same plus an hpc worker for the radical (RADICAL-Pilot, local.localhost) and dask backends
 #   make test   frontend unit tests, frontend build, the Python suite on SQLite, then the
 #               integration and API tests on PostgreSQL when it answers (required when CI=true)
+#   make soak   the fault suites scaled up (1000 runs x 4 steps, ten worker kills...), printing their figures
 #   make venv / make frontend / make clean
 # Stamps make each step run only when its inputs changed.
 
@@ -25,7 +26,7 @@ CHROMIUM    ?= /usr/bin/chromium
 # The PostgreSQL that the integration and API tests run against a second time.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run run-hpc test venv frontend chromium test-postgres clean distclean
+.PHONY: run run-hpc test soak venv frontend chromium test-postgres clean distclean
 
 run: $(VENV_STAMP) frontend
 	$(PY) scripts/run_stack.py
@@ -61,15 +62,26 @@ test: $(VENV_STAMP) $(NODE_STAMP) chromium
 	env -u DATABASE_URL $(PY) -m pytest
 	@$(MAKE) --no-print-directory test-postgres
 
-# Debian's chromium for tests/e2e, which look for /usr/bin/chromium (never `playwright install`: no browser downloads here).
-# Without root it stays missing and the browser tests skip themselves, saying why.
+# The same fault tests as make test, scaled up by STUDIO_SOAK; each prints a "FAULTS ..." line of figures
+# (also appended to test-artifacts/faults.jsonl). On PostgreSQL too when it answers (the database-loss suite).
+soak: $(VENV_STAMP)
+	rm -f test-artifacts/faults.jsonl
+	env -u DATABASE_URL STUDIO_SOAK=1 $(PY) -m pytest tests/faults -s -q
+	@if $(PY) -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' '$(PG_TEST_URL)' 2>/dev/null; then \
+		DATABASE_URL='$(PG_TEST_URL)' STUDIO_SOAK=1 $(PY) -m pytest tests/faults/test_lost_database_connection.py -s -q; \
+	fi
+	@grep -h . test-artifacts/faults.jsonl
+
+# Debian's chromium for tests/e2e, which look for /usr/bin/chromium (never `playwright install`: no browser downloads here),
+# and bubblewrap, so the sandboxed path of executable steps is the one tested.
+# Without root they stay missing: the browser tests skip themselves, saying why, and steps run without bwrap.
 chromium:
-	@if [ -x $(CHROMIUM) ]; then \
+	@if [ -x $(CHROMIUM) ] && command -v bwrap >/dev/null 2>&1; then \
 		:; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "==> installing chromium for the browser tests"; \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
-	else \
+		echo "==> installing chromium (browser tests) and bubblewrap (step sandbox)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium bubblewrap; \
+	elif [ ! -x $(CHROMIUM) ]; then \
 		echo "NOTE: $(CHROMIUM) is missing and this is not root: the browser tests will be skipped"; \
 	fi
 

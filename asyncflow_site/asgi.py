@@ -1,7 +1,9 @@
 import gc
+import json
 import os
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from tempfile import SpooledTemporaryFile
 
 from django.core.wsgi import get_wsgi_application
@@ -12,14 +14,13 @@ django_handler = get_wsgi_application()
 
 from asgiref.sync import sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
 from asyncflow_site.celery import broker_warm_up  # noqa: E402
 from campaigns_app.events import broadcaster_warm_up  # noqa: E402
 from campaigns_app.routing import websocket_urlpatterns  # noqa: E402
-from campaigns_app.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from campaigns_app.ws_auth import OriginValidatorUnlessToken, TokenOrSessionAuthMiddleware  # noqa: E402
 
 
 def _warm_up() -> None:
@@ -37,33 +38,59 @@ gc.collect()
 gc.freeze()
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
 class OneHopHttp:
-    """Django's request handling with the whole request in one thread hop.
+    """Django's request handling with the whole request in one thread hop, on a pool of threads.
 
     Every view and middleware of the studio is synchronous.  Django's ASGI
     handler runs middleware hooks, the view, rendering, signals and closing in
     thread hops of their own (about 0.2 ms each on a small machine, 2-3 ms a
-    request); here Django's standard WSGI handler runs the request on the same
-    single thread-sensitive executor in one hop, and the response is sent
-    from the event loop.  Responses are buffered, as Django's ASGI handler
-    does with the synchronous file iterators of static files anyway.
+    request); here Django's standard WSGI handler runs the request in one hop
+    on one of ``STUDIO_WEB_THREADS`` threads, and the response is sent from the
+    event loop.  The WSGI handler is thread-safe (each thread has its own
+    database connection), so a slow request holds one thread while the others
+    serve everyone else.  Responses are buffered, as Django's ASGI handler does
+    with the synchronous file iterators of static files anyway.
+
+    A body past ``STUDIO_MAX_BODY_BYTES`` is refused with a JSON 413 naming the
+    limit, as soon as its length says so, without reading the rest.
     """
 
-    def __init__(self, handler) -> None:
+    def __init__(self, handler, threads: int | None = None) -> None:
         self.handler = handler
+        self.executor = ThreadPoolExecutor(max_workers=threads or settings.STUDIO_WEB_THREADS,
+                                           thread_name_prefix="http")
 
     async def __call__(self, scope, receive, send) -> None:
+        limit = settings.STUDIO_MAX_BODY_BYTES
         # Like Django's ASGI handler: small bodies in memory, big ones on disk.
         with SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE) as body:
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return
-                body.write(message.get("body", b""))
-                if not message.get("more_body"):
-                    break
+            try:
+                if _declared_length(scope) > limit:
+                    raise BodyTooLarge
+                size = 0
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        raise BodyTooLarge
+                    body.write(chunk)
+                    if not message.get("more_body"):
+                        break
+            except BodyTooLarge:
+                await _send_json(send, 413, {
+                    "detail": f"the request body is larger than {limit} bytes, the limit set by STUDIO_MAX_BODY_BYTES",
+                    "limit": limit, "setting": "STUDIO_MAX_BODY_BYTES"})
+                return
             body.seek(0)
-            status, headers, chunks = await sync_to_async(self._respond, thread_sensitive=True)(scope, body)
+            respond = sync_to_async(self._respond, thread_sensitive=False, executor=self.executor)
+            status, headers, chunks = await respond(scope, body)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         # A HEAD response has headers only (a WSGI server drops the body too).
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else b"".join(chunks)})
@@ -84,6 +111,24 @@ class OneHopHttp:
             if close is not None:
                 close()
         return started["status"], started["headers"], chunks
+
+
+def _declared_length(scope) -> int:
+    for name, value in scope["headers"]:
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+async def _send_json(send, status: int, payload: dict) -> None:
+    content = json.dumps(payload).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": content})
 
 
 def wsgi_environ(scope, body) -> dict:
@@ -126,6 +171,6 @@ def wsgi_environ(scope, body) -> dict:
 application = ProtocolTypeRouter(
     {
         "http": OneHopHttp(django_handler),
-        "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": OriginValidatorUnlessToken(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

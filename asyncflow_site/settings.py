@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "campaigns_app",
 ]
@@ -59,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "campaigns_app.services.audit.AuditAddressMiddleware",
+    "campaigns_app.api.hardening.ContentSecurityPolicyMiddleware",
+    "campaigns_app.api.hardening.ApiNotFoundMiddleware",
+    "campaigns_app.api.hardening.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -103,7 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -236,12 +243,18 @@ STUDIO_MAX_INSTANCES = int(os.environ.get("STUDIO_MAX_INSTANCES", "10000"))
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes missing or bad credentials a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "campaigns_app.api.authentication.StudioTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "campaigns_app.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "campaigns_app.api.schema.StudioAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "campaigns_app.api.pagination.StudioPagination",
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "campaigns_app.api.errors.exception_handler",
@@ -253,11 +266,69 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from this server's static files: HPC sites are often air-gapped, and no page may reach another host.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "campaigns_app.models.Role",
         "VisibilityEnum": "campaigns_app.models.Visibility",
+        "RunStateEnum": "campaigns_app.models.RunState",
+        "StepStateEnum": "campaigns_app.models.StepState",
     },
 }
+
+# --- Limits and web hardening -------------------------------------------------------
+# A request's body past this answers 413 naming the setting, before the body is read on (``asgi.py``).
+STUDIO_MAX_BODY_BYTES = int(os.environ.get("STUDIO_MAX_BODY_BYTES", str(16 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = STUDIO_MAX_BODY_BYTES
+# Steps of one campaign; one step's kwargs, argv or env as JSON; nesting of JSON bodies and definitions.
+STUDIO_MAX_STEPS = int(os.environ.get("STUDIO_MAX_STEPS", "50000"))
+STUDIO_MAX_KWARGS_BYTES = int(os.environ.get("STUDIO_MAX_KWARGS_BYTES", "65536"))
+STUDIO_MAX_JSON_DEPTH = int(os.environ.get("STUDIO_MAX_JSON_DEPTH", "32"))
+# A campaign file sent to /api/campaigns/import/ (YAML parses at about 1 MB/s).
+STUDIO_MAX_DOCUMENT_BYTES = int(os.environ.get("STUDIO_MAX_DOCUMENT_BYTES", str(2 * 1024 * 1024)))
+# Threads that run HTTP requests in one web process: a slow request holds one, not the server.
+STUDIO_WEB_THREADS = int(os.environ.get("STUDIO_WEB_THREADS", "8"))
+# Runs with more steps than this answer their detail with a page of steps (``?steps=all`` for every one).
+STUDIO_RUN_DETAIL_STEPS = int(os.environ.get("STUDIO_RUN_DETAIL_STEPS", "1000"))
+
+# Failed logins counted per client address and per username, in Redis so every web process shares them;
+# past the rate a login path answers 429 with Retry-After.  Successful logins are not counted.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("STUDIO_CACHE_PREFIX", "studio"),
+        "TIMEOUT": 300,
+    }
+}
+STUDIO_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("STUDIO_LOGIN_FAILURES_PER_ADDRESS", "30/min")
+STUDIO_LOGIN_FAILURES_PER_USERNAME = os.environ.get("STUDIO_LOGIN_FAILURES_PER_USERNAME", "10/min")
+
+# Content Security Policy of every response; the SPA and Swagger UI load only from this origin.
+STUDIO_CSP = os.environ.get(
+    "STUDIO_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'",
+)
+# HTTPS behind a proxy (README, "HTTPS"): on in docker-compose, off for `make run` on plain http.
+SESSION_COOKIE_SECURE = env_bool("STUDIO_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("STUDIO_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("STUDIO_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("STUDIO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("STUDIO_HSTS_PRELOAD", False)
+if env_bool("STUDIO_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Throttles identify a client by its address; behind a proxy that sets X-Forwarded-For, by the proxy's entry.
+REST_FRAMEWORK["NUM_PROXIES"] = 1 if STUDIO_TRUST_X_FORWARDED_FOR else 0
+# Checks an operator decided about (e.g. security.W021: HSTS preload is a commitment to browsers' lists).
+SILENCED_SYSTEM_CHECKS = env_list("STUDIO_SILENCED_CHECKS", "")
 
 LOGGING = {
     "version": 1,
@@ -266,3 +337,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }
+
+# Campaigns of workflows: how deep workflow steps may nest, and how many items one for_each may have.
+STUDIO_MAX_WORKFLOW_DEPTH = int(os.environ.get("STUDIO_MAX_WORKFLOW_DEPTH", "8"))
+STUDIO_MAX_FOR_EACH_ITEMS = int(os.environ.get("STUDIO_MAX_FOR_EACH_ITEMS", "10000"))

@@ -189,6 +189,10 @@ class Run(models.Model):
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.STUDIO)
     # For an external run: the AsyncFlow component it mirrors (a block's uid), within the reporting session.
     external_key = models.CharField(max_length=200, blank=True, default="")
+    # A child run: the run, workflow step and (for a for_each) item that started it.
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    parent_step_id = models.CharField(max_length=64, blank=True, default="")
+    parent_item = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -223,6 +227,8 @@ class StepRun(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # Attempts lost with a dead worker and queued again.
     reclaims = models.PositiveIntegerField(default=0)
+    # A workflow step's current child run (a for_each keeps one per item in StepItem).
+    child_run = models.ForeignKey(Run, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["run_id", "order"]
@@ -233,6 +239,29 @@ class StepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.step_id}"
+
+
+class StepItem(models.Model):
+    """One item of a ``for_each`` step: its value, state, attempts and result."""
+
+    step_run = models.ForeignKey(StepRun, on_delete=models.CASCADE, related_name="items")
+    index = models.PositiveIntegerField()
+    value = models.JSONField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=StepState.choices, default=StepState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(null=True, blank=True)
+    # For a for_each over a workflow step (an ensemble): this item's current child run.
+    child_run = models.ForeignKey(Run, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["step_run_id", "index"]
+        constraints = [models.UniqueConstraint(fields=["step_run", "index"], name="unique_item_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.step_run_id}[{self.index}]"
 
 
 class StepLogChunk(models.Model):

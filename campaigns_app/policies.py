@@ -185,19 +185,31 @@ class Rule:
 
     allows: Callable[..., bool]
     message: str
+    # What to do about a refusal of this object (whom to ask), added after the message.
+    advice: Callable[..., str] | None = None
 
     def refusal(self, obj, user, **words) -> str | None:
-        """None when the rule allows it, else the message."""
+        """None when the rule allows it, else the message (and what to do about it)."""
         if self.allows(obj, user):
             return None
-        return self.message.format(**words)
+        message = self.message.format(**words)
+        return f"{message}: {self.advice(obj)}" if self.advice else message
+
+
+def _ask_for_role(role: str) -> Callable[..., str]:
+    def advice(campaign) -> str:
+        if campaign.team_id and campaign.visibility != Visibility.PRIVATE:
+            return f"ask an admin of team {campaign.team.name!r} for the {role} role"
+        return "fork it to work on your own copy"
+    return advice
 
 
 CAMPAIGN_EDIT = Rule(campaign_editable_by,
-                     "you may view this campaign but not edit it (its owner and its team's editors and admins may)")
+                     "you may view this campaign but not edit it (its owner and its team's editors and admins may)",
+                     _ask_for_role("editor"))
 CAMPAIGN_LAUNCH = Rule(campaign_launchable_by,
                        "you may view this campaign but not launch it (its owner and its team's operators, editors "
-                       "and admins may)")
+                       "and admins may)", _ask_for_role("operator"))
 CAMPAIGN_SHARE = Rule(campaign_manageable_by,
                       "only the campaign's owner or an admin of its team may change who sees it")
 CAMPAIGN_DELETE = Rule(campaign_manageable_by, "only the campaign's owner or an admin of its team may delete it")
@@ -213,14 +225,40 @@ USER_GRANT_EXECUTABLES = Rule(lambda _user, actor: is_site_admin(actor),
                               "only a site admin may allow or stop a user's executable steps")
 
 
-def campaign_permissions(campaign, user) -> dict[str, bool]:
-    """What the user may do with a campaign, for the UI to show or hide actions."""
+def campaign_permissions(campaign, user, graph: dict | None = None) -> dict[str, bool]:
+    """What the user may do with a campaign, for the UI to show or hide actions (``graph``: its current one)."""
     return {
         "launch": campaign_launchable_by(campaign, user),
         "edit": campaign_editable_by(campaign, user),
         "manage": campaign_manageable_by(campaign, user),
-        "fork": campaign_visible(campaign, user),
+        "fork": campaign_visible(campaign, user) and fork_refusal(campaign, user, graph) is None,
         "run_executables": may_run_executables(user, campaign.team if campaign.team_id else None),
+    }
+
+
+def fork_refusal(campaign, user, graph: dict | None = None) -> str | None:
+    """Why every place a fork could go (the user's own space, a team they may put it in) refuses its
+    executable steps, or None when there is one that takes it."""
+    if graph is None:
+        version = campaign.current_version
+        graph = version.graph if version is not None else {}
+    refusal = executables_refusal(user, None, graph, "fork")
+    if refusal is None:
+        return None
+    roles = user_team_roles(user)
+    if roles:
+        for team in Team.objects.filter(pk__in=list(roles), may_run_executables=True):
+            if team_placeable_by(team, user) and may_run_executables(user, team):
+                return None
+    return refusal
+
+
+def campaign_denials(campaign, user, graph: dict | None = None) -> dict[str, str | None]:
+    """For each action the user may not take, the reason shown before the click (None where allowed)."""
+    return {
+        "launch": CAMPAIGN_LAUNCH.refusal(campaign, user),
+        "edit": CAMPAIGN_EDIT.refusal(campaign, user),
+        "fork": fork_refusal(campaign, user, graph),
     }
 
 

@@ -16,6 +16,7 @@ from .models import (
     Run,
     RunEvent,
     RunState,
+    StepItem,
     StepLogChunk,
     StepRun,
     StepState,
@@ -69,6 +70,25 @@ def runs_with_steps(queryset: QuerySet[Run]) -> QuerySet[Run]:
     return queryset.select_related("campaign", "version", "owner").prefetch_related(
         Prefetch("step_runs", queryset=StepRun.objects.order_by("order"))
     )
+
+
+def run_step_items(run: Run) -> QuerySet[StepItem]:
+    """The for_each items of a run's steps, in step then item order."""
+    return StepItem.objects.filter(step_run__run=run).select_related("step_run").order_by("step_run__order", "index")
+
+
+def run_children_progress(run: Run) -> list[dict]:
+    """Each child run of a run: its step (and item), state, and how many of its steps have ended of how many."""
+    children = list(Run.objects.filter(parent=run).order_by("pk").values("pk", "parent_step_id", "parent_item",
+                                                                         "state"))
+    counts: dict[int, list[int]] = {c["pk"]: [0, 0] for c in children}
+    for run_id, state, n in (StepRun.objects.filter(run_id__in=list(counts)).values_list("run_id", "state")
+                             .annotate(n=Count("id")).values_list("run_id", "state", "n")):
+        counts[run_id][1] += n
+        if state == StepState.SUCCEEDED:
+            counts[run_id][0] += n
+    return [{"id": c["pk"], "step": c["parent_step_id"], "item": c["parent_item"], "state": c["state"],
+             "done": counts[c["pk"]][0], "total": counts[c["pk"]][1]} for c in children]
 
 
 def run_visible(user, run_id: int) -> Run | None:
@@ -154,7 +174,7 @@ def dashboard_feed(user, *, since, campaign: int | None = None, states: list[str
         queryset = queryset.filter(state__in=states)
     rows = list(queryset.order_by("-created_at", "-id").values(
         "id", "campaign_id", "campaign__name", "batch_id", "owner__username", "state", "parameters",
-        "created_at", "started_at", "finished_at", "last_seq")[:limit + 1])
+        "created_at", "started_at", "finished_at", "last_seq", "parent_id")[:limit + 1])
     truncated = len(rows) > limit
     rows = rows[:limit]
     steps: dict[int, list] = {row["id"]: [] for row in rows}
@@ -175,6 +195,7 @@ def dashboard_feed(user, *, since, campaign: int | None = None, states: list[str
         "started_at": _epoch_ms(row["started_at"]),
         "finished_at": _epoch_ms(row["finished_at"]),
         "last_seq": row["last_seq"],
+        "parent": row["parent_id"],
         "steps": steps[row["id"]],
     } for row in rows]
     return {"runs": runs, "counts": counts, "truncated": truncated}
@@ -280,3 +301,12 @@ def audit_visible_to(user) -> QuerySet[AuditEntry]:
         return queryset
     admin_of = [tid for tid, role in user_team_roles(user).items() if role == Role.ADMIN]
     return queryset.filter(Q(team_id__in=admin_of) | Q(actor_id=user.pk))
+
+
+def run_step_counts(run_ids) -> dict[int, dict[str, int]]:
+    """Steps per state of each run, in one query (a run's summary without its step rows)."""
+    counts: dict[int, dict[str, int]] = {run_id: {} for run_id in run_ids}
+    rows = StepRun.objects.filter(run_id__in=list(counts)).values_list("run_id", "state").annotate(n=Count("id"))
+    for run_id, state, n in rows.order_by():
+        counts[run_id][state] = n
+    return counts

@@ -1,6 +1,7 @@
-"""Celery worker hooks: start the long-lived backends once per worker, publish their status, stop them.
+"""Celery worker hooks: start the long-lived backends once per worker, publish their status, stop them;
+resend queued steps' messages as soon as the broker comes back without them.
 
-Imported by ``tasks.py`` so every worker connects these signals.
+Imported by ``tasks.py`` so every worker connects these signals and its consumer gets the bootstep.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ import gc
 import logging
 import threading
 
+from celery import bootsteps
 from celery.signals import worker_ready, worker_shutdown
+from django.db import close_old_connections
+from django.utils import timezone
 
 from .backends import available_backends, get_backend
 from .backends.engine import EngineUnavailable
@@ -18,6 +22,9 @@ from .backends.registry import shutdown_backends
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_S = 10.0
+# Written into the broker when a worker finds it without one: a broker that answers but lacks it
+# restarted empty (or was flushed), and every message of a queued step went with it.
+BROKER_MARK_KEY = "asyncflow:broker-mark"
 _stop = threading.Event()
 _served: list[str] = []
 _worker_name = ""
@@ -45,7 +52,7 @@ def _publish_forever() -> None:
     while True:
         try:
             backend_status_publish(worker=_worker_name, statuses=_statuses())
-        except Exception:  # noqa: BLE001 - the status is advisory; the worker goes on
+        except Exception:
             logger.exception("could not publish backend status")
         if _stop.wait(HEARTBEAT_S):
             return
@@ -99,6 +106,53 @@ def backends_stop(**_):
         from .services.backend_status import backend_status_withdraw
 
         backend_status_withdraw(worker=_worker_name, names=list(_served))
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("could not withdraw backend status")
     shutdown_backends()
+
+
+def _broker_came_back_empty(app) -> bool:
+    """Whether the broker lost its data since a worker last marked it; only the first to ask gets True."""
+    import redis
+
+    prefix = (app.conf.broker_transport_options or {}).get("global_keyprefix", "")
+    client = redis.Redis.from_url(app.conf.broker_url, socket_timeout=5, socket_connect_timeout=5)
+    try:
+        # SET NX: of all the workers reconnecting to a fresh broker, one resends.
+        return bool(client.set(f"{prefix}{BROKER_MARK_KEY}", _worker_name or "worker", nx=True))
+    finally:
+        client.close()
+
+
+def _resend_if_broker_emptied(app, connected_at) -> None:
+    from .services.recovery import steps_redispatch_queued
+
+    try:
+        if _broker_came_back_empty(app):
+            resent = steps_redispatch_queued(dispatched_before=connected_at)
+            if resent:
+                logger.warning("broker came back empty: resent the messages of %d queued step(s)", resent)
+    except Exception:
+        logger.exception("could not resend queued steps after the broker reconnected")
+    finally:
+        close_old_connections()
+
+
+class BrokerReconnectResend(bootsteps.StartStopStep):
+    """Runs each time the consumer (re)connects to the broker: at start, and after a lost connection."""
+
+    requires = ("celery.worker.consumer.tasks:Tasks",)
+
+    def start(self, consumer) -> None:
+        # Off the consumer's thread: it resumes taking messages meanwhile.
+        threading.Thread(target=_resend_if_broker_emptied, args=(consumer.app, timezone.now()),
+                         name="broker-reconnect-resend", daemon=True).start()
+
+
+def _add_consumer_steps() -> None:
+    from asyncflow_site.celery import app
+
+    app.steps["consumer"].add(BrokerReconnectResend)
+
+
+_add_consumer_steps()

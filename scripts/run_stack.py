@@ -12,9 +12,17 @@
   ``dask`` queues (a RADICAL pilot on ``STUDIO_RADICAL_RESOURCE``, local.localhost by default, and a
   Dask LocalCluster unless ``STUDIO_DASK_SCHEDULER`` is set); both backends become available to steps.
 
-Children's output is shown here, each line prefixed with its name. Ctrl-C or SIGTERM stops all
-of them and exits 0 (a second Ctrl-C kills at once); a child that dies on its own stops the rest
-and exits 1.
+- ``STUDIO_WEB_BACKLOG`` (4096): daphne's listen backlog, how many connections may wait to be
+  accepted at once (the kernel caps it at ``net.core.somaxconn``).
+- ``STUDIO_WS_CONNECT_TIMEOUT_S`` (30): how long a websocket handshake may take before daphne drops it.
+- ``STUDIO_RESTART_BACKOFF_S`` (1) / ``STUDIO_RESTART_BACKOFF_MAX_S`` (30): a child that dies once the
+  stack is up is started again after this delay, doubled for each death in a row up to the maximum;
+  a child that then stays up for ``STUDIO_RESTART_STABLE_S`` (60) starts over at the first delay.
+
+Children's output is shown here, each line prefixed with its name. A child that dies once the
+stack is up (worker, web, embedded Redis) is restarted with backoff, saying so here; the others go
+on. Only Ctrl-C or SIGTERM stops all of them and exits 0 (a second Ctrl-C kills at once). A child
+that dies while the stack is starting stops the rest and exits 1, since it would only die again.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from scripts.stack import (  # noqa: E402
     ProcessExited,
     ensure_redis,
     port_free,
+    start_embedded_redis,
     terminate,
     wait_for_http,
 )
@@ -46,7 +55,34 @@ HPC_BACKENDS = ("radical", "dask")
 # Celery's worker-to-worker chatter (start-up sync of revoked tasks, gossip, heartbeat events) serves
 # nothing here: cancels live in the database and the watchdog has its own heartbeats.  Off, it stops
 # taking the GIL from running steps.  Remote control (``celery inspect ping``) still works.
+# daphne drops a socket whose handshake is not done in 5 s; under a burst of connects the last ones wait
+# longer than that for the consumer's database and channel-layer round trips.
+WEB_TIMEOUTS = ("--websocket_connect_timeout", os.environ.get("STUDIO_WS_CONNECT_TIMEOUT_S", "30"))
 QUIET_WORKER = ("--without-gossip", "--without-mingle", "--without-heartbeat")
+
+
+class Backoff:
+    """Delays before restarting one child: doubled for each death in a row, reset once it stays up."""
+
+    def __init__(self, first_s: float, max_s: float, stable_s: float) -> None:
+        self.first_s, self.max_s, self.stable_s = first_s, max_s, stable_s
+        self.next_s = first_s
+        self.restarts = 0
+
+    def after_death(self, lived_s: float) -> float:
+        """How long to wait before the next start of a child that was up for lived_s."""
+        if lived_s >= self.stable_s:
+            self.next_s = self.first_s
+        delay = self.next_s
+        self.next_s = min(self.max_s, self.next_s * 2)
+        self.restarts += 1
+        return delay
+
+    @classmethod
+    def from_env(cls) -> Backoff:
+        return cls(float(os.environ.get("STUDIO_RESTART_BACKOFF_S", "1")),
+                   float(os.environ.get("STUDIO_RESTART_BACKOFF_MAX_S", "30")),
+                   float(os.environ.get("STUDIO_RESTART_STABLE_S", "60")))
 
 
 class StopRequested(Exception):
@@ -70,6 +106,12 @@ class Stack:
         self.pending_signal: int | None = None
         self.stopping = False
         self.worker_ready = threading.Event()
+        # What each child was started with, so a dead one can be started again the same way.
+        self.commands: dict[str, tuple[list[str], dict[str, str]]] = {}
+        self.started_at: dict[str, float] = {}
+        self.backoffs: dict[str, Backoff] = {}
+        self.restart_due: dict[str, float] = {}
+        self.redis_log: Path | None = None
 
     # --- signals -----------------------------------------------------------------
     def install_signal_handlers(self) -> None:
@@ -132,10 +174,60 @@ class Stack:
                                     stderr=subprocess.STDOUT, start_new_session=True)
             proc.label = label
             self.children[label] = proc
+            self.commands[label] = (cmd, env)
+            self.started_at[label] = time.monotonic()
+        self.say(f"started {label} (pid {proc.pid})")
         relay = threading.Thread(target=self._relay, args=(label, proc.stdout), daemon=True)
         relay.start()
         self.relays.append(relay)
         return proc
+
+    def adopt_redis(self, proc: subprocess.Popen, log_path: Path) -> None:
+        proc.label = "redis"
+        self.redis = proc
+        self.redis_log = log_path
+        self.started_at["redis"] = time.monotonic()
+        self.say(f"started redis (pid {proc.pid})")
+
+    # --- supervision -------------------------------------------------------------
+    def supervise_once(self) -> None:
+        """Schedule a restart for each child that died, and start those whose delay has passed."""
+        now = time.monotonic()
+        for label, proc in self.watched().items():
+            if label in self.restart_due or proc.poll() is None:
+                continue
+            lived = now - self.started_at.get(label, now)
+            delay = self.backoffs.setdefault(label, Backoff.from_env()).after_death(lived)
+            self.restart_due[label] = now + delay
+            self.say(f"{label} (pid {proc.pid}) exited with code {proc.returncode} after {lived:.0f}s; "
+                     f"restarting it in {delay:g}s")
+        # Redis first: the others reconnect to it on their own.
+        for label in sorted(self.restart_due, key=lambda name: name != "redis"):
+            if self.restart_due[label] <= now:
+                self._restart(label)
+
+    def _restart(self, label: str) -> None:
+        restarts = self.backoffs[label].restarts
+        if label == "redis":
+            # Same port: the worker and web keep the URL they were given.
+            port = int(self.redis.args[self.redis.args.index("--port") + 1])
+            terminate([self.redis], timeout=1)  # removes its temporary directory
+            try:
+                with self.no_interrupt():
+                    proc, _url = start_embedded_redis(port, log_path=self.redis_log)
+                    self.adopt_redis(proc, self.redis_log)
+            except RuntimeError as error:
+                delay = self.backoffs[label].after_death(0.0)
+                self.restart_due[label] = time.monotonic() + delay
+                self.say(f"redis did not come back ({error.args[0].splitlines()[0]}); trying again in {delay:g}s")
+                return
+        else:
+            if label == "worker":
+                self.worker_ready.clear()
+            cmd, env = self.commands[label]
+            self.start(label, cmd, env)
+        del self.restart_due[label]
+        self.say(f"restarted {label} (restart #{restarts})")
 
     def wait_worker_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -206,13 +298,20 @@ def enable_hpc_backends() -> None:
     os.environ["STUDIO_BACKENDS"] = ",".join(dict.fromkeys([*backends, *HPC_BACKENDS]))
 
 
+def web_endpoint(port: int) -> str:
+    # daphne has no backlog option; Twisted's endpoint string has one (its default, 50, turned away
+    # most of a burst of socket connects).
+    backlog = int(os.environ.get("STUDIO_WEB_BACKLOG", "4096"))
+    return f"tcp:port={port}:interface=127.0.0.1:backlog={backlog}"
+
+
 def banner(url: str, login: str, redis_url: str, embedded: bool) -> str:
     lines = [
         f"AsyncFlow Studio is running at  {url}",
         login or "login: see the ensure_admin output above",
         f"API docs: {url}api/docs/",
         f"Redis: {redis_url}" + (" (embedded, emptied on stop)" if embedded else ""),
-        "Press Ctrl-C to stop.",
+        "A child that dies is restarted; press Ctrl-C to stop.",
     ]
     width = max(len(line) for line in lines) + 4
     rule = "=" * width
@@ -236,7 +335,9 @@ def main() -> int:
         wanted = os.environ.get("REDIS_URL")
         with stack.no_interrupt():
             log_dir = ROOT / "var" / "logs"
-            redis_url, stack.redis = ensure_redis(wanted, log_path=log_dir / "redis.log")
+            redis_url, redis_proc = ensure_redis(wanted, log_path=log_dir / "redis.log")
+            if redis_proc is not None:
+                stack.adopt_redis(redis_proc, log_dir / "redis.log")
         if stack.redis is None:
             stack.say(f"using Redis at {redis_url}")
         else:
@@ -261,7 +362,7 @@ def main() -> int:
             stack.start("hpc", [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker",
                                 "--pool", "threads", "--concurrency", os.environ.get("STUDIO_HPC_CONCURRENCY", "32"),
                                 "-Q", ",".join(HPC_BACKENDS), "-n", "hpc@%h", "-l", "info", *QUIET_WORKER], env)
-        stack.start("web", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+        stack.start("web", [sys.executable, "-m", "daphne", "-e", web_endpoint(port), *WEB_TIMEOUTS,
                             "asyncflow_site.asgi:application"], env)
         url = f"http://127.0.0.1:{port}/"
         wait_for_http(f"{url}api/auth/me/", timeout=READY_TIMEOUT_S, procs=stack.watched())
@@ -271,17 +372,15 @@ def main() -> int:
             print("\n" + banner(url, login, redis_url, stack.redis is not None) + "\n", flush=True)
 
         while True:
-            for label, proc in stack.watched().items():
-                if proc.poll() is not None:
-                    raise ProcessExited(label, proc.returncode)
-            time.sleep(0.5)
+            stack.supervise_once()
+            time.sleep(0.2)
     except StopRequested as stop:
         stack.say(f"{stop}: shutting down")
         stack.stop(stop_timeout)
         stack.say("stopped")
         return 0
     except ProcessExited as exited:
-        stack.say(f"error: {exited.label} exited unexpectedly with code {exited.returncode}; stopping the rest")
+        stack.say(f"error: {exited.label} exited with code {exited.returncode} while starting; stopping the rest")
         stack.stop(stop_timeout)
         return 1
     except (CommandFailed, TimeoutError, RuntimeError) as error:

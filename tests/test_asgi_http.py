@@ -71,9 +71,24 @@ def test_query_strings_reach_the_view(alice, seed_campaign):
     assert status == 400 and "campaign" in json.loads(content)
 
 
+def cookies_of(headers) -> SimpleCookie:
+    cookies = SimpleCookie()
+    for name, value in headers:
+        if name == b"set-cookie":
+            cookies.load(value.decode())
+    return cookies
+
+
 def test_a_session_login_sets_both_cookies_and_the_session_then_authenticates(alice):
-    status, headers, _ = call("POST", "/api/auth/login/", headers=[(b"content-type", b"application/json")],
-                              body=json.dumps({"username": "alice", "password": "alice-password-1"}).encode())
+    login = {"username": "alice", "password": "alice-password-1"}
+    status, _, content = call("POST", "/api/auth/login/", headers=[(b"content-type", b"application/json")],
+                              body=json.dumps(login).encode())
+    assert status == 403 and "CSRF" in json.loads(content)["detail"]
+    _, headers, _ = call("GET", "/api/auth/login/")
+    csrf = cookies_of(headers)["csrftoken"].value
+    status, headers, _ = call("POST", "/api/auth/login/", body=json.dumps(login).encode(),
+                              headers=[(b"content-type", b"application/json"), (b"x-csrftoken", csrf.encode()),
+                                       (b"cookie", f"csrftoken={csrf}".encode())])
     assert status == 200
     cookies = SimpleCookie()
     for name, value in headers:

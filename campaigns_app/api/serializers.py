@@ -2,8 +2,30 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import policies, selectors
-from ..models import ApiToken, AuditEntry, Campaign, CampaignVersion, Membership, Role, Run, RunEvent, StepRun, Team
+from ..models import (
+    ApiToken,
+    AuditEntry,
+    Campaign,
+    CampaignVersion,
+    Membership,
+    Role,
+    Run,
+    RunEvent,
+    StepItem,
+    StepRun,
+    Team,
+)
 from ..models import Visibility
+from .params import MAX_ID
+
+
+class TextField(serializers.CharField):
+    """DRF's CharField without turning numbers into text: ``{"name": 0}`` is a 400, as the schema says."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 def _request_user(serializer):
@@ -13,23 +35,24 @@ def _request_user(serializer):
 
 class ExecutableRightSerializer(serializers.Serializer):
     allowed = serializers.BooleanField()
-    reason = serializers.CharField(allow_null=True, help_text="why not, and whom to ask")
+    reason = TextField(allow_null=True, help_text="why not, and whom to ask")
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    owner = serializers.CharField(source="owner.username", read_only=True)
+    owner = TextField(source="owner.username", read_only=True)
     team_name = serializers.SerializerMethodField()
     parameters = serializers.SerializerMethodField()
     graph = serializers.SerializerMethodField()
     forked_from = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
+    denials = serializers.SerializerMethodField()
     executables = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
         fields = ["id", "name", "description", "version", "owner", "team", "team_name", "visibility", "tags",
-                  "forked_from", "permissions", "executables", "parameters", "graph", "created_at", "updated_at",
-                  "last_used_at"]
+                  "forked_from", "permissions", "denials", "executables", "parameters", "graph", "created_at",
+                  "updated_at", "last_used_at"]
         read_only_fields = fields
 
     def _version(self, campaign):
@@ -42,7 +65,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             cached = campaign._current_version_cache = campaign.current_version
         return cached
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(TextField(allow_null=True))
     def get_team_name(self, campaign):
         return campaign.team.name if campaign.team_id else None
 
@@ -71,7 +94,17 @@ class CampaignSerializer(serializers.ModelSerializer):
         user = _request_user(self)
         if user is None:
             return {}
-        return policies.campaign_permissions(campaign, user)
+        version = self._version(campaign)
+        return policies.campaign_permissions(campaign, user, version.graph if version is not None else {})
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField(allow_null=True)))
+    def get_denials(self, campaign):
+        """Why the user may not launch, edit or fork it, and what to do (null where they may)."""
+        user = _request_user(self)
+        if user is None:
+            return {}
+        version = self._version(campaign)
+        return policies.campaign_denials(campaign, user, version.graph if version is not None else {})
 
     @extend_schema_field(ExecutableRightSerializer)
     def get_executables(self, campaign):
@@ -86,36 +119,36 @@ class CampaignSerializer(serializers.ModelSerializer):
 class CampaignWriteSerializer(serializers.Serializer):
     """Shape of create/update bodies; the definition itself is checked by the graph validator."""
 
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, required=False, default="")
+    name = TextField(max_length=200)
+    description = TextField(allow_blank=True, required=False, default="")
     parameters = serializers.JSONField(required=False)
     graph = serializers.JSONField()
     tags = serializers.JSONField(required=False)
-    team = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    base_version = serializers.IntegerField(required=False, min_value=1,
+    base_version = serializers.IntegerField(max_value=MAX_ID, required=False, min_value=1,
                                             help_text="the version this edit started from; 409 if it moved on")
 
 
 class ForkSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    team = serializers.IntegerField(required=False, allow_null=True)
+    name = TextField(max_length=200, required=False, allow_blank=True)
+    team = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
 
 
 class RestoreSerializer(serializers.Serializer):
-    base_version = serializers.IntegerField(required=False, min_value=1)
+    base_version = serializers.IntegerField(max_value=MAX_ID, required=False, min_value=1)
 
 
 class ImportSerializer(serializers.Serializer):
     document = serializers.JSONField(help_text="the file's text (JSON or YAML), or the document object")
     format = serializers.ChoiceField(choices=["json", "yaml"], required=False)
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    team = serializers.IntegerField(required=False, allow_null=True)
+    name = TextField(max_length=200, required=False, allow_blank=True)
+    team = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False, default=Visibility.PRIVATE)
 
 
 class CampaignVersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username")
+    created_by = TextField(source="created_by.username")
     steps = serializers.SerializerMethodField()
 
     class Meta:
@@ -133,26 +166,41 @@ class CampaignVersionDetailSerializer(CampaignVersionSerializer):
 
 
 class StepRunSerializer(serializers.ModelSerializer):
-    step = serializers.CharField(source="step_id")
+    step = TextField(source="step_id")
 
     class Meta:
         model = StepRun
         fields = ["step", "name", "backend", "state", "attempts", "queued_at", "started_at", "finished_at",
-                  "result", "error", "reclaims"]
+                  "result", "error", "reclaims", "child_run"]
+
+
+class StepItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StepItem
+        fields = ["index", "value", "state", "attempts", "started_at", "finished_at", "result", "error", "child_run"]
+        read_only_fields = fields
 
 
 class RunSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number")
-    campaign_name = serializers.CharField(source="campaign.name")
-    owner = serializers.CharField(source="owner.username")
+    campaign_name = TextField(source="campaign.name")
+    owner = TextField(source="owner.username")
     steps = StepRunSerializer(source="step_runs", many=True)
     permissions = serializers.SerializerMethodField()
+    parent = serializers.SerializerMethodField()
 
     class Meta:
         model = Run
         fields = ["id", "campaign", "campaign_name", "version", "owner", "batch", "state", "parameters", "max_parallel",
-                  "created_at", "started_at", "finished_at", "last_seq", "steps", "permissions"]
+                  "created_at", "started_at", "finished_at", "last_seq", "steps", "permissions", "parent"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_parent(self, run):
+        """For a child run: the run and workflow step (and for_each item) that started it."""
+        if run.parent_id is None:
+            return None
+        return {"run": run.parent_id, "step": run.parent_step_id, "item": run.parent_item}
 
     @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
     def get_permissions(self, run):
@@ -165,9 +213,25 @@ class RunDetailSerializer(RunSerializer):
     graph = serializers.SerializerMethodField()
     blocks = serializers.SerializerMethodField()
 
+    items = serializers.SerializerMethodField()
+    children = serializers.SerializerMethodField()
+
     class Meta(RunSerializer.Meta):
-        fields = [*RunSerializer.Meta.fields, "graph", "blocks"]
+        fields = [*RunSerializer.Meta.fields, "graph", "blocks", "items", "children"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=StepItemSerializer(many=True)))
+    def get_items(self, run):
+        """The items of each for_each step, by step id."""
+        out: dict[str, list] = {}
+        for item in selectors.run_step_items(run):
+            out.setdefault(item.step_run.step_id, []).append(StepItemSerializer(item).data)
+        return out
+
+    @extend_schema_field(serializers.JSONField())
+    def get_children(self, run):
+        """Progress of each child run: ``{id, step, item, state, done, total}``."""
+        return selectors.run_children_progress(run)
 
     @extend_schema_field(serializers.JSONField())
     def get_graph(self, run):
@@ -176,6 +240,24 @@ class RunDetailSerializer(RunSerializer):
     @extend_schema_field(serializers.JSONField())
     def get_blocks(self, run):
         return selectors.run_blocks(run)
+
+
+class RunSummarySerializer(RunSerializer):
+    """A run without its step rows: how many steps are in each state (``?steps=summary``)."""
+
+    step_counts = serializers.SerializerMethodField()
+    step_total = serializers.SerializerMethodField()
+
+    class Meta(RunSerializer.Meta):
+        fields = [f for f in RunSerializer.Meta.fields if f != "steps"] + ["step_counts", "step_total"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_step_counts(self, run):
+        return self.context["step_counts"].get(run.pk, {})
+
+    def get_step_total(self, run) -> int:
+        return sum(self.context["step_counts"].get(run.pk, {}).values())
 
 
 class LaunchSerializer(serializers.Serializer):
@@ -192,12 +274,13 @@ class LaunchSerializer(serializers.Serializer):
 
 
 class RetrySerializer(serializers.Serializer):
-    steps = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=False)
+    steps = serializers.ListField(child=TextField(), required=False, allow_empty=False)
 
 
 class BulkRunsSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False)
-    batch = serializers.IntegerField(required=False, min_value=1)
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+                                allow_empty=False)
+    batch = serializers.IntegerField(max_value=MAX_ID, required=False, min_value=1)
 
     def validate(self, attrs):
         if ("ids" in attrs) == ("batch" in attrs):
@@ -207,7 +290,7 @@ class BulkRunsSerializer(serializers.Serializer):
 
 class BatchRunSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    state = serializers.CharField()
+    state = TextField()
     parameters = serializers.JSONField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -216,10 +299,10 @@ class BatchRunSerializer(serializers.Serializer):
 class BatchSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     campaign = serializers.IntegerField()
-    campaign_name = serializers.CharField()
-    owner = serializers.CharField()
+    campaign_name = TextField()
+    owner = TextField()
     created_at = serializers.DateTimeField()
-    state = serializers.CharField()
+    state = TextField()
     counts = serializers.DictField(child=serializers.IntegerField())
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -244,7 +327,7 @@ class BatchLaunchSerializer(serializers.Serializer):
 
 class RunEventSerializer(serializers.ModelSerializer):
     run = serializers.IntegerField(source="run_id")
-    step = serializers.CharField(source="step_id", allow_null=True)
+    step = TextField(source="step_id", allow_null=True)
 
     class Meta:
         model = RunEvent
@@ -252,27 +335,32 @@ class RunEventSerializer(serializers.ModelSerializer):
 
 
 class FunctionSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    description = serializers.CharField()
+    name = TextField()
+    description = TextField()
     schema = serializers.JSONField()
 
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"})
+    username = TextField(max_length=150)
+    # Bounded: hashing a megabyte-long guess would cost the server, not the guesser.
+    password = TextField(max_length=1024, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = TextField()
 
 
 class UserTeamSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    role = serializers.CharField()
+    name = TextField()
+    role = TextField()
     may_run_executables = serializers.BooleanField(help_text="a site admin allowed this team executable steps")
     executables = ExecutableRightSerializer(help_text="whether you may use executable steps in this team")
 
 
 class UserSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    username = serializers.CharField()
+    username = TextField()
     is_staff = serializers.BooleanField()
     teams = UserTeamSerializer(many=True, required=False)
     executables = ExecutableRightSerializer(required=False,
@@ -281,26 +369,26 @@ class UserSerializer(serializers.Serializer):
 
 class UserRightsSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(read_only=True)
+    username = TextField(read_only=True)
     may_run_executables = serializers.BooleanField(
         help_text="campaigns outside any team may hold executable steps for this user (site admins set it)")
 
 
 class UserCreateSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(style={"input_type": "password"})
+    username = TextField(max_length=150)
+    password = TextField(style={"input_type": "password"})
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     is_staff = serializers.BooleanField(required=False, default=False)
 
 
 class UserBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    username = serializers.CharField()
+    username = TextField()
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    old_password = serializers.CharField(style={"input_type": "password"})
-    new_password = serializers.CharField(style={"input_type": "password"})
+    old_password = TextField(style={"input_type": "password"})
+    new_password = TextField(style={"input_type": "password"})
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -310,19 +398,19 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
-    token = serializers.CharField(help_text="the key; shown this once and never again")
+    token = TextField(help_text="the key; shown this once and never again")
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]
 
 
 class ApiTokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = TextField(max_length=100)
 
 
 class MembershipSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField(source="user.id")
-    username = serializers.CharField(source="user.username")
+    username = TextField(source="user.username")
 
     class Meta:
         model = Membership
@@ -330,7 +418,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MemberWriteSerializer(serializers.Serializer):
-    username = serializers.CharField(required=False)
+    username = TextField(required=False)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -345,7 +433,7 @@ class TeamSerializer(serializers.ModelSerializer):
                   "campaigns", "created_at"]
         read_only_fields = ["id", "may_run_executables", "role", "members", "campaigns", "created_at"]
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(TextField(allow_null=True))
     def get_role(self, team):
         user = _request_user(self)
         return selectors.team_role(team, user) if user else None
@@ -361,15 +449,15 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class TeamWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    description = serializers.CharField(required=False, allow_blank=True)
+    name = TextField(max_length=100)
+    description = TextField(required=False, allow_blank=True)
     executable_min_role = serializers.ChoiceField(choices=Role.choices, required=False)
     # Checked by the service: only site admins may set it (403 naming the field).
     may_run_executables = serializers.BooleanField(required=False)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor_name")
+    actor = TextField(source="actor_name")
     team = serializers.IntegerField(source="team_id", allow_null=True)
     team_name = serializers.SerializerMethodField()
     campaign = serializers.IntegerField(source="campaign_id_ref", allow_null=True)
@@ -379,7 +467,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         model = AuditEntry
         fields = ["id", "at", "actor", "action", "target", "team", "team_name", "campaign", "address", "details"]
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(TextField(allow_null=True))
     def get_team_name(self, entry):
         return entry.team.name if entry.team_id else None
 

@@ -1,5 +1,5 @@
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -19,6 +19,7 @@ urlpatterns = [
     path("auth/login/", views.session_login, name="auth-login"),
     path("auth/logout/", views.session_logout, name="auth-logout"),
     path("auth/me/", views.me, name="auth-me"),
+    path("auth/session/", views.session, name="auth-session"),
     path("dashboard/", views.dashboard_feed, name="dashboard"),
     path("auth/password/", views.password_change, name="auth-password"),
     path("auth/tokens/", views.tokens, name="auth-tokens"),
@@ -29,6 +30,7 @@ urlpatterns = [
     re_path(r"^runs/(?P<run_id>[0-9]+)/steps/(?P<step>[A-Za-z0-9_-]+)/log/?$", views.step_log, name="step-log"),
     path("backends/", backends_list, name="backends"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # The page and its start-up script apart, so the Content-Security-Policy needs no inline scripts.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),
 ]

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 LogSink = Callable[[str, str], None]
 
@@ -21,8 +22,28 @@ _install_lock = threading.Lock()
 _installed = False
 
 
+class _TaskCapture:
+    """The sink and unfinished lines of one asyncio task: async steps share the event loop's thread."""
+
+    def __init__(self, sink: LogSink):
+        self.sink = sink
+        self.partial: dict[str, str] = {}
+
+
+_task_capture: ContextVar[_TaskCapture | None] = ContextVar("step_log_capture", default=None)
+
+
 def _current_sink() -> LogSink | None:
+    task = _task_capture.get()
+    if task is not None:
+        return task.sink
     return getattr(_local, "sink", None)
+
+
+def _partials():
+    """Where the unfinished line of each stream is kept for the writer: its task, else its thread."""
+    task = _task_capture.get()
+    return task.partial if task is not None else _local.__dict__
 
 
 class _StreamProxy(io.TextIOBase):
@@ -34,11 +55,12 @@ class _StreamProxy(io.TextIOBase):
         sink = _current_sink()
         if sink is None:
             return self._real.write(text)
-        buffer = getattr(_local, f"partial_{self._name}", "") + text
+        partials = _partials()
+        buffer = partials.get(f"partial_{self._name}", "") + text
         *lines, rest = buffer.split("\n")
         for line in lines:
             sink(self._name, line)
-        setattr(_local, f"partial_{self._name}", rest)
+        partials[f"partial_{self._name}"] = rest
         return len(text)
 
     def flush(self) -> None:
@@ -94,3 +116,22 @@ def capture_to(sink: LogSink | None) -> Iterator[None]:
                 sink(name, rest)
             setattr(_local, f"partial_{name}", "")
         _local.sink = previous
+
+
+@contextmanager
+def capture_in_task(sink: LogSink | None) -> Iterator[None]:
+    """Inside a coroutine: its prints and log records go to ``sink``, whichever thread runs the loop."""
+    if sink is None:
+        yield
+        return
+    _install()
+    capture = _TaskCapture(sink)
+    token = _task_capture.set(capture)
+    try:
+        yield
+    finally:
+        for name in ("stdout", "stderr"):
+            rest = capture.partial.get(f"partial_{name}", "")
+            if rest:
+                sink(name, rest)
+        _task_capture.reset(token)

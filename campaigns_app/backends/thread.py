@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
+import os
 import threading
 import traceback
 
 from django.conf import settings
 
 from ..step_functions import StepCancelled, StepContext, get_function
+from .aio import CoroutineStopped, run_coroutine
 from .base import StepInvocation, StepOutcome
-from .capture import capture_to
+from .capture import capture_in_task, capture_to
 from .sandbox import SandboxConfig, run_executable
 
 STDERR_TAIL_CHARS = 2000
@@ -17,6 +20,20 @@ STDERR_TAIL_CHARS = 2000
 
 def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_traceback(exc: BaseException, limit: int = 8) -> str:
+    """The traceback of a step function's exception from the function down: the engine's own frames
+    (this package, which called it) are left out, as they say nothing about the user's code."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not os.path.abspath(f.filename).startswith(_ENGINE_DIR + os.sep)]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames[-limit:]),
+             *traceback.format_exception_only(exc)]
+    # Paths inside the installation say where the server lives, not where the user's code is wrong.
+    return "".join(lines).replace(f"{settings.BASE_DIR}{os.sep}", "")
 
 
 class ThreadBackend:
@@ -36,6 +53,8 @@ class ThreadBackend:
                                             cancelled=inv.cancelled)
         if "inputs" in registered.wants:
             kwargs["inputs"] = inv.inputs
+        if inspect.iscoroutinefunction(registered.func):
+            return self._run_coroutine_function(inv, registered.func, kwargs)
         box: dict = {}
 
         def call() -> None:
@@ -45,7 +64,11 @@ class ThreadBackend:
                 except StepCancelled as exc:
                     box["outcome"] = StepOutcome.failure(str(exc), reason="cancelled")
                 except Exception as exc:  # noqa: BLE001 - a step's own failure is an outcome, not a crash
-                    tb = traceback.format_exc(limit=5)
+                    tb = user_traceback(exc)
+                    # Into the step's log too, so the log panel shows why it ended rather than "(no output)".
+                    if inv.log is not None:
+                        for line in tb.rstrip("\n").split("\n"):
+                            inv.log("stderr", line)
                     box["outcome"] = StepOutcome.failure(f"{_error_text(exc)}\n{tb[-STDERR_TAIL_CHARS:]}".strip())
 
         if inv.timeout_s is None:
@@ -60,6 +83,25 @@ class ThreadBackend:
             inv.cancelled.set()
             return StepOutcome.failure(f"timeout: still running after {inv.timeout_s:g} s", reason="timeout")
         return box["outcome"]
+
+    def _run_coroutine_function(self, inv: StepInvocation, func, kwargs: dict) -> StepOutcome:
+        """An ``async def`` on the shared event loop; a cancel or timeout cancels the coroutine itself."""
+
+        async def call():
+            with capture_in_task(inv.log):
+                return await func(**kwargs)
+
+        try:
+            return StepOutcome.success(run_coroutine(call, cancelled=inv.cancelled, timeout_s=inv.timeout_s))
+        except CoroutineStopped as stopped:
+            if stopped.reason == "timeout":
+                return StepOutcome.failure(f"timeout: still running after {inv.timeout_s:g} s", reason="timeout")
+            return StepOutcome.failure(f"step {inv.step_id} was cancelled while awaiting", reason="cancelled")
+        except StepCancelled as exc:
+            return StepOutcome.failure(str(exc), reason="cancelled")
+        except Exception as exc:  # noqa: BLE001 - a step's own failure is an outcome, not a crash
+            tb = traceback.format_exc(limit=5)
+            return StepOutcome.failure(f"{_error_text(exc)}\n{tb[-STDERR_TAIL_CHARS:]}".strip())
 
     # -- executables ---------------------------------------------------------------
     def _run_executable(self, inv: StepInvocation) -> StepOutcome:

@@ -43,10 +43,14 @@ class Dag:
         self.step_ids: list[str] = list(step_ids)
         self.predecessors: dict[str, list[str]] = {s: [] for s in self.step_ids}
         self.successors: dict[str, list[str]] = {s: [] for s in self.step_ids}
+        # A set, not ``in list``: a join of 100 000 steps would be quadratic.
+        seen: set[tuple[str, str]] = set()
         for source, target in edges:
-            if source not in self.predecessors[target]:
+            if (source, target) not in seen:
+                seen.add((source, target))
                 self.predecessors[target].append(source)
                 self.successors[source].append(target)
+        self._order_index: dict[str, int] | None = None
 
     @classmethod
     def from_graph(cls, graph: Mapping) -> Dag:
@@ -77,6 +81,31 @@ class Dag:
 
     def ancestors(self, step_id: str) -> set[str]:
         return self._reach(step_id, self.predecessors)
+
+    def is_ancestor(self, ancestor: str, step_id: str) -> bool:
+        """Whether ``ancestor`` is upstream of ``step_id``, without collecting every ancestor.
+
+        The backward search skips steps that come before ``ancestor`` in topological order (none of them can
+        lead back to it), so checking each step of a chain against its predecessor costs O(1), not O(n).
+        """
+        if ancestor not in self.predecessors or step_id not in self.predecessors:
+            return False
+        if self._order_index is None:
+            self._order_index = {s: i for i, s in enumerate(self.topological_order())}
+        index = self._order_index
+        floor = index[ancestor]
+        if floor >= index[step_id]:
+            return False
+        seen: set[str] = set()
+        stack = [step_id]
+        while stack:
+            for parent in self.predecessors[stack.pop()]:
+                if parent == ancestor:
+                    return True
+                if parent not in seen and index[parent] > floor:
+                    seen.add(parent)
+                    stack.append(parent)
+        return False
 
     def descendants(self, step_id: str) -> set[str]:
         return self._reach(step_id, self.successors)

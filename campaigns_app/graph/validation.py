@@ -8,6 +8,7 @@ stored in an immutable campaign version.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Collection, Mapping
@@ -18,16 +19,26 @@ from .blocks import expand_edges, normalize_blocks
 from .dag import Dag, find_cycle
 from .errors import GraphError, GraphFault
 from .executables import DEFAULT_RULES, ExecutableRules, executable_faults
+from .kwargs import kwargs_errors
 from .resources import normalize_resources
-from .templating import TemplateError, placeholders_in
+from .workflows import (
+    ChildCampaign,
+    ChildResolver,
+    WorkflowLimits,
+    normalize_fan_out,
+    normalize_workflow_fields,
+    recursion_faults,
+    step_placeholder_faults,
+)
 
 STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-KINDS = ("function", "executable")
+KINDS = ("function", "executable", "workflow")
 PARAMETER_TYPES = ("string", "integer", "number", "boolean", "choice", "json")
 STEP_FIELDS = {
     "id", "name", "kind", "function", "kwargs", "argv", "env", "cwd", "backend", "retries",
     "retry_delay_s", "timeout_s", "position", "block", "resources", "description",
+    "campaign", "version", "parameters", "for_each", "max_parallel",
 }
 
 
@@ -39,6 +50,68 @@ class FunctionSignature:
     accepted: frozenset[str] = frozenset()
     required: frozenset[str] = frozenset()
     var_kwargs: bool = False
+    # The function's JSON schema ({"properties", "required", "additionalProperties"}); None checks names only.
+    schema: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+
+    def kwargs_schema(self) -> Mapping[str, Any]:
+        if self.schema is not None:
+            return self.schema
+        return {"properties": {name: {} for name in self.accepted}, "required": sorted(self.required),
+                "additionalProperties": self.var_kwargs}
+
+
+@dataclass(frozen=True)
+class GraphLimits:
+    """Size limits of one definition; the studio fills them from its settings (``STUDIO_MAX_*``)."""
+
+    max_steps: int = 50_000
+    #: bytes of one step's kwargs, argv or env as JSON
+    max_value_bytes: int = 65_536
+    #: nesting of lists and objects anywhere in the parameters or graph
+    max_depth: int = 32
+
+
+DEFAULT_LIMITS = GraphLimits()
+
+
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def json_value_faults(value: Any, *, where: str, field: str, max_depth: int) -> list[GraphFault]:
+    """Faults for anything in ``value`` that is not plain JSON, or nests deeper than ``max_depth``.
+
+    Iterative, so no nesting can exhaust the stack; YAML's dates, sets and binary values, non-finite
+    numbers, non-string keys, and text with NUL characters or unpaired surrogates (which no database
+    column stores) are named by their path.
+    """
+    faults: list[GraphFault] = []
+    stack: list[tuple[Any, str, int]] = [(value, where, 0)]
+    while stack and len(faults) < 20:
+        item, path, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= max_depth:
+                faults.append(GraphFault(f"{path} nests deeper than {max_depth} levels", field=field))
+                continue
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        faults.append(GraphFault(f"{path} has a key {key!r} that is not a string", field=field))
+                    elif UNSTORABLE_TEXT.search(key):
+                        faults.append(GraphFault(f"{path} has a key with a NUL character or an unpaired "
+                                                 f"surrogate", field=field))
+                    else:
+                        stack.append((child, f"{path}.{key}", depth + 1))
+            else:
+                stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(item))
+        elif isinstance(item, str):
+            if UNSTORABLE_TEXT.search(item):
+                faults.append(GraphFault(f"{path} holds a NUL character or an unpaired surrogate", field=field))
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                faults.append(GraphFault(f"{path} is {item!r}, not a finite number", field=field))
+        elif item is not None and not isinstance(item, (str, int, bool)):
+            faults.append(GraphFault(f"{path} is a {type(item).__name__}, not a JSON value", field=field))
+    return faults
 
 
 @dataclass
@@ -121,8 +194,17 @@ def normalize_parameters(parameters: Any) -> list[dict]:
     return normalized
 
 
+def _value_too_big(step_id: str, key: str, value: Any, limits: GraphLimits, out: _Collector) -> None:
+    size = len(json.dumps(value, ensure_ascii=False).encode())
+    if size > limits.max_value_bytes:
+        out.add(f"step {step_id!r}: {key} is {size} bytes as JSON, over the limit of {limits.max_value_bytes} "
+                f"(STUDIO_MAX_KWARGS_BYTES)", step=step_id)
+
+
 def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[str, FunctionSignature],
-                    backends: Collection[str], rules: ExecutableRules = DEFAULT_RULES) -> dict | None:
+                    backends: Collection[str], workflows: _Workflows,
+                    rules: ExecutableRules = DEFAULT_RULES,
+                    limits: GraphLimits = DEFAULT_LIMITS) -> dict | None:
     if not isinstance(raw, Mapping):
         out.add(f"steps[{index}] must be an object")
         return None
@@ -134,9 +216,14 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
     unknown = sorted(set(raw) - STEP_FIELDS)
     if unknown:
         out.add(f"step {step_id!r}: unknown field(s) {', '.join(unknown)}", step=step_id)
-    name = raw.get("name") or step_id
-    if not isinstance(name, str):
+    name = raw.get("name")
+    if name is None:
+        name = step_id
+    elif not isinstance(name, str):
         out.add(f"step {step_id!r}: name must be a string", step=step_id)
+    elif not name.strip():
+        # An absent name defaults to the id; a name cleared on purpose is a mistake to point out.
+        out.add(f"step {step_id!r}: name may not be blank", step=step_id)
     step: dict[str, Any] = {"id": step_id, "name": name}
     kind = raw.get("kind")
     step["kind"] = kind
@@ -152,26 +239,32 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         elif not isinstance(kwargs, Mapping):
             out.add(f"step {step_id!r}: kwargs must be an object", step=step_id)
         else:
-            extra = sorted(set(kwargs) - signature.accepted) if not signature.var_kwargs else []
-            if extra:
-                out.add(f"step {step_id!r}: function {fn_name!r} does not accept {', '.join(extra)}", step=step_id)
-            missing = sorted(signature.required - set(kwargs))
-            if missing:
-                out.add(f"step {step_id!r}: function {fn_name!r} needs {', '.join(missing)}", step=step_id)
+            _value_too_big(step_id, "kwargs", kwargs, limits, out)
+            for message in kwargs_errors(step_id, fn_name, kwargs, signature.kwargs_schema(), rendered=False):
+                out.add(message, step=step_id)
     elif kind == "executable":
         argv = raw.get("argv")
         step["argv"] = argv
         if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
             out.add(f"step {step_id!r}: argv must be a non-empty list of strings", step=step_id)
+        else:
+            _value_too_big(step_id, "argv", argv, limits, out)
         env = raw.get("env") or {}
+        if isinstance(env, Mapping):
+            _value_too_big(step_id, "env", env, limits, out)
         cwd = raw.get("cwd")
         out.faults.extend(executable_faults(step_id, env=env, cwd=cwd, rules=rules))
         step["env"] = env
         step["cwd"] = cwd
+    elif kind == "workflow":
+        child = normalize_workflow_fields(raw, step, out.faults, workflows.resolve)
+        if child is not None:
+            workflows.children[step_id] = child
     else:
-        out.add(f"step {step_id!r}: unknown kind {kind!r} (function or executable)", step=step_id)
+        out.add(f"step {step_id!r}: unknown kind {kind!r} (function, executable or workflow)", step=step_id)
+    normalize_fan_out(raw, step, out.faults, max_items=workflows.limits.max_items)
     backend = raw.get("backend") or "thread"
-    if backend not in backends:
+    if not isinstance(backend, str) or backend not in backends:
         out.add(f"step {step_id!r}: unknown backend {backend!r} (available: {', '.join(sorted(backends))})",
                 step=step_id)
     step["backend"] = backend
@@ -196,14 +289,36 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
         step["resources"] = resources
     for key in ("block", "description"):
         if raw.get(key) is not None:
+            if not isinstance(raw[key], str):
+                out.add(f"step {step_id!r}: {key} must be a string", step=step_id)
+                continue
             step[key] = raw[key]
     return step
 
 
+@dataclass
+class _Workflows:
+    resolve: ChildResolver | None
+    limits: WorkflowLimits
+    children: dict[str, ChildCampaign] = field(default_factory=dict)
+
+
 def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], backends: Collection[str],
-                    parameter_names: Collection[str] = (), rules: ExecutableRules = DEFAULT_RULES) -> dict:
-    """Validate a graph and return it normalised; raise GraphError with every fault."""
+                    parameter_names: Collection[str] = (), parameters: Collection[Mapping] = (),
+                    resolve: ChildResolver | None = None, limits: WorkflowLimits | None = None,
+                    rules: ExecutableRules = DEFAULT_RULES,
+                    size_limits: GraphLimits = DEFAULT_LIMITS) -> dict:
+    """Validate a graph and return it normalised; raise GraphError with every fault.
+
+    ``resolve`` looks up the campaigns that workflow steps run (without it,
+    workflow steps are refused); ``parameters`` are the declarations, for the
+    placeholders that reach into json parameters. Linear in the size of the graph
+    (``bench/validation.py``), so a big definition costs its size, no more.
+    """
     out = _Collector()
+    workflows = _Workflows(resolve, limits or WorkflowLimits())
+    specs = {p["name"]: p for p in parameters if isinstance(p, Mapping) and isinstance(p.get("name"), str)}
+    specs.update({name: {"name": name, "type": "json"} for name in parameter_names if name not in specs})
     if not isinstance(graph, Mapping):
         raise GraphError([GraphFault("graph must be an object with steps and edges")])
     raw_steps = graph.get("steps", [])
@@ -214,11 +329,17 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
         raise GraphError([GraphFault("graph.edges must be a list")])
     if not raw_steps:
         out.add("a campaign needs at least one step")
+    if len(raw_steps) > size_limits.max_steps:
+        raise GraphError([GraphFault(f"a campaign holds at most {size_limits.max_steps} steps (STUDIO_MAX_STEPS); "
+                                     f"this one has {len(raw_steps)}")])
+    faults = json_value_faults(graph, where="graph", field="graph", max_depth=size_limits.max_depth)
+    if faults:
+        raise GraphError(faults)
 
     steps: list[dict] = []
     ids: set[str] = set()
     for index, raw in enumerate(raw_steps):
-        step = _normalize_step(raw, index, out, functions, backends, rules)
+        step = _normalize_step(raw, index, out, functions, backends, workflows, rules, size_limits)
         if step is None:
             continue
         if step["id"] in ids:
@@ -269,39 +390,35 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     elif not out.faults:
         dag = Dag([s["id"] for s in steps], step_edges)
         for step in steps:
-            templated = step.get("kwargs") if step["kind"] == "function" else step.get("argv")
-            try:
-                found = placeholders_in(templated)
-            except TemplateError as exc:
-                out.add(f"step {step['id']!r}: {exc}", step=step["id"])
-                continue
-            ancestors = dag.ancestors(step["id"])
-            for ph in found:
-                if ph.kind == "params" and ph.name not in parameter_names:
-                    out.add(f"step {step['id']!r}: {ph.text} names undeclared parameter {ph.name!r}",
-                            step=step["id"])
-                elif ph.kind == "steps" and ph.name not in ancestors:
-                    reason = "unknown step" if ph.name not in ids else "not an upstream step"
-                    out.add(f"step {step['id']!r}: {ph.text} refers to {ph.name!r}, {reason}", step=step["id"])
+            out.faults.extend(step_placeholder_faults(step, dag, ids, specs))
+    if workflows.children and workflows.resolve is not None:
+        out.faults.extend(recursion_faults(workflows.children, workflows.resolve, workflows.limits))
     if out.faults:
         raise GraphError(out.faults)
     return normalized
 
 
 def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, FunctionSignature],
-                      backends: Collection[str], rules: ExecutableRules = DEFAULT_RULES) -> tuple[list[dict], dict]:
+                      backends: Collection[str], resolve: ChildResolver | None = None,
+                      limits: WorkflowLimits | None = None,
+                      rules: ExecutableRules = DEFAULT_RULES,
+                      size_limits: GraphLimits = DEFAULT_LIMITS) -> tuple[list[dict], dict]:
     """Validate parameters and graph together; faults of both are reported at once."""
-    faults: list[GraphFault] = []
+    faults: list[GraphFault] = json_value_faults(parameters, where="parameters", field="parameters",
+                                                 max_depth=size_limits.max_depth)
+    if faults:
+        raise GraphError(faults)
     normalized_params: list[dict] = []
     try:
         normalized_params = normalize_parameters(parameters)
     except GraphError as exc:
         faults.extend(exc.faults)
     names = [p["name"] for p in normalized_params] if not faults else [
-        p.get("name") for p in (parameters or []) if isinstance(p, Mapping)]
+        p.get("name") for p in (parameters if isinstance(parameters, list) else []) if isinstance(p, Mapping)]
     try:
         normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names,
-                                           rules=rules)
+                                           parameters=normalized_params, resolve=resolve, limits=limits,
+                                           rules=rules, size_limits=size_limits)
     except GraphError as exc:
         faults.extend(exc.faults)
     if faults:

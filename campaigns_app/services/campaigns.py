@@ -21,22 +21,33 @@ from ..graph import GraphError, validate_campaign
 from ..graph.diff import definition_diff, diff_summary
 from ..graph.errors import GraphFault
 from ..graph.executables import ExecutableRules
-from ..models import Campaign, CampaignVersion, Team, Visibility
+from ..graph.validation import GraphLimits
+from ..models import RUN_TERMINAL, Campaign, CampaignVersion, Team, Visibility
 from ..step_functions import function_registry
 from .audit import Action, audit_record, campaign_audit_team
-from .errors import DefinitionInvalid, EditConflict, ServiceError, forbid
+from .errors import DefinitionInvalid, EditConflict, ServiceError, StateConflict, forbid
+from .workflow_refs import child_resolver, workflow_limits
 
 UNSET: Any = object()
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
 
 
-def definition_validate(*, parameters: Any, graph: Any) -> tuple[list[dict], dict]:
-    """Normalised (parameters, graph), or DefinitionInvalid naming every fault."""
+def definition_validate(*, parameters: Any, graph: Any, user=None,
+                        campaign: Campaign | None = None) -> tuple[list[dict], dict]:
+    """Normalised (parameters, graph), or DefinitionInvalid naming every fault.
+
+    Workflow steps may run campaigns ``user`` may see (any, without a user);
+    ``campaign`` is the one being saved, so that it cannot end up calling itself.
+    """
     signatures = {name: fn.signature for name, fn in function_registry().items()}
     try:
+        size_limits = GraphLimits(max_steps=settings.STUDIO_MAX_STEPS, max_value_bytes=settings.STUDIO_MAX_KWARGS_BYTES,
+                             max_depth=settings.STUDIO_MAX_JSON_DEPTH)
         params, normalized = validate_campaign(parameters=parameters, graph=graph, functions=signatures,
-                                               backends=available_backends(), rules=ExecutableRules(
+                                               backends=available_backends(), resolve=child_resolver(user),
+                                               limits=workflow_limits(campaign), size_limits=size_limits,
+                                               rules=ExecutableRules(
                                                    allow_unsafe_env=settings.STUDIO_STEP_ENV_ALLOW_UNSAFE))
         backend_faults = steps_backend_faults(normalized["steps"])
         if backend_faults:
@@ -120,7 +131,7 @@ def campaign_create(*, owner, name: str, description: str = "", parameters: Any 
                     forked_from: Campaign | None = None, note: str = "created",
                     audit_action: str = Action.CAMPAIGN_CREATE, audit_details: dict | None = None) -> Campaign:
     """Create a campaign and its version 1; nothing is saved when anything is invalid or forbidden."""
-    params, normalized = definition_validate(parameters=parameters or [], graph=graph)
+    params, normalized = definition_validate(parameters=parameters or [], graph=graph, user=owner)
     visibility = _sharing_check(visibility, team)
     tags = tags_normalize(tags)
     executables_check(user=owner, team=team, graph=normalized, verb=_VERB_OF_ACTION.get(audit_action, "save"))
@@ -183,7 +194,8 @@ def campaign_update(*, campaign: Campaign, user, name: str | None = None, descri
     new_params = current.parameters if parameters is None else parameters
     new_graph = current.graph if graph is None else graph
     if parameters is not None or graph is not None:
-        new_params, new_graph = definition_validate(parameters=new_params, graph=new_graph)
+        new_params, new_graph = definition_validate(parameters=new_params, graph=new_graph, user=user,
+                                                    campaign=campaign)
     new_tags = campaign.tags if tags is None else tags_normalize(tags)
     executables_check(user=user, team=new_team, graph=new_graph, verb="save")
 
@@ -236,7 +248,7 @@ def campaign_version_restore(*, campaign: Campaign, user, number: int, base_vers
     if old.parameters == current.parameters and old.graph == current.graph:
         raise ServiceError({"version": [f"version {number} is the same as the current version {campaign.version}"]})
     # Re-validated: a function or backend may have been removed since.
-    params, graph = definition_validate(parameters=old.parameters, graph=old.graph)
+    params, graph = definition_validate(parameters=old.parameters, graph=old.graph, user=user, campaign=campaign)
     executables_check(user=user, team=campaign.team, graph=graph, verb="restore")
     campaign.version = current.number + 1
     CampaignVersion.objects.create(campaign=campaign, number=campaign.version, parameters=params, graph=graph,
@@ -273,9 +285,13 @@ def campaign_fork(*, campaign: Campaign, user, name: str | None = None, team: An
 
 @transaction.atomic
 def campaign_delete(*, campaign: Campaign, user=None) -> None:
-    """Delete a campaign with its versions and runs (owner or team admin)."""
+    """Delete a campaign with its versions and runs (owner or team admin); refused while runs are active."""
     if user is not None:
         forbid(policies.CAMPAIGN_DELETE.refusal(campaign, user))
+    active = campaign.runs.exclude(state__in=RUN_TERMINAL).count()
+    if active:
+        raise StateConflict({"detail": f"{active} run(s) of this campaign are still queued or running: "
+                                       f"cancel them first", "active_runs": active})
     audit_record(actor=user, action=Action.CAMPAIGN_DELETE, target=campaign, campaign=campaign,
                  details={"runs": campaign.runs.count(), "version": campaign.version})
     access_changed_on_commit(campaign_ids=[campaign.pk])

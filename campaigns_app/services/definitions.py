@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..graph import Dag, placeholders_in
+from ..graph import Dag
+from ..graph.templating import placeholders_in
+from ..graph.workflows import step_result_references
 from ..models import CampaignVersion
 
 
@@ -15,8 +17,11 @@ class VersionDefinition:
     graph: dict
     dag: Dag
     steps: dict[str, dict]
-    # Steps whose kwargs/argv name an upstream result, or whose function takes ``inputs``.
+    # Steps whose templates (kwargs, argv, env, parameters, for_each) name an upstream result, or whose
+    # function takes ``inputs``.
     reads_results: frozenset[str]
+    # Function steps with a placeholder in their kwargs: their rendered values are checked against the schema.
+    templated_kwargs: frozenset[str] = frozenset()
 
 
 # Safe because a version row is never updated; ids of committed versions are
@@ -28,11 +33,13 @@ def version_definition(version_id: int) -> VersionDefinition:
     version = CampaignVersion.objects.only("parameters", "graph").get(pk=version_id)
     functions = function_registry()
     reads_results = set()
+    templated_kwargs = set()
     for step in version.graph["steps"]:
-        templated = step.get("kwargs") if step["kind"] == "function" else step.get("argv")
+        if step["kind"] == "function" and placeholders_in(step.get("kwargs")):
+            templated_kwargs.add(step["id"])
         wants_inputs = step["kind"] == "function" and step.get("function") in functions and (
             "inputs" in functions[step["function"]].wants)
-        if wants_inputs or any(p.kind == "steps" for p in placeholders_in(templated)):
+        if wants_inputs or step_result_references(step):
             reads_results.add(step["id"])
     return VersionDefinition(
         parameters=version.parameters,
@@ -40,4 +47,5 @@ def version_definition(version_id: int) -> VersionDefinition:
         dag=Dag.from_graph(version.graph),
         steps={s["id"]: s for s in version.graph["steps"]},
         reads_results=frozenset(reads_results),
+        templated_kwargs=frozenset(templated_kwargs),
     )

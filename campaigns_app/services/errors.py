@@ -31,6 +31,12 @@ class EditConflict(ServiceError):
     status = 409
 
 
+class StateConflict(ServiceError):
+    """The thing is busy in a way that forbids this now (a campaign with active runs); ``detail`` says how."""
+
+    status = 409
+
+
 def forbid(refusal: str | None, **extra) -> None:
     """Raise ActionForbidden with a policy's refusal (``policies``), if there is one."""
     if refusal is not None:

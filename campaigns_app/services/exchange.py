@@ -11,19 +11,60 @@ import json
 from typing import Any
 
 import yaml
+from django.conf import settings
 
-from ..graph.asyncflow_script import ExportFunction, asyncflow_script
+from ..graph.asyncflow_script import ExportFunction, asyncflow_script, child_key
+from ..graph.validation import json_value_faults
 from ..models import Campaign, CampaignVersion, Team, Visibility
 from ..step_functions import function_registry
 from ..step_functions.builtins import BUILTINS
 from .audit import Action
 from .campaigns import campaign_create
 from .errors import ServiceError
+from .workflow_refs import graph_with_named_children
 
 DOCUMENT_KIND = "asyncflow-studio/campaign"
 DOCUMENT_SCHEMA = 1
 FORMATS = ("json", "yaml")
-MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+
+
+class _PlainYamlLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases, nested at most ``max_depth`` deep.
+
+    An alias repeats a whole subtree by reference: a few hundred bytes of nested aliases expand into
+    gigabytes once stored as JSON.  A campaign file never needs them (the studio writes none), so they are
+    refused before anything is built, as is nesting that would exhaust the composer's recursion.
+    """
+
+    max_depth = 32
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not accepted",
+                                              event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > self.max_depth:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nests deeper than {self.max_depth} levels (STUDIO_MAX_JSON_DEPTH)",
+                    event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _yaml_load(text: str) -> Any:
+    loader = _PlainYamlLoader(text)
+    loader.max_depth = settings.STUDIO_MAX_JSON_DEPTH
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def campaign_document(campaign: Campaign, version: CampaignVersion | None = None) -> dict:
@@ -36,7 +77,8 @@ def campaign_document(campaign: Campaign, version: CampaignVersion | None = None
         "description": campaign.description,
         "tags": list(campaign.tags),
         "parameters": version.parameters,
-        "graph": version.graph,
+        # Workflow steps name their campaign as {"id", "name"}: another studio resolves it by name.
+        "graph": graph_with_named_children(version.graph),
     }
 
 
@@ -55,10 +97,14 @@ def document_parse(text: Any, fmt: str | None = None) -> dict:
     else:
         if not isinstance(text, str) or not text.strip():
             raise ServiceError({"document": ["paste or upload a JSON or YAML campaign file"]})
-        if len(text.encode()) > MAX_DOCUMENT_BYTES:
-            raise ServiceError({"document": [f"larger than {MAX_DOCUMENT_BYTES // 1024} KiB"]})
+        limit = settings.STUDIO_MAX_DOCUMENT_BYTES
+        if len(text.encode()) > limit:
+            raise ServiceError({"document": [f"larger than {limit // 1024} KiB (STUDIO_MAX_DOCUMENT_BYTES)"]})
         try:
-            document = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+            document = json.loads(text) if fmt == "json" else _yaml_load(text)
+        except RecursionError:
+            raise ServiceError({"document": [f"nests deeper than {settings.STUDIO_MAX_JSON_DEPTH} levels "
+                                             "(STUDIO_MAX_JSON_DEPTH)"]}) from None
         except (ValueError, yaml.YAMLError) as exc:
             where = getattr(exc, "problem_mark", None)
             at = f" (line {where.line + 1}, column {where.column + 1})" if where is not None else ""
@@ -66,6 +112,9 @@ def document_parse(text: Any, fmt: str | None = None) -> dict:
                                              f"{getattr(exc, 'problem', None) or exc}"]}) from None
     if not isinstance(document, dict):
         raise ServiceError({"document": ["must be an object with name, parameters and graph"]})
+    faults = json_value_faults(document, where="document", field="document", max_depth=settings.STUDIO_MAX_JSON_DEPTH)
+    if faults:
+        raise ServiceError({"document": [fault.message for fault in faults]})
     kind = document.get("kind", DOCUMENT_KIND)
     if kind != DOCUMENT_KIND:
         raise ServiceError({"kind": [f"expected {DOCUMENT_KIND!r}, got {kind!r}"]})
@@ -111,6 +160,27 @@ def export_functions() -> dict[str, ExportFunction]:
     return out
 
 
+def _children_definitions(graph: dict) -> dict[str, dict]:
+    """Every campaign version the graph's workflow steps run, at any depth, by the script's key."""
+    found: dict[str, dict] = {}
+    todo = [s for s in graph.get("steps", []) if s.get("kind") == "workflow"]
+    while todo:
+        step = todo.pop()
+        key = child_key(step)
+        if key in found:
+            continue
+        version = CampaignVersion.objects.select_related("campaign").filter(
+            campaign_id=step["campaign"], number=step["version"]).first()
+        if version is None:
+            raise ServiceError({"graph": [f"step {step['id']!r}: campaign {step['campaign']} version "
+                                          f"{step['version']} no longer exists"]})
+        found[key] = {"name": version.campaign.name, "parameters": version.parameters, "graph": version.graph}
+        todo.extend(s for s in version.graph.get("steps", []) if s.get("kind") == "workflow")
+    return found
+
+
 def campaign_script(campaign: Campaign, version: CampaignVersion | None = None) -> str:
-    """A runnable radical.asyncflow script of the campaign."""
-    return asyncflow_script(campaign_document(campaign, version), export_functions())
+    """A runnable radical.asyncflow script of the campaign, its workflow steps' campaigns included."""
+    version = version or campaign.current_version
+    return asyncflow_script(campaign_document(campaign, version), export_functions(),
+                            _children_definitions(version.graph))

@@ -26,8 +26,11 @@ FLUSH_INTERVAL_S = 0.1
 class StepLog:
     """The log sink of one attempt of one step; thread-safe, flushed by the pump."""
 
-    def __init__(self, *, step_run_id: int, run_id: int, step_id: str, attempt: int, used_bytes: int = 0):
+    def __init__(self, *, step_run_id: int, run_id: int, step_id: str, attempt: int, used_bytes: int = 0,
+                 item: int | None = None):
         self.step_run_id, self.run_id, self.step_id, self.attempt = step_run_id, run_id, step_id, attempt
+        # The for_each item this log belongs to: its events carry the index, its stored lines a prefix.
+        self.item = item
         self.limit = settings.STUDIO_LOG_MAX_BYTES
         self.used = used_bytes
         self.cut = False
@@ -67,14 +70,18 @@ def step_log_append(*, log: StepLog, lines: list[tuple[str, str]]) -> None:
             groups[-1][1].append(text)
         else:
             groups.append((stream, [text]))
+    prefix = "" if log.item is None else f"[item {log.item}] "
     with run_locked(log.run_id) as ledger:
         StepLogChunk.objects.bulk_create(
-            StepLogChunk(step_run_id=log.step_run_id, attempt=log.attempt, stream=stream, text="\n".join(texts))
+            StepLogChunk(step_run_id=log.step_run_id, attempt=log.attempt, stream=stream,
+                         text="\n".join(prefix + t for t in texts))
             for stream, texts in groups
         )
         for stream, texts in groups:
-            ledger.record("step.log", "", step_id=log.step_id,
-                          data={"attempt": log.attempt, "stream": stream, "lines": texts})
+            data = {"attempt": log.attempt, "stream": stream, "lines": texts}
+            if log.item is not None:
+                data["item"] = log.item
+            ledger.record("step.log", "", step_id=log.step_id, data=data)
 
 
 class _Pump:

@@ -33,6 +33,9 @@ from .transitions import (
     step_reclaim,
     steps_heartbeat,
     steps_overdue,
+    workflow_steps_overdue,
+    workflow_steps_reconcile,
+    writer_slot,
 )
 
 logger = logging.getLogger(__name__)
@@ -98,6 +101,25 @@ def steps_redispatch_lost() -> int:
     return len(overdue)
 
 
+def steps_redispatch_queued(*, dispatched_before) -> int:
+    """Send again the message of every step queued since before ``dispatched_before``, however recent.
+
+    For a broker that came back empty: waiting ``STUDIO_REDISPATCH_AFTER_S`` would leave those steps
+    idle for no reason.  Duplicates of messages that did survive claim nothing.
+    """
+    total = 0
+    while True:
+        batch = list(StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=dispatched_before).only(
+            "run_id", "step_id", "attempts", "backend")[:500])
+        if not batch:
+            return total
+        with writer_slot():
+            StepRun.objects.filter(pk__in=[sr.pk for sr in batch], state=StepState.QUEUED).update(
+                dispatched_at=timezone.now())
+        send_step_messages(batch)
+        total += len(batch)
+
+
 class Watchdog:
     def __init__(self) -> None:
         self.stop = threading.Event()
@@ -116,8 +138,11 @@ class Watchdog:
                     steps_pass_cancel_requests(events)
                     if count % ticks_per_beat == 0:
                         steps_heartbeat(list(events))
+                if count % ticks_per_beat == 0:
+                    workflow_steps_overdue(timezone.now())
                 if count % ticks_per_sweep == 0:
                     reclaimed, resent = steps_reclaim_stale(), steps_redispatch_lost()
+                    workflow_steps_reconcile()
                     if reclaimed or resent:
                         logger.warning("watchdog: reclaimed %d step(s), resent %d message(s)", reclaimed, resent)
             except Exception:  # noqa: BLE001 - the database or broker may be away for a moment

@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from ..backends import StepInvocation, StepOutcome, get_backend
 from ..graph import TemplateError, render_value
+from ..graph.kwargs import kwargs_errors
 from ..graph.templating import render_argv
 from ..models import Run, StepRun, StepState
 from .backend_states import backend_state_reporter
 from .definitions import version_definition
+from .fan_out import items_plan, items_run
 from .logs import step_log_close, step_log_open
 from .recovery import running_here
 from .transitions import (
@@ -31,6 +33,7 @@ from .transitions import (
     step_retry,
     step_succeed,
 )
+from .transitions.workflows import ChildRefused, for_each_items
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ class ClaimedStep:
     invocation: StepInvocation | None
     # Set when the step cannot even start (a placeholder without a value).
     early_failure: StepOutcome | None = None
+    # A for_each step: what ``fan_out.items_run`` needs (the step, the run's limit, the items' work).
+    items: dict | None = None
 
 
 def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None = None,
@@ -97,7 +102,10 @@ def _run_on_backend(claimed: ClaimedStep) -> StepOutcome:
     inv.log = log
     running_here.add(step_run_id, inv.cancelled)
     try:
-        outcome = get_backend(claimed.backend).run(inv)
+        if claimed.items is not None:
+            outcome = items_run(invocation=inv, step_run_id=step_run_id, backend=claimed.backend, **claimed.items)
+        else:
+            outcome = get_backend(claimed.backend).run(inv)
     except Exception as exc:  # noqa: BLE001 - a broken backend fails the step, never the worker
         logger.exception("backend %s crashed running step run %s", claimed.backend, step_run_id)
         outcome = StepOutcome.failure(f"backend error: {type(exc).__name__}: {exc}")
@@ -135,6 +143,16 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
     return _claimed_step(step_run_id=step_run_id, run=run, step_id=step_id, attempt=attempt)
 
 
+def _rendered_kwargs_errors(step: dict, kwargs: dict) -> list[str]:
+    """A placeholder's value checked against the function's schema, as a save checks a literal one."""
+    from ..step_functions import function_registry
+
+    function = function_registry().get(step["function"])
+    if function is None:
+        return []
+    return kwargs_errors(step["id"], step["function"], kwargs, function.schema, rendered=True)
+
+
 def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> ClaimedStep:
     """The invocation of a step this thread has just moved to running, its templates rendered."""
     definition = version_definition(run.version_id)
@@ -147,19 +165,42 @@ def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> Claim
     claim = ClaimedStep(step_run_id=step_run_id, run_id=run.pk, attempt=attempt, step_id=step_id,
                         version_id=run.version_id,
                         backend=step.get("backend", "thread"), invocation=None)
-    try:
-        claim.invocation = StepInvocation(
+
+    def invocation(bindings: dict | None) -> StepInvocation:
+        return StepInvocation(
             run_id=run.pk, step_id=step_id, attempt=attempt, kind=step["kind"],
             function=step.get("function"),
-            kwargs=render_value(step.get("kwargs") or {}, run.parameters, results),
-            argv=render_argv(step.get("argv") or [], run.parameters, results),
-            env=step.get("env") or {}, cwd=step.get("cwd"), timeout_s=step.get("timeout_s"),
+            kwargs=render_value(step.get("kwargs") or {}, run.parameters, results, bindings),
+            argv=render_argv(step.get("argv") or [], run.parameters, results, bindings),
+            env=render_value(step.get("env") or {}, run.parameters, results, bindings), cwd=step.get("cwd"),
+            timeout_s=step.get("timeout_s"),
             inputs={p: results.get(p) for p in definition.dag.predecessors[step_id]},
             resources=step.get("resources") or {},
             report=backend_state_reporter(step_run_id=step_run_id, run_id=run.pk, attempt=attempt),
         )
+
+    if step.get("for_each") is not None:
+        claim.invocation = StepInvocation(run_id=run.pk, step_id=step_id, attempt=attempt, kind=step["kind"])
+        try:
+            items = for_each_items(step, run.parameters, results)
+        except ChildRefused as exc:
+            claim.early_failure = StepOutcome.failure(str(exc), reason="for_each")
+            return claim
+        work, done = items_plan(step_run_id=step_run_id, items=items,
+                                render=lambda index, item: invocation({"item": item, "index": index}))
+        claim.items = {"step": step, "run_max_parallel": run.max_parallel, "work": work, "done": done,
+                       "total": len(items)}
+        return claim
+    try:
+        claim.invocation = invocation(None)
     except TemplateError as exc:
         claim.early_failure = StepOutcome.failure(f"template: {exc}")
+        return claim
+    if step_id in definition.templated_kwargs:
+        # A placeholder's value is only known now: check it against the function's schema as a save would.
+        faults = _rendered_kwargs_errors(step, claim.invocation.kwargs)
+        if faults:
+            claim.early_failure = StepOutcome.failure("; ".join(faults))
     return claim
 
 
@@ -217,7 +258,8 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
         elif outcome.ok:
             here = step_succeed(ledger, steps, step_run, dag, result=outcome.result, event_result=event_result,
                                 ended=ended, run_next_on=run_next_on)
-        elif step_run.attempts <= step.get("retries", 0):
+        elif step_run.attempts <= step.get("retries", 0) and outcome.reason != "item":
+            # (A for_each step's items had their own retries.)
             step_retry(ledger, step_run, error=outcome.error, reason=outcome.reason, ended=ended,
                        delay=retry_delay(float(step.get("retry_delay_s") or 0), step_run.attempts))
         else:
@@ -233,7 +275,13 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
             # A small run is read whole in the group's one statement; a large one only around this step.
             whole_run = len(dag.step_ids) <= settings.STUDIO_WHOLE_RUN_STEPS
             prefetch = list(dag.step_ids) if whole_run else neighbourhood(dag, step_id)
-    started = in_run_transaction(run_id, record, prefetch=prefetch, whole_run=whole_run)
+    try:
+        started = in_run_transaction(run_id, record, prefetch=prefetch, whole_run=whole_run)
+    except Run.DoesNotExist:
+        # Its campaign was deleted while the step ran (a delete refuses active runs, but a launch can race it):
+        # there is nothing left to record the outcome on.
+        logger.info("run %s is gone; the outcome of step run %s is dropped", run_id, step_run_id)
+        return None
     if started is None:
         return None
     here, run = started

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -40,6 +42,12 @@ def _name_check(name) -> str:
         raise ServiceError({"name": ["a team needs a name"]})
     if len(name) > 100:
         raise ServiceError({"name": ["at most 100 characters"]})
+    # Control, format (bidi overrides, zero-width) and unassigned characters, and line breaks, would make
+    # one team look like another, or break the lines it is shown in.
+    odd = next((c for c in name if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")),
+               None)
+    if odd is not None:
+        raise ServiceError({"name": [f"may not hold control or invisible characters (U+{ord(odd):04X})"]})
     return name
 
 

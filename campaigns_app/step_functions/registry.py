@@ -76,7 +76,7 @@ def register(name: str, func: Callable[..., Any]) -> RegisteredFunction:
         func=func,
         description=doc.split("\n\n")[0],
         schema=schema,
-        signature=FunctionSignature(name, frozenset(properties), frozenset(required), var_kwargs),
+        signature=FunctionSignature(name, frozenset(properties), frozenset(required), var_kwargs, schema),
         wants=frozenset(p for p in INJECTED if p in sig.parameters),
     )
 

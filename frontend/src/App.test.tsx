@@ -30,8 +30,8 @@ describe('auth flow', () => {
     loggedIn = false;
     fetchMock = vi.fn(async (url: string, init: RequestInit) => {
       const method = init?.method ?? 'GET';
-      if (url === '/api/auth/me/') {
-        return loggedIn ? json(200, { id: 1, username: 'alice', is_staff: false }) : json(403, { detail: 'no' });
+      if (url === '/api/auth/session/') {
+        return json(200, loggedIn ? { authenticated: true, user: { id: 1, username: 'alice', is_staff: false } } : { authenticated: false, user: null });
       }
       if (url === '/api/auth/login/' && method === 'POST') {
         const body = JSON.parse(String(init.body));
@@ -53,7 +53,7 @@ describe('auth flow', () => {
   });
   afterEach(() => vi.unstubAllGlobals());
 
-  it('redirects to /login when /api/auth/me/ answers 403, then logs in and shows campaigns', async () => {
+  it('redirects to /login when nobody is signed in, then logs in and shows campaigns', async () => {
     const { container } = renderAt('/campaigns');
     const username = await waitFor(() => {
       const el = container.querySelector<HTMLInputElement>('input[name="username"]');

@@ -31,7 +31,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     try {
-      const me = await api.me();
+      const { user: me } = await api.session();
       setUser(me);
     } catch (err) {
       if (err instanceof ApiError && err.isAuthError) {
@@ -52,7 +52,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [setUser]);
 
   useEffect(() => {
-    // On the login page nobody needs to know yet (and an anonymous /me answers 401/403).
+    // On the login page nobody needs to know yet.
     if (window.location.pathname.replace(/\/+$/, '') === '/login') {
       setStatus((s) => (s === 'loading' ? 'anonymous' : s));
       return;

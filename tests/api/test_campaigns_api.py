@@ -21,6 +21,13 @@ def test_anonymous_requests_are_refused():
         assert client.get(url).status_code in (401, 403), url
 
 
+def test_the_session_endpoint_answers_signed_out_as_an_ordinary_answer(alice, client):
+    assert client.get("/api/auth/session/").json() == {"authenticated": False, "user": None}
+    client.force_login(alice)
+    body = client.get("/api/auth/session/").json()
+    assert body["authenticated"] is True and body["user"]["username"] == "alice"
+
+
 def test_token_endpoint_exchanges_credentials_for_a_working_token(alice):
     client = APIClient()
     answer = client.post("/api/auth/token/", {"username": "alice", "password": "alice-password-1"}, format="json")
@@ -28,7 +35,7 @@ def test_token_endpoint_exchanges_credentials_for_a_working_token(alice):
     client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
     assert client.get("/api/auth/me/").json()["username"] == "alice"
     wrong = APIClient().post("/api/auth/token/", {"username": "alice", "password": "nope"}, format="json")
-    assert wrong.status_code == 400
+    assert wrong.status_code == 401
 
 
 def test_create_returns_the_campaign_with_version_one(alice_api):
@@ -168,6 +175,18 @@ def test_openapi_schema_and_docs_are_served(alice_api):
     assert schema.status_code == 200
     assert b"/api/campaigns/{id}/runs/" in schema.content
     assert alice_api.get("/api/docs/").status_code == 200
+
+
+def test_swagger_ui_comes_from_this_server_not_a_cdn(alice_api, client):
+    import re
+
+    page = alice_api.get("/api/docs/").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    # Same-origin paths only: the bundles from /static/, the page's own script from /api/docs/ (for the CSP).
+    assert assets and all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    assert "cdn.jsdelivr" not in page and "unpkg" not in page
+    for asset in assets:
+        assert alice_api.get(asset).status_code == 200, asset
 
 
 def test_listing_campaigns_costs_the_same_few_queries_however_many_there_are(alice, alice_api,

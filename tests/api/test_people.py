@@ -77,7 +77,10 @@ def test_only_administrators_create_users(alice_api, db):
     assert created.status_code == 201 and created.json()["username"] == "dora"
     again = client_for(admin).post("/api/users/", body, format="json")
     assert again.status_code == 400 and "taken" in again.json()["username"][0]
-    assert [u["username"] for u in alice_api.get("/api/users/?search=do").json()] == ["dora"]
+    # Dora shares no team with Alice: Alice finds her by her exact name only, staff by any part of it.
+    assert alice_api.get("/api/users/?search=do").json() == []
+    assert [u["username"] for u in alice_api.get("/api/users/?search=dora").json()] == ["dora"]
+    assert [u["username"] for u in client_for(admin).get("/api/users/?search=do").json()] == ["dora"]
 
 
 # --- teams ------------------------------------------------------------------------------------------

@@ -295,3 +295,26 @@ def test_an_editor_may_not_add_an_executable_step_when_only_admins_may(alice, bo
     assert CampaignVersion.objects.filter(campaign=shared).count() == 1
     assert client_for(alice).put(url, body, format="json").status_code == 200
     assert AuditEntry.objects.filter(action="campaign.edit", actor=alice).count() == 1
+
+
+def test_what_a_viewer_may_not_do_is_said_before_the_click_and_every_403_says_what_to_do(alice, bob, lab):
+    lab.memberships.filter(user=bob).update(role="viewer")
+    lab.may_run_executables = True
+    lab.save()
+    graph = {"steps": [fn("a"), exe("b")], "edges": [{"source": "a", "target": "b"}]}
+    campaign = campaign_create(owner=alice, name="cmd", graph=graph, team=lab, visibility="team")
+    body = client_for(bob).get(f"/api/campaigns/{campaign.pk}/").json()
+    assert body["permissions"]["fork"] is False and body["permissions"]["edit"] is False
+    assert body["denials"]["edit"].endswith("not edit it (its owner and its team's editors and admins may): "
+                                            "ask an admin of team 'Lab' for the editor role")
+    assert "ask a site admin to allow you executable steps" in body["denials"]["fork"]
+    assert body["denials"]["launch"].endswith("ask an admin of team 'Lab' for the operator role")
+    listed = next(c for c in client_for(bob).get("/api/campaigns/").json()["results"] if c["id"] == campaign.pk)
+    assert listed["denials"] == body["denials"]
+
+    edit = client_for(bob).put(f"/api/campaigns/{campaign.pk}/", {"name": "mine", "graph": graph}, format="json")
+    assert edit.status_code == 403 and edit.json()["detail"] == body["denials"]["edit"]
+    fork = client_for(bob).post(f"/api/campaigns/{campaign.pk}/fork/", {}, format="json")
+    assert fork.status_code == 403 and fork.json()["detail"] == body["denials"]["fork"]
+    assert client_for(alice).get(f"/api/campaigns/{campaign.pk}/").json()["denials"] == {
+        "launch": None, "edit": None, "fork": None}

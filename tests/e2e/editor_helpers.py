@@ -73,3 +73,33 @@ def keep_screenshot(page, name: str) -> None:
     if os.environ.get("STUDIO_UPDATE_DOC_SCREENSHOTS") == "1":
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOCS_SCREENSHOTS / path.name)
+
+
+def type_into(page, selector: str, text: str) -> None:
+    """Click a field, select what it holds and type over it key by key, as a person does."""
+    page.click(selector)
+    page.keyboard.press("Control+a")
+    if text:
+        page.keyboard.type(text, delay=20)
+    else:
+        page.keyboard.press("Backspace")
+
+
+def drag_palette_with_mouse(page, item: str, x: float, y: float) -> None:
+    """Press on a palette item and move the mouse to (x, y) of the canvas in small steps, then let go."""
+    source = page.locator(f"[data-testid={item}]").bounding_box()
+    box = canvas_box(page)
+    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + x, box["y"] + y, steps=12)
+    page.mouse.up()
+
+
+def centre(page, selector: str) -> tuple[float, float]:
+    b = page.locator(selector).bounding_box()
+    return b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
+
+
+def overlapping(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])

@@ -7,7 +7,17 @@ import pytest
 from campaigns_app.models import Campaign, Run
 from tests.conftest import make_user
 
-from .editor_helpers import canvas_box, connect, drag_from_palette, edge_count, keep_screenshot, login, open_editor, step_ids
+from .editor_helpers import (
+    canvas_box,
+    connect,
+    drag_from_palette,
+    edge_count,
+    keep_screenshot,
+    login,
+    open_editor,
+    step_ids,
+    type_into,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,8 +37,8 @@ def test_build_the_seed_campaign_by_drag_and_drop_and_watch_three_instances_on_t
     for k, step in enumerate(["sleep", "sleep_2", "sleep_3", "sleep_4"], start=1):
         page.click(f"[data-testid=editor-step-{step}]")
         page.wait_for_selector(f"[data-testid=step-properties][data-step={step}]")
-        page.fill("[data-testid=step-name]", f"Step {k}")
-        page.fill("[data-testid=kwarg-seconds]", "0.5")
+        type_into(page, "[data-testid=step-name]", f"Step {k}")
+        type_into(page, "[data-testid=kwarg-seconds]", "0.5")
     for source, target in (("sleep", "sleep_2"), ("sleep_2", "sleep_3"), ("sleep_3", "sleep_4")):
         connect(page, source, target)
     assert edge_count(page) == 3
@@ -38,7 +48,7 @@ def test_build_the_seed_campaign_by_drag_and_drop_and_watch_three_instances_on_t
     page.fill("[data-testid=param-name-0]", "name")
     page.fill("[data-testid=param-default-0]", "Campaign A")
     page.fill("[data-testid=param-description-0]", "Campaign name shown in logs")
-    page.fill("[data-testid=campaign-name]", "Seed from scratch")
+    type_into(page, "[data-testid=campaign-name]", "Seed from scratch")
     page.click("[data-testid=tool-layout]")
     assert page.locator("[data-testid=unsaved]").is_visible()
 

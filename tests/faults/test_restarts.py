@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import time
 import urllib.request
 
@@ -15,7 +16,7 @@ from tests.conftest import login_token_for, seed_definition
 from tests.integration.helpers import assert_gap_free, wait_for_runs
 from tests.live import child_env, start_daphne, start_worker
 
-from .conftest import kill_hard
+from .conftest import kill_hard, ledger_figures, scaled
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -57,6 +58,43 @@ def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
     assert [r.state for r in wait_for_runs([again["id"]], timeout=30)] == ["succeeded"]
 
 
+def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(alice, processes, tmp_path, figures):
+    """Issue 10: nothing moved for ~33 s after Redis came back empty, until the resend sweep."""
+    redis_proc, redis_url = start_embedded_redis()
+    processes.append(redis_proc)
+    port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    # The sweep would wait ten minutes: only the reconnect can bring the lost messages back in time.
+    worker, worker_log = start_worker(tmp_path, concurrency=2,
+                                      env={"REDIS_URL": redis_url, "STUDIO_REDISPATCH_AFTER_S": "600"})
+    daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
+    processes.extend([worker, daphne])
+    token = login_token_for(alice)
+    graph = {"steps": [{"id": "only", "kind": "function", "function": "sleep", "kwargs": {"seconds": 1.0}}],
+             "edges": []}
+    campaign = campaign_create(owner=alice, name="wide", graph=graph)
+    answer = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token, {"instances": [{"parameters": {}}] * 10})
+    run_ids = [r["id"] for r in answer["runs"]]
+
+    # Two steps run and two wait in the worker (prefetch 1); the other messages wait in Redis.
+    time.sleep(0.3)
+    kill_hard(redis_proc)
+    waiting = StepRun.objects.filter(run_id__in=run_ids, state="queued").count()
+    assert waiting >= 5, "the kill must catch messages still in Redis"
+    restarted, _ = start_embedded_redis(port=port)
+    processes.append(restarted)
+
+    runs = wait_for_runs(run_ids, timeout=60)
+    assert [r.state for r in runs] == ["succeeded"] * len(run_ids)
+    for run_id in run_ids:
+        assert RunEvent.objects.filter(run_id=run_id, step_id="only", state="succeeded").count() == 1
+        assert_gap_free(run_id)
+    resent = re.search(r"broker came back empty: resent the messages of (\d+)", worker_log.read_text())
+    assert resent, "the worker must have resent on reconnecting"
+    ledger = ledger_figures(run_ids)
+    assert ledger["lost"] == ledger["doubled"] == 0
+    figures(suite="Redis restarted empty", faults=1, queued_at_kill=waiting, resent=int(resent.group(1)), **ledger)
+
+
 async def _collect(url: str, origin: str, until_seq: int | None, stop_after: int | None) -> list[dict]:
     events = []
     async with websockets.connect(url, origin=origin, open_timeout=10) as socket:
@@ -91,3 +129,65 @@ def test_a_socket_client_reconnecting_after_a_daphne_restart_gets_exactly_what_i
     seqs = [e["seq"] for e in first + rest]
     stored = list(RunEvent.objects.filter(run_id=run["id"]).values_list("seq", flat=True))
     assert seqs == stored == list(range(1, len(stored) + 1))
+
+
+CLIENTS = scaled(50, 200)
+
+
+async def _follow(ws_base: str, origin: str, run_id: int, token: str, failed_connects: list[int],
+                  client: int) -> list[dict]:
+    """A client that watches one run to its end, reconnecting with ?after=<last seq> whenever the socket drops."""
+    events: list[dict] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        after = events[-1]["seq"] if events else 0
+        try:
+            async with websockets.connect(f"{ws_base}/ws/runs/{run_id}/?after={after}&token={token}",
+                                          origin=origin, open_timeout=10) as socket:
+                while True:
+                    event = json.loads(await asyncio.wait_for(socket.recv(), timeout=30))
+                    events.append(event)
+                    if event["type"] == "run.state" and event["state"] == "succeeded":
+                        return events
+        except (TimeoutError, OSError, websockets.ConnectionClosed, websockets.InvalidHandshake):
+            failed_connects.append(client)
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"run {run_id}: no end after {len(events)} events")
+
+
+def test_fifty_socket_clients_get_every_event_once_in_order_across_a_daphne_restart(
+        alice, processes, clean_broker, tmp_path, figures):
+    worker, _ = start_worker(tmp_path, concurrency=8)
+    daphne, base = start_daphne(tmp_path)
+    processes.extend([worker, daphne])
+    port = int(base.rsplit(":", 1)[1])
+    token = login_token_for(alice)
+    campaign = campaign_create(owner=alice, **seed_definition(step_seconds=1.0))
+    answer = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token,
+                       {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]})
+    run_ids = [r["id"] for r in answer["runs"]]
+    ws_base = base.replace("http://", "ws://")
+    failed_connects: list[int] = []
+
+    async def scenario() -> list[list[dict]]:
+        clients = [asyncio.create_task(_follow(ws_base, base, run_ids[i % len(run_ids)], token,
+                                           failed_connects, i))
+                   for i in range(CLIENTS)]
+        await asyncio.sleep(1.5)
+        # Events keep coming while daphne is away; the clients must get them from the database.
+        await asyncio.to_thread(terminate, [daphne], 5)
+        await asyncio.sleep(1.0)
+        processes.append((await asyncio.to_thread(start_daphne, tmp_path, port=port))[0])
+        return await asyncio.gather(*clients)
+
+    received = asyncio.run(scenario())
+
+    assert set(failed_connects) == set(range(CLIENTS)), "every client must have lost its socket to the restart"
+    for index, events in enumerate(received):
+        run_id = run_ids[index % len(run_ids)]
+        stored = list(RunEvent.objects.filter(run_id=run_id).order_by("seq").values_list("seq", flat=True))
+        assert [e["seq"] for e in events] == stored == list(range(1, len(stored) + 1))
+    ledger = ledger_figures(run_ids)
+    assert ledger["lost"] == ledger["doubled"] == 0
+    figures(suite="daphne restart", faults=1, clients=CLIENTS, failed_connects=len(failed_connects),
+            events_delivered=sum(len(e) for e in received), **ledger)

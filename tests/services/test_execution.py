@@ -181,3 +181,71 @@ def test_a_cancel_between_steps_stops_the_chain(alice, seed_campaign, sent_messa
     assert step_run_execute(step_run_id=StepRun.objects.get(run=run, step_id="s1").pk) is None
     assert set(states(run).values()) == {"cancelled"}
     assert Run.objects.get(pk=run.pk).state == "cancelled"
+
+
+def test_a_placeholder_whose_value_does_not_fit_fails_the_step_with_the_same_message(alice):
+    graph = {"steps": [fn("s1", "sleep", seconds="{{ params.delay }}")], "edges": []}
+    run = drain(launch(alice, graph, parameters={"delay": "abc"},
+                       declared=[{"name": "delay", "type": "string", "default": "0"}]))
+    step = StepRun.objects.get(run=run, step_id="s1")
+    assert run.state == "failed" and step.state == "failed"
+    assert step.error == """step 's1': argument 'seconds' must be a number, got "abc\""""
+    fine = drain(launch(alice, graph, parameters={"delay": "0"},
+                        declared=[{"name": "delay", "type": "string", "default": "0"}]))
+    assert states(fine) == {"s1": "failed"}
+    numeric = drain(launch(alice, graph, parameters={"delay": 0},
+                           declared=[{"name": "delay", "type": "number", "default": 0}]))
+    assert states(numeric) == {"s1": "succeeded"}
+
+
+def test_a_retried_run_keeps_its_first_start_and_ends_at_its_last_finish(alice):
+    from campaigns_app.services import run_retry
+
+    run = drain(launch(alice, {"steps": [fn("s1", "fail", times=1)], "edges": []}))
+    first_start, first_finish = run.started_at, run.finished_at
+    assert run.state == "failed" and first_start is not None
+    run_retry(run_id=run.pk, user=alice)
+    run = drain(run)
+    assert run.state == "succeeded"
+    assert run.started_at == first_start
+    assert run.finished_at > first_finish
+
+
+def test_a_raising_function_shows_its_own_frames_in_the_error_and_its_traceback_in_the_log(alice):
+    from campaigns_app.models import StepLogChunk
+
+    run = drain(launch(alice, {"steps": [fn("s1", "fail", message="disk full")], "edges": []}))
+    step = StepRun.objects.get(run=run, step_id="s1")
+    assert step.error.startswith("RuntimeError: disk full\nTraceback (most recent call last):")
+    assert "builtins.py" in step.error and "in fail" in step.error
+    assert "backends" not in step.error and 'File "campaigns_app/step_functions/builtins.py"' in step.error
+    import time
+
+    for _ in range(50):  # the log pump stores lines every 100 ms
+        logged = "".join(StepLogChunk.objects.filter(step_run=step).values_list("text", flat=True))
+        if logged:
+            break
+        time.sleep(0.1)
+    assert "RuntimeError: disk full" in logged and "Traceback" in logged
+
+
+def test_a_step_message_for_a_deleted_run_is_skipped_quietly(alice, caplog):
+    """A launch racing a campaign delete leaves messages for rows that are gone: the worker drops them."""
+    run = launch(alice, {"steps": [fn("a", "noop"), fn("b", "noop")], "edges": edges(("a", "b"))})
+    step_run_id = StepRun.objects.get(run=run, step_id="a").pk
+    run.campaign.delete()
+    assert step_run_execute(step_run_id=step_run_id) is None
+    assert not Run.objects.filter(pk=run.pk).exists()
+
+
+def test_an_outcome_for_a_run_deleted_while_its_step_ran_is_dropped_quietly(alice):
+    from campaigns_app.backends.base import StepOutcome
+    from campaigns_app.services.steps import step_run_claim, step_run_record
+
+    run = launch(alice, {"steps": [fn("a", "noop"), fn("b", "noop")], "edges": edges(("a", "b"))})
+    step_run_id = StepRun.objects.get(run=run, step_id="a").pk
+    claimed = step_run_claim(step_run_id=step_run_id)
+    assert claimed is not None
+    run.campaign.delete()
+    assert step_run_record(step_run_id=step_run_id, run_id=run.pk, outcome=StepOutcome.success(None),
+                           attempt=claimed.attempt) is None

@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 
 from ... import selectors
 from ...services.audit import ACTIONS
+from ..params import query_int
 from ..serializers import AuditEntrySerializer
 
 
@@ -32,16 +33,12 @@ class AuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         queryset = selectors.audit_visible_to(self.request.user)
         params = self.request.query_params
-        team = params.get("team", "").strip()
-        if team:
-            if not team.isdigit():
-                raise ValidationError({"team": ["must be a team id"]})
-            queryset = queryset.filter(team_id=int(team))
-        campaign = params.get("campaign", "").strip()
-        if campaign:
-            if not campaign.isdigit():
-                raise ValidationError({"campaign": ["must be a campaign id"]})
-            queryset = queryset.filter(campaign_id_ref=int(campaign))
+        team = query_int(self.request, "team", what="must be a team id")
+        if team is not None:
+            queryset = queryset.filter(team_id=team)
+        campaign = query_int(self.request, "campaign", what="must be a campaign id")
+        if campaign is not None:
+            queryset = queryset.filter(campaign_id_ref=campaign)
         actor = params.get("actor", "").strip()
         if actor:
             queryset = queryset.filter(actor_name=actor)

@@ -1,16 +1,19 @@
 """Session login for the browser, tokens for scripts, and the step-function catalogue."""
 
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from ... import policies, selectors, services
 from ...models import ApiToken
 from ...step_functions import function_registry
+from ..schema import THROTTLED
 from ..serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
@@ -18,8 +21,10 @@ from ..serializers import (
     FunctionSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
+    TokenSerializer,
     UserSerializer,
 )
+from ..throttling import LOGIN_THROTTLES
 
 
 @extend_schema(responses=FunctionSerializer(many=True))
@@ -42,27 +47,36 @@ def _user_payload(user) -> dict:
 
 
 def _user_from_credentials(request):
-    """The user a username/password body names; a 400 that says so when they do not match."""
+    """The user a username/password body names; a 401 that says so when they do not match."""
     body = LoginSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     user = authenticate(request, **body.validated_data)
     if user is None:
-        raise ValidationError({"detail": "wrong username or password"})
+        raise AuthenticationFailed("wrong username or password")
     return user
 
 
-@extend_schema(request=LoginSerializer, responses={200: None})
+@extend_schema(request=LoginSerializer, responses={200: TokenSerializer, **THROTTLED})
 @api_view(["POST"])
 @permission_classes([AllowAny])
+@throttle_classes(LOGIN_THROTTLES)
 def token_obtain(request):
     """Exchange a username and password for a new login token; its key is in this answer only."""
     return Response({"token": services.login_token_create(user=_user_from_credentials(request))})
 
 
-@extend_schema(request=LoginSerializer, responses=UserSerializer)
-@api_view(["POST"])
+@extend_schema(methods=["GET"], request=None, responses={204: None})
+@extend_schema(methods=["POST"], request=LoginSerializer, responses={200: UserSerializer, **THROTTLED})
+@api_view(["GET", "POST"])
 @permission_classes([AllowAny])
+@throttle_classes(LOGIN_THROTTLES)
 def session_login(request):
+    """POST signs this browser in, with the CSRF token of the ``csrftoken`` cookie in ``X-CSRFToken``
+    (login CSRF); GET sets that cookie (the app's pages set it too)."""
+    if request.method == "GET":
+        get_token(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    SessionAuthentication().enforce_csrf(request)
     user = _user_from_credentials(request)
     login(request, user)
     return Response(_user_payload(user))
@@ -73,6 +87,17 @@ def session_login(request):
 def session_logout(request):
     logout(request)
     return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(responses={200: {"type": "object", "properties": {
+    "authenticated": {"type": "boolean"}, "user": {"type": "object", "nullable": True}}}})
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def session(request):
+    """Who this browser is signed in as; being signed out is an ordinary answer (a page asks on every load)."""
+    if not request.user.is_authenticated:
+        return Response({"authenticated": False, "user": None})
+    return Response({"authenticated": True, "user": _user_payload(request.user)})
 
 
 @extend_schema(responses=UserSerializer)

@@ -3,6 +3,7 @@
 from django.db.models import F, Prefetch, Q
 from django.http import HttpResponse
 from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from ... import selectors, services
 from ...graph.diff import definition_diff, diff_summary
 from ...models import Batch, CampaignVersion, Run, Visibility
+from ..params import query_int, whole_number
 from ..permissions import CampaignActionPermission
 from ..serializers import (
     BatchLaunchSerializer,
@@ -41,12 +43,7 @@ EXPORT_TYPES = {
 
 
 def _int_param(request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise ValidationError({name: ["must be a positive integer"]})
-    return int(raw)
+    return query_int(request, name, what="must be a positive integer")
 
 
 def _batch_answer(batch: Batch, runs: list[Run]) -> dict:
@@ -106,7 +103,8 @@ class CampaignViewSet(viewsets.ModelViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("search", str), OpenApiParameter("team", int),
                                OpenApiParameter("owner", str), OpenApiParameter("tag", str),
-                               OpenApiParameter("visibility", str, enum=Visibility.values),
+                               OpenApiParameter("visibility", str, enum=["", *Visibility.values],
+                                                description="empty: any"),
                                OpenApiParameter("sort", str, enum=list(SORTS))])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -196,7 +194,7 @@ class CampaignViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>\d+)")
     def version(self, request, pk=None, number=None):
         campaign = self.get_object()
-        return Response(CampaignVersionDetailSerializer(self._version(campaign, int(number))).data)
+        return Response(CampaignVersionDetailSerializer(self._version(campaign, whole_number(number, "number"))).data)
 
     @extend_schema(request=RestoreSerializer, responses={201: CampaignSerializer, 409: None})
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/restore")
@@ -205,7 +203,8 @@ class CampaignViewSet(viewsets.ModelViewSet):
         campaign = self.get_object()
         body = RestoreSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        campaign = services.campaign_version_restore(campaign=campaign, user=request.user, number=int(number),
+        campaign = services.campaign_version_restore(campaign=campaign, user=request.user,
+                                                     number=whole_number(number, "number"),
                                                      base_version=body.validated_data.get("base_version"))
         return self._out(campaign, status.HTTP_201_CREATED)
 
@@ -227,7 +226,10 @@ class CampaignViewSet(viewsets.ModelViewSet):
         """Where this campaign was forked from (nearest first) and the forks of it you may see."""
         return Response(selectors.campaign_lineage(self.get_object(), request.user))
 
-    @extend_schema(parameters=[OpenApiParameter("version", int)], responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(parameters=[OpenApiParameter("version", int)],
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT,
+                              (200, "application/yaml"): OpenApiTypes.STR,
+                              (200, "text/x-python"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], url_path=r"export/(?P<kind>json|yaml|asyncflow)")
     def export(self, request, pk=None, kind=None):
         """The definition as a JSON or YAML file for import, or as a runnable AsyncFlow Python script."""

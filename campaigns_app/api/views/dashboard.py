@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
@@ -10,20 +11,12 @@ from rest_framework.response import Response
 
 from ... import selectors
 from ...models import RunState
+from ..params import query_ids, query_int
 
 MAX_WINDOW_MINUTES = 7 * 24 * 60
 
 
-def _int_param(request, name: str, *, default=None, low: int = 0, high: int | None = None):
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-        raise ValidationError({name: [f"must be a whole number from {low}" + (f" to {high}" if high else "")]})
-    return int(raw)
-
-
-@extend_schema(parameters=[
+@extend_schema(responses=OpenApiTypes.OBJECT, parameters=[
     OpenApiParameter("minutes", int, description="finished runs younger than this (default 60)"),
     OpenApiParameter("campaign", int), OpenApiParameter("state", str, description="comma-separated run states"),
     OpenApiParameter("owner", str), OpenApiParameter("ids", str, description="only these run ids (comma-separated)"),
@@ -32,19 +25,14 @@ def _int_param(request, name: str, *, default=None, low: int = 0, high: int | No
 @api_view(["GET"])
 def dashboard_feed(request):
     """Runs for the dashboard timeline; times are epoch milliseconds, steps are compact rows."""
-    minutes = _int_param(request, "minutes", default=60, low=1, high=MAX_WINDOW_MINUTES)
-    limit = _int_param(request, "limit", default=selectors.DASHBOARD_LIMIT, low=1, high=selectors.DASHBOARD_LIMIT)
-    campaign = _int_param(request, "campaign")
+    minutes = query_int(request, "minutes", default=60, low=1, high=MAX_WINDOW_MINUTES)
+    limit = query_int(request, "limit", default=selectors.DASHBOARD_LIMIT, low=1, high=selectors.DASHBOARD_LIMIT)
+    campaign = query_int(request, "campaign", what="must be a campaign id")
     states = [s for s in request.query_params.get("state", "").split(",") if s]
     unknown = sorted(set(states) - set(RunState.values))
     if unknown:
         raise ValidationError({"state": [f"unknown state(s) {', '.join(unknown)}"]})
-    ids = None
-    if request.query_params.get("ids"):
-        parts = request.query_params["ids"].split(",")
-        if not all(p.isdigit() for p in parts) or len(parts) > selectors.DASHBOARD_LIMIT:
-            raise ValidationError({"ids": ["must be a comma-separated list of run ids"]})
-        ids = [int(p) for p in parts]
+    ids = query_ids(request, "ids", limit=selectors.DASHBOARD_LIMIT)
     now = timezone.now()
     feed = selectors.dashboard_feed(request.user, since=now - timedelta(minutes=minutes), campaign=campaign,
                                     states=states, owner=request.query_params.get("owner") or None, ids=ids,

@@ -11,6 +11,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ... import selectors, services
+from ...models import StepRun, StepState
+from ..pagination import StudioPagination
+from ..params import query_int
 from ..permissions import RunOperatePermission
 from ..serializers import (
     BatchSerializer,
@@ -19,44 +22,98 @@ from ..serializers import (
     RunDetailSerializer,
     RunEventSerializer,
     RunSerializer,
+    RunSummarySerializer,
+    StepRunSerializer,
 )
+
+STEPS_FORMS = ("all", "summary")
+STEPS_PARAMETER = OpenApiParameter(
+    "steps", str, enum=list(STEPS_FORMS),
+    description="`summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)")
+
+
+class StepPagination(StudioPagination):
+    page_size = 500
 
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RunSerializer
 
+    def _summary(self) -> bool:
+        form = self.request.query_params.get("steps", "all")
+        if form not in STEPS_FORMS:
+            raise ValidationError({"steps": [f"must be one of {', '.join(STEPS_FORMS)}"]})
+        return form == "summary" and self.action in ("list", "retrieve")
+
     def get_queryset(self):
-        queryset = selectors.runs_with_steps(selectors.runs_visible_to(self.request.user))
+        visible = selectors.runs_visible_to(self.request.user)
+        if self._summary() or self.action == "events":
+            # No step rows: a 20 000-step run's rows are megabytes, which a summary or an events poll never reads.
+            queryset = visible.select_related("campaign", "version", "owner")
+        else:
+            queryset = selectors.runs_with_steps(visible)
         state = self.request.query_params.get("state")
         if state:
             queryset = queryset.filter(state__in=state.split(","))
-        campaign = self.request.query_params.get("campaign")
-        if campaign:
-            if not campaign.isdigit():
-                raise ValidationError({"campaign": ["must be a campaign id"]})
-            queryset = queryset.filter(campaign_id=int(campaign))
+        campaign = query_int(self.request, "campaign", what="must be a campaign id")
+        if campaign is not None:
+            queryset = queryset.filter(campaign_id=campaign)
         owner = self.request.query_params.get("owner")
         if owner:
             queryset = queryset.filter(owner__username=owner)
+        parent = query_int(self.request, "parent", what="must be a run id")
+        if parent is not None:
+            queryset = queryset.filter(parent_id=parent)
         return queryset
 
     def get_serializer_class(self):
+        if self._summary():
+            return RunSummarySerializer
         return RunDetailSerializer if self.action == "retrieve" else RunSerializer
 
+    def get_serializer(self, *args, **kwargs):
+        if self._summary():
+            runs = args[0] if args else kwargs.get("instance")
+            ids = [run.pk for run in (runs if isinstance(runs, (list, tuple)) else [runs])]
+            kwargs["context"] = {**self.get_serializer_context(), "step_counts": selectors.run_step_counts(ids)}
+            return RunSummarySerializer(*args, **kwargs)
+        return super().get_serializer(*args, **kwargs)
+
     @extend_schema(
-        parameters=[OpenApiParameter("state", str), OpenApiParameter("campaign", int), OpenApiParameter("owner", str)],
+        parameters=[OpenApiParameter("state", str), OpenApiParameter("campaign", int), OpenApiParameter("owner", str),
+                    OpenApiParameter("parent", int, description="only the child runs of this run"),
+                    STEPS_PARAMETER],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[STEPS_PARAMETER])
+    def retrieve(self, request, *args, **kwargs):
+        """The run with every step row (default), or its ``summary`` for runs too big to fetch whole."""
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(parameters=[OpenApiParameter("state", str, description="comma-separated step states")],
+                   responses=StepRunSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="steps", pagination_class=StepPagination)
+    def step_rows(self, request, pk=None):
+        """The run's steps in graph order, a page at a time (``page``, ``page_size`` up to 2000)."""
+        run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
+        rows = StepRun.objects.filter(run_id=run.pk).order_by("order")
+        states = [s for s in request.query_params.get("state", "").split(",") if s]
+        if states:
+            unknown = sorted(set(states) - set(StepState.values))
+            if unknown:
+                raise ValidationError({"state": [f"unknown state(s) {', '.join(unknown)}"]})
+            rows = rows.filter(state__in=states)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(StepRunSerializer(page, many=True).data)
 
     @extend_schema(parameters=[OpenApiParameter("after", int)], responses=RunEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         run = self.get_object()
-        raw = request.query_params.get("after", "0")
-        if not raw.isdigit():
-            raise ValidationError({"after": ["must be a non-negative integer"]})
-        return Response(selectors.run_events_after(run.pk, int(raw)))
+        after = query_int(request, "after", default=0, what="must be a non-negative integer")
+        return Response(selectors.run_events_after(run.pk, after))
 
     def _detail(self, run_id: int):
         run = self.get_queryset().get(pk=run_id)
@@ -87,13 +144,13 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
                                             batch=body.validated_data.get("batch"), user=request.user,
                                             visible=selectors.runs_visible_to(request.user)))
 
-    @extend_schema(request=BulkRunsSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=BulkRunsSerializer, responses=OpenApiTypes.OBJECT, operation_id="runs_cancel_many")
     @action(detail=False, methods=["post"], url_path="cancel")
     def cancel_many(self, request):
         """Cancel several runs: ``{"ids": [...]}`` or ``{"batch": id}``."""
         return self._bulk(request, "cancel")
 
-    @extend_schema(request=BulkRunsSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=BulkRunsSerializer, responses=OpenApiTypes.OBJECT, operation_id="runs_retry_many")
     @action(detail=False, methods=["post"], url_path="retry")
     def retry_many(self, request):
         """Resume every failed step of several runs: ``{"ids": [...]}`` or ``{"batch": id}``."""
@@ -105,10 +162,8 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 def step_log(request, run_id: int, step: str):
     """A step's whole log as plain text (every attempt), or its last ``tail`` lines."""
     run = get_object_or_404(selectors.runs_visible_to(request.user), pk=run_id)
-    raw = request.query_params.get("tail")
-    if raw is not None and not raw.isdigit():
-        raise ValidationError({"tail": ["must be a non-negative integer"]})
-    text = selectors.step_log_text(run.pk, step, tail=int(raw) if raw is not None else None)
+    tail = query_int(request, "tail", what="must be a non-negative integer")
+    text = selectors.step_log_text(run.pk, step, tail=tail)
     if text is None:
         raise NotFound(f"run {run.pk} has no step {step!r}")
     return HttpResponse(text, content_type="text/plain; charset=utf-8")

@@ -1,6 +1,7 @@
 """Teams, members and roles; a team you are not in answers 404."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 
 from ... import policies, selectors, services
 from ...models import UserCapabilities
+from ..params import whole_number
 from ..serializers import (
     MembershipSerializer,
     MemberWriteSerializer,
@@ -71,7 +73,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def member(self, request, pk=None, user_id=None):
         """Change a member's role, or remove them (admins; anyone may leave)."""
         team = self.get_object()
-        membership = self._membership(team, int(user_id))
+        membership = self._membership(team, whole_number(user_id, "user_id", what="must be a user id"))
         if request.method == "DELETE":
             services.member_remove(membership=membership, user=request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -87,16 +89,23 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 @extend_schema(methods=["POST"], request=UserCreateSerializer, responses={201: UserBriefSerializer})
 @api_view(["GET", "POST"])
 def users(request):
-    """GET: active users by name (to add members); POST: create a user (administrators)."""
+    """GET: your teammates by name, or everyone for staff; a search for an exact username also finds that
+    user (to add them to a team); POST: create a user (administrators)."""
     if request.method == "POST":
         body = UserCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = services.user_create(actor=request.user, **body.validated_data)
         return Response({"id": user.pk, "username": user.username}, status=status.HTTP_201_CREATED)
-    queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+    active = get_user_model().objects.filter(is_active=True)
     search = request.query_params.get("search", "").strip()
-    if search:
-        queryset = queryset.filter(username__icontains=search)
+    if request.user.is_staff:
+        queryset = active.filter(username__icontains=search) if search else active
+    else:
+        teammates = Q(memberships__team__memberships__user=request.user)
+        queryset = active.filter(teammates & Q(username__icontains=search) if search else teammates)
+        if search:
+            queryset = active.filter(pk__in=queryset.values("pk")) | active.filter(username__iexact=search)
+    queryset = queryset.distinct().order_by("username")
     return Response([{"id": u.pk, "username": u.username} for u in queryset[:20]])
 
 

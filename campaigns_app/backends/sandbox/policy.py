@@ -67,8 +67,24 @@ class SandboxConfig:
                               processes=settings.STUDIO_STEP_PROCESSES),
             kill_grace_s=float(settings.STUDIO_KILL_GRACE_S),
             keep_workdirs=settings.STUDIO_STEP_KEEP_WORKDIRS,
-            hidden=tuple(dict.fromkeys(p.resolve() for p in hidden)),
+            hidden=tuple(dict.fromkeys(_outermost_closed(p.resolve()) for p in hidden)),
         )
+
+
+def _outermost_closed(folder: Path) -> Path:
+    """The folder to cover: its highest ancestor that others may not enter, else the folder itself.
+
+    bwrap runs as the step's user and must reach a mount point to cover it; under a closed ancestor
+    (var/ is 0700, var/test is the tests' VAR_DIR) it cannot, so the closed ancestor is covered instead.
+    """
+    chosen = folder
+    for ancestor in folder.parents:
+        try:
+            if not ancestor.stat().st_mode & 0o001:
+                chosen = ancestor
+        except OSError:
+            break
+    return chosen
 
 
 def step_identity(step_user: str | None, *, euid: int | None = None) -> StepIdentity:

@@ -14,6 +14,7 @@ SQL lives only in ``sql.py`` here.
 | ``steps.py`` | ``RunSteps`` (the steps a transition reads) and the step transitions: queue, claim, start here, succeed, fail, retry, cancelled, skip, cancel, reset, reclaim; heartbeats and overdue resends |
 | ``runs.py`` | run start, finish, requeue |
 | ``launch.py`` | new runs with their steps and first events |
+| ``workflows.py`` | workflow steps: start with a child run (or one per item, an ensemble), end with the child, cancel children, time out |
 | ``sql.py`` | the written-out statements |
 
 Adding a transition (child runs, for-each items, ...):
@@ -61,6 +62,13 @@ from .steps import (
     steps_skip,
     worker_id,
 )
+from .workflows import (
+    children_cancel,
+    workflow_child_ended,
+    workflow_steps_overdue,
+    workflow_steps_reconcile,
+    workflow_steps_start,
+)
 
 __all__ = [
     "committer_stats",
@@ -90,6 +98,11 @@ __all__ = [
     "steps_ready",
     "steps_reset",
     "steps_skip",
+    "children_cancel",
+    "workflow_child_ended",
+    "workflow_steps_overdue",
+    "workflow_steps_reconcile",
+    "workflow_steps_start",
     "worker_id",
     "writer_slot",
 ]

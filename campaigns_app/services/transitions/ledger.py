@@ -25,7 +25,7 @@ from .sql import rows_insert, rows_update, rows_update_each, rows_update_many, r
 EVENT_FIELDS = ("run", "seq", "step_id", "type", "state", "at", "data")
 # Every column of a new run (the id comes back from the insert).
 RUN_FIELDS = ("campaign", "version", "owner", "batch", "max_parallel", "state", "parameters", "last_seq", "source",
-              "external_key", "created_at", "started_at", "finished_at")
+              "external_key", "created_at", "started_at", "finished_at", "parent", "parent_step_id", "parent_item")
 
 
 class RunLedger:
@@ -153,7 +153,9 @@ def _run_all(callbacks: list[Callable[[], None]]) -> None:
 # polls with growing sleeps (1, 2, 5, 10, 15 ms...).  Threads of one process
 # queue on this lock instead, which wakes the next writer the moment the
 # previous one commits.  PostgreSQL's row locks already behave that way.
-_SQLITE_WRITERS = threading.Lock()
+# Re-entrant: a callback run at commit (a child run's end waking its parent)
+# opens its own transaction while the committing thread still holds the slot.
+_SQLITE_WRITERS = threading.RLock()
 
 
 @contextmanager

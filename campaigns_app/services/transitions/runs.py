@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ...models import RunState, StepState
@@ -17,9 +18,12 @@ UNSUCCESSFUL = (StepState.CANCELLED, StepState.FAILED, StepState.SKIPPED)
 
 
 def run_start(ledger: RunLedger) -> None:
-    """queued → running, at the first step that starts."""
+    """queued → running, at the first step that starts; a resumed run keeps its first start.
+
+    So a run's started_at is its first start and its duration the whole wall time, resume included.
+    """
     if ledger.run.state == RunState.QUEUED:
-        ledger.set_run_state(RunState.RUNNING, started_at=ledger.now)
+        ledger.set_run_state(RunState.RUNNING, started_at=ledger.run.started_at or ledger.now)
 
 
 def run_requeue(ledger: RunLedger) -> None:
@@ -55,3 +59,8 @@ def run_finish_if_done(ledger: RunLedger, steps: RunSteps | None = None) -> None
         final = RunState.SUCCEEDED
     if run.state != final:
         ledger.set_run_state(final, finished_at=ledger.now)
+        if run.parent_id is not None:
+            from .workflows import workflow_child_ended
+
+            # After commit, under the parent's own lock: never child before parent.
+            ledger.on_commit(partial(workflow_child_ended, child_run_id=run.pk))

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from ...graph import Dag
 from ...models import StepRun, StepState
+from ..definitions import version_definition
 from .ledger import RunLedger, steps_flush, writer_slot
-from .sql import rows_update, rows_update_many, step_rows
 from .runs import run_start
+from .sql import rows_update, rows_update_many, step_rows
 
 WAITING = (StepState.PENDING, StepState.QUEUED)
 ACTIVE = (StepState.QUEUED, StepState.RUNNING)
@@ -174,11 +175,20 @@ def steps_queue_ready(ledger: RunLedger, steps: RunSteps, dag: Dag, *, after: st
     The caller holds a slot of ``run_next_on`` and runs the returned step next
     on its own thread: a chain link costs no message and no second transaction.
     """
+    from .workflows import is_workflow, workflow_steps_start
+
     ready = steps_ready(ledger, steps, dag, after=after)
+    definition = version_definition(ledger.run.version_id)
+    workflows = [sr for sr in ready if is_workflow(definition, sr.step_id)]
+    if workflows:
+        # No worker runs these: they start here with their child runs.
+        ready = [sr for sr in ready if sr not in workflows]
     here = next((sr for sr in ready if sr.backend == run_next_on), None) if run_next_on else None
     steps_queue(ledger, [sr for sr in ready if sr is not here])
     if here is not None:
         step_start_here(ledger, here)
+    if workflows:
+        workflow_steps_start(ledger, steps, workflows, dag)
     return here
 
 
@@ -286,7 +296,13 @@ def steps_cancel(ledger: RunLedger, steps: RunSteps) -> list[StepRun]:
         ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id,
                       data={"attempt": step_run.attempts, "error": "cancelled by user"})
     ledger.steps_write(waiting, state=StepState.CANCELLED, finished_at=ledger.now, error="cancelled by user")
-    ledger.steps_write([sr for sr in steps.values() if sr.state == StepState.RUNNING], cancel_requested=True)
+    running = [sr for sr in steps.values() if sr.state == StepState.RUNNING]
+    ledger.steps_write(running, cancel_requested=True)
+    if running:
+        from .workflows import children_cancel
+
+        # Workflow steps stop through their children, whose ends then cancel them.
+        children_cancel(ledger, running)
     return waiting
 
 

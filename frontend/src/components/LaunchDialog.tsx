@@ -115,7 +115,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="launch-dialog">
         <form ref={formRef} onSubmit={onSubmit} noValidate>
           <div className="modal-header">
-            <h2 id={titleId}>Launch “{campaign.name}”</h2>
+            <h2 id={titleId} className="truncate" title={campaign.name}>Launch “{campaign.name}”</h2>
             <span className="muted">v{campaign.version}</span>
           </div>
           <div className="modal-body">

@@ -13,6 +13,7 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useTheme } from '../hooks';
+import { Icon } from './Icon';
 import { layoutGraph } from '../lib/graphLayout';
 import type { Graph, StepState } from '../lib/types';
 
@@ -21,6 +22,10 @@ type StepNodeData = {
   state: StepState;
   attempts: number;
   selected: boolean;
+  /** "17/20": items or child steps done, for for_each and workflow steps. */
+  progress?: string | null;
+  /** The first line of a failed step's error, shown on its badge's hover. */
+  error: string | null;
 };
 type StepNodeType = Node<StepNodeData, 'step'>;
 
@@ -30,13 +35,23 @@ const StepNode = memo(function StepNode({ id, data }: NodeProps<StepNodeType>) {
       className={`step-node state-${data.state}${data.selected ? ' is-selected' : ''}`}
       data-testid={`step-${id}`}
       data-state={data.state}
-      title={`${data.name} (${id}): ${data.state}`}
+      title={data.error ? `${data.name} (${id}) failed: ${data.error}` : `${data.name} (${id}): ${data.state}`}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
+      {data.error && (
+        <span className="step-node-error-badge" title={data.error} data-testid={`step-error-badge-${id}`}>
+          <Icon name="warning" size={12} />
+        </span>
+      )}
       <div className="step-node-name">{data.name}</div>
       <div className="step-node-meta">
         <span className="step-node-state">{data.state}</span>
         {data.attempts > 1 && <span className="step-node-attempt">attempt {data.attempts}</span>}
+        {data.progress && (
+          <span className="step-node-progress" data-testid={`step-progress-${id}`}>
+            {data.progress}
+          </span>
+        )}
       </div>
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
@@ -50,12 +65,14 @@ interface Props {
   graph: Graph;
   stateOf: (stepId: string) => StepState;
   attemptsOf: (stepId: string) => number;
+  errorOf?: (stepId: string) => string | null;
   selected: string | null;
   onSelect: (stepId: string) => void;
+  progressOf?: (stepId: string) => string | null;
 }
 
 /** Read-only graph of the run's steps, coloured by state. */
-export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Props) {
+export function RunGraph({ graph, stateOf, attemptsOf, errorOf, selected, onSelect, progressOf }: Props) {
   const layout = useMemo(() => layoutGraph(graph), [graph]);
   const theme = useTheme();
 
@@ -63,7 +80,7 @@ export function RunGraph({ graph, stateOf, attemptsOf, selected, onSelect }: Pro
     id: s.id,
     type: 'step',
     position: { x: s.x, y: s.y },
-    data: { name: s.name, state: stateOf(s.id), attempts: attemptsOf(s.id), selected: selected === s.id },
+    data: { name: s.name, state: stateOf(s.id), attempts: attemptsOf(s.id), selected: selected === s.id, error: errorOf?.(s.id) ?? null, progress: progressOf?.(s.id) ?? null },
     draggable: false,
     connectable: false,
     selectable: true,

@@ -29,6 +29,14 @@ export function StepDetails({ details, step, onClose }: Props) {
           ×
         </button>
       </div>
+      {hasError && (
+        <div className="detail-block detail-error-first">
+          <div className="detail-title">Why it failed</div>
+          <pre className="code code-error" data-testid="step-error">
+            {prettyJson(details.error)}
+          </pre>
+        </div>
+      )}
       <dl className="kv">
         <dt>State</dt>
         <dd>
@@ -95,14 +103,6 @@ export function StepDetails({ details, step, onClose }: Props) {
         </table>
       )}
 
-      {hasError && (
-        <div className="detail-block">
-          <div className="detail-title">Error</div>
-          <pre className="code code-error" data-testid="step-error">
-            {prettyJson(details.error)}
-          </pre>
-        </div>
-      )}
       <div className="detail-block">
         <div className="detail-title">Result</div>
         {hasResult ? (

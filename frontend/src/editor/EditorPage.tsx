@@ -1,16 +1,18 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { useExecutableRight } from '../auth';
 import { LaunchDialog } from '../components/LaunchDialog';
 import { useTitle } from '../hooks';
-import { ApiError, api } from '../lib/api';
+import { ApiError, api, unwrapList } from '../lib/api';
 import { executablesBlock } from '../lib/capabilities';
 import type { Campaign, FunctionInfo } from '../lib/types';
 import { EditorCanvas, type Selection } from './canvas/EditorCanvas';
 import { ConflictDialog } from './ConflictDialog';
 import { EditorToolbar } from './EditorToolbar';
-import { docFromCampaign, docToApiBody, EMPTY_DOC, exportFile, importFile } from './lib/doc';
+import { docFromCampaign, docToApiBody, EMPTY_DOC, exportFile, importFile, type EditorDoc } from './lib/doc';
+import { autoLayout } from './lib/layout';
+import { moveSteps } from './lib/ops';
 import { canvasErrors, NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
 import { Palette } from './Palette';
 import { ShortcutsHelp } from './ShortcutsHelp';
@@ -18,6 +20,14 @@ import { SidePanel, type PanelTab } from './SidePanel';
 import { downloadText, useEditorCommands } from './useEditorCommands';
 import { useEditorDoc } from './useEditorDoc';
 import { useUnsavedGuard } from './useUnsavedGuard';
+import { roomyScreen, useStoredFlag } from './usePanels';
+import { Icon } from '../components/Icon';
+
+/** Whether two documents differ only in where their steps sit. */
+function sameWithoutLayout(a: EditorDoc, b: EditorDoc): boolean {
+  const strip = (d: EditorDoc) => JSON.stringify(docToApiBody({ ...d, steps: d.steps.map((st) => ({ ...st, position: undefined })) }, null));
+  return strip(a) === strip(b);
+}
 
 const NO_SELECTION: Selection = { steps: [], edges: [], blocks: [] };
 
@@ -27,7 +37,7 @@ interface Conflict {
   changes: unknown;
 }
 
-function EditorScreen({ campaignId }: { campaignId: string | null }) {
+function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; editorKey: string }) {
   const navigate = useNavigate();
   const state = useEditorDoc(EMPTY_DOC);
   const { doc, edit, reset, markSaved } = state;
@@ -36,6 +46,7 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
   const [loading, setLoading] = useState(campaignId != null);
   const [functions, setFunctions] = useState<FunctionInfo[] | null>(null);
   const [functionsError, setFunctionsError] = useState<string | null>(null);
+  const [campaigns, setCampaigns] = useState<Campaign[] | null>(null);
   const [selection, setSelection] = useState<Selection>(NO_SELECTION);
   const [selectRequest, setSelectRequest] = useState<{ ids: ReadonlySet<string>; nonce: number } | null>(null);
   const [errors, setErrors] = useState<CanvasErrors>(NO_ERRORS);
@@ -47,6 +58,11 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
   const [showProblems, setShowProblems] = useState(false);
   const [launching, setLaunching] = useState(false);
   const pointer = useRef<{ x: number; y: number } | null>(null);
+  const [paletteOpen, togglePalette] = useStoredFlag('asyncflow.editor.palette', () => true);
+  const [panelOpen, togglePanel] = useStoredFlag('asyncflow.editor.panel', () => true);
+  const [minimap, toggleMinimap] = useStoredFlag('asyncflow.editor.minimap', roomyScreen);
+  // The campaign this screen has just created: its URL changes, but what is on screen (and the undo history) stays.
+  const created = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   useTitle(campaignId ? `Edit ${doc.name}` : 'New campaign');
   const executables = useExecutableRight(campaign?.team ?? null, campaign);
@@ -75,11 +91,17 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
     }
   }, [campaignId, reset]);
   useEffect(() => {
+    if (campaignId != null && created.current === campaignId) return;
     void load();
-  }, [load]);
+  }, [campaignId, load]);
   useEffect(() => {
     api.functions().then(setFunctions, (err) => setFunctionsError(err instanceof Error ? err.message : String(err)));
+    api.campaigns(200).then((body) => setCampaigns(unwrapList(body).items), () => setCampaigns([]));
   }, []);
+  const childCampaigns = useMemo(
+    () => (campaigns ?? []).filter((c) => String(c.id) !== campaignId && (c as { source?: string }).source !== 'external'),
+    [campaigns, campaignId],
+  );
 
   const select = useCallback((ids: string[]) => setSelectRequest({ ids: new Set(ids), nonce: Date.now() + Math.random() }), []);
   const onSelection = useCallback((sel: Selection) => {
@@ -100,8 +122,18 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
         markSaved(doc);
         setErrors(NO_ERRORS);
         setConflict(null);
-        notify(campaign && saved.version === campaign.version ? 'Saved (nothing changed in the definition).' : `Saved as version ${saved.version}.`);
-        if (!campaign) navigate(`/campaigns/${saved.id}/edit`, { replace: true });
+        const layoutOnly = !!campaign && saved.version !== campaign.version && sameWithoutLayout(docFromCampaign(campaign), doc);
+        notify(
+          campaign && saved.version === campaign.version
+            ? 'Saved (nothing changed in the definition).'
+            : layoutOnly
+              ? `Saved as version ${saved.version}: only the layout changed, and positions are part of a version.`
+              : `Saved as version ${saved.version}.`,
+        );
+        if (!campaign) {
+          created.current = String(saved.id);
+          navigate(`/campaigns/${saved.id}/edit`, { replace: true, state: { editorKey } });
+        }
       } catch (err) {
         if (err instanceof ApiError && err.status === 409) {
           const b = (err.body ?? {}) as Record<string, unknown>;
@@ -118,10 +150,10 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
         setSaving(false);
       }
     },
-    [campaign, doc, markSaved, navigate, notify, saving],
+    [campaign, doc, editorKey, markSaved, navigate, notify, saving],
   );
 
-  const { run, addItem } = useEditorCommands({
+  const { run, addItem, fit } = useEditorCommands({
     state,
     selection,
     functions: functions ?? [],
@@ -136,8 +168,11 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
 
   const onImport = async (file: File) => {
     try {
-      const imported = importFile(await file.text());
+      const read = importFile(await file.text());
+      // A graph without positions (a script, a hand-written file) is laid out by dependency, not in a grid.
+      const imported = read.steps.some((st) => !st.position) ? moveSteps(read, autoLayout(read)) : read;
       edit(() => imported);
+      fit();
       notify(`Imported ${imported.steps.length} steps from ${file.name}. Save to keep them.`);
     } catch (err) {
       notify(`Import failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
@@ -193,8 +228,19 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
           e.target.value = '';
         }}
       />
-      <div className="editor-body">
-        <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} executables={executables} />
+      <div
+        className="editor-body"
+        style={{ gridTemplateColumns: `${paletteOpen ? '190px' : '34px'} minmax(0, 1fr) ${panelOpen ? '330px' : '34px'}` }}
+      >
+        {paletteOpen ? (
+          <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} onCollapse={togglePalette} executables={executables} campaigns={campaigns ? childCampaigns : null} />
+        ) : (
+          <div className="panel-rail panel-rail-left">
+            <button type="button" className="btn btn-small btn-ghost" onClick={togglePalette} title="Show the palette" aria-label="Show the palette" data-testid="palette-expand">
+              <Icon name="panelLeft" />
+            </button>
+          </div>
+        )}
         <div className="editor-canvas-wrap">
           <EditorCanvas
             doc={doc}
@@ -206,6 +252,8 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
             onDropItem={addItem}
             onMessage={notify}
             pointer={pointer}
+            minimap={minimap}
+            onToggleMinimap={toggleMinimap}
           />
           {doc.steps.length === 0 && (
             <div className="canvas-hint" data-testid="canvas-empty">
@@ -232,7 +280,9 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
             </div>
           )}
         </div>
+        {panelOpen ? (
         <SidePanel
+          onCollapse={togglePanel}
           tab={tab}
           onTab={setTab}
           doc={doc}
@@ -242,6 +292,13 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
           edit={edit}
           onRenamed={(id) => select([id])}
         />
+        ) : (
+          <div className="panel-rail panel-rail-right">
+            <button type="button" className="btn btn-small btn-ghost" onClick={togglePanel} title="Show the properties panel" aria-label="Show the properties panel" data-testid="panel-expand">
+              <Icon name="panelRight" />
+            </button>
+          </div>
+        )}
       </div>
       {conflict && (
         <ConflictDialog
@@ -268,9 +325,12 @@ function EditorScreen({ campaignId }: { campaignId: string | null }) {
 
 export function EditorPage() {
   const { id } = useParams();
+  const location = useLocation();
+  // A new campaign keeps its screen when its first save moves it to its own URL.
+  const editorKey = (location.state as { editorKey?: string } | null)?.editorKey ?? (id ? `campaign-${id}` : `new-${location.key}`);
   return (
-    <ReactFlowProvider key={id ?? 'new'}>
-      <EditorScreen campaignId={id ?? null} />
+    <ReactFlowProvider key={editorKey}>
+      <EditorScreen campaignId={id ?? null} editorKey={editorKey} />
     </ReactFlowProvider>
   );
 }

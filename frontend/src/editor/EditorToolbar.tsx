@@ -1,3 +1,4 @@
+import { Icon, type IconName } from '../components/Icon';
 import type { Command } from './lib/shortcuts';
 
 interface Props {
@@ -21,53 +22,66 @@ interface Props {
 }
 
 export function EditorToolbar(p: Props) {
-  const btn = (command: Command, label: string, title: string, disabled = false, testId = `tool-${command}`) => (
-    <button type="button" className="btn btn-small" onClick={() => p.onCommand(command)} disabled={disabled} title={title} data-testid={testId}>
-      {label}
+  const btn = (command: Command, icon: IconName, label: string, title: string, disabled = false, testId = `tool-${command}`) => (
+    <button type="button" className="btn btn-small btn-tool" onClick={() => p.onCommand(command)} disabled={disabled} title={title} aria-label={label} data-testid={testId}>
+      <Icon name={icon} />
+      <span className="tool-label">{label}</span>
     </button>
   );
   return (
     <div className="editor-toolbar" data-testid="editor-toolbar">
-      <input
-        className="editor-name"
-        value={p.name}
-        onChange={(e) => p.onName(e.target.value)}
-        aria-label="Campaign name"
-        data-testid="campaign-name"
-      />
-      <span className="muted small" data-testid="editor-version">
+      <label className="editor-name-field">
+        <input
+          className={`editor-name${p.name.trim() ? '' : ' is-blank'}`}
+          value={p.name}
+          onChange={(e) => p.onName(e.target.value)}
+          placeholder="Campaign name"
+          title={p.name}
+          aria-label="Campaign name"
+          aria-invalid={!p.name.trim()}
+          data-testid="campaign-name"
+        />
+        {!p.name.trim() && (
+          <span className="editor-name-error" role="alert" data-testid="campaign-name-error">
+            A campaign needs a name
+          </span>
+        )}
+      </label>
+      <span className="muted small editor-version" data-testid="editor-version">
         {p.version != null ? `v${p.version}` : 'new'}
         {p.dirty && <span className="dirty-dot" data-testid="unsaved" title="Unsaved changes"> • unsaved</span>}
       </span>
       <div className="toolbar-group">
-        {btn('undo', '↶ Undo', 'Undo (Ctrl+Z)', !p.canUndo)}
-        {btn('redo', '↷ Redo', 'Redo (Ctrl+Shift+Z)', !p.canRedo)}
+        {btn('undo', 'undo', 'Undo', 'Undo (Ctrl+Z)', !p.canUndo)}
+        {btn('redo', 'redo', 'Redo', 'Redo (Ctrl+Shift+Z)', !p.canRedo)}
       </div>
       <div className="toolbar-group">
-        {btn('copy', 'Copy', 'Copy (Ctrl+C)', !p.hasSelection)}
-        {btn('cut', 'Cut', 'Cut (Ctrl+X)', !p.hasSelection)}
-        {btn('paste', 'Paste', 'Paste (Ctrl+V)')}
-        {btn('delete', 'Delete', 'Delete (Del)', !p.hasSelection)}
+        {btn('copy', 'copy', 'Copy', 'Copy (Ctrl+C)', !p.hasSelection)}
+        {btn('cut', 'cut', 'Cut', 'Cut (Ctrl+X)', !p.hasSelection)}
+        {btn('paste', 'paste', 'Paste', 'Paste (Ctrl+V)')}
+        {btn('delete', 'trash', 'Delete', 'Delete (Del)', !p.hasSelection)}
       </div>
       <div className="toolbar-group">
-        {btn('group', 'Group', 'Group into a block (Ctrl+G)', !p.hasSelection)}
-        {btn('ungroup', 'Ungroup', 'Ungroup block (Ctrl+Shift+G)')}
-        {btn('layout', 'Auto-layout', 'Auto-layout (L)')}
-        {btn('fit', 'Fit', 'Zoom to fit (F)')}
+        {btn('group', 'group', 'Group', 'Group into a block (Ctrl+G)', !p.hasSelection)}
+        {btn('ungroup', 'ungroup', 'Ungroup', 'Ungroup block (Ctrl+Shift+G)')}
+        {btn('layout', 'layout', 'Auto-layout', 'Auto-layout (L)')}
+        {btn('fit', 'fit', 'Fit', 'Zoom to fit (F)')}
       </div>
       <div className="toolbar-group">
-        <button type="button" className="btn btn-small" onClick={p.onImport} data-testid="tool-import" title="Import a campaign JSON file">
-          Import
+        <button type="button" className="btn btn-small btn-tool" onClick={p.onImport} data-testid="tool-import" title="Import a campaign JSON file" aria-label="Import">
+          <Icon name="import" />
+          <span className="tool-label">Import</span>
         </button>
-        <button type="button" className="btn btn-small" onClick={p.onExport} data-testid="tool-export" title="Download this campaign as JSON">
-          Export
+        <button type="button" className="btn btn-small btn-tool" onClick={p.onExport} data-testid="tool-export" title="Download this campaign as JSON" aria-label="Export">
+          <Icon name="export" />
+          <span className="tool-label">Export</span>
         </button>
-        {btn('help', '?', 'Keyboard shortcuts (?)')}
+        {btn('help', 'help', 'Shortcuts', 'Keyboard shortcuts (?)')}
       </div>
       <div className="toolbar-spacer" />
       {p.problems > 0 && (
         <button type="button" className="btn btn-small btn-danger-ghost" onClick={p.onShowProblems} data-testid="editor-problems">
-          ⚠ {p.problems} problem{p.problems === 1 ? '' : 's'}
+          <Icon name="warning" /> {p.problems} problem{p.problems === 1 ? '' : 's'}
         </button>
       )}
       <button

@@ -1,18 +1,22 @@
 import { useMemo, useState, type DragEvent } from 'react';
-import type { ExecutableRight, FunctionInfo } from '../lib/types';
+import { Icon } from '../components/Icon';
+import type { Campaign, ExecutableRight, FunctionInfo } from '../lib/types';
 import { PALETTE_MIME, type PaletteItem } from './canvas/EditorCanvas';
 
 interface Props {
   functions: FunctionInfo[] | null;
   error: string | null;
   onAdd: (item: PaletteItem) => void;
+  onCollapse?: () => void;
   /** Whether executable steps may be used here; when not, the item is disabled and says why. */
   executables?: ExecutableRight;
+  /** Campaigns you may see, each droppable as a workflow step (the one being edited left out). */
+  campaigns?: Campaign[] | null;
 }
 
 function startDrag(e: DragEvent, item: PaletteItem) {
   e.dataTransfer.setData(PALETTE_MIME, JSON.stringify(item));
-  e.dataTransfer.setData('text/plain', item.function ?? item.kind);
+  e.dataTransfer.setData('text/plain', item.function ?? item.campaign?.name ?? item.kind);
   e.dataTransfer.effectAllowed = 'copy';
 }
 
@@ -47,21 +51,32 @@ function Item({ item, label, hint, testId, onAdd, disabledReason }: { item: Pale
 }
 
 /** Registered functions, an executable step and a block, to drag onto the canvas. */
-export function Palette({ functions, error, onAdd, executables }: Props) {
+export function Palette({ functions, error, onAdd, onCollapse, executables, campaigns }: Props) {
   const [filter, setFilter] = useState('');
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase();
     return (functions ?? []).filter((f) => !q || f.name.toLowerCase().includes(q) || f.description.toLowerCase().includes(q));
   }, [functions, filter]);
+  const shownCampaigns = useMemo(() => {
+    const q = filter.trim().toLowerCase();
+    return (campaigns ?? []).filter((c) => !q || c.name.toLowerCase().includes(q) || (c.description ?? '').toLowerCase().includes(q));
+  }, [campaigns, filter]);
   return (
     <aside className="palette" data-testid="palette" aria-label="Palette">
+      <div className="palette-head">
       <input
         className="palette-search"
-        placeholder="Search functions…"
+        placeholder="Search functions and campaigns…"
         value={filter}
         onChange={(e) => setFilter(e.target.value)}
-        aria-label="Search functions"
+        aria-label="Search functions and campaigns"
       />
+        {onCollapse && (
+          <button type="button" className="btn btn-small btn-ghost" onClick={onCollapse} title="Hide the palette" aria-label="Hide the palette" data-testid="palette-collapse">
+            <Icon name="panelLeft" />
+          </button>
+        )}
+      </div>
       <div className="palette-section">Functions</div>
       {error && <div className="field-error small">Could not load functions: {error}</div>}
       {!functions && !error && <div className="muted small">Loading…</div>}
@@ -77,6 +92,20 @@ export function Palette({ functions, error, onAdd, executables }: Props) {
           />
         ))}
       </ul>
+      <div className="palette-section">Campaigns (workflow steps)</div>
+      <ul className="palette-list" data-testid="palette-campaigns">
+        {campaigns && shownCampaigns.length === 0 && <li className="muted small">No campaign matches.</li>}
+        {shownCampaigns.map((c) => (
+          <Item
+            key={c.id}
+            item={{ kind: 'workflow', campaign: { id: c.id, name: c.name, version: c.version, parameters: c.parameters ?? [] } }}
+            label={c.name}
+            hint={`workflow step: runs v${c.version} as a child run`}
+            testId={`palette-campaign-${c.id}`}
+            onAdd={onAdd}
+          />
+        ))}
+      </ul>
       <div className="palette-section">Other</div>
       <ul className="palette-list">
         <Item
@@ -87,7 +116,7 @@ export function Palette({ functions, error, onAdd, executables }: Props) {
           onAdd={onAdd}
           disabledReason={executables && !executables.allowed ? (executables.reason ?? 'executable steps are not allowed here') : null}
         />
-        <Item item={{ kind: 'block' }} label="Block" hint="Group the selected steps (or start a new group)" testId="palette-block" onAdd={onAdd} />
+        <Item item={{ kind: 'block' }} label="Block" hint="Group the selected steps" testId="palette-block" onAdd={onAdd} />
       </ul>
     </aside>
   );

@@ -1,3 +1,4 @@
+import { Icon } from '../components/Icon';
 import type { FunctionInfo } from '../lib/types';
 import type { EditorDoc } from './lib/doc';
 import { renameBlock, ungroup } from './lib/ops';
@@ -18,9 +19,10 @@ interface Props {
   errors: CanvasErrors;
   edit: (change: (doc: EditorDoc) => EditorDoc, options?: EditOptions) => void;
   onRenamed: (id: string) => void;
+  onCollapse?: () => void;
 }
 
-export function SidePanel({ tab, onTab, doc, selection, functions, errors, edit, onRenamed }: Props) {
+export function SidePanel({ tab, onTab, doc, selection, functions, errors, edit, onRenamed, onCollapse }: Props) {
   const step = selection.steps.length === 1 ? doc.steps.find((s) => s.id === selection.steps[0]) : undefined;
   const block = !step && selection.blocks.length === 1 ? doc.blocks.find((b) => b.id === selection.blocks[0]) : undefined;
   const paramErrors = errors.general.filter((m) => m.startsWith('parameters:'));
@@ -35,6 +37,11 @@ export function SidePanel({ tab, onTab, doc, selection, functions, errors, edit,
         {tabButton('step', 'Properties')}
         {tabButton('parameters', `Parameters (${doc.parameters.length})`)}
         {tabButton('campaign', 'Campaign')}
+        {onCollapse && (
+          <button type="button" className="btn btn-small btn-ghost panel-collapse" onClick={onCollapse} title="Hide the properties panel" aria-label="Hide the properties panel" data-testid="panel-collapse">
+            <Icon name="panelRight" />
+          </button>
+        )}
       </div>
       <div className="panel-body">
         {tab === 'step' &&

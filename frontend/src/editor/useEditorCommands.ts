@@ -5,7 +5,7 @@ import type { PaletteItem, Selection } from './canvas/EditorCanvas';
 import { readClipboard, writeClipboard } from './clipboardIo';
 import { copySelection, pastePayload } from './lib/clipboard';
 import { NODE_HEIGHT, NODE_WIDTH, type EditorDoc } from './lib/doc';
-import { autoLayout } from './lib/layout';
+import { autoLayout, freePosition } from './lib/layout';
 import { addStep, group, moveSteps, removeElements, ungroup } from './lib/ops';
 import { commandFor, isTypingTarget, type Command } from './lib/shortcuts';
 import { defaultKwargs, type FunctionSchema } from './panels/KwargsForm';
@@ -44,21 +44,21 @@ export function useEditorCommands({ state, selection, functions, select, notify,
 
   const addItem = useCallback(
     (item: PaletteItem, at?: { x: number; y: number }) => {
-      const where = at ?? viewCentre();
       const doc = docRef.current;
+      const where = at ?? freePosition(doc, viewCentre());
       if (item.kind === 'block') {
+        // A block is drawn around its steps: without a selection there is nothing to put in it.
         const chosen = selRef.current.steps;
-        if (chosen.length) {
-          const r = group(doc, chosen);
-          state.edit(() => r.doc);
-          if (r.id) select([`block:${r.id}`]);
-          return;
-        }
-        const fn = functions.some((f) => f.name === 'noop') ? 'noop' : undefined;
-        const added = addStep(doc, fn ? { kind: 'function', function: fn, position: where } : { kind: 'executable', position: where });
-        const r = group(added.doc, [added.id]);
+        if (!chosen.length) return notify('Select the steps to put in a block first (drag a box around them), then add the block.', 'info');
+        const r = group(doc, chosen);
         state.edit(() => r.doc);
-        select([added.id]);
+        if (r.id) select([`block:${r.id}`]);
+        return;
+      }
+      if (item.kind === 'workflow') {
+        const r = addStep(doc, { kind: 'workflow', campaign: item.campaign, position: where });
+        state.edit(() => r.doc);
+        select([r.id]);
         return;
       }
       const schema = functions.find((f) => f.name === item.function)?.schema as FunctionSchema | undefined;
@@ -66,7 +66,7 @@ export function useEditorCommands({ state, selection, functions, select, notify,
       state.edit(() => r.doc);
       select([r.id]);
     },
-    [functions, select, state, viewCentre],
+    [functions, notify, select, state, viewCentre],
   );
 
   const run = useCallback(

@@ -205,6 +205,8 @@ export async function apiText(path: string, query?: RequestOptions['query'], sig
 
 export const api = {
   me: () => apiFetch<User>('/api/auth/me/', { skipAuthHandler: true }),
+  /** Who is signed in; ``user`` is null when nobody is (an ordinary 200, not an error). */
+  session: () => apiFetch<{ authenticated: boolean; user: User | null }>('/api/auth/session/', { skipAuthHandler: true }),
   login: (username: string, password: string) =>
     apiFetch<User>('/api/auth/login/', {
       method: 'POST',

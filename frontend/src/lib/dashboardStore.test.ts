@@ -92,3 +92,19 @@ describe('dashboard store', () => {
     expect(stepBar({ ...step, queued: null, started: null }, 400)).toBeNull();
   });
 });
+
+describe('child runs', () => {
+  it('fold under their parent until it is expanded', () => {
+    const store = new DashboardStore();
+    const feed = (id: number, parent: number | null) => ({
+      id, campaign: parent ? 2 : 1, campaign_name: parent ? 'Child' : 'Parent', batch: null, owner: 'a', state: 'running' as const,
+      parameters: {}, created_at: 1, started_at: null, finished_at: null, last_seq: 1, parent, steps: [],
+    });
+    store.load({ now: 1, runs: [feed(1, null), feed(2, 1), feed(3, 1)], counts: {}, truncated: false });
+    const folded = store.rows();
+    expect(folded.map((r) => r.key)).toEqual(['c1', 'r1']);
+    expect(folded[1]).toMatchObject({ children: 2, expanded: false });
+    const open = store.rows({}, new Set([1]));
+    expect(open.map((r) => r.key)).toEqual(['c1', 'r1', 'r2', 'r3']);
+  });
+});

@@ -30,12 +30,13 @@ export interface DashRun {
   lastSeq: number;
   steps: DashStep[];
   stepIndex: Record<string, number>;
+  parent: number | null;
 }
 
 export type Row =
   | { kind: 'campaign'; key: string; campaign: number; name: string; runs: number }
   | { kind: 'batch'; key: string; batch: number; campaign: number; owner: string; runs: number }
-  | { kind: 'run'; key: string; run: DashRun; nested: boolean };
+  | { kind: 'run'; key: string; run: DashRun; nested: boolean; children?: number; expanded?: boolean; depth?: number };
 
 export interface DashFilter {
   campaign?: number | null;
@@ -68,6 +69,7 @@ export function runFromFeed(r: FeedRun): DashRun {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     lastSeq: r.last_seq,
+    parent: r.parent ?? null,
     steps,
     stepIndex,
   };
@@ -153,11 +155,30 @@ export class DashboardStore {
     return true;
   }
 
-  /** Rows grouped by campaign, then batch; newest first. */
-  rows(filter: DashFilter = {}): Row[] {
+  /** Rows grouped by campaign, then batch; newest first. Child runs fold under their parent unless it is ``expanded``. */
+  rows(filter: DashFilter = {}, expanded: ReadonlySet<number> = new Set()): Row[] {
     const byCampaign = new Map<number, DashRun[]>();
+    const childrenOf = new Map<number, DashRun[]>();
+    for (const run of this.runs.values()) {
+      if (run.parent != null && this.runs.has(run.parent)) {
+        const kids = childrenOf.get(run.parent);
+        if (kids) kids.push(run);
+        else childrenOf.set(run.parent, [run]);
+      }
+    }
+    const withChildren = (row: Row & { kind: 'run' }, depth: number): Row[] => {
+      const kids = (childrenOf.get(row.run.id) ?? []).sort((a, b) => a.id - b.id);
+      if (!kids.length) return [row];
+      const open = expanded.has(row.run.id);
+      const out: Row[] = [{ ...row, children: kids.length, expanded: open, depth }];
+      if (open) {
+        for (const kid of kids) out.push(...withChildren({ kind: 'run', key: `r${kid.id}`, run: kid, nested: true }, depth + 1));
+      }
+      return out;
+    };
     for (const run of this.runs.values()) {
       if (!matches(run, filter)) continue;
+      if (run.parent != null && this.runs.has(run.parent)) continue;
       const list = byCampaign.get(run.campaign);
       if (list) list.push(run);
       else byCampaign.set(run.campaign, [run]);
@@ -171,14 +192,14 @@ export class DashboardStore {
       const seenBatch = new Set<number>();
       for (const run of runs) {
         if (run.batch == null) {
-          rows.push({ kind: 'run', key: `r${run.id}`, run, nested: false });
+          rows.push(...withChildren({ kind: 'run', key: `r${run.id}`, run, nested: false }, 0));
           continue;
         }
         if (seenBatch.has(run.batch)) continue;
         seenBatch.add(run.batch);
         const members = runs.filter((r) => r.batch === run.batch).sort((a, b) => a.id - b.id);
         rows.push({ kind: 'batch', key: `b${run.batch}`, batch: run.batch, campaign, owner: run.owner, runs: members.length });
-        for (const m of members) rows.push({ kind: 'run', key: `r${m.id}`, run: m, nested: true });
+        for (const m of members) rows.push(...withChildren({ kind: 'run', key: `r${m.id}`, run: m, nested: true }, 1));
       }
     }
     return rows;

@@ -16,6 +16,8 @@ export interface FeedRun {
   started_at: number | null;
   finished_at: number | null;
   last_seq: number;
+  /** A child run of a workflow step: its parent run. */
+  parent?: number | null;
   steps: FeedStep[];
 }
 

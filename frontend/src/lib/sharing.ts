@@ -43,6 +43,8 @@ export interface SharedCampaign extends Campaign {
   tags: string[];
   forked_from: ForkedFrom | null;
   permissions: CampaignPermissions;
+  /** Why an action is not allowed, and what to do about it (null where it is). */
+  denials?: { launch: string | null; edit: string | null; fork: string | null };
   last_used_at: string | null;
 }
 

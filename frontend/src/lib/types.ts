@@ -66,8 +66,14 @@ export interface CampaignParameter {
 export interface GraphStep {
   id: string;
   name: string;
-  kind: 'function' | 'executable' | string;
+  kind: 'function' | 'executable' | 'workflow' | string;
   function?: string;
+  /** A workflow step: the campaign it runs, the version pinned at save, its parameters. */
+  campaign?: number | { id: number; name: string };
+  version?: number | null;
+  parameters?: Record<string, unknown>;
+  for_each?: unknown[] | string | null;
+  max_parallel?: number | null;
   kwargs?: Record<string, unknown>;
   argv?: string[];
   env?: Record<string, string>;

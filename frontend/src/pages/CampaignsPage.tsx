@@ -5,6 +5,7 @@ import { api, unwrapList } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import type { Campaign } from '../lib/types';
 import { useTitle } from '../hooks';
+import { Truncated } from '../components/Truncated';
 
 export function CampaignsPage() {
   useTitle('Campaigns');
@@ -79,8 +80,10 @@ export function CampaignsPage() {
             <tbody>
               {campaigns.map((c) => (
                 <tr key={c.id} data-testid={`campaign-${c.id}`}>
-                  <td className="strong">
-                    <Link to={`/campaigns/${c.id}/edit`}>{c.name}</Link>
+                  <td className="strong name-cell">
+                    <Link to={`/campaigns/${c.id}/edit`}>
+                      <Truncated text={c.name} />
+                    </Link>
                   </td>
                   <td className="description">{c.description || <span className="muted">—</span>}</td>
                   <td className="num">v{c.version}</td>

@@ -9,6 +9,8 @@ import { ShareDialog } from '../components/ShareDialog';
 import { useTitle } from '../hooks';
 import { formatDateTime } from '../lib/format';
 import { sharingApi, VISIBILITIES, type LibraryFilter, type SharedCampaign, type Team } from '../lib/sharing';
+import { Icon } from '../components/Icon';
+import { Truncated } from '../components/Truncated';
 
 const FILTER_KEYS = ['search', 'team', 'owner', 'tag', 'visibility', 'sort'] as const;
 
@@ -17,7 +19,7 @@ export function Lineage({ campaign }: { campaign: SharedCampaign }) {
   if (!from) return null;
   return (
     <div className="lineage small" data-testid={`lineage-${campaign.id}`}>
-      ⑂ forked from{' '}
+      <Icon name="fork" size={13} /> forked from{' '}
       {from.name && from.id ? (
         <Link to={`/library/${from.id}`}>
           {from.name}
@@ -209,9 +211,9 @@ export function LibraryPage() {
             <tbody>
               {campaigns.map((c) => (
                 <tr key={c.id} data-testid={`library-${c.id}`} data-name={c.name}>
-                  <td>
+                  <td className="name-cell">
                     <Link to={`/library/${c.id}`} className="strong" data-testid={`open-${c.id}`}>
-                      {c.name}
+                      <Truncated text={c.name} />
                     </Link>
                     {c.description && <div className="description small">{c.description}</div>}
                     <Lineage campaign={c} />
@@ -237,8 +239,14 @@ export function LibraryPage() {
                         Share
                       </button>
                     )}
-                    <button type="button" className="btn btn-small" onClick={() => setForking(c)} data-testid={`fork-${c.id}`}>
-                      Fork
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => setForking(c)}
+                      title={c.permissions.fork ? 'Copy it into your own space' : (c.denials?.fork ?? 'You may not fork this campaign')}
+                      data-testid={`fork-${c.id}`}
+                    >
+                      <Icon name="fork" size={13} /> Fork
                     </button>
                     {c.permissions.launch && (
                       <button

@@ -68,7 +68,7 @@ describe('RunPage', () => {
       </MemoryRouter>,
     );
     await waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
-    expect(last().url).toBe(`ws://${window.location.host}/ws/runs/7/?after=0`);
+    expect(last().url).toBe(`ws://${window.location.host}/ws/runs/7/?batch=1&after=0`);
     expect(screen.getByTestId('run-state').getAttribute('data-state')).toBe('queued');
     expect(screen.getByTestId('live-status').getAttribute('data-status')).toBe('connecting');
 
@@ -88,7 +88,7 @@ describe('RunPage', () => {
     act(() => last().drop());
     expect(screen.getByTestId('live-status').getAttribute('data-status')).toBe('reconnecting');
     await waitFor(() => expect(FakeSocket.instances).toHaveLength(2), { timeout: 3000 });
-    expect(last().url).toMatch(/\/ws\/runs\/7\/\?after=9$/);
+    expect(last().url).toMatch(/\/ws\/runs\/7\/\?batch=1&after=9$/);
 
     // the server replays from 10; a duplicate of 9 is ignored
     act(() => {

@@ -6,6 +6,7 @@ import { RunActions } from '../components/run/RunActions';
 import { RunGraph } from '../components/RunGraph';
 import { StateBadge } from '../components/StateBadge';
 import { StepDetails } from '../components/StepDetails';
+import { ChildRuns, stepProgress, useRunProgress } from '../components/run/ChildRuns';
 import { Timeline } from '../components/Timeline';
 import { useNow, useTitle } from '../hooks';
 import { api } from '../lib/api';
@@ -13,6 +14,7 @@ import { durationBetween, formatDateTime, formatDuration, formatValue } from '..
 import { caughtUp, displayRunState, displayStepState, isRunTerminal, stepDetails, type RunView } from '../lib/runState';
 import type { Graph, Run } from '../lib/types';
 import { useRunLive } from '../useRunLive';
+import { Truncated } from '../components/Truncated';
 
 function runTimes(run: Run, view: RunView) {
   const useEvents = caughtUp(view);
@@ -47,6 +49,15 @@ export function RunPage() {
     },
     [view],
   );
+  const errorOf = useCallback(
+    (stepId: string) => {
+      if (!view || displayStepState(view, stepId) !== 'failed') return null;
+      const error = stepDetails(view, stepId)?.error;
+      if (error === undefined || error === null || error === '') return 'failed';
+      return (typeof error === 'string' ? error : JSON.stringify(error)).split('\n')[0];
+    },
+    [view],
+  );
   const toggle = useCallback((stepId: string) => setSelected((cur) => (cur === stepId ? null : stepId)), []);
 
   // Results too large for events are only in the run detail: fetch them when shown.
@@ -72,6 +83,9 @@ export function RunPage() {
   const times = run && view ? runTimes(run, view) : null;
   const ticking = !!times?.started && !times.finished && !!runState && !isRunTerminal(runState);
   const now = useNow(ticking, 1000);
+  const fansOut = graph.steps.some((s) => s.kind === 'workflow' || (s.for_each !== undefined && s.for_each !== null));
+  const progress = useRunProgress(Number(id), !!runState && !isRunTerminal(runState), fansOut && !!id);
+  const progressOf = useCallback((stepId: string) => stepProgress(progress, stepId), [progress]);
 
   if (notFound) {
     return (
@@ -113,8 +127,8 @@ export function RunPage() {
             <div className="crumbs">
               <Link to="/runs">Runs</Link> / <span>#{run.id}</span>
             </div>
-            <h1>
-              {run.campaign_name} <span className="muted run-id">#{run.id}</span>
+            <h1 className="run-heading">
+              <Truncated text={run.campaign_name} /> <span className="muted run-id">#{run.id}</span>
               <span className="muted small"> v{run.version}</span>
             </h1>
           </div>
@@ -125,6 +139,7 @@ export function RunPage() {
               runId={run.id}
               state={runState ?? run.state}
               retryableStep={selected && details && ['failed', 'cancelled', 'skipped'].includes(details.state) ? selected : null}
+              retryableStepName={selected ? (view.steps[selected]?.name ?? graph.steps.find((s) => s.id === selected)?.name ?? selected) : null}
             />
           </div>
         </div>
@@ -163,7 +178,7 @@ export function RunPage() {
       <div className="run-body">
         <section className="card graph-card">
           <h2 className="card-title">Graph</h2>
-          <RunGraph graph={graph} stateOf={stateOf} attemptsOf={attemptsOf} selected={selected} onSelect={toggle} />
+          <RunGraph graph={graph} stateOf={stateOf} attemptsOf={attemptsOf} errorOf={errorOf} selected={selected} onSelect={toggle} progressOf={progressOf} />
         </section>
         <aside className="card details-card">
           <h2 className="card-title">Step details</h2>
@@ -174,6 +189,8 @@ export function RunPage() {
           />
         </aside>
       </div>
+
+      {progress.children.length > 0 && <ChildRuns children={progress.children} />}
 
       <section className="card timeline-card">
         <h2 className="card-title">

@@ -5,6 +5,7 @@ import { api, unwrapList } from '../lib/api';
 import { durationBetween, formatDateTime, formatDuration, formatParams } from '../lib/format';
 import { RUN_STATES, type Campaign, type Run } from '../lib/types';
 import { useInterval, useTitle } from '../hooks';
+import { clipped, Truncated } from '../components/Truncated';
 
 export const RUNS_REFRESH_MS = 3000;
 
@@ -121,8 +122,8 @@ export function RunsPage() {
                 <option value={campaignFilter}>#{campaignFilter}</option>
               )}
               {campaigns.map((c) => (
-                <option key={c.id} value={String(c.id)}>
-                  {c.name}
+                <option key={c.id} value={String(c.id)} title={c.name}>
+                  {clipped(c.name)}
                 </option>
               ))}
             </select>
@@ -168,7 +169,9 @@ export function RunsPage() {
                       </Link>
                     </td>
                     <td>
-                      <Link to={`/runs/${r.id}`}>{r.campaign_name}</Link>
+                      <Link to={`/runs/${r.id}`}>
+                        <Truncated text={r.campaign_name} />
+                      </Link>
                       <span className="muted small"> v{r.version}</span>
                     </td>
                     <td className="params" title={params}>

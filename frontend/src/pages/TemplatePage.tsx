@@ -19,6 +19,8 @@ import {
   type Team,
 } from '../lib/sharing';
 import { Lineage, VisibilityBadge } from './LibraryPage';
+import { Icon } from '../components/Icon';
+import { Truncated } from '../components/Truncated';
 
 function VersionsPanel({ campaign, onRestored }: { campaign: SharedCampaign; onRestored: (c: SharedCampaign) => void }) {
   const [versions, setVersions] = useState<CampaignVersionInfo[] | null>(null);
@@ -81,7 +83,7 @@ function VersionsPanel({ campaign, onRestored }: { campaign: SharedCampaign; onR
               <tr key={v.number} data-testid={`version-${v.number}`}>
                 <td className="strong">
                   v{v.number}
-                  {v.number === campaign.version && <span className="badge">current</span>}
+                  {v.number === campaign.version && <span className="badge badge-inline">current</span>}
                 </td>
                 <td>{v.created_by}</td>
                 <td className="nowrap">{formatDateTime(v.created_at)}</td>
@@ -115,9 +117,7 @@ function VersionsPanel({ campaign, onRestored }: { campaign: SharedCampaign; onR
           </tbody>
         </table>
       )}
-      <h3>
-        Changes from v{from} to v{to}
-      </h3>
+      <h3>{from === to ? 'Compare versions' : `Changes from v${from} to v${to}`}</h3>
       {from === to ? <p className="muted">Pick two different versions.</p> : diff && <DiffView diff={diff} />}
     </section>
   );
@@ -170,10 +170,10 @@ export function TemplatePage() {
   return (
     <div className="page" data-testid="template-page">
       <div className="crumbs">
-        <Link to="/library">Library</Link> / {campaign.name}
+        <Link to="/library">Library</Link> / <Truncated text={campaign.name} />
       </div>
       <div className="page-header">
-        <h1 data-testid="template-name">{campaign.name}</h1>
+        <h1 data-testid="template-name" className="truncate" title={campaign.name}>{campaign.name}</h1>
         <VisibilityBadge campaign={campaign} />
         <span className="muted">
           v{campaign.version} · {campaign.owner}
@@ -184,8 +184,14 @@ export function TemplatePage() {
             Share
           </button>
         )}
-        <button type="button" className="btn" onClick={() => setDialog('fork')} data-testid="template-fork">
-          Fork
+        <button
+          type="button"
+          className="btn"
+          onClick={() => setDialog('fork')}
+          title={campaign.permissions.fork ? 'Copy it into your own space' : (campaign.denials?.fork ?? undefined)}
+          data-testid="template-fork"
+        >
+          <Icon name="fork" size={14} /> Fork
         </button>
         {campaign.permissions.launch && (
           <button type="button" className="btn btn-primary" onClick={() => setDialog('launch')} data-testid="template-launch">
@@ -194,6 +200,17 @@ export function TemplatePage() {
         )}
       </div>
       {campaign.description && <p>{campaign.description}</p>}
+      {(!campaign.permissions.edit || !campaign.permissions.fork || !campaign.permissions.launch) && campaign.denials && (
+        <ul className="role-notes small" data-testid="template-denials">
+          {(['edit', 'launch', 'fork'] as const).map((verb) =>
+            campaign.denials?.[verb] ? (
+              <li key={verb} data-testid={`denial-${verb}`}>
+                <strong>{verb[0].toUpperCase() + verb.slice(1)}:</strong> {campaign.denials[verb]}
+              </li>
+            ) : null,
+          )}
+        </ul>
+      )}
       <Lineage campaign={campaign} />
 
       <div className="template-grid">

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError, api } from '../../lib/api';
 import { isRunTerminal } from '../../lib/runState';
 
@@ -7,6 +7,8 @@ interface Props {
   state: string;
   /** A failed or cancelled step selected on the page: "Retry step" retries only it. */
   retryableStep: string | null;
+  /** The display name of ``retryableStep``. */
+  retryableStepName?: string | null;
 }
 
 function explain(err: unknown, what: string): string {
@@ -18,11 +20,13 @@ function explain(err: unknown, what: string): string {
 }
 
 /** Cancel a running run; retry a finished one (all failed steps, or the selected one). */
-export function RunActions({ runId, state, retryableStep }: Props) {
+export function RunActions({ runId, state, retryableStep, retryableStepName }: Props) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const terminal = isRunTerminal(state);
+  // "Cancel requested." and "Retry started." say what is under way: once the run's state moves on, they are old news.
+  useEffect(() => setDone(null), [state]);
 
   const act = async (what: string, call: () => Promise<unknown>) => {
     if (what === 'Cancel' && !window.confirm('Cancel this run? Running steps are stopped.')) return;
@@ -69,7 +73,7 @@ export function RunActions({ runId, state, retryableStep }: Props) {
           onClick={() => void act('Retry', () => api.retryRun(runId, [retryableStep]))}
           data-testid="run-retry-step"
         >
-          Retry {retryableStep}
+          Retry {retryableStepName || retryableStep}
         </button>
       )}
       {error && (

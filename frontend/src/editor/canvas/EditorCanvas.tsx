@@ -3,17 +3,22 @@ import {
   applyEdgeChanges,
   applyNodeChanges,
   Background,
+  ControlButton,
   Controls,
+  getBezierPath,
   MiniMap,
   ReactFlow,
   SelectionMode,
   useReactFlow,
   type Connection,
+  type ConnectionLineComponentProps,
   type Edge,
   type EdgeChange,
   type NodeChange,
+  type OnConnectEnd,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+import { Icon } from '../../components/Icon';
 import { useTheme } from '../../hooks';
 import { NODE_HEIGHT, NODE_WIDTH, type EditorDoc } from '../lib/doc';
 import { blockBoxes } from '../lib/layout';
@@ -23,11 +28,15 @@ import type { EditOptions } from '../useEditorDoc';
 import { blockIdOf, buildEdges, buildNodes, dropIntoBlocks, isBlockNode, type EditorNode } from './model';
 import { editorNodeTypes } from './nodes';
 
+const connectionEnd = (id: string) => (isBlockNode(id) ? blockIdOf(id) : id);
+
 export const PALETTE_MIME = 'application/x-asyncflow-palette';
 
 export interface PaletteItem {
-  kind: 'function' | 'executable' | 'block';
+  kind: 'function' | 'executable' | 'block' | 'workflow';
   function?: string;
+  /** A workflow step: the campaign it runs, and its declared parameters for the step's form. */
+  campaign?: { id: number; name: string; version: number; parameters: { name: string; default?: unknown }[] };
 }
 
 export interface Selection {
@@ -48,9 +57,11 @@ interface Props {
   onMessage: (text: string, tone?: 'error' | 'info') => void;
   /** Flow coordinates of the pointer, for pasting where the user points. */
   pointer: React.MutableRefObject<{ x: number; y: number } | null>;
+  minimap?: boolean;
+  onToggleMinimap?: () => void;
 }
 
-export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, onSelection, onDropItem, onMessage, pointer }: Props) {
+export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, onSelection, onDropItem, onMessage, pointer, minimap = true, onToggleMinimap }: Props) {
   const flow = useReactFlow();
   const theme = useTheme();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -66,6 +77,8 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
   const docRef = useRef(doc);
   docRef.current = doc;
   const appliedNonce = useRef<number | null>(null);
+  // Fit a campaign that opens with steps; on an empty canvas, fitting would move the view under the first drop.
+  const [fitOnOpen] = useState(() => doc.steps.length > 0);
 
   useLayoutEffect(() => {
     const select = selectRequest && selectRequest.nonce !== appliedNonce.current ? selectRequest.ids : null;
@@ -162,12 +175,53 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
   const onConnect = useCallback(
     (c: Connection) => {
       if (!c.source || !c.target) return;
-      const end = (id: string) => (isBlockNode(id) ? blockIdOf(id) : id);
-      const result = connect(docRef.current, end(c.source), end(c.target));
+      const result = connect(docRef.current, connectionEnd(c.source), connectionEnd(c.target));
       if (result.error) onMessage(result.error, 'error');
       else edit(() => result.doc);
     },
     [edit, onMessage],
+  );
+
+  // The same rule as the drop, asked while the edge is still being dragged, so a refusal shows before you let go.
+  const connectionError = useCallback(
+    (source: string, target: string) => connect(docRef.current, connectionEnd(source), connectionEnd(target)).error ?? null,
+    [],
+  );
+  const isValidConnection = useCallback(
+    (c: Edge | Connection) => !!c.source && !!c.target && !connectionError(c.source, c.target),
+    [connectionError],
+  );
+  const ConnectionLine = useCallback(
+    ({ fromX, fromY, toX, toY, fromPosition, toPosition, fromNode, fromHandle, toNode, connectionStatus }: ConnectionLineComponentProps<EditorNode>) => {
+      const [path] = getBezierPath({ sourceX: fromX, sourceY: fromY, sourcePosition: fromPosition, targetX: toX, targetY: toY, targetPosition: toPosition });
+      const fromSource = fromHandle.type === 'source';
+      const reason =
+        toNode && connectionStatus === 'invalid'
+          ? connectionError(fromSource ? fromNode.id : toNode.id, fromSource ? toNode.id : fromNode.id)
+          : null;
+      return (
+        <g className={`connection-line${reason ? ' is-refused' : ''}`} data-testid="connection-line" data-status={connectionStatus ?? ''}>
+          <path d={path} fill="none" strokeWidth={2} stroke={reason ? 'var(--danger)' : connectionStatus === 'valid' ? 'var(--st-succeeded)' : 'var(--primary)'} />
+          {reason && (
+            <text x={toX + 14} y={toY - 14} className="connection-reason" data-testid="connection-reason">
+              {reason}
+            </text>
+          )}
+        </g>
+      );
+    },
+    [connectionError],
+  );
+  const onConnectStart = useCallback(() => wrapper.current?.classList.add('is-connecting'), []);
+  const onConnectEnd = useCallback<OnConnectEnd>(
+    (_event, state) => {
+      wrapper.current?.classList.remove('is-connecting');
+      if (state.isValid !== false || !state.fromNode || !state.toNode || !state.fromHandle) return;
+      const fromSource = state.fromHandle.type === 'source';
+      const reason = connectionError(fromSource ? state.fromNode.id : state.toNode.id, fromSource ? state.toNode.id : state.fromNode.id);
+      if (reason) onMessage(reason, 'error');
+    },
+    [connectionError, onMessage],
   );
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -213,7 +267,10 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
         onSelectionDragStop={commitDrag}
         onMoveStart={onMoveStart}
         onMoveEnd={onMoveEnd}
-        isValidConnection={(c) => c.source !== c.target}
+        isValidConnection={isValidConnection}
+        connectionLineComponent={ConnectionLine}
+        onConnectStart={onConnectStart}
+        onConnectEnd={onConnectEnd}
         defaultEdgeOptions={defaultEdgeOptions}
         selectionOnDrag
         selectionMode={SelectionMode.Partial}
@@ -225,14 +282,22 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
         onlyRenderVisibleElements={false}
         minZoom={0.05}
         maxZoom={2}
-        fitView
+        fitView={fitOnOpen}
         fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
         proOptions={{ hideAttribution: true }}
         colorMode={theme}
       >
         <Background gap={20} color="var(--canvas-dots)" />
-        <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeColor={minimapColor} className="editor-minimap" data-testid="editor-minimap" />
+        <Controls showInteractive={false}>
+          {onToggleMinimap && (
+            <ControlButton onClick={onToggleMinimap} title={minimap ? 'Hide the minimap' : 'Show the minimap'} aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'} data-testid="minimap-toggle">
+              <Icon name="map" size={12} />
+            </ControlButton>
+          )}
+        </Controls>
+        {minimap && (
+          <MiniMap pannable zoomable nodeColor={minimapColor} className="editor-minimap" data-testid="editor-minimap" style={{ width: 160, height: 110 }} />
+        )}
       </ReactFlow>
     </div>
   );

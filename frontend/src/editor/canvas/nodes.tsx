@@ -5,7 +5,12 @@ import type { BlockNodeType, StepNodeType } from './model';
 export const EditorStepNode = memo(function EditorStepNode({ id, data, selected }: NodeProps<StepNodeType>) {
   const { step, errors, unknownFunction } = data;
   const problems = unknownFunction ? [`function ${step.function} is not registered`, ...errors] : errors;
-  const what = step.kind === 'function' ? step.function ?? '?' : (step.argv ?? [])[0] ?? 'executable';
+  const what =
+    step.kind === 'function'
+      ? step.function ?? '?'
+      : step.kind === 'workflow'
+        ? `campaign ${typeof step.campaign === 'object' && step.campaign ? step.campaign.name : step.campaign ?? '?'}${step.version ? ` v${step.version}` : ''}`
+        : (step.argv ?? [])[0] ?? 'executable';
   return (
     <div
       className={`editor-node kind-${step.kind}${selected ? ' is-selected' : ''}${problems.length ? ' has-error' : ''}`}
@@ -17,7 +22,7 @@ export const EditorStepNode = memo(function EditorStepNode({ id, data, selected 
       <Handle type="target" position={Position.Left} data-testid={`handle-in-${id}`} />
       <div className="editor-node-name">{step.name || id}</div>
       <div className="editor-node-meta">
-        <span className="editor-node-kind">{step.kind === 'function' ? 'ƒ' : '$'}</span> {what}
+        <span className="editor-node-kind">{step.kind === 'function' ? 'ƒ' : step.kind === 'workflow' ? '⧉' : '$'}</span> {what}
         {!!step.retries && <span className="editor-node-badge" title="retries">↻{step.retries}</span>}
         {step.resources?.gpus ? <span className="editor-node-badge">GPU×{step.resources.gpus}</span> : null}
       </div>

@@ -62,6 +62,16 @@ export function parseClipboard(text: string | null | undefined): ClipboardPayloa
   }
 }
 
+/** ``name`` if no step has it yet, else ``name copy``, ``name copy 2``, … */
+export function copyName(name: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(name)) return name;
+  const stem = name.replace(/ copy( \d+)?$/, '');
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? `${stem} copy` : `${stem} copy ${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
 export interface PasteResult {
   doc: EditorDoc;
   /** Ids of the pasted steps in `doc`. */
@@ -101,10 +111,13 @@ export function pastePayload(
     ? { x: placement.at.x - minX, y: placement.at.y - minY }
     : (placement.offset ?? { x: 40, y: 40 });
 
+  const takenNames = new Set(doc.steps.map((s) => s.name));
   const steps = payload.steps.map((s) => {
     const moved = remapPlaceholders(structuredClone(s), idMap);
     moved.id = idMap[s.id];
     if (!s.name || s.name === s.id) moved.name = moved.id;
+    else moved.name = copyName(s.name, takenNames);
+    takenNames.add(moved.name);
     moved.position = { x: (s.position?.x ?? 0) + shift.x, y: (s.position?.y ?? 0) + shift.y };
     moved.block = s.block && blockMap[s.block] ? blockMap[s.block] : null;
     return moved;

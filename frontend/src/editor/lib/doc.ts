@@ -29,8 +29,15 @@ export function edgeKey(e: GraphEdge): string {
 
 const STEP_KEYS: (keyof GraphStep)[] = [
   'id', 'name', 'kind', 'function', 'kwargs', 'argv', 'env', 'cwd', 'backend', 'retries', 'retry_delay_s',
-  'timeout_s', 'position', 'block', 'resources', 'description',
+  'timeout_s', 'position', 'block', 'resources', 'description', 'campaign', 'version', 'parameters', 'for_each',
+  'max_parallel',
 ];
+const KIND_KEYS: Record<string, (keyof GraphStep)[]> = {
+  function: ['function', 'kwargs'],
+  executable: ['argv', 'env', 'cwd'],
+  workflow: ['campaign', 'version', 'parameters'],
+};
+const KIND_ONLY = new Set(Object.values(KIND_KEYS).flat());
 
 /** A step as the API wants it: known fields only, empty optional ones left out. */
 export function stepToApi(step: GraphStep): GraphStep {
@@ -39,8 +46,7 @@ export function stepToApi(step: GraphStep): GraphStep {
     const value = step[key];
     if (value === undefined || value === null || value === '') continue;
     if (key === 'kind') continue;
-    if (step.kind === 'function' && (key === 'argv' || key === 'env' || key === 'cwd')) continue;
-    if (step.kind === 'executable' && (key === 'function' || key === 'kwargs')) continue;
+    if (KIND_ONLY.has(key) && !(KIND_KEYS[step.kind] ?? []).includes(key)) continue;
     if (key === 'resources' && typeof value === 'object' && Object.keys(value as object).length === 0) continue;
     if (key === 'env' && typeof value === 'object' && Object.keys(value as object).length === 0) continue;
     if (key === 'position') {
@@ -50,7 +56,7 @@ export function stepToApi(step: GraphStep): GraphStep {
     }
     out[key] = value;
   }
-  return { id: step.id, name: step.name || step.id, kind: step.kind, ...out } as GraphStep;
+  return { id: step.id, name: step.name, kind: step.kind, ...out } as GraphStep;
 }
 
 /** The definition part of a PUT/POST body (the editor adds name, description, base_version). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandEdges } from './blockEdges';
 import { connectionCycle, findPath } from './cycle';
-import { docFromCampaign, docToApiBody, exportFile, importFile, uniqueId, type EditorDoc, EMPTY_DOC } from './doc';
+import { docFromCampaign, docToApiBody, exportFile, importFile, stepToApi, uniqueId, type EditorDoc, EMPTY_DOC } from './doc';
 import { canRedo, canUndo, historyPush, historyRedo, historyStart, historyUndo } from './history';
 import { addStep, connect, group, removeElements, renameStep, ungroup } from './ops';
 import { copySelection, parseClipboard, pastePayload, serializeClipboard } from './clipboard';
@@ -248,11 +248,11 @@ describe('server errors on the canvas', () => {
     expect(errors.steps.s1).toEqual(["step 's1': unknown function 'slep'"]);
     expect(errors.edges['a->b']).toHaveLength(2);
     expect(errors.edges['b->a']).toEqual(['cycle: a -> b -> a']);
-    expect(errors.general).toEqual(['a campaign needs at least one step', "parameters: parameter 'x': unknown type"]);
+    expect(errors.general).toEqual(['a campaign needs at least one step', "Parameters: parameter 'x': unknown type"]);
     expect(errors.all).toHaveLength(5);
   });
   it('handles plain DRF messages', () => {
-    expect(canvasErrors({ name: ['This field is required.'] }).general).toEqual(['name: This field is required.']);
+    expect(canvasErrors({ name: ['This field is required.'] }).general).toEqual(['Campaign name: This field is required.']);
   });
 });
 
@@ -289,5 +289,21 @@ describe('edges between blocks', () => {
     expect(payload.edges).toContainEqual({ source: 'a', target: 'block' });
     const pasted = pastePayload(doc, payload);
     expect(pasted.doc.edges).toContainEqual({ source: 'a_2', target: 'block_2' });
+  });
+});
+
+describe('workflow steps', () => {
+  it('a dropped campaign becomes a workflow step with its parameter defaults, kept by the API body', () => {
+    const { doc, id } = addStep(EMPTY_DOC, {
+      kind: 'workflow',
+      campaign: { id: 12, name: 'Seed campaign', parameters: [{ name: 'name', default: 'Campaign A' }, { name: 'n' }] },
+      position: { x: 0, y: 0 },
+    });
+    const step = doc.steps.find((s) => s.id === id)!;
+    expect(step).toMatchObject({ kind: 'workflow', name: 'Seed campaign', campaign: 12, parameters: { name: 'Campaign A' } });
+    const api = stepToApi({ ...step, version: 3, kwargs: { stray: 1 }, argv: ['x'] });
+    expect(api).toMatchObject({ kind: 'workflow', campaign: 12, version: 3, parameters: { name: 'Campaign A' } });
+    expect(api).not.toHaveProperty('kwargs');
+    expect(api).not.toHaveProperty('argv');
   });
 });

@@ -97,3 +97,20 @@ export function blockBoxes(
   for (const b of doc.blocks) boxOf(b.id);
   return out;
 }
+
+/**
+ * ``want`` if no step sits there, else the nearest free place below it (then in the next column), so
+ * steps added one after another from the palette never hide each other.
+ */
+export function freePosition(doc: EditorDoc, want: { x: number; y: number }): { x: number; y: number } {
+  const boxes = doc.steps.filter((s) => s.position).map((s) => s.position as { x: number; y: number });
+  const taken = (p: { x: number; y: number }) =>
+    boxes.some((b) => Math.abs(b.x - p.x) < NODE_WIDTH + 10 && Math.abs(b.y - p.y) < NODE_HEIGHT + 10);
+  for (let column = 0; column < 50; column++) {
+    for (let row = 0; row < 6; row++) {
+      const p = { x: want.x + column * (NODE_WIDTH + 40), y: want.y + row * (NODE_HEIGHT + 30) };
+      if (!taken(p)) return p;
+    }
+  }
+  return want;
+}

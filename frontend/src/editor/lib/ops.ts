@@ -6,7 +6,9 @@ import { connectionCycle } from './cycle';
 import { edgeKey, uniqueId, type EditorDoc } from './doc';
 
 export interface NewStepSpec {
-  kind: 'function' | 'executable';
+  kind: 'function' | 'executable' | 'workflow';
+  /** A workflow step's campaign (its parameters start from their defaults). */
+  campaign?: { id: number; name: string; parameters: { name: string; default?: unknown }[] };
   function?: string;
   /** Defaults from the function's JSON schema. */
   kwargs?: Record<string, unknown>;
@@ -19,12 +21,18 @@ export function takenIds(doc: EditorDoc): Set<string> {
 }
 
 export function addStep(doc: EditorDoc, spec: NewStepSpec): { doc: EditorDoc; id: string } {
-  const base = spec.kind === 'function' ? spec.function || 'step' : 'exec';
+  const base = spec.kind === 'function' ? spec.function || 'step' : spec.kind === 'workflow' ? 'wf' : 'exec';
   const id = uniqueId(base, takenIds(doc));
-  const step: GraphStep =
-    spec.kind === 'function'
-      ? { id, name: spec.name ?? id, kind: 'function', function: spec.function, kwargs: { ...(spec.kwargs ?? {}) } }
-      : { id, name: spec.name ?? id, kind: 'executable', argv: ['echo', 'hello'], env: {} };
+  let step: GraphStep;
+  if (spec.kind === 'workflow' && spec.campaign) {
+    const parameters: Record<string, unknown> = {};
+    for (const p of spec.campaign.parameters) if (p.default !== undefined && p.default !== null) parameters[p.name] = p.default;
+    step = { id, name: spec.name ?? spec.campaign.name, kind: 'workflow', campaign: spec.campaign.id, parameters };
+  } else if (spec.kind === 'function') {
+    step = { id, name: spec.name ?? id, kind: 'function', function: spec.function, kwargs: { ...(spec.kwargs ?? {}) } };
+  } else {
+    step = { id, name: spec.name ?? id, kind: 'executable', argv: ['echo', 'hello'], env: {} };
+  }
   step.position = { ...spec.position };
   return { doc: { ...doc, steps: [...doc.steps, step] }, id };
 }

@@ -22,6 +22,10 @@ interface Fault {
   path?: string[];
 }
 
+// What a person calls the campaign's own fields in an error.
+const FIELD_LABELS: Record<string, string> = { name: 'Campaign name', description: 'Description', parameters: 'Parameters' };
+const label = (field: string) => FIELD_LABELS[field] ?? field;
+
 export function canvasErrors(body: unknown, status = 400): CanvasErrors {
   const out: CanvasErrors = { steps: {}, edges: {}, general: [], all: [], count: 0 };
   const add = (bucket: Record<string, string[]>, key: string, message: string) => {
@@ -54,12 +58,12 @@ export function canvasErrors(body: unknown, status = 400): CanvasErrors {
           for (const id of new Set(f.path)) add(out.steps, id, message);
           placed = true;
         }
-        const shown = field === 'graph' ? message : `${field}: ${message}`;
+        const shown = field === 'graph' ? message : `${label(field)}: ${message}`;
         out.all.push(shown);
         if (!placed || field !== 'graph') out.general.push(shown);
       } else {
         const text = flattenMessages(raw).join(' ');
-        const shown = field === 'detail' ? text : `${field}: ${text}`;
+        const shown = field === 'detail' ? text : `${label(field)}: ${text}`;
         out.general.push(shown);
         out.all.push(shown);
       }

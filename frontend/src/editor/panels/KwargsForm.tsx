@@ -1,12 +1,8 @@
 import { useEffect, useState } from 'react';
+import { argumentError, numberFromText, type SchemaProp } from '../lib/kwargs';
 import type { Placeholder } from '../lib/scope';
-import { displayValue, Field, parseLoose, PlaceholderMenu } from './fields';
+import { DraftTextInput, displayValue, Field, PlaceholderMenu } from './fields';
 
-interface SchemaProp {
-  type?: string | string[];
-  default?: unknown;
-  description?: string;
-}
 export interface FunctionSchema {
   properties?: Record<string, SchemaProp>;
   required?: string[];
@@ -59,6 +55,8 @@ function JsonInput({ value, onChange, testId }: { value: unknown; onChange: (v: 
   );
 }
 
+const textOrNothing = (text: string): unknown => (text === '' ? undefined : text);
+
 interface Props {
   stepId: string;
   schema: FunctionSchema | undefined;
@@ -83,8 +81,9 @@ export function KwargsForm({ stepId, schema, kwargs, placeholders, onChange }: P
         const value = kwargs[name];
         const hint = `${t}${required.has(name) ? ', required' : ''}${prop.default !== undefined ? `, default ${JSON.stringify(prop.default)}` : ''}`;
         const missing = required.has(name) && (value === undefined || value === '');
+        const error = missing ? 'required' : argumentError(name, value, prop) ?? undefined;
         return (
-          <Field key={`${stepId}-${name}`} label={name} hint={hint} error={missing ? 'required' : undefined}>
+          <Field key={`${stepId}-${name}`} label={name} hint={hint} error={error}>
             {t === 'boolean' ? (
               <select
                 value={value === undefined ? '' : displayValue(value)}
@@ -104,13 +103,13 @@ export function KwargsForm({ stepId, schema, kwargs, placeholders, onChange }: P
               <JsonInput value={value} onChange={(v) => onChange(name, v)} testId={`kwarg-${name}`} />
             ) : (
               <div className="input-with-menu">
-                <input
-                  type="text"
-                  value={displayValue(value)}
+                <DraftTextInput
+                  value={value}
+                  parse={t === 'string' ? textOrNothing : numberFromText}
+                  inputMode={t === 'string' ? undefined : 'decimal'}
                   placeholder={prop.default !== undefined ? displayValue(prop.default) : ''}
-                  inputMode={t === 'number' || t === 'integer' ? 'decimal' : undefined}
-                  onChange={(e) => onChange(name, t === 'string' ? (e.target.value === '' ? undefined : e.target.value) : parseLoose(e.target.value))}
-                  data-testid={`kwarg-${name}`}
+                  onChange={(v) => onChange(name, v)}
+                  testId={`kwarg-${name}`}
                 />
                 <PlaceholderMenu
                   options={placeholders}

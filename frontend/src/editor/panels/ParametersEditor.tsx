@@ -1,7 +1,8 @@
 import type { CampaignParameter } from '../../lib/types';
 import type { EditorDoc } from '../lib/doc';
 import type { EditOptions } from '../useEditorDoc';
-import { displayValue, parseLoose } from './fields';
+import { numberFromText } from '../lib/kwargs';
+import { DraftTextInput, displayValue } from './fields';
 
 const TYPES = ['string', 'integer', 'number', 'boolean', 'choice', 'json'];
 
@@ -9,13 +10,18 @@ function parseDefault(type: string, text: string): unknown {
   if (text === '') return undefined;
   if (type === 'string') return text;
   if (type === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
-  if (type === 'integer' || type === 'number') return parseLoose(text);
+  if (type === 'integer' || type === 'number') return numberFromText(text);
   try {
     return JSON.parse(text);
   } catch {
     return text;
   }
 }
+
+// One parser per type, kept stable across renders so a field's text is not rewritten while typing.
+const DEFAULT_PARSERS: Record<string, (text: string) => unknown> = Object.fromEntries(
+  TYPES.map((t) => [t, (text: string) => parseDefault(t, text)]),
+);
 
 interface Props {
   doc: EditorDoc;
@@ -84,7 +90,12 @@ export function ParametersEditor({ doc, errors, edit }: Props) {
                 <option value="false">false</option>
               </select>
             ) : (
-              <input value={displayValue(p.default)} onChange={(e) => setParam(i, { default: parseDefault(p.type, e.target.value) }, 'default')} data-testid={`param-default-${i}`} />
+              <DraftTextInput
+                value={p.default}
+                parse={DEFAULT_PARSERS[p.type] ?? DEFAULT_PARSERS.json}
+                onChange={(v) => setParam(i, { default: v }, 'default')}
+                testId={`param-default-${i}`}
+              />
             )}
           </label>
           <label className="pfield">

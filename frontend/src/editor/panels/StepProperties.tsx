@@ -7,6 +7,7 @@ import type { EditOptions } from '../useEditorDoc';
 import { Field, NumberInput } from './fields';
 import { defaultKwargs, KwargsForm, type FunctionSchema } from './KwargsForm';
 import { ArgvList, EnvList } from './ListFields';
+import { WorkflowStepProperties } from './WorkflowStepProperties';
 
 interface Props {
   doc: EditorDoc;
@@ -42,8 +43,8 @@ export function StepProperties({ doc, step, functions, errors, edit, onRenamed }
           ))}
         </ul>
       )}
-      <Field label="Name">
-        <input value={step.name} onChange={(e) => patch({ name: e.target.value }, 'name')} data-testid="step-name" />
+      <Field label="Name" error={step.name.trim() ? undefined : 'A step needs a name'}>
+        <input value={step.name} placeholder={step.id} onChange={(e) => patch({ name: e.target.value }, 'name')} data-testid="step-name" />
       </Field>
       <Field label="Id" hint="used in placeholders and edges" error={idError}>
         <input
@@ -96,7 +97,9 @@ export function StepProperties({ doc, step, functions, errors, edit, onRenamed }
           </Field>
         )}
       </div>
-      {step.kind === 'function' ? (
+      {step.kind === 'workflow' ? (
+        <WorkflowStepProperties step={step} patch={patch} />
+      ) : step.kind === 'function' ? (
         <fieldset className="props-group">
           <legend>Arguments{fn?.description ? <span className="muted small"> — {fn.description}</span> : null}</legend>
           <KwargsForm

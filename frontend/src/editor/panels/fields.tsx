@@ -61,19 +61,48 @@ export function PlaceholderMenu({ options, onPick, testId }: { options: Placehol
   );
 }
 
-/** Text that becomes a number when it reads as one; anything else (e.g. a placeholder) stays text. */
-export function parseLoose(text: string): unknown {
-  const t = text.trim();
-  if (t === '') return undefined;
-  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
-  return text;
-}
-
 export function displayValue(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
+}
+
+/**
+ * A field whose text stays as typed (``0.`` on the way to ``0.5``) while the value it stands for goes
+ * to the document on every key; a change from outside (undo, a placeholder picked) rewrites the text,
+ * and leaving the field shows the stored value's own spelling.
+ */
+export function DraftTextInput({ value, parse, onChange, testId, placeholder, inputMode }: {
+  value: unknown;
+  parse: (text: string) => unknown;
+  onChange: (v: unknown) => void;
+  testId: string;
+  placeholder?: string;
+  inputMode?: 'decimal';
+}) {
+  const [text, setText] = useState(() => displayValue(value));
+  useEffect(() => {
+    setText((t) => (sameValue(parse(t), value) ? t : displayValue(value)));
+  }, [value, parse]);
+  return (
+    <input
+      type="text"
+      value={text}
+      placeholder={placeholder}
+      inputMode={inputMode}
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange(parse(e.target.value));
+      }}
+      onBlur={() => setText(displayValue(value))}
+      data-testid={testId}
+    />
+  );
 }
 
 /** Optional number: blank is null. */

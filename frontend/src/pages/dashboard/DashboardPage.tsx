@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { LiveIndicator } from '../../components/LiveIndicator';
 import { useTitle } from '../../hooks';
@@ -7,6 +7,7 @@ import { RUN_STATES } from '../../lib/types';
 import { BackendsPanel } from './BackendsPanel';
 import { DashboardTimeline } from './DashboardTimeline';
 import { useDashboardData } from './useDashboardData';
+import { clipped } from '../../components/Truncated';
 
 const WINDOWS: [string, number][] = [
   ['auto', 0],
@@ -48,7 +49,16 @@ export function DashboardPage() {
 
   // Rows are regrouped only when runs come or go (or, with a state filter, when states move).
   const structure = store.structure;
-  const rows = useMemo(() => store.rows(filter), [store, filter, structure, state ? tick : 0]); // eslint-disable-line react-hooks/exhaustive-deps
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const toggleChildren = useCallback((runId: number) => {
+    setExpanded((cur) => {
+      const next = new Set(cur);
+      if (next.has(runId)) next.delete(runId);
+      else next.add(runId);
+      return next;
+    });
+  }, []);
+  const rows = useMemo(() => store.rows(filter, expanded), [store, filter, expanded, structure, state ? tick : 0]); // eslint-disable-line react-hooks/exhaustive-deps
   const counts = useMemo(() => store.counts({ campaign, owner }), [store, campaign, owner, tick]); // eslint-disable-line react-hooks/exhaustive-deps
   const campaigns = useMemo(() => store.campaigns(), [store, structure]); // eslint-disable-line react-hooks/exhaustive-deps
   const owners = useMemo(() => store.owners(), [store, structure]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -97,8 +107,8 @@ export function DashboardPage() {
             <option value="">All campaigns</option>
             {campaign != null && !campaigns.some((c) => c.id === campaign) && <option value={campaign}>#{campaign}</option>}
             {campaigns.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
+              <option key={c.id} value={c.id} title={c.name}>
+                {clipped(c.name)}
               </option>
             ))}
           </select>
@@ -155,7 +165,7 @@ export function DashboardPage() {
           <Link to="/campaigns">Launch a campaign.</Link>
         </div>
       ) : (
-        <DashboardTimeline store={store} rows={rows} tick={tick} windowMs={windowMs} follow={follow} highlightBatch={highlightBatch} />
+        <DashboardTimeline store={store} rows={rows} tick={tick} windowMs={windowMs} follow={follow} highlightBatch={highlightBatch} onToggleChildren={toggleChildren} />
       )}
     </div>
   );

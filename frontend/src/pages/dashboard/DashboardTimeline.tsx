@@ -3,6 +3,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import type { DashboardStore, DashStep, Row } from '../../lib/dashboardStore';
 import { formatDateTime, formatDuration } from '../../lib/format';
 import { AXIS_HEIGHT, drawAxis, drawRows, LABEL_WIDTH, readPalette, ROW_HEIGHT, stepAt, type View } from './draw';
+import { Truncated } from '../../components/Truncated';
 
 interface Props {
   store: DashboardStore;
@@ -12,6 +13,8 @@ interface Props {
   windowMs: number;
   follow: boolean;
   highlightBatch: number | null;
+  /** Fold or unfold a run's child runs (workflow steps). */
+  onToggleChildren?: (runId: number) => void;
 }
 
 declare global {
@@ -33,11 +36,11 @@ function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number) {
   return ctx;
 }
 
-const RowLabel = memo(function RowLabel({ row, top, steps, highlight }: { row: Row; top: number; steps: string; highlight: boolean }) {
+const RowLabel = memo(function RowLabel({ row, top, steps, highlight, onToggle }: { row: Row; top: number; steps: string; highlight: boolean; onToggle?: (runId: number) => void }) {
   if (row.kind === 'campaign') {
     return (
       <div className="dash-label dash-label-campaign" style={{ top }} data-testid={`dash-campaign-${row.campaign}`}>
-        <span className="strong">{row.name}</span> <span className="muted small">{row.runs} run{row.runs === 1 ? '' : 's'}</span>
+        <Truncated text={row.name} className="strong" /> <span className="muted small">{row.runs} run{row.runs === 1 ? '' : 's'}</span>
       </div>
     );
   }
@@ -52,11 +55,23 @@ const RowLabel = memo(function RowLabel({ row, top, steps, highlight }: { row: R
   return (
     <div
       className={`dash-label dash-label-run${row.nested ? ' nested' : ''}`}
-      style={{ top }}
       data-testid={`dash-run-${r.id}`}
       data-state={r.state}
       data-steps={steps}
+      style={{ top, paddingLeft: row.depth ? `${row.depth * 12}px` : undefined }}
     >
+      {row.children ? (
+        <button
+          type="button"
+          className="dash-fold"
+          onClick={() => onToggle?.(r.id)}
+          aria-expanded={!!row.expanded}
+          title={`${row.children} child run${row.children === 1 ? '' : 's'}`}
+          data-testid={`dash-fold-${r.id}`}
+        >
+          {row.expanded ? '▾' : '▸'} {row.children}
+        </button>
+      ) : null}
       <span className={`tl-dot state-${r.state}`} aria-hidden="true" />
       <Link to={`/runs/${r.id}`} data-testid={`dash-run-link-${r.id}`}>
         #{r.id}
@@ -72,7 +87,7 @@ const RowLabel = memo(function RowLabel({ row, top, steps, highlight }: { row: R
 const LABEL_SLOTS = 256;
 
 /** Every run on one time axis: labels are DOM (only rows in view), bars are drawn on a canvas. */
-export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlightBatch }: Props) {
+export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlightBatch, onToggleChildren }: Props) {
   const navigate = useNavigate();
   const bodyRef = useRef<HTMLDivElement>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -204,6 +219,7 @@ export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlig
                   top={(first + i) * ROW_HEIGHT}
                   steps={row.kind === 'run' ? row.run.steps.map((s) => s.state).join(',') : ''}
                   highlight={row.kind === 'batch' && row.batch === highlightBatch}
+                  onToggle={onToggleChildren}
                 />
               ))}
             </div>

@@ -6,7 +6,9 @@ function task that runs the command itself when it needs what an executable
 task cannot give: upstream results in argv, env, cwd or a timeout).
 Dependencies are passed as arguments, as asyncflow expects; steps sharing a
 ``block`` value become one ``@flow.block`` when grouping them keeps the graph
-acyclic.
+acyclic.  A workflow step becomes a ``@flow.block`` running its child
+campaign's steps as tasks, and a ``for_each`` runs the step once per item.
+The runtime every script carries is in ``runtime.py``.
 
 asyncflow 0.6.0 calls an executable task's body when the task is *created*,
 with its arguments still unresolved futures, so such a body can only use
@@ -21,8 +23,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .dag import Dag, find_cycle
-from .templating import placeholders_in
+from ..dag import Dag, find_cycle
+from ..workflows import step_result_references
+from .runtime import BUILTIN_SOURCE, CHILD_RUNTIME, RUNTIME
 
 
 @dataclass(frozen=True)
@@ -35,168 +38,6 @@ class ExportFunction:
     builtin: bool = False
     wants_context: bool = False
     wants_inputs: bool = False
-
-
-BUILTIN_SOURCE = {
-    "sleep": '''async def fn_sleep(seconds, *, attempt=1):
-    """Wait for the given number of seconds and return it."""
-    if seconds < 0:
-        raise ValueError("seconds must not be negative")
-    await asyncio.sleep(seconds)
-    return seconds''',
-    "echo": '''async def fn_echo(*, attempt=1, **kwargs):
-    """Return its keyword arguments unchanged."""
-    return kwargs''',
-    "noop": '''async def fn_noop(*, attempt=1):
-    """Do nothing and succeed."""
-    return None''',
-    "fail": '''async def fn_fail(message="failed on purpose", times=None, *, attempt=1):
-    """Raise an error on the first `times` attempts (on every attempt when null), then succeed."""
-    if times is None or attempt <= times:
-        raise RuntimeError(message)
-    return f"succeeded on attempt {attempt}"''',
-}
-
-RUNTIME = r'''
-T0 = time.monotonic()
-_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
-_REFERENCE = re.compile(
-    r"^\s*(?:params\.(?P<param>[A-Za-z_][A-Za-z0-9_]*)|steps\.(?P<step>[A-Za-z_][A-Za-z0-9_-]*)\.result)\s*$")
-
-
-def log(step_id, event, detail=None):
-    """One line per step event: `[   0.512s] s1: started`."""
-    line = f"[{time.monotonic() - T0:8.3f}s] {step_id}: {event}"
-    print(line if detail is None else f"{line} {json.dumps(detail, default=str)}", flush=True)
-
-
-def _lookup(inner, params, results):
-    match = _REFERENCE.match(inner)
-    if match["param"]:
-        return params[match["param"]]
-    return results[match["step"]]
-
-
-def _text(value):
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def render(value, params, results):
-    """{{ params.NAME }} and {{ steps.ID.result }} as in the studio: a whole placeholder keeps its type."""
-    if isinstance(value, str):
-        whole = _PLACEHOLDER.fullmatch(value)
-        if whole:
-            return _lookup(whole.group(1), params, results)
-        return _PLACEHOLDER.sub(lambda m: _text(_lookup(m.group(1), params, results)), value)
-    if isinstance(value, dict):
-        return {k: render(v, params, results) for k, v in value.items()}
-    if isinstance(value, list):
-        return [render(v, params, results) for v in value]
-    return value
-
-
-def stdout_result(stdout):
-    """An executable's result, as in the studio: its last stdout line, parsed as JSON when it is JSON."""
-    lines = [line for line in (stdout or "").splitlines() if line.strip()]
-    if not lines:
-        return None
-    try:
-        return json.loads(lines[-1])
-    except ValueError:
-        return lines[-1]
-
-
-class StepContext:
-    """What a studio step function may ask about itself."""
-
-    def __init__(self, step_id, attempt):
-        self.run_id, self.step_id, self.attempt = None, step_id, attempt
-        self.cancelled = threading.Event()
-
-    def check_cancelled(self):
-        pass
-
-
-async def _attempts(step_id, spec, call):
-    log(step_id, "started")
-    for attempt in range(1, spec["retries"] + 2):
-        try:
-            result = await asyncio.wait_for(call(attempt), spec["timeout_s"])
-        except Exception as exc:  # noqa: BLE001 - reported, then retried or raised
-            if attempt > spec["retries"]:
-                log(step_id, "failed", f"{type(exc).__name__}: {exc}")
-                raise
-            log(step_id, f"attempt {attempt} failed, retrying", str(exc))
-            await asyncio.sleep(spec["retry_delay_s"] or 0)
-        else:
-            log(step_id, "succeeded", result)
-            return result
-
-
-async def run_function(step_id, spec, params, results):
-    """Call a function step with rendered kwargs, retries and timeout as the studio would."""
-    function, wants = FUNCTIONS[spec["function"]]
-
-    async def call(attempt):
-        kwargs = render(spec["kwargs"], params, results)
-        if "context" in wants:
-            kwargs["context"] = StepContext(step_id, attempt)
-        if "inputs" in wants:
-            kwargs["inputs"] = {p: results.get(p) for p in spec["predecessors"]}
-        if asyncio.iscoroutinefunction(function):
-            return await function(**kwargs, attempt=attempt)
-        return await asyncio.to_thread(function, **kwargs)
-
-    return await _attempts(step_id, spec, call)
-
-
-async def run_command(step_id, spec, params, results):
-    """Run an executable step's command here (it needs upstream results, env, cwd or a timeout)."""
-
-    async def call(attempt):
-        argv = [_text(render(a, params, results)) for a in spec["argv"]]
-        env = {**os.environ, **spec.get("env", {})}
-        process = await asyncio.create_subprocess_exec(*argv, cwd=spec.get("cwd") or None, env=env,
-                                                       stdout=asyncio.subprocess.PIPE,
-                                                       stderr=asyncio.subprocess.PIPE)
-        stdout, stderr = await process.communicate()
-        if process.returncode:
-            raise RuntimeError(f"exit code {process.returncode}: {stderr.decode(errors='replace')[-500:]}")
-        return stdout_result(stdout.decode(errors="replace"))
-
-    return await _attempts(step_id, spec, call)
-
-
-def parse_parameters(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="set a campaign parameter (JSON values for numbers, booleans and json)")
-    given = {}
-    for item in parser.parse_args(argv).param:
-        name, sep, raw = item.partition("=")
-        declared = {p["name"]: p for p in PARAMETERS}
-        if not sep or name not in declared:
-            parser.error(f"--param {item!r}: expected NAME=VALUE with NAME one of {sorted(declared)}")
-        kind = declared[name]["type"]
-        try:
-            value = raw if kind == "string" else json.loads(raw)
-        except ValueError:
-            value = raw
-        if kind == "choice" and value not in declared[name].get("choices", []) and raw in declared[name]["choices"]:
-            value = raw
-        given[name] = value
-    values = {}
-    for spec in PARAMETERS:
-        if spec["name"] in given:
-            values[spec["name"]] = given[spec["name"]]
-        elif spec.get("default") is not None:
-            values[spec["name"]] = spec["default"]
-        elif spec.get("required"):
-            parser.error(f"parameter {spec['name']!r} is required: --param {spec['name']}=...")
-        else:
-            values[spec["name"]] = None
-    return values
-'''
 
 
 def _ident(text: str, taken: set[str]) -> str:
@@ -216,8 +57,33 @@ def _py(value) -> str:
 
 
 def _step_references(step: dict) -> set[str]:
-    templated = step.get("kwargs") if step["kind"] == "function" else step.get("argv")
-    return {p.name for p in placeholders_in(templated) if p.kind == "steps"}
+    return step_result_references(step)
+
+
+def child_key(step: Mapping) -> str:
+    """How the script names the campaign version a workflow step runs."""
+    campaign = step["campaign"]["id"] if isinstance(step["campaign"], Mapping) else step["campaign"]
+    return f"{campaign}v{step['version']}"
+
+
+def _step_spec(step: dict, dag: Dag, order: list[str]) -> dict:
+    """A step as the script's runtime reads it."""
+    spec = {key: step.get(key) for key in ("name", "kind", "function", "kwargs", "argv", "env", "cwd", "parameters",
+                                           "for_each", "max_parallel") if step.get(key) is not None}
+    if step["kind"] == "workflow":
+        spec["child"] = child_key(step)
+    wanted = set(dag.predecessors[step["id"]]) | _step_references(step)
+    spec.update(retries=step.get("retries", 0), retry_delay_s=step.get("retry_delay_s", 0),
+                timeout_s=step.get("timeout_s"), predecessors=list(dag.predecessors[step["id"]]),
+                needs=[s for s in order if s in wanted])
+    return spec
+
+
+def _functions_used(graph: Mapping, children: Mapping[str, Mapping]) -> list[str]:
+    names = {s["function"] for s in graph["steps"] if s["kind"] == "function"}
+    for child in children.values():
+        names |= {s["function"] for s in child["graph"]["steps"] if s["kind"] == "function"}
+    return sorted(names)
 
 
 def _blocks(steps: list[dict], dag: Dag) -> dict[str, list[str]]:
@@ -239,8 +105,16 @@ def _blocks(steps: list[dict], dag: Dag) -> dict[str, list[str]]:
     return {} if find_cycle(nodes, successors) else members
 
 
-def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction]) -> str:
-    """The Python source of a script that runs the campaign with radical.asyncflow."""
+def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction],
+                     children: Mapping[str, Mapping] | None = None) -> str:
+    """The Python source of a script that runs the campaign with radical.asyncflow.
+
+    ``children`` holds the definition (name, parameters, graph) of every
+    campaign version a workflow step runs, at any depth, by ``child_key``.
+    Each workflow step becomes a ``@flow.block`` that runs its child's steps
+    as tasks (a nested workflow step as a nested block).
+    """
+    children = children or {}
     steps = list(document["graph"]["steps"])
     by_id = {s["id"]: s for s in steps}
     dag = Dag.from_graph(document["graph"])
@@ -248,7 +122,8 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction])
     blocks = _blocks(steps, dag)
     block_of = {sid: name for name, ids in blocks.items() for sid in ids}
 
-    taken = {"main", "flow", "params", "log", "render", "run_function", "run_command", "stdout_result"}
+    taken = {"main", "flow", "params", "log", "render", "run_function", "run_command", "stdout_result",
+             "run_workflow", "run_child", "child_task", "child_block", "report_command", "child_parameters"}
     fn_name = {sid: _ident(f"step_{sid}", taken) for sid in order}
     out_name = {sid: _ident(f"{sid}_result", taken) for sid in order}
     block_fn = {name: _ident(f"block_{name}", taken) for name in blocks}
@@ -260,7 +135,7 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction])
         wanted = set(dag.predecessors[sid]) | _step_references(by_id[sid])
         return [s for s in order if s in wanted]
 
-    used = sorted({s["function"] for s in steps if s["kind"] == "function"})
+    used = _functions_used(document["graph"], children)
     lines: list[str] = []
     title = document.get("name") or "campaign"
     description = (document.get("description") or "").strip()
@@ -269,7 +144,8 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction])
         lines += [_doc(description), '']
     lines += ['Run it where radical.asyncflow is installed:', '',
               '    python this_script.py [--param NAME=VALUE ...]', '',
-              'Each step prints when it starts and how it ends.', '"""', '',
+              'Each step prints when it starts (an executable when it is submitted) and how it ends, with its',
+              'result.', '"""', '',
               'import argparse', 'import asyncio', 'import json', 'import os', 'import re', 'import shlex',
               'import threading', 'import time', '']
     imports = sorted({(functions[f].module, functions[f].qualname, f) for f in used
@@ -280,12 +156,15 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction])
     lines.append(f"PARAMETERS = {_py(document.get('parameters') or [])}")
     lines += ['', '# Each step as the studio stores it, with its dependencies.', 'STEPS = {']
     for sid in order:
-        step = by_id[sid]
-        spec = {key: step.get(key) for key in ("name", "kind", "function", "kwargs", "argv", "env", "cwd")
-                if step.get(key) is not None}
-        spec.update(retries=step.get("retries", 0), retry_delay_s=step.get("retry_delay_s", 0),
-                    timeout_s=step.get("timeout_s"), predecessors=list(dag.predecessors[sid]))
-        lines.append(f"    {sid!r}: {_py(spec)},")
+        lines.append(f"    {sid!r}: {_py(_step_spec(by_id[sid], dag, order))},")
+    lines += ['}', '', '# The campaigns that workflow steps run, at the versions they pin.', 'CAMPAIGNS = {']
+    for key, child in sorted(children.items()):
+        child_dag = Dag.from_graph(child["graph"])
+        child_order = child_dag.topological_order()
+        child_steps = {s["id"]: s for s in child["graph"]["steps"]}
+        entry = {"name": child.get("name", key), "parameters": child.get("parameters") or [], "order": child_order,
+                 "steps": {sid: _step_spec(child_steps[sid], child_dag, child_order) for sid in child_order}}
+        lines.append(f"    {key!r}: {_py(entry)},")
     lines += ['}', RUNTIME.rstrip(), '', '']
     for name in used:
         fn = functions.get(name)
@@ -294,14 +173,18 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction])
     lines.append('FUNCTIONS = {')
     for name in used:
         fn = functions.get(name) or ExportFunction(name=name)
-        wants = [w for w, on in (("context", fn.wants_context), ("inputs", fn.wants_inputs)) if on]
+        wants = [w for w, on in (("context", fn.wants_context), ("inputs", fn.wants_inputs),
+                                 ("attempt", fn.builtin)) if on]
         target = f"fn_{name}" if fn.builtin else f"fn_{_ident(name, set())}"
         if fn.qualname and "." in fn.qualname and not fn.builtin:
             target = f"fn_{_ident(name, set())}.{fn.qualname.split('.', 1)[1]}"
         lines.append(f"    {name!r}: ({target}, {tuple(wants)!r}),")
     lines += ['}', '', '']
 
-    lines += ['async def main(params):', '    flow = await WorkflowEngine.create(backend=LocalExecutionBackend())', '']
+    lines += ['async def main(params):', '    flow = await WorkflowEngine.create(backend=LocalExecutionBackend())']
+    if children:
+        lines += CHILD_RUNTIME.rstrip("\n").split("\n")
+    lines.append('')
 
     def params_of(sid: str) -> list[tuple[str, list[str]]]:
         """A step's arguments: one per upstream step, or one per upstream block (its results dict)."""
@@ -314,7 +197,12 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction])
 
     def plain_command(step: dict) -> bool:
         return (step["kind"] == "executable" and not _step_references(step) and not step.get("env")
-                and not step.get("cwd") and not step.get("timeout_s") and not step.get("retries"))
+                and not step.get("cwd") and not step.get("timeout_s") and not step.get("retries")
+                and step.get("for_each") is None)
+
+    def create(sid: str, refs: str) -> str:
+        call = f"{fn_name[sid]}({refs})"
+        return f"report_command({sid!r}, {call})" if plain_command(by_id[sid]) else call
 
     def results_expr(sid: str) -> str:
         entries = []
@@ -336,6 +224,10 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction])
                       "        # Called when the task is created, before its inputs exist: only parameters are known.",
                       f"        log({sid!r}, 'submitted')",
                       f"        return shlex.join(render(STEPS[{sid!r}]['argv'], params, {{}}))", ""]
+        elif step["kind"] == "workflow":
+            lines += ["    @flow.block", f"    async def {fn_name[sid]}({args}):", doc,
+                      f"        return await run_workflow({sid!r}, STEPS[{sid!r}], params, {results_expr(sid)}, "
+                      "run_child)", ""]
         else:
             runner = "run_function" if step["kind"] == "function" else "run_command"
             lines += ["    @flow.function_task", f"    async def {fn_name[sid]}({args}):", doc,
@@ -352,7 +244,7 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction])
         for sid in [s for s in order if s in members]:
             refs = [f"f_{param}" if all(block_of.get(d) == name for d in deps) else param
                     for param, deps in params_of(sid)]
-            lines.append(f"        f_{out_name[sid]} = {fn_name[sid]}({', '.join(refs)})")
+            lines.append(f"        f_{out_name[sid]} = {create(sid, ', '.join(refs))}")
         member_results = ", ".join(f"{sid!r}: await f_{out_name[sid]}" for sid in members)
         lines += [f"        return {{{member_results}}}", ""]
         block_params_of[name] = block_params
@@ -368,7 +260,7 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction])
                 lines.append(f"    f_{block_out[block]} = {block_fn[block]}({refs})")
             continue
         refs = ", ".join(f"f_{p}" for p, _ in params_of(sid))
-        lines.append(f"    f_{out_name[sid]} = {fn_name[sid]}({refs})")
+        lines.append(f"    f_{out_name[sid]} = {create(sid, refs)}")
     finals = [f"f_{block_out[b]}" for b in blocks] + [f"f_{out_name[s]}" for s in order if s not in block_of]
     lines += ["", "    try:", f"        await asyncio.gather({', '.join(finals)})", "    finally:",
               "        await flow.shutdown()", "", "", 'if __name__ == "__main__":',

@@ -1,0 +1,72 @@
+"""How validating a campaign grows with its size: chains and fans of 1k, 10k and 100k steps.
+
+Runs the pure validator (no Django, no database) on graphs of each size and prints the time per step
+and the ratio of each size's time per step to the 1k one, measured in the same run: linear validation
+keeps the ratio near 1 (quadratic would make it 10 and 100).
+
+    .venv/bin/python bench/validation.py [--sizes 1000,10000,100000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from campaigns_app.graph import FunctionSignature, validate_campaign  # noqa: E402
+from campaigns_app.graph.validation import GraphLimits  # noqa: E402
+
+FUNCTIONS = {"sleep": FunctionSignature("sleep", accepted=frozenset({"seconds", "value"}))}
+NO_LIMITS = GraphLimits(max_steps=10**7, max_value_bytes=10**9, max_depth=64)
+
+
+def chain(size: int) -> dict:
+    """Each step sleeps and reads its predecessor's result: every template reference is checked."""
+    steps = [{"id": f"s{i}", "kind": "function", "function": "sleep",
+              "kwargs": {"seconds": 0, "value": "{{ steps.s%d.result }}" % (i - 1) if i else 1}}
+             for i in range(size)]
+    edges = [{"source": f"s{i - 1}", "target": f"s{i}"} for i in range(1, size)]
+    return {"steps": steps, "edges": edges}
+
+
+def fan(size: int) -> dict:
+    """One root, size-2 parallel steps reading it, one join."""
+    steps = [{"id": "root", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0}}]
+    steps += [{"id": f"w{i}", "kind": "function", "function": "sleep",
+               "kwargs": {"seconds": 0, "value": "{{ steps.root.result }}"}} for i in range(size - 2)]
+    steps.append({"id": "join", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0}})
+    edges = [{"source": "root", "target": f"w{i}"} for i in range(size - 2)]
+    edges += [{"source": f"w{i}", "target": "join"} for i in range(size - 2)]
+    return {"steps": steps, "edges": edges}
+
+
+def measure(graph: dict, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        validate_campaign(parameters=[], graph=graph, functions=FUNCTIONS, backends={"thread"}, size_limits=NO_LIMITS)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for shape in (chain, fan):
+        baseline = None
+        for size in sizes:
+            seconds = measure(shape(size), args.repeat)
+            per_step = seconds / size
+            baseline = baseline or per_step
+            print(f"{shape.__name__:5} {size:>7} steps: {seconds * 1000:9.1f} ms  "
+                  f"{per_step * 1e6:6.2f} µs/step  ratio to {sizes[0]}: {per_step / baseline:5.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""How many of N websocket clients connecting at once get through, at daphne's old backlog and at ours.
+
+    .venv/bin/python bench/websockets.py [--clients 5000] [--backlog 4096] [--baseline-backlog 50]
+                                         [--open-timeout 60]
+
+Starts a private daphne (a temporary SQLite database, the Redis at ``REDIS_URL`` or an embedded one)
+as ``make run`` starts it (``scripts/run_stack.web_endpoint``), once with the baseline backlog (50,
+Twisted's default, what ``daphne -p`` listens with) and once with ``--backlog``, and opens
+``--clients`` dashboard sockets (``/ws/dashboard/?token=...``) at the same moment. A client counts as
+connected when its handshake completes within ``--open-timeout`` seconds. Prints, for each backlog,
+connected / N, the failures by kind, and the time until the last client got in; then the ratio of
+connects against the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# This file's own folder comes first on sys.path, and this file is named like the library it uses.
+sys.path[:] = [str(REPO), *[p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]]
+
+import websockets
+
+from scripts.run_stack import WEB_TIMEOUTS, child_env, web_endpoint
+from scripts.stack import ensure_redis, free_port, terminate, wait_for_http
+
+PASSWORD = "bench-password-1-Xq"
+CREATE_USER = f"from django.contrib.auth import get_user_model; get_user_model().objects.create_user('bench', password='{PASSWORD}')"
+
+
+def prepare(env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", CREATE_USER], cwd=REPO, env=env, check=True)
+
+
+def login_token(base: str) -> str:
+    request = urllib.request.Request(f"{base}/api/auth/token/", method="POST",
+                                     data=json.dumps({"username": "bench", "password": PASSWORD}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30) as response:
+        return json.loads(response.read())["token"]
+
+
+async def burst(url: str, clients: int, open_timeout: float) -> tuple[int, collections.Counter, float]:
+    start = asyncio.Event()
+    sockets = []
+    failures: collections.Counter = collections.Counter()
+    last_in = 0.0
+    t0 = 0.0
+
+    async def one() -> None:
+        nonlocal last_in
+        await start.wait()
+        try:
+            socket = await websockets.connect(url, open_timeout=open_timeout, origin="http://127.0.0.1",
+                                              max_queue=None)
+        except Exception as error:  # noqa: BLE001 - every kind of refusal is a figure here
+            cause = error.__cause__ or error.__context__
+            status = getattr(getattr(error, "response", None), "status_code", None)
+            if status:
+                cause = f"HTTP {status}"
+            failures[type(error).__name__ + (f" ({cause if isinstance(cause, str) else f'{type(cause).__name__}: {cause}'})" if cause else "")] += 1
+            return
+        last_in = time.perf_counter() - t0
+        sockets.append(socket)
+
+    tasks = [asyncio.create_task(one()) for _ in range(clients)]
+    await asyncio.sleep(0.1)
+    t0 = time.perf_counter()
+    start.set()
+    await asyncio.gather(*tasks)
+    connected = len(sockets)
+    await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
+    return connected, failures, last_in
+
+
+def measure(env: dict[str, str], backlog: int, clients: int, open_timeout: float, log: Path) -> dict:
+    port = free_port()
+    env = {**env, "STUDIO_WEB_BACKLOG": str(backlog)}
+    with open(log, "a") as log_file:
+        daphne = subprocess.Popen([sys.executable, "-m", "daphne", "-e", web_endpoint(port), *WEB_TIMEOUTS,
+                                   "-v", "0", "asyncflow_site.asgi:application"], cwd=REPO, env=env,
+                                  stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/api/auth/me/", timeout=60, procs={"daphne": daphne})
+        token = login_token(f"http://127.0.0.1:{port}")
+        url = f"ws://127.0.0.1:{port}/ws/dashboard/?token={token}"
+        connected, failures, last_in = asyncio.run(burst(url, clients, open_timeout))
+        if failures:
+            print(f"backlog {backlog}: end of daphne's log:\n" + "\n".join(log.read_text().splitlines()[-8:]))
+    finally:
+        terminate([daphne], timeout=10)
+    return {"backlog": backlog, "connected": connected, "failures": failures, "last_in_s": last_in}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=5000)
+    parser.add_argument("--backlog", type=int, default=int(os.environ.get("STUDIO_WEB_BACKLOG", "4096")))
+    parser.add_argument("--baseline-backlog", type=int, default=50)
+    parser.add_argument("--open-timeout", type=float, default=60.0)
+    args = parser.parse_args()
+
+    somaxconn = Path("/proc/sys/net/core/somaxconn").read_text().strip()
+    with tempfile.TemporaryDirectory(prefix="bench-ws-") as var_dir:
+        redis_url, redis_proc = ensure_redis(os.environ.get("REDIS_URL"))
+        try:
+            env = child_env(redis_url)
+            env.pop("DATABASE_URL", None)
+            env.update(STUDIO_VAR_DIR=var_dir, STUDIO_CHANNEL_PREFIX=f"bench-ws-{os.getpid()}")
+            prepare(env)
+            results = [measure(env, backlog, args.clients, args.open_timeout, Path(var_dir) / "daphne.log")
+                       for backlog in (args.baseline_backlog, args.backlog)]
+        finally:
+            terminate([redis_proc])
+
+    print(f"{args.clients} websocket clients connecting at once, open timeout {args.open_timeout:g} s, "
+          f"net.core.somaxconn={somaxconn}")
+    for result in results:
+        failed = ", ".join(f"{kind} {count}" for kind, count in result["failures"].most_common()) or "none"
+        print(f"  backlog {result['backlog']:>5}: {result['connected']:>5}/{args.clients} connected, "
+              f"last in after {result['last_in_s']:.2f} s; failed: {failed}")
+    base, ours = results
+    ratio = ours["connected"] / base["connected"] if base["connected"] else float("inf")
+    print(f"connects at backlog {ours['backlog']} / at backlog {base['backlog']}: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""``for_each`` on a function or executable step: the worker that claimed the step runs its items.
+
+Items run side by side on the step's backend, up to the step's
+``max_parallel`` and the run's; each has its own attempts (the step's
+``retries``), times, result and log (``step.log`` events carry the item's
+index).  The first item that fails for good stops the others; the step's
+result is the list of item results in item order.  A retry of the step runs
+again only the items that did not succeed, as long as ``for_each`` gives the
+same items.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from ..backends import StepInvocation, StepOutcome, get_backend
+from ..models import StepItem, StepState
+from .logs import step_log_close, step_log_open
+from .transitions import run_locked
+from .transitions.workflows import step_items_prepare
+
+logger = logging.getLogger(__name__)
+
+# Threads one for_each step may use at once when nothing else limits it.
+MAX_ITEM_THREADS = 64
+
+
+@dataclass
+class ItemWork:
+    item_id: int
+    index: int
+    invocation: StepInvocation | None
+    error: str | None = None
+
+
+def items_plan(*, step_run_id: int, items: list, render: Callable[[int, object], StepInvocation]) -> tuple[
+        list[ItemWork], dict[int, object]]:
+    """The items still to run (their invocations rendered with item and index) and the results already had."""
+    from ..graph import TemplateError
+
+    step_items_prepare(step_run_id, items, keep_successes=True)
+    rows = list(StepItem.objects.filter(step_run_id=step_run_id).order_by("index").values_list(
+        "pk", "index", "state", "result"))
+    done = {index: result for _, index, state, result in rows if state == StepState.SUCCEEDED}
+    work = []
+    for pk, index, state, _ in rows:
+        if state == StepState.SUCCEEDED:
+            continue
+        try:
+            work.append(ItemWork(pk, index, render(index, items[index])))
+        except TemplateError as exc:
+            work.append(ItemWork(pk, index, None, error=f"template: {exc}"))
+    return work, done
+
+
+def _item_event(*, run_id: int, step_id: str, item_id: int, state: str, data: dict, **columns) -> None:
+    with run_locked(run_id) as ledger:
+        StepItem.objects.filter(pk=item_id).update(state=state, **columns)
+        ledger.record("step.item", state, step_id=step_id, data=data)
+
+
+def items_run(*, step: dict, run_max_parallel: int | None, invocation: StepInvocation, step_run_id: int,
+              backend: str, work: list[ItemWork], done: dict[int, object], total: int) -> StepOutcome:
+    """Run the items to one outcome for the step; ``invocation.cancelled`` (the step's cancel) stops them all."""
+    limits = [n for n in (step.get("max_parallel"), run_max_parallel) if n]
+    threads = max(1, min([*limits, len(work), MAX_ITEM_THREADS]))
+    stop = invocation.cancelled
+    failures: list[tuple[int, str]] = []
+    results = dict(done)
+    lock = threading.Lock()
+    retries = int(step.get("retries") or 0)
+
+    def one(item: ItemWork) -> None:
+        try:
+            _run_item(item)
+        finally:
+            close_old_connections()
+
+    def _run_item(item: ItemWork) -> None:
+        base = {"run_id": invocation.run_id, "step_id": invocation.step_id, "item_id": item.item_id}
+        if stop.is_set():
+            _item_event(**base, state=StepState.CANCELLED, data={"index": item.index},
+                        error="cancelled: the step stopped", finished_at=timezone.now())
+            return
+        if item.invocation is None:
+            _item_event(**base, state=StepState.FAILED, data={"index": item.index, "error": item.error},
+                        error=item.error, finished_at=timezone.now())
+            with lock:
+                failures.append((item.index, item.error))
+            stop.set()
+            return
+        attempts = StepItem.objects.filter(pk=item.item_id).values_list("attempts", flat=True).first() or 0
+        for attempt in range(attempts + 1, attempts + retries + 2):
+            _item_event(**base, state=StepState.RUNNING, data={"index": item.index, "attempt": attempt},
+                        attempts=attempt, started_at=timezone.now(), finished_at=None, error=None)
+            inv = dataclasses.replace(item.invocation, cancelled=stop)
+            log = step_log_open(step_run_id=step_run_id, run_id=inv.run_id, step_id=inv.step_id,
+                                attempt=invocation.attempt, item=item.index)
+            inv.log = log
+            try:
+                outcome = get_backend(backend).run(inv)
+            except Exception as exc:  # noqa: BLE001 - a broken backend fails the item, never the worker
+                logger.exception("backend %s crashed running an item of step run %s", backend, step_run_id)
+                outcome = StepOutcome.failure(f"backend error: {type(exc).__name__}: {exc}")
+            finally:
+                step_log_close(log)
+            if outcome.ok:
+                _item_event(**base, state=StepState.SUCCEEDED, data={"index": item.index, "attempt": attempt},
+                            result=outcome.result, finished_at=timezone.now())
+                with lock:
+                    results[item.index] = outcome.result
+                return
+            if stop.is_set():
+                # The step was cancelled, or another item failed: whatever this one returned does not count.
+                _item_event(**base, state=StepState.CANCELLED, data={"index": item.index, "attempt": attempt},
+                            error="cancelled: the step stopped", finished_at=timezone.now())
+                return
+            will_retry = attempt <= attempts + retries
+            data = {"index": item.index, "attempt": attempt, "error": outcome.error, "reason": outcome.reason}
+            if will_retry:
+                _item_event(**base, state=StepState.PENDING, data={**data, "will_retry": True}, error=outcome.error)
+                continue
+            _item_event(**base, state=StepState.FAILED, data=data, error=outcome.error, finished_at=timezone.now())
+            with lock:
+                failures.append((item.index, outcome.error))
+            stop.set()
+            return
+
+    with ThreadPoolExecutor(threads, thread_name_prefix=f"items-{invocation.step_id}") as pool:
+        list(pool.map(one, work))
+    if failures:
+        index, error = min(failures)
+        return StepOutcome.failure(f"item {index} failed: {error}", reason="item")
+    if len(results) < total:
+        return StepOutcome.failure("cancelled while its items ran", reason="cancelled")
+    return StepOutcome.success([results[i] for i in range(total)])

@@ -1,0 +1,129 @@
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { api } from '../../lib/api';
+import type { Run, StepState } from '../../lib/types';
+import { RunGraph } from '../RunGraph';
+import { StateBadge } from '../StateBadge';
+
+export interface ChildProgress {
+  id: number;
+  step: string;
+  item: number | null;
+  state: string;
+  done: number;
+  total: number;
+}
+
+const TERMINAL = ['succeeded', 'failed', 'cancelled'];
+const POLL_MS = 1000;
+
+/** One child run's graph, drawn in place from its detail (refreshed while it runs). */
+function ChildGraph({ id }: { id: number }) {
+  const [run, setRun] = useState<Run | null>(null);
+  useEffect(() => {
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () =>
+      api.run(id).then(
+        (r) => {
+          if (stop) return;
+          setRun(r);
+          if (!TERMINAL.includes(r.state)) timer = setTimeout(load, POLL_MS);
+        },
+        () => undefined,
+      );
+    void load();
+    return () => {
+      stop = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [id]);
+  if (!run?.graph) return <div className="muted small">Loading child run…</div>;
+  const states = new Map((run.steps ?? []).map((s) => [s.step, s]));
+  return (
+    <div className="child-graph" data-testid={`child-graph-${id}`}>
+      <RunGraph
+        graph={run.graph}
+        stateOf={(sid) => (states.get(sid)?.state ?? 'pending') as StepState}
+        attemptsOf={(sid) => states.get(sid)?.attempts ?? 0}
+        selected={null}
+        onSelect={() => undefined}
+      />
+    </div>
+  );
+}
+
+export interface RunProgress {
+  children: ChildProgress[];
+  items: Record<string, { state: string }[]>;
+}
+
+/** The run detail's children and items, read again every second while the run is running. */
+export function useRunProgress(runId: number, running: boolean, enabled: boolean): RunProgress {
+  const [progress, setProgress] = useState<RunProgress>({ children: [], items: {} });
+  useEffect(() => {
+    if (!enabled) return;
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () =>
+      api.run(runId).then(
+        (r) => {
+          if (stop) return;
+          const detail = r as Run & Partial<RunProgress>;
+          setProgress({ children: detail.children ?? [], items: detail.items ?? {} });
+          if (running) timer = setTimeout(load, POLL_MS);
+        },
+        () => undefined,
+      );
+    void load();
+    return () => {
+      stop = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [runId, running, enabled]);
+  return progress;
+}
+
+/** "done/total" for a step: its items, or its child run's steps. */
+export function stepProgress(progress: RunProgress, stepId: string): string | null {
+  const items = progress.items[stepId];
+  if (items?.length) return `${items.filter((i) => i.state === 'succeeded').length}/${items.length}`;
+  const child = [...progress.children].reverse().find((c) => c.step === stepId && c.item == null);
+  return child ? `${child.done}/${child.total}` : null;
+}
+
+/** The child runs of a run's workflow steps: progress, a link each, and its graph expanded in place. */
+export function ChildRuns({ children }: { children: ChildProgress[] }) {
+  const [open, setOpen] = useState<Set<number>>(new Set());
+  if (children.length === 0) return null;
+  const toggle = (id: number) =>
+    setOpen((cur) => {
+      const next = new Set(cur);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  return (
+    <section className="card child-runs-card" data-testid="child-runs">
+      <h2 className="card-title">Child runs</h2>
+      <ul className="child-runs">
+        {children.map((c) => (
+          <li key={c.id} data-testid={`child-run-${c.step}${c.item != null ? `-${c.item}` : ''}`} data-state={c.state}>
+            <button type="button" className="btn btn-small btn-ghost" onClick={() => toggle(c.id)} aria-expanded={open.has(c.id)}
+              data-testid={`child-toggle-${c.id}`}>
+              {open.has(c.id) ? '▾' : '▸'}
+            </button>{' '}
+            <strong>{c.step}</strong>
+            {c.item != null ? <span className="muted"> [{c.item}]</span> : null}{' '}
+            <StateBadge state={c.state as StepState} />{' '}
+            <span className="child-progress" data-testid={`child-progress-${c.id}`}>
+              {c.done}/{c.total}
+            </span>{' '}
+            <Link to={`/runs/${c.id}`}>run #{c.id}</Link>
+            {open.has(c.id) && <ChildGraph id={c.id} />}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
