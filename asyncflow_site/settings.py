@@ -236,6 +236,9 @@ STUDIO_REDISPATCH_AFTER_S = float(os.environ.get("STUDIO_REDISPATCH_AFTER_S", "3
 STUDIO_MAX_RECLAIMS = int(os.environ.get("STUDIO_MAX_RECLAIMS", "3"))
 # Group commit: at most this many step starts and ends of one process in one transaction (0: one each).
 STUDIO_COMMIT_BATCH = int(os.environ.get("STUDIO_COMMIT_BATCH", "256"))
+# A step end of a run with at most this many steps reads all of them (in the group's one read), so the
+# run's end is decided in memory instead of by two more queries; 0 reads only the step's neighbourhood.
+STUDIO_WHOLE_RUN_STEPS = int(os.environ.get("STUDIO_WHOLE_RUN_STEPS", "64"))
 # Instances per batch launch request.
 STUDIO_MAX_INSTANCES = int(os.environ.get("STUDIO_MAX_INSTANCES", "10000"))
 

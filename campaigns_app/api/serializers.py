@@ -356,6 +356,22 @@ class BatchSerializer(serializers.Serializer):
     runs = BatchRunSerializer(many=True)
 
 
+class LaunchedRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+
+
+class BatchLaunchSerializer(serializers.Serializer):
+    """The answer to a batch launch: what a client needs to follow the runs, not the runs themselves."""
+
+    batch = serializers.IntegerField()
+    campaign = serializers.IntegerField()
+    version = serializers.IntegerField()
+    count = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    runs = LaunchedRunSerializer(many=True)
+
+
 class RunEventSerializer(serializers.ModelSerializer):
     """A stored event as the websocket sends it; its schema is ``RunEventMessage`` (``api/schema.py``)."""
 

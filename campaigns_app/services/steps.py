@@ -268,13 +268,15 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
         run_finish_if_done(ledger, steps)
         return (here, ledger.run) if here is not None else None
 
-    prefetch = None
+    prefetch, whole_run = None, False
     if step_id is not None and version_id is not None:
         dag = version_definition(version_id).dag
         if step_id in dag.successors:
-            prefetch = neighbourhood(dag, step_id)
+            # A small run is read whole in the group's one statement; a large one only around this step.
+            whole_run = len(dag.step_ids) <= settings.STUDIO_WHOLE_RUN_STEPS
+            prefetch = list(dag.step_ids) if whole_run else neighbourhood(dag, step_id)
     try:
-        started = in_run_transaction(run_id, record, prefetch=prefetch)
+        started = in_run_transaction(run_id, record, prefetch=prefetch, whole_run=whole_run)
     except Run.DoesNotExist:
         # Its campaign was deleted while the step ran (a delete refuses active runs, but a launch can race it):
         # there is nothing left to record the outcome on.

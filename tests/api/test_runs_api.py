@@ -83,11 +83,15 @@ def test_instances_launch_one_batch_of_runs_in_one_request(alice_api, seed_campa
     answer = launch_instances(alice_api, seed_campaign, [{"parameters": {"name": f"Campaign {n}"}} for n in "ABC"])
     assert answer.status_code == 201
     body = answer.json()
-    assert [r["parameters"]["name"] for r in body["runs"]] == ["Campaign A", "Campaign B", "Campaign C"]
-    assert {r["batch"] for r in body["runs"]} == {body["batch"]}
+    assert body["count"] == 3 and body["counts"] == {"queued": 3} and body["campaign"] == seed_campaign.pk
+    assert [set(r) for r in body["runs"]] == [{"id", "state"}] * 3
+    assert {r["state"] for r in body["runs"]} == {"queued"}
     summary = alice_api.get(f"/api/batches/{body['batch']}/").json()
     assert summary["state"] == "queued" and summary["counts"] == {"queued": 3}
     assert [r["id"] for r in summary["runs"]] == [r["id"] for r in body["runs"]]
+    assert [r["parameters"]["name"] for r in summary["runs"]] == ["Campaign A", "Campaign B", "Campaign C"]
+    first = alice_api.get(f"/api/runs/{body['runs'][0]['id']}/").json()
+    assert first["batch"] == body["batch"] and first["version"] == body["version"]
 
 
 def test_one_bad_instance_refuses_the_whole_batch_naming_it(alice_api, seed_campaign):

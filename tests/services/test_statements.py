@@ -7,7 +7,7 @@ import pytest
 
 from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import run_launch
-from campaigns_app.services.transitions.sql import rows_insert, rows_update
+from campaigns_app.services.transitions.sql import rows_insert, rows_update, rows_update_each
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,20 @@ def test_an_insert_beyond_the_databases_parameter_limit_is_split_and_complete(st
     stored = RunEvent.objects.filter(run=run, seq__gte=1000)
     assert stored.count() == 10000
     assert sorted(stored.values_list("data__n", flat=True)) == list(range(10000))
+
+
+def test_many_rows_are_updated_each_with_its_own_values_in_one_statement(alice, seed_campaign,
+                                                                          django_assert_num_queries):
+    run = run_launch(campaign=seed_campaign, user=alice, parameters={})
+    rows = list(StepRun.objects.filter(run=run).order_by("order"))
+    at = datetime(2026, 12, 1, 10, 30, 15, 123456, tzinfo=UTC)
+    values = [(sr.pk, ["succeeded", {"n": k, "s": "ü"} if k else None, at + timedelta(seconds=k), k + 1])
+              for k, sr in enumerate(rows)]
+    with django_assert_num_queries(1):
+        rows_update_each(StepRun, ("state", "result", "finished_at", "attempts"), values)
+    stored = {sr.pk: sr for sr in StepRun.objects.filter(run=run)}
+    for k, sr in enumerate(rows):
+        got = stored[sr.pk]
+        assert (got.state, got.result, got.finished_at, got.attempts) == (
+            "succeeded", {"n": k, "s": "ü"} if k else None, at + timedelta(seconds=k), k + 1)
+    assert StepRun.objects.filter(pk=rows[0].pk, result__isnull=True).exists()

@@ -40,6 +40,8 @@ class _Work:
     apply: Callable[[RunLedger], Any]
     # Step ids of the run that ``apply`` will read: read for the whole group in one statement.
     prefetch: list[str] | None = None
+    # ``prefetch`` names every step of the run, so the view it seeds is complete.
+    whole_run: bool = False
     wake: threading.Event = field(default_factory=threading.Event)
     finished: bool = False
     result: Any = None
@@ -57,8 +59,9 @@ class GroupCommitter:
         self.commits = 0
         self.applied = 0
 
-    def run(self, run_id: int, apply: Callable[[RunLedger], Any], prefetch: list[str] | None = None) -> Any:
-        work = _Work(run_id, apply, prefetch=prefetch)
+    def run(self, run_id: int, apply: Callable[[RunLedger], Any], prefetch: list[str] | None = None,
+            whole_run: bool = False) -> Any:
+        work = _Work(run_id, apply, prefetch=prefetch, whole_run=whole_run)
         with self._mutex:
             self._queue.append(work)
             lead = not self._leading
@@ -107,9 +110,12 @@ class GroupCommitter:
                 locked = runs_lock([w.run_id for w in pending])
                 ledgers: dict[int, RunLedger] = {}
                 wanted: dict[int, list[str]] = {}
+                whole: dict[int, set[str]] = {}
                 for work in pending:
                     if work.prefetch and work.run_id in locked:
                         wanted.setdefault(work.run_id, []).extend(work.prefetch)
+                        if work.whole_run:
+                            whole[work.run_id] = set(work.prefetch)
                 read: dict[int, list] = {}
                 for row in steps_of_runs(wanted):
                     read.setdefault(row.run_id, []).append(row)
@@ -120,7 +126,11 @@ class GroupCommitter:
                             raise Run.DoesNotExist(f"run {current.run_id} does not exist")
                         ledger = ledgers[current.run_id] = RunLedger(locked[current.run_id])
                         if current.run_id in read:
-                            RunSteps.of(ledger).seed(read[current.run_id])
+                            view = RunSteps.of(ledger)
+                            view.seed(read[current.run_id])
+                            # Every step of the run is in the view: its end is counted there, not queried.
+                            if current.run_id in whole and whole[current.run_id] <= set(view._steps):
+                                view.complete = True
                     results.append((current, current.apply(ledger)))
                 current = None
                 after_commit = ledgers_flush(list(ledgers.values()))
@@ -147,11 +157,14 @@ class GroupCommitter:
 _committer = GroupCommitter()
 
 
-def in_run_transaction(run_id: int, apply: Callable[[RunLedger], Any], *, prefetch: list[str] | None = None) -> Any:
+def in_run_transaction(run_id: int, apply: Callable[[RunLedger], Any], *, prefetch: list[str] | None = None,
+                       whole_run: bool = False) -> Any:
     """``apply(ledger)`` under the run's lock, committed with whatever else this process commits now.
 
     ``prefetch`` names steps of the run that ``apply`` reads (``RunSteps``):
-    the group reads them for all its runs in one statement.
+    the group reads them for all its runs in one statement.  ``whole_run``
+    says they are all of the run's steps, so the view is complete (a run's
+    end is then decided without the two queries that count its step states).
 
     Inside a caller's transaction it simply nests there (``run_locked``):
     group commit needs the outermost transaction.
@@ -159,7 +172,7 @@ def in_run_transaction(run_id: int, apply: Callable[[RunLedger], Any], *, prefet
     if connection.in_atomic_block or not settings.STUDIO_COMMIT_BATCH:
         with run_locked(run_id) as ledger:
             return apply(ledger)
-    return _committer.run(run_id, apply, prefetch)
+    return _committer.run(run_id, apply, prefetch, whole_run)
 
 
 def committer_stats() -> tuple[int, int]:

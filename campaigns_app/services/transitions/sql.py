@@ -75,6 +75,45 @@ def _preparer(field):
     return lambda value: None if value is None else field.get_db_prep_save(value, connection)
 
 
+@lru_cache(maxsize=32)
+def _insert_unnest_sql(model: type[models.Model], fields: tuple[str, ...]) -> str:
+    q = connection.ops.quote_name
+    meta = model._meta
+    model_fields = [meta.get_field(name) for name in fields]
+    columns = ", ".join(q(f.column) for f in model_fields)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in model_fields)
+    return f"INSERT INTO {q(meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"
+
+
+@lru_cache(maxsize=32)
+def _update_unnest_sql(model: type[models.Model], fields: tuple[str, ...]) -> str:
+    q = connection.ops.quote_name
+    meta = model._meta
+    table, key = q(meta.db_table), q(meta.pk.column)
+    model_fields = [meta.pk, *(meta.get_field(name) for name in fields)]
+    assignments = ", ".join(f"{q(f.column)} = v.{q(f.column)}" for f in model_fields[1:])
+    arrays = ", ".join(f"%s::{f.rel_db_type(connection) if f is meta.pk else f.db_type(connection)}[]"
+                       for f in model_fields)
+    names = ", ".join(q(f.column) for f in model_fields)
+    return f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) WHERE {table}.{key} = v.{key}"
+
+
+def _bulk_cursor():
+    """A cursor for statements of thousands of parameters.
+
+    Django's psycopg cursors bind on the client, quoting every value into the
+    SQL text in Python.  This one (same connection and transaction, logged
+    like any other) sends the values apart for the server to bind, so a list
+    goes as one array.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
 def rows_insert(model: type[models.Model], fields: Sequence[str], objects: Iterable[models.Model], *,
                 returning: Sequence[str] = ()) -> list[tuple]:
     """Insert the objects' ``fields``, in one statement unless the database's limit on parameters needs more.
@@ -94,6 +133,15 @@ def rows_insert(model: type[models.Model], fields: Sequence[str], objects: Itera
         q = connection.ops.quote_name
         tail = " RETURNING " + ", ".join(q(model._meta.get_field(name).column) for name in returning)
     rows: list[tuple] = []
+    if connection.vendor == "postgresql":
+        # One array per column: a short statement that psycopg parses once, whatever the number of rows.
+        with _bulk_cursor() as cursor:
+            columns = [[getattr(obj, attname) if prep is None else prep(getattr(obj, attname)) for obj in objects]
+                       for attname, prep in preparers]
+            cursor.execute(_insert_unnest_sql(model, tuple(fields)) + tail, columns)
+            if returning:
+                rows.extend(cursor.fetchall())
+        return rows
     with connection.cursor() as cursor:
         for start in range(0, len(objects), size):
             batch = objects[start:start + size]
@@ -315,12 +363,22 @@ def rows_update_many(model: type[models.Model], pks: Sequence[int], **values: An
 
 def rows_update_each(model: type[models.Model], fields: Sequence[str],
                      rows: Sequence[tuple[Any, Sequence[Any]]]) -> None:
-    """One ``UPDATE … SET fields WHERE pk = …`` sent for every (pk, values) row at once (``executemany``)."""
+    """Set ``fields`` of every (pk, values) row: one ``UPDATE`` per row sent at once (``executemany``).
+
+    On PostgreSQL it is one statement joined to one array per column instead.
+    """
     if not rows:
         return
     sql = _update_sql(connection.vendor, model, tuple(fields), (model._meta.pk.name,))
-    model_fields = [model._meta.get_field(name) for name in fields]
-    params = [[*(f.get_db_prep_save(v, connection) for f, v in zip(model_fields, values, strict=True)), pk]
+    preparers = [_preparer(model._meta.get_field(name)) for name in fields]
+    if connection.vendor == "postgresql":
+        by_column = zip(*(values for _, values in rows), strict=True)
+        columns = [[pk for pk, _ in rows], *([v if prep is None else prep(v) for v in column]
+                                             for prep, column in zip(preparers, by_column, strict=True))]
+        with _bulk_cursor() as cursor:
+            cursor.execute(_update_unnest_sql(model, tuple(fields)), columns)
+        return
+    params = [[*(v if prep is None else prep(v) for prep, v in zip(preparers, values, strict=True)), pk]
               for pk, values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

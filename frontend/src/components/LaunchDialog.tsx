@@ -4,7 +4,7 @@ import { ApiError, api, errorText, flattenMessages } from '../lib/api';
 import { executablesBlock } from '../lib/capabilities';
 import { instancesFromJson, instancesFromLines, type InstancesMode } from '../lib/instances';
 import { choiceValue, coerceValues, initialValues, normalizeType, serverErrors, type FormValues } from '../lib/params';
-import type { Campaign, Run } from '../lib/types';
+import type { BatchLaunch, Campaign, Run } from '../lib/types';
 import { useEscapeToClose } from './Modal';
 
 interface Props {
@@ -12,7 +12,7 @@ interface Props {
   onClose: () => void;
   onLaunched: (run: Run) => void;
   /** Called after launching several runs at once (without it, only single runs are offered). */
-  onLaunchedBatch?: (result: { batch: number; runs: Run[] }) => void;
+  onLaunchedBatch?: (result: BatchLaunch) => void;
 }
 
 /** Modal form built from the campaign's parameters; POSTs a new run. */
@@ -72,8 +72,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
         onLaunched(await api.launchRun(campaign.id, typed));
       } else {
         const result = await api.launchBatch(campaign.id, instances);
-        if (onLaunchedBatch) onLaunchedBatch(result);
-        else if (result.runs[0]) onLaunched(result.runs[0]);
+        onLaunchedBatch?.(result);
       }
     } catch (err) {
       if (err instanceof ApiError && err.status === 400 && mode !== 'single') {

@@ -7,6 +7,16 @@ function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 }
 
+// The compact answer of a batch launch (ids and states, not the runs).
+const launched = {
+  batch: 9,
+  campaign: 1,
+  version: 1,
+  count: 3,
+  counts: { queued: 3 },
+  runs: [{ id: 1, state: 'queued' }, { id: 2, state: 'queued' }, { id: 3, state: 'queued' }],
+};
+
 describe('LaunchDialog with several instances', () => {
   let fetchMock: ReturnType<typeof vi.fn>;
   beforeEach(() => {
@@ -23,14 +33,14 @@ describe('LaunchDialog with several instances', () => {
   }
 
   it('launches one run per line of the chosen parameter, the others from the form', async () => {
-    fetchMock.mockResolvedValue(json(201, { batch: 9, runs: [{ id: 1 }, { id: 2 }, { id: 3 }] }));
+    fetchMock.mockResolvedValue(json(201, launched));
     const { onLaunchedBatch } = setup();
     fireEvent.click(screen.getByTestId('instances-mode-lines').querySelector('input')!);
     fireEvent.change(screen.getByTestId('instances-parameter'), { target: { value: 'label' } });
     fireEvent.change(screen.getByTestId('instances-lines'), { target: { value: 'A\nB\n\nC' } });
     expect(screen.getByText(/3 run\(s\)/)).toBeTruthy();
     fireEvent.click(screen.getByTestId('launch-submit'));
-    await waitFor(() => expect(onLaunchedBatch).toHaveBeenCalledWith({ batch: 9, runs: [{ id: 1 }, { id: 2 }, { id: 3 }] }));
+    await waitFor(() => expect(onLaunchedBatch).toHaveBeenCalledWith(launched));
     const body = JSON.parse(fetchMock.mock.calls[0][1].body);
     expect(body.instances.map((i: { parameters: { label: string } }) => i.parameters.label)).toEqual(['A', 'B', 'C']);
     expect(body.instances[0].parameters.count).toBe(3);

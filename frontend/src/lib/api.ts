@@ -1,5 +1,5 @@
 // Thin fetch wrapper for the Django JSON API. No React in here.
-import type { BackendStatus, Campaign, FunctionInfo, Paginated, Run, RunEvent, User } from './types';
+import type { BackendStatus, BatchLaunch, Campaign, FunctionInfo, Paginated, Run, RunEvent, User } from './types';
 import type { DashboardFeed } from './dashboardTypes';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -229,7 +229,7 @@ export const api = {
   launchRun: (campaignId: number, parameters: Record<string, unknown>) =>
     apiFetch<Run>(`/api/campaigns/${campaignId}/runs/`, { method: 'POST', body: { parameters } }),
   launchBatch: (campaignId: number, instances: { parameters: Record<string, unknown> }[]) =>
-    apiFetch<{ batch: number; runs: Run[] }>(`/api/campaigns/${campaignId}/runs/`, {
+    apiFetch<BatchLaunch>(`/api/campaigns/${campaignId}/runs/`, {
       method: 'POST',
       body: { instances },
     }),

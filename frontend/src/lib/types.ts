@@ -45,6 +45,9 @@ export type StepStateEvent = Schemas['StepStateEvent'];
 export type StepLogEvent = Schemas['StepLogEvent'];
 export type StepBackendEvent = Schemas['StepBackendEvent'];
 
+/** The answer to a batch launch: the batch, counts per state and each run's id and state, in launch order. */
+export type BatchLaunch = Schemas['BatchLaunch'];
+
 export type FunctionInfo = Schemas['Function'];
 /** One entry of GET /api/backends/: an execution backend, whether a worker serves it, and its load. */
 export type BackendStatus = Schemas['Backend'];

@@ -309,7 +309,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Launch one run (``parameters``) or, with ``instances``, a batch of runs in one transaction. */
+        /**
+         * @description Launch one run (``parameters``) or, with ``instances``, a batch of runs in one transaction.
+         *
+         *     A batch answers compactly (its id, counts, each run's id and state, in
+         *     launch order): re-reading and serialising thousands of runs with their
+         *     steps cost more than the launch itself.  ``GET /api/batches/{id}/`` and
+         *     ``GET /api/runs/{id}/`` have the rest.
+         */
         post: operations["campaigns_runs_create"];
         delete?: never;
         options?: never;
@@ -790,6 +797,17 @@ export interface components {
             finished_at: string | null;
             runs: components["schemas"]["BatchRun"][];
         };
+        /** @description The answer to a batch launch: what a client needs to follow the runs, not the runs themselves. */
+        BatchLaunch: {
+            batch: number;
+            campaign: number;
+            version: number;
+            count: number;
+            counts: {
+                [key: string]: number;
+            };
+            runs: components["schemas"]["LaunchedRun"][];
+        };
         BatchRun: {
             id: number;
             state: string;
@@ -1000,11 +1018,16 @@ export interface components {
          * @enum {string}
          */
         KindEnum: "personal" | "login";
+        LaunchAnswer: components["schemas"]["RunDetail"] | components["schemas"]["BatchLaunch"];
         /** @description Either one run (``parameters``) or a batch of runs (``instances``). */
         LaunchRequest: {
             parameters?: unknown;
             instances?: unknown;
             max_parallel?: unknown;
+        };
+        LaunchedRun: {
+            id: number;
+            state: string;
         };
         LoginRequest: {
             username: string;
@@ -3483,7 +3506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunDetail"];
+                    "application/json": components["schemas"]["LaunchAnswer"];
                 };
             };
             /** @description Bad input, naming the field or step at fault. */
