@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,13 @@ class GraphError(Exception):
         for fault in self.faults:
             out.setdefault(fault.field, []).append(fault.as_dict())
         return out
+
+
+@dataclass
+class FaultCollector:
+    """Faults gathered while a definition is read, so all of them are reported at once."""
+
+    faults: list[GraphFault] = field(default_factory=list)
+
+    def add(self, message: str, **where: Any) -> None:
+        self.faults.append(GraphFault(message, **where))

@@ -9,7 +9,6 @@ stored in an immutable campaign version.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -17,9 +16,10 @@ from typing import Any
 
 from .blocks import expand_edges, normalize_blocks
 from .dag import Dag, find_cycle
-from .errors import GraphError, GraphFault
+from .errors import FaultCollector, GraphError, GraphFault
 from .executables import DEFAULT_RULES, ExecutableRules, executable_faults
 from .kwargs import kwargs_errors
+from .parameters import is_number, json_value_faults, normalize_parameters
 from .resources import normalize_resources
 from .workflows import (
     ChildCampaign,
@@ -32,9 +32,7 @@ from .workflows import (
 )
 
 STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
-PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 KINDS = ("function", "executable", "workflow")
-PARAMETER_TYPES = ("string", "integer", "number", "boolean", "choice", "json")
 STEP_FIELDS = {
     "id", "name", "kind", "function", "kwargs", "argv", "env", "cwd", "backend", "retries",
     "retry_delay_s", "timeout_s", "position", "block", "resources", "description",
@@ -74,134 +72,14 @@ class GraphLimits:
 DEFAULT_LIMITS = GraphLimits()
 
 
-UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
-
-
-def json_value_faults(value: Any, *, where: str, field: str, max_depth: int) -> list[GraphFault]:
-    """Faults for anything in ``value`` that is not plain JSON, or nests deeper than ``max_depth``.
-
-    Iterative, so no nesting can exhaust the stack; YAML's dates, sets and binary values, non-finite
-    numbers, non-string keys, and text with NUL characters or unpaired surrogates (which no database
-    column stores) are named by their path.
-    """
-    faults: list[GraphFault] = []
-    stack: list[tuple[Any, str, int]] = [(value, where, 0)]
-    while stack and len(faults) < 20:
-        item, path, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth >= max_depth:
-                faults.append(GraphFault(f"{path} nests deeper than {max_depth} levels", field=field))
-                continue
-            if isinstance(item, dict):
-                for key, child in item.items():
-                    if not isinstance(key, str):
-                        faults.append(GraphFault(f"{path} has a key {key!r} that is not a string", field=field))
-                    elif UNSTORABLE_TEXT.search(key):
-                        faults.append(GraphFault(f"{path} has a key with a NUL character or an unpaired "
-                                                 f"surrogate", field=field))
-                    else:
-                        stack.append((child, f"{path}.{key}", depth + 1))
-            else:
-                stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(item))
-        elif isinstance(item, str):
-            if UNSTORABLE_TEXT.search(item):
-                faults.append(GraphFault(f"{path} holds a NUL character or an unpaired surrogate", field=field))
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                faults.append(GraphFault(f"{path} is {item!r}, not a finite number", field=field))
-        elif item is not None and not isinstance(item, (str, int, bool)):
-            faults.append(GraphFault(f"{path} is a {type(item).__name__}, not a JSON value", field=field))
-    return faults
-
-
-@dataclass
-class _Collector:
-    faults: list[GraphFault] = field(default_factory=list)
-
-    def add(self, message: str, **where: Any) -> None:
-        self.faults.append(GraphFault(message, **where))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def parameter_value_error(spec: Mapping[str, Any], value: Any) -> str | None:
-    """Why ``value`` does not fit parameter ``spec``, or None when it does."""
-    kind = spec["type"]
-    if kind == "string" and not isinstance(value, str):
-        return "must be a string"
-    if kind == "integer" and not (isinstance(value, int) and not isinstance(value, bool)):
-        return "must be an integer"
-    if kind == "number" and not _is_number(value):
-        return "must be a number"
-    if kind == "boolean" and not isinstance(value, bool):
-        return "must be true or false"
-    if kind == "choice" and value not in spec.get("choices", []):
-        return f"must be one of {spec.get('choices', [])}"
-    return None
-
-
-def normalize_parameters(parameters: Any) -> list[dict]:
-    """Validate parameter declarations; raise GraphError naming each bad one."""
-    out = _Collector()
-    if parameters is None:
-        return []
-    if not isinstance(parameters, list):
-        raise GraphError([GraphFault("parameters must be a list", field="parameters")])
-    normalized: list[dict] = []
-    seen: set[str] = set()
-    for index, raw in enumerate(parameters):
-        where = f"parameters[{index}]"
-        if not isinstance(raw, Mapping):
-            out.add(f"{where} must be an object", field="parameters")
-            continue
-        name = raw.get("name")
-        if not isinstance(name, str) or not PARAM_NAME.match(name):
-            out.add(f"{where}: name {name!r} must be an identifier (letters, digits, _)", field="parameters")
-            continue
-        if name in seen:
-            out.add(f"parameter {name!r} is declared twice", field="parameters")
-            continue
-        seen.add(name)
-        kind = raw.get("type", "string")
-        if kind not in PARAMETER_TYPES:
-            out.add(f"parameter {name!r}: unknown type {kind!r} (one of {', '.join(PARAMETER_TYPES)})",
-                    field="parameters")
-            continue
-        spec = {
-            "name": name,
-            "type": kind,
-            "default": raw.get("default"),
-            "description": raw.get("description", "") or "",
-            "required": bool(raw.get("required", False)),
-        }
-        if not isinstance(spec["description"], str):
-            out.add(f"parameter {name!r}: description must be a string", field="parameters")
-        if kind == "choice":
-            choices = raw.get("choices")
-            if not isinstance(choices, list) or not choices:
-                out.add(f"parameter {name!r}: a choice needs a non-empty list of choices", field="parameters")
-                continue
-            spec["choices"] = choices
-        if spec["default"] is not None:
-            problem = parameter_value_error(spec, spec["default"])
-            if problem:
-                out.add(f"parameter {name!r}: default {problem}", field="parameters")
-        normalized.append(spec)
-    if out.faults:
-        raise GraphError(out.faults)
-    return normalized
-
-
-def _value_too_big(step_id: str, key: str, value: Any, limits: GraphLimits, out: _Collector) -> None:
+def _value_too_big(step_id: str, key: str, value: Any, limits: GraphLimits, out: FaultCollector) -> None:
     size = len(json.dumps(value, ensure_ascii=False).encode())
     if size > limits.max_value_bytes:
         out.add(f"step {step_id!r}: {key} is {size} bytes as JSON, over the limit of {limits.max_value_bytes} "
                 f"(STUDIO_MAX_KWARGS_BYTES)", step=step_id)
 
 
-def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[str, FunctionSignature],
+def _normalize_step(raw: Any, index: int, out: FaultCollector, functions: Mapping[str, FunctionSignature],
                     backends: Collection[str], workflows: _Workflows,
                     rules: ExecutableRules = DEFAULT_RULES,
                     limits: GraphLimits = DEFAULT_LIMITS) -> dict | None:
@@ -274,12 +152,12 @@ def _normalize_step(raw: Any, index: int, out: _Collector, functions: Mapping[st
     step["retries"] = retries
     for key, default in (("retry_delay_s", 0), ("timeout_s", None)):
         value = raw.get(key, default)
-        if value is not None and (not _is_number(value) or value < 0 or (key == "timeout_s" and value == 0)):
+        if value is not None and (not is_number(value) or value < 0 or (key == "timeout_s" and value == 0)):
             out.add(f"step {step_id!r}: {key} must be a positive number or null", step=step_id)
         step[key] = value
     position = raw.get("position")
     if position is not None:
-        if not isinstance(position, Mapping) or not all(_is_number(position.get(k)) for k in ("x", "y")):
+        if not isinstance(position, Mapping) or not all(is_number(position.get(k)) for k in ("x", "y")):
             out.add(f"step {step_id!r}: position must be {{x, y}} numbers", step=step_id)
         else:
             step["position"] = {"x": position["x"], "y": position["y"]}
@@ -315,7 +193,7 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     placeholders that reach into json parameters. Linear in the size of the graph
     (``bench/validation.py``), so a big definition costs its size, no more.
     """
-    out = _Collector()
+    out = FaultCollector()
     workflows = _Workflows(resolve, limits or WorkflowLimits())
     specs = {p["name"]: p for p in parameters if isinstance(p, Mapping) and isinstance(p.get("name"), str)}
     specs.update({name: {"name": name, "type": "json"} for name in parameter_names

@@ -8,11 +8,12 @@ and the saving user's rights.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .dag import Dag
-from .errors import GraphFault
+from .errors import FaultCollector, GraphFault
+from .parameters import parameter_value_error
 from .templating import _ANY_PLACEHOLDER, TemplateError, placeholders_in
 
 DEFAULT_MAX_DEPTH = 8
@@ -44,14 +45,6 @@ class WorkflowLimits:
     campaign_name: str = "this campaign"
 
 
-@dataclass
-class _Faults:
-    items: list[GraphFault] = field(default_factory=list)
-
-    def add(self, message: str, step: str) -> None:
-        self.items.append(GraphFault(message, step=step))
-
-
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -59,46 +52,44 @@ def _is_int(value: Any) -> bool:
 def normalize_workflow_fields(raw: Mapping, step: dict, faults: list[GraphFault],
                               resolve: ChildResolver | None) -> ChildCampaign | None:
     """Fill ``campaign``, ``version`` and ``parameters`` of a workflow step; the child it runs, if it resolves."""
-    out = _Faults(faults)
+    out = FaultCollector(faults)
     sid = step["id"]
     step["campaign"] = raw.get("campaign")
     step["version"] = raw.get("version")
     parameters = raw.get("parameters") if raw.get("parameters") is not None else {}
     step["parameters"] = parameters
     if not isinstance(parameters, Mapping):
-        out.add(f"step {sid!r}: parameters must be an object of name: value", sid)
+        out.add(f"step {sid!r}: parameters must be an object of name: value", step=sid)
         parameters = {}
     if raw.get("campaign") is None:
-        out.add(f"step {sid!r}: a workflow step needs the campaign it runs", sid)
+        out.add(f"step {sid!r}: a workflow step needs the campaign it runs", step=sid)
         return None
     if raw.get("version") is not None and (not _is_int(raw["version"]) or raw["version"] < 1):
-        out.add(f"step {sid!r}: version must be a positive integer, or left out for the current one", sid)
+        out.add(f"step {sid!r}: version must be a positive integer, or left out for the current one", step=sid)
         return None
     if resolve is None:
-        out.add(f"step {sid!r}: workflow steps cannot be checked here", sid)
+        out.add(f"step {sid!r}: workflow steps cannot be checked here", step=sid)
         return None
     child = resolve(raw["campaign"], raw.get("version"))
     if isinstance(child, str):
-        out.add(f"step {sid!r}: {child}", sid)
+        out.add(f"step {sid!r}: {child}", step=sid)
         return None
     step["campaign"], step["version"] = child.id, child.version
     _parameters_check(sid, child, parameters, out)
     return child
 
 
-def _parameters_check(sid: str, child: ChildCampaign, given: Mapping, out: _Faults) -> None:
-    from .validation import parameter_value_error
-
+def _parameters_check(sid: str, child: ChildCampaign, given: Mapping, out: FaultCollector) -> None:
     declared = {p["name"]: p for p in child.parameters}
     label = f"campaign {child.name!r} v{child.version}"
     for name in given:
         if name not in declared:
             known = ", ".join(sorted(declared)) or "none"
-            out.add(f"step {sid!r}: {label} has no parameter {name!r} (declared: {known})", sid)
+            out.add(f"step {sid!r}: {label} has no parameter {name!r} (declared: {known})", step=sid)
     for name, spec in declared.items():
         if name not in given:
             if spec.get("required") and spec.get("default") is None:
-                out.add(f"step {sid!r}: {label} needs parameter {name!r}", sid)
+                out.add(f"step {sid!r}: {label} needs parameter {name!r}", step=sid)
             continue
         value = given[name]
         if isinstance(value, str) and _ANY_PLACEHOLDER.search(value):
@@ -107,28 +98,28 @@ def _parameters_check(sid: str, child: ChildCampaign, given: Mapping, out: _Faul
             continue
         problem = parameter_value_error(spec, value)
         if problem:
-            out.add(f"step {sid!r}: parameter {name!r} of {label} {problem}", sid)
+            out.add(f"step {sid!r}: parameter {name!r} of {label} {problem}", step=sid)
 
 
 def normalize_fan_out(raw: Mapping, step: dict, faults: list[GraphFault], *, max_items: int) -> None:
     """``for_each`` (a list, or one placeholder that renders to one) and ``max_parallel`` of any step."""
-    out = _Faults(faults)
+    out = FaultCollector(faults)
     sid = step["id"]
     if "for_each" in raw and raw["for_each"] is not None:
         value = raw["for_each"]
         if isinstance(value, list):
             if len(value) > max_items:
-                out.add(f"step {sid!r}: for_each has {len(value)} items, over the limit of {max_items}", sid)
+                out.add(f"step {sid!r}: for_each has {len(value)} items, over the limit of {max_items}", step=sid)
         elif not (isinstance(value, str) and _ANY_PLACEHOLDER.fullmatch(value.strip())):
             out.add(f"step {sid!r}: for_each must be a list, or one placeholder such as "
-                    "\"{{ steps.ID.result.files }}\" that gives a list", sid)
+                    "\"{{ steps.ID.result.files }}\" that gives a list", step=sid)
         step["for_each"] = value.strip() if isinstance(value, str) else value
     if raw.get("max_parallel") is not None:
         value = raw["max_parallel"]
         if "for_each" not in step:
-            out.add(f"step {sid!r}: max_parallel limits the items of a for_each; this step has none", sid)
+            out.add(f"step {sid!r}: max_parallel limits the items of a for_each; this step has none", step=sid)
         elif not _is_int(value) or value < 1:
-            out.add(f"step {sid!r}: max_parallel must be a positive integer or null", sid)
+            out.add(f"step {sid!r}: max_parallel must be a positive integer or null", step=sid)
         step["max_parallel"] = value
 
 
@@ -162,32 +153,32 @@ def step_result_references(step: Mapping) -> set[str]:
 def step_placeholder_faults(step: Mapping, dag: Dag, ids: Collection[str],
                             parameters: Mapping[str, Mapping]) -> list[GraphFault]:
     """What a step's placeholders name that the run could never give it."""
-    faults = _Faults()
+    faults = FaultCollector()
     sid = step["id"]
     for field_name, value in templated_fields(step).items():
         try:
             found = placeholders_in(value)
         except TemplateError as exc:
-            faults.add(f"step {sid!r}: {field_name}: {exc}", sid)
+            faults.add(f"step {sid!r}: {field_name}: {exc}", step=sid)
             continue
         for ph in found:
             if ph.kind == "params":
                 spec = parameters.get(ph.name)
                 if spec is None:
-                    faults.add(f"step {sid!r}: {ph.text} names undeclared parameter {ph.name!r}", sid)
+                    faults.add(f"step {sid!r}: {ph.text} names undeclared parameter {ph.name!r}", step=sid)
                 elif ph.path and spec.get("type") != "json":
                     faults.add(f"step {sid!r}: {ph.text}: parameter {ph.name!r} is a {spec.get('type')}, and "
-                               "only json parameters have keys", sid)
+                               "only json parameters have keys", step=sid)
             elif ph.kind == "steps" and not dag.is_ancestor(ph.name, sid):
                 reason = "unknown step" if ph.name not in ids else "not an upstream step"
-                faults.add(f"step {sid!r}: {ph.text} refers to {ph.name!r}, {reason}", sid)
+                faults.add(f"step {sid!r}: {ph.text} refers to {ph.name!r}, {reason}", step=sid)
             elif ph.kind in ("item", "index"):
                 if field_name == "for_each":
                     faults.add(f"step {sid!r}: for_each cannot use {ph.text}: items exist only once it is "
-                               "rendered", sid)
+                               "rendered", step=sid)
                 elif "for_each" not in step:
-                    faults.add(f"step {sid!r}: {ph.text} is only bound in a step with for_each", sid)
-    return faults.items
+                    faults.add(f"step {sid!r}: {ph.text} is only bound in a step with for_each", step=sid)
+    return faults.faults
 
 
 def recursion_faults(children: Mapping[str, ChildCampaign], resolve: ChildResolver,

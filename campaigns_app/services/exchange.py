@@ -14,7 +14,7 @@ import yaml
 from django.conf import settings
 
 from ..graph.asyncflow_script import ExportFunction, asyncflow_script, child_key
-from ..graph.validation import json_value_faults
+from ..graph.parameters import json_value_faults
 from ..models import Campaign, CampaignVersion, Team, Visibility
 from ..step_functions import function_registry
 from ..step_functions.builtins import BUILTINS

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .. import policies
-from ..graph.validation import parameter_value_error
+from ..graph.parameters import parameter_value_error
 from ..models import Batch, Campaign, CampaignVersion, Run, RunState, Source
 from .audit import Action, audit_record
 from .campaigns import campaign_touch, executables_check
