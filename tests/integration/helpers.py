@@ -5,7 +5,7 @@ import time
 import uuid
 from datetime import datetime
 
-from campaigns_app.models import RUN_TERMINAL, Run, RunEvent
+from campaigns_app.models import RUN_TERMINAL, Run, RunEvent, StepRun
 
 
 def wait_for_runs(run_ids, timeout: float = 60.0) -> list[Run]:
@@ -60,3 +60,16 @@ def processes_running(*argv: str) -> list[int]:
             continue
         found.append(int(entry))
     return found
+
+
+def wait_until(predicate, timeout: float = 20.0) -> None:
+    """Poll ``predicate`` until it holds; fail the test when it does not within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
+
+
+def step(run, step_id):
+    return StepRun.objects.get(run=run, step_id=step_id)

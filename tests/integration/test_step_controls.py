@@ -9,7 +9,7 @@ from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import batch_launch, campaign_create, run_launch
 from tests.conftest import client_for
 
-from .helpers import assert_gap_free, processes_running, step_times, unique_sleep, wait_for_runs
+from .helpers import assert_gap_free, processes_running, step, step_times, unique_sleep, wait_for_runs, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker", "alice_runs_commands")]
 
@@ -29,18 +29,6 @@ def chain(*steps):
 def launch(owner, graph, **kwargs):
     campaign = campaign_create(owner=owner, name="controls", graph=graph)
     return run_launch(campaign=campaign, user=owner, **kwargs)
-
-
-def wait_until(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
-
-
-def step(run, step_id):
-    return StepRun.objects.get(run=run, step_id=step_id)
 
 
 def test_retries_back_off_and_every_attempt_is_an_event_with_its_error(alice):

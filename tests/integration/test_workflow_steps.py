@@ -1,15 +1,14 @@
 """Campaigns of workflows with a real worker: nesting, cancel and retry through a parent, for_each, ensembles."""
 
-import time
 from itertools import pairwise
 
 import pytest
 
-from campaigns_app.models import Run, StepItem, StepRun
+from campaigns_app.models import Run, StepItem
 from campaigns_app.services import campaign_create, run_launch
 from tests.conftest import client_for
 
-from .helpers import assert_gap_free, wait_for_runs
+from .helpers import assert_gap_free, step, wait_for_runs, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
 
@@ -28,18 +27,6 @@ def chain(*steps):
 
 def campaign(owner, name, *steps, parameters=()):
     return campaign_create(owner=owner, name=name, graph=chain(*steps), parameters=list(parameters))
-
-
-def wait_until(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
-
-
-def step(run, step_id):
-    return StepRun.objects.get(run=run, step_id=step_id)
 
 
 def test_workflows_nested_three_deep_run_to_the_end(alice):

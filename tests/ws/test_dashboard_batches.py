@@ -7,16 +7,10 @@ from channels.testing import WebsocketCommunicator
 from asyncflow_site.asgi import application
 from campaigns_app.models import RunEvent
 from campaigns_app.services import batch_launch
-from tests.conftest import login_token_for
+
+from .helpers import ORIGIN, token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ORIGIN = [(b"origin", b"http://localhost")]
-
-
-@sync_to_async
-def token_for(user):
-    return login_token_for(user)
 
 
 @sync_to_async

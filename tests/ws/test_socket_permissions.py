@@ -13,9 +13,9 @@ from campaigns_app.models import Campaign
 from campaigns_app.services import api_token_create, api_token_revoke, campaign_update, member_remove, run_launch
 from tests.api.test_permission_matrix import ACTORS, EXPECTED, VISIBILITIES, build_world
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from .helpers import ORIGIN
 
-ORIGIN = [(b"origin", b"http://localhost")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @sync_to_async
