@@ -3,8 +3,8 @@
 #   make run-hpc   the same plus an hpc worker for the radical (RADICAL-Pilot, local.localhost) and dask backends
 #   make test   linters and type checks (make lint), frontend unit tests, frontend build, the Python suite on
 #               SQLite, then the integration and API tests on PostgreSQL when it answers (required when CI=true)
-#   make lint   ruff check, mypy, ESLint and tsc --noEmit, failing on any finding
-#   make format-check   ruff format --check and Prettier --check (not yet in make lint: older files are unformatted)
+#   make lint   ruff check, ruff format --check, mypy, ESLint, tsc --noEmit and Prettier --check, failing on any finding
+#   make format rewrites the files in the house format (ruff format, Prettier)
 #   make soak   the fault suites scaled up (1000 runs x 4 steps, ten worker kills...), printing their figures
 #   make venv / make frontend / make clean
 # Stamps make each step run only when its inputs changed.
@@ -28,7 +28,7 @@ CHROMIUM    ?= /usr/bin/chromium
 # The PostgreSQL that the integration and API tests run against a second time.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run run-hpc test lint format-check soak venv frontend chromium test-postgres clean distclean
+.PHONY: run run-hpc test lint format soak venv frontend chromium test-postgres clean distclean
 
 run: $(VENV_STAMP) frontend
 	$(PY) scripts/run_stack.py
@@ -68,13 +68,15 @@ test: $(VENV_STAMP) $(NODE_STAMP) chromium
 # Linters and type checks, failing on any finding (the API contract's checks are in tests/contract).
 lint: $(VENV_STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	cd $(FRONTEND) && npm run lint
-
-# The formatters' checks, apart from make lint until the files written before them are formatted.
-format-check: $(VENV_STAMP) $(NODE_STAMP)
-	$(VENV)/bin/ruff format --check .
 	cd $(FRONTEND) && npm run format:check
+
+# Rewrites every file in the house format, so that make lint's format checks pass.
+format: $(VENV_STAMP) $(NODE_STAMP)
+	$(VENV)/bin/ruff format .
+	cd $(FRONTEND) && npx prettier --write .
 
 # The same fault tests as make test, scaled up by STUDIO_SOAK; each prints a "FAULTS ..." line of figures
 # (also appended to test-artifacts/faults.jsonl). On PostgreSQL too when it answers (the database-loss suite).

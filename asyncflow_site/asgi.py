@@ -61,8 +61,9 @@ class OneHopHttp:
 
     def __init__(self, handler, threads: int | None = None) -> None:
         self.handler = handler
-        self.executor = ThreadPoolExecutor(max_workers=threads or settings.STUDIO_WEB_THREADS,
-                                           thread_name_prefix="http")
+        self.executor = ThreadPoolExecutor(
+            max_workers=threads or settings.STUDIO_WEB_THREADS, thread_name_prefix="http"
+        )
 
     async def __call__(self, scope, receive, send) -> None:
         limit = settings.STUDIO_MAX_BODY_BYTES
@@ -84,9 +85,17 @@ class OneHopHttp:
                     if not message.get("more_body"):
                         break
             except BodyTooLarge:
-                await _send_json(send, 413, {
-                    "detail": f"the request body is larger than {limit} bytes, the limit set by STUDIO_MAX_BODY_BYTES",
-                    "limit": limit, "setting": "STUDIO_MAX_BODY_BYTES"})
+                await _send_json(
+                    send,
+                    413,
+                    {
+                        "detail": (
+                            f"the request body is larger than {limit} bytes, the limit set by STUDIO_MAX_BODY_BYTES"
+                        ),
+                        "limit": limit,
+                        "setting": "STUDIO_MAX_BODY_BYTES",
+                    },
+                )
                 return
             body.seek(0)
             respond = sync_to_async(self._respond, thread_sensitive=False, executor=self.executor)
@@ -100,8 +109,9 @@ class OneHopHttp:
 
         def start_response(status, response_headers, exc_info=None):
             started["status"] = int(status.split(" ", 1)[0])
-            started["headers"] = [(name.lower().encode("latin1"), value.encode("latin1"))
-                                  for name, value in response_headers]
+            started["headers"] = [
+                (name.lower().encode("latin1"), value.encode("latin1")) for name, value in response_headers
+            ]
 
         result = self.handler(wsgi_environ(scope, body), start_response)
         try:
@@ -125,9 +135,17 @@ def _declared_length(scope) -> int:
 
 async def _send_json(send, status: int, payload: dict) -> None:
     content = json.dumps(payload).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(content)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": content})
 
 
@@ -136,7 +154,7 @@ def wsgi_environ(scope, body) -> dict:
     script_name = scope.get("root_path", "").encode("utf8").decode("latin1")
     path_info = scope["path"].encode("utf8").decode("latin1")
     if path_info.startswith(script_name):
-        path_info = path_info[len(script_name):]
+        path_info = path_info[len(script_name) :]
     server = scope.get("server") or ("localhost", 80)
     environ = {
         "REQUEST_METHOD": scope["method"],

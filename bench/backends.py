@@ -53,8 +53,9 @@ def make(name: str, var_dir: Path):
 def invocation(name: str, index: int, work: float) -> StepInvocation:
     if name == "radical":
         return StepInvocation(run_id=0, step_id=f"s{index}", attempt=1, kind="executable", argv=["sleep", str(work)])
-    return StepInvocation(run_id=0, step_id=f"s{index}", attempt=1, kind="function", function="sleep",
-                          kwargs={"seconds": work})
+    return StepInvocation(
+        run_id=0, step_id=f"s{index}", attempt=1, kind="function", function="sleep", kwargs={"seconds": work}
+    )
 
 
 def bench(name: str, steps: int, concurrency: int, work: float) -> dict:
@@ -83,12 +84,16 @@ def bench(name: str, steps: int, concurrency: int, work: float) -> dict:
         if shutdown:
             shutdown()
     overheads = sorted(latency - work for latency in latencies)
-    return {"backend": name, "start_s": start_s if start else None, "wall_s": wall,
-            "overhead_mean_ms": statistics.mean(overheads) * 1000,
-            "overhead_p50_ms": overheads[len(overheads) // 2] * 1000,
-            "overhead_p95_ms": overheads[int(len(overheads) * 0.95) - 1] * 1000,
-            # Throughput cost: wall time beyond perfect parallelism of the work, per step.
-            "wall_overhead_per_step_ms": (wall - work * steps / concurrency) / steps * 1000}
+    return {
+        "backend": name,
+        "start_s": start_s if start else None,
+        "wall_s": wall,
+        "overhead_mean_ms": statistics.mean(overheads) * 1000,
+        "overhead_p50_ms": overheads[len(overheads) // 2] * 1000,
+        "overhead_p95_ms": overheads[int(len(overheads) * 0.95) - 1] * 1000,
+        # Throughput cost: wall time beyond perfect parallelism of the work, per step.
+        "wall_overhead_per_step_ms": (wall - work * steps / concurrency) / steps * 1000,
+    }
 
 
 def main() -> int:
@@ -103,8 +108,10 @@ def main() -> int:
     print(f"{'backend':<9}{'start s':>9}{'wall s':>9}{'mean ms':>10}{'p50 ms':>9}{'p95 ms':>9}{'wall/step ms':>14}")
     for r in rows:
         start = f"{r['start_s']:.1f}" if r["start_s"] is not None else "-"
-        print(f"{r['backend']:<9}{start:>9}{r['wall_s']:>9.2f}{r['overhead_mean_ms']:>10.1f}"
-              f"{r['overhead_p50_ms']:>9.1f}{r['overhead_p95_ms']:>9.1f}{r['wall_overhead_per_step_ms']:>14.1f}")
+        print(
+            f"{r['backend']:<9}{start:>9}{r['wall_s']:>9.2f}{r['overhead_mean_ms']:>10.1f}"
+            f"{r['overhead_p50_ms']:>9.1f}{r['overhead_p95_ms']:>9.1f}{r['wall_overhead_per_step_ms']:>14.1f}"
+        )
     print("\nstart s: pilot start (radical) / LocalCluster start (dask); overhead = a step's wall time minus its work")
     return 0
 

@@ -53,8 +53,11 @@ def create(api: Api, name: str, graph: dict) -> int:
 
 def studio_round(api: Api, campaign_id: int) -> float:
     started = time.time()
-    answer = api.call("POST", f"/api/campaigns/{campaign_id}/runs/",
-                      {"instances": [{"parameters": {"name": f"Campaign {n}"}} for n in "ABC"]})
+    answer = api.call(
+        "POST",
+        f"/api/campaigns/{campaign_id}/runs/",
+        {"instances": [{"parameters": {"name": f"Campaign {n}"}} for n in "ABC"]},
+    )
     run_ids = [r["id"] for r in answer["runs"]]
     deadline = time.monotonic() + 60
     while True:
@@ -106,8 +109,11 @@ def main() -> int:
     with private_stack(args.database_url) as base:
         api = Api(base)
         child = create(api, "Child: two 0.2 s sleeps", chain([sleep_step("c1"), sleep_step("c2")]))
-        composed = create(api, "Composed: four workflow steps", chain([
-            {"id": f"w{k}", "kind": "workflow", "campaign": child} for k in range(1, 5)]))
+        composed = create(
+            api,
+            "Composed: four workflow steps",
+            chain([{"id": f"w{k}", "kind": "workflow", "campaign": child} for k in range(1, 5)]),
+        )
         flat = create(api, "Flat: eight chained sleeps", chain([sleep_step(f"s{k}") for k in range(1, 9)]))
         warm = (studio_round(api, composed), studio_round(api, flat))
         composed_times, flat_times = [], []
@@ -125,10 +131,14 @@ def main() -> int:
     print(line("studio, 3 flat chains of 8 steps, same sleeps (s):", flat_times))
     print(line("asyncflow 0.6.0, 3 blocks x 4 nested blocks x 2 tasks (s):", flow_times))
     median = statistics.median(composed_times)
-    print(f"ratios (medians): composed/flat {median / statistics.median(flat_times):.3f}, "
-          f"composed/asyncflow {median / statistics.median(flow_times):.3f}")
-    print(f"goal: launch request to last parent finished <= {GOAL_S} s (floor {8 * STEP_S:.1f} s): "
-          f"{'met' if median <= GOAL_S else 'NOT met'} ({median:.3f} s)")
+    print(
+        f"ratios (medians): composed/flat {median / statistics.median(flat_times):.3f}, "
+        f"composed/asyncflow {median / statistics.median(flow_times):.3f}"
+    )
+    print(
+        f"goal: launch request to last parent finished <= {GOAL_S} s (floor {8 * STEP_S:.1f} s): "
+        f"{'met' if median <= GOAL_S else 'NOT met'} ({median:.3f} s)"
+    )
     return 0
 
 

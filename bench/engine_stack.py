@@ -43,45 +43,88 @@ def _database_reset(database_url: str) -> None:
 
 
 @contextmanager
-def private_stack(database_url: str | None = None, *, workers: int = 1, concurrency: int = 32,
-                  extra_env: dict[str, str] | None = None):
+def private_stack(
+    database_url: str | None = None, *, workers: int = 1, concurrency: int = 32, extra_env: dict[str, str] | None = None
+):
     """Redis (embedded), a fresh migrated database, ``workers`` Celery worker processes and daphne."""
     tmp = Path(tempfile.mkdtemp(prefix="asyncflow-engine-bench-"))
     redis_url, redis_proc = ensure_redis(None, log_path=tmp / "redis.log")
     database_url = database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     _database_reset(database_url)
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(DATABASE_URL=database_url, REDIS_URL=redis_url,
-               STUDIO_VAR_DIR=str(tmp), STUDIO_CHANNEL_PREFIX=f"bench-{uuid.uuid4().hex[:6]}",
-               PYTHONUNBUFFERED="1", LOG_LEVEL="WARNING", PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
-               **(extra_env or {}))
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        STUDIO_VAR_DIR=str(tmp),
+        STUDIO_CHANNEL_PREFIX=f"bench-{uuid.uuid4().hex[:6]}",
+        PYTHONUNBUFFERED="1",
+        LOG_LEVEL="WARNING",
+        PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+        **(extra_env or {}),
+    )
     procs: list[subprocess.Popen] = []
     try:
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
-        subprocess.run([*manage, "shell", "-c",
-                        "from django.contrib.auth import get_user_model as g; "
-                        f"g().objects.filter(username='{USER}').exists() or "
-                        f"g().objects.create_user('{USER}', password='{PASSWORD}')"], cwd=REPO, env=env, check=True)
+        subprocess.run(
+            [
+                *manage,
+                "shell",
+                "-c",
+                "from django.contrib.auth import get_user_model as g; "
+                f"g().objects.filter(username='{USER}').exists() or "
+                f"g().objects.create_user('{USER}', password='{PASSWORD}')",
+            ],
+            cwd=REPO,
+            env=env,
+            check=True,
+        )
         # The demo "Seed campaign" (bench/seed.py's workload), as ``make run`` loads it.
-        subprocess.run([*manage, "load_demo_data", "--owner", USER], cwd=REPO, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*manage, "load_demo_data", "--owner", USER], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL
+        )
         stack_pids = []
         for n in range(workers):
             log = open(tmp / f"worker-{n}.log", "w")
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker", "--pool", "threads",
-                 "--concurrency", str(concurrency), "-Q", "thread,studio", "-l", "warning",
-                 "-n", f"bench{n}-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle",
-                 "--without-heartbeat"],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "asyncflow_site",
+                    "worker",
+                    "--pool",
+                    "threads",
+                    "--concurrency",
+                    str(concurrency),
+                    "-Q",
+                    "thread,studio",
+                    "-l",
+                    "warning",
+                    "-n",
+                    f"bench{n}-{uuid.uuid4().hex[:6]}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             procs.append(worker)
             stack_pids.append(worker.pid)
         port = free_port()
-        daphne = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                   "asyncflow_site.asgi:application"], cwd=REPO, env=env,
-                                  stdout=open(tmp / "daphne.log", "w"), stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        daphne = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "asyncflow_site.asgi:application"],
+            cwd=REPO,
+            env=env,
+            stdout=open(tmp / "daphne.log", "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         procs.append(daphne)
         url = f"http://127.0.0.1:{port}"
         wait_for_http(f"{url}/api/auth/me/", timeout=90, procs={"daphne": daphne})
@@ -96,15 +139,20 @@ def private_stack(database_url: str | None = None, *, workers: int = 1, concurre
 class Api:
     def __init__(self, base: str, username: str, password: str):
         self.base = base.rstrip("/")
-        self.token = self.call("POST", "/api/auth/token/", {"username": username, "password": password},
-                               auth=False)["token"]
+        self.token = self.call("POST", "/api/auth/token/", {"username": username, "password": password}, auth=False)[
+            "token"
+        ]
 
     def call(self, method: str, path: str, body=None, auth: bool = True):
         headers = {"Content-Type": "application/json"}
         if auth:
             headers["Authorization"] = f"Token {self.token}"
-        request = urllib.request.Request(self.base + path, method=method, headers=headers,
-                                         data=json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(
+            self.base + path,
+            method=method,
+            headers=headers,
+            data=json.dumps(body).encode() if body is not None else None,
+        )
         with urllib.request.urlopen(request, timeout=300) as response:
             data = response.read()
             return json.loads(data) if data else None
@@ -130,13 +178,17 @@ def peak_rss_mb(pid: int | None) -> float | None:
 
 
 def chain_campaign(api: Api, name: str, steps: int = 4, function: str = "noop", kwargs: dict | None = None) -> int:
-    graph_steps = [{"id": f"s{k}", "name": f"step {k}", "kind": "function", "function": function,
-                    "kwargs": kwargs or {}} for k in range(1, steps + 1)]
+    graph_steps = [
+        {"id": f"s{k}", "name": f"step {k}", "kind": "function", "function": function, "kwargs": kwargs or {}}
+        for k in range(1, steps + 1)
+    ]
     edges = [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, steps)]
     return api.call("POST", "/api/campaigns/", {"name": name, "graph": {"steps": graph_steps, "edges": edges}})["id"]
 
 
 def independent_campaign(api: Api, name: str, steps: int) -> int:
-    graph_steps = [{"id": f"s{k}", "name": f"step {k}", "kind": "function", "function": "noop", "kwargs": {}}
-                   for k in range(1, steps + 1)]
+    graph_steps = [
+        {"id": f"s{k}", "name": f"step {k}", "kind": "function", "function": "noop", "kwargs": {}}
+        for k in range(1, steps + 1)
+    ]
     return api.call("POST", "/api/campaigns/", {"name": name, "graph": {"steps": graph_steps, "edges": []}})["id"]

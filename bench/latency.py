@@ -47,10 +47,12 @@ def one_round(api: Api, ws_url: str, campaign_id: int, instances: int) -> tuple[
     """(event latencies ms, running/succeeded latencies ms, per-hop gaps ms, latencies after launch ms)."""
     latencies, step_ends, hops, later = [], [], [], []
     by_run: dict[int, dict[tuple[str, str], float]] = {}
-    with connect(f"{ws_url}/ws/dashboard/?batch=1&token={api.token}", open_timeout=10, max_size=None,
-                 origin=api.base) as dashboard:
-        answer = api.call("POST", f"/api/campaigns/{campaign_id}/runs/",
-                          {"instances": [{"parameters": {}} for _ in range(instances)]})
+    with connect(
+        f"{ws_url}/ws/dashboard/?batch=1&token={api.token}", open_timeout=10, max_size=None, origin=api.base
+    ) as dashboard:
+        answer = api.call(
+            "POST", f"/api/campaigns/{campaign_id}/runs/", {"instances": [{"parameters": {}} for _ in range(instances)]}
+        )
         waiting = {r["id"] for r in answer["runs"]}
         deadline = time.monotonic() + 120
         while waiting and time.monotonic() < deadline:
@@ -93,16 +95,21 @@ def main() -> int:
     args = parser.parse_args()
 
     one, five, _ = os.getloadavg()
-    print(f"# bench/latency.py, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-          f"load average {one:.1f} / {five:.1f} on {os.cpu_count()} cores, "
-          f"{'PostgreSQL' if (args.database or '').startswith('postgres') else 'SQLite'}")
-    with (nullcontext() if args.url else private_stack(args.database)) as stack:
+    print(
+        f"# bench/latency.py, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"load average {one:.1f} / {five:.1f} on {os.cpu_count()} cores, "
+        f"{'PostgreSQL' if (args.database or '').startswith('postgres') else 'SQLite'}"
+    )
+    with nullcontext() if args.url else private_stack(args.database) as stack:
         if stack is not None:
             base, username, password = stack.url, stack.username, stack.password
         else:
             base, username = args.url.rstrip("/"), args.username
-            password = (args.password or os.environ.get("STUDIO_ADMIN_PASSWORD")
-                        or (REPO / "var" / "admin_password").read_text().strip())
+            password = (
+                args.password
+                or os.environ.get("STUDIO_ADMIN_PASSWORD")
+                or (REPO / "var" / "admin_password").read_text().strip()
+            )
         api = Api(base, username, password)
         ws_url = base.replace("http", "ws", 1)
         campaign = chain_campaign(api, f"latency {int(time.time())}", function="sleep", kwargs={"seconds": 0.2})
@@ -114,8 +121,11 @@ def main() -> int:
             step_ends += b
             hops += c
             later += d
-        rss = ((peak_rss_mb(stack.web_pid), max(peak_rss_mb(p) or 0 for p in stack.worker_pids))
-               if stack is not None else (None, None))
+        rss = (
+            (peak_rss_mb(stack.web_pid), max(peak_rss_mb(p) or 0 for p in stack.worker_pids))
+            if stack is not None
+            else (None, None)
+        )
 
     def line(label, values, goal_p50=None, goal_p99=None):
         p50, p99 = statistics.median(values), quantile(values, 0.99)
@@ -124,8 +134,9 @@ def main() -> int:
             verdict = f"  goal p50 ≤ {goal_p50} ms: {'met' if p50 <= goal_p50 else 'NOT met'}"
         if goal_p99 is not None:
             verdict += f", p99 ≤ {goal_p99} ms: {'met' if p99 <= goal_p99 else 'NOT met'}"
-        print(f"{label:<44} n={len(values):<6} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  max {max(values):7.1f} ms"
-              f"{verdict}")
+        print(
+            f"{label:<44} n={len(values):<6} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  max {max(values):7.1f} ms{verdict}"
+        )
 
     print(f"{args.rounds} round(s) of {args.instances} campaigns × 4 chained sleep(0.2), one batch launch each")
     line("event → dashboard socket, every event", latencies, 10, 50)

@@ -32,8 +32,13 @@ def _setup(database_url: str, redis_url: str) -> None:
     from bench.engine_stack import _database_reset
 
     _database_reset(database_url)
-    os.environ.update(DATABASE_URL=database_url, REDIS_URL=redis_url, LOG_LEVEL="WARNING",
-                      STUDIO_CHANNEL_PREFIX="bench-launch", DJANGO_SETTINGS_MODULE="asyncflow_site.settings")
+    os.environ.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        LOG_LEVEL="WARNING",
+        STUDIO_CHANNEL_PREFIX="bench-launch",
+        DJANGO_SETTINGS_MODULE="asyncflow_site.settings",
+    )
     import django
     from django.core.management import call_command
 
@@ -65,11 +70,13 @@ def main() -> int:
     from campaigns_app.api.serializers import RunDetailSerializer
 
     user = get_user_model().objects.create_user("bench", password="bench-password-1")
-    steps = [{"id": f"s{k}", "name": f"step {k}", "kind": "function", "function": "noop", "kwargs": {}}
-             for k in range(1, 5)]
+    steps = [
+        {"id": f"s{k}", "name": f"step {k}", "kind": "function", "function": "noop", "kwargs": {}} for k in range(1, 5)
+    ]
     edges = [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, 4)]
-    campaign = services.campaign_create(owner=user, team=None, name="launch bench",
-                                        graph={"steps": steps, "edges": edges})
+    campaign = services.campaign_create(
+        owner=user, team=None, name="launch bench", graph={"steps": steps, "edges": edges}
+    )
     client = APIClient(SERVER_NAME="localhost")
     client.force_authenticate(user)
     instances = [{"parameters": {}} for _ in range(args.instances)]
@@ -115,16 +122,21 @@ def main() -> int:
         return statistics.median(values)
 
     load = os.getloadavg()[0]
-    print(f"{args.instances} instances × 4 chained steps, {connection.vendor}, {args.rounds} rounds, "
-          f"load {load:.1f}")
+    print(f"{args.instances} instances × 4 chained steps, {connection.vendor}, {args.rounds} rounds, load {load:.1f}")
     # CPU seconds of this process (the database's own work on PostgreSQL is not in them) move less with the load.
     print(f"  batch_launch service             median {med(service_s):.3f} s, cpu {med(service_cpu):.3f} s")
-    print(f"  POST /runs/ (whole request)      median {med(http_s):.3f} s, cpu {med(http_cpu):.3f} s, "
-          f"body {med(sizes) / 1024:.0f} KiB")
-    print(f"  former answer (re-read + detail) median {med(former_s):.3f} s, cpu {med(former_cpu):.3f} s, "
-          f"body {med(former_sizes) / 1024:.0f} KiB")
-    print(f"  former request ≈ service + former answer: {med(service_s) + med(former_s):.3f} s; "
-          f"ratio now / former {med(http_s) / (med(service_s) + med(former_s)):.2f}")
+    print(
+        f"  POST /runs/ (whole request)      median {med(http_s):.3f} s, cpu {med(http_cpu):.3f} s, "
+        f"body {med(sizes) / 1024:.0f} KiB"
+    )
+    print(
+        f"  former answer (re-read + detail) median {med(former_s):.3f} s, cpu {med(former_cpu):.3f} s, "
+        f"body {med(former_sizes) / 1024:.0f} KiB"
+    )
+    print(
+        f"  former request ≈ service + former answer: {med(service_s) + med(former_s):.3f} s; "
+        f"ratio now / former {med(http_s) / (med(service_s) + med(former_s)):.2f}"
+    )
     import redis
 
     redis.Redis.from_url(args.redis).flushdb()

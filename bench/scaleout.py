@@ -37,10 +37,14 @@ def main() -> int:
     print(f"# bench/scaleout.py, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {load_note()}")
     flow = asyncflow_workload(args.instances, 4, True, 250)
     base = flow["steps_per_s"]
-    print(f"AsyncFlow 0.6.0, {args.instances} × 4 chained: "
-          + (f"{flow['seconds']:.2f} s ({base:.0f} steps/s)" if base else flow["note"]))
-    print(f"| workers × threads | {args.instances} × 4 chained, steps/s | ratio to AsyncFlow | "
-          f"1 × {args.independent} independent, steps/s | checks |\n|---|---|---|---|---|")
+    print(
+        f"AsyncFlow 0.6.0, {args.instances} × 4 chained: "
+        + (f"{flow['seconds']:.2f} s ({base:.0f} steps/s)" if base else flow["note"])
+    )
+    print(
+        f"| workers × threads | {args.instances} × 4 chained, steps/s | ratio to AsyncFlow | "
+        f"1 × {args.independent} independent, steps/s | checks |\n|---|---|---|---|---|"
+    )
     ok = True
     for config in args.configs.split(","):
         workers, threads = (int(x) for x in config.split("x"))
@@ -55,8 +59,11 @@ def main() -> int:
         problems = chained["problems"] + wide["problems"]
         ok = ok and not problems
         ratio = f"{chained['steps_per_s'] / base:.2f}" if base else "—"
-        print(f"| {workers} × {threads} | {chained['steps_per_s']:.0f} | {ratio} | {wide['steps_per_s']:.0f} | "
-              f"{'ok' if not problems else 'FAILED: ' + '; '.join(problems)} |", flush=True)
+        print(
+            f"| {workers} × {threads} | {chained['steps_per_s']:.0f} | {ratio} | {wide['steps_per_s']:.0f} | "
+            f"{'ok' if not problems else 'FAILED: ' + '; '.join(problems)} |",
+            flush=True,
+        )
     print(f"# done, {load_note()}")
     return 0 if ok else 1
 

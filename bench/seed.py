@@ -56,9 +56,12 @@ class Api:
 
 
 def token_for(base: str, username: str, password: str) -> str:
-    request = urllib.request.Request(f"{base}/api/auth/token/", method="POST",
-                                     data=json.dumps({"username": username, "password": password}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}/api/auth/token/",
+        method="POST",
+        data=json.dumps({"username": username, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())["token"]
 
@@ -77,8 +80,10 @@ def studio_round(api: Api, dashboard, campaign_id: int, *, batch: bool) -> float
         answer = api.call("POST", f"/api/campaigns/{campaign_id}/runs/", {"instances": instances})
         run_ids = [r["id"] for r in answer["runs"]]
     else:
-        run_ids = [api.call("POST", f"/api/campaigns/{campaign_id}/runs/",
-                            {"parameters": {"name": f"Campaign {n}"}})["id"] for n in "ABC"]
+        run_ids = [
+            api.call("POST", f"/api/campaigns/{campaign_id}/runs/", {"parameters": {"name": f"Campaign {n}"}})["id"]
+            for n in "ABC"
+        ]
     waiting = set(run_ids)
     deadline = time.monotonic() + 60
     while waiting:
@@ -128,16 +133,20 @@ def main() -> int:
     parser.add_argument("--password", default=None, help="default: $STUDIO_ADMIN_PASSWORD, else var/admin_password")
     parser.add_argument("--token", default=None)
     parser.add_argument("--rounds", type=int, default=7, help="counted rounds of each kind (after one warm-up)")
-    parser.add_argument("--private", action="store_true",
-                        help="start a private stack (bench/engine_stack.py) instead of using --url")
+    parser.add_argument(
+        "--private", action="store_true", help="start a private stack (bench/engine_stack.py) instead of using --url"
+    )
     args = parser.parse_args()
     if args.private:
         from bench.engine_stack import private_stack
 
         with private_stack() as stack:
             return measure(args, stack.url, stack.username, stack.password)
-    password = (args.password or os.environ.get("STUDIO_ADMIN_PASSWORD")
-                or (REPO / "var" / "admin_password").read_text().strip())
+    password = (
+        args.password
+        or os.environ.get("STUDIO_ADMIN_PASSWORD")
+        or (REPO / "var" / "admin_password").read_text().strip()
+    )
     return measure(args, args.url, args.username, password)
 
 
@@ -160,17 +169,20 @@ def measure(args, url: str, username: str, password: str) -> int:
     flow = [asyncio.run(asyncflow_round()) for _ in range(args.rounds)]
 
     def line(label: str, times: list[float]) -> str:
-        return (f"{label:<58} " + ", ".join(f"{t:.3f}" for t in times)
-                + f"  median {statistics.median(times):.3f} s")
+        return f"{label:<58} " + ", ".join(f"{t:.3f}" for t in times) + f"  median {statistics.median(times):.3f} s"
 
-    print(f"warm-up rounds (not counted): studio batch {warm_batch:.3f} s, back to back {warm_sequential:.3f} s, "
-          f"asyncflow {warm_flow:.3f} s")
+    print(
+        f"warm-up rounds (not counted): studio batch {warm_batch:.3f} s, back to back {warm_sequential:.3f} s, "
+        f"asyncflow {warm_flow:.3f} s"
+    )
     print(line("studio, one batch launch of A, B, C (s):", batch))
     print(line("studio, three launch requests back to back (s):", sequential))
     print(line("asyncflow 0.6.0, LocalExecutionBackend (s):", flow))
     base = statistics.median(flow)
-    print(f"ratio studio/asyncflow (medians): batch {statistics.median(batch) / base:.3f}, "
-          f"back to back {statistics.median(sequential) / base:.3f}")
+    print(
+        f"ratio studio/asyncflow (medians): batch {statistics.median(batch) / base:.3f}, "
+        f"back to back {statistics.median(sequential) / base:.3f}"
+    )
     verdict = "met" if statistics.median(batch) <= 2.05 else "NOT met"
     print(f"goal: first launch request to last step finished <= 2.05 s (batch median): {verdict}")
     return 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-CASE = r'''
+CASE = r"""
 import json, os, subprocess, sys, time
 sys.path.insert(0, {repo!r})
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asyncflow_site.settings")
@@ -59,7 +59,7 @@ started = time.perf_counter()
 refused = run({argv!r})
 elapsed = time.perf_counter() - started
 print(json.dumps({{"grown": hwm() - before, "seconds": elapsed, "refused": refused}}))
-'''
+"""
 
 
 def measure(case: str, argv: list[str]) -> dict:
@@ -77,12 +77,16 @@ def main() -> None:
     print(f"one {args.mb} MB stdout line:")
     baseline, ours = measure("whole", huge), measure("streamed", huge)
     for name, figures in (("whole lines (before)", baseline), ("streamed", ours)):
-        print(f"  {name:22} peak RSS +{figures['grown'] / 2**20:8.1f} MiB  {figures['seconds']:6.2f} s  "
-              f"refused as too large: {figures['refused']}")
+        print(
+            f"  {name:22} peak RSS +{figures['grown'] / 2**20:8.1f} MiB  {figures['seconds']:6.2f} s  "
+            f"refused as too large: {figures['refused']}"
+        )
     print(f"  memory ratio streamed / before: {ours['grown'] / max(baseline['grown'], 1):.3f}")
     small_base, small_ours = measure("whole", tiny), measure("streamed", tiny)
-    print(f"a tiny step: before {small_base['seconds'] * 1000:.1f} ms, isolated {small_ours['seconds'] * 1000:.1f} ms "
-          f"(ratio {small_ours['seconds'] / small_base['seconds']:.1f})")
+    print(
+        f"a tiny step: before {small_base['seconds'] * 1000:.1f} ms, isolated {small_ours['seconds'] * 1000:.1f} ms "
+        f"(ratio {small_ours['seconds'] / small_base['seconds']:.1f})"
+    )
 
 
 if __name__ == "__main__":

@@ -76,23 +76,32 @@ class Watch:
             found.append(f"{len(not_ok)} run(s) did not succeed, e.g. {[(r, self.final.get(r)) for r in not_ok[:5]]}")
         short = [r for r in run_ids if len(self.succeeded_steps.get(r, ())) != self.expected_steps]
         if short:
-            found.append(f"{len(short)} run(s) lack succeeded events on the socket, e.g. "
-                         f"{[(r, len(self.succeeded_steps.get(r, ()))) for r in short[:5]]}")
-        gaps = [r for r in run_ids if sorted(self.seqs.get(r, [])) != list(range(1, len(self.seqs.get(r, [])) + 1))
-                or len(set(self.seqs.get(r, []))) != len(self.seqs.get(r, []))]
+            found.append(
+                f"{len(short)} run(s) lack succeeded events on the socket, e.g. "
+                f"{[(r, len(self.succeeded_steps.get(r, ()))) for r in short[:5]]}"
+            )
+        gaps = [
+            r
+            for r in run_ids
+            if sorted(self.seqs.get(r, [])) != list(range(1, len(self.seqs.get(r, [])) + 1))
+            or len(set(self.seqs.get(r, []))) != len(self.seqs.get(r, []))
+        ]
         if gaps:
             found.append(f"{len(gaps)} run(s) with a seq gap or repeat on the socket, e.g. {gaps[:5]}")
         return found
 
 
-def studio_workload(api: Api, ws_url: str, campaign_id: int, instances: int, steps_per_run: int,
-                    timeout: float) -> dict:
-    with connect(f"{ws_url}/ws/dashboard/?batch=1&token={api.token}", open_timeout=10,
-                 max_size=None, origin=api.base) as dashboard:
+def studio_workload(
+    api: Api, ws_url: str, campaign_id: int, instances: int, steps_per_run: int, timeout: float
+) -> dict:
+    with connect(
+        f"{ws_url}/ws/dashboard/?batch=1&token={api.token}", open_timeout=10, max_size=None, origin=api.base
+    ) as dashboard:
         watch = Watch(expected_steps=steps_per_run)
         started = time.time()
-        answer = api.call("POST", f"/api/campaigns/{campaign_id}/runs/",
-                          {"instances": [{"parameters": {}} for _ in range(instances)]})
+        answer = api.call(
+            "POST", f"/api/campaigns/{campaign_id}/runs/", {"instances": [{"parameters": {}} for _ in range(instances)]}
+        )
         launch_s = time.time() - started
         run_ids = [r["id"] for r in answer["runs"]]
         waiting = set(run_ids)
@@ -106,8 +115,12 @@ def studio_workload(api: Api, ws_url: str, campaign_id: int, instances: int, ste
                 watch.take(event)
         elapsed = (watch.last_event_at or time.time()) - started
     total = instances * steps_per_run
-    return {"seconds": elapsed, "steps_per_s": total / elapsed, "launch_s": launch_s,
-            "problems": watch.problems(run_ids)}
+    return {
+        "seconds": elapsed,
+        "steps_per_s": total / elapsed,
+        "launch_s": launch_s,
+        "problems": watch.problems(run_ids),
+    }
 
 
 async def _asyncflow(instances: int, steps_per_run: int, chained: bool) -> float:
@@ -150,12 +163,13 @@ def asyncflow_workload(instances: int, steps_per_run: int, chained: bool, timeou
 
 
 def row(label: str, studio: dict, flow: dict) -> str:
-    ratio = (f"{studio['steps_per_s'] / flow['steps_per_s']:.2f}" if flow["steps_per_s"] else "—")
-    flow_text = (f"{flow['seconds']:.2f} s ({flow['steps_per_s']:.0f} steps/s)" if flow["seconds"]
-                 else flow["note"])
+    ratio = f"{studio['steps_per_s'] / flow['steps_per_s']:.2f}" if flow["steps_per_s"] else "—"
+    flow_text = f"{flow['seconds']:.2f} s ({flow['steps_per_s']:.0f} steps/s)" if flow["seconds"] else flow["note"]
     checks = "ok" if not studio["problems"] else "FAILED: " + "; ".join(studio["problems"])
-    return (f"| {label} | {studio['seconds']:.2f} s ({studio['steps_per_s']:.0f} steps/s) | "
-            f"{studio['launch_s']:.2f} s | {flow_text} | {ratio} | {checks} |")
+    return (
+        f"| {label} | {studio['seconds']:.2f} s ({studio['steps_per_s']:.0f} steps/s) | "
+        f"{studio['launch_s']:.2f} s | {flow_text} | {ratio} | {checks} |"
+    )
 
 
 def load_note() -> str:
@@ -163,9 +177,17 @@ def load_note() -> str:
     return f"load average {one:.1f} / {five:.1f} (1 / 5 min) on {os.cpu_count()} cores"
 
 
-def run_all(base: str, username: str, password: str, sizes: list[int], independent: int,
-            asyncflow_timeout: float, skip_asyncflow: bool, label: str,
-            long_chains: list[int] = ()) -> tuple[list[str], bool]:
+def run_all(
+    base: str,
+    username: str,
+    password: str,
+    sizes: list[int],
+    independent: int,
+    asyncflow_timeout: float,
+    skip_asyncflow: bool,
+    label: str,
+    long_chains: list[int] = (),
+) -> tuple[list[str], bool]:
     api = Api(base, username, password)
     ws_url = base.replace("http", "ws", 1)
     stamp = int(time.time())
@@ -182,8 +204,11 @@ def run_all(base: str, username: str, password: str, sizes: list[int], independe
         workloads.append((f"1 × {length} chained", long_chain, 1, length, True))
     for name, campaign, instances, steps, chained in workloads:
         studio = studio_workload(api, ws_url, campaign, instances, steps, timeout=max(120, instances * 0.1))
-        flow = ({"seconds": None, "steps_per_s": None, "note": "skipped"} if skip_asyncflow
-                else asyncflow_workload(instances, steps, chained, asyncflow_timeout))
+        flow = (
+            {"seconds": None, "steps_per_s": None, "note": "skipped"}
+            if skip_asyncflow
+            else asyncflow_workload(instances, steps, chained, asyncflow_timeout)
+        )
         line = row(f"{name}, {label}", studio, flow)
         print(line, flush=True)
         lines.append(line)
@@ -191,8 +216,10 @@ def run_all(base: str, username: str, password: str, sizes: list[int], independe
     return lines, ok
 
 
-HEADER = ("| workload | studio | launch request | AsyncFlow 0.6.0 | ratio (studio / AsyncFlow steps/s) | checks |\n"
-          "|---|---|---|---|---|---|")
+HEADER = (
+    "| workload | studio | launch request | AsyncFlow 0.6.0 | ratio (studio / AsyncFlow steps/s) | checks |\n"
+    "|---|---|---|---|---|---|"
+)
 
 
 def main() -> int:
@@ -206,9 +233,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32, help="with --private: threads per worker")
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--independent", type=int, default=1000, help="steps of the independent workload (0: none)")
-    parser.add_argument("--long-chains", default="",
-                        help="also 1 run of one long chain of each of these lengths (e.g. 500,5000): the "
-                             "steps/s must not fall as the run grows")
+    parser.add_argument(
+        "--long-chains",
+        default="",
+        help="also 1 run of one long chain of each of these lengths (e.g. 500,5000): the "
+        "steps/s must not fall as the run grows",
+    )
     parser.add_argument("--asyncflow-timeout", type=float, default=250.0)
     parser.add_argument("--skip-asyncflow", action="store_true")
     parser.add_argument("--asyncflow-child", help=argparse.SUPPRESS)
@@ -220,21 +250,37 @@ def main() -> int:
         return 0
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    database = "PostgreSQL" if (args.database or os.environ.get("DATABASE_URL", "")).startswith("postgres") \
-        else "SQLite"
+    database = (
+        "PostgreSQL" if (args.database or os.environ.get("DATABASE_URL", "")).startswith("postgres") else "SQLite"
+    )
     print(f"# bench/throughput.py, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {load_note()}")
-    with (private_stack(args.database, workers=args.workers, concurrency=args.concurrency) if args.private
-          else nullcontext()) as stack:
+    with (
+        private_stack(args.database, workers=args.workers, concurrency=args.concurrency)
+        if args.private
+        else nullcontext()
+    ) as stack:
         if stack is not None:
             base, username, password = stack.url, stack.username, stack.password
         else:
             base, username = args.url.rstrip("/"), args.username
-            password = (args.password or os.environ.get("STUDIO_ADMIN_PASSWORD")
-                        or (REPO / "var" / "admin_password").read_text().strip())
+            password = (
+                args.password
+                or os.environ.get("STUDIO_ADMIN_PASSWORD")
+                or (REPO / "var" / "admin_password").read_text().strip()
+            )
         label = f"{database}, {args.workers} worker(s) × {args.concurrency}" if stack else database
         print(HEADER)
-        _, ok = run_all(base, username, password, sizes, args.independent, args.asyncflow_timeout,
-                        args.skip_asyncflow, label, [int(n) for n in args.long_chains.split(",") if n])
+        _, ok = run_all(
+            base,
+            username,
+            password,
+            sizes,
+            args.independent,
+            args.asyncflow_timeout,
+            args.skip_asyncflow,
+            label,
+            [int(n) for n in args.long_chains.split(",") if n],
+        )
     print(f"# done, {load_note()}")
     return 0 if ok else 1
 

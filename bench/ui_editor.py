@@ -20,8 +20,16 @@ from ui_common import Api, fmt, frames_during, logged_in_page, private_stack, ra
 
 def graph_of(n: int) -> dict:
     width = 25
-    steps = [{"id": f"s{i}", "name": f"Step {i}", "kind": "function", "function": "noop",
-              "position": {"x": (i // width) * 240, "y": (i % width) * 90}} for i in range(n)]
+    steps = [
+        {
+            "id": f"s{i}",
+            "name": f"Step {i}",
+            "kind": "function",
+            "function": "noop",
+            "position": {"x": (i // width) * 240, "y": (i % width) * 90},
+        }
+        for i in range(n)
+    ]
     edges = [{"source": f"s{i - width}", "target": f"s{i}"} for i in range(width, n)]
     edges += [{"source": f"s{i - width - 1}", "target": f"s{i}"} for i in range(width + 1, n, 7)]
     return {"steps": steps, "edges": edges}
@@ -60,9 +68,13 @@ def measure(page, campaign_id: int) -> dict:
 
     page.click("[data-testid=tool-fit]")
     page.wait_for_timeout(400)
-    return {"load_s": load_s, "nodes": page.locator(".react-flow__node-step").count(),
-            "pan": frames_during(page, 1.5, pan), "zoom": frames_during(page, 1.5, zoom),
-            "drag": frames_during(page, 1.5, drag)}
+    return {
+        "load_s": load_s,
+        "nodes": page.locator(".react-flow__node-step").count(),
+        "pan": frames_during(page, 1.5, pan),
+        "zoom": frames_during(page, 1.5, zoom),
+        "drag": frames_during(page, 1.5, drag),
+    }
 
 
 def main() -> None:
@@ -78,8 +90,10 @@ def main() -> None:
             result = measure(page, big)
             errors = list(page.console_errors)
     print(f"editor bench: {args.steps} steps against 4, Chromium 1280×800")
-    print(f"  open the editor: {result['load_s'] * 1000:.0f} ms ({ratio(result['load_s'], base['load_s'])} the 4-step "
-          f"campaign's {base['load_s'] * 1000:.0f} ms); {result['nodes']} nodes in the DOM after zoom to fit")
+    print(
+        f"  open the editor: {result['load_s'] * 1000:.0f} ms ({ratio(result['load_s'], base['load_s'])} the 4-step "
+        f"campaign's {base['load_s'] * 1000:.0f} ms); {result['nodes']} nodes in the DOM after zoom to fit"
+    )
     for what in ("pan", "zoom", "drag"):
         print(f"  {what:5s} 4 steps    {fmt(base[what])}")
         p95 = ratio(result[what]["p95"], base[what]["p95"])

@@ -26,11 +26,23 @@ from ui_common import Api, first_contentful_paint, fmt, frames_during, logged_in
 
 
 def seed_campaign(api: Api, step_seconds: float) -> int:
-    steps = [{"id": f"s{k}", "name": f"Step {k}", "kind": "function", "function": "sleep",
-              "kwargs": {"seconds": step_seconds}, "position": {"x": 260 * k, "y": 0}} for k in range(1, 5)]
+    steps = [
+        {
+            "id": f"s{k}",
+            "name": f"Step {k}",
+            "kind": "function",
+            "function": "sleep",
+            "kwargs": {"seconds": step_seconds},
+            "position": {"x": 260 * k, "y": 0},
+        }
+        for k in range(1, 5)
+    ]
     edges = [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, 4)]
-    body = {"name": "Timeline bench", "parameters": [{"name": "name", "type": "string", "default": "x"}],
-            "graph": {"steps": steps, "edges": edges}}
+    body = {
+        "name": "Timeline bench",
+        "parameters": [{"name": "name", "type": "string", "default": "x"}],
+        "graph": {"steps": steps, "edges": edges},
+    }
     return api.call("POST", "/api/campaigns/", body)["id"]
 
 
@@ -54,8 +66,11 @@ def main() -> None:
             started = time.monotonic()
             for k in range(math.ceil(args.runs / 1000)):
                 count = min(1000, args.runs - 1000 * k)
-                api.call("POST", f"/api/campaigns/{campaign}/runs/",
-                         {"instances": [{"parameters": {"name": f"run {1000 * k + i}"}} for i in range(count)]})
+                api.call(
+                    "POST",
+                    f"/api/campaigns/{campaign}/runs/",
+                    {"instances": [{"parameters": {"name": f"run {1000 * k + i}"}} for i in range(count)]},
+                )
             launch_s = time.monotonic() - started
 
             page.goto("/dashboard")
@@ -80,20 +95,26 @@ def main() -> None:
                     page.wait_for_timeout(40)
 
             scrolling = frames_during(page, 3, scroll_all)
-            counts = {s: page.get_attribute(f"[data-testid=count-{s}]", "data-count")
-                      for s in ("queued", "running", "succeeded", "failed")}
+            counts = {
+                s: page.get_attribute(f"[data-testid=count-{s}]", "data-count")
+                for s in ("queued", "running", "succeeded", "failed")
+            }
             errors = list(page.console_errors)
 
     print(f"dashboard timeline bench: {args.runs} runs × 4 steps of {args.step_seconds} s, Chromium 1280×800")
     print(f"  launch of {args.runs} runs over the API: {launch_s:.2f} s; rows on the timeline: {rows}")
     print(f"  baseline (empty dashboard): first contentful paint {base_fcp:.0f} ms")
     print(f"    idle frames           {fmt(base_frames)}")
-    print(f"  loaded: first contentful paint {load_fcp:.0f} ms ({ratio(load_fcp, base_fcp)}), "
-          f"first paint of the bars {data_paint:.0f} ms after navigation")
+    print(
+        f"  loaded: first contentful paint {load_fcp:.0f} ms ({ratio(load_fcp, base_fcp)}), "
+        f"first paint of the bars {data_paint:.0f} ms after navigation"
+    )
     print(f"  while events stream ({events} events in {args.seconds:.0f} s, {events / args.seconds:.0f}/s):")
     print(f"    frames                {fmt(streaming)}   p95 {ratio(streaming['p95'], base_frames['p95'])} baseline")
-    print(f"    canvas draw per frame p50 {draws['p50']:.2f} ms  p95 {draws['p95']:.2f} ms  max {draws['max']:.2f} ms "
-          f"({draws['frames']} draws)")
+    print(
+        f"    canvas draw per frame p50 {draws['p50']:.2f} ms  p95 {draws['p95']:.2f} ms  max {draws['max']:.2f} ms "
+        f"({draws['frames']} draws)"
+    )
     print("  scrolling through all rows while streaming:")
     print(f"    frames                {fmt(scrolling)}   p95 {ratio(scrolling['p95'], base_frames['p95'])} baseline")
     print(f"  run counts at the end: {counts}")

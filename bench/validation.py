@@ -25,9 +25,15 @@ NO_LIMITS = GraphLimits(max_steps=10**7, max_value_bytes=10**9, max_depth=64)
 
 def chain(size: int) -> dict:
     """Each step sleeps and reads its predecessor's result: every template reference is checked."""
-    steps = [{"id": f"s{i}", "kind": "function", "function": "sleep",
-              "kwargs": {"seconds": 0, "value": "{{ steps.s" + str(i - 1) + ".result }}" if i else 1}}
-             for i in range(size)]
+    steps = [
+        {
+            "id": f"s{i}",
+            "kind": "function",
+            "function": "sleep",
+            "kwargs": {"seconds": 0, "value": "{{ steps.s" + str(i - 1) + ".result }}" if i else 1},
+        }
+        for i in range(size)
+    ]
     edges = [{"source": f"s{i - 1}", "target": f"s{i}"} for i in range(1, size)]
     return {"steps": steps, "edges": edges}
 
@@ -35,8 +41,15 @@ def chain(size: int) -> dict:
 def fan(size: int) -> dict:
     """One root, size-2 parallel steps reading it, one join."""
     steps = [{"id": "root", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0}}]
-    steps += [{"id": f"w{i}", "kind": "function", "function": "sleep",
-               "kwargs": {"seconds": 0, "value": "{{ steps.root.result }}"}} for i in range(size - 2)]
+    steps += [
+        {
+            "id": f"w{i}",
+            "kind": "function",
+            "function": "sleep",
+            "kwargs": {"seconds": 0, "value": "{{ steps.root.result }}"},
+        }
+        for i in range(size - 2)
+    ]
     steps.append({"id": "join", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0}})
     edges = [{"source": "root", "target": f"w{i}"} for i in range(size - 2)]
     edges += [{"source": f"w{i}", "target": "join"} for i in range(size - 2)]
@@ -64,8 +77,10 @@ def main() -> None:
             seconds = measure(shape(size), args.repeat)
             per_step = seconds / size
             baseline = baseline or per_step
-            print(f"{shape.__name__:5} {size:>7} steps: {seconds * 1000:9.1f} ms  "
-                  f"{per_step * 1e6:6.2f} µs/step  ratio to {sizes[0]}: {per_step / baseline:5.2f}")
+            print(
+                f"{shape.__name__:5} {size:>7} steps: {seconds * 1000:9.1f} ms  "
+                f"{per_step * 1e6:6.2f} µs/step  ratio to {sizes[0]}: {per_step / baseline:5.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,10 @@ from scripts.run_stack import WEB_TIMEOUTS, child_env, web_endpoint  # noqa: E40
 from scripts.stack import ensure_redis, free_port, terminate, wait_for_http  # noqa: E402 - after the sys.path fix
 
 PASSWORD = "bench-password-1-Xq"
-CREATE_USER = ("from django.contrib.auth import get_user_model; "
-               f"get_user_model().objects.create_user('bench', password='{PASSWORD}')")
+CREATE_USER = (
+    "from django.contrib.auth import get_user_model; "
+    f"get_user_model().objects.create_user('bench', password='{PASSWORD}')"
+)
 
 
 def prepare(env: dict[str, str]) -> None:
@@ -46,9 +48,12 @@ def prepare(env: dict[str, str]) -> None:
 
 
 def login_token(base: str) -> str:
-    request = urllib.request.Request(f"{base}/api/auth/token/", method="POST",
-                                     data=json.dumps({"username": "bench", "password": PASSWORD}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}/api/auth/token/",
+        method="POST",
+        data=json.dumps({"username": "bench", "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30) as response:
         return json.loads(response.read())["token"]
 
@@ -64,8 +69,7 @@ async def burst(url: str, clients: int, open_timeout: float) -> tuple[int, colle
         nonlocal last_in
         await start.wait()
         try:
-            socket = await websockets.connect(url, open_timeout=open_timeout, origin="http://127.0.0.1",
-                                              max_queue=None)
+            socket = await websockets.connect(url, open_timeout=open_timeout, origin="http://127.0.0.1", max_queue=None)
         except Exception as error:  # noqa: BLE001 - every kind of refusal is a figure here
             cause = error.__cause__ or error.__context__
             status = getattr(getattr(error, "response", None), "status_code", None)
@@ -92,9 +96,24 @@ def measure(env: dict[str, str], backlog: int, clients: int, open_timeout: float
     port = free_port()
     env = {**env, "STUDIO_WEB_BACKLOG": str(backlog)}
     with open(log, "a") as log_file:
-        daphne = subprocess.Popen([sys.executable, "-m", "daphne", "-e", web_endpoint(port), *WEB_TIMEOUTS,
-                                   "-v", "0", "asyncflow_site.asgi:application"], cwd=REPO, env=env,
-                                  stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        daphne = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-e",
+                web_endpoint(port),
+                *WEB_TIMEOUTS,
+                "-v",
+                "0",
+                "asyncflow_site.asgi:application",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/api/auth/me/", timeout=60, procs={"daphne": daphne})
         token = login_token(f"http://127.0.0.1:{port}")
@@ -123,17 +142,23 @@ def main() -> None:
             env.pop("DATABASE_URL", None)
             env.update(STUDIO_VAR_DIR=var_dir, STUDIO_CHANNEL_PREFIX=f"bench-ws-{os.getpid()}")
             prepare(env)
-            results = [measure(env, backlog, args.clients, args.open_timeout, Path(var_dir) / "daphne.log")
-                       for backlog in (args.baseline_backlog, args.backlog)]
+            results = [
+                measure(env, backlog, args.clients, args.open_timeout, Path(var_dir) / "daphne.log")
+                for backlog in (args.baseline_backlog, args.backlog)
+            ]
         finally:
             terminate([redis_proc])
 
-    print(f"{args.clients} websocket clients connecting at once, open timeout {args.open_timeout:g} s, "
-          f"net.core.somaxconn={somaxconn}")
+    print(
+        f"{args.clients} websocket clients connecting at once, open timeout {args.open_timeout:g} s, "
+        f"net.core.somaxconn={somaxconn}"
+    )
     for result in results:
         failed = ", ".join(f"{kind} {count}" for kind, count in result["failures"].most_common()) or "none"
-        print(f"  backlog {result['backlog']:>5}: {result['connected']:>5}/{args.clients} connected, "
-              f"last in after {result['last_in_s']:.2f} s; failed: {failed}")
+        print(
+            f"  backlog {result['backlog']:>5}: {result['connected']:>5}/{args.clients} connected, "
+            f"last in after {result['last_in_s']:.2f} s; failed: {failed}"
+        )
     base, ours = results
     ratio = ours["connected"] / base["connected"] if base["connected"] else float("inf")
     print(f"connects at backlog {ours['backlog']} / at backlog {base['backlog']}: {ratio:.2f}x")

@@ -65,9 +65,16 @@ class TeamAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if "may_run_executables" in form.changed_data:
-            audit_record(actor=request.user, action=Action.TEAM_EDIT, target=obj, team=obj,
-                         details={"may_run_executables": [not obj.may_run_executables, obj.may_run_executables],
-                                  "via": "admin site"})
+            audit_record(
+                actor=request.user,
+                action=Action.TEAM_EDIT,
+                target=obj,
+                team=obj,
+                details={
+                    "may_run_executables": [not obj.may_run_executables, obj.may_run_executables],
+                    "via": "admin site",
+                },
+            )
 
 
 class UserCapabilitiesInline(admin.StackedInline):
@@ -99,9 +106,13 @@ class StudioUserAdmin(UserAdmin):
         for inline_form in formset.forms:
             capabilities = inline_form.instance
             if isinstance(capabilities, UserCapabilities) and "may_run_executables" in inline_form.changed_data:
-                audit_record(actor=request.user, action=Action.USER_CAPABILITIES, target=capabilities.user,
-                             target_repr=capabilities.user.get_username(),
-                             details={"may_run_executables": capabilities.may_run_executables, "via": "admin site"})
+                audit_record(
+                    actor=request.user,
+                    action=Action.USER_CAPABILITIES,
+                    target=capabilities.user,
+                    target_repr=capabilities.user.get_username(),
+                    details={"may_run_executables": capabilities.may_run_executables, "via": "admin site"},
+                )
 
 
 @admin.register(ApiToken)

@@ -42,8 +42,11 @@ class RunEventsConsumer(AsyncJsonWebsocketConsumer):
         # Join before reading the database: any event committed after the
         # read is then certain to arrive live, and the seq filter drops the
         # ones that arrive both ways.
-        self.groups_joined = [events.run_group(self.run_id), events.access_user_group(user.pk),
-                              events.access_campaign_group(campaign_id)]
+        self.groups_joined = [
+            events.run_group(self.run_id),
+            events.access_user_group(user.pk),
+            events.access_campaign_group(campaign_id),
+        ]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()

@@ -12,8 +12,14 @@ SEED_PARAMETERS = [
 
 def seed_graph(step_seconds: float = 0.5) -> dict:
     steps = [
-        {"id": f"s{k}", "name": f"Step {k}", "kind": "function", "function": "sleep",
-         "kwargs": {"seconds": step_seconds}, "position": {"x": 260 * (k - 1), "y": 0}}
+        {
+            "id": f"s{k}",
+            "name": f"Step {k}",
+            "kind": "function",
+            "function": "sleep",
+            "kwargs": {"seconds": step_seconds},
+            "position": {"x": 260 * (k - 1), "y": 0},
+        }
         for k in range(1, 5)
     ]
     edges = [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, 4)]
@@ -36,8 +42,14 @@ ENSEMBLE_MEMBERS = [f"member {k:02d}" for k in range(1, 21)]
 
 def workflows_graph(seed_campaign_id: int) -> dict:
     steps = [
-        {"id": f"w{k}", "name": f"Workflow {k}", "kind": "workflow", "campaign": seed_campaign_id,
-         "parameters": {"name": f"{{{{ params.name }}}} / workflow {k}"}, "position": {"x": 260 * (k - 1), "y": 0}}
+        {
+            "id": f"w{k}",
+            "name": f"Workflow {k}",
+            "kind": "workflow",
+            "campaign": seed_campaign_id,
+            "parameters": {"name": f"{{{{ params.name }}}} / workflow {k}"},
+            "position": {"x": 260 * (k - 1), "y": 0},
+        }
         for k in range(1, 5)
     ]
     edges = [{"source": f"w{k}", "target": f"w{k + 1}"} for k in range(1, 4)]
@@ -45,11 +57,28 @@ def workflows_graph(seed_campaign_id: int) -> dict:
 
 
 def ensemble_parameters() -> list[dict]:
-    return [{"name": "members", "type": "json", "default": ENSEMBLE_MEMBERS,
-             "description": "One Seed campaign runs per member (a list of names)"}]
+    return [
+        {
+            "name": "members",
+            "type": "json",
+            "default": ENSEMBLE_MEMBERS,
+            "description": "One Seed campaign runs per member (a list of names)",
+        }
+    ]
 
 
 def ensemble_graph(seed_campaign_id: int) -> dict:
-    return {"steps": [{"id": "members", "name": "Seed campaign per member", "kind": "workflow",
-                       "campaign": seed_campaign_id, "for_each": "{{ params.members }}",
-                       "parameters": {"name": "{{ item }}"}, "position": {"x": 0, "y": 0}}], "edges": []}
+    return {
+        "steps": [
+            {
+                "id": "members",
+                "name": "Seed campaign per member",
+                "kind": "workflow",
+                "campaign": seed_campaign_id,
+                "for_each": "{{ params.members }}",
+                "parameters": {"name": "{{ item }}"},
+                "position": {"x": 0, "y": 0},
+            }
+        ],
+        "edges": [],
+    }

@@ -137,14 +137,23 @@ class _Sender:
                 if isinstance(item, dict):
                     for group, messages in item.items():
                         for start in range(0, len(messages), EVENTS_PER_MESSAGE):
-                            await layer.group_send(group, {"type": EVENT_MESSAGE_TYPE, "groups": [group],
-                                                           "events": messages[start:start + EVENTS_PER_MESSAGE]})
+                            await layer.group_send(
+                                group,
+                                {
+                                    "type": EVENT_MESSAGE_TYPE,
+                                    "groups": [group],
+                                    "events": messages[start : start + EVENTS_PER_MESSAGE],
+                                },
+                            )
                     continue
                 groups, messages = item
                 # Events name every group they go to, so a socket that has just
                 # left a group drops what was already in flight to it.
-                message = ({"type": ACCESS_MESSAGE_TYPE} if messages is None
-                           else {"type": EVENT_MESSAGE_TYPE, "events": messages, "groups": groups})
+                message = (
+                    {"type": ACCESS_MESSAGE_TYPE}
+                    if messages is None
+                    else {"type": EVENT_MESSAGE_TYPE, "events": messages, "groups": groups}
+                )
                 for group in groups:
                     await layer.group_send(group, message)
             except Exception:

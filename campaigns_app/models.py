@@ -66,8 +66,9 @@ class UserCapabilities(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="capabilities")
     # Campaigns outside any team may hold executable steps for this user.
     may_run_executables = models.BooleanField(default=False)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -92,8 +93,7 @@ class Source(models.TextChoices):
 class Campaign(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaigns")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="campaigns")
-    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE,
-                                  db_index=True)
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE, db_index=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
     tags = models.JSONField(default=list, blank=True)
@@ -233,9 +233,11 @@ class StepRun(models.Model):
     class Meta:
         ordering = ["run_id", "order"]
         constraints = [models.UniqueConstraint(fields=["run", "step_id"], name="unique_step_per_run")]
-        indexes = [models.Index(fields=["state", "backend"], name="steprun_state_backend"),
-                   # Whether a run still has open steps, in one seek whatever its size.
-                   models.Index(fields=["run", "state"], name="steprun_run_state")]
+        indexes = [
+            models.Index(fields=["state", "backend"], name="steprun_state_backend"),
+            # Whether a run still has open steps, in one seek whatever its size.
+            models.Index(fields=["run", "state"], name="steprun_run_state"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.step_id}"
@@ -339,8 +341,9 @@ class AuditEntry(models.Model):
     """Who did what, when, from which address; rows are only ever added."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Kept as text so the entry still reads right after the user or target is deleted.
     actor_name = models.CharField(max_length=150, blank=True, default="")
     action = models.CharField(max_length=48, db_index=True)

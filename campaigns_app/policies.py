@@ -75,9 +75,11 @@ def visible_q(user, prefix: str = "") -> Q:
 
     Superusers see everything; callers skip the filter for them.
     """
-    return (Q(**{f"{prefix}owner_id": user.pk})
-            | Q(**{f"{prefix}visibility": Visibility.PUBLIC})
-            | Q(**{f"{prefix}visibility": Visibility.TEAM, f"{prefix}team_id__in": list(user_team_roles(user))}))
+    return (
+        Q(**{f"{prefix}owner_id": user.pk})
+        | Q(**{f"{prefix}visibility": Visibility.PUBLIC})
+        | Q(**{f"{prefix}visibility": Visibility.TEAM, f"{prefix}team_id__in": list(user_team_roles(user))})
+    )
 
 
 def campaign_visible(campaign, user) -> bool:
@@ -201,28 +203,38 @@ def _ask_for_role(role: str) -> Callable[..., str]:
         if campaign.team_id and campaign.visibility != Visibility.PRIVATE:
             return f"ask an admin of team {campaign.team.name!r} for the {role} role"
         return "fork it to work on your own copy"
+
     return advice
 
 
-CAMPAIGN_EDIT = Rule(campaign_editable_by,
-                     "you may view this campaign but not edit it (its owner and its team's editors and admins may)",
-                     _ask_for_role("editor"))
-CAMPAIGN_LAUNCH = Rule(campaign_launchable_by,
-                       "you may view this campaign but not launch it (its owner and its team's operators, editors "
-                       "and admins may)", _ask_for_role("operator"))
-CAMPAIGN_SHARE = Rule(campaign_manageable_by,
-                      "only the campaign's owner or an admin of its team may change who sees it")
+CAMPAIGN_EDIT = Rule(
+    campaign_editable_by,
+    "you may view this campaign but not edit it (its owner and its team's editors and admins may)",
+    _ask_for_role("editor"),
+)
+CAMPAIGN_LAUNCH = Rule(
+    campaign_launchable_by,
+    "you may view this campaign but not launch it (its owner and its team's operators, editors and admins may)",
+    _ask_for_role("operator"),
+)
+CAMPAIGN_SHARE = Rule(
+    campaign_manageable_by, "only the campaign's owner or an admin of its team may change who sees it"
+)
 CAMPAIGN_DELETE = Rule(campaign_manageable_by, "only the campaign's owner or an admin of its team may delete it")
-RUN_OPERATE = Rule(run_operable_by,
-                   "you may view this run but not {verb} it (its launcher and its campaign's owner, operators, "
-                   "editors and admins may)")
+RUN_OPERATE = Rule(
+    run_operable_by,
+    "you may view this run but not {verb} it (its launcher and its campaign's owner, operators, "
+    "editors and admins may)",
+)
 TEAM_MANAGE = Rule(team_manageable_by, "only admins of {team!r} may manage its members and settings")
 TEAM_PLACE = Rule(team_placeable_by, "only editors and admins of {team!r} may put campaigns in it")
 USER_MANAGE = Rule(lambda _obj, user: is_site_admin(user), "only site admins may {verb}")
-TEAM_GRANT_EXECUTABLES = Rule(lambda _team, user: is_site_admin(user),
-                              "only a site admin may allow or stop a team's executable steps")
-USER_GRANT_EXECUTABLES = Rule(lambda _user, actor: is_site_admin(actor),
-                              "only a site admin may allow or stop a user's executable steps")
+TEAM_GRANT_EXECUTABLES = Rule(
+    lambda _team, user: is_site_admin(user), "only a site admin may allow or stop a team's executable steps"
+)
+USER_GRANT_EXECUTABLES = Rule(
+    lambda _user, actor: is_site_admin(actor), "only a site admin may allow or stop a user's executable steps"
+)
 
 
 def campaign_permissions(campaign, user, graph: dict | None = None) -> dict[str, bool]:
@@ -289,14 +301,20 @@ def executables_reason(user, team: Team | None, verb: str = "run") -> str | None
     if may_run_executables(user, team):
         return None
     if team is None:
-        return (f"outside a team only site admins, and users a site admin allowed, may {verb} campaigns with "
-                "executable steps: ask a site admin to allow you executable steps, or put the campaign in a team "
-                "that may run them")
+        return (
+            f"outside a team only site admins, and users a site admin allowed, may {verb} campaigns with "
+            "executable steps: ask a site admin to allow you executable steps, or put the campaign in a team "
+            "that may run them"
+        )
     if not team.may_run_executables:
-        return (f"team {team.name!r} may not run executable steps: ask a site admin to allow executable steps "
-                f"for team {team.name!r}")
-    return (f"team {team.name!r} lets only {_roles_from(team.executable_min_role)} {verb} such campaigns: ask an "
-            f"admin of {team.name!r} for that role")
+        return (
+            f"team {team.name!r} may not run executable steps: ask a site admin to allow executable steps "
+            f"for team {team.name!r}"
+        )
+    return (
+        f"team {team.name!r} lets only {_roles_from(team.executable_min_role)} {verb} such campaigns: ask an "
+        f"admin of {team.name!r} for that role"
+    )
 
 
 def executables_refusal(user, team: Team | None, graph: dict, verb: str) -> str | None:
@@ -319,6 +337,7 @@ def executables_refusal(user, team: Team | None, graph: dict, verb: str) -> str 
 
 def executable_rights(user, teams) -> dict:
     """What the user may do with executable steps, outside any team and in each given team, with the reasons."""
+
     def entry(team):
         reason = executables_reason(user, team)
         return {"allowed": reason is None, "reason": reason}

@@ -80,16 +80,30 @@ def run_step_items(run: Run) -> QuerySet[StepItem]:
 
 def run_children_progress(run: Run) -> list[dict]:
     """Each child run of a run: its step (and item), state, and how many of its steps have ended of how many."""
-    children = list(Run.objects.filter(parent=run).order_by("pk").values("pk", "parent_step_id", "parent_item",
-                                                                         "state"))
+    children = list(
+        Run.objects.filter(parent=run).order_by("pk").values("pk", "parent_step_id", "parent_item", "state")
+    )
     counts: dict[int, list[int]] = {c["pk"]: [0, 0] for c in children}
-    for run_id, state, n in (StepRun.objects.filter(run_id__in=list(counts)).values_list("run_id", "state")
-                             .annotate(n=Count("id")).values_list("run_id", "state", "n")):
+    for run_id, state, n in (
+        StepRun.objects.filter(run_id__in=list(counts))
+        .values_list("run_id", "state")
+        .annotate(n=Count("id"))
+        .values_list("run_id", "state", "n")
+    ):
         counts[run_id][1] += n
         if state == StepState.SUCCEEDED:
             counts[run_id][0] += n
-    return [{"id": c["pk"], "step": c["parent_step_id"], "item": c["parent_item"], "state": c["state"],
-             "done": counts[c["pk"]][0], "total": counts[c["pk"]][1]} for c in children]
+    return [
+        {
+            "id": c["pk"],
+            "step": c["parent_step_id"],
+            "item": c["parent_item"],
+            "state": c["state"],
+            "done": counts[c["pk"]][0],
+            "total": counts[c["pk"]][1],
+        }
+        for c in children
+    ]
 
 
 def run_visible(user, run_id: int) -> Run | None:
@@ -144,8 +158,16 @@ def _epoch_ms(value) -> int | None:
     return None if value is None else int(value.timestamp() * 1000)
 
 
-def dashboard_feed(user, *, since, campaign: int | None = None, states: list[str] | None = None,
-                   owner: str | None = None, ids: list[int] | None = None, limit: int = DASHBOARD_LIMIT) -> dict:
+def dashboard_feed(
+    user,
+    *,
+    since,
+    campaign: int | None = None,
+    states: list[str] | None = None,
+    owner: str | None = None,
+    ids: list[int] | None = None,
+    limit: int = DASHBOARD_LIMIT,
+) -> dict:
     """Every unfinished run plus those created or finished since ``since``, in one compact shape.
 
     Times are epoch milliseconds and steps are rows ``[id, name, state, attempts, queued, started, finished]``
@@ -165,32 +187,52 @@ def dashboard_feed(user, *, since, campaign: int | None = None, states: list[str
     counts = run_state_counts(queryset.order_by())
     if states:
         queryset = queryset.filter(state__in=states)
-    rows = list(queryset.order_by("-created_at", "-id").values(
-        "id", "campaign_id", "campaign__name", "batch_id", "owner__username", "state", "parameters",
-        "created_at", "started_at", "finished_at", "last_seq", "parent_id")[:limit + 1])
+    rows = list(
+        queryset.order_by("-created_at", "-id").values(
+            "id",
+            "campaign_id",
+            "campaign__name",
+            "batch_id",
+            "owner__username",
+            "state",
+            "parameters",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "last_seq",
+            "parent_id",
+        )[: limit + 1]
+    )
     truncated = len(rows) > limit
     rows = rows[:limit]
     steps: dict[int, list] = {row["id"]: [] for row in rows}
-    step_rows = StepRun.objects.filter(run_id__in=list(steps)).order_by("run_id", "order").values_list(
-        "run_id", "step_id", "name", "state", "attempts", "queued_at", "started_at", "finished_at")
+    step_rows = (
+        StepRun.objects.filter(run_id__in=list(steps))
+        .order_by("run_id", "order")
+        .values_list("run_id", "step_id", "name", "state", "attempts", "queued_at", "started_at", "finished_at")
+    )
     for run_id, step_id, name, state, attempts, queued, started, finished in step_rows.iterator(chunk_size=4000):
-        steps[run_id].append([step_id, name, state, attempts, _epoch_ms(queued), _epoch_ms(started),
-                              _epoch_ms(finished)])
-    runs = [{
-        "id": row["id"],
-        "campaign": row["campaign_id"],
-        "campaign_name": row["campaign__name"],
-        "batch": row["batch_id"],
-        "owner": row["owner__username"],
-        "state": row["state"],
-        "parameters": row["parameters"],
-        "created_at": _epoch_ms(row["created_at"]),
-        "started_at": _epoch_ms(row["started_at"]),
-        "finished_at": _epoch_ms(row["finished_at"]),
-        "last_seq": row["last_seq"],
-        "parent": row["parent_id"],
-        "steps": steps[row["id"]],
-    } for row in rows]
+        steps[run_id].append(
+            [step_id, name, state, attempts, _epoch_ms(queued), _epoch_ms(started), _epoch_ms(finished)]
+        )
+    runs = [
+        {
+            "id": row["id"],
+            "campaign": row["campaign_id"],
+            "campaign_name": row["campaign__name"],
+            "batch": row["batch_id"],
+            "owner": row["owner__username"],
+            "state": row["state"],
+            "parameters": row["parameters"],
+            "created_at": _epoch_ms(row["created_at"]),
+            "started_at": _epoch_ms(row["started_at"]),
+            "finished_at": _epoch_ms(row["finished_at"]),
+            "last_seq": row["last_seq"],
+            "parent": row["parent_id"],
+            "steps": steps[row["id"]],
+        }
+        for row in rows
+    ]
     return {"runs": runs, "counts": counts, "truncated": truncated}
 
 
@@ -199,8 +241,9 @@ def step_log_text(run_id: int, step_id: str, *, tail: int | None = None) -> str 
     step_run = StepRun.objects.filter(run_id=run_id, step_id=step_id).only("pk").first()
     if step_run is None:
         return None
-    lines = log_lines(StepLogChunk.objects.filter(step_run=step_run).order_by("pk")
-                      .values_list("attempt", "stream", "text"))
+    lines = log_lines(
+        StepLogChunk.objects.filter(step_run=step_run).order_by("pk").values_list("attempt", "stream", "text")
+    )
     if tail is not None:
         lines = lines[-tail:] if tail else []
     return "\n".join(lines) + ("\n" if lines else "")
@@ -220,9 +263,15 @@ def run_blocks(run: Run) -> list[dict]:
         starts = [sr.started_at for sr in inside if sr.started_at]
         ends = [sr.finished_at for sr in inside if sr.finished_at]
         done = state in (StepState.SUCCEEDED, StepState.FAILED, StepState.CANCELLED, StepState.SKIPPED)
-        out.append({**block, "state": str(state), "steps": [sr.step_id for sr in inside],
-                    "started_at": iso(min(starts)) if starts else None,
-                    "finished_at": iso(max(ends)) if ends and done else None})
+        out.append(
+            {
+                **block,
+                "state": str(state),
+                "steps": [sr.step_id for sr in inside],
+                "started_at": iso(min(starts)) if starts else None,
+                "finished_at": iso(max(ends)) if ends and done else None,
+            }
+        )
     return out
 
 
@@ -247,16 +296,28 @@ def campaign_lineage(campaign: Campaign, user) -> dict:
     while node.forked_from_id and node.forked_from_id not in seen:
         seen.add(node.forked_from_id)
         parent = visible.filter(pk=node.forked_from_id).first()
-        entry = {"id": node.forked_from_id, "version": node.forked_from_version,
-                 "name": parent.name if parent else None, "owner": parent.owner.username if parent else None,
-                 "visible": parent is not None}
+        entry = {
+            "id": node.forked_from_id,
+            "version": node.forked_from_version,
+            "name": parent.name if parent else None,
+            "owner": parent.owner.username if parent else None,
+            "visible": parent is not None,
+        }
         ancestors.append(entry)
         if parent is None:
             break
         node = parent
-    forks = [{"id": f.pk, "name": f.name, "owner": f.owner.username, "version": f.forked_from_version,
-              "visibility": f.visibility, "team": f.team.name if f.team_id else None}
-             for f in visible.filter(forked_from_id=campaign.pk).order_by("pk")]
+    forks = [
+        {
+            "id": f.pk,
+            "name": f.name,
+            "owner": f.owner.username,
+            "version": f.forked_from_version,
+            "visibility": f.visibility,
+            "team": f.team.name if f.team_id else None,
+        }
+        for f in visible.filter(forked_from_id=campaign.pk).order_by("pk")
+    ]
     return {"ancestors": ancestors, "forks": forks}
 
 

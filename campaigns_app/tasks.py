@@ -9,13 +9,15 @@ from .services.dispatch import STEP_TASK
 
 
 @shared_task(name=STEP_TASK, bind=True, acks_late=True, ignore_result=True)
-def step_run_execute(self, step_run_id: int, run_id: int | None = None, step_id: str | None = None,
-                     attempt: int | None = None) -> None:
+def step_run_execute(
+    self, step_run_id: int, run_id: int | None = None, step_id: str | None = None, attempt: int | None = None
+) -> None:
     """Run one step attempt. Safe to deliver twice: only the delivery that claims the step runs it."""
     # Each backend is a queue of its own, so the queue names the backend.
     backend = (self.request.delivery_info or {}).get("routing_key") or "thread"
-    services.step_run_execute(step_run_id=step_run_id, expected=(run_id, step_id, attempt) if attempt else None,
-                              backend=backend)
+    services.step_run_execute(
+        step_run_id=step_run_id, expected=(run_id, step_id, attempt) if attempt else None, backend=backend
+    )
 
 
 @task_prerun.connect

@@ -145,8 +145,12 @@ class BrokerReconnectResend(bootsteps.StartStopStep):
 
     def start(self, consumer) -> None:
         # Off the consumer's thread: it resumes taking messages meanwhile.
-        threading.Thread(target=_resend_if_broker_emptied, args=(consumer.app, timezone.now()),
-                         name="broker-reconnect-resend", daemon=True).start()
+        threading.Thread(
+            target=_resend_if_broker_emptied,
+            args=(consumer.app, timezone.now()),
+            name="broker-reconnect-resend",
+            daemon=True,
+        ).start()
 
 
 def _add_consumer_steps() -> None:

@@ -80,9 +80,11 @@ class Backoff:
 
     @classmethod
     def from_env(cls) -> Backoff:
-        return cls(float(os.environ.get("STUDIO_RESTART_BACKOFF_S", "1")),
-                   float(os.environ.get("STUDIO_RESTART_BACKOFF_MAX_S", "30")),
-                   float(os.environ.get("STUDIO_RESTART_STABLE_S", "60")))
+        return cls(
+            float(os.environ.get("STUDIO_RESTART_BACKOFF_S", "1")),
+            float(os.environ.get("STUDIO_RESTART_BACKOFF_MAX_S", "30")),
+            float(os.environ.get("STUDIO_RESTART_STABLE_S", "60")),
+        )
 
 
 class StopRequested(Exception):
@@ -170,8 +172,15 @@ class Stack:
         with self.no_interrupt():
             # Own session: a terminal's Ctrl-C reaches only this script, which
             # then stops the children in order (the worker gets a warm shutdown).
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             proc.label = label
             self.children[label] = proc
             self.commands[label] = (cmd, env)
@@ -199,8 +208,10 @@ class Stack:
             lived = now - self.started_at.get(label, now)
             delay = self.backoffs.setdefault(label, Backoff.from_env()).after_death(lived)
             self.restart_due[label] = now + delay
-            self.say(f"{label} (pid {proc.pid}) exited with code {proc.returncode} after {lived:.0f}s; "
-                     f"restarting it in {delay:g}s")
+            self.say(
+                f"{label} (pid {proc.pid}) exited with code {proc.returncode} after {lived:.0f}s; "
+                f"restarting it in {delay:g}s"
+            )
         # Redis first: the others reconnect to it on their own.
         for label in sorted(self.restart_due, key=lambda name: name != "redis"):
             if self.restart_due[label] <= now:
@@ -262,8 +273,14 @@ class Stack:
 
 def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     """Run a manage.py command; its output is shown (and returned when captured)."""
-    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE if capture else None, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if capture else None,
+        text=True,
+    )
     if capture and result.stdout:
         print(result.stdout, end="", flush=True)
     if result.returncode != 0:
@@ -354,16 +371,65 @@ def main() -> int:
         step_warning = isolation_warning(env)
         if step_warning:
             stack.say(f"WARNING: {step_warning}")
-        stack.start("worker", [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker",
-                               "--pool", "threads", "--concurrency", concurrency,
-                               "-Q", worker_queues(), "-l", "info", *QUIET_WORKER], env)
+        stack.start(
+            "worker",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "asyncflow_site",
+                "worker",
+                "--pool",
+                "threads",
+                "--concurrency",
+                concurrency,
+                "-Q",
+                worker_queues(),
+                "-l",
+                "info",
+                *QUIET_WORKER,
+            ],
+            env,
+        )
         if hpc_enabled():
             # Threads mostly wait on the pilot or the cluster; the pilot starts once, with the worker.
-            stack.start("hpc", [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker",
-                                "--pool", "threads", "--concurrency", os.environ.get("STUDIO_HPC_CONCURRENCY", "32"),
-                                "-Q", ",".join(HPC_BACKENDS), "-n", "hpc@%h", "-l", "info", *QUIET_WORKER], env)
-        stack.start("web", [sys.executable, "-m", "daphne", "-e", web_endpoint(port), *WEB_TIMEOUTS,
-                            "asyncflow_site.asgi:application"], env)
+            stack.start(
+                "hpc",
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "asyncflow_site",
+                    "worker",
+                    "--pool",
+                    "threads",
+                    "--concurrency",
+                    os.environ.get("STUDIO_HPC_CONCURRENCY", "32"),
+                    "-Q",
+                    ",".join(HPC_BACKENDS),
+                    "-n",
+                    "hpc@%h",
+                    "-l",
+                    "info",
+                    *QUIET_WORKER,
+                ],
+                env,
+            )
+        stack.start(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-e",
+                web_endpoint(port),
+                *WEB_TIMEOUTS,
+                "asyncflow_site.asgi:application",
+            ],
+            env,
+        )
         url = f"http://127.0.0.1:{port}/"
         wait_for_http(f"{url}api/auth/me/", timeout=READY_TIMEOUT_S, procs=stack.watched())
         if not stack.wait_worker_ready(READY_TIMEOUT_S):

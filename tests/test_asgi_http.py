@@ -14,14 +14,33 @@ from campaigns_app.models import AuditEntry, Run
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def call(method: str, path: str, *, body: bytes = b"", headers=(), query: bytes = b"", chunks: int = 1,
-         client=("203.0.113.7", 51000)) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+def call(
+    method: str,
+    path: str,
+    *,
+    body: bytes = b"",
+    headers=(),
+    query: bytes = b"",
+    chunks: int = 1,
+    client=("203.0.113.7", 51000),
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """One HTTP exchange with the ASGI app; the body arrives in ``chunks`` messages."""
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query, "root_path": "",
-             "headers": [(b"host", b"127.0.0.1"), *headers], "client": client, "server": ("127.0.0.1", 8000)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), *headers],
+        "client": client,
+        "server": ("127.0.0.1", 8000),
+    }
     size = max(1, -(-len(body) // chunks))
-    parts = [body[i:i + size] for i in range(0, len(body), size)] or [b""]
+    parts = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
     incoming = [{"type": "http.request", "body": p, "more_body": i < len(parts) - 1} for i, p in enumerate(parts)]
     sent: list[dict] = []
 
@@ -48,8 +67,13 @@ def token_header(user) -> tuple[bytes, bytes]:
 
 def test_a_launch_posted_in_several_body_chunks_is_created_and_audited_with_the_client_address(alice, seed_campaign):
     body = json.dumps({"parameters": {"name": "Campaign Ü"}}).encode()
-    status, headers, content = call("POST", f"/api/campaigns/{seed_campaign.pk}/runs/", body=body, chunks=3,
-                                    headers=[token_header(alice), (b"content-type", b"application/json")])
+    status, headers, content = call(
+        "POST",
+        f"/api/campaigns/{seed_campaign.pk}/runs/",
+        body=body,
+        chunks=3,
+        headers=[token_header(alice), (b"content-type", b"application/json")],
+    )
     assert status == 201, content
     run = json.loads(content)
     assert Run.objects.get(pk=run["id"]).parameters == {"name": "Campaign Ü"}
@@ -59,8 +83,12 @@ def test_a_launch_posted_in_several_body_chunks_is_created_and_audited_with_the_
 
 def test_bad_input_gets_a_400_naming_the_parameter(alice, seed_campaign):
     body = json.dumps({"parameters": {"nme": "typo"}}).encode()
-    status, _, content = call("POST", f"/api/campaigns/{seed_campaign.pk}/runs/", body=body,
-                              headers=[token_header(alice), (b"content-type", b"application/json")])
+    status, _, content = call(
+        "POST",
+        f"/api/campaigns/{seed_campaign.pk}/runs/",
+        body=body,
+        headers=[token_header(alice), (b"content-type", b"application/json")],
+    )
     assert status == 400
     assert "nme" in json.loads(content)["parameters"]
     assert not Run.objects.exists()
@@ -81,14 +109,22 @@ def cookies_of(headers) -> SimpleCookie:
 
 def test_a_session_login_sets_both_cookies_and_the_session_then_authenticates(alice):
     login = {"username": "alice", "password": "alice-password-1"}
-    status, _, content = call("POST", "/api/auth/login/", headers=[(b"content-type", b"application/json")],
-                              body=json.dumps(login).encode())
+    status, _, content = call(
+        "POST", "/api/auth/login/", headers=[(b"content-type", b"application/json")], body=json.dumps(login).encode()
+    )
     assert status == 403 and "CSRF" in json.loads(content)["detail"]
     _, headers, _ = call("GET", "/api/auth/login/")
     csrf = cookies_of(headers)["csrftoken"].value
-    status, headers, _ = call("POST", "/api/auth/login/", body=json.dumps(login).encode(),
-                              headers=[(b"content-type", b"application/json"), (b"x-csrftoken", csrf.encode()),
-                                       (b"cookie", f"csrftoken={csrf}".encode())])
+    status, headers, _ = call(
+        "POST",
+        "/api/auth/login/",
+        body=json.dumps(login).encode(),
+        headers=[
+            (b"content-type", b"application/json"),
+            (b"x-csrftoken", csrf.encode()),
+            (b"cookie", f"csrftoken={csrf}".encode()),
+        ],
+    )
     assert status == 200
     cookies = SimpleCookie()
     for name, value in headers:

@@ -32,7 +32,10 @@ def compose_config(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
     return subprocess.run(
         [str(compose_binary()), "--project-directory", str(ROOT), "-f", str(path), "config", "-q"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -52,11 +55,15 @@ def test_compose_accepts_the_stack_without_any_variables_set(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("breakage", [
-    ("<<: *app", "<<: *no_such_anchor"),
-    ("    image: redis:7\n", "    image: redis:7\n    no_such_key: true\n"),
-    ("condition: service_healthy", "condition: service_bored"),
-], ids=["undefined anchor", "unknown service key", "bad depends_on condition"])
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        ("<<: *app", "<<: *no_such_anchor"),
+        ("    image: redis:7\n", "    image: redis:7\n    no_such_key: true\n"),
+        ("condition: service_healthy", "condition: service_bored"),
+    ],
+    ids=["undefined anchor", "unknown service key", "bad depends_on condition"],
+)
 def test_compose_rejects_a_broken_copy(tmp_path, breakage):
     old, new = breakage
     text = COMPOSE_FILE.read_text()
@@ -136,8 +143,9 @@ def test_makefile_never_ignores_a_failing_step():
     lines = (ROOT / "Makefile").read_text().splitlines()
     recipes = [line for line in lines if line.startswith("\t")]
     # A recipe's first line may carry make's "-" (ignore errors); its continuations are shell words.
-    first_lines = [line for previous, line in pairwise(["", *lines])
-                   if line.startswith("\t") and not previous.endswith("\\")]
+    first_lines = [
+        line for previous, line in pairwise(["", *lines]) if line.startswith("\t") and not previous.endswith("\\")
+    ]
 
     assert first_lines
     assert not [line for line in first_lines if line.lstrip("\t@+").startswith("-")]

@@ -29,8 +29,9 @@ os.environ["STUDIO_CHANNEL_PREFIX"] = f"test-asgi-{os.environ.get('STUDIO_TEST_R
 os.environ.setdefault("STUDIO_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 # Step folders must sit outside var/, which is 0700 once `make run` has made it: a step running as nobody
 # could not enter var/test-steps.
-os.environ.setdefault("STUDIO_STEP_WORKDIR_ROOT",
-                      os.path.join(os.path.dirname(os.path.dirname(__file__)), "var-steps", "test"))
+os.environ.setdefault(
+    "STUDIO_STEP_WORKDIR_ROOT", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var-steps", "test")
+)
 # Threads of database_sync_to_async must not keep connections open past a
 # test, or PostgreSQL refuses to drop the test database at the end.
 os.environ["CONN_MAX_AGE"] = "0"

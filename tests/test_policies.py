@@ -21,9 +21,17 @@ FUNCTIONS = {"steps": [{"id": "f", "kind": "function", "function": "noop"}], "ed
 
 @pytest.fixture
 def people():
-    return {name: make_user(name, **extra) for name, extra in (
-        ("root", {"is_superuser": True}), ("sam", {"is_staff": True}), ("fay", {}), ("ed", {}), ("op", {}),
-        ("nobody", {}))}
+    return {
+        name: make_user(name, **extra)
+        for name, extra in (
+            ("root", {"is_superuser": True}),
+            ("sam", {"is_staff": True}),
+            ("fay", {}),
+            ("ed", {}),
+            ("op", {}),
+            ("nobody", {}),
+        )
+    }
 
 
 def test_who_may_run_executable_steps(people):
@@ -72,14 +80,17 @@ def test_child_runs_ask_the_same_rule_with_their_own_verb(people):
 def test_rules_format_their_messages(people):
     lab = team_with("Lab", ed="admin", op="operator")
     assert policies.TEAM_MANAGE.refusal(lab, people["ed"], team=lab.name) is None
-    assert policies.TEAM_MANAGE.refusal(lab, people["op"], team=lab.name) == \
-        "only admins of 'Lab' may manage its members and settings"
+    assert (
+        policies.TEAM_MANAGE.refusal(lab, people["op"], team=lab.name)
+        == "only admins of 'Lab' may manage its members and settings"
+    )
     assert policies.USER_MANAGE.refusal(None, people["ed"], verb="create users") == "only site admins may create users"
     assert policies.USER_MANAGE.refusal(None, people["sam"], verb="create users") is None
 
 
-@pytest.mark.parametrize(("visibility", "launcher"), list(itertools.product(("private", "team", "public"),
-                                                                             ("owner", "teammate"))))
+@pytest.mark.parametrize(
+    ("visibility", "launcher"), list(itertools.product(("private", "team", "public"), ("owner", "teammate")))
+)
 def test_a_runs_broadcast_audience_is_exactly_who_may_see_it(visibility, launcher):
     """``policies.run_audience`` (broadcasts) and ``policies.visible_q`` (queries) give the same people."""
     owner, mate, other, outsider, root = (make_user(n) for n in ("owner", "mate", "other", "outsider", "root"))

@@ -12,8 +12,11 @@ def _out_of_range(context) -> list[str]:
     values = dict(context.get("kwargs") or {})
     if request is not None:
         values.update(request.query_params.items())
-    return sorted(name for name, value in values.items()
-                  if isinstance(value, str) and value.strip().isdigit() and int(value.strip()) > MAX_ID)
+    return sorted(
+        name
+        for name, value in values.items()
+        if isinstance(value, str) and value.strip().isdigit() and int(value.strip()) > MAX_ID
+    )
 
 
 def exception_handler(exc, context):

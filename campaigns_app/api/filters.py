@@ -45,8 +45,9 @@ class _CommaSeparatedField(forms.CharField):
         if self.allowed is not None:
             unknown = sorted(set(items) - set(self.allowed))
             if unknown:
-                raise forms.ValidationError(f"unknown {self.noun}(s) {', '.join(unknown)}; "
-                                            f"known: {', '.join(self.known)}")
+                raise forms.ValidationError(
+                    f"unknown {self.noun}(s) {', '.join(unknown)}; known: {', '.join(self.known)}"
+                )
         return items
 
 
@@ -112,8 +113,12 @@ class CampaignFilter(filters.FilterSet):
     owner = filters.CharFilter(field_name="owner__username", help_text="the owner's username")
     visibility = filters.ChoiceFilter(choices=Visibility.choices)
     tag = filters.CharFilter(method="filter_tag", help_text="one tag, any case")
-    sort = filters.ChoiceFilter(choices=[(name, name) for name in CAMPAIGN_SORTS], method="filter_sort",
-                                empty_label=None, help_text="default: updated")
+    sort = filters.ChoiceFilter(
+        choices=[(name, name) for name in CAMPAIGN_SORTS],
+        method="filter_sort",
+        empty_label=None,
+        help_text="default: updated",
+    )
 
     class Meta:
         model = Campaign
@@ -144,15 +149,23 @@ class CampaignFilter(filters.FilterSet):
 
 
 class RunFilter(filters.FilterSet):
-    state = CommaSeparatedFilter(field_name="state", lookup_expr="in", allowed=RunState.values, noun="state",
-                                 help_text="comma-separated run states")
+    state = CommaSeparatedFilter(
+        field_name="state",
+        lookup_expr="in",
+        allowed=RunState.values,
+        noun="state",
+        help_text="comma-separated run states",
+    )
     campaign = _id_filter("campaign_id", "campaign")
     owner = filters.CharFilter(field_name="owner__username", help_text="the owner's username")
     parent = _id_filter("parent_id", "run", help_text="only the child runs of this run")
     # Read by the view (it picks the serializer); here so it is checked and reaches the schema.
-    steps = filters.ChoiceFilter(choices=[(form, form) for form in STEPS_FORMS], method="filter_steps",
-                                 empty_label=None, help_text="`summary`: no step rows, counts per state instead "
-                                 "(page through rows at /runs/{id}/steps/)")
+    steps = filters.ChoiceFilter(
+        choices=[(form, form) for form in STEPS_FORMS],
+        method="filter_steps",
+        empty_label=None,
+        help_text="`summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)",
+    )
 
     class Meta:
         model = Run
@@ -166,9 +179,13 @@ class AuditFilter(filters.FilterSet):
     team = _id_filter("team_id", "team")
     campaign = _id_filter("campaign_id_ref", "campaign")
     actor = filters.CharFilter(field_name="actor_name", help_text="the actor's username")
-    action = CommaSeparatedFilter(method="filter_action", noun="action", known=list(ACTIONS),
-                                  allowed=[*ACTIONS, *ACTION_PREFIXES],
-                                  help_text="comma-separated actions or prefixes (campaign matches campaign.*)")
+    action = CommaSeparatedFilter(
+        method="filter_action",
+        noun="action",
+        known=list(ACTIONS),
+        allowed=[*ACTIONS, *ACTION_PREFIXES],
+        help_text="comma-separated actions or prefixes (campaign matches campaign.*)",
+    )
     since = MomentFilter(field_name="at", lookup_expr="gte")
     until = MomentFilter(field_name="at", lookup_expr="lte", end_of_day=True)
 

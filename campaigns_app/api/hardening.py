@@ -32,8 +32,11 @@ class ApiNotFoundMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code == 404 and request.path.startswith("/api/") \
-                and response.get("Content-Type", "").startswith("text/html"):
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
             return JsonResponse({"detail": f"no API endpoint at {request.path}"}, status=404)
         return response
 
@@ -51,8 +54,11 @@ class AdminLoginThrottleMiddleware:
             if request.path == self.path:
                 wait = login_wait(request, login_username(request))
                 if wait is not None:
-                    response = HttpResponse("Too many failed logins: try again later.\n", status=429,
-                                            content_type="text/plain; charset=utf-8")
+                    response = HttpResponse(
+                        "Too many failed logins: try again later.\n",
+                        status=429,
+                        content_type="text/plain; charset=utf-8",
+                    )
                     response["Retry-After"] = str(max(1, math.ceil(wait)))
                     return response
         return self.get_response(request)

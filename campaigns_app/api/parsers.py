@@ -48,8 +48,9 @@ def json_body_fault(value, limit: int) -> str | None:
             continue
         if depth > limit:
             return f"JSON nests deeper than {limit} levels (STUDIO_MAX_JSON_DEPTH) at {_path(where)}"
-        stack.extend((child, depth + 1, (where, key)) for key, child in children
-                     if isinstance(child, (dict, list, str)))
+        stack.extend(
+            (child, depth + 1, (where, key)) for key, child in children if isinstance(child, (dict, list, str))
+        )
     return None
 
 
@@ -74,8 +75,9 @@ class BoundedJSONParser(JSONParser):
         limit = settings.STUDIO_MAX_JSON_DEPTH
         encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
         try:
-            data = json.load(codecs.getreader(encoding)(stream), parse_constant=strict_constant,
-                             parse_float=_finite_float)
+            data = json.load(
+                codecs.getreader(encoding)(stream), parse_constant=strict_constant, parse_float=_finite_float
+            )
         except RecursionError:
             raise ParseError(f"JSON nests deeper than {limit} levels (STUDIO_MAX_JSON_DEPTH)") from None
         except ValueError as exc:

@@ -23,9 +23,13 @@ def query_params(serializer_class: type[serializers.Serializer], request) -> dic
 
 def _whole(*, low: int, high: int = MAX_ID, **kwargs) -> serializers.IntegerField:
     message = f"must be a whole number from {low} to {high}"
-    return WholeNumberField(min_value=low, max_value=high, required=False,
-                                    error_messages={"invalid": message, "min_value": message, "max_value": message},
-                                    **kwargs)
+    return WholeNumberField(
+        min_value=low,
+        max_value=high,
+        required=False,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+        **kwargs,
+    )
 
 
 class _CommaSeparated(serializers.CharField):
@@ -41,10 +45,14 @@ class _CommaSeparated(serializers.CharField):
 
 
 # ``from`` is a keyword, so this serializer is built from a dict of fields.
-VersionRangeQuery = type("VersionRangeQuery", (serializers.Serializer,), {
-    "from": _whole(low=1, help_text="the older version (default: the one before `to`)"),
-    "to": _whole(low=1, help_text="the newer version (default: the current one)"),
-})
+VersionRangeQuery = type(
+    "VersionRangeQuery",
+    (serializers.Serializer,),
+    {
+        "from": _whole(low=1, help_text="the older version (default: the one before `to`)"),
+        "to": _whole(low=1, help_text="the newer version (default: the current one)"),
+    },
+)
 
 
 class ExportQuery(serializers.Serializer):
@@ -55,8 +63,13 @@ class DashboardQuery(serializers.Serializer):
     minutes = _whole(low=1, high=MAX_WINDOW_MINUTES, default=60, help_text="finished runs younger than this")
     limit = _whole(low=1, high=selectors.DASHBOARD_LIMIT, default=selectors.DASHBOARD_LIMIT)
     campaign = _whole(low=1, allow_null=True, default=None)
-    state = _CommaSeparated(item=serializers.ChoiceField(choices=RunState.choices), default=list,
-                            help_text="comma-separated run states")
+    state = _CommaSeparated(
+        item=serializers.ChoiceField(choices=RunState.choices), default=list, help_text="comma-separated run states"
+    )
     owner = serializers.CharField(required=False, allow_blank=True, default="")
-    ids = _CommaSeparated(item=_whole(low=1), max_items=selectors.DASHBOARD_LIMIT, default=None,
-                          help_text="only these run ids (comma-separated)")
+    ids = _CommaSeparated(
+        item=_whole(low=1),
+        max_items=selectors.DASHBOARD_LIMIT,
+        default=None,
+        help_text="only these run ids (comma-separated)",
+    )

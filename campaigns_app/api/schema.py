@@ -28,10 +28,23 @@ from ..graph import shapes
 # Every shape published, by component name; nested shapes become $refs.
 SHAPES: dict[str, type] = {
     cls.__name__: cls
-    for cls in (shapes.Position, shapes.StepResources, shapes.WorkflowCampaignRef, shapes.GraphStep, shapes.GraphBlock,
-                shapes.GraphEdge, shapes.Graph, shapes.CampaignParameter, shapes.ForkedFrom, shapes.RunBlock,
-                shapes.CampaignPermissions, shapes.RunPermissions, shapes.RunParent,
-                shapes.ChildRunProgress, *EVENT_MESSAGES)
+    for cls in (
+        shapes.Position,
+        shapes.StepResources,
+        shapes.WorkflowCampaignRef,
+        shapes.GraphStep,
+        shapes.GraphBlock,
+        shapes.GraphEdge,
+        shapes.Graph,
+        shapes.CampaignParameter,
+        shapes.ForkedFrom,
+        shapes.RunBlock,
+        shapes.CampaignPermissions,
+        shapes.RunPermissions,
+        shapes.RunParent,
+        shapes.ChildRunProgress,
+        *EVENT_MESSAGES,
+    )
 }
 for _cls in EVENT_MESSAGES:
     for _hint in get_type_hints(_cls).values():
@@ -105,9 +118,13 @@ def shapes_components() -> dict[str, dict]:
     components = {name: _typeddict_schema(cls) for name, cls in sorted(SHAPES.items())}
     components[EVENT_MESSAGE_COMPONENT] = {
         "oneOf": [{"$ref": f"#/components/schemas/{cls.__name__}"} for cls in EVENT_MESSAGES],
-        "discriminator": {"propertyName": "type", "mapping": {
-            get_args(get_type_hints(cls)["type"])[0]: f"#/components/schemas/{cls.__name__}"
-            for cls in EVENT_MESSAGES}},
+        "discriminator": {
+            "propertyName": "type",
+            "mapping": {
+                get_args(get_type_hints(cls)["type"])[0]: f"#/components/schemas/{cls.__name__}"
+                for cls in EVENT_MESSAGES
+            },
+        },
     }
     return components
 
@@ -123,8 +140,16 @@ def shapes_postprocess(result, generator, request, public):
     return result
 
 
-__all__ = ["ERROR_DESCRIPTIONS", "EVENT_MESSAGE_COMPONENT", "SHAPES", "THROTTLED", "StudioAutoSchema", "component_ref",
-           "shapes_postprocess", "type_schema"]
+__all__ = [
+    "ERROR_DESCRIPTIONS",
+    "EVENT_MESSAGE_COMPONENT",
+    "SHAPES",
+    "THROTTLED",
+    "StudioAutoSchema",
+    "component_ref",
+    "shapes_postprocess",
+    "type_schema",
+]
 
 
 class RunEventSerializerExtension(OpenApiSerializerExtension):
@@ -175,10 +200,13 @@ class StudioAutoSchema(AutoSchema):
             codes += ["409", "413", "415"]
         responses = operation.setdefault("responses", {})
         for code in codes:
-            responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code],
-                                        "content": {"application/json": {"schema": ERROR_SCHEMA}}})
+            responses.setdefault(
+                code,
+                {"description": ERROR_DESCRIPTIONS[code], "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+            )
         if "429" in responses:
-            responses["429"]["headers"] = {"Retry-After": {"schema": {"type": "integer"},
-                                                           "description": "seconds to wait"}}
+            responses["429"]["headers"] = {
+                "Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}
+            }
             responses["429"]["content"] = {"application/json": {"schema": ERROR_SCHEMA}}
         return operation

@@ -89,8 +89,9 @@ def login_username(request) -> str | None:
 
 def login_wait(request, username: str | None) -> float | None:
     """The longest wait any login throttle imposes on this request, or None."""
-    waits = [wait for wait in (throttle().wait_for(request, username) for throttle in LOGIN_THROTTLES)
-             if wait is not None]
+    waits = [
+        wait for wait in (throttle().wait_for(request, username) for throttle in LOGIN_THROTTLES) if wait is not None
+    ]
     return max(waits) if waits else None
 
 

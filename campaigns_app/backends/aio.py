@@ -49,8 +49,7 @@ class CoroutineStopped(Exception):
         self.reason = reason
 
 
-def run_coroutine(make: Callable[[], Awaitable[Any]], *, cancelled: threading.Event,
-                  timeout_s: float | None) -> Any:
+def run_coroutine(make: Callable[[], Awaitable[Any]], *, cancelled: threading.Event, timeout_s: float | None) -> Any:
     """Run ``make()`` on the shared loop and return its value; raise what it raised.
 
     Raises CoroutineStopped when ``cancelled`` is set or ``timeout_s`` passes

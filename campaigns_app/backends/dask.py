@@ -31,10 +31,20 @@ class DaskEngine(AsyncFlowEngine):
         self.cluster = None
         address = config.get("scheduler") or ""
         connect_timeout = float(config["connect_timeout_s"])
-        describe = {"resources": {"scheduler": address or "LocalCluster",
-                                  **({} if address else {"workers": int(config["local_workers"]),
-                                                         "threads_per_worker": int(config["threads_per_worker"])})},
-                    "functions": True}
+        describe = {
+            "resources": {
+                "scheduler": address or "LocalCluster",
+                **(
+                    {}
+                    if address
+                    else {
+                        "workers": int(config["local_workers"]),
+                        "threads_per_worker": int(config["threads_per_worker"]),
+                    }
+                ),
+            },
+            "functions": True,
+        }
 
         async def make_backend():
             import asyncio
@@ -45,32 +55,44 @@ class DaskEngine(AsyncFlowEngine):
             if address:
                 try:
                     client = await asyncio.wait_for(
-                        distributed.Client(address, asynchronous=True, timeout=connect_timeout),
-                        connect_timeout + 5)
+                        distributed.Client(address, asynchronous=True, timeout=connect_timeout), connect_timeout + 5
+                    )
                 except (TimeoutError, OSError) as exc:
-                    raise EngineUnavailable(f"dask scheduler {address} is unreachable: "
-                                            f"{type(exc).__name__}: {exc}") from None
+                    raise EngineUnavailable(
+                        f"dask scheduler {address} is unreachable: {type(exc).__name__}: {exc}"
+                    ) from None
             else:
                 threads = int(config["threads_per_worker"])
                 self.cluster = await distributed.LocalCluster(
-                    n_workers=int(config["local_workers"]), threads_per_worker=threads, processes=True,
-                    asynchronous=True, dashboard_address=None, resources={"CPU": threads},
-                    local_directory=str(var_dir / "dask"))
+                    n_workers=int(config["local_workers"]),
+                    threads_per_worker=threads,
+                    processes=True,
+                    asynchronous=True,
+                    dashboard_address=None,
+                    resources={"CPU": threads},
+                    local_directory=str(var_dir / "dask"),
+                )
                 client = await distributed.Client(self.cluster, asynchronous=True)
             # rhapsody leaves a client it was given open; ``shutdown`` closes it.
             self.client = client
             client.subscribe_topic(TOPIC, self._on_worker_event)
             return await DaskExecutionBackend(client=client)
 
-        super().__init__("dask", make_backend=make_backend, describe=describe,
-                         start_timeout_s=connect_timeout + 120.0, retry_after_s=float(config["retry_after_s"]),
-                         work_dir=str(var_dir / "asyncflow"))
+        super().__init__(
+            "dask",
+            make_backend=make_backend,
+            describe=describe,
+            start_timeout_s=connect_timeout + 120.0,
+            retry_after_s=float(config["retry_after_s"]),
+            work_dir=str(var_dir / "asyncflow"),
+        )
 
     def _on_worker_event(self, event) -> None:
         _, message = event
         if isinstance(message, dict) and message.get("token"):
-            self.observe_token(message["token"], message.get("state", "EXECUTING"), at=message.get("at"),
-                               worker=message.get("worker"))
+            self.observe_token(
+                message["token"], message.get("state", "EXECUTING"), at=message.get("at"), worker=message.get("worker")
+            )
 
     def check_alive(self) -> None:
         client = getattr(self, "client", None)
@@ -133,21 +155,36 @@ class DaskBackend:
 
     def run(self, invocation: StepInvocation) -> StepOutcome:
         token = uuid.uuid4().hex
-        meta = {"token": token, "run_id": invocation.run_id, "step_id": invocation.step_id,
-                "attempt": invocation.attempt}
+        meta = {
+            "token": token,
+            "run_id": invocation.run_id,
+            "step_id": invocation.step_id,
+            "attempt": invocation.attempt,
+        }
         if invocation.kind == "function":
             registered = get_function(invocation.function)
             meta["wants"] = sorted(registered.wants)
             meta["inputs"] = invocation.inputs
-            spec = TaskSpec(label=f"run-{invocation.run_id}", kind="function", function=run_step_function,
-                            args=(registered.func, dict(invocation.kwargs), meta), token=token,
-                            task_description=task_description(invocation, token))
+            spec = TaskSpec(
+                label=f"run-{invocation.run_id}",
+                kind="function",
+                function=run_step_function,
+                args=(registered.func, dict(invocation.kwargs), meta),
+                token=token,
+                task_description=task_description(invocation, token),
+            )
         else:
-            spec = TaskSpec(label=f"run-{invocation.run_id}", kind="function", function=run_step_executable,
-                            args=(list(invocation.argv), dict(invocation.env), invocation.cwd, meta), token=token,
-                            task_description=task_description(invocation, token))
-        outcome = run_on_engine(self.engine, invocation, spec,
-                                timeout_s=step_timeout_s(invocation.timeout_s, invocation.resources or {}))
+            spec = TaskSpec(
+                label=f"run-{invocation.run_id}",
+                kind="function",
+                function=run_step_executable,
+                args=(list(invocation.argv), dict(invocation.env), invocation.cwd, meta),
+                token=token,
+                task_description=task_description(invocation, token),
+            )
+        outcome = run_on_engine(
+            self.engine, invocation, spec, timeout_s=step_timeout_s(invocation.timeout_s, invocation.resources or {})
+        )
         if outcome.ok and invocation.kind == "executable":
             outcome.result = last_line_result(outcome.result or "")
         return outcome

@@ -90,8 +90,16 @@ class AsyncFlowEngine:
     # Report SUBMITTED when the task is handed over (for backends without a queued state of their own).
     announce_submitted = False
 
-    def __init__(self, name: str, *, make_backend: Callable[[], Awaitable[Any]], describe: dict,
-                 start_timeout_s: float, retry_after_s: float, work_dir: str):
+    def __init__(
+        self,
+        name: str,
+        *,
+        make_backend: Callable[[], Awaitable[Any]],
+        describe: dict,
+        start_timeout_s: float,
+        retry_after_s: float,
+        work_dir: str,
+    ):
         self.name = name
         self.describe = describe
         self._make_backend = make_backend
@@ -163,8 +171,9 @@ class AsyncFlowEngine:
         backend = await self._make_backend()
         try:
             os.makedirs(self._work_dir, exist_ok=True)
-            engine = await WorkflowEngine.create(backend=backend, work_dir=self._work_dir,
-                                                 uid=f"studio.{self.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}")
+            engine = await WorkflowEngine.create(
+                backend=backend, work_dir=self._work_dir, uid=f"studio.{self.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
+            )
             self.after_start(backend)
         except BaseException:
             await backend.shutdown()
@@ -203,8 +212,14 @@ class AsyncFlowEngine:
         self.state, self.error, self._failed_at = "failed", reason, time.monotonic()
 
     def status(self) -> dict:
-        return {"state": self.state, "error": self.error, "started_at": self.started_at,
-                "start_seconds": self.start_seconds, "tasks": len(self._handles), **self.describe}
+        return {
+            "state": self.state,
+            "error": self.error,
+            "started_at": self.started_at,
+            "start_seconds": self.start_seconds,
+            "tasks": len(self._handles),
+            **self.describe,
+        }
 
     # --- states ------------------------------------------------------------------
     def observe(self, uid: str, state: str, at: float | None = None, **detail: Any) -> None:
@@ -261,8 +276,9 @@ class AsyncFlowEngine:
         if spec.kind == "executable":
             future = self._exe(spec.command, task_description=spec.task_description, workflow_id=spec.label)
         else:
-            future = self.function_task(spec.function)(*spec.args, task_description=spec.task_description,
-                                                        workflow_id=spec.label)
+            future = self.function_task(spec.function)(
+                *spec.args, task_description=spec.task_description, workflow_id=spec.label
+            )
         handle.future = future
         # The decorator registers the task in a task of its own; the uid exists
         # once that ran, before the engine's run loop can submit it.
@@ -344,8 +360,9 @@ def command_line(argv: list[str]) -> str:
     return shlex.join(argv)
 
 
-def run_on_engine(engine: AsyncFlowEngine, invocation: StepInvocation, spec: TaskSpec,
-                  timeout_s: float | None = None) -> StepOutcome:
+def run_on_engine(
+    engine: AsyncFlowEngine, invocation: StepInvocation, spec: TaskSpec, timeout_s: float | None = None
+) -> StepOutcome:
     """Run one step on ``engine`` from a worker thread: relay states, honour cancel and timeout."""
     if invocation.cancelled.is_set():
         return StepOutcome.failure(f"step {invocation.step_id} was cancelled before it started", reason="cancelled")
@@ -380,7 +397,9 @@ def run_on_engine(engine: AsyncFlowEngine, invocation: StepInvocation, spec: Tas
             return outcome
         break
     if stop_reason == "timeout":
-        return StepOutcome.failure(f"timeout: still running after {timeout_s:g} s; the {engine.name} task was "
-                                   f"cancelled", reason="timeout")
-    return StepOutcome.failure(f"step {invocation.step_id} was cancelled; the {engine.name} task was cancelled",
-                               reason="cancelled")
+        return StepOutcome.failure(
+            f"timeout: still running after {timeout_s:g} s; the {engine.name} task was cancelled", reason="timeout"
+        )
+    return StepOutcome.failure(
+        f"step {invocation.step_id} was cancelled; the {engine.name} task was cancelled", reason="cancelled"
+    )

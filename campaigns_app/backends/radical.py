@@ -24,15 +24,26 @@ logger = logging.getLogger(__name__)
 # The RADICAL task states shown on the timeline: waiting for the pilot,
 # staging, waiting for cores inside the pilot, executing, and the ends.
 REPORTED_STATES = {
-    "TMGR_SCHEDULING", "AGENT_STAGING_INPUT", "AGENT_SCHEDULING", "AGENT_EXECUTING", "AGENT_STAGING_OUTPUT",
-    "DONE", "FAILED", "CANCELED",
+    "TMGR_SCHEDULING",
+    "AGENT_STAGING_INPUT",
+    "AGENT_SCHEDULING",
+    "AGENT_EXECUTING",
+    "AGENT_STAGING_OUTPUT",
+    "DONE",
+    "FAILED",
+    "CANCELED",
 }
 PILOT_FINAL = {"DONE", "FAILED", "CANCELED"}
 
 
 def pilot_description(config: dict) -> dict:
-    description = {"resource": config["resource"], "runtime": int(config["runtime"]), "cores": int(config["cores"]),
-                   "gpus": int(config["gpus"]), "exit_on_error": False}
+    description = {
+        "resource": config["resource"],
+        "runtime": int(config["runtime"]),
+        "cores": int(config["cores"]),
+        "gpus": int(config["gpus"]),
+        "exit_on_error": False,
+    }
     for key in ("project", "queue", "access_schema", "sandbox"):
         if config.get(key):
             description[key] = config[key]
@@ -72,21 +83,27 @@ class RadicalEngine(AsyncFlowEngine):
             wait_s = float(config["pilot_wait_s"])
             if wait_s > 0:
                 loop = asyncio.get_running_loop()
-                await loop.run_in_executor(None, lambda: pilot.wait(state=["PMGR_ACTIVE", *PILOT_FINAL],
-                                                                    timeout=wait_s))
+                await loop.run_in_executor(
+                    None, lambda: pilot.wait(state=["PMGR_ACTIVE", *PILOT_FINAL], timeout=wait_s)
+                )
                 if pilot.state != "PMGR_ACTIVE":
                     state = pilot.state
                     await backend.shutdown()
                     raise EngineUnavailable(
                         f"pilot {pilot.uid} on {description['resource']} is {state}, not active after "
-                        f"{wait_s:g} s (session files: {backend.session.path})")
+                        f"{wait_s:g} s (session files: {backend.session.path})"
+                    )
             self.pilot = pilot
             return backend
 
-        super().__init__("radical", make_backend=make_backend,
-                         describe={"resources": description, "functions": False},
-                         start_timeout_s=float(config["pilot_wait_s"]) + 180.0,
-                         retry_after_s=float(config["retry_after_s"]), work_dir=str(var_dir / "asyncflow"))
+        super().__init__(
+            "radical",
+            make_backend=make_backend,
+            describe={"resources": description, "functions": False},
+            start_timeout_s=float(config["pilot_wait_s"]) + 180.0,
+            retry_after_s=float(config["retry_after_s"]),
+            work_dir=str(var_dir / "asyncflow"),
+        )
 
     def after_start(self, backend) -> None:
         def on_state(task, state, *_):
@@ -98,8 +115,10 @@ class RadicalEngine(AsyncFlowEngine):
     def check_alive(self) -> None:
         pilot = self.pilot
         if pilot is not None and pilot.state in PILOT_FINAL:
-            message = (f"pilot {pilot.uid} on {self.config['resource']} ended ({pilot.state}); a new pilot is "
-                       f"started for later steps")
+            message = (
+                f"pilot {pilot.uid} on {self.config['resource']} ended ({pilot.state}); a new pilot is "
+                f"started for later steps"
+            )
             self.reset(message)
             raise EngineUnavailable(message)
 
@@ -113,8 +132,11 @@ class RadicalEngine(AsyncFlowEngine):
 
 def task_description(invocation: StepInvocation) -> dict:
     resources = invocation.resources or {}
-    description: dict = {"name": f"{invocation.run_id}.{invocation.step_id}.{invocation.attempt}", "ranks": 1,
-                         "cores_per_rank": int(resources.get("cores") or 1)}
+    description: dict = {
+        "name": f"{invocation.run_id}.{invocation.step_id}.{invocation.attempt}",
+        "ranks": 1,
+        "cores_per_rank": int(resources.get("cores") or 1),
+    }
     if resources.get("gpus"):
         description["gpus_per_rank"] = resources["gpus"]
     if resources.get("partition"):
@@ -130,6 +152,7 @@ def task_description(invocation: StepInvocation) -> dict:
 
 class RadicalBackend:
     name = "radical"
+
     def __init__(self, config: dict, var_dir: Path):
         self.engine = RadicalEngine(config, var_dir)
 
@@ -141,10 +164,15 @@ class RadicalBackend:
             from .registry import backend_refuses
 
             return StepOutcome.failure(backend_refuses("radical", "function"), reason="error")
-        spec = TaskSpec(label=f"run-{invocation.run_id}", kind="executable", command=command_line(invocation.argv),
-                        task_description=task_description(invocation))
-        return run_on_engine(self.engine, invocation, spec,
-                             timeout_s=step_timeout_s(invocation.timeout_s, invocation.resources or {}))
+        spec = TaskSpec(
+            label=f"run-{invocation.run_id}",
+            kind="executable",
+            command=command_line(invocation.argv),
+            task_description=task_description(invocation),
+        )
+        return run_on_engine(
+            self.engine, invocation, spec, timeout_s=step_timeout_s(invocation.timeout_s, invocation.resources or {})
+        )
 
     def status(self) -> dict:
         return self.engine.status()

@@ -16,8 +16,10 @@ def available_backends() -> list[str]:
 
 # What each backend cannot run, known without starting it (for validation).
 REFUSES = {
-    "radical": {"function": "function steps cannot run on the radical backend (they need RADICAL-Pilot's Raptor "
-                            "mode); use an executable step, or the dask or thread backend"},
+    "radical": {
+        "function": "function steps cannot run on the radical backend (they need RADICAL-Pilot's Raptor "
+        "mode); use an executable step, or the dask or thread backend"
+    },
 }
 
 

@@ -43,8 +43,9 @@ async def run_step_function(func, kwargs: dict, meta: dict) -> Any:
     cancelled = threading.Event()
     call = dict(kwargs)
     if "context" in meta.get("wants", ()):
-        call["context"] = StepContext(run_id=meta["run_id"], step_id=meta["step_id"], attempt=meta["attempt"],
-                                      cancelled=cancelled)
+        call["context"] = StepContext(
+            run_id=meta["run_id"], step_id=meta["step_id"], attempt=meta["attempt"], cancelled=cancelled
+        )
     if "inputs" in meta.get("wants", ()):
         call["inputs"] = meta.get("inputs") or {}
     loop = asyncio.get_running_loop()
@@ -70,8 +71,14 @@ async def run_step_executable(argv: list[str], env: dict, cwd: str | None, meta:
     _announce(meta.get("token"), "EXECUTING")
     try:
         proc = await asyncio.create_subprocess_exec(
-            *argv, cwd=cwd or None, env={**SCRUBBED_BASE, **env}, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+            *argv,
+            cwd=cwd or None,
+            env={**SCRUBBED_BASE, **env},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+        )
     except FileNotFoundError:
         raise ExecutableFailed(127, f"executable not found: {argv[0]}") from None
     try:

@@ -28,10 +28,16 @@ _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 def user_traceback(exc: BaseException, limit: int = 8) -> str:
     """The traceback of a step function's exception from the function down: the engine's own frames
     (this package, which called it) are left out, as they say nothing about the user's code."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not os.path.abspath(f.filename).startswith(_ENGINE_DIR + os.sep)]
-    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames[-limit:]),
-             *traceback.format_exception_only(exc)]
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if not os.path.abspath(f.filename).startswith(_ENGINE_DIR + os.sep)
+    ]
+    lines = [
+        "Traceback (most recent call last):\n",
+        *traceback.format_list(frames[-limit:]),
+        *traceback.format_exception_only(exc),
+    ]
     # Paths inside the installation say where the server lives, not where the user's code is wrong.
     return "".join(lines).replace(f"{settings.BASE_DIR}{os.sep}", "")
 
@@ -49,8 +55,9 @@ class ThreadBackend:
         registered = get_function(inv.function)
         kwargs = dict(inv.kwargs)
         if "context" in registered.wants:
-            kwargs["context"] = StepContext(run_id=inv.run_id, step_id=inv.step_id, attempt=inv.attempt,
-                                            cancelled=inv.cancelled)
+            kwargs["context"] = StepContext(
+                run_id=inv.run_id, step_id=inv.step_id, attempt=inv.attempt, cancelled=inv.cancelled
+            )
         if "inputs" in registered.wants:
             kwargs["inputs"] = inv.inputs
         if inspect.iscoroutinefunction(registered.func):
@@ -106,5 +113,6 @@ class ThreadBackend:
     # -- executables ---------------------------------------------------------------
     def _run_executable(self, inv: StepInvocation) -> StepOutcome:
         # Built per attempt: settings are read where they are used (and tests change them).
-        return run_executable(inv, SandboxConfig.from_settings(settings),
-                              max_result_bytes=settings.STUDIO_MAX_RESULT_BYTES)
+        return run_executable(
+            inv, SandboxConfig.from_settings(settings), max_result_bytes=settings.STUDIO_MAX_RESULT_BYTES
+        )

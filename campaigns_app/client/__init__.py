@@ -56,6 +56,8 @@ def make_event(*args, **kwargs):
     from rhapsody.telemetry.events import make_event as rhapsody_make_event
 
     return rhapsody_make_event(*args, **kwargs)
+
+
 # Backends that never report RUNNING to the engine: their tasks start on submission.
 STARTS_ON_SUBMIT = {"LocalExecutionBackend", "NoopExecutionBackend"}
 
@@ -92,8 +94,11 @@ class Attachment:
     # --- HTTP (in a thread: the script's loop never waits on the network) ---------
     def _post(self, path: str, body: dict) -> dict:
         request = urllib.request.Request(
-            f"{self.url}{path}", data=json.dumps(body).encode(), method="POST",
-            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"})
+            f"{self.url}{path}",
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"},
+        )
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
             with opener.open(request, timeout=30) as response:
@@ -108,8 +113,12 @@ class Attachment:
             name = description.get("name") or "tasks outside blocks"
             args = [_safe(a) for a in description.get("args", ())]
             title = f"{name}({', '.join(repr(a) for a in args)})" if block != LOOSE else name
-            body = {"campaign_name": self.name, "key": f"{self.flow.uid}/{block}", "title": title,
-                    "parameters": {"block": name, "args": args}}
+            body = {
+                "campaign_name": self.name,
+                "key": f"{self.flow.uid}/{block}",
+                "title": title,
+                "parameters": {"block": name, "args": args},
+            }
             if self.campaign is not None:
                 body["campaign"] = self.campaign
             created = await asyncio.to_thread(self._post, "/api/external-runs/", body)
@@ -160,8 +169,9 @@ class Attachment:
         kind = event.event_type
         attributes = event.attributes or {}
         if kind == BLOCK_ENDED:
-            self._emit(uid, {"type": "finished", "state": event.state, "error": event.error or None,
-                             "at": event.event_time})
+            self._emit(
+                uid, {"type": "finished", "state": event.state, "error": event.error or None, "at": event.event_time}
+            )
             return
         if kind == "TaskCreated":
             if uid.startswith("block."):
@@ -181,8 +191,11 @@ class Attachment:
             self._emit(block, {"type": "started", "task": uid, "at": at})
         elif kind in ("TaskCompleted", "TaskFailed", "TaskCanceled"):
             self._finished[uid] = at
-            report = {"type": {"TaskCompleted": "completed", "TaskFailed": "failed",
-                               "TaskCanceled": "cancelled"}[kind], "task": uid, "at": at}
+            report = {
+                "type": {"TaskCompleted": "completed", "TaskFailed": "failed", "TaskCanceled": "cancelled"}[kind],
+                "task": uid,
+                "at": at,
+            }
             future = self.flow.components.get(uid, {}).get("future")
             if future is not None and future.done() and not future.cancelled():
                 if future.exception() is not None:
@@ -204,18 +217,30 @@ class Attachment:
         # The order of awaits: sibling tasks that had finished before this one
         # was created, and that no other such sibling already follows.
         done_before = [s for s in siblings if s in self._finished and s not in ancestors]
-        frontier = [s for s in done_before
-                    if not any(s in self._ancestors.get(other, ()) for other in done_before if other != s)]
+        frontier = [
+            s
+            for s in done_before
+            if not any(s in self._ancestors.get(other, ()) for other in done_before if other != s)
+        ]
         inferred = frontier if block != LOOSE else []
         for dep in inferred:
             ancestors |= {dep, *self._ancestors.get(dep, ())}
         self._ancestors[uid] = ancestors
         siblings.append(uid)
         description = self.flow.components.get(uid, {}).get("description", {})
-        self._emit(block, {"type": "created", "task": uid, "at": event.event_time,
-                           "name": description.get("name") or attributes.get("executable") or "task",
-                           "task_type": attributes.get("task_type"), "depends_on": depends_on,
-                           "inferred_depends_on": inferred, "backend": event.backend})
+        self._emit(
+            block,
+            {
+                "type": "created",
+                "task": uid,
+                "at": event.event_time,
+                "name": description.get("name") or attributes.get("executable") or "task",
+                "task_type": attributes.get("task_type"),
+                "depends_on": depends_on,
+                "inferred_depends_on": inferred,
+                "backend": event.backend,
+            },
+        )
 
     def _watch_block(self, uid: str) -> None:
         component = self.flow.components.get(uid)
@@ -232,8 +257,16 @@ class Attachment:
                 state, error = "succeeded", None
             # Through the telemetry bus, so the end arrives after the block's last task reports.
             telemetry = self.flow._telemetry
-            telemetry.emit(make_event(_block_ended(), session_id=telemetry.session_id, backend="asyncflow",
-                                      task_id=uid, state=state, error=error or ""))
+            telemetry.emit(
+                make_event(
+                    _block_ended(),
+                    session_id=telemetry.session_id,
+                    backend="asyncflow",
+                    task_id=uid,
+                    state=state,
+                    error=error or "",
+                )
+            )
 
         component["future"].add_done_callback(ended)
 
@@ -244,11 +277,13 @@ class Attachment:
             return
         await asyncio.sleep(max(self.flush_interval, 0.3))  # let the telemetry queue drain
         if LOOSE in self._block_tasks:
-            failed = any(self.flow.components.get(t, {}).get("future") is not None
-                         and self.flow.components[t]["future"].done()
-                         and not self.flow.components[t]["future"].cancelled()
-                         and self.flow.components[t]["future"].exception() is not None
-                         for t in self._block_tasks[LOOSE])
+            failed = any(
+                self.flow.components.get(t, {}).get("future") is not None
+                and self.flow.components[t]["future"].done()
+                and not self.flow.components[t]["future"].cancelled()
+                and self.flow.components[t]["future"].exception() is not None
+                for t in self._block_tasks[LOOSE]
+            )
             self._emit(LOOSE, {"type": "finished", "state": "failed" if failed else "succeeded", "at": time.time()})
         self._closed = True
         self._queue.put_nowait(None)
@@ -264,8 +299,9 @@ async def attach(flow, *, url: str, token: str, name: str | None = None, flush_i
     """
     telemetry = getattr(flow, "_telemetry", None) or await flow.start_telemetry()
     script = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "script"
-    attachment = Attachment(flow, url=url, token=token, name=name or f"{script} (AsyncFlow)",
-                            flush_interval=flush_interval)
+    attachment = Attachment(
+        flow, url=url, token=token, name=name or f"{script} (AsyncFlow)", flush_interval=flush_interval
+    )
     telemetry.subscribe(attachment.on_event)
     attachment._sender = asyncio.create_task(attachment._send_forever(), name="studio-attach")
     original_shutdown = flow.shutdown

@@ -112,8 +112,11 @@ def expand_edges(graph: Mapping) -> tuple[list[tuple[str, str]], list[GraphFault
                 continue
             inside = members[end]
             if not inside:
-                faults.append(GraphFault(f"block {end!r} has no steps, so edge {source} -> {target} joins nothing",
-                                         edge=(source, target)))
+                faults.append(
+                    GraphFault(
+                        f"block {end!r} has no steps, so edge {source} -> {target} joins nothing", edge=(source, target)
+                    )
+                )
                 ends.append([])
                 continue
             internal = [(a, b) for a, b in step_edges if a in inside and b in inside]

@@ -22,7 +22,7 @@ def find_cycle(nodes: Iterable[str], successors: Mapping[str, Iterable[str]]) ->
             advanced = False
             for child in children:
                 if colour.get(child, BLACK) == GREY:
-                    return path[path.index(child):] + [child]
+                    return path[path.index(child) :] + [child]
                 if colour.get(child) == WHITE:
                     colour[child] = GREY
                     path.append(child)

@@ -13,8 +13,9 @@ def _field_changes(old: dict, new: dict) -> list[dict]:
         before, after = old.get(key, _MISSING), new.get(key, _MISSING)
         if before == after:
             continue
-        changes.append({"field": key, "from": None if before is _MISSING else before,
-                        "to": None if after is _MISSING else after})
+        changes.append(
+            {"field": key, "from": None if before is _MISSING else before, "to": None if after is _MISSING else after}
+        )
     return changes
 
 
@@ -55,9 +56,11 @@ def definition_diff(old: dict[str, Any], new: dict[str, Any]) -> dict:
 def diff_summary(diff: dict) -> str:
     """One line for people: "2 steps added, 1 changed; 1 edge removed"."""
     parts = []
-    for section, kinds, noun in (("steps", ("added", "removed", "changed"), "step"),
-                                 ("edges", ("added", "removed"), "edge"),
-                                 ("parameters", ("added", "removed", "changed"), "parameter")):
+    for section, kinds, noun in (
+        ("steps", ("added", "removed", "changed"), "step"),
+        ("edges", ("added", "removed"), "edge"),
+        ("parameters", ("added", "removed", "changed"), "parameter"),
+    ):
         counts = [(kind, len(diff[section][kind])) for kind in kinds if diff[section][kind]]
         if counts:
             first_kind, first_n = counts[0]

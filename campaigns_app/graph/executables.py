@@ -49,8 +49,10 @@ def env_problems(env: Any, rules: ExecutableRules = DEFAULT_RULES) -> list[str]:
         elif "\0" in value:
             problems.append(f"env variable {name} contains a NUL character")
         elif unsafe_env_name(name) and not rules.allow_unsafe_env:
-            problems.append(f"env variable {name} may not be set: PATH, LD_* and PYTHON* change which code runs "
-                            f"(a site admin can allow them with STUDIO_STEP_ENV_ALLOW_UNSAFE=1)")
+            problems.append(
+                f"env variable {name} may not be set: PATH, LD_* and PYTHON* change which code runs "
+                f"(a site admin can allow them with STUDIO_STEP_ENV_ALLOW_UNSAFE=1)"
+            )
     return problems
 
 
@@ -64,15 +66,16 @@ def cwd_problem(cwd: Any) -> str | None:
         return "cwd contains a NUL character"
     path = PurePosixPath(cwd)
     if path.is_absolute() or cwd.startswith("~"):
-        return (f"cwd {cwd!r} must be a relative path inside the step's own working directory "
-                f"(each attempt gets a fresh one)")
+        return (
+            f"cwd {cwd!r} must be a relative path inside the step's own working directory "
+            f"(each attempt gets a fresh one)"
+        )
     if ".." in path.parts:
         return f"cwd {cwd!r} may not contain '..': it must stay inside the step's working directory"
     return None
 
 
-def executable_faults(step_id: str, *, env: Any, cwd: Any, rules: ExecutableRules = DEFAULT_RULES
-                      ) -> list[GraphFault]:
+def executable_faults(step_id: str, *, env: Any, cwd: Any, rules: ExecutableRules = DEFAULT_RULES) -> list[GraphFault]:
     """Every fault of an executable step's ``env`` and ``cwd``, each naming the step."""
     problems = env_problems(env, rules)
     problem = cwd_problem(cwd)

@@ -16,8 +16,13 @@ from typing import Any
 from .templating import _ANY_PLACEHOLDER
 
 _TYPE_WORDS = {
-    "number": "a number", "integer": "an integer", "boolean": "true or false", "string": "a string",
-    "array": "a list", "object": "an object", "null": "null",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "string": "a string",
+    "array": "a list",
+    "object": "an object",
+    "null": "null",
 }
 
 
@@ -64,8 +69,9 @@ def argument_error(step_id: str, name: str, value: Any, prop: Mapping[str, Any])
     return f"step {step_id!r}: argument {name!r} must be {wanted}, got {_shown(value)}"
 
 
-def kwargs_errors(step_id: str, function: str, kwargs: Mapping[str, Any], schema: Mapping[str, Any], *,
-                  rendered: bool) -> list[str]:
+def kwargs_errors(
+    step_id: str, function: str, kwargs: Mapping[str, Any], schema: Mapping[str, Any], *, rendered: bool
+) -> list[str]:
     """Every fault of ``kwargs`` against ``schema``: unknown names, missing required ones, wrong types.
 
     Before rendering (``rendered=False``) a whole-placeholder string is taken on trust.

@@ -38,8 +38,9 @@ def json_value_faults(value: Any, *, where: str, field: str, max_depth: int) -> 
                     if not isinstance(key, str):
                         faults.append(GraphFault(f"{path} has a key {key!r} that is not a string", field=field))
                     elif UNSTORABLE_TEXT.search(key):
-                        faults.append(GraphFault(f"{path} has a key with a NUL character or an unpaired "
-                                                 f"surrogate", field=field))
+                        faults.append(
+                            GraphFault(f"{path} has a key with a NUL character or an unpaired surrogate", field=field)
+                        )
                     else:
                         stack.append((child, f"{path}.{key}", depth + 1))
             else:
@@ -99,8 +100,9 @@ def normalize_parameters(parameters: Any) -> list[dict]:
         seen.add(name)
         kind = raw.get("type", "string")
         if kind not in PARAMETER_TYPES:
-            out.add(f"parameter {name!r}: unknown type {kind!r} (one of {', '.join(PARAMETER_TYPES)})",
-                    field="parameters")
+            out.add(
+                f"parameter {name!r}: unknown type {kind!r} (one of {', '.join(PARAMETER_TYPES)})", field="parameters"
+            )
             continue
         spec = {
             "name": name,

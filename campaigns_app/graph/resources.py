@@ -26,8 +26,12 @@ def normalize_resources(step_id: str, raw: Any) -> tuple[dict | None, list[Graph
     faults: list[GraphFault] = []
     unknown = sorted(set(raw) - set(RESOURCE_FIELDS))
     if unknown:
-        faults.append(GraphFault(f"step {step_id!r}: unknown resource(s) {', '.join(unknown)} "
-                                 f"(known: {', '.join(RESOURCE_FIELDS)})", step=step_id))
+        faults.append(
+            GraphFault(
+                f"step {step_id!r}: unknown resource(s) {', '.join(unknown)} (known: {', '.join(RESOURCE_FIELDS)})",
+                step=step_id,
+            )
+        )
     out: dict[str, Any] = {}
     for key in ("cores", "gpus", "memory_mb"):
         value = raw.get(key)
@@ -35,19 +39,28 @@ def normalize_resources(step_id: str, raw: Any) -> tuple[dict | None, list[Graph
             continue
         if not _count(value) or (key == "cores" and value == 0):
             low = 1 if key == "cores" else 0
-            faults.append(GraphFault(f"step {step_id!r}: resources.{key} must be a whole number from {low}",
-                                     step=step_id))
+            faults.append(
+                GraphFault(f"step {step_id!r}: resources.{key} must be a whole number from {low}", step=step_id)
+            )
         out[key] = value
     walltime = raw.get("walltime")
     if walltime is not None:
-        if isinstance(walltime, (int, float)) and not isinstance(walltime, bool) and math.isfinite(walltime) \
-                and walltime > 0:
+        if (
+            isinstance(walltime, (int, float))
+            and not isinstance(walltime, bool)
+            and math.isfinite(walltime)
+            and walltime > 0
+        ):
             out["walltime"] = walltime
         elif isinstance(walltime, str) and WALLTIME.match(walltime.strip()):
             out["walltime"] = walltime.strip()
         else:
-            faults.append(GraphFault(f"step {step_id!r}: resources.walltime must be HH:MM[:SS], D-HH:MM "
-                                     f"or a number of seconds", step=step_id))
+            faults.append(
+                GraphFault(
+                    f"step {step_id!r}: resources.walltime must be HH:MM[:SS], D-HH:MM or a number of seconds",
+                    step=step_id,
+                )
+            )
     partition = raw.get("partition")
     if partition is not None:
         if not isinstance(partition, str):

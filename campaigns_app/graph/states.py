@@ -18,8 +18,9 @@ ENDED = frozenset({"succeeded", "failed", "cancelled", "skipped"})
 
 def children_state(states: Iterable[str] | Mapping[str, int]) -> str:
     """The parent's state from its children's states (a list of states, or counts by state)."""
-    counts = Counter(states) if not isinstance(states, Mapping) else Counter(
-        {state: n for state, n in states.items() if n})
+    counts = (
+        Counter(states) if not isinstance(states, Mapping) else Counter({state: n for state, n in states.items() if n})
+    )
     present = set(counts)
     if not present:
         return "pending"

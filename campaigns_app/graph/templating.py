@@ -72,7 +72,7 @@ def _unterminated(text: str) -> str | None:
     """The start of a ``{{`` that no ``}}`` closes, if any."""
     rest = _ANY_PLACEHOLDER.sub("", text)
     at = rest.find("{{")
-    return None if at < 0 else rest[at:at + 40]
+    return None if at < 0 else rest[at : at + 40]
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -151,8 +151,9 @@ def _article(value: Any) -> str:
     return f"an {name}" if name[0] in "aeiou" else f"a {name}"
 
 
-def _lookup(ph: Placeholder, params: Mapping[str, Any], results: Mapping[str, Any],
-            bindings: Mapping[str, Any] | None) -> Any:
+def _lookup(
+    ph: Placeholder, params: Mapping[str, Any], results: Mapping[str, Any], bindings: Mapping[str, Any] | None
+) -> Any:
     if ph.kind in ("item", "index"):
         if bindings is None or ph.kind not in bindings:
             raise TemplateError(f"{ph.text} is only bound in a step with for_each")
@@ -167,8 +168,9 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def render_value(value: Any, params: Mapping[str, Any], results: Mapping[str, Any],
-                 bindings: Mapping[str, Any] | None = None) -> Any:
+def render_value(
+    value: Any, params: Mapping[str, Any], results: Mapping[str, Any], bindings: Mapping[str, Any] | None = None
+) -> Any:
     """Substitute placeholders everywhere in a JSON value; ``bindings`` holds ``item`` and ``index``."""
     if isinstance(value, str):
         whole = _ANY_PLACEHOLDER.fullmatch(value)
@@ -187,7 +189,8 @@ def render_value(value: Any, params: Mapping[str, Any], results: Mapping[str, An
     return value
 
 
-def render_argv(argv: list[str], params: Mapping[str, Any], results: Mapping[str, Any],
-                bindings: Mapping[str, Any] | None = None) -> list[str]:
+def render_argv(
+    argv: list[str], params: Mapping[str, Any], results: Mapping[str, Any], bindings: Mapping[str, Any] | None = None
+) -> list[str]:
     """argv entries must stay strings: a whole-placeholder number becomes its JSON text."""
     return [_as_text(render_value(arg, params, results, bindings)) for arg in argv]

@@ -34,9 +34,27 @@ from .workflows import (
 STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 KINDS = ("function", "executable", "workflow")
 STEP_FIELDS = {
-    "id", "name", "kind", "function", "kwargs", "argv", "env", "cwd", "backend", "retries",
-    "retry_delay_s", "timeout_s", "position", "block", "resources", "description",
-    "campaign", "version", "parameters", "for_each", "max_parallel",
+    "id",
+    "name",
+    "kind",
+    "function",
+    "kwargs",
+    "argv",
+    "env",
+    "cwd",
+    "backend",
+    "retries",
+    "retry_delay_s",
+    "timeout_s",
+    "position",
+    "block",
+    "resources",
+    "description",
+    "campaign",
+    "version",
+    "parameters",
+    "for_each",
+    "max_parallel",
 }
 
 
@@ -54,8 +72,11 @@ class FunctionSignature:
     def kwargs_schema(self) -> Mapping[str, Any]:
         if self.schema is not None:
             return self.schema
-        return {"properties": {name: {} for name in self.accepted}, "required": sorted(self.required),
-                "additionalProperties": self.var_kwargs}
+        return {
+            "properties": {name: {} for name in self.accepted},
+            "required": sorted(self.required),
+            "additionalProperties": self.var_kwargs,
+        }
 
 
 @dataclass(frozen=True)
@@ -75,21 +96,32 @@ DEFAULT_LIMITS = GraphLimits()
 def _value_too_big(step_id: str, key: str, value: Any, limits: GraphLimits, out: FaultCollector) -> None:
     size = len(json.dumps(value, ensure_ascii=False).encode())
     if size > limits.max_value_bytes:
-        out.add(f"step {step_id!r}: {key} is {size} bytes as JSON, over the limit of {limits.max_value_bytes} "
-                f"(STUDIO_MAX_KWARGS_BYTES)", step=step_id)
+        out.add(
+            f"step {step_id!r}: {key} is {size} bytes as JSON, over the limit of {limits.max_value_bytes} "
+            f"(STUDIO_MAX_KWARGS_BYTES)",
+            step=step_id,
+        )
 
 
-def _normalize_step(raw: Any, index: int, out: FaultCollector, functions: Mapping[str, FunctionSignature],
-                    backends: Collection[str], workflows: _Workflows,
-                    rules: ExecutableRules = DEFAULT_RULES,
-                    limits: GraphLimits = DEFAULT_LIMITS) -> dict | None:
+def _normalize_step(
+    raw: Any,
+    index: int,
+    out: FaultCollector,
+    functions: Mapping[str, FunctionSignature],
+    backends: Collection[str],
+    workflows: _Workflows,
+    rules: ExecutableRules = DEFAULT_RULES,
+    limits: GraphLimits = DEFAULT_LIMITS,
+) -> dict | None:
     if not isinstance(raw, Mapping):
         out.add(f"steps[{index}] must be an object")
         return None
     step_id = raw.get("id")
     if not isinstance(step_id, str) or not STEP_ID.match(step_id):
-        out.add(f"steps[{index}]: id {step_id!r} must start with a letter or _ and use letters, digits, _ or -",
-                step=step_id if isinstance(step_id, str) else None)
+        out.add(
+            f"steps[{index}]: id {step_id!r} must start with a letter or _ and use letters, digits, _ or -",
+            step=step_id if isinstance(step_id, str) else None,
+        )
         return None
     unknown = sorted(set(raw) - STEP_FIELDS)
     if unknown:
@@ -112,8 +144,10 @@ def _normalize_step(raw: Any, index: int, out: FaultCollector, functions: Mappin
         step["kwargs"] = kwargs
         signature = functions.get(fn_name) if isinstance(fn_name, str) else None
         if signature is None or not isinstance(fn_name, str):
-            out.add(f"step {step_id!r}: unknown function {fn_name!r} (registered: {', '.join(sorted(functions))})",
-                    step=step_id)
+            out.add(
+                f"step {step_id!r}: unknown function {fn_name!r} (registered: {', '.join(sorted(functions))})",
+                step=step_id,
+            )
         elif not isinstance(kwargs, Mapping):
             out.add(f"step {step_id!r}: kwargs must be an object", step=step_id)
         else:
@@ -143,8 +177,9 @@ def _normalize_step(raw: Any, index: int, out: FaultCollector, functions: Mappin
     normalize_fan_out(raw, step, out.faults, max_items=workflows.limits.max_items)
     backend = raw.get("backend") or "thread"
     if not isinstance(backend, str) or backend not in backends:
-        out.add(f"step {step_id!r}: unknown backend {backend!r} (available: {', '.join(sorted(backends))})",
-                step=step_id)
+        out.add(
+            f"step {step_id!r}: unknown backend {backend!r} (available: {', '.join(sorted(backends))})", step=step_id
+        )
     step["backend"] = backend
     retries = raw.get("retries", 0)
     if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= 100:
@@ -181,11 +216,18 @@ class _Workflows:
     children: dict[str, ChildCampaign] = field(default_factory=dict)
 
 
-def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], backends: Collection[str],
-                    parameter_names: Collection[str] = (), parameters: Collection[Mapping] = (),
-                    resolve: ChildResolver | None = None, limits: WorkflowLimits | None = None,
-                    rules: ExecutableRules = DEFAULT_RULES,
-                    size_limits: GraphLimits = DEFAULT_LIMITS) -> dict:
+def normalize_graph(
+    graph: Any,
+    *,
+    functions: Mapping[str, FunctionSignature],
+    backends: Collection[str],
+    parameter_names: Collection[str] = (),
+    parameters: Collection[Mapping] = (),
+    resolve: ChildResolver | None = None,
+    limits: WorkflowLimits | None = None,
+    rules: ExecutableRules = DEFAULT_RULES,
+    size_limits: GraphLimits = DEFAULT_LIMITS,
+) -> dict:
     """Validate a graph and return it normalised; raise GraphError with every fault.
 
     ``resolve`` looks up the campaigns that workflow steps run (without it,
@@ -196,8 +238,13 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     out = FaultCollector()
     workflows = _Workflows(resolve, limits or WorkflowLimits())
     specs = {p["name"]: p for p in parameters if isinstance(p, Mapping) and isinstance(p.get("name"), str)}
-    specs.update({name: {"name": name, "type": "json"} for name in parameter_names
-                  if isinstance(name, str) and name not in specs})
+    specs.update(
+        {
+            name: {"name": name, "type": "json"}
+            for name in parameter_names
+            if isinstance(name, str) and name not in specs
+        }
+    )
     if not isinstance(graph, Mapping):
         raise GraphError([GraphFault("graph must be an object with steps and edges")])
     raw_steps = graph.get("steps", [])
@@ -209,8 +256,14 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     if not raw_steps:
         out.add("a campaign needs at least one step")
     if len(raw_steps) > size_limits.max_steps:
-        raise GraphError([GraphFault(f"a campaign holds at most {size_limits.max_steps} steps (STUDIO_MAX_STEPS); "
-                                     f"this one has {len(raw_steps)}")])
+        raise GraphError(
+            [
+                GraphFault(
+                    f"a campaign holds at most {size_limits.max_steps} steps (STUDIO_MAX_STEPS); "
+                    f"this one has {len(raw_steps)}"
+                )
+            ]
+        )
     faults = json_value_faults(graph, where="graph", field="graph", max_depth=size_limits.max_depth)
     if faults:
         raise GraphError(faults)
@@ -237,8 +290,11 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     edges: list[dict] = []
     seen_edges: set[tuple[str, str]] = set()
     for index, raw in enumerate(raw_edges):
-        if not isinstance(raw, Mapping) or not isinstance(raw.get("source"), str) or not isinstance(
-                raw.get("target"), str):
+        if (
+            not isinstance(raw, Mapping)
+            or not isinstance(raw.get("source"), str)
+            or not isinstance(raw.get("target"), str)
+        ):
             out.add(f"edges[{index}] must be an object with string source and target")
             continue
         pair = (raw["source"], raw["target"])
@@ -277,14 +333,21 @@ def normalize_graph(graph: Any, *, functions: Mapping[str, FunctionSignature], b
     return normalized
 
 
-def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, FunctionSignature],
-                      backends: Collection[str], resolve: ChildResolver | None = None,
-                      limits: WorkflowLimits | None = None,
-                      rules: ExecutableRules = DEFAULT_RULES,
-                      size_limits: GraphLimits = DEFAULT_LIMITS) -> tuple[list[dict], dict]:
+def validate_campaign(
+    *,
+    parameters: Any,
+    graph: Any,
+    functions: Mapping[str, FunctionSignature],
+    backends: Collection[str],
+    resolve: ChildResolver | None = None,
+    limits: WorkflowLimits | None = None,
+    rules: ExecutableRules = DEFAULT_RULES,
+    size_limits: GraphLimits = DEFAULT_LIMITS,
+) -> tuple[list[dict], dict]:
     """Validate parameters and graph together; faults of both are reported at once."""
-    faults: list[GraphFault] = json_value_faults(parameters, where="parameters", field="parameters",
-                                                 max_depth=size_limits.max_depth)
+    faults: list[GraphFault] = json_value_faults(
+        parameters, where="parameters", field="parameters", max_depth=size_limits.max_depth
+    )
     if faults:
         raise GraphError(faults)
     normalized_params: list[dict] = []
@@ -292,13 +355,27 @@ def validate_campaign(*, parameters: Any, graph: Any, functions: Mapping[str, Fu
         normalized_params = normalize_parameters(parameters)
     except GraphError as exc:
         faults.extend(exc.faults)
-    names = [p["name"] for p in normalized_params] if not faults else [
-        p["name"] for p in (parameters if isinstance(parameters, list) else [])
-        if isinstance(p, Mapping) and isinstance(p.get("name"), str)]
+    names = (
+        [p["name"] for p in normalized_params]
+        if not faults
+        else [
+            p["name"]
+            for p in (parameters if isinstance(parameters, list) else [])
+            if isinstance(p, Mapping) and isinstance(p.get("name"), str)
+        ]
+    )
     try:
-        normalized_graph = normalize_graph(graph, functions=functions, backends=backends, parameter_names=names,
-                                           parameters=normalized_params, resolve=resolve, limits=limits,
-                                           rules=rules, size_limits=size_limits)
+        normalized_graph = normalize_graph(
+            graph,
+            functions=functions,
+            backends=backends,
+            parameter_names=names,
+            parameters=normalized_params,
+            resolve=resolve,
+            limits=limits,
+            rules=rules,
+            size_limits=size_limits,
+        )
     except GraphError as exc:
         faults.extend(exc.faults)
     if faults:

@@ -49,8 +49,9 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def normalize_workflow_fields(raw: Mapping, step: dict, faults: list[GraphFault],
-                              resolve: ChildResolver | None) -> ChildCampaign | None:
+def normalize_workflow_fields(
+    raw: Mapping, step: dict, faults: list[GraphFault], resolve: ChildResolver | None
+) -> ChildCampaign | None:
     """Fill ``campaign``, ``version`` and ``parameters`` of a workflow step; the child it runs, if it resolves."""
     out = FaultCollector(faults)
     sid = step["id"]
@@ -111,8 +112,11 @@ def normalize_fan_out(raw: Mapping, step: dict, faults: list[GraphFault], *, max
             if len(value) > max_items:
                 out.add(f"step {sid!r}: for_each has {len(value)} items, over the limit of {max_items}", step=sid)
         elif not (isinstance(value, str) and _ANY_PLACEHOLDER.fullmatch(value.strip())):
-            out.add(f"step {sid!r}: for_each must be a list, or one placeholder such as "
-                    "\"{{ steps.ID.result.files }}\" that gives a list", step=sid)
+            out.add(
+                f"step {sid!r}: for_each must be a list, or one placeholder such as "
+                '"{{ steps.ID.result.files }}" that gives a list',
+                step=sid,
+            )
         step["for_each"] = value.strip() if isinstance(value, str) else value
     if raw.get("max_parallel") is not None:
         value = raw["max_parallel"]
@@ -150,8 +154,9 @@ def step_result_references(step: Mapping) -> set[str]:
     return found
 
 
-def step_placeholder_faults(step: Mapping, dag: Dag, ids: Collection[str],
-                            parameters: Mapping[str, Mapping]) -> list[GraphFault]:
+def step_placeholder_faults(
+    step: Mapping, dag: Dag, ids: Collection[str], parameters: Mapping[str, Mapping]
+) -> list[GraphFault]:
     """What a step's placeholders name that the run could never give it."""
     faults = FaultCollector()
     sid = step["id"]
@@ -167,22 +172,27 @@ def step_placeholder_faults(step: Mapping, dag: Dag, ids: Collection[str],
                 if spec is None:
                     faults.add(f"step {sid!r}: {ph.text} names undeclared parameter {ph.name!r}", step=sid)
                 elif ph.path and spec.get("type") != "json":
-                    faults.add(f"step {sid!r}: {ph.text}: parameter {ph.name!r} is a {spec.get('type')}, and "
-                               "only json parameters have keys", step=sid)
+                    faults.add(
+                        f"step {sid!r}: {ph.text}: parameter {ph.name!r} is a {spec.get('type')}, and "
+                        "only json parameters have keys",
+                        step=sid,
+                    )
             elif ph.kind == "steps" and not dag.is_ancestor(ph.name, sid):
                 reason = "unknown step" if ph.name not in ids else "not an upstream step"
                 faults.add(f"step {sid!r}: {ph.text} refers to {ph.name!r}, {reason}", step=sid)
             elif ph.kind in ("item", "index"):
                 if field_name == "for_each":
-                    faults.add(f"step {sid!r}: for_each cannot use {ph.text}: items exist only once it is "
-                               "rendered", step=sid)
+                    faults.add(
+                        f"step {sid!r}: for_each cannot use {ph.text}: items exist only once it is rendered", step=sid
+                    )
                 elif "for_each" not in step:
                     faults.add(f"step {sid!r}: {ph.text} is only bound in a step with for_each", step=sid)
     return faults.faults
 
 
-def recursion_faults(children: Mapping[str, ChildCampaign], resolve: ChildResolver,
-                     limits: WorkflowLimits) -> list[GraphFault]:
+def recursion_faults(
+    children: Mapping[str, ChildCampaign], resolve: ChildResolver, limits: WorkflowLimits
+) -> list[GraphFault]:
     """A campaign calling itself through any path, or workflows nested deeper than ``limits.max_depth``.
 
     ``children`` are the workflow steps of the definition being saved, by step
@@ -201,19 +211,28 @@ def recursion_faults(children: Mapping[str, ChildCampaign], resolve: ChildResolv
     for sid, child in children.items():
         # Depth first along every path; a path is (names, campaign ids) from the saved campaign down.
         stack: list[tuple[ChildCampaign, list[str], list[int]]] = [
-            (child, [root, f"{child.name} (step {sid})"], [child.id])]
+            (child, [root, f"{child.name} (step {sid})"], [child.id])
+        ]
         reported = False
         while stack and not reported:
             node, names, seen = stack.pop()
             if limits.campaign_id is not None and node.id == limits.campaign_id:
-                faults.append(GraphFault(f"step {sid!r}: {root!r} would call itself: {' -> '.join(names)}",
-                                         step=sid, path=tuple(names)))
+                faults.append(
+                    GraphFault(
+                        f"step {sid!r}: {root!r} would call itself: {' -> '.join(names)}", step=sid, path=tuple(names)
+                    )
+                )
                 reported = True
                 break
             if len(seen) > limits.max_depth:
-                faults.append(GraphFault(
-                    f"step {sid!r}: workflows nest {len(seen)} deep, over the limit of {limits.max_depth}: "
-                    f"{' -> '.join(names)}", step=sid, path=tuple(names)))
+                faults.append(
+                    GraphFault(
+                        f"step {sid!r}: workflows nest {len(seen)} deep, over the limit of {limits.max_depth}: "
+                        f"{' -> '.join(names)}",
+                        step=sid,
+                        path=tuple(names),
+                    )
+                )
                 reported = True
                 break
             for call_step, campaign, version in node.calls:
@@ -222,8 +241,13 @@ def recursion_faults(children: Mapping[str, ChildCampaign], resolve: ChildResolv
                     continue  # the child's own save checked it; a vanished grandchild fails at run time
                 if nested.id in seen:
                     chain = [*names, f"{nested.name} (step {call_step})"]
-                    faults.append(GraphFault(f"step {sid!r}: campaign {nested.name!r} calls itself: "
-                                             f"{' -> '.join(chain)}", step=sid, path=tuple(chain)))
+                    faults.append(
+                        GraphFault(
+                            f"step {sid!r}: campaign {nested.name!r} calls itself: {' -> '.join(chain)}",
+                            step=sid,
+                            path=tuple(chain),
+                        )
+                    )
                     reported = True
                     break
                 stack.append((nested, [*names, f"{nested.name} (step {call_step})"], [*seen, nested.id]))

@@ -5,54 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns_app', '0002_batches'),
+        ("campaigns_app", "0002_batches"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='run',
-            name='max_parallel',
+            model_name="run",
+            name="max_parallel",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='steprun',
-            name='cancel_requested',
+            model_name="steprun",
+            name="cancel_requested",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='steprun',
-            name='dispatched_at',
+            model_name="steprun",
+            name="dispatched_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='steprun',
-            name='heartbeat_at',
+            model_name="steprun",
+            name="heartbeat_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='steprun',
-            name='reclaims',
+            model_name="steprun",
+            name="reclaims",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='steprun',
-            name='worker',
-            field=models.CharField(blank=True, default='', max_length=200),
+            model_name="steprun",
+            name="worker",
+            field=models.CharField(blank=True, default="", max_length=200),
         ),
         migrations.CreateModel(
-            name='StepLogChunk',
+            name="StepLogChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempt', models.PositiveIntegerField()),
-                ('stream', models.CharField(max_length=16)),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('step_run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log_chunks', to='campaigns_app.steprun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("attempt", models.PositiveIntegerField()),
+                ("stream", models.CharField(max_length=16)),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "step_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="log_chunks",
+                        to="campaigns_app.steprun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['step_run_id', 'id'],
+                "ordering": ["step_run_id", "id"],
             },
         ),
     ]

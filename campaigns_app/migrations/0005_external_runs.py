@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns_app', '0004_teams_visibility'),
+        ("campaigns_app", "0004_teams_visibility"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='source',
-            field=models.CharField(choices=[('studio', 'Studio'), ('external', 'External')], default='studio', max_length=16),
+            model_name="campaign",
+            name="source",
+            field=models.CharField(
+                choices=[("studio", "Studio"), ("external", "External")], default="studio", max_length=16
+            ),
         ),
         migrations.AddField(
-            model_name='run',
-            name='external_key',
-            field=models.CharField(blank=True, default='', max_length=200),
+            model_name="run",
+            name="external_key",
+            field=models.CharField(blank=True, default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='run',
-            name='source',
-            field=models.CharField(choices=[('studio', 'Studio'), ('external', 'External')], default='studio', max_length=16),
+            model_name="run",
+            name="source",
+            field=models.CharField(
+                choices=[("studio", "Studio"), ("external", "External")], default="studio", max_length=16
+            ),
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns_app', '0005_external_runs'),
+        ("campaigns_app", "0005_external_runs"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='steprun',
-            index=models.Index(fields=['run', 'state'], name='steprun_run_state'),
+            model_name="steprun",
+            index=models.Index(fields=["run", "state"], name="steprun_run_state"),
         ),
     ]

@@ -20,15 +20,23 @@ def login_tokens_hash(apps, schema_editor):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT key, user_id, created FROM {quoted}")
         rows = cursor.fetchall()
-    ApiToken.objects.bulk_create([
-        ApiToken(user_id=user_id, name="login token", kind="login", prefix=key[:8],
-                 key_hash=hashlib.sha256(key.encode()).hexdigest(), created_at=created)
-        for key, user_id, created in rows])
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(
+                user_id=user_id,
+                name="login token",
+                kind="login",
+                prefix=key[:8],
+                key_hash=hashlib.sha256(key.encode()).hexdigest(),
+                created_at=created,
+            )
+            for key, user_id, created in rows
+        ]
+    )
     schema_editor.execute(f"DROP TABLE {quoted}")
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("campaigns_app", "0007_executable_rights"),
     ]
@@ -37,8 +45,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="apitoken",
             name="kind",
-            field=models.CharField(choices=[("personal", "Personal"), ("login", "Login")], default="personal",
-                                   max_length=16),
+            field=models.CharField(
+                choices=[("personal", "Personal"), ("login", "Login")], default="personal", max_length=16
+            ),
         ),
         migrations.RunPython(login_tokens_hash, migrations.RunPython.noop),
     ]

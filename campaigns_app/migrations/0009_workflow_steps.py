@@ -5,50 +5,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns_app', '0008_login_tokens_hashed'),
+        ("campaigns_app", "0008_login_tokens_hashed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='run',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='campaigns_app.run'),
+            model_name="run",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="children",
+                to="campaigns_app.run",
+            ),
         ),
         migrations.AddField(
-            model_name='run',
-            name='parent_item',
+            model_name="run",
+            name="parent_item",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='run',
-            name='parent_step_id',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="run",
+            name="parent_step_id",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
         migrations.AddField(
-            model_name='steprun',
-            name='child_run',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='campaigns_app.run'),
+            model_name="steprun",
+            name="child_run",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="campaigns_app.run",
+            ),
         ),
         migrations.CreateModel(
-            name='StepItem',
+            name="StepItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField()),
-                ('value', models.JSONField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('skipped', 'Skipped'), ('cancelled', 'Cancelled')], default='pending', max_length=16)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('result', models.JSONField(blank=True, null=True)),
-                ('error', models.TextField(blank=True, null=True)),
-                ('child_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='campaigns_app.run')),
-                ('step_run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='campaigns_app.steprun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("index", models.PositiveIntegerField()),
+                ("value", models.JSONField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("result", models.JSONField(blank=True, null=True)),
+                ("error", models.TextField(blank=True, null=True)),
+                (
+                    "child_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="campaigns_app.run",
+                    ),
+                ),
+                (
+                    "step_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="campaigns_app.steprun"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['step_run_id', 'index'],
-                'constraints': [models.UniqueConstraint(fields=('step_run', 'index'), name='unique_item_per_step')],
+                "ordering": ["step_run_id", "index"],
+                "constraints": [models.UniqueConstraint(fields=("step_run", "index"), name="unique_item_per_step")],
             },
         ),
     ]

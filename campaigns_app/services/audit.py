@@ -82,10 +82,19 @@ def campaign_audit_team(campaign: Campaign) -> Team | None:
     return campaign.team
 
 
-def audit_record(*, actor, action: str, target: Any = None, target_type: str | None = None,
-                 target_id: Any = None, target_repr: str | None = None, team: Team | None = None,
-                 campaign: Campaign | None = None, details: dict | None = None,
-                 address: str | None = None) -> AuditEntry:
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: Any = None,
+    target_type: str | None = None,
+    target_id: Any = None,
+    target_repr: str | None = None,
+    team: Team | None = None,
+    campaign: Campaign | None = None,
+    details: dict | None = None,
+    address: str | None = None,
+) -> AuditEntry:
     """Append one audit entry inside the caller's transaction (it rolls back with the change it records).
 
     ``target`` may be a model instance (its type, id and str are taken); a

@@ -48,9 +48,12 @@ def backends_overview() -> list[dict]:
     client = _redis()
     prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
     counts: dict[tuple[str, str], int] = {
-        (backend, state): n for backend, state, n in StepRun.objects.filter(
-            state__in=[StepState.QUEUED, StepState.RUNNING]).values_list("backend", "state").annotate(
-            n=Count("id")).values_list("backend", "state", "n")}
+        (backend, state): n
+        for backend, state, n in StepRun.objects.filter(state__in=[StepState.QUEUED, StepState.RUNNING])
+        .values_list("backend", "state")
+        .annotate(n=Count("id"))
+        .values_list("backend", "state", "n")
+    }
     out = []
     for name in available_backends():
         workers = []
@@ -62,18 +65,20 @@ def backends_overview() -> list[dict]:
         up = [w for w in workers if w.get("state") == "up"]
         errors = [w["error"] for w in workers if w.get("error")]
         resources = next((w.get("resources") for w in workers if w.get("resources")), None)
-        out.append({
-            "name": name,
-            "queue": name,
-            "up": bool(up),
-            "state": "up" if up else (workers[0].get("state", "down") if workers else "no worker"),
-            "error": errors[0] if errors and not up else None,
-            "workers": workers,
-            "queue_depth": int(client.llen(f"{prefix}{name}")),
-            "queued_steps": counts.get((name, StepState.QUEUED), 0),
-            "running_steps": counts.get((name, StepState.RUNNING), 0),
-            "resources": resources or configured_resources(name),
-        })
+        out.append(
+            {
+                "name": name,
+                "queue": name,
+                "up": bool(up),
+                "state": "up" if up else (workers[0].get("state", "down") if workers else "no worker"),
+                "error": errors[0] if errors and not up else None,
+                "workers": workers,
+                "queue_depth": int(client.llen(f"{prefix}{name}")),
+                "queued_steps": counts.get((name, StepState.QUEUED), 0),
+                "running_steps": counts.get((name, StepState.RUNNING), 0),
+                "resources": resources or configured_resources(name),
+            }
+        )
     return out
 
 

@@ -33,8 +33,9 @@ MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
 
 
-def definition_validate(*, parameters: Any, graph: Any, user=None,
-                        campaign: Campaign | None = None) -> tuple[list[dict], dict]:
+def definition_validate(
+    *, parameters: Any, graph: Any, user=None, campaign: Campaign | None = None
+) -> tuple[list[dict], dict]:
     """Normalised (parameters, graph), or DefinitionInvalid naming every fault.
 
     Workflow steps may run campaigns ``user`` may see (any, without a user);
@@ -42,13 +43,21 @@ def definition_validate(*, parameters: Any, graph: Any, user=None,
     """
     signatures = {name: fn.signature for name, fn in function_registry().items()}
     try:
-        size_limits = GraphLimits(max_steps=settings.STUDIO_MAX_STEPS, max_value_bytes=settings.STUDIO_MAX_KWARGS_BYTES,
-                             max_depth=settings.STUDIO_MAX_JSON_DEPTH)
-        params, normalized = validate_campaign(parameters=parameters, graph=graph, functions=signatures,
-                                               backends=available_backends(), resolve=child_resolver(user),
-                                               limits=workflow_limits(campaign), size_limits=size_limits,
-                                               rules=ExecutableRules(
-                                                   allow_unsafe_env=settings.STUDIO_STEP_ENV_ALLOW_UNSAFE))
+        size_limits = GraphLimits(
+            max_steps=settings.STUDIO_MAX_STEPS,
+            max_value_bytes=settings.STUDIO_MAX_KWARGS_BYTES,
+            max_depth=settings.STUDIO_MAX_JSON_DEPTH,
+        )
+        params, normalized = validate_campaign(
+            parameters=parameters,
+            graph=graph,
+            functions=signatures,
+            backends=available_backends(),
+            resolve=child_resolver(user),
+            limits=workflow_limits(campaign),
+            size_limits=size_limits,
+            rules=ExecutableRules(allow_unsafe_env=settings.STUDIO_STEP_ENV_ALLOW_UNSAFE),
+        )
         backend_faults = steps_backend_faults(normalized["steps"])
         if backend_faults:
             raise GraphError(backend_faults)
@@ -108,8 +117,9 @@ def executables_check(*, user, team: Team | None, graph: dict, verb: str) -> Non
     The one check of the right to run executable steps, for saves, imports,
     forks, launches, retries and child runs alike.
     """
-    forbid(policies.executables_refusal(user, team, graph, verb),
-           executable_steps=policies.graph_executable_steps(graph))
+    forbid(
+        policies.executables_refusal(user, team, graph, verb), executable_steps=policies.graph_executable_steps(graph)
+    )
 
 
 _VERB_OF_ACTION = {Action.CAMPAIGN_FORK: "fork", Action.CAMPAIGN_IMPORT: "import"}
@@ -126,20 +136,40 @@ def steps_backend_faults(steps: list[dict]) -> list[GraphFault]:
 
 
 @transaction.atomic
-def campaign_create(*, owner, name: str, description: str = "", parameters: Any = None, graph: Any,
-                    team: Team | None = None, visibility: str = Visibility.PRIVATE, tags: Any = None,
-                    forked_from: Campaign | None = None, note: str = "created",
-                    audit_action: str = Action.CAMPAIGN_CREATE, audit_details: dict | None = None) -> Campaign:
+def campaign_create(
+    *,
+    owner,
+    name: str,
+    description: str = "",
+    parameters: Any = None,
+    graph: Any,
+    team: Team | None = None,
+    visibility: str = Visibility.PRIVATE,
+    tags: Any = None,
+    forked_from: Campaign | None = None,
+    note: str = "created",
+    audit_action: str = Action.CAMPAIGN_CREATE,
+    audit_details: dict | None = None,
+) -> Campaign:
     """Create a campaign and its version 1; nothing is saved when anything is invalid or forbidden."""
     params, normalized = definition_validate(parameters=parameters or [], graph=graph, user=owner)
     visibility = _sharing_check(visibility, team)
     tags = tags_normalize(tags)
     executables_check(user=owner, team=team, graph=normalized, verb=_VERB_OF_ACTION.get(audit_action, "save"))
     campaign = Campaign.objects.create(
-        owner=owner, name=name, description=description, version=1, team=team, visibility=visibility, tags=tags,
-        forked_from=forked_from, forked_from_version=forked_from.version if forked_from else None)
-    CampaignVersion.objects.create(campaign=campaign, number=1, parameters=params, graph=normalized,
-                                   created_by=owner, note=note)
+        owner=owner,
+        name=name,
+        description=description,
+        version=1,
+        team=team,
+        visibility=visibility,
+        tags=tags,
+        forked_from=forked_from,
+        forked_from_version=forked_from.version if forked_from else None,
+    )
+    CampaignVersion.objects.create(
+        campaign=campaign, number=1, parameters=params, graph=normalized, created_by=owner, note=note
+    )
     details = {"version": 1, "visibility": visibility, "team": team.name if team else None, **(audit_details or {})}
     audit_record(actor=owner, action=audit_action, target=campaign, campaign=campaign, details=details)
     return campaign
@@ -148,24 +178,45 @@ def campaign_create(*, owner, name: str, description: str = "", parameters: Any 
 def _conflict(campaign: Campaign, base_version: int) -> EditConflict:
     base = campaign.versions.filter(number=base_version).first()
     current = campaign.current_version
-    changes = definition_diff({"parameters": base.parameters, "graph": base.graph} if base else {},
-                              {"parameters": current.parameters, "graph": current.graph})
-    return EditConflict({
-        "detail": (f"campaign {campaign.name!r} changed since version {base_version}: it is at version "
-                   f"{campaign.version} ({diff_summary(changes)}). Reload it, or send base_version "
-                   f"{campaign.version} to overwrite."),
-        "base_version": base_version,
-        "current_version": campaign.version,
-        "changes": changes,
-        "current": {"version": campaign.version, "name": campaign.name, "description": campaign.description,
-                    "parameters": current.parameters, "graph": current.graph},
-    })
+    changes = definition_diff(
+        {"parameters": base.parameters, "graph": base.graph} if base else {},
+        {"parameters": current.parameters, "graph": current.graph},
+    )
+    return EditConflict(
+        {
+            "detail": (
+                f"campaign {campaign.name!r} changed since version {base_version}: it is at version "
+                f"{campaign.version} ({diff_summary(changes)}). Reload it, or send base_version "
+                f"{campaign.version} to overwrite."
+            ),
+            "base_version": base_version,
+            "current_version": campaign.version,
+            "changes": changes,
+            "current": {
+                "version": campaign.version,
+                "name": campaign.name,
+                "description": campaign.description,
+                "parameters": current.parameters,
+                "graph": current.graph,
+            },
+        }
+    )
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, user, name: str | None = None, description: str | None = None,
-                    parameters: Any = None, graph: Any = None, tags: Any = None, team: Any = UNSET,
-                    visibility: Any = UNSET, base_version: int | None = None) -> Campaign:
+def campaign_update(
+    *,
+    campaign: Campaign,
+    user,
+    name: str | None = None,
+    description: str | None = None,
+    parameters: Any = None,
+    graph: Any = None,
+    tags: Any = None,
+    team: Any = UNSET,
+    visibility: Any = UNSET,
+    base_version: int | None = None,
+) -> Campaign:
     """Change a campaign; a changed graph or parameters becomes a new immutable version.
 
     With ``base_version`` older than the current version nothing is changed
@@ -194,8 +245,9 @@ def campaign_update(*, campaign: Campaign, user, name: str | None = None, descri
     new_params = current.parameters if parameters is None else parameters
     new_graph = current.graph if graph is None else graph
     if parameters is not None or graph is not None:
-        new_params, new_graph = definition_validate(parameters=new_params, graph=new_graph, user=user,
-                                                    campaign=campaign)
+        new_params, new_graph = definition_validate(
+            parameters=new_params, graph=new_graph, user=user, campaign=campaign
+        )
     new_tags = campaign.tags if tags is None else tags_normalize(tags)
     executables_check(user=user, team=new_team, graph=new_graph, verb="save")
 
@@ -203,8 +255,9 @@ def campaign_update(*, campaign: Campaign, user, name: str | None = None, descri
     definition_changed = new_params != current.parameters or new_graph != current.graph
     if definition_changed:
         campaign.version = current.number + 1
-        CampaignVersion.objects.create(campaign=campaign, number=campaign.version, parameters=new_params,
-                                       graph=new_graph, created_by=user)
+        CampaignVersion.objects.create(
+            campaign=campaign, number=campaign.version, parameters=new_params, graph=new_graph, created_by=user
+        )
         changed_fields.append("definition")
     for field, value in (("name", name), ("description", description)):
         if value is not None and getattr(campaign, field) != value:
@@ -219,16 +272,26 @@ def campaign_update(*, campaign: Campaign, user, name: str | None = None, descri
     if changed_fields:
         details: dict[str, Any] = {"fields": changed_fields, "version": campaign.version}
         if definition_changed:
-            details["changes"] = diff_summary(definition_diff(
-                {"parameters": current.parameters, "graph": current.graph},
-                {"parameters": new_params, "graph": new_graph}))
+            details["changes"] = diff_summary(
+                definition_diff(
+                    {"parameters": current.parameters, "graph": current.graph},
+                    {"parameters": new_params, "graph": new_graph},
+                )
+            )
         audit_record(actor=user, action=Action.CAMPAIGN_EDIT, target=campaign, campaign=campaign, details=details)
     if sharing_changed:
         old_team = before["team"]
-        audit_record(actor=user, action=Action.CAMPAIGN_SHARE, target=campaign, campaign=campaign,
-                     team=campaign_audit_team(campaign) or (old_team if before["visibility"] != "private" else None),
-                     details={"from": {"visibility": before["visibility"], "team": old_team.name if old_team else None},
-                              "to": {"visibility": new_visibility, "team": new_team.name if new_team else None}})
+        audit_record(
+            actor=user,
+            action=Action.CAMPAIGN_SHARE,
+            target=campaign,
+            campaign=campaign,
+            team=campaign_audit_team(campaign) or (old_team if before["visibility"] != "private" else None),
+            details={
+                "from": {"visibility": before["visibility"], "team": old_team.name if old_team else None},
+                "to": {"visibility": new_visibility, "team": new_team.name if new_team else None},
+            },
+        )
         # Open run sockets of people who just lost sight of it must close.
         access_changed_on_commit(campaign_ids=[campaign.pk])
     return campaign
@@ -251,11 +314,22 @@ def campaign_version_restore(*, campaign: Campaign, user, number: int, base_vers
     params, graph = definition_validate(parameters=old.parameters, graph=old.graph, user=user, campaign=campaign)
     executables_check(user=user, team=campaign.team, graph=graph, verb="restore")
     campaign.version = current.number + 1
-    CampaignVersion.objects.create(campaign=campaign, number=campaign.version, parameters=params, graph=graph,
-                                   created_by=user, note=f"restored version {number}")
+    CampaignVersion.objects.create(
+        campaign=campaign,
+        number=campaign.version,
+        parameters=params,
+        graph=graph,
+        created_by=user,
+        note=f"restored version {number}",
+    )
     campaign.save()
-    audit_record(actor=user, action=Action.CAMPAIGN_RESTORE, target=campaign, campaign=campaign,
-                 details={"restored": number, "version": campaign.version})
+    audit_record(
+        actor=user,
+        action=Action.CAMPAIGN_RESTORE,
+        target=campaign,
+        campaign=campaign,
+        details={"restored": number, "version": campaign.version},
+    )
     return campaign
 
 
@@ -270,16 +344,32 @@ def campaign_fork(*, campaign: Campaign, user, name: str | None = None, team: An
         raise ServiceError({"name": ["at most 200 characters"]})
     version = campaign.current_version
     fork = campaign_create(
-        owner=user, name=name, description=campaign.description, parameters=version.parameters,
-        graph=version.graph, team=target_team, visibility=Visibility.TEAM if target_team else Visibility.PRIVATE,
-        tags=campaign.tags, forked_from=campaign, note=f"forked from {campaign.name!r} version {version.number}",
+        owner=user,
+        name=name,
+        description=campaign.description,
+        parameters=version.parameters,
+        graph=version.graph,
+        team=target_team,
+        visibility=Visibility.TEAM if target_team else Visibility.PRIVATE,
+        tags=campaign.tags,
+        forked_from=campaign,
+        note=f"forked from {campaign.name!r} version {version.number}",
         audit_action=Action.CAMPAIGN_FORK,
-        audit_details={"forked_from": campaign.pk, "forked_from_name": campaign.name,
-                       "forked_from_version": version.number})
+        audit_details={
+            "forked_from": campaign.pk,
+            "forked_from_name": campaign.name,
+            "forked_from_version": version.number,
+        },
+    )
     if campaign_audit_team(campaign) is not None and campaign_audit_team(campaign) != campaign_audit_team(fork):
         # The source team's admins learn who copied their template.
-        audit_record(actor=user, action=Action.CAMPAIGN_FORK, target=campaign, campaign=campaign,
-                     details={"fork": fork.pk, "fork_name": fork.name, "version": version.number})
+        audit_record(
+            actor=user,
+            action=Action.CAMPAIGN_FORK,
+            target=campaign,
+            campaign=campaign,
+            details={"fork": fork.pk, "fork_name": fork.name, "version": version.number},
+        )
     return fork
 
 
@@ -290,10 +380,19 @@ def campaign_delete(*, campaign: Campaign, user=None) -> None:
         forbid(policies.CAMPAIGN_DELETE.refusal(campaign, user))
     active = campaign.runs.exclude(state__in=RUN_TERMINAL).count()
     if active:
-        raise StateConflict({"detail": f"{active} run(s) of this campaign are still queued or running: "
-                                       f"cancel them first", "active_runs": active})
-    audit_record(actor=user, action=Action.CAMPAIGN_DELETE, target=campaign, campaign=campaign,
-                 details={"runs": campaign.runs.count(), "version": campaign.version})
+        raise StateConflict(
+            {
+                "detail": f"{active} run(s) of this campaign are still queued or running: cancel them first",
+                "active_runs": active,
+            }
+        )
+    audit_record(
+        actor=user,
+        action=Action.CAMPAIGN_DELETE,
+        target=campaign,
+        campaign=campaign,
+        details={"runs": campaign.runs.count(), "version": campaign.version},
+    )
     access_changed_on_commit(campaign_ids=[campaign.pk])
     campaign.delete()
 

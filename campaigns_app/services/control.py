@@ -27,8 +27,12 @@ class RunConflict(ServiceError):
 def _studio_run_check(run: Run, verb: str) -> None:
     # An attached script's run is only recorded here: no worker serves its steps' ``external`` queue.
     if run.source == Source.EXTERNAL:
-        raise RunConflict({"detail": f"run {run.pk} is reported by an attached AsyncFlow script, which the studio "
-                                     f"does not run: {verb} it in the script"})
+        raise RunConflict(
+            {
+                "detail": f"run {run.pk} is reported by an attached AsyncFlow script, which the studio "
+                f"does not run: {verb} it in the script"
+            }
+        )
 
 
 def run_cancel(*, run_id: int, user=None) -> Run:
@@ -49,9 +53,14 @@ def run_cancel(*, run_id: int, user=None) -> Run:
         waiting = steps_cancel(ledger, steps)
         run_finish_if_done(ledger, steps)
         if user is not None:
-            audit_record(actor=user, action=Action.RUN_CANCEL, target=run, campaign=run.campaign,
-                         target_repr=f"run {run.pk} of {run.campaign.name}",
-                         details={"cancelled_steps": [sr.step_id for sr in waiting]})
+            audit_record(
+                actor=user,
+                action=Action.RUN_CANCEL,
+                target=run,
+                campaign=run.campaign,
+                target_repr=f"run {run.pk} of {run.campaign.name}",
+                details={"cancelled_steps": [sr.step_id for sr in waiting]},
+            )
         return run
 
 
@@ -80,16 +89,25 @@ def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None, user=None) 
             for step_id in step_ids:
                 reset |= definition.dag.descendants(step_id)
         else:
-            reset = {sid for sid, sr in steps.items()
-                     if sr.state in (StepState.FAILED, StepState.SKIPPED, StepState.CANCELLED)}
+            reset = {
+                sid
+                for sid, sr in steps.items()
+                if sr.state in (StepState.FAILED, StepState.SKIPPED, StepState.CANCELLED)
+            }
         if not reset:
             raise RunConflict({"detail": f"run {run_id} has nothing to retry: every step succeeded"})
         steps_reset(ledger, steps, reset, definition.dag)
         run_requeue(ledger)
         steps_queue_ready(ledger, steps, definition.dag)
         if user is not None:
-            audit_record(actor=user, action=Action.RUN_RETRY, target=run, campaign=run.campaign,
-                         target_repr=f"run {run.pk} of {run.campaign.name}", details={"steps": sorted(reset)})
+            audit_record(
+                actor=user,
+                action=Action.RUN_RETRY,
+                target=run,
+                campaign=run.campaign,
+                target_repr=f"run {run.pk} of {run.campaign.name}",
+                details={"steps": sorted(reset)},
+            )
         return run
 
 

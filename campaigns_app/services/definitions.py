@@ -37,8 +37,11 @@ def version_definition(version_id: int) -> VersionDefinition:
     for step in version.graph["steps"]:
         if step["kind"] == "function" and placeholders_in(step.get("kwargs")):
             templated_kwargs.add(step["id"])
-        wants_inputs = step["kind"] == "function" and step.get("function") in functions and (
-            "inputs" in functions[step["function"]].wants)
+        wants_inputs = (
+            step["kind"] == "function"
+            and step.get("function") in functions
+            and ("inputs" in functions[step["function"]].wants)
+        )
         if wants_inputs or step_result_references(step):
             reads_results.add(step["id"])
     return VersionDefinition(

@@ -41,8 +41,7 @@ def _dispatcher() -> queue.SimpleQueue:
         with _queue_lock:
             if _queue is None or _queue_pid != os.getpid():
                 _queue, _queue_pid = queue.SimpleQueue(), os.getpid()
-                threading.Thread(target=_dispatch_forever, args=(_queue,), name="step-dispatcher",
-                                 daemon=True).start()
+                threading.Thread(target=_dispatch_forever, args=(_queue,), name="step-dispatcher", daemon=True).start()
     return _queue
 
 
@@ -62,10 +61,16 @@ def send_step_messages(step_runs: Iterable, countdown: float | None = None) -> N
         with app.producer_or_acquire() as producer:
             for sr in step_runs:
                 try:
-                    app.send_task(STEP_TASK, args=[sr.pk, sr.run_id, sr.step_id, sr.attempts + 1],
-                                  queue=sr.backend, countdown=countdown, producer=producer)
+                    app.send_task(
+                        STEP_TASK,
+                        args=[sr.pk, sr.run_id, sr.step_id, sr.attempts + 1],
+                        queue=sr.backend,
+                        countdown=countdown,
+                        producer=producer,
+                    )
                 except Exception:
                     logger.exception("could not send the message of step run %s; the sweep will resend it", sr.pk)
     except Exception:
-        logger.exception("could not reach the broker for %d step message(s); the sweep will resend them",
-                         len(step_runs))
+        logger.exception(
+            "could not reach the broker for %d step message(s); the sweep will resend them", len(step_runs)
+        )

@@ -45,14 +45,15 @@ class _PlainYamlLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not accepted",
-                                              event.start_mark)
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not accepted", event.start_mark
+            )
         self._depth += 1
         try:
             if self._depth > self.max_depth:
                 raise yaml.composer.ComposerError(
-                    None, None, f"nests deeper than {self.max_depth} levels (STUDIO_MAX_JSON_DEPTH)",
-                    event.start_mark)
+                    None, None, f"nests deeper than {self.max_depth} levels (STUDIO_MAX_JSON_DEPTH)", event.start_mark
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -103,13 +104,15 @@ def document_parse(text: Any, fmt: str | None = None) -> dict:
         try:
             document = json.loads(text) if fmt == "json" else _yaml_load(text)
         except RecursionError:
-            raise ServiceError({"document": [f"nests deeper than {settings.STUDIO_MAX_JSON_DEPTH} levels "
-                                             "(STUDIO_MAX_JSON_DEPTH)"]}) from None
+            raise ServiceError(
+                {"document": [f"nests deeper than {settings.STUDIO_MAX_JSON_DEPTH} levels (STUDIO_MAX_JSON_DEPTH)"]}
+            ) from None
         except (ValueError, yaml.YAMLError) as exc:
             where = getattr(exc, "problem_mark", None)
             at = f" (line {where.line + 1}, column {where.column + 1})" if where is not None else ""
-            raise ServiceError({"document": [f"not valid {fmt or 'JSON or YAML'}{at}: "
-                                             f"{getattr(exc, 'problem', None) or exc}"]}) from None
+            raise ServiceError(
+                {"document": [f"not valid {fmt or 'JSON or YAML'}{at}: {getattr(exc, 'problem', None) or exc}"]}
+            ) from None
     if not isinstance(document, dict):
         raise ServiceError({"document": ["must be an object with name, parameters and graph"]})
     faults = json_value_faults(document, where="document", field="document", max_depth=settings.STUDIO_MAX_JSON_DEPTH)
@@ -137,13 +140,22 @@ def document_parse(text: Any, fmt: str | None = None) -> dict:
     return document
 
 
-def campaign_import(*, user, document: dict, team: Team | None = None, visibility: str = Visibility.PRIVATE,
-                    name: str | None = None) -> Campaign:
+def campaign_import(
+    *, user, document: dict, team: Team | None = None, visibility: str = Visibility.PRIVATE, name: str | None = None
+) -> Campaign:
     """Create a campaign from a parsed document, checked like any other new campaign."""
     return campaign_create(
-        owner=user, name=(name or document["name"]).strip(), description=document.get("description") or "",
-        parameters=document.get("parameters") or [], graph=document["graph"], tags=document.get("tags") or [],
-        team=team, visibility=visibility, note="imported", audit_action=Action.CAMPAIGN_IMPORT)
+        owner=user,
+        name=(name or document["name"]).strip(),
+        description=document.get("description") or "",
+        parameters=document.get("parameters") or [],
+        graph=document["graph"],
+        tags=document.get("tags") or [],
+        team=team,
+        visibility=visibility,
+        note="imported",
+        audit_action=Action.CAMPAIGN_IMPORT,
+    )
 
 
 def export_functions() -> dict[str, ExportFunction]:
@@ -154,9 +166,13 @@ def export_functions() -> dict[str, ExportFunction]:
         builtin = BUILTINS.get(name) is func
         # The script carries async copies of the built-ins, which need nothing injected.
         out[name] = ExportFunction(
-            name=name, module=getattr(func, "__module__", ""), qualname=getattr(func, "__qualname__", name),
-            builtin=builtin, wants_context=not builtin and "context" in registered.wants,
-            wants_inputs=not builtin and "inputs" in registered.wants)
+            name=name,
+            module=getattr(func, "__module__", ""),
+            qualname=getattr(func, "__qualname__", name),
+            builtin=builtin,
+            wants_context=not builtin and "context" in registered.wants,
+            wants_inputs=not builtin and "inputs" in registered.wants,
+        )
     return out
 
 
@@ -169,11 +185,19 @@ def _children_definitions(graph: dict) -> dict[str, dict]:
         key = child_key(step)
         if key in found:
             continue
-        version = CampaignVersion.objects.select_related("campaign").filter(
-            campaign_id=step["campaign"], number=step["version"]).first()
+        version = (
+            CampaignVersion.objects.select_related("campaign")
+            .filter(campaign_id=step["campaign"], number=step["version"])
+            .first()
+        )
         if version is None:
-            raise ServiceError({"graph": [f"step {step['id']!r}: campaign {step['campaign']} version "
-                                          f"{step['version']} no longer exists"]})
+            raise ServiceError(
+                {
+                    "graph": [
+                        f"step {step['id']!r}: campaign {step['campaign']} version {step['version']} no longer exists"
+                    ]
+                }
+            )
         found[key] = {"name": version.campaign.name, "parameters": version.parameters, "graph": version.graph}
         todo.extend(s for s in version.graph.get("steps", []) if s.get("kind") == "workflow")
     return found
@@ -182,5 +206,6 @@ def _children_definitions(graph: dict) -> dict[str, dict]:
 def campaign_script(campaign: Campaign, version: CampaignVersion | None = None) -> str:
     """A runnable radical.asyncflow script of the campaign, its workflow steps' campaigns included."""
     version = version or campaign.current_version
-    return asyncflow_script(campaign_document(campaign, version), export_functions(),
-                            _children_definitions(version.graph))
+    return asyncflow_script(
+        campaign_document(campaign, version), export_functions(), _children_definitions(version.graph)
+    )

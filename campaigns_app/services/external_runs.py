@@ -26,14 +26,23 @@ from .ledger import run_created, run_locked
 
 EVENT_TYPES = ("created", "queued", "started", "completed", "failed", "cancelled", "finished")
 # How far a step has come; a report that would move it back is ignored (reports may repeat).
-STEP_RANK: dict[str, int] = {StepState.PENDING: 0, StepState.QUEUED: 1, StepState.RUNNING: 2, StepState.SUCCEEDED: 3,
-             StepState.FAILED: 3, StepState.CANCELLED: 3, StepState.SKIPPED: 3}
+STEP_RANK: dict[str, int] = {
+    StepState.PENDING: 0,
+    StepState.QUEUED: 1,
+    StepState.RUNNING: 2,
+    StepState.SUCCEEDED: 3,
+    StepState.FAILED: 3,
+    StepState.CANCELLED: 3,
+    StepState.SKIPPED: 3,
+}
 TERMINAL_BY_EVENT = {"completed": StepState.SUCCEEDED, "failed": StepState.FAILED, "cancelled": StepState.CANCELLED}
 RUN_FINAL = {"succeeded": RunState.SUCCEEDED, "failed": RunState.FAILED, "cancelled": RunState.CANCELLED}
 MAX_EVENTS_PER_REPORT = 1000
 RESULT_LIMIT_BYTES = 16384
-EXTERNAL_DESCRIPTION = ("Reported live by an AsyncFlow script through attach(); the studio shows it but does not run "
-                        "it, so it cannot be launched from here.")
+EXTERNAL_DESCRIPTION = (
+    "Reported live by an AsyncFlow script through attach(); the studio shows it but does not run "
+    "it, so it cannot be launched from here."
+)
 
 
 class ExternalReportInvalid(ServiceError):
@@ -65,24 +74,37 @@ def _json_safe(value: Any) -> Any:
 
 
 @transaction.atomic
-def external_run_create(*, owner, campaign_name: str, key: str, title: str = "", parameters: Any = None,
-                        campaign: Campaign | None = None) -> Run:
+def external_run_create(
+    *, owner, campaign_name: str, key: str, title: str = "", parameters: Any = None, campaign: Campaign | None = None
+) -> Run:
     """Create an external run (and, the first time, its campaign) with an empty graph that reports fill in."""
     if campaign is None:
-        campaign = Campaign.objects.create(owner=owner, name=campaign_name[:200] or "AsyncFlow script",
-                                           description=EXTERNAL_DESCRIPTION, version=0, source=Source.EXTERNAL)
+        campaign = Campaign.objects.create(
+            owner=owner,
+            name=campaign_name[:200] or "AsyncFlow script",
+            description=EXTERNAL_DESCRIPTION,
+            version=0,
+            source=Source.EXTERNAL,
+        )
     else:
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.source != Source.EXTERNAL or campaign.owner_id != owner.pk:
             raise ExternalReportInvalid({"campaign": ["must be an attached script's campaign of yours"]})
     number = (campaign.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = CampaignVersion.objects.create(campaign=campaign, number=number, parameters=[],
-                                             graph={"steps": [], "edges": []}, created_by=owner)
+    version = CampaignVersion.objects.create(
+        campaign=campaign, number=number, parameters=[], graph={"steps": [], "edges": []}, created_by=owner
+    )
     campaign.version = number
     campaign.save(update_fields=["version", "updated_at"])
-    run = Run.objects.create(campaign=campaign, version=version, owner=owner, state=RunState.QUEUED,
-                             parameters=_json_safe({"title": title, **(parameters or {})}), source=Source.EXTERNAL,
-                             external_key=key[:200])
+    run = Run.objects.create(
+        campaign=campaign,
+        version=version,
+        owner=owner,
+        state=RunState.QUEUED,
+        parameters=_json_safe({"title": title, **(parameters or {})}),
+        source=Source.EXTERNAL,
+        external_key=key[:200],
+    )
     with run_created(run) as ledger:
         ledger.record("run.state", RunState.QUEUED, data={"source": Source.EXTERNAL, "title": title})
     return run
@@ -133,9 +155,15 @@ def external_run_report(*, run: Run, events: Any) -> int:
                     continue
                 step_id = _step_id(event.get("name") or "task", set(steps))
                 by_uid[uid] = step_id
-                graph["steps"].append({"id": step_id, "name": f"{event.get('name') or 'task'} ({uid})",
-                                       "kind": "external", "task": uid,
-                                       "task_type": event.get("task_type") or "function"})
+                graph["steps"].append(
+                    {
+                        "id": step_id,
+                        "name": f"{event.get('name') or 'task'} ({uid})",
+                        "kind": "external",
+                        "task": uid,
+                        "task_type": event.get("task_type") or "function",
+                    }
+                )
                 for dep in event.get("depends_on") or []:
                     if dep in by_uid:
                         graph["edges"].append({"source": by_uid[dep], "target": step_id})
@@ -144,13 +172,26 @@ def external_run_report(*, run: Run, events: Any) -> int:
                         graph["edges"].append({"source": by_uid[dep], "target": step_id, "inferred": True})
                 graph_changed = True
                 steps[step_id] = StepRun.objects.create(
-                    run=run, step_id=step_id, name=event.get("name") or step_id, order=len(steps),
-                    backend=(event.get("backend") or "external")[:32], state=StepState.PENDING)
-                ledger.record("step.state", StepState.PENDING, step_id=step_id, at=at,
-                              data={"task": uid, "depends_on": [by_uid[d] for d in event.get("depends_on") or []
-                                                                if d in by_uid],
-                                    "inferred_depends_on": [by_uid[d] for d in event.get("inferred_depends_on")
-                                                            or [] if d in by_uid]})
+                    run=run,
+                    step_id=step_id,
+                    name=event.get("name") or step_id,
+                    order=len(steps),
+                    backend=(event.get("backend") or "external")[:32],
+                    state=StepState.PENDING,
+                )
+                ledger.record(
+                    "step.state",
+                    StepState.PENDING,
+                    step_id=step_id,
+                    at=at,
+                    data={
+                        "task": uid,
+                        "depends_on": [by_uid[d] for d in event.get("depends_on") or [] if d in by_uid],
+                        "inferred_depends_on": [
+                            by_uid[d] for d in event.get("inferred_depends_on") or [] if d in by_uid
+                        ],
+                    },
+                )
                 continue
             known = by_uid.get(uid)
             if known is None:
@@ -169,8 +210,14 @@ def _version_grow(run: Run, graph: dict) -> None:
     """
     campaign = Campaign.objects.select_for_update().get(pk=run.campaign_id)
     number = (campaign.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = CampaignVersion.objects.create(campaign=campaign, number=number, parameters=[], graph=graph,
-                                             created_by_id=run.owner_id, note=f"tasks reported by run {run.pk}")
+    version = CampaignVersion.objects.create(
+        campaign=campaign,
+        number=number,
+        parameters=[],
+        graph=graph,
+        created_by_id=run.owner_id,
+        note=f"tasks reported by run {run.pk}",
+    )
     Campaign.objects.filter(pk=campaign.pk).update(version=number)
     Run.objects.filter(pk=run.pk).update(version=version)
     run.version = version
@@ -186,8 +233,13 @@ def _step_event(ledger, run: Run, step: StepRun, event: dict, at: datetime) -> N
     fields: dict[str, Any] = {}
 
     def record(state: str, marked: bool, **data: Any) -> None:
-        ledger.record("step.state", state, step_id=step.step_id, at=at,
-                      data={"attempt": 1, **({"inferred": True} if marked else {}), **data})
+        ledger.record(
+            "step.state",
+            state,
+            step_id=step.step_id,
+            at=at,
+            data={"attempt": 1, **({"inferred": True} if marked else {}), **data},
+        )
 
     # States the script skipped (its backend reports no start, say) are
     # filled in at the time of the next report and marked inferred.
@@ -216,8 +268,13 @@ def _finish(ledger, steps: dict[str, StepRun], final: str, at: datetime, error: 
     for step in steps.values():
         if STEP_RANK[step.state] < 3:
             state = StepState.CANCELLED if step.state != StepState.PENDING else StepState.SKIPPED
-            ledger.record("step.state", state, step_id=step.step_id, at=at,
-                          data={"attempt": step.attempts, "error": "the script's block ended without it"})
+            ledger.record(
+                "step.state",
+                state,
+                step_id=step.step_id,
+                at=at,
+                data={"attempt": step.attempts, "error": "the script's block ended without it"},
+            )
             StepRun.objects.filter(pk=step.pk).update(state=state, finished_at=at)
             step.state = state
     if ledger.run.state == RunState.QUEUED:

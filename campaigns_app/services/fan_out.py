@@ -41,14 +41,16 @@ class ItemWork:
     error: str | None = None
 
 
-def items_plan(*, step_run_id: int, items: list, render: Callable[[int, object], StepInvocation]) -> tuple[
-        list[ItemWork], dict[int, object]]:
+def items_plan(
+    *, step_run_id: int, items: list, render: Callable[[int, object], StepInvocation]
+) -> tuple[list[ItemWork], dict[int, object]]:
     """The items still to run (their invocations rendered with item and index) and the results already had."""
     from ..graph import TemplateError
 
     step_items_prepare(step_run_id, items, keep_successes=True)
-    rows = list(StepItem.objects.filter(step_run_id=step_run_id).order_by("index").values_list(
-        "pk", "index", "state", "result"))
+    rows = list(
+        StepItem.objects.filter(step_run_id=step_run_id).order_by("index").values_list("pk", "index", "state", "result")
+    )
     done = {index: result for _, index, state, result in rows if state == StepState.SUCCEEDED}
     work = []
     for pk, index, state, _ in rows:
@@ -67,8 +69,17 @@ def _item_event(*, run_id: int, step_id: str, item_id: int, state: str, data: di
         ledger.record("step.item", state, step_id=step_id, data=data)
 
 
-def items_run(*, step: dict, run_max_parallel: int | None, invocation: StepInvocation, step_run_id: int,
-              backend: str, work: list[ItemWork], done: dict[int, object], total: int) -> StepOutcome:
+def items_run(
+    *,
+    step: dict,
+    run_max_parallel: int | None,
+    invocation: StepInvocation,
+    step_run_id: int,
+    backend: str,
+    work: list[ItemWork],
+    done: dict[int, object],
+    total: int,
+) -> StepOutcome:
     """Run the items to one outcome for the step; ``invocation.cancelled`` (the step's cancel) stops them all."""
     limits = [n for n in (step.get("max_parallel"), run_max_parallel) if n]
     threads = max(1, min([*limits, len(work), MAX_ITEM_THREADS]))
@@ -87,23 +98,45 @@ def items_run(*, step: dict, run_max_parallel: int | None, invocation: StepInvoc
     def _run_item(item: ItemWork) -> None:
         base = {"run_id": invocation.run_id, "step_id": invocation.step_id, "item_id": item.item_id}
         if stop.is_set():
-            _item_event(**base, state=StepState.CANCELLED, data={"index": item.index},
-                        error="cancelled: the step stopped", finished_at=timezone.now())
+            _item_event(
+                **base,
+                state=StepState.CANCELLED,
+                data={"index": item.index},
+                error="cancelled: the step stopped",
+                finished_at=timezone.now(),
+            )
             return
         if item.invocation is None:
-            _item_event(**base, state=StepState.FAILED, data={"index": item.index, "error": item.error},
-                        error=item.error, finished_at=timezone.now())
+            _item_event(
+                **base,
+                state=StepState.FAILED,
+                data={"index": item.index, "error": item.error},
+                error=item.error,
+                finished_at=timezone.now(),
+            )
             with lock:
                 failures.append((item.index, item.error))
             stop.set()
             return
         attempts = StepItem.objects.filter(pk=item.item_id).values_list("attempts", flat=True).first() or 0
         for attempt in range(attempts + 1, attempts + retries + 2):
-            _item_event(**base, state=StepState.RUNNING, data={"index": item.index, "attempt": attempt},
-                        attempts=attempt, started_at=timezone.now(), finished_at=None, error=None)
+            _item_event(
+                **base,
+                state=StepState.RUNNING,
+                data={"index": item.index, "attempt": attempt},
+                attempts=attempt,
+                started_at=timezone.now(),
+                finished_at=None,
+                error=None,
+            )
             inv = dataclasses.replace(item.invocation, cancelled=stop)
-            log = step_log_open(step_run_id=step_run_id, run_id=inv.run_id, step_id=inv.step_id,
-                                attempt=invocation.attempt, item=item.index)
+            log = step_log_open(
+                step_run_id=step_run_id,
+                run_id=inv.run_id,
+                step_id=inv.step_id,
+                attempt=invocation.attempt,
+                item=item.index,
+            )
             inv.log = log
             try:
                 outcome = get_backend(backend).run(inv)
@@ -113,15 +146,25 @@ def items_run(*, step: dict, run_max_parallel: int | None, invocation: StepInvoc
             finally:
                 step_log_close(log)
             if outcome.ok:
-                _item_event(**base, state=StepState.SUCCEEDED, data={"index": item.index, "attempt": attempt},
-                            result=outcome.result, finished_at=timezone.now())
+                _item_event(
+                    **base,
+                    state=StepState.SUCCEEDED,
+                    data={"index": item.index, "attempt": attempt},
+                    result=outcome.result,
+                    finished_at=timezone.now(),
+                )
                 with lock:
                     results[item.index] = outcome.result
                 return
             if stop.is_set():
                 # The step was cancelled, or another item failed: whatever this one returned does not count.
-                _item_event(**base, state=StepState.CANCELLED, data={"index": item.index, "attempt": attempt},
-                            error="cancelled: the step stopped", finished_at=timezone.now())
+                _item_event(
+                    **base,
+                    state=StepState.CANCELLED,
+                    data={"index": item.index, "attempt": attempt},
+                    error="cancelled: the step stopped",
+                    finished_at=timezone.now(),
+                )
                 return
             will_retry = attempt <= attempts + retries
             data = {"index": item.index, "attempt": attempt, "error": outcome.error, "reason": outcome.reason}

@@ -39,8 +39,9 @@ _headers: dict[tuple[int, int], _AttemptHeader] = {}
 class StepLog:
     """The log sink of one attempt of one step; thread-safe, flushed by the pump."""
 
-    def __init__(self, *, step_run_id: int, run_id: int, step_id: str, attempt: int, used_bytes: int = 0,
-                 item: int | None = None):
+    def __init__(
+        self, *, step_run_id: int, run_id: int, step_id: str, attempt: int, used_bytes: int = 0, item: int | None = None
+    ):
         self.step_run_id, self.run_id, self.step_id, self.attempt = step_run_id, run_id, step_id, attempt
         # The for_each item this log belongs to: its events carry the index, its stored lines a prefix.
         self.item = item
@@ -88,13 +89,16 @@ def step_log_append(*, log: StepLog, lines: list[tuple[str, str]]) -> None:
     prefix = item_prefix(log.item)
     with run_locked(log.run_id) as ledger:
         StepLogChunk.objects.bulk_create(
-            StepLogChunk(step_run_id=log.step_run_id, attempt=log.attempt, stream=stream,
-                         text="\n".join(prefix + t for t in texts))
+            StepLogChunk(
+                step_run_id=log.step_run_id,
+                attempt=log.attempt,
+                stream=stream,
+                text="\n".join(prefix + t for t in texts),
+            )
             for stream, texts in groups
         )
         for index, (stream, texts) in enumerate(groups):
-            data = {"attempt": log.attempt, "stream": stream, "lines": texts,
-                    "prefix": stream_prefix(stream) + prefix}
+            data = {"attempt": log.attempt, "stream": stream, "lines": texts, "prefix": stream_prefix(stream) + prefix}
             if log.item is not None:
                 data["item"] = log.item
             if index == 0 and not log.header.sent:

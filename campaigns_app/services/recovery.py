@@ -40,6 +40,7 @@ from .transitions import (
 
 logger = logging.getLogger(__name__)
 
+
 class _Running:
     """The steps this process is running now, with their cancel events."""
 
@@ -85,9 +86,12 @@ def step_run_reclaim(*, step_run_id: int, run_id: int, attempt: int, cutoff) -> 
 def steps_reclaim_stale() -> int:
     cutoff = timezone.now() - timedelta(seconds=settings.STUDIO_HEARTBEAT_STALE_S)
     stale = StepRun.objects.filter(state=StepState.RUNNING, heartbeat_at__lt=cutoff).values_list(
-        "pk", "run_id", "attempts")
-    return sum(step_run_reclaim(step_run_id=pk, run_id=run_id, attempt=attempts, cutoff=cutoff)
-               for pk, run_id, attempts in stale)
+        "pk", "run_id", "attempts"
+    )
+    return sum(
+        step_run_reclaim(step_run_id=pk, run_id=run_id, attempt=attempts, cutoff=cutoff)
+        for pk, run_id, attempts in stale
+    )
 
 
 def steps_redispatch_lost() -> int:
@@ -109,13 +113,17 @@ def steps_redispatch_queued(*, dispatched_before) -> int:
     """
     total = 0
     while True:
-        batch = list(StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=dispatched_before).only(
-            "run_id", "step_id", "attempts", "backend")[:500])
+        batch = list(
+            StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=dispatched_before).only(
+                "run_id", "step_id", "attempts", "backend"
+            )[:500]
+        )
         if not batch:
             return total
         with writer_slot():
             StepRun.objects.filter(pk__in=[sr.pk for sr in batch], state=StepState.QUEUED).update(
-                dispatched_at=timezone.now())
+                dispatched_at=timezone.now()
+            )
         send_step_messages(batch)
         total += len(batch)
 

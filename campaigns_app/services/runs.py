@@ -56,11 +56,28 @@ def max_parallel_check(value: Any) -> int | None:
     return value
 
 
-def _runs_create(*, campaign: Campaign, version: CampaignVersion, user, values: list[dict], batch: Batch | None,
-                 max_parallel: int | None) -> list[Run]:
+def _runs_create(
+    *,
+    campaign: Campaign,
+    version: CampaignVersion,
+    user,
+    values: list[dict],
+    batch: Batch | None,
+    max_parallel: int | None,
+) -> list[Run]:
     """One run per parameter set, queued with its steps and first events (``transitions.runs_queue_new``)."""
-    runs = [Run(campaign=campaign, version=version, owner=user, parameters=v, state=RunState.QUEUED, batch=batch,
-                max_parallel=max_parallel) for v in values]
+    runs = [
+        Run(
+            campaign=campaign,
+            version=version,
+            owner=user,
+            parameters=v,
+            state=RunState.QUEUED,
+            batch=batch,
+            max_parallel=max_parallel,
+        )
+        for v in values
+    ]
     runs_queue_new(runs, version_definition(version.pk))
     return runs
 
@@ -82,13 +99,23 @@ def run_operate_check(*, run: Run, user, verb: str) -> None:
     forbid(policies.RUN_OPERATE.refusal(run, user, verb=verb))
     if verb == "retry":
         campaign = run.campaign
-        executables_check(user=user, team=campaign.team if campaign.team_id else None,
-                          graph=version_definition(run.version_id).graph, verb="retry")
+        executables_check(
+            user=user,
+            team=campaign.team if campaign.team_id else None,
+            graph=version_definition(run.version_id).graph,
+            verb="retry",
+        )
 
 
 @transaction.atomic
-def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: CampaignVersion | None = None,
-               max_parallel: Any = None) -> Run:
+def run_launch(
+    *,
+    campaign: Campaign,
+    user,
+    parameters: Any = None,
+    version: CampaignVersion | None = None,
+    max_parallel: Any = None,
+) -> Run:
     """Create a run of the campaign's current version and queue its root steps after commit.
 
     Refuses (ActionForbidden) users who may not launch it, and bad parameters
@@ -99,28 +126,42 @@ def run_launch(*, campaign: Campaign, user, parameters: Any = None, version: Cam
     definition = version_definition(version.pk)
     launch_check(campaign=campaign, user=user, graph=definition.graph)
     values = parameters_resolve(definition.parameters, parameters)
-    [run] = _runs_create(campaign=campaign, version=version, user=user, values=[values], batch=None,
-                         max_parallel=max_parallel_check(max_parallel))
+    [run] = _runs_create(
+        campaign=campaign,
+        version=version,
+        user=user,
+        values=[values],
+        batch=None,
+        max_parallel=max_parallel_check(max_parallel),
+    )
     campaign_touch(campaign=campaign)
-    audit_record(actor=user, action=Action.RUN_LAUNCH, target=run, target_repr=f"run {run.pk} of {campaign.name}",
-                 campaign=campaign, details={"version": version.number, "parameters": values})
+    audit_record(
+        actor=user,
+        action=Action.RUN_LAUNCH,
+        target=run,
+        target_repr=f"run {run.pk} of {campaign.name}",
+        campaign=campaign,
+        details={"version": version.number, "parameters": values},
+    )
     return run
 
 
 def _refuse_external(campaign: Campaign) -> None:
     if campaign.source == Source.EXTERNAL:
-        raise ServiceError({"campaign": ["this campaign mirrors an attached AsyncFlow script: run the script to "
-                                         "run it again"]})
+        raise ServiceError(
+            {"campaign": ["this campaign mirrors an attached AsyncFlow script: run the script to run it again"]}
+        )
 
 
 def batch_launch(*, campaign: Campaign, user, instances: Any, max_parallel: Any = None) -> tuple[Batch, list[Run]]:
     """Launch one run per instance in one transaction: every instance is checked first, all or nothing."""
     max_parallel = max_parallel_check(max_parallel)
     if not isinstance(instances, list) or not instances:
-        raise ParametersInvalid({"instances": ["must be a non-empty list of {\"parameters\": {...}}"]})
+        raise ParametersInvalid({"instances": ['must be a non-empty list of {"parameters": {...}}']})
     if len(instances) > settings.STUDIO_MAX_INSTANCES:
-        raise ParametersInvalid({"instances": [f"at most {settings.STUDIO_MAX_INSTANCES} instances per launch "
-                                               "(STUDIO_MAX_INSTANCES)"]})
+        raise ParametersInvalid(
+            {"instances": [f"at most {settings.STUDIO_MAX_INSTANCES} instances per launch (STUDIO_MAX_INSTANCES)"]}
+        )
     _refuse_external(campaign)
     version = campaign.current_version
     definition = version_definition(version.pk)
@@ -139,10 +180,16 @@ def batch_launch(*, campaign: Campaign, user, instances: Any, max_parallel: Any 
         raise ParametersInvalid({"instances": faults})
     with transaction.atomic():
         batch = Batch.objects.create(campaign=campaign, owner=user)
-        runs = _runs_create(campaign=campaign, version=version, user=user, values=resolved, batch=batch,
-                            max_parallel=max_parallel)
+        runs = _runs_create(
+            campaign=campaign, version=version, user=user, values=resolved, batch=batch, max_parallel=max_parallel
+        )
         campaign_touch(campaign=campaign)
-        audit_record(actor=user, action=Action.RUN_LAUNCH, target=batch,
-                     target_repr=f"batch {batch.pk} of {campaign.name}", campaign=campaign,
-                     details={"version": version.number, "runs": [r.pk for r in runs]})
+        audit_record(
+            actor=user,
+            action=Action.RUN_LAUNCH,
+            target=batch,
+            target_repr=f"batch {batch.pk} of {campaign.name}",
+            campaign=campaign,
+            details={"version": version.number, "runs": [r.pk for r in runs]},
+        )
     return batch, runs

@@ -67,8 +67,9 @@ class ClaimedStep:
     items: dict | None = None
 
 
-def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None = None,
-                     backend: str = "thread") -> StepOutcome | None:
+def step_run_execute(
+    *, step_run_id: int, expected: tuple[int, str, int] | None = None, backend: str = "thread"
+) -> StepOutcome | None:
     """Run one queued step to an outcome; a step that is not ``queued`` (a duplicate message) is left alone.
 
     ``expected`` is (run id, step id, attempt) as the dispatcher queued it; without it they are read first.
@@ -89,9 +90,15 @@ def step_run_execute(*, step_run_id: int, expected: tuple[int, str, int] | None 
         while claimed is not None:
             outcome = claimed.early_failure or _run_on_backend(claimed)
             first_outcome = first_outcome or outcome
-            claimed = step_run_record(step_run_id=claimed.step_run_id, run_id=claimed.run_id, outcome=outcome,
-                                      attempt=claimed.attempt, run_next_on=backend, step_id=claimed.step_id,
-                                      version_id=claimed.version_id)
+            claimed = step_run_record(
+                step_run_id=claimed.step_run_id,
+                run_id=claimed.run_id,
+                outcome=outcome,
+                attempt=claimed.attempt,
+                run_next_on=backend,
+                step_id=claimed.step_id,
+                version_id=claimed.version_id,
+            )
     return first_outcome
 
 
@@ -127,8 +134,11 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
     it is time every other step waits.
     """
     if expected is None:
-        row = StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED).values_list(
-            "run_id", "step_id", "attempts").first()
+        row = (
+            StepRun.objects.filter(pk=step_run_id, state=StepState.QUEUED)
+            .values_list("run_id", "step_id", "attempts")
+            .first()
+        )
         if row is None:
             return None
         expected = (row[0], row[1], row[2] + 1)
@@ -162,17 +172,27 @@ def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> Claim
         # Upstream steps have succeeded and stay put while this one runs.
         ancestors = definition.dag.ancestors(step_id)
         results = dict(StepRun.objects.filter(run_id=run.pk, step_id__in=ancestors).values_list("step_id", "result"))
-    claim = ClaimedStep(step_run_id=step_run_id, run_id=run.pk, attempt=attempt, step_id=step_id,
-                        version_id=run.version_id,
-                        backend=step.get("backend", "thread"), invocation=None)
+    claim = ClaimedStep(
+        step_run_id=step_run_id,
+        run_id=run.pk,
+        attempt=attempt,
+        step_id=step_id,
+        version_id=run.version_id,
+        backend=step.get("backend", "thread"),
+        invocation=None,
+    )
 
     def invocation(bindings: dict | None) -> StepInvocation:
         return StepInvocation(
-            run_id=run.pk, step_id=step_id, attempt=attempt, kind=step["kind"],
+            run_id=run.pk,
+            step_id=step_id,
+            attempt=attempt,
+            kind=step["kind"],
             function=step.get("function"),
             kwargs=render_value(step.get("kwargs") or {}, run.parameters, results, bindings),
             argv=render_argv(step.get("argv") or [], run.parameters, results, bindings),
-            env=render_value(step.get("env") or {}, run.parameters, results, bindings), cwd=step.get("cwd"),
+            env=render_value(step.get("env") or {}, run.parameters, results, bindings),
+            cwd=step.get("cwd"),
             timeout_s=step.get("timeout_s"),
             inputs={p: results.get(p) for p in definition.dag.predecessors[step_id]},
             resources=step.get("resources") or {},
@@ -186,10 +206,16 @@ def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> Claim
         except ChildRefused as exc:
             claim.early_failure = StepOutcome.failure(str(exc), reason="for_each")
             return claim
-        work, done = items_plan(step_run_id=step_run_id, items=items,
-                                render=lambda index, item: invocation({"item": item, "index": index}))
-        claim.items = {"step": step, "run_max_parallel": run.max_parallel, "work": work, "done": done,
-                       "total": len(items)}
+        work, done = items_plan(
+            step_run_id=step_run_id, items=items, render=lambda index, item: invocation({"item": item, "index": index})
+        )
+        claim.items = {
+            "step": step,
+            "run_max_parallel": run.max_parallel,
+            "work": work,
+            "done": done,
+            "total": len(items),
+        }
         return claim
     try:
         claim.invocation = invocation(None)
@@ -224,9 +250,16 @@ def _checked_result(outcome: StepOutcome) -> tuple[StepOutcome, dict]:
     return outcome, {"result_truncated": True}
 
 
-def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, attempt: int,
-                    run_next_on: str | None = None, step_id: str | None = None,
-                    version_id: int | None = None) -> ClaimedStep | None:
+def step_run_record(
+    *,
+    step_run_id: int,
+    run_id: int,
+    outcome: StepOutcome,
+    attempt: int,
+    run_next_on: str | None = None,
+    step_id: str | None = None,
+    version_id: int | None = None,
+) -> ClaimedStep | None:
     """Store an attempt's outcome, then queue what became ready, retry, or skip what can no longer run.
 
     With ``run_next_on`` (a backend whose slot the caller holds), the first
@@ -256,15 +289,37 @@ def step_run_record(*, step_run_id: int, run_id: int, outcome: StepOutcome, atte
             error = outcome.error if not outcome.ok and outcome.reason == "cancelled" else "cancelled by user"
             step_cancelled(ledger, step_run, error=error, ended=ended)
         elif outcome.ok:
-            here = step_succeed(ledger, steps, step_run, dag, result=outcome.result, event_result=event_result,
-                                ended=ended, run_next_on=run_next_on)
+            here = step_succeed(
+                ledger,
+                steps,
+                step_run,
+                dag,
+                result=outcome.result,
+                event_result=event_result,
+                ended=ended,
+                run_next_on=run_next_on,
+            )
         elif step_run.attempts <= step.get("retries", 0) and outcome.reason != "item":
             # (A for_each step's items had their own retries.)
-            step_retry(ledger, step_run, error=outcome.error, reason=outcome.reason, ended=ended,
-                       delay=retry_delay(float(step.get("retry_delay_s") or 0), step_run.attempts))
+            step_retry(
+                ledger,
+                step_run,
+                error=outcome.error,
+                reason=outcome.reason,
+                ended=ended,
+                delay=retry_delay(float(step.get("retry_delay_s") or 0), step_run.attempts),
+            )
         else:
-            here = step_fail(ledger, steps, step_run, dag, error=outcome.error, reason=outcome.reason, ended=ended,
-                             run_next_on=run_next_on)
+            here = step_fail(
+                ledger,
+                steps,
+                step_run,
+                dag,
+                error=outcome.error,
+                reason=outcome.reason,
+                ended=ended,
+                run_next_on=run_next_on,
+            )
         run_finish_if_done(ledger, steps)
         return (here, ledger.run) if here is not None else None
 

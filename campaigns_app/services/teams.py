@@ -44,39 +44,59 @@ def _name_check(name) -> str:
         raise ServiceError({"name": ["at most 100 characters"]})
     # Control, format (bidi overrides, zero-width) and unassigned characters, and line breaks, would make
     # one team look like another, or break the lines it is shown in.
-    odd = next((c for c in name if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")),
-               None)
+    odd = next((c for c in name if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")), None)
     if odd is not None:
         raise ServiceError({"name": [f"may not hold control or invisible characters (U+{ord(odd):04X})"]})
     return name
 
 
 @transaction.atomic
-def team_create(*, user, name: str, description: str = "", executable_min_role: str = Role.EDITOR,
-                may_run_executables: bool | None = None) -> Team:
+def team_create(
+    *,
+    user,
+    name: str,
+    description: str = "",
+    executable_min_role: str = Role.EDITOR,
+    may_run_executables: bool | None = None,
+) -> Team:
     """Create a team whose first member and admin is its creator.
 
     Creating a team gives no right to run executable steps: only a site
     admin may set ``may_run_executables`` (others get a 403 naming it).
     """
     name = _name_check(name)
-    allowed = False if may_run_executables is None else _grant_check(
-        policies.TEAM_GRANT_EXECUTABLES, None, user, may_run_executables)
+    allowed = (
+        False
+        if may_run_executables is None
+        else _grant_check(policies.TEAM_GRANT_EXECUTABLES, None, user, may_run_executables)
+    )
     if Team.objects.filter(name__iexact=name).exists():
         raise ServiceError({"name": [f"a team called {name!r} already exists"]})
-    team = Team.objects.create(name=name, description=description or "",
-                               executable_min_role=_role_check(executable_min_role), may_run_executables=allowed)
+    team = Team.objects.create(
+        name=name,
+        description=description or "",
+        executable_min_role=_role_check(executable_min_role),
+        may_run_executables=allowed,
+    )
     Membership.objects.create(team=team, user=user, role=Role.ADMIN)
     policies.user_team_roles_forget(user)
-    audit_record(actor=user, action=Action.TEAM_CREATE, target=team, team=team,
-                 details={"may_run_executables": allowed})
+    audit_record(
+        actor=user, action=Action.TEAM_CREATE, target=team, team=team, details={"may_run_executables": allowed}
+    )
     access_changed_on_commit(user_ids=[user.pk])
     return team
 
 
 @transaction.atomic
-def team_update(*, team: Team, user, name: str | None = None, description: str | None = None,
-                executable_min_role: str | None = None, may_run_executables: bool | None = None) -> Team:
+def team_update(
+    *,
+    team: Team,
+    user,
+    name: str | None = None,
+    description: str | None = None,
+    executable_min_role: str | None = None,
+    may_run_executables: bool | None = None,
+) -> Team:
     """Rename a team or change its settings (its admins); allow or stop its executable steps (site admins)."""
     if may_run_executables is not None:
         _grant_check(policies.TEAM_GRANT_EXECUTABLES, team, user, may_run_executables)
@@ -127,8 +147,11 @@ def member_add(*, team: Team, user, username: str, role: str = Role.VIEWER) -> M
     """Add a user to a team with a role (admins only)."""
     _admin_check(team, user)
     _role_check(role)
-    member = get_user_model().objects.filter(username=username, is_active=True).first() if isinstance(
-        username, str) else None
+    member = (
+        get_user_model().objects.filter(username=username, is_active=True).first()
+        if isinstance(username, str)
+        else None
+    )
     if member is None:
         raise ServiceError({"username": [f"no active user {username!r}"]})
     try:
@@ -136,8 +159,15 @@ def member_add(*, team: Team, user, username: str, role: str = Role.VIEWER) -> M
             membership = Membership.objects.create(team=team, user=member, role=role)
     except IntegrityError:
         raise ServiceError({"username": [f"{username!r} is already a member of {team.name!r}"]}) from None
-    audit_record(actor=user, action=Action.MEMBER_ADD, target=membership, target_type="membership",
-                 target_repr=f"{username} in {team.name}", team=team, details={"user": username, "role": role})
+    audit_record(
+        actor=user,
+        action=Action.MEMBER_ADD,
+        target=membership,
+        target_type="membership",
+        target_repr=f"{username} in {team.name}",
+        team=team,
+        details={"user": username, "role": role},
+    )
     access_changed_on_commit(user_ids=[member.pk])
     return membership
 
@@ -152,15 +182,26 @@ def member_role_set(*, membership: Membership, user, role: str) -> Membership:
     if membership.role == role:
         return membership
     if membership.role == Role.ADMIN and not _admins_left(team, membership.user_id):
-        raise ServiceError({"role": [f"{membership.user.username!r} is the last admin of {team.name!r}; "
-                                     "make someone else admin first"]})
+        raise ServiceError(
+            {
+                "role": [
+                    f"{membership.user.username!r} is the last admin of {team.name!r}; make someone else admin first"
+                ]
+            }
+        )
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
     policies.user_team_roles_forget(user)
-    audit_record(actor=user, action=Action.MEMBER_ROLE, target=membership, target_type="membership",
-                 target_repr=f"{membership.user.username} in {team.name}", team=team,
-                 details={"user": membership.user.username, "from": old, "to": role})
+    audit_record(
+        actor=user,
+        action=Action.MEMBER_ROLE,
+        target=membership,
+        target_type="membership",
+        target_repr=f"{membership.user.username} in {team.name}",
+        team=team,
+        details={"user": membership.user.username, "from": old, "to": role},
+    )
     access_changed_on_commit(user_ids=[membership.user_id])
     return membership
 
@@ -173,11 +214,21 @@ def member_remove(*, membership: Membership, user) -> None:
     if membership.user_id != user.pk:
         _admin_check(team, user)
     if membership.role == Role.ADMIN and not _admins_left(team, membership.user_id):
-        raise ServiceError({"detail": f"{membership.user.username!r} is the last admin of {team.name!r}; "
-                                      "make someone else admin first, or delete the team"})
-    audit_record(actor=user, action=Action.MEMBER_REMOVE, target=membership, target_type="membership",
-                 target_repr=f"{membership.user.username} in {team.name}", team=team,
-                 details={"user": membership.user.username, "role": membership.role})
+        raise ServiceError(
+            {
+                "detail": f"{membership.user.username!r} is the last admin of {team.name!r}; "
+                "make someone else admin first, or delete the team"
+            }
+        )
+    audit_record(
+        actor=user,
+        action=Action.MEMBER_REMOVE,
+        target=membership,
+        target_type="membership",
+        target_repr=f"{membership.user.username} in {team.name}",
+        team=team,
+        details={"user": membership.user.username, "role": membership.role},
+    )
     member_id = membership.user_id
     membership.delete()
     policies.user_team_roles_forget(user)
@@ -208,10 +259,12 @@ def user_create(*, actor, username: str, password: str, email: str = "", is_staf
     if User.objects.filter(username__iexact=username).exists():
         raise ServiceError({"username": [f"{username!r} is taken"]})
     _password_check(password, User(username=username, email=email))
-    user = User.objects.create_user(username=username, password=password, email=email or "",
-                                    is_staff=bool(is_staff) and actor.is_superuser)
-    audit_record(actor=actor, action=Action.USER_CREATE, target=user, target_repr=username,
-                 details={"is_staff": user.is_staff})
+    user = User.objects.create_user(
+        username=username, password=password, email=email or "", is_staff=bool(is_staff) and actor.is_superuser
+    )
+    audit_record(
+        actor=actor, action=Action.USER_CREATE, target=user, target_repr=username, details={"is_staff": user.is_staff}
+    )
     return user
 
 
@@ -237,7 +290,12 @@ def user_executables_set(*, actor, user, allowed: bool) -> UserCapabilities:
         capabilities.may_run_executables = allowed
         capabilities.granted_by = actor
         capabilities.save()
-        audit_record(actor=actor, action=Action.USER_CAPABILITIES, target=user, target_repr=user.get_username(),
-                     details={"may_run_executables": allowed})
+        audit_record(
+            actor=actor,
+            action=Action.USER_CAPABILITIES,
+            target=user,
+            target_repr=user.get_username(),
+            details={"may_run_executables": allowed},
+        )
     policies.user_team_roles_forget(user)
     return capabilities

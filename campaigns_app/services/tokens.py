@@ -60,10 +60,11 @@ LOGIN_TOKEN_NAME = "login token"
 def login_token_create(*, user) -> str:
     """A new login token's key (for ``POST /api/auth/token/``); the user's oldest ones past the limit go."""
     key = _new_key()
-    ApiToken.objects.create(user=user, name=LOGIN_TOKEN_NAME, kind=TokenKind.LOGIN, prefix=key[:12],
-                            key_hash=token_hash(key))
+    ApiToken.objects.create(
+        user=user, name=LOGIN_TOKEN_NAME, kind=TokenKind.LOGIN, prefix=key[:12], key_hash=token_hash(key)
+    )
     kept = ApiToken.objects.filter(user=user, kind=TokenKind.LOGIN).order_by("-created_at", "-id")
-    stale = list(kept.values_list("pk", flat=True)[settings.STUDIO_LOGIN_TOKENS_KEPT:])
+    stale = list(kept.values_list("pk", flat=True)[settings.STUDIO_LOGIN_TOKENS_KEPT :])
     if stale:
         ApiToken.objects.filter(pk__in=stale).delete()
     return key
@@ -72,8 +73,7 @@ def login_token_create(*, user) -> str:
 @transaction.atomic
 def api_token_revoke(*, user, token: ApiToken) -> None:
     """Delete the token; requests carrying it are refused from now on."""
-    audit_record(actor=user, action=Action.TOKEN_REVOKE, target=token,
-                 target_repr=f"{token.name} ({token.prefix}…)")
+    audit_record(actor=user, action=Action.TOKEN_REVOKE, target=token, target_repr=f"{token.name} ({token.prefix}…)")
     token.delete()
 
 

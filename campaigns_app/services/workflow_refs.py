@@ -27,9 +27,12 @@ def _by_reference(ref: Any, user) -> Campaign | str:
     if isinstance(ref, dict):
         name = ref.get("name")
         if not isinstance(name, str) or not name.strip():
-            return "campaign must be a campaign id, or {\"name\": ...} naming one you may see"
-        by_id = visible.filter(pk=_campaign_id(ref.get("id")), name=name).first() if _campaign_id(
-            ref.get("id")) is not None else None
+            return 'campaign must be a campaign id, or {"name": ...} naming one you may see'
+        by_id = (
+            visible.filter(pk=_campaign_id(ref.get("id")), name=name).first()
+            if _campaign_id(ref.get("id")) is not None
+            else None
+        )
         if by_id is not None:
             return by_id
         named = list(visible.filter(name=name).order_by("pk")[:2])
@@ -48,10 +51,14 @@ def _by_reference(ref: Any, user) -> Campaign | str:
 
 
 def child_campaign(campaign: Campaign, version: CampaignVersion) -> ChildCampaign:
-    calls = tuple((s["id"], s["campaign"], s["version"]) for s in version.graph.get("steps", [])
-                  if s.get("kind") == "workflow" and isinstance(s.get("campaign"), int))
-    return ChildCampaign(id=campaign.pk, name=campaign.name, version=version.number,
-                         parameters=tuple(version.parameters), calls=calls)
+    calls = tuple(
+        (s["id"], s["campaign"], s["version"])
+        for s in version.graph.get("steps", [])
+        if s.get("kind") == "workflow" and isinstance(s.get("campaign"), int)
+    )
+    return ChildCampaign(
+        id=campaign.pk, name=campaign.name, version=version.number, parameters=tuple(version.parameters), calls=calls
+    )
 
 
 def child_resolver(user) -> ChildResolver:
@@ -73,9 +80,12 @@ def child_resolver(user) -> ChildResolver:
 
 
 def workflow_limits(campaign: Campaign | None) -> WorkflowLimits:
-    return WorkflowLimits(max_depth=settings.STUDIO_MAX_WORKFLOW_DEPTH, max_items=settings.STUDIO_MAX_FOR_EACH_ITEMS,
-                          campaign_id=campaign.pk if campaign is not None else None,
-                          campaign_name=campaign.name if campaign is not None else "this campaign")
+    return WorkflowLimits(
+        max_depth=settings.STUDIO_MAX_WORKFLOW_DEPTH,
+        max_items=settings.STUDIO_MAX_FOR_EACH_ITEMS,
+        campaign_id=campaign.pk if campaign is not None else None,
+        campaign_name=campaign.name if campaign is not None else "this campaign",
+    )
 
 
 def graph_with_named_children(graph: dict) -> dict:
@@ -84,6 +94,10 @@ def graph_with_named_children(graph: dict) -> dict:
     if not ids:
         return graph
     names = dict(Campaign.objects.filter(pk__in=ids).values_list("pk", "name"))
-    steps = [{**s, "campaign": {"id": s["campaign"], "name": names.get(s["campaign"], "")}}
-             if s.get("kind") == "workflow" else s for s in graph["steps"]]
+    steps = [
+        {**s, "campaign": {"id": s["campaign"], "name": names.get(s["campaign"], "")}}
+        if s.get("kind") == "workflow"
+        else s
+        for s in graph["steps"]
+    ]
     return {**graph, "steps": steps}

@@ -68,8 +68,7 @@ def register(name: str, func: Callable[..., Any]) -> RegisteredFunction:
         else:
             prop["default"] = param.default
         properties[param.name] = prop
-    schema = {"type": "object", "properties": properties, "required": required,
-              "additionalProperties": var_kwargs}
+    schema = {"type": "object", "properties": properties, "required": required, "additionalProperties": var_kwargs}
     doc = inspect.getdoc(func) or ""
     return RegisteredFunction(
         name=name,

@@ -31,7 +31,12 @@ describe('auth flow', () => {
     fetchMock = vi.fn(async (url: string, init: RequestInit) => {
       const method = init?.method ?? 'GET';
       if (url === '/api/auth/session/') {
-        return json(200, loggedIn ? { authenticated: true, user: { id: 1, username: 'alice', is_staff: false } } : { authenticated: false, user: null });
+        return json(
+          200,
+          loggedIn
+            ? { authenticated: true, user: { id: 1, username: 'alice', is_staff: false } }
+            : { authenticated: false, user: null },
+        );
       }
       if (url === '/api/auth/login/' && method === 'POST') {
         const body = JSON.parse(String(init.body));

@@ -85,7 +85,10 @@ export function useAuth(): AuthContextValue {
  * May the signed-in user use executable steps in this place (a team id, or null: outside any team)? A campaign
  * that the server already answered for (`executables`) is taken at its word.
  */
-export function useExecutableRight(place: Place, campaign?: { team?: Place; executables?: ExecutableRight | null } | null): ExecutableRight {
+export function useExecutableRight(
+  place: Place,
+  campaign?: { team?: Place; executables?: ExecutableRight | null } | null,
+): ExecutableRight {
   // Outside an AuthProvider (a component rendered alone) nothing is known, and the server decides.
   const auth = useContext(AuthContext);
   const user = auth?.user ?? null;

@@ -28,18 +28,34 @@ class StackProcess:
     def __init__(self, var_dir: Path, **env: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        child = {k: v for k, v in os.environ.items()
-                 if k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL"}}
+        child = {
+            k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL"}
+        }
         child.update(FAST_RECOVERY)
-        child.update(PORT=str(self.port), STUDIO_VAR_DIR=str(var_dir), STUDIO_ADMIN_PASSWORD=ADMIN_PASSWORD,
-                     # Nothing answers on port 1, so the script starts (and supervises) its embedded Redis.
-                     REDIS_URL="redis://127.0.0.1:1/0", STUDIO_WORKER_CONCURRENCY="4",
-                     STUDIO_STOP_TIMEOUT="5", STUDIO_RESTART_BACKOFF_S="0.5", NO_COLOR="1", **env)
+        child.update(
+            PORT=str(self.port),
+            STUDIO_VAR_DIR=str(var_dir),
+            STUDIO_ADMIN_PASSWORD=ADMIN_PASSWORD,
+            # Nothing answers on port 1, so the script starts (and supervises) its embedded Redis.
+            REDIS_URL="redis://127.0.0.1:1/0",
+            STUDIO_WORKER_CONCURRENCY="4",
+            STUDIO_STOP_TIMEOUT="5",
+            STUDIO_RESTART_BACKOFF_S="0.5",
+            NO_COLOR="1",
+            **env,
+        )
         self.lines: list[str] = []
         self.changed = threading.Condition()
-        self.process = subprocess.Popen([sys.executable, "scripts/run_stack.py"], cwd=REPO, env=child,
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "scripts/run_stack.py"],
+            cwd=REPO,
+            env=child,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         threading.Thread(target=self._read, daemon=True).start()
         self.token = ""
 
@@ -74,16 +90,21 @@ class StackProcess:
     def start(self) -> StackProcess:
         self.wait_line(r"AsyncFlow Studio is running at", timeout=START_TIMEOUT_S)
         self.wait_line(r"celery@\S+ ready\.", timeout=START_TIMEOUT_S)
-        self.token = self.request("POST", "/api/auth/token/",
-                                  {"username": "admin", "password": ADMIN_PASSWORD})[1]["token"]
+        self.token = self.request("POST", "/api/auth/token/", {"username": "admin", "password": ADMIN_PASSWORD})[1][
+            "token"
+        ]
         return self
 
     def request(self, method: str, path: str, body: dict | None = None, timeout: float = 30) -> tuple[int, dict]:
         headers = {"Content-Type": "application/json"}
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
-        request = urllib.request.Request(f"{self.base}{path}", method=method, headers=headers,
-                                         data=json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(
+            f"{self.base}{path}",
+            method=method,
+            headers=headers,
+            data=json.dumps(body).encode() if body is not None else None,
+        )
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
             with opener.open(request, timeout=timeout) as response:

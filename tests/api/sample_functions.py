@@ -3,8 +3,16 @@ def add(x: int, y: int) -> int:
     return x + y
 
 
-def typed(count: int, ratio: float, flag: bool, label: str, items: list, options: dict,
-          limit: int | None = None) -> dict:
+def typed(
+    count: int, ratio: float, flag: bool, label: str, items: list, options: dict, limit: int | None = None
+) -> dict:
     """One argument of every JSON type, for the kwargs checks."""
-    return {"count": count, "ratio": ratio, "flag": flag, "label": label, "items": items, "options": options,
-            "limit": limit}
+    return {
+        "count": count,
+        "ratio": ratio,
+        "flag": flag,
+        "label": label,
+        "items": items,
+        "options": options,
+        "limit": limit,
+    }

@@ -8,12 +8,20 @@ from campaigns_app.services.backend_status import backend_status_publish, backen
 def test_backends_show_up_only_while_a_worker_serves_them(alice_api, settings):
     settings.STUDIO_BACKENDS = ["thread", "radical", "dask"]
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
-    backend_status_publish(worker="hpc@test", statuses={
-        "radical": {"state": "up", "resources": {"resource": "local.localhost", "cores": 2},
-                    "pilot": {"uid": "pilot.0000", "state": "PMGR_ACTIVE"}},
-        "dask": {"state": "failed", "error": "dask scheduler tcp://10.0.0.1:8786 is unreachable: OSError"}})
+    backend_status_publish(
+        worker="hpc@test",
+        statuses={
+            "radical": {
+                "state": "up",
+                "resources": {"resource": "local.localhost", "cores": 2},
+                "pilot": {"uid": "pilot.0000", "state": "PMGR_ACTIVE"},
+            },
+            "dask": {"state": "failed", "error": "dask scheduler tcp://10.0.0.1:8786 is unreachable: OSError"},
+        },
+    )
     redis.Redis.from_url(settings.REDIS_URL).rpush(
-        settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "") + "radical", "m1", "m2")
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "") + "radical", "m1", "m2"
+    )
     body = {b["name"]: b for b in alice_api.get("/api/backends/").json()}
     assert list(body) == ["thread", "radical", "dask"]
     assert body["radical"]["up"] and body["radical"]["queue_depth"] == 2

@@ -50,20 +50,33 @@ def test_create_returns_the_campaign_with_version_one(alice_api):
 
 
 def test_the_issue_example_is_accepted(alice_api, alice_runs_commands):
-    body = {"name": "Seed campaign", "description": "...",
-            "parameters": [{"name": "name", "type": "string", "default": "Campaign A"}],
-            "graph": {"steps": [fn("s1", "sleep", seconds=0.5) | {"name": "Step 1"},
-                                {"id": "s2", "name": "Step 2", "kind": "executable",
-                                 "argv": ["echo", "{{ params.name }}", "{{ steps.s1.result }}"]}],
-                      "edges": [{"source": "s1", "target": "s2"}]}}
+    body = {
+        "name": "Seed campaign",
+        "description": "...",
+        "parameters": [{"name": "name", "type": "string", "default": "Campaign A"}],
+        "graph": {
+            "steps": [
+                fn("s1", "sleep", seconds=0.5) | {"name": "Step 1"},
+                {
+                    "id": "s2",
+                    "name": "Step 2",
+                    "kind": "executable",
+                    "argv": ["echo", "{{ params.name }}", "{{ steps.s1.result }}"],
+                },
+            ],
+            "edges": [{"source": "s1", "target": "s2"}],
+        },
+    }
     assert post(alice_api, body).status_code == 201
 
 
 @pytest.mark.parametrize(
     ("graph", "expected"),
     [
-        ({"steps": [fn("a"), fn("b")], "edges": [{"source": "a", "target": "b"}, {"source": "b", "target": "a"}]},
-         "cycle: "),
+        (
+            {"steps": [fn("a"), fn("b")], "edges": [{"source": "a", "target": "b"}, {"source": "b", "target": "a"}]},
+            "cycle: ",
+        ),
         ({"steps": [fn("a")], "edges": [{"source": "a", "target": "zz"}]}, "unknown step 'zz'"),
         ({"steps": [fn("a"), fn("a")], "edges": []}, "duplicate step id 'a'"),
         ({"steps": [{"id": "a", "kind": "lambda"}], "edges": []}, "unknown kind 'lambda'"),
@@ -72,11 +85,23 @@ def test_the_issue_example_is_accepted(alice_api, alice_runs_commands):
         ({"steps": [fn("a", "sleep", seconds=1, extra=2)], "edges": []}, "does not accept extra"),
         ({"steps": [{"id": "a", "kind": "executable", "argv": "ls -l"}], "edges": []}, "argv must be a non-empty list"),
         ({"steps": [fn("a", "echo", x="{{ params.ghost }}")], "edges": []}, "undeclared parameter 'ghost'"),
-        ({"steps": [fn("a"), fn("b", "echo", x="{{ steps.a.result }}")], "edges": []},
-         "refers to 'a', not an upstream step"),
+        (
+            {"steps": [fn("a"), fn("b", "echo", x="{{ steps.a.result }}")], "edges": []},
+            "refers to 'a', not an upstream step",
+        ),
     ],
-    ids=["cycle", "unknown-edge-step", "duplicate-id", "kind", "function", "backend", "kwargs", "argv",
-         "param", "not-ancestor"],
+    ids=[
+        "cycle",
+        "unknown-edge-step",
+        "duplicate-id",
+        "kind",
+        "function",
+        "backend",
+        "kwargs",
+        "argv",
+        "param",
+        "not-ancestor",
+    ],
 )
 def test_invalid_definitions_are_refused_with_the_fault_named_and_nothing_saved(alice_api, graph, expected):
     answer = post(alice_api, {"name": "bad", "graph": graph})
@@ -87,15 +112,16 @@ def test_invalid_definitions_are_refused_with_the_fault_named_and_nothing_saved(
 
 
 def test_cycle_error_lists_the_steps_on_it(alice_api):
-    graph = {"steps": [fn("a"), fn("b"), fn("c")], "edges": [
-        {"source": "a", "target": "b"}, {"source": "b", "target": "c"}, {"source": "c", "target": "b"}]}
+    graph = {
+        "steps": [fn("a"), fn("b"), fn("c")],
+        "edges": [{"source": "a", "target": "b"}, {"source": "b", "target": "c"}, {"source": "c", "target": "b"}],
+    }
     fault = post(alice_api, {"name": "x", "graph": graph}).json()["graph"][0]
     assert set(fault["path"]) == {"b", "c"}
 
 
 def test_faults_name_the_step_for_the_editor(alice_api):
-    answer = post(alice_api, {"name": "x", "graph": {"steps": [fn("good"), {"id": "bad", "kind": "?"}],
-                                                     "edges": []}})
+    answer = post(alice_api, {"name": "x", "graph": {"steps": [fn("good"), {"id": "bad", "kind": "?"}], "edges": []}})
     assert answer.json()["graph"][0]["step"] == "bad"
 
 
@@ -105,8 +131,14 @@ def test_missing_name_is_a_field_error(alice_api):
 
 
 def test_bad_parameter_declarations_are_refused(alice_api):
-    answer = post(alice_api, {"name": "x", "parameters": [{"name": "n", "type": "integer", "default": "x"}],
-                              "graph": {"steps": [fn("a")], "edges": []}})
+    answer = post(
+        alice_api,
+        {
+            "name": "x",
+            "parameters": [{"name": "n", "type": "integer", "default": "x"}],
+            "graph": {"steps": [fn("a")], "edges": []},
+        },
+    )
     assert answer.status_code == 400
     assert answer.json()["parameters"][0]["message"] == "parameter 'n': default must be an integer"
 
@@ -116,8 +148,9 @@ def test_changing_the_graph_creates_a_new_immutable_version(alice_api):
     url = f"/api/campaigns/{created['id']}/"
     graph = created["graph"]
     graph["steps"][0]["kwargs"]["seconds"] = 1.5
-    updated = alice_api.put(url, {"name": "Renamed", "graph": graph, "parameters": created["parameters"]},
-                            format="json")
+    updated = alice_api.put(
+        url, {"name": "Renamed", "graph": graph, "parameters": created["parameters"]}, format="json"
+    )
     assert updated.status_code == 200 and updated.json()["version"] == 2
     v1, v2 = CampaignVersion.objects.filter(campaign_id=created["id"]).order_by("number")
     assert v1.graph["steps"][0]["kwargs"]["seconds"] == 0.5
@@ -128,8 +161,7 @@ def test_changing_the_graph_creates_a_new_immutable_version(alice_api):
 
 def test_an_invalid_update_keeps_the_old_version(alice_api):
     created = post(alice_api, seed_definition()).json()
-    answer = alice_api.patch(f"/api/campaigns/{created['id']}/", {"graph": {"steps": [], "edges": []}},
-                             format="json")
+    answer = alice_api.patch(f"/api/campaigns/{created['id']}/", {"graph": {"steps": [], "edges": []}}, format="json")
     assert answer.status_code == 400
     again = alice_api.get(f"/api/campaigns/{created['id']}/").json()
     assert again["version"] == 1 and len(again["graph"]["steps"]) == 4
@@ -189,8 +221,9 @@ def test_swagger_ui_comes_from_this_server_not_a_cdn(alice_api, client):
         assert alice_api.get(asset).status_code == 200, asset
 
 
-def test_listing_campaigns_costs_the_same_few_queries_however_many_there_are(alice, alice_api,
-                                                                              django_assert_max_num_queries):
+def test_listing_campaigns_costs_the_same_few_queries_however_many_there_are(
+    alice, alice_api, django_assert_max_num_queries
+):
     from campaigns_app.services import campaign_create, campaign_update
 
     for n in range(12):

@@ -22,15 +22,20 @@ def bob_runs(seed_campaign):
 
 
 def test_the_feed_lists_runs_with_compact_steps(alice_api, alice, seed_campaign):
-    batch, runs = batch_launch(campaign=seed_campaign, user=alice,
-                               instances=[{"parameters": {"name": n}} for n in "ABC"])
+    batch, runs = batch_launch(
+        campaign=seed_campaign, user=alice, instances=[{"parameters": {"name": n}} for n in "ABC"]
+    )
     body = alice_api.get("/api/dashboard/").json()
     assert [r["id"] for r in body["runs"]] == sorted((r.pk for r in runs), reverse=True)
     first = body["runs"][-1]
     assert first["batch"] == batch.pk and first["campaign_name"] == "Seed campaign" and first["owner"] == "alice"
     assert first["parameters"] == {"name": "A"}
-    assert [s[:3] for s in first["steps"]] == [["s1", "Step 1", "queued"], ["s2", "Step 2", "pending"],
-                                               ["s3", "Step 3", "pending"], ["s4", "Step 4", "pending"]]
+    assert [s[:3] for s in first["steps"]] == [
+        ["s1", "Step 1", "queued"],
+        ["s2", "Step 2", "pending"],
+        ["s3", "Step 3", "pending"],
+        ["s4", "Step 4", "pending"],
+    ]
     queued_ms = first["steps"][0][4]
     assert abs(queued_ms - body["now"]) < 60_000 and first["steps"][1][4] is None
     assert body["counts"] == {"queued": 3} and body["truncated"] is False

@@ -17,16 +17,30 @@ from tests.conftest import seed_definition, team_with
 pytestmark = pytest.mark.django_db
 
 RICH = {
-    "name": "Rich campaign", "description": "ünïcode, quotes \" and\nnewlines", "tags": ["a", "b"],
-    "parameters": [{"name": "n", "type": "integer", "default": 2, "description": "how many"},
-                   {"name": "mode", "type": "choice", "choices": ["x", "y"], "required": True},
-                   {"name": "cfg", "type": "json", "default": {"k": [1, 2.5, None, True]}}],
-    "graph": {"steps": [{"id": "a", "kind": "function", "function": "echo", "kwargs": {"v": "{{ params.n }}"},
-                         "position": {"x": 1.5, "y": 0}, "retries": 2, "block": "prep"},
-                        {"id": "b", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.01},
-                         "timeout_s": 5}],
-              "edges": [{"source": "a", "target": "b"}],
-              "blocks": [{"id": "prep", "name": "Preparation", "parent": None}]},
+    "name": "Rich campaign",
+    "description": 'ünïcode, quotes " and\nnewlines',
+    "tags": ["a", "b"],
+    "parameters": [
+        {"name": "n", "type": "integer", "default": 2, "description": "how many"},
+        {"name": "mode", "type": "choice", "choices": ["x", "y"], "required": True},
+        {"name": "cfg", "type": "json", "default": {"k": [1, 2.5, None, True]}},
+    ],
+    "graph": {
+        "steps": [
+            {
+                "id": "a",
+                "kind": "function",
+                "function": "echo",
+                "kwargs": {"v": "{{ params.n }}"},
+                "position": {"x": 1.5, "y": 0},
+                "retries": 2,
+                "block": "prep",
+            },
+            {"id": "b", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.01}, "timeout_s": 5},
+        ],
+        "edges": [{"source": "a", "target": "b"}],
+        "blocks": [{"id": "prep", "name": "Preparation", "parent": None}],
+    },
 }
 
 
@@ -57,21 +71,27 @@ def test_export_then_import_gives_an_identical_definition(alice_api, rich, fmt):
 def test_import_accepts_the_document_object_and_a_team(alice_api, alice, rich):
     lab = team_with("Lab", alice="editor")
     document = json.loads(alice_api.get(f"/api/campaigns/{rich.pk}/export/json/").content)
-    answer = alice_api.post("/api/campaigns/import/", {"document": document, "team": lab.pk, "visibility": "team",
-                                                       "name": "Copy"}, format="json")
+    answer = alice_api.post(
+        "/api/campaigns/import/",
+        {"document": document, "team": lab.pk, "visibility": "team", "name": "Copy"},
+        format="json",
+    )
     assert answer.status_code == 201
     assert (answer.json()["name"], answer.json()["team_name"], answer.json()["visibility"]) == ("Copy", "Lab", "team")
 
 
-@pytest.mark.parametrize(("document", "field", "message"), [
-    ("name: [unclosed", "document", "not valid JSON or YAML (line 1"),
-    ("- just\n- a list", "document", "must be an object"),
-    ("kind: something/else\nname: x\ngraph: {}", "kind", "expected"),
-    ("schema: 7\nname: x\ngraph: {}", "schema", "schema 1"),
-    ("name: x\ngraph: {}\nowner: mallory", "document", "unknown field(s): owner"),
-    ("graph: {steps: []}", "name", "needs a name"),
-    ("name: x\ngraph: {steps: [{id: a, kind: function, function: nope}], edges: []}", "graph", "unknown function"),
-])
+@pytest.mark.parametrize(
+    ("document", "field", "message"),
+    [
+        ("name: [unclosed", "document", "not valid JSON or YAML (line 1"),
+        ("- just\n- a list", "document", "must be an object"),
+        ("kind: something/else\nname: x\ngraph: {}", "kind", "expected"),
+        ("schema: 7\nname: x\ngraph: {}", "schema", "schema 1"),
+        ("name: x\ngraph: {}\nowner: mallory", "document", "unknown field(s): owner"),
+        ("graph: {steps: []}", "name", "needs a name"),
+        ("name: x\ngraph: {steps: [{id: a, kind: function, function: nope}], edges: []}", "graph", "unknown function"),
+    ],
+)
 def test_bad_files_are_refused_naming_the_fault_and_nothing_is_created(alice_api, document, field, message):
     answer = alice_api.post("/api/campaigns/import/", {"document": document}, format="json")
     assert answer.status_code == 400
@@ -116,8 +136,13 @@ def test_the_exported_seed_script_runs_its_steps_in_dependency_order_with_asyncf
     assert "f_s2_result = step_s2(f_s1_result)" in source  # dependencies passed as arguments
     script = tmp_path / "seed.py"
     script.write_text(source)
-    done = subprocess.run([sys.executable, str(script), "--param", "name=Campaign Z"], capture_output=True,
-                          text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(script), "--param", "name=Campaign Z"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     events = {}
     for line in done.stdout.splitlines():
@@ -132,19 +157,39 @@ def test_the_exported_seed_script_runs_its_steps_in_dependency_order_with_asyncf
 
 def test_the_script_keeps_blocks_executables_and_upstream_results(alice, alice_runs_commands, tmp_path):
     graph = {
-        "steps": [{"id": "a", "kind": "function", "function": "echo", "kwargs": {"x": 1}, "block": "prep"},
-                  {"id": "b", "kind": "function", "function": "echo", "kwargs": {"y": "{{ steps.a.result }}"},
-                   "block": "prep"},
-                  {"id": "c", "kind": "executable", "argv": [sys.executable, "-c", "print('{\"z\": 3}')"]},
-                  {"id": "d", "kind": "executable",
-                   "argv": [sys.executable, "-c", "import sys; print(sys.argv[1])", "{{ steps.b.result }}"]},
-                  {"id": "e", "kind": "function", "function": "echo",
-                   "kwargs": {"b": "{{ steps.b.result }}", "d": "{{ steps.d.result }}", "who": "{{ params.who }}"}}],
+        "steps": [
+            {"id": "a", "kind": "function", "function": "echo", "kwargs": {"x": 1}, "block": "prep"},
+            {
+                "id": "b",
+                "kind": "function",
+                "function": "echo",
+                "kwargs": {"y": "{{ steps.a.result }}"},
+                "block": "prep",
+            },
+            {"id": "c", "kind": "executable", "argv": [sys.executable, "-c", "print('{\"z\": 3}')"]},
+            {
+                "id": "d",
+                "kind": "executable",
+                "argv": [sys.executable, "-c", "import sys; print(sys.argv[1])", "{{ steps.b.result }}"],
+            },
+            {
+                "id": "e",
+                "kind": "function",
+                "function": "echo",
+                "kwargs": {"b": "{{ steps.b.result }}", "d": "{{ steps.d.result }}", "who": "{{ params.who }}"},
+            },
+        ],
         "blocks": [{"id": "prep", "name": "prep"}],
-        "edges": [{"source": "a", "target": "b"}, {"source": "b", "target": "d"}, {"source": "d", "target": "e"},
-                  {"source": "c", "target": "e"}]}
-    campaign = campaign_create(owner=alice, name="mixed", parameters=[{"name": "who", "type": "string",
-                                                                       "required": True}], graph=graph)
+        "edges": [
+            {"source": "a", "target": "b"},
+            {"source": "b", "target": "d"},
+            {"source": "d", "target": "e"},
+            {"source": "c", "target": "e"},
+        ],
+    }
+    campaign = campaign_create(
+        owner=alice, name="mixed", parameters=[{"name": "who", "type": "string", "required": True}], graph=graph
+    )
     from campaigns_app.services import campaign_script
 
     source = campaign_script(campaign)
@@ -153,8 +198,9 @@ def test_the_script_keeps_blocks_executables_and_upstream_results(alice, alice_r
     script.write_text(source)
     missing = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "'who' is required" in missing.stderr
-    done = subprocess.run([sys.executable, str(script), "--param", "who=zoe"], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(script), "--param", "who=zoe"], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     final = [line for line in done.stdout.splitlines() if "] e: succeeded" in line][0]
     assert json.loads(final.split("succeeded ", 1)[1]) == {"b": {"y": {"x": 1}}, "d": {"y": {"x": 1}}, "who": "zoe"}

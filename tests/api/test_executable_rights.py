@@ -64,8 +64,7 @@ def test_only_a_site_admin_may_allow_a_team_executable_steps(charlie, staff):
     taken = api.patch(f"/api/teams/{team_id}/", {"name": "ours", "may_run_executables": True}, format="json")
     assert taken.status_code == 403
     assert Team.objects.values_list("name", "may_run_executables").get() == ("mine", False)
-    assert api.patch(f"/api/teams/{team_id}/", {"may_run_executables": "yes please"},
-                     format="json").status_code == 400
+    assert api.patch(f"/api/teams/{team_id}/", {"may_run_executables": "yes please"}, format="json").status_code == 400
 
     # A site admin who is not in the team sees it and allows it, and the trail says who did.
     granted = client_for(staff).patch(f"/api/teams/{team_id}/", {"may_run_executables": True}, format="json")
@@ -83,8 +82,9 @@ def test_only_a_site_admin_may_allow_a_team_executable_steps(charlie, staff):
 
 def test_in_an_allowed_team_the_role_still_counts(alice, bob, charlie):
     lab = team_with("Lab", may_run_executables=True, alice="admin", bob="editor", charlie="operator")
-    assert client_for(bob).post("/api/campaigns/", body(team=lab.pk, visibility="team"),
-                                format="json").status_code == 201
+    assert (
+        client_for(bob).post("/api/campaigns/", body(team=lab.pk, visibility="team"), format="json").status_code == 201
+    )
     campaign = Campaign.objects.get()
     launch = client_for(charlie).post(f"/api/campaigns/{campaign.pk}/runs/", {}, format="json")
     assert launch.status_code == 403
@@ -131,8 +131,11 @@ def test_a_right_taken_back_stops_launch_retry_fork_import_and_restore(alice):
     allow_executables(alice)
     api = client_for(alice)
     campaign = campaign_create(owner=alice, name="cmd", graph={"steps": [STEAL], "edges": []})
-    api.patch(f"/api/campaigns/{campaign.pk}/", {"graph": {"steps": [{**STEAL, "argv": ["true"]}], "edges": []}},
-              format="json")
+    api.patch(
+        f"/api/campaigns/{campaign.pk}/",
+        {"graph": {"steps": [{**STEAL, "argv": ["true"]}], "edges": []}},
+        format="json",
+    )
     run = run_launch(campaign=campaign, user=alice)
     Run.objects.filter(pk=run.pk).update(state="failed")
     document = api.get(f"/api/campaigns/{campaign.pk}/export/json/").content.decode()
@@ -154,9 +157,13 @@ def test_a_right_taken_back_stops_launch_retry_fork_import_and_restore(alice):
 
 def test_the_campaign_tells_the_ui_whether_executable_steps_may_run_in_it(alice, bob):
     lab = team_with("Lab", alice="admin", bob="editor")
-    shared = campaign_create(owner=alice, name="s", graph={"steps": [{"id": "a", "kind": "function",
-                                                                      "function": "noop"}], "edges": []},
-                             team=lab, visibility="team")
+    shared = campaign_create(
+        owner=alice,
+        name="s",
+        graph={"steps": [{"id": "a", "kind": "function", "function": "noop"}], "edges": []},
+        team=lab,
+        visibility="team",
+    )
     detail = client_for(bob).get(f"/api/campaigns/{shared.pk}/").json()
     assert detail["permissions"]["run_executables"] is False
     assert "for team 'Lab'" in detail["executables"]["reason"]
@@ -170,9 +177,18 @@ def test_the_admin_site_allows_a_team_and_a_user(alice, client):
     root = make_user("root", is_staff=True, is_superuser=True)
     lab = team_with("Lab", alice="admin")
     client.force_login(root)
-    changelist = client.post("/admin/campaigns_app/team/", {
-        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
-        "form-0-id": str(lab.pk), "form-0-may_run_executables": "on", "_save": "Save"})
+    changelist = client.post(
+        "/admin/campaigns_app/team/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": str(lab.pk),
+            "form-0-may_run_executables": "on",
+            "_save": "Save",
+        },
+    )
     assert changelist.status_code == 302, changelist.content[:500]
     lab.refresh_from_db()
     assert lab.may_run_executables is True

@@ -15,14 +15,17 @@ def save(api, *steps):
     return api.post("/api/campaigns/", {"name": "tool", "graph": {"steps": list(steps), "edges": []}}, format="json")
 
 
-@pytest.mark.parametrize(("env", "variable"), [
-    ({"LD_PRELOAD": "/tmp/evil.so"}, "LD_PRELOAD"),
-    ({"LD_LIBRARY_PATH": "/tmp"}, "LD_LIBRARY_PATH"),
-    ({"PATH": "/tmp/bin:/usr/bin"}, "PATH"),
-    ({"PYTHONPATH": "/tmp"}, "PYTHONPATH"),
-    ({"PYTHONSTARTUP": "/tmp/x.py"}, "PYTHONSTARTUP"),
-    ({"path": "/tmp"}, "path"),
-])
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"LD_PRELOAD": "/tmp/evil.so"}, "LD_PRELOAD"),
+        ({"LD_LIBRARY_PATH": "/tmp"}, "LD_LIBRARY_PATH"),
+        ({"PATH": "/tmp/bin:/usr/bin"}, "PATH"),
+        ({"PYTHONPATH": "/tmp"}, "PYTHONPATH"),
+        ({"PYTHONSTARTUP": "/tmp/x.py"}, "PYTHONSTARTUP"),
+        ({"path": "/tmp"}, "path"),
+    ],
+)
 def test_env_that_changes_which_code_runs_is_refused_naming_the_step_and_variable(alice_api, env, variable):
     answer = save(alice_api, exe("fine"), exe("sneaky", env={"OK": "1", **env}))
     assert answer.status_code == 400
@@ -39,24 +42,30 @@ def test_a_site_setting_allows_those_variables(alice_api, settings):
     assert answer.status_code == 201, answer.json()
 
 
-@pytest.mark.parametrize(("env", "expected"), [
-    ({"BAD NAME": "x"}, "env variable 'BAD NAME' is not a valid name"),
-    ({"X": 3}, "env must map names to strings"),
-])
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"BAD NAME": "x"}, "env variable 'BAD NAME' is not a valid name"),
+        ({"X": 3}, "env must map names to strings"),
+    ],
+)
 def test_malformed_env_is_refused(alice_api, env, expected):
     answer = save(alice_api, exe(env=env))
     assert answer.status_code == 400
     assert any(expected in f["message"] and f["step"] == "run" for f in answer.json()["graph"]), answer.json()
 
 
-@pytest.mark.parametrize(("cwd", "expected"), [
-    ("/root", "must be a relative path inside the step's own working directory"),
-    ("/", "must be a relative path inside"),
-    ("~/x", "must be a relative path inside"),
-    ("../../var", "may not contain '..'"),
-    ("out/../../x", "may not contain '..'"),
-    (7, "cwd must be a string"),
-])
+@pytest.mark.parametrize(
+    ("cwd", "expected"),
+    [
+        ("/root", "must be a relative path inside the step's own working directory"),
+        ("/", "must be a relative path inside"),
+        ("~/x", "must be a relative path inside"),
+        ("../../var", "may not contain '..'"),
+        ("out/../../x", "may not contain '..'"),
+        (7, "cwd must be a string"),
+    ],
+)
 def test_cwd_outside_the_steps_own_folder_is_refused(alice_api, cwd, expected):
     answer = save(alice_api, exe(cwd=cwd))
     assert answer.status_code == 400

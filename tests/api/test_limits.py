@@ -37,8 +37,10 @@ def test_a_campaign_past_the_step_limit_is_refused_naming_the_setting(alice_api,
 
 def test_kwargs_past_the_size_limit_are_refused_naming_the_step(alice_api, settings):
     settings.STUDIO_MAX_KWARGS_BYTES = 1000
-    graph = {"steps": [{"id": "fat", "kind": "function", "function": "echo", "kwargs": {"value": "x" * 2000}}],
-             "edges": []}
+    graph = {
+        "steps": [{"id": "fat", "kind": "function", "function": "echo", "kwargs": {"value": "x" * 2000}}],
+        "edges": [],
+    }
     answer = alice_api.post("/api/campaigns/", {"name": "fat", "graph": graph}, format="json")
     assert answer.status_code == 400
     fault = answer.json()["graph"][0]
@@ -46,8 +48,9 @@ def test_kwargs_past_the_size_limit_are_refused_naming_the_step(alice_api, setti
     assert not Campaign.objects.exists()
 
 
-@pytest.mark.parametrize("path", ["/api/auth/token/", "/api/auth/login/", "/api/campaigns/",
-                                  "/api/campaigns/import/", "/api/external-runs/"])
+@pytest.mark.parametrize(
+    "path", ["/api/auth/token/", "/api/auth/login/", "/api/campaigns/", "/api/campaigns/import/", "/api/external-runs/"]
+)
 def test_json_nested_a_thousand_deep_is_a_400_on_every_json_endpoint(alice_api, path):
     body = "[" * 1000 + "]" * 1000
     answer = alice_api.post(path, body, content_type="application/json")
@@ -59,19 +62,36 @@ def test_json_nested_a_thousand_deep_is_a_400_on_every_json_endpoint(alice_api, 
     assert not Campaign.objects.exists()
 
 
-@pytest.mark.parametrize("text", ['{"name": "x", "graph": {"steps": [], "edges": []}, "n": 1e999}',
-                                  '{"name": "x\\u0000y", "graph": {}}', '{"name": "\\ud800", "graph": {}}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "x", "graph": {"steps": [], "edges": []}, "n": 1e999}',
+        '{"name": "x\\u0000y", "graph": {}}',
+        '{"name": "\\ud800", "graph": {}}',
+    ],
+)
 def test_numbers_and_text_no_column_can_store_are_a_400(alice_api, text):
     answer = alice_api.post("/api/campaigns/", text, content_type="application/json")
     assert answer.status_code == 400, answer.content
     assert not Campaign.objects.exists()
 
 
-@pytest.mark.parametrize("path", [f"/api/runs/?campaign={BIG}", f"/api/campaigns/?team={BIG}",
-                                  f"/api/audit/?campaign={BIG}", f"/api/dashboard/?ids={BIG}",
-                                  "/api/runs/?campaign=%C2%B2", f"/api/runs/{{run}}/events/?after={BIG}",
-                                  f"/api/runs/?parent={2**63}", "/api/runs/?parent=%2B1", "/api/runs/?parent=x",
-                                  "/api/runs/?steps=some", f"/api/campaigns/{{campaign}}/diff/?to={BIG}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/runs/?campaign={BIG}",
+        f"/api/campaigns/?team={BIG}",
+        f"/api/audit/?campaign={BIG}",
+        f"/api/dashboard/?ids={BIG}",
+        "/api/runs/?campaign=%C2%B2",
+        f"/api/runs/{{run}}/events/?after={BIG}",
+        f"/api/runs/?parent={2**63}",
+        "/api/runs/?parent=%2B1",
+        "/api/runs/?parent=x",
+        "/api/runs/?steps=some",
+        f"/api/campaigns/{{campaign}}/diff/?to={BIG}",
+    ],
+)
 def test_whole_numbers_past_64_bits_in_query_strings_are_a_400_naming_them(alice_api, seed_campaign, path):
     from campaigns_app.services import run_launch
 
@@ -106,8 +126,10 @@ def test_a_yaml_import_with_anchors_and_aliases_is_refused_before_anything_is_st
 
 
 def test_a_yaml_import_with_values_json_cannot_hold_names_them(alice_api):
-    document = ("kind: asyncflow-studio/campaign\nname: dated\ngraph:\n  steps:\n"
-                "  - {id: s, kind: function, function: echo, kwargs: {value: 2024-01-02}}\n  edges: []\n")
+    document = (
+        "kind: asyncflow-studio/campaign\nname: dated\ngraph:\n  steps:\n"
+        "  - {id: s, kind: function, function: echo, kwargs: {value: 2024-01-02}}\n  edges: []\n"
+    )
     answer = alice_api.post("/api/campaigns/import/", {"document": document, "format": "yaml"}, format="json")
     assert answer.status_code == 400
     assert "document.graph.steps[0].kwargs.value is a date" in answer.json()["document"][0]
@@ -151,8 +173,9 @@ def test_users_lists_teammates_only_and_everyone_for_staff(alice_api, bob, charl
 def test_a_big_run_offers_a_summary_and_pages_of_steps(alice_api, alice, settings):
     from campaigns_app.services import campaign_create, run_launch
 
-    campaign = campaign_create(owner=alice, **{**seed_definition(), "name": "wide", "parameters": [],
-                                               "graph": chain(30)})
+    campaign = campaign_create(
+        owner=alice, **{**seed_definition(), "name": "wide", "parameters": [], "graph": chain(30)}
+    )
     run = run_launch(campaign=campaign, user=alice, parameters={})
     full = alice_api.get(f"/api/runs/{run.pk}/").json()
     assert len(full["steps"]) == 30 and full["graph"]["steps"]

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _login_token(username="alice"):
-    answer = APIClient().post("/api/auth/token/", {"username": username, "password": f"{username}-password-1"},
-                              format="json")
+    answer = APIClient().post(
+        "/api/auth/token/", {"username": username, "password": f"{username}-password-1"}, format="json"
+    )
     assert answer.status_code == 200
     return answer.json()["token"]
 
@@ -74,8 +75,9 @@ def test_a_login_token_opens_websockets(alice, seed_campaign):
     key = _login_token()
 
     async def connects(token):
-        socket = WebsocketCommunicator(application, f"/ws/runs/{run.pk}/?token={token}",
-                                       headers=[(b"origin", b"http://localhost")])
+        socket = WebsocketCommunicator(
+            application, f"/ws/runs/{run.pk}/?token={token}", headers=[(b"origin", b"http://localhost")]
+        )
         connected, _ = await socket.connect()
         await socket.disconnect()
         return connected
@@ -90,11 +92,15 @@ def test_the_migration_hashes_existing_clear_tokens_and_drops_their_table(alice)
     executor.migrate([("campaigns_app", "0007_executable_rights")])
     clear_key = "0123456789abcdef0123456789abcdef01234567"
     with connection.schema_editor() as editor:
-        editor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp with time zone "
-                       "NOT NULL, user_id integer NOT NULL)")
+        editor.execute(
+            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp with time zone "
+            "NOT NULL, user_id integer NOT NULL)"
+        )
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO authtoken_token (key, created, user_id) VALUES (%s, CURRENT_TIMESTAMP, %s)",
-                       [clear_key, alice.pk])
+        cursor.execute(
+            "INSERT INTO authtoken_token (key, created, user_id) VALUES (%s, CURRENT_TIMESTAMP, %s)",
+            [clear_key, alice.pk],
+        )
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 

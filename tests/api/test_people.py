@@ -46,26 +46,32 @@ def test_tokens_are_private_to_their_owner(alice_api, bob_api):
 
 
 def test_password_change_checks_the_old_one_and_the_rules(alice_api):
-    wrong = alice_api.post("/api/auth/password/", {"old_password": "nope", "new_password": "Another-pass-42"},
-                           format="json")
+    wrong = alice_api.post(
+        "/api/auth/password/", {"old_password": "nope", "new_password": "Another-pass-42"}, format="json"
+    )
     assert wrong.status_code == 400 and "old_password" in wrong.json()
-    weak = alice_api.post("/api/auth/password/", {"old_password": "alice-password-1", "new_password": "123"},
-                          format="json")
+    weak = alice_api.post(
+        "/api/auth/password/", {"old_password": "alice-password-1", "new_password": "123"}, format="json"
+    )
     assert weak.status_code == 400 and "new_password" in weak.json()
-    ok = alice_api.post("/api/auth/password/", {"old_password": "alice-password-1",
-                                                "new_password": "Another-pass-42"}, format="json")
+    ok = alice_api.post(
+        "/api/auth/password/", {"old_password": "alice-password-1", "new_password": "Another-pass-42"}, format="json"
+    )
     assert ok.status_code == 204
     client = APIClient()
-    assert client.post("/api/auth/login/", {"username": "alice", "password": "Another-pass-42"},
-                       format="json").status_code == 200
+    assert (
+        client.post("/api/auth/login/", {"username": "alice", "password": "Another-pass-42"}, format="json").status_code
+        == 200
+    )
     assert AuditEntry.objects.filter(action="user.password_change").count() == 1
 
 
 def test_session_stays_signed_in_after_changing_the_password(alice):
     client = APIClient(enforce_csrf_checks=False)
     client.post("/api/auth/login/", {"username": "alice", "password": "alice-password-1"}, format="json")
-    client.post("/api/auth/password/", {"old_password": "alice-password-1", "new_password": "Another-pass-42"},
-                format="json")
+    client.post(
+        "/api/auth/password/", {"old_password": "alice-password-1", "new_password": "Another-pass-42"}, format="json"
+    )
     assert client.get("/api/auth/me/").status_code == 200
 
 
@@ -93,8 +99,10 @@ def test_a_team_admin_manages_members_and_a_team_always_keeps_an_admin(alice_api
     added = alice_api.post(f"{url}members/", {"username": "bob", "role": "viewer"}, format="json")
     assert added.status_code == 201
     assert alice_api.post(f"{url}members/", {"username": "bob", "role": "viewer"}, format="json").status_code == 400
-    assert alice_api.post(f"{url}members/", {"username": "ghost", "role": "viewer"},
-                          format="json").json()["username"][0] == "no active user 'ghost'"
+    assert (
+        alice_api.post(f"{url}members/", {"username": "ghost", "role": "viewer"}, format="json").json()["username"][0]
+        == "no active user 'ghost'"
+    )
     assert alice_api.post(f"{url}members/", {"username": "charlie", "role": "boss"}, format="json").status_code == 400
 
     bob_api = client_for(bob)
@@ -112,7 +120,11 @@ def test_a_team_admin_manages_members_and_a_team_always_keeps_an_admin(alice_api
     last = bob_api.patch(f"{url}members/{bob.pk}/", {"role": "viewer"}, format="json")
     assert last.status_code == 400 and "last admin" in last.json()["role"][0]
     assert {e.action for e in AuditEntry.objects.filter(team_id=team["id"])} == {
-        "team.create", "member.add", "member.role", "member.remove"}
+        "team.create",
+        "member.add",
+        "member.role",
+        "member.remove",
+    }
 
 
 def test_a_team_with_campaigns_is_not_deleted(alice, alice_api):
@@ -128,8 +140,12 @@ def test_a_team_with_campaigns_is_not_deleted(alice, alice_api):
 def test_team_admins_read_their_teams_audit_with_who_when_what_and_address(alice, bob, charlie):
     lab = team_with("Lab", alice="admin", bob="operator")
     alice_api, bob_api = client_for(alice), client_for(bob)
-    created = alice_api.post("/api/campaigns/", seed_definition() | {"team": lab.pk, "visibility": "team"},
-                             format="json", REMOTE_ADDR="10.1.2.3").json()
+    created = alice_api.post(
+        "/api/campaigns/",
+        seed_definition() | {"team": lab.pk, "visibility": "team"},
+        format="json",
+        REMOTE_ADDR="10.1.2.3",
+    ).json()
     bob_api.post(f"/api/campaigns/{created['id']}/runs/", {}, format="json", REMOTE_ADDR="10.9.9.9")
     alice_api.patch(f"/api/campaigns/{created['id']}/", {"name": "Renamed"}, format="json")
     alice_api.patch(f"/api/campaigns/{created['id']}/", {"visibility": "public"}, format="json")
@@ -138,13 +154,19 @@ def test_team_admins_read_their_teams_audit_with_who_when_what_and_address(alice
 
     entries = alice_api.get(f"/api/audit/?team={lab.pk}").json()["results"]
     assert [(e["actor"], e["action"]) for e in entries] == [
-        ("charlie", "campaign.fork"), ("alice", "campaign.share"), ("alice", "campaign.edit"),
-        ("bob", "run.launch"), ("alice", "campaign.create")]
+        ("charlie", "campaign.fork"),
+        ("alice", "campaign.share"),
+        ("alice", "campaign.edit"),
+        ("bob", "run.launch"),
+        ("alice", "campaign.create"),
+    ]
     launch = entries[3]
     assert launch["address"] == "10.9.9.9" and launch["campaign"] == created["id"] and launch["team_name"] == "Lab"
     assert entries[4]["address"] == "10.1.2.3" and entries[4]["at"].endswith("Z")
-    assert entries[1]["details"] == {"from": {"visibility": "team", "team": "Lab"},
-                                     "to": {"visibility": "public", "team": "Lab"}}
+    assert entries[1]["details"] == {
+        "from": {"visibility": "team", "team": "Lab"},
+        "to": {"visibility": "public", "team": "Lab"},
+    }
     assert private.pk not in [e["campaign"] for e in entries]
 
     # Filters.

@@ -24,10 +24,22 @@ VISIBILITIES = ("private", "team", "public")
 # V view, L launch, E edit, M manage (share, delete), F fork, O operate someone else's run (cancel, retry).
 EXPECTED = {
     "private": {"owner": "VLEMFO", "viewer": "", "operator": "", "editor": "", "admin": "", "outsider": ""},
-    "team": {"owner": "VLEMFO", "viewer": "VF", "operator": "VLFO", "editor": "VLEFO", "admin": "VLEMFO",
-             "outsider": ""},
-    "public": {"owner": "VLEMFO", "viewer": "VLF", "operator": "VLFO", "editor": "VLEFO", "admin": "VLEMFO",
-               "outsider": "VLF"},
+    "team": {
+        "owner": "VLEMFO",
+        "viewer": "VF",
+        "operator": "VLFO",
+        "editor": "VLEFO",
+        "admin": "VLEMFO",
+        "outsider": "",
+    },
+    "public": {
+        "owner": "VLEMFO",
+        "viewer": "VLF",
+        "operator": "VLFO",
+        "editor": "VLEFO",
+        "admin": "VLEMFO",
+        "outsider": "VLF",
+    },
 }
 
 OTHER_VISIBILITY = {"private": "public", "team": "public", "public": "team"}
@@ -71,8 +83,9 @@ def build_world(visibility: str, actor: str) -> dict:
     lab = team_with("Lab", alice="admin", **({"bob": actor} if actor not in ("owner", "outsider") else {}))
     campaign = campaign_create(owner=alice, team=lab, visibility=visibility, **seed_definition(step_seconds=0.01))
     definition = seed_definition(step_seconds=0.01)
-    campaign = campaign_update(campaign=campaign, user=alice,
-                               parameters=definition["parameters"] + [{"name": "extra", "type": "integer"}])
+    campaign = campaign_update(
+        campaign=campaign, user=alice, parameters=definition["parameters"] + [{"name": "extra", "type": "integer"}]
+    )
     run = run_launch(campaign=campaign, user=alice, parameters={"name": "A"})
     batch, _ = batch_launch(campaign=campaign, user=alice, instances=[{"parameters": {}}])
     user = {"owner": alice, "outsider": charlie}.get(actor, bob)
@@ -92,8 +105,12 @@ def _cells():
 
 def fill(value, world, visibility):
     if isinstance(value, str):
-        return value.format(campaign=world["campaign"].pk, run=world["run"].pk, batch=world["batch"].pk,
-                            other_visibility=OTHER_VISIBILITY[visibility])
+        return value.format(
+            campaign=world["campaign"].pk,
+            run=world["run"].pk,
+            batch=world["batch"].pk,
+            other_visibility=OTHER_VISIBILITY[visibility],
+        )
     if isinstance(value, dict):
         return {k: fill(v, world, visibility) for k, v in value.items()}
     if isinstance(value, list):
@@ -174,11 +191,19 @@ def test_retrying_a_run_with_executable_steps_needs_the_executable_role():
 EXECUTABLE_GRAPH = {"steps": [{"id": "x", "kind": "executable", "argv": ["cat", "var/secret_key"]}], "edges": []}
 SELF_MADE_TEAM_CASES = [
     ("save outside a team", "POST", "/api/campaigns/", {"name": "c", "graph": EXECUTABLE_GRAPH}),
-    ("save into the own team", "POST", "/api/campaigns/",
-     {"name": "c", "graph": EXECUTABLE_GRAPH, "team": "{team}", "visibility": "team"}),
+    (
+        "save into the own team",
+        "POST",
+        "/api/campaigns/",
+        {"name": "c", "graph": EXECUTABLE_GRAPH, "team": "{team}", "visibility": "team"},
+    ),
     ("import", "POST", "/api/campaigns/import/", {"document": {"name": "c", "graph": EXECUTABLE_GRAPH}}),
-    ("import into the own team", "POST", "/api/campaigns/import/",
-     {"document": {"name": "c", "graph": EXECUTABLE_GRAPH}, "team": "{team}", "visibility": "team"}),
+    (
+        "import into the own team",
+        "POST",
+        "/api/campaigns/import/",
+        {"document": {"name": "c", "graph": EXECUTABLE_GRAPH}, "team": "{team}", "visibility": "team"},
+    ),
     ("fork a public one", "POST", "/api/campaigns/{public}/fork/", {}),
     ("fork a public one into the own team", "POST", "/api/campaigns/{public}/fork/", {"team": "{team}"}),
     ("launch a public one", "POST", "/api/campaigns/{public}/runs/", {}),
@@ -186,8 +211,9 @@ SELF_MADE_TEAM_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "method", "path", "body"), SELF_MADE_TEAM_CASES,
-                         ids=[case[0] for case in SELF_MADE_TEAM_CASES])
+@pytest.mark.parametrize(
+    ("name", "method", "path", "body"), SELF_MADE_TEAM_CASES, ids=[case[0] for case in SELF_MADE_TEAM_CASES]
+)
 def test_a_self_made_team_gives_no_right_to_executable_steps(name, method, path, body):
     from campaigns_app.models import UserCapabilities
 

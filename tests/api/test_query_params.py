@@ -13,14 +13,17 @@ def query_parameters(path: str, method: str = "get") -> dict[str, dict]:
     return {p["name"]: p for p in schema["paths"][path][method]["parameters"] if p["in"] == "query"}
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/api/campaigns/", {"search", "team", "owner", "visibility", "tag", "sort", "page"}),
-    ("/api/runs/", {"state", "campaign", "owner", "page"}),
-    ("/api/audit/", {"team", "campaign", "actor", "action", "since", "until", "page"}),
-    ("/api/dashboard/", {"minutes", "limit", "campaign", "state", "owner", "ids"}),
-    ("/api/campaigns/{id}/diff/", {"from", "to"}),
-    ("/api/campaigns/{id}/export/{kind}/", {"version"}),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/api/campaigns/", {"search", "team", "owner", "visibility", "tag", "sort", "page"}),
+        ("/api/runs/", {"state", "campaign", "owner", "page"}),
+        ("/api/audit/", {"team", "campaign", "actor", "action", "since", "until", "page"}),
+        ("/api/dashboard/", {"minutes", "limit", "campaign", "state", "owner", "ids"}),
+        ("/api/campaigns/{id}/diff/", {"from", "to"}),
+        ("/api/campaigns/{id}/export/{kind}/", {"version"}),
+    ],
+)
 def test_the_schema_lists_every_filter_of_each_view(path, expected):
     assert expected <= set(query_parameters(path))
 
@@ -33,18 +36,21 @@ def test_the_schema_gives_filters_their_types_and_choices():
     assert query_parameters("/api/dashboard/")["minutes"]["schema"]["maximum"] == 7 * 24 * 60
 
 
-@pytest.mark.parametrize("url, field, words", [
-    ("/api/runs/?state=running,exploded", "state", "unknown state(s) exploded"),
-    ("/api/runs/?campaign=abc", "campaign", "must be a campaign id"),
-    ("/api/campaigns/?sort=size", "sort", "size"),
-    ("/api/campaigns/?team=x", "team", "must be a team id"),
-    ("/api/campaigns/?visibility=secret", "visibility", "secret"),
-    ("/api/audit/?action=campaign.explode", "action", "unknown action(s) campaign.explode"),
-    ("/api/audit/?since=yesterday", "since", "must be a date"),
-    ("/api/dashboard/?minutes=0", "minutes", "must be a whole number from 1"),
-    ("/api/dashboard/?ids=1,x", "ids", "must be a whole number from 1"),
-    ("/api/dashboard/?state=lost", "state", "lost"),
-])
+@pytest.mark.parametrize(
+    "url, field, words",
+    [
+        ("/api/runs/?state=running,exploded", "state", "unknown state(s) exploded"),
+        ("/api/runs/?campaign=abc", "campaign", "must be a campaign id"),
+        ("/api/campaigns/?sort=size", "sort", "size"),
+        ("/api/campaigns/?team=x", "team", "must be a team id"),
+        ("/api/campaigns/?visibility=secret", "visibility", "secret"),
+        ("/api/audit/?action=campaign.explode", "action", "unknown action(s) campaign.explode"),
+        ("/api/audit/?since=yesterday", "since", "must be a date"),
+        ("/api/dashboard/?minutes=0", "minutes", "must be a whole number from 1"),
+        ("/api/dashboard/?ids=1,x", "ids", "must be a whole number from 1"),
+        ("/api/dashboard/?state=lost", "state", "lost"),
+    ],
+)
 def test_a_bad_query_value_answers_400_naming_the_parameter(alice_api, url, field, words):
     answer = alice_api.get(url)
     assert answer.status_code == 400
@@ -60,4 +66,5 @@ def test_filters_narrow_the_lists(alice_api, seed_campaign):
     assert alice_api.get("/api/runs/?owner=bob").json()["count"] == 0
     assert alice_api.get("/api/audit/?action=run").json()["count"] >= 1
     assert [c["name"] for c in alice_api.get("/api/campaigns/?search=SEED&sort=name").json()["results"]] == [
-        seed_campaign.name]
+        seed_campaign.name
+    ]

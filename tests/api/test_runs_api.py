@@ -17,7 +17,11 @@ def test_launch_returns_the_run_with_its_steps(alice_api, seed_campaign):
     assert run["campaign"] == seed_campaign.pk and run["version"] == 1
     assert run["state"] == "queued" and run["parameters"] == {"name": "Campaign B"}
     assert [(s["step"], s["state"]) for s in run["steps"]] == [
-        ("s1", "queued"), ("s2", "pending"), ("s3", "pending"), ("s4", "pending")]
+        ("s1", "queued"),
+        ("s2", "pending"),
+        ("s3", "pending"),
+        ("s4", "pending"),
+    ]
     assert run["graph"]["edges"][0] == {"source": "s1", "target": "s2"}
     assert set(run["steps"][0]) >= {"attempts", "queued_at", "started_at", "finished_at", "result", "error"}
 
@@ -30,8 +34,7 @@ def test_defaults_fill_missing_parameters(alice_api, seed_campaign):
     ("parameters", "field", "message"),
     [({"name": 3}, "name", "must be a string"), ({"nmae": "x"}, "nmae", "unknown parameter")],
 )
-def test_bad_launch_parameters_are_named_and_no_run_is_created(alice_api, seed_campaign, parameters, field,
-                                                               message):
+def test_bad_launch_parameters_are_named_and_no_run_is_created(alice_api, seed_campaign, parameters, field, message):
     answer = launch(alice_api, seed_campaign, parameters)
     assert answer.status_code == 400
     assert message in answer.json()["parameters"][field][0]
@@ -68,7 +71,9 @@ def test_events_endpoint_returns_events_after_a_sequence_number(alice_api, seed_
     run = launch(alice_api, seed_campaign).json()
     events = alice_api.get(f"/api/runs/{run['id']}/events/").json()
     assert [(e["seq"], e["type"], e["state"], e["step"]) for e in events] == [
-        (1, "run.state", "queued", None), (2, "step.state", "queued", "s1")]
+        (1, "run.state", "queued", None),
+        (2, "step.state", "queued", "s1"),
+    ]
     assert set(events[0]) == {"seq", "run", "step", "type", "state", "at", "data"}
     assert [e["seq"] for e in alice_api.get(f"/api/runs/{run['id']}/events/?after=1").json()] == [2]
     assert alice_api.get(f"/api/runs/{run['id']}/events/?after=-1").status_code == 400

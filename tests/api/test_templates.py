@@ -25,8 +25,9 @@ def lab(alice, bob):
 
 @pytest.fixture
 def shared(alice, lab):
-    return campaign_create(owner=alice, team=lab, visibility="team", tags=["demo", "sleep"],
-                           **seed_definition(step_seconds=0.01))
+    return campaign_create(
+        owner=alice, team=lab, visibility="team", tags=["demo", "sleep"], **seed_definition(step_seconds=0.01)
+    )
 
 
 # --- forks ------------------------------------------------------------------------------------------
@@ -38,8 +39,13 @@ def test_a_fork_is_a_private_copy_that_remembers_campaign_and_version(bob_api, s
     assert answer.status_code == 201, answer.json()
     fork = answer.json()
     assert (fork["name"], fork["owner"], fork["visibility"], fork["team"]) == ("Bob's seed", "bob", "private", None)
-    assert fork["forked_from"] == {"id": shared.pk, "version": 2, "name": "Seed campaign", "owner": "alice",
-                                   "deleted": False}
+    assert fork["forked_from"] == {
+        "id": shared.pk,
+        "version": 2,
+        "name": "Seed campaign",
+        "owner": "alice",
+        "deleted": False,
+    }
     assert fork["graph"] == alice_api.get(f"/api/campaigns/{shared.pk}/").json()["graph"]
     assert fork["version"] == 1 and fork["tags"] == ["demo", "sleep"]
     # Alice does not see Bob's private fork, nor is it listed among her campaign's forks.
@@ -54,7 +60,9 @@ def test_forks_of_forks_show_the_whole_lineage(bob_api, alice_api, shared, lab):
     second = alice_api.post(f"/api/campaigns/{first['id']}/fork/", {}, format="json").json()
     lineage = alice_api.get(f"/api/campaigns/{second['id']}/lineage/").json()
     assert [(a["id"], a["version"], a["owner"]) for a in lineage["ancestors"]] == [
-        (first["id"], 1, "bob"), (shared.pk, 1, "alice")]
+        (first["id"], 1, "bob"),
+        (shared.pk, 1, "alice"),
+    ]
 
 
 def test_forking_into_a_team_needs_an_editor_role_there(charlie, shared, alice):
@@ -85,8 +93,11 @@ def test_every_definition_change_is_a_new_version_and_the_diff_names_fields(alic
     graph["steps"][1]["name"] = "Longer step"
     graph["steps"] = [s for s in graph["steps"] if s["id"] != "s4"] + [fn("s5")]
     graph["edges"] = [e for e in graph["edges"] if e["target"] != "s4"] + [{"source": "s3", "target": "s5"}]
-    answer = alice_api.put(url, {"name": current["name"], "graph": graph, "parameters": current["parameters"],
-                                 "base_version": 1}, format="json")
+    answer = alice_api.put(
+        url,
+        {"name": current["name"], "graph": graph, "parameters": current["parameters"], "base_version": 1},
+        format="json",
+    )
     assert answer.status_code == 200 and answer.json()["version"] == 2
     assert alice_api.patch(url, {"name": "Renamed"}, format="json").json()["version"] == 2
 
@@ -95,11 +106,16 @@ def test_every_definition_change_is_a_new_version_and_the_diff_names_fields(alic
     diff = alice_api.get(f"{url}diff/?from=1&to=2").json()
     assert [s["id"] for s in diff["steps"]["added"]] == ["s5"]
     assert [s["id"] for s in diff["steps"]["removed"]] == ["s4"]
-    assert diff["steps"]["changed"] == [{"id": "s2", "changes": [
-        {"field": "kwargs", "from": {"seconds": 0.01}, "to": {"seconds": 2}},
-        {"field": "name", "from": "Step 2", "to": "Longer step"}]}]
-    assert diff["edges"] == {"added": [{"source": "s3", "target": "s5"}],
-                             "removed": [{"source": "s3", "target": "s4"}]}
+    assert diff["steps"]["changed"] == [
+        {
+            "id": "s2",
+            "changes": [
+                {"field": "kwargs", "from": {"seconds": 0.01}, "to": {"seconds": 2}},
+                {"field": "name", "from": "Step 2", "to": "Longer step"},
+            ],
+        }
+    ]
+    assert diff["edges"] == {"added": [{"source": "s3", "target": "s5"}], "removed": [{"source": "s3", "target": "s4"}]}
     assert diff["summary"] == "1 step added, 1 removed, 1 changed; 1 edge added, 1 removed"
     assert alice_api.get(f"{url}diff/?from=1&to=9").status_code == 404
     assert alice_api.get(f"{url}diff/?from=x").status_code == 400
@@ -155,21 +171,27 @@ TYPED = [
 
 @pytest.fixture
 def typed(alice):
-    return campaign_create(owner=alice, name="typed", parameters=TYPED,
-                           graph={"steps": [fn("a", "echo", label="{{ params.label }}", n="{{ params.count }}")],
-                                  "edges": []})
+    return campaign_create(
+        owner=alice,
+        name="typed",
+        parameters=TYPED,
+        graph={"steps": [fn("a", "echo", label="{{ params.label }}", n="{{ params.count }}")], "edges": []},
+    )
 
 
-@pytest.mark.parametrize(("given", "name", "message"), [
-    ({}, "label", "is required"),
-    ({"label": 1}, "label", "must be a string"),
-    ({"label": "x", "count": 2.5}, "count", "must be an integer"),
-    ({"label": "x", "count": True}, "count", "must be an integer"),
-    ({"label": "x", "ratio": "half"}, "ratio", "must be a number"),
-    ({"label": "x", "dry": "yes"}, "dry", "must be true or false"),
-    ({"label": "x", "mode": "medium"}, "mode", "must be one of"),
-    ({"label": "x", "colour": "red"}, "colour", "unknown parameter"),
-])
+@pytest.mark.parametrize(
+    ("given", "name", "message"),
+    [
+        ({}, "label", "is required"),
+        ({"label": 1}, "label", "must be a string"),
+        ({"label": "x", "count": 2.5}, "count", "must be an integer"),
+        ({"label": "x", "count": True}, "count", "must be an integer"),
+        ({"label": "x", "ratio": "half"}, "ratio", "must be a number"),
+        ({"label": "x", "dry": "yes"}, "dry", "must be true or false"),
+        ({"label": "x", "mode": "medium"}, "mode", "must be one of"),
+        ({"label": "x", "colour": "red"}, "colour", "unknown parameter"),
+    ],
+)
 def test_launch_refuses_bad_parameters_naming_each_and_creates_nothing(alice_api, typed, given, name, message):
     answer = alice_api.post(f"/api/campaigns/{typed.pk}/runs/", {"parameters": given}, format="json")
     assert answer.status_code == 400
@@ -178,21 +200,42 @@ def test_launch_refuses_bad_parameters_naming_each_and_creates_nothing(alice_api
 
 
 def test_launch_fills_defaults_and_keeps_json_values(alice_api, typed):
-    answer = alice_api.post(f"/api/campaigns/{typed.pk}/runs/",
-                            {"parameters": {"label": "x", "extra": {"a": [1, 2]}}}, format="json")
+    answer = alice_api.post(
+        f"/api/campaigns/{typed.pk}/runs/", {"parameters": {"label": "x", "extra": {"a": [1, 2]}}}, format="json"
+    )
     assert answer.status_code == 201
-    assert answer.json()["parameters"] == {"label": "x", "count": 3, "ratio": 0.5, "dry": False, "mode": "fast",
-                                           "extra": {"a": [1, 2]}}
+    assert answer.json()["parameters"] == {
+        "label": "x",
+        "count": 3,
+        "ratio": 0.5,
+        "dry": False,
+        "mode": "fast",
+        "extra": {"a": [1, 2]},
+    }
     detail = alice_api.get(f"/api/campaigns/{typed.pk}/").json()
-    assert detail["parameters"][0] == {"name": "label", "type": "string", "default": None,
-                                       "description": "shown in logs", "required": True}
+    assert detail["parameters"][0] == {
+        "name": "label",
+        "type": "string",
+        "default": None,
+        "description": "shown in logs",
+        "required": True,
+    }
     assert detail["last_used_at"] is not None
 
 
 def test_parameter_declarations_are_checked_when_saving(alice_api):
-    answer = alice_api.post("/api/campaigns/", {"name": "bad", "parameters": [
-        {"name": "mode", "type": "choice", "choices": []}, {"name": "n", "type": "integer", "default": "x"}],
-        "graph": {"steps": [fn("a")], "edges": []}}, format="json")
+    answer = alice_api.post(
+        "/api/campaigns/",
+        {
+            "name": "bad",
+            "parameters": [
+                {"name": "mode", "type": "choice", "choices": []},
+                {"name": "n", "type": "integer", "default": "x"},
+            ],
+            "graph": {"steps": [fn("a")], "edges": []},
+        },
+        format="json",
+    )
     assert answer.status_code == 400
     messages = " ".join(f["message"] for f in answer.json()["parameters"])
     assert "'mode'" in messages and "'n': default must be an integer" in messages
@@ -202,8 +245,14 @@ def test_parameter_declarations_are_checked_when_saving(alice_api):
 
 
 def test_library_searches_filters_and_sorts_by_recent_use(alice, bob, bob_api, lab, shared):
-    other = campaign_create(owner=bob, name="Nightly cleanup", description="removes scratch files",
-                            visibility="public", tags=["ops"], graph={"steps": [fn("a")], "edges": []})
+    other = campaign_create(
+        owner=bob,
+        name="Nightly cleanup",
+        description="removes scratch files",
+        visibility="public",
+        tags=["ops"],
+        graph={"steps": [fn("a")], "edges": []},
+    )
     private = campaign_create(owner=alice, name="Alice's secret", graph={"steps": [fn("a")], "edges": []})
 
     def names(query):
@@ -237,12 +286,18 @@ def test_sharing_fields_are_validated(alice_api, lab):
     answer = alice_api.post("/api/campaigns/", body | {"tags": "a,b"}, format="json")
     assert answer.status_code == 400 and "tags" in answer.json()
     assert Campaign.objects.count() == 0
-    answer = alice_api.post("/api/campaigns/", body | {"visibility": "team", "team": lab.pk, "tags": [" x ", "X"]},
-                            format="json")
+    answer = alice_api.post(
+        "/api/campaigns/", body | {"visibility": "team", "team": lab.pk, "tags": [" x ", "X"]}, format="json"
+    )
     assert answer.status_code == 201
     assert (answer.json()["team_name"], answer.json()["tags"]) == ("Lab", ["x"])
-    assert answer.json()["permissions"] == {"launch": True, "edit": True, "manage": True, "fork": True,
-                                            "run_executables": False}
+    assert answer.json()["permissions"] == {
+        "launch": True,
+        "edit": True,
+        "manage": True,
+        "fork": True,
+        "run_executables": False,
+    }
 
 
 def test_a_team_editor_may_not_change_sharing(bob_api, shared):
@@ -261,8 +316,9 @@ def test_executable_steps_need_the_role_the_team_setting_names(alice, bob, charl
     team_with("Ops", charlie="operator")
     lab.memberships.filter(user=bob).update(role="operator")
     # An operator of Lab may not save one into Lab (default: editors and admins)...
-    answer = client_for(bob).post("/api/campaigns/", {"name": "x", "graph": graph, "team": lab.pk,
-                                                      "visibility": "team"}, format="json")
+    answer = client_for(bob).post(
+        "/api/campaigns/", {"name": "x", "graph": graph, "team": lab.pk, "visibility": "team"}, format="json"
+    )
     assert answer.status_code == 400  # operators may not put campaigns in a team at all
     campaign = campaign_create(owner=alice, name="cmd", graph=graph, team=lab, visibility="team")
     launch = client_for(bob).post(f"/api/campaigns/{campaign.pk}/runs/", {}, format="json")
@@ -279,8 +335,10 @@ def test_executable_steps_need_the_role_the_team_setting_names(alice, bob, charl
     assert Run.objects.count() == 0 and Campaign.objects.count() == 1
 
     # The team's admin lowers the bar to operators: now Bob launches.
-    assert client_for(alice).patch(f"/api/teams/{lab.pk}/", {"executable_min_role": "operator"},
-                                   format="json").status_code == 200
+    assert (
+        client_for(alice).patch(f"/api/teams/{lab.pk}/", {"executable_min_role": "operator"}, format="json").status_code
+        == 200
+    )
     assert client_for(bob).post(f"/api/campaigns/{campaign.pk}/runs/", {}, format="json").status_code == 201
 
 
@@ -305,8 +363,9 @@ def test_what_a_viewer_may_not_do_is_said_before_the_click_and_every_403_says_wh
     campaign = campaign_create(owner=alice, name="cmd", graph=graph, team=lab, visibility="team")
     body = client_for(bob).get(f"/api/campaigns/{campaign.pk}/").json()
     assert body["permissions"]["fork"] is False and body["permissions"]["edit"] is False
-    assert body["denials"]["edit"].endswith("not edit it (its owner and its team's editors and admins may): "
-                                            "ask an admin of team 'Lab' for the editor role")
+    assert body["denials"]["edit"].endswith(
+        "not edit it (its owner and its team's editors and admins may): ask an admin of team 'Lab' for the editor role"
+    )
     assert "ask a site admin to allow you executable steps" in body["denials"]["fork"]
     assert body["denials"]["launch"].endswith("ask an admin of team 'Lab' for the operator role")
     listed = next(c for c in client_for(bob).get("/api/campaigns/").json()["results"] if c["id"] == campaign.pk)
@@ -317,4 +376,7 @@ def test_what_a_viewer_may_not_do_is_said_before_the_click_and_every_403_says_wh
     fork = client_for(bob).post(f"/api/campaigns/{campaign.pk}/fork/", {}, format="json")
     assert fork.status_code == 403 and fork.json()["detail"] == body["denials"]["fork"]
     assert client_for(alice).get(f"/api/campaigns/{campaign.pk}/").json()["denials"] == {
-        "launch": None, "edit": None, "fork": None}
+        "launch": None,
+        "edit": None,
+        "fork": None,
+    }

@@ -23,10 +23,20 @@ JSON = (b"content-type", b"application/json")
 
 
 async def exchange(method: str, path: str, *, body: bytes = b"", headers=()) -> tuple[int, bytes]:
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-             "headers": [(b"host", b"127.0.0.1"), *headers], "client": ("198.51.100.4", 5000),
-             "server": ("127.0.0.1", 8000)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), *headers],
+        "client": ("198.51.100.4", 5000),
+        "server": ("127.0.0.1", 8000),
+    }
     incoming = [{"type": "http.request", "body": body, "more_body": False}]
     sent: list[dict] = []
 
@@ -70,8 +80,9 @@ class WriteLock:
 @pytest.mark.django_db(transaction=True)
 def test_a_request_stuck_on_the_database_does_not_delay_another_users_get(alice, bob):
     """One slow request (here: waiting for a lock another client holds) holds one thread, not the server."""
-    create = json.dumps({"name": "blocked", "graph": {"steps": [{"id": "a", "kind": "function",
-                                                                 "function": "noop"}], "edges": []}}).encode()
+    create = json.dumps(
+        {"name": "blocked", "graph": {"steps": [{"id": "a", "kind": "function", "function": "noop"}], "edges": []}}
+    ).encode()
 
     header_alice, header_bob = token_header(alice), token_header(bob)  # tokens made outside the event loop
     # A token's first use notes when it was used (a write); Bob's GET under the lock must be a pure read.
@@ -188,8 +199,9 @@ def test_the_session_login_needs_the_csrf_token(alice):
 
 @pytest.mark.parametrize("password", ["alice123", "password123", "4815162342"])
 def test_weak_passwords_are_refused(alice_api, password):
-    answer = alice_api.post("/api/auth/password/", {"old_password": "alice-password-1", "new_password": password},
-                            format="json")
+    answer = alice_api.post(
+        "/api/auth/password/", {"old_password": "alice-password-1", "new_password": password}, format="json"
+    )
     assert answer.status_code == 400
 
 
@@ -218,11 +230,22 @@ def compose_environment() -> dict[str, str]:
 
 
 def test_check_deploy_is_clean_in_the_compose_configuration(tmp_path):
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "STUDIO_VAR_DIR": str(tmp_path),
-           "STATIC_ROOT": str(tmp_path / "static"), **compose_environment()}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "STUDIO_VAR_DIR": str(tmp_path),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        **compose_environment(),
+    }
     env["ALLOWED_HOSTS"] = "studio.example.org"
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

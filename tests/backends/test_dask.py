@@ -18,8 +18,14 @@ from tests.integration.helpers import assert_gap_free
 
 
 def config(**extra):
-    return {"scheduler": "", "connect_timeout_s": 3, "local_workers": 1, "threads_per_worker": 2,
-            "retry_after_s": 30, **extra}
+    return {
+        "scheduler": "",
+        "connect_timeout_s": 3,
+        "local_workers": 1,
+        "threads_per_worker": 2,
+        "retry_after_s": 30,
+        **extra,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +38,14 @@ def dask_backend(tmp_path_factory):
 
 def invocation(kind="function", **fields):
     states = []
-    inv = StepInvocation(run_id=1, step_id=fields.pop("step_id", "s"), attempt=1, kind=kind,
-                         report=lambda state, detail=None: states.append((state, detail or {})), **fields)
+    inv = StepInvocation(
+        run_id=1,
+        step_id=fields.pop("step_id", "s"),
+        attempt=1,
+        kind=kind,
+        report=lambda state, detail=None: states.append((state, detail or {})),
+        **fields,
+    )
     return inv, states
 
 
@@ -111,11 +123,24 @@ def test_a_campaign_on_dask_records_backend_states_as_step_events(alice, dask_ba
     with override_settings(STUDIO_BACKENDS=["thread", "dask"]):
         get_backend.cache_clear()
         monkeypatch.setattr("campaigns_app.services.steps.get_backend", lambda name: dask_backend)
-        campaign = campaign_create(owner=alice, name="on dask", graph={
-            "steps": [{"id": "a", "kind": "function", "function": "echo", "kwargs": {"n": 1}, "backend": "dask"},
-                      {"id": "b", "kind": "function", "function": "echo", "kwargs": {"got": "{{ steps.a.result }}"},
-                       "backend": "dask", "resources": {"cores": 1}}],
-            "edges": [{"source": "a", "target": "b"}]})
+        campaign = campaign_create(
+            owner=alice,
+            name="on dask",
+            graph={
+                "steps": [
+                    {"id": "a", "kind": "function", "function": "echo", "kwargs": {"n": 1}, "backend": "dask"},
+                    {
+                        "id": "b",
+                        "kind": "function",
+                        "function": "echo",
+                        "kwargs": {"got": "{{ steps.a.result }}"},
+                        "backend": "dask",
+                        "resources": {"cores": 1},
+                    },
+                ],
+                "edges": [{"source": "a", "target": "b"}],
+            },
+        )
         run = run_launch(campaign=campaign, user=alice)
         for step in ("a", "b"):
             step_run_execute(step_run_id=StepRun.objects.get(run=run, step_id=step).pk)
@@ -135,12 +160,21 @@ def test_a_campaign_on_dask_records_backend_states_as_step_events(alice, dask_ba
 @pytest.mark.django_db
 def test_function_steps_on_radical_are_refused_when_the_campaign_is_saved(alice_api, settings):
     settings.STUDIO_BACKENDS = ["thread", "radical"]
-    response = alice_api.post("/api/campaigns/", {"name": "x", "graph": {"steps": [
-        {"id": "f", "kind": "function", "function": "noop", "backend": "radical"}]}}, format="json")
+    response = alice_api.post(
+        "/api/campaigns/",
+        {"name": "x", "graph": {"steps": [{"id": "f", "kind": "function", "function": "noop", "backend": "radical"}]}},
+        format="json",
+    )
     assert response.status_code == 400
     messages = [f["message"] for f in response.json()["graph"]]
     assert any("function steps cannot run on the radical backend" in m for m in messages)
-    response = alice_api.post("/api/campaigns/", {"name": "x", "graph": {"steps": [
-        {"id": "f", "kind": "function", "function": "noop", "resources": {"cores": 0}}]}}, format="json")
+    response = alice_api.post(
+        "/api/campaigns/",
+        {
+            "name": "x",
+            "graph": {"steps": [{"id": "f", "kind": "function", "function": "noop", "resources": {"cores": 0}}]},
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "resources.cores must be a whole number from 1" in response.json()["graph"][0]["message"]

@@ -31,8 +31,15 @@ class Collected:
 
 
 def run(argv, *, attempt=1, config=None, log=None, **fields):
-    inv = StepInvocation(run_id=fields.pop("run_id", 7), step_id=fields.pop("step_id", "s"), attempt=attempt,
-                         kind="executable", argv=list(argv), log=log, **fields)
+    inv = StepInvocation(
+        run_id=fields.pop("run_id", 7),
+        step_id=fields.pop("step_id", "s"),
+        attempt=attempt,
+        kind="executable",
+        argv=list(argv),
+        log=log,
+        **fields,
+    )
     return run_executable(inv, config or SandboxConfig.from_settings(django_settings), max_result_bytes=LIMIT)
 
 
@@ -78,8 +85,11 @@ def test_cwd_is_a_folder_inside_the_attempt_folder():
 def test_limits_come_from_the_steps_resources_or_the_settings(settings):
     settings.STUDIO_STEP_OPEN_FILES = 99
     log = Collected()
-    outcome = sh("ulimit -n; ulimit -t; ulimit -v; ulimit -c", log=log,
-                 resources={"walltime": "00:00:30", "cores": 2, "memory_mb": 512})
+    outcome = sh(
+        "ulimit -n; ulimit -t; ulimit -v; ulimit -c",
+        log=log,
+        resources={"walltime": "00:00:30", "cores": 2, "memory_mb": 512},
+    )
     assert outcome.ok, outcome.error
     assert log.text().split() == ["99", "61", str(512 * 1024), "0"]
     log = Collected()
@@ -109,8 +119,11 @@ def test_a_cancel_kills_the_step_and_everything_it_started():
     marker = unique_sleep()
     cancelled = threading.Event()
     box = {}
-    worker = threading.Thread(target=lambda: box.setdefault("outcome", sh(
-        f"setsid sleep {marker} & exec sleep {marker}", cancelled=cancelled)))
+    worker = threading.Thread(
+        target=lambda: box.setdefault(
+            "outcome", sh(f"setsid sleep {marker} & exec sleep {marker}", cancelled=cancelled)
+        )
+    )
     worker.start()
     deadline = time.monotonic() + 20
     while len(processes_running("sleep", marker)) < 2:
@@ -168,8 +181,11 @@ def test_the_worker_files_and_environment_stay_out_of_reach():
     secret = Path(django_settings.VAR_DIR) / "secret_key"
     secret.exists() or secret.write_text("test-secret")
     log = Collected()
-    outcome = sh(f"cat {secret} && echo READ-KEY; ls {django_settings.VAR_DIR} && echo LISTED; "
-                 f"cat /proc/{os.getpid()}/environ && echo READ-ENV; echo finished", log=log)
+    outcome = sh(
+        f"cat {secret} && echo READ-KEY; ls {django_settings.VAR_DIR} && echo LISTED; "
+        f"cat /proc/{os.getpid()}/environ && echo READ-ENV; echo finished",
+        log=log,
+    )
     assert outcome.ok and outcome.result == "finished"
     everything = "\n".join(line for _, line in log.lines)
     assert "READ-KEY" not in everything and secret.read_text().strip() not in everything

@@ -21,10 +21,14 @@ SCRIPT = REPO / "tests" / "client" / "seed_script.py"
 
 def test_the_seed_script_streams_three_runs_of_four_chained_steps_while_it_runs(alice, studio_url):
     token = login_token_for(alice)
-    script = subprocess.Popen([sys.executable, str(SCRIPT)], cwd=REPO, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True,
-                              env=child_env(STUDIO_URL=studio_url, STUDIO_TOKEN=token, STEP_SECONDS="0.6",
-                                            PYTHONPATH=str(REPO)))
+    script = subprocess.Popen(
+        [sys.executable, str(SCRIPT)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=child_env(STUDIO_URL=studio_url, STUDIO_TOKEN=token, STEP_SECONDS="0.6", PYTHONPATH=str(REPO)),
+    )
     seen_live = False
     deadline = time.monotonic() + 90
     while script.poll() is None and time.monotonic() < deadline:
@@ -49,7 +53,10 @@ def test_the_seed_script_streams_three_runs_of_four_chained_steps_while_it_runs(
         order = [s["id"] for s in graph["steps"]]
         # Each step was awaited after the previous one: a chain, marked as inferred.
         assert [(e["source"], e["target"], e.get("inferred")) for e in graph["edges"]] == [
-            (order[0], order[1], True), (order[1], order[2], True), (order[2], order[3], True)]
+            (order[0], order[1], True),
+            (order[1], order[2], True),
+            (order[2], order[3], True),
+        ]
         # The timeline: each step starts after its predecessor ended and runs for the step's sleep.
         by_id = {s.step_id: s for s in steps}
         for before, after in pairwise(order):
@@ -63,13 +70,13 @@ def test_the_seed_script_streams_three_runs_of_four_chained_steps_while_it_runs(
 
 
 def test_reports_for_someone_elses_run_are_refused(alice, bob, alice_api, bob_api):
-    created = alice_api.post("/api/external-runs/", {"key": "session/block.000001", "title": "mine"},
-                             format="json")
+    created = alice_api.post("/api/external-runs/", {"key": "session/block.000001", "title": "mine"}, format="json")
     assert created.status_code == 201
     run_id = created.json()["id"]
     assert bob_api.post(f"/api/external-runs/{run_id}/events/", {"events": []}, format="json").status_code == 404
-    bad = alice_api.post(f"/api/external-runs/{run_id}/events/", {"events": [{"type": "exploded", "task": "t"}]},
-                         format="json")
+    bad = alice_api.post(
+        f"/api/external-runs/{run_id}/events/", {"events": [{"type": "exploded", "task": "t"}]}, format="json"
+    )
     assert bad.status_code == 400 and "0" in bad.json()["events"]
     relaunch = alice_api.post(f"/api/campaigns/{created.json()['campaign']}/runs/", {}, format="json")
     assert relaunch.status_code == 400 and "attached AsyncFlow script" in str(relaunch.json())

@@ -52,8 +52,9 @@ def test_each_report_that_adds_tasks_gives_the_run_a_new_version_and_leaves_the_
 
 def test_two_blocks_of_one_script_number_their_versions_without_collision(alice_api):
     one = attach(alice_api, "session/block.000001")
-    two = alice_api.post("/api/external-runs/", {"key": "session/block.000002", "campaign": one["campaign"]},
-                         format="json").json()
+    two = alice_api.post(
+        "/api/external-runs/", {"key": "session/block.000002", "campaign": one["campaign"]}, format="json"
+    ).json()
     report(alice_api, one["id"], [created("a", "a")])
     report(alice_api, two["id"], [created("b", "b")])
     report(alice_api, one["id"], [created("c", "c")])
@@ -72,8 +73,9 @@ def test_cancel_and_retry_of_an_attached_scripts_run_answer_409_with_the_reason(
     assert "attached AsyncFlow script" in cancel.json()["detail"]
     assert StepRun.objects.get(run_id=run_id).state == "running"
 
-    report(alice_api, run_id, [{"type": "failed", "task": "t1", "error": "boom"},
-                               {"type": "finished", "state": "failed"}])
+    report(
+        alice_api, run_id, [{"type": "failed", "task": "t1", "error": "boom"}, {"type": "finished", "state": "failed"}]
+    )
     version_definition(Run.objects.get(pk=run_id).version_id)  # a warm cache used to turn retry into a 500
     retry = alice_api.post(f"/api/runs/{run_id}/retry/")
     assert retry.status_code == 409

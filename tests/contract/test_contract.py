@@ -47,8 +47,9 @@ def test_the_committed_typescript_types_are_generated_from_the_committed_schema(
     if not tool.exists():
         pytest.fail("frontend/node_modules is missing: run `cd frontend && npm ci` (make test does)")
     out = tmp_path / "api.ts"
-    subprocess.run([str(tool), str(SCHEMA_FILE), "--output", str(out)], cwd=FRONTEND, check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [str(tool), str(SCHEMA_FILE), "--output", str(out)], cwd=FRONTEND, check=True, capture_output=True, timeout=120
+    )
     assert out.read_text() == TYPES_FILE.read_text(), f"src/lib/generated/api.ts is stale: {REGENERATE}"
 
 
@@ -83,12 +84,15 @@ CHATTY = "tests.contract.step_functions.chatty"
 @pytest.mark.django_db(transaction=True)
 def test_every_event_of_a_run_with_logs_retries_and_failures_matches_its_message_type(alice, settings):
     settings.STUDIO_STEP_FUNCTIONS = [CHATTY]
-    graph = {"steps": [
-        {"id": "a", "kind": "function", "function": "chatty", "kwargs": {"lines": ["out", "more"]}},
-        {"id": "b", "kind": "function", "function": "fail", "kwargs": {"times": 1}, "retries": 1},
-        {"id": "c", "kind": "function", "function": "fail", "kwargs": {}},
-        {"id": "d", "kind": "function", "function": "noop", "kwargs": {}},
-    ], "edges": [{"source": "a", "target": "b"}, {"source": "a", "target": "c"}, {"source": "c", "target": "d"}]}
+    graph = {
+        "steps": [
+            {"id": "a", "kind": "function", "function": "chatty", "kwargs": {"lines": ["out", "more"]}},
+            {"id": "b", "kind": "function", "function": "fail", "kwargs": {"times": 1}, "retries": 1},
+            {"id": "c", "kind": "function", "function": "fail", "kwargs": {}},
+            {"id": "d", "kind": "function", "function": "noop", "kwargs": {}},
+        ],
+        "edges": [{"source": "a", "target": "b"}, {"source": "a", "target": "c"}, {"source": "c", "target": "d"}],
+    }
     campaign = campaign_create(owner=alice, name="contract", parameters=[], graph=graph)
     run = run_launch(campaign=campaign, user=alice, parameters={})
     drain(run)
@@ -104,8 +108,15 @@ def test_every_event_of_a_run_with_logs_retries_and_failures_matches_its_message
 
 def test_a_message_with_a_wrong_field_is_refused():
     validator = message_validator()
-    good = {"seq": 1, "run": 1, "at": "2026-01-01T00:00:00Z", "type": "step.log", "step": "a", "state": "",
-            "data": {"attempt": 1, "stream": "stdout", "lines": ["x"], "prefix": ""}}
+    good = {
+        "seq": 1,
+        "run": 1,
+        "at": "2026-01-01T00:00:00Z",
+        "type": "step.log",
+        "step": "a",
+        "state": "",
+        "data": {"attempt": 1, "stream": "stdout", "lines": ["x"], "prefix": ""},
+    }
     assert validator.is_valid(good)
     assert not validator.is_valid({**good, "data": {"attempt": 1, "stream": "stdout"}})
     assert not validator.is_valid({**good, "type": "step.state", "state": "exploded", "data": {}})
@@ -114,9 +125,13 @@ def test_a_message_with_a_wrong_field_is_refused():
 @pytest.mark.django_db(transaction=True)
 def test_the_live_log_reads_line_for_line_as_the_stored_log(alice, settings):
     settings.STUDIO_STEP_FUNCTIONS = [CHATTY]
-    graph = {"steps": [{"id": "a", "kind": "function", "function": "chatty", "kwargs": {"lines": ["one", "two"]}},
-                       {"id": "b", "kind": "function", "function": "noop", "kwargs": {}}],
-             "edges": [{"source": "a", "target": "b"}]}
+    graph = {
+        "steps": [
+            {"id": "a", "kind": "function", "function": "chatty", "kwargs": {"lines": ["one", "two"]}},
+            {"id": "b", "kind": "function", "function": "noop", "kwargs": {}},
+        ],
+        "edges": [{"source": "a", "target": "b"}],
+    }
     campaign = campaign_create(owner=alice, name="log contract", parameters=[], graph=graph)
     run = run_launch(campaign=campaign, user=alice, parameters={})
     drain(run)
@@ -131,19 +146,36 @@ def test_the_live_log_reads_line_for_line_as_the_stored_log(alice, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("backend, backend_state, phase", [
-    ("radical", "AGENT_SCHEDULING", "waiting"), ("radical", "AGENT_EXECUTING", "executing"),
-    ("radical", "AGENT_STAGING_OUTPUT", "done"), ("radical", "CANCELED", "waiting"),
-    ("dask", "EXECUTING", "executing"), ("dask", "DONE", "done"),
-])
-def test_a_backend_state_event_says_what_the_state_means_for_the_timeline(alice, seed_campaign, backend,
-                                                                          backend_state, phase):
+@pytest.mark.parametrize(
+    "backend, backend_state, phase",
+    [
+        ("radical", "AGENT_SCHEDULING", "waiting"),
+        ("radical", "AGENT_EXECUTING", "executing"),
+        ("radical", "AGENT_STAGING_OUTPUT", "done"),
+        ("radical", "CANCELED", "waiting"),
+        ("dask", "EXECUTING", "executing"),
+        ("dask", "DONE", "done"),
+    ],
+)
+def test_a_backend_state_event_says_what_the_state_means_for_the_timeline(
+    alice, seed_campaign, backend, backend_state, phase
+):
     run = run_launch(campaign=seed_campaign, user=alice, parameters={"name": "Contract"})
     step_run = StepRun.objects.filter(run=run).order_by("order").first()
     StepRun.objects.filter(pk=step_run.pk).update(state="running", attempts=1, backend=backend)
-    assert step_run_backend_state(step_run_id=step_run.pk, run_id=run.pk, attempt=1, backend_state=backend_state,
-                                  detail={"at": None, "task": "task.000001"})
+    assert step_run_backend_state(
+        step_run_id=step_run.pk,
+        run_id=run.pk,
+        attempt=1,
+        backend_state=backend_state,
+        detail={"at": None, "task": "task.000001"},
+    )
     message = RunEvent.objects.filter(run=run, type="step.backend").get().as_message()
-    assert message["data"] == {"backend_state": backend_state, "attempt": 1, "backend": backend, "phase": phase,
-                               "task": "task.000001"}
+    assert message["data"] == {
+        "backend_state": backend_state,
+        "attempt": 1,
+        "backend": backend,
+        "phase": phase,
+        "task": "task.000001",
+    }
     assert message_validator().is_valid(message)

@@ -45,8 +45,10 @@ def connect(page, source: str, target: str) -> None:
     page.mouse.down()
     steps = 8
     for k in range(1, steps + 1):
-        page.mouse.move(out["x"] + (into["x"] - out["x"]) * k / steps + out["width"] / 2,
-                        out["y"] + (into["y"] - out["y"]) * k / steps + out["height"] / 2)
+        page.mouse.move(
+            out["x"] + (into["x"] - out["x"]) * k / steps + out["width"] / 2,
+            out["y"] + (into["y"] - out["y"]) * k / steps + out["height"] / 2,
+        )
     page.mouse.up()
 
 
@@ -101,5 +103,9 @@ def centre(page, selector: str) -> tuple[float, float]:
 
 
 def overlapping(a: dict, b: dict) -> bool:
-    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )

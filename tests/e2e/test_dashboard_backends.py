@@ -25,7 +25,7 @@ def test_dashboard_shows_the_thread_backend_up(page):
     page.goto("/dashboard")
     page.wait_for_selector("[data-testid=backends-panel]")
     # The worker publishes its status every few seconds and the panel refreshes every 10 s.
-    entry = page.locator('[data-testid=backend-thread][data-status=up]')
+    entry = page.locator("[data-testid=backend-thread][data-status=up]")
     entry.wait_for(timeout=25000)
     assert "queue" in entry.inner_text()
     assert page.locator("[data-testid=backend-thread-error]").count() == 0

@@ -15,9 +15,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def two_campaigns(live_stack):
     erin = make_user("erin")
     source = campaign_create(owner=erin, **seed_definition(step_seconds=0.5))
-    target = campaign_create(owner=erin, name="Target", parameters=[], graph={
-        "steps": [{"id": "s1", "name": "Only", "kind": "function", "function": "noop", "position": {"x": 0, "y": 0}}],
-        "edges": []})
+    target = campaign_create(
+        owner=erin,
+        name="Target",
+        parameters=[],
+        graph={
+            "steps": [
+                {"id": "s1", "name": "Only", "kind": "function", "function": "noop", "position": {"x": 0, "y": 0}}
+            ],
+            "edges": [],
+        },
+    )
     return source, target
 
 
@@ -67,8 +75,11 @@ def test_undo_redo_and_copy_paste_between_two_campaigns(page, two_campaigns):
 
     graph = Campaign.objects.get(pk=target.pk).current_version.graph
     assert [s["id"] for s in graph["steps"]] == ["s1", "s1_2", "s2", "s3", "s4"]
-    assert graph["edges"] == [{"source": "s1_2", "target": "s2"}, {"source": "s2", "target": "s3"},
-                              {"source": "s3", "target": "s4"}]
+    assert graph["edges"] == [
+        {"source": "s1_2", "target": "s2"},
+        {"source": "s2", "target": "s3"},
+        {"source": "s3", "target": "s4"},
+    ]
     assert page.console_errors == []
 
 
@@ -219,8 +230,12 @@ def test_a_conflicting_save_offers_reload_or_overwrite(page, two_campaigns):
 
     # Edit again, and this time someone saves in between once more: overwrite.
     page.fill("[data-testid=step-name]", "Mine")
-    campaign_update(campaign=source, user=source.owner, description="touched", graph={
-        **theirs, "steps": [{**s, "kwargs": {"seconds": 3}} if s["id"] == "s2" else s for s in theirs["steps"]]})
+    campaign_update(
+        campaign=source,
+        user=source.owner,
+        description="touched",
+        graph={**theirs, "steps": [{**s, "kwargs": {"seconds": 3}} if s["id"] == "s2" else s for s in theirs["steps"]]},
+    )
     page.click("[data-testid=editor-save]")
     dialog.wait_for()
     page.click("[data-testid=conflict-overwrite]")

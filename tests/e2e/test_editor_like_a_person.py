@@ -59,7 +59,8 @@ def test_a_word_in_a_number_argument_is_named_as_you_type_and_refused_on_save(pa
     page.click("[data-testid=editor-save]")
     page.wait_for_selector("[data-testid=problems-panel]")
     assert """step 's1': argument 'seconds' must be a number, got "abc\"""" in page.inner_text(
-        "[data-testid=problems-panel]")
+        "[data-testid=problems-panel]"
+    )
     assert page.locator("[data-testid=editor-step-s1]").get_attribute("data-error") == "true"
     screenshot(page, "defect-02-refused-on-save")
     assert Campaign.objects.get(pk=seed.pk).version == 1
@@ -103,8 +104,10 @@ def test_handles_are_visible_grow_on_hover_and_a_refused_target_says_why_before_
     page.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2, steps=15)
     page.wait_for_selector("[data-testid=connection-line][data-status=valid]", state="attached")
     assert page.locator("[data-testid=connection-reason]").count() == 0
-    assert page.locator("[data-testid=handle-in-s3]").evaluate(
-        "e => getComputedStyle(e).backgroundColor") == "rgb(22, 163, 74)"
+    assert (
+        page.locator("[data-testid=handle-in-s3]").evaluate("e => getComputedStyle(e).backgroundColor")
+        == "rgb(22, 163, 74)"
+    )
     page.mouse.up()
     assert edge_count(page) == 4
     assert page.console_errors == []
@@ -135,7 +138,7 @@ def test_new_steps_land_under_the_cursor_or_on_the_next_free_place(page, live_st
     assert step_ids(page) == ["echo", "echo_2", "echo_3", "echo_4", "noop", "sleep"]
     boxes = [page.locator(f"[data-testid=editor-step-{i}]").bounding_box() for i in step_ids(page)]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not overlapping(a, b)
     screenshot(page, "defect-06-placement")
     assert page.console_errors == []

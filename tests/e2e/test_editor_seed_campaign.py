@@ -65,9 +65,13 @@ def test_build_the_seed_campaign_by_drag_and_drop_and_watch_three_instances_on_t
     graph = campaign.current_version.graph
     assert [(s["id"], s["name"], s["function"], s["kwargs"]) for s in graph["steps"]] == [
         (f"sleep{suffix}", f"Step {k}", "sleep", {"seconds": 0.5})
-        for k, suffix in enumerate(["", "_2", "_3", "_4"], start=1)]
-    assert graph["edges"] == [{"source": "sleep", "target": "sleep_2"}, {"source": "sleep_2", "target": "sleep_3"},
-                              {"source": "sleep_3", "target": "sleep_4"}]
+        for k, suffix in enumerate(["", "_2", "_3", "_4"], start=1)
+    ]
+    assert graph["edges"] == [
+        {"source": "sleep", "target": "sleep_2"},
+        {"source": "sleep_2", "target": "sleep_3"},
+        {"source": "sleep_3", "target": "sleep_4"},
+    ]
     assert campaign.current_version.parameters[0]["name"] == "name"
 
     page.click("[data-testid=editor-launch]")
@@ -82,8 +86,9 @@ def test_build_the_seed_campaign_by_drag_and_drop_and_watch_three_instances_on_t
     # Live states on the timeline, not only the end result.
     page.wait_for_selector("[data-testid=step-count-running]", timeout=15000)
     for run in runs:
-        page.wait_for_selector(f"[data-testid=dash-run-{run.pk}][data-steps='succeeded,succeeded,succeeded,succeeded']",
-                               timeout=20000)
+        page.wait_for_selector(
+            f"[data-testid=dash-run-{run.pk}][data-steps='succeeded,succeeded,succeeded,succeeded']", timeout=20000
+        )
     page.wait_for_selector("[data-testid=step-count-succeeded][data-count='12']")
     assert page.get_attribute("[data-testid=count-succeeded]", "data-count") == "3"
     assert page.locator(f"[data-testid=dash-batch-{runs[0].batch_id}]").is_visible()

@@ -29,8 +29,9 @@ LONG_NAME = "A campaign whose name goes on and on " * 5
 def world(live_stack):
     pat = make_user("pat")
     team = team_with("Imaging Lab", pat="admin")
-    campaign = campaign_create(owner=pat, team=team, visibility="team", tags=["demo"],
-                               **seed_definition(step_seconds=0.05))
+    campaign = campaign_create(
+        owner=pat, team=team, visibility="team", tags=["demo"], **seed_definition(step_seconds=0.05)
+    )
     campaign_create(owner=pat, **seed_definition(step_seconds=0.05, name=LONG_NAME))
     run = run_launch(campaign=campaign, user=pat, parameters={"name": "Campaign A"})
     deadline = time.monotonic() + 30
@@ -140,8 +141,7 @@ def pages_logged_in(world) -> list[tuple[str, str, str | None]]:
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_page_loads_cleanly_offline_without_overflow(browser, live_stack, world, theme, size):
     width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_stack,
-                                  color_scheme=theme)
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_stack, color_scheme=theme)
     page = context.new_page()
     watcher = Watcher(page, live_stack)
     found: dict[str, list[str]] = {}
@@ -168,4 +168,3 @@ def test_every_page_loads_cleanly_offline_without_overflow(browser, live_stack, 
     finally:
         context.close()
     assert found == {}, "\n".join(f"{page}: {problems}" for page, problems in found.items())
-

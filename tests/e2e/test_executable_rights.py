@@ -23,8 +23,12 @@ ASK = "ask a site admin to allow you executable steps"
 def test_the_editor_and_dialogs_say_why_executable_steps_are_not_allowed(page):
     alice, charlie = make_user("alice"), make_user("charlie")
     allow_executables(alice)
-    public = campaign_create(owner=alice, name="Public command", visibility="public", graph={
-        "steps": [{"id": "cmd", "name": "Cmd", "kind": "executable", "argv": ["echo", "hi"]}], "edges": []})
+    public = campaign_create(
+        owner=alice,
+        name="Public command",
+        visibility="public",
+        graph={"steps": [{"id": "cmd", "name": "Cmd", "kind": "executable", "argv": ["echo", "hi"]}], "edges": []},
+    )
     team_create(user=charlie, name="mine")
 
     login(page, "charlie")

@@ -32,10 +32,10 @@ def test_launch_the_seed_campaign_and_see_every_step_succeed_live(page):
     page.wait_for_url(re.compile(r".*/runs/\d+$"), wait_until="commit")
 
     # The page must go through live states, not only show the end result.
-    page.wait_for_selector('[data-testid=run-state][data-state=running]', timeout=15000)
+    page.wait_for_selector("[data-testid=run-state][data-state=running]", timeout=15000)
     for step in ("s1", "s2", "s3", "s4"):
-        page.locator(f'[data-testid=step-{step}][data-state=succeeded]').first.wait_for(timeout=15000)
-    page.wait_for_selector('[data-testid=run-state][data-state=succeeded]', timeout=15000)
+        page.locator(f"[data-testid=step-{step}][data-state=succeeded]").first.wait_for(timeout=15000)
+    page.wait_for_selector("[data-testid=run-state][data-state=succeeded]", timeout=15000)
     assert page.get_attribute("[data-testid=live-status]", "data-status") == "live"
     assert "Campaign B" in page.content()
     screenshot(page, "run-page")

@@ -13,11 +13,24 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_a_failed_step_shows_why_first_on_the_node_in_the_details_and_in_the_log(page):
     ida = make_user("ida")
-    campaign = campaign_create(owner=ida, name="Breaks", parameters=[], graph={
-        "steps": [{"id": "ok", "name": "Fine", "kind": "function", "function": "noop"},
-                  {"id": "bad", "name": "Disk check", "kind": "function", "function": "fail",
-                   "kwargs": {"message": "disk full"}}],
-        "edges": [{"source": "ok", "target": "bad"}]})
+    campaign = campaign_create(
+        owner=ida,
+        name="Breaks",
+        parameters=[],
+        graph={
+            "steps": [
+                {"id": "ok", "name": "Fine", "kind": "function", "function": "noop"},
+                {
+                    "id": "bad",
+                    "name": "Disk check",
+                    "kind": "function",
+                    "function": "fail",
+                    "kwargs": {"message": "disk full"},
+                },
+            ],
+            "edges": [{"source": "ok", "target": "bad"}],
+        },
+    )
     run = run_launch(campaign=campaign, user=ida)
     page.set_viewport_size({"width": 1024, "height": 700})
     login(page, "ida", f"/runs/{run.pk}")
@@ -50,8 +63,14 @@ def test_a_viewer_sees_before_the_click_that_fork_and_edit_are_not_theirs_and_wh
     lab = team_with("Imaging Lab", jo="admin", kim="viewer")
     lab.may_run_executables = True
     lab.save()
-    campaign = campaign_create(owner=jo, name="Commands", parameters=[], team=lab, visibility="team", graph={
-        "steps": [{"id": "run", "name": "Run", "kind": "executable", "argv": ["echo", "hi"]}], "edges": []})
+    campaign = campaign_create(
+        owner=jo,
+        name="Commands",
+        parameters=[],
+        team=lab,
+        visibility="team",
+        graph={"steps": [{"id": "run", "name": "Run", "kind": "executable", "argv": ["echo", "hi"]}], "edges": []},
+    )
     login(page, "kim", "/library")
     fork = page.locator(f"[data-testid=fork-{campaign.pk}]")
     fork.wait_for()

@@ -15,8 +15,15 @@ SCRIPT = "for i in 1 2 3; do echo line-$i; sleep 0.4; done; echo oops >&2"
 def test_the_log_panel_tails_a_step_live(page):
     fay = make_user("fay")
     allow_executables(fay)  # a site admin allowed her executable steps
-    campaign = campaign_create(owner=fay, name="Talker", parameters=[], graph={
-        "steps": [{"id": "talk", "name": "Talk", "kind": "executable", "argv": ["sh", "-c", SCRIPT]}], "edges": []})
+    campaign = campaign_create(
+        owner=fay,
+        name="Talker",
+        parameters=[],
+        graph={
+            "steps": [{"id": "talk", "name": "Talk", "kind": "executable", "argv": ["sh", "-c", SCRIPT]}],
+            "edges": [],
+        },
+    )
     run = run_launch(campaign=campaign, user=fay)
     login(page, "fay", f"/runs/{run.pk}")
     page.click("[data-testid=timeline-row-talk]")
@@ -30,10 +37,18 @@ def test_the_log_panel_tails_a_step_live(page):
 
 def test_cancel_then_retry_from_the_run_page(page):
     gus = make_user("gus")
-    campaign = campaign_create(owner=gus, name="Slow", parameters=[], graph={
-        "steps": [{"id": "wait", "name": "Wait", "kind": "function", "function": "sleep", "kwargs": {"seconds": 30}},
-                  {"id": "after", "name": "After", "kind": "function", "function": "noop"}],
-        "edges": [{"source": "wait", "target": "after"}]})
+    campaign = campaign_create(
+        owner=gus,
+        name="Slow",
+        parameters=[],
+        graph={
+            "steps": [
+                {"id": "wait", "name": "Wait", "kind": "function", "function": "sleep", "kwargs": {"seconds": 30}},
+                {"id": "after", "name": "After", "kind": "function", "function": "noop"},
+            ],
+            "edges": [{"source": "wait", "target": "after"}],
+        },
+    )
     run = run_launch(campaign=campaign, user=gus)
     login(page, "gus", f"/runs/{run.pk}")
     page.wait_for_selector("[data-testid=step-wait][data-state=running]", timeout=15000)

@@ -22,14 +22,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_two_workflow_steps_from_the_palette_run_their_children_and_one_expands_in_place(page):
     dora = make_user("dora")
-    stage = campaign_create(owner=dora, name="Stage", parameters=[{"name": "who", "type": "string", "default": "x"}],
-                            graph={"steps": [{"id": "wait", "kind": "function", "function": "sleep",
-                                              "kwargs": {"seconds": 0.3}},
-                                             {"id": "say", "kind": "function", "function": "echo",
-                                              "kwargs": {"who": "{{ params.who }}"}}],
-                                   "edges": [{"source": "wait", "target": "say"}]})
-    campaign_create(owner=dora, name="Unrelated", graph={"steps": [{"id": "n", "kind": "function",
-                                                                     "function": "noop"}], "edges": []})
+    stage = campaign_create(
+        owner=dora,
+        name="Stage",
+        parameters=[{"name": "who", "type": "string", "default": "x"}],
+        graph={
+            "steps": [
+                {"id": "wait", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.3}},
+                {"id": "say", "kind": "function", "function": "echo", "kwargs": {"who": "{{ params.who }}"}},
+            ],
+            "edges": [{"source": "wait", "target": "say"}],
+        },
+    )
+    campaign_create(
+        owner=dora,
+        name="Unrelated",
+        graph={"steps": [{"id": "n", "kind": "function", "function": "noop"}], "edges": []},
+    )
     login(page, "dora")
     open_editor(page)
 

@@ -45,11 +45,18 @@ def ledger_figures(run_ids) -> dict:
     """Runs and steps the stored events account for: steps lost (no success) and doubled (more than one)."""
     from campaigns_app.models import RunEvent, StepRun
 
-    successes = Counter(RunEvent.objects.filter(run_id__in=run_ids, type="step.state", state="succeeded")
-                        .values_list("run_id", "step_id"))
+    successes = Counter(
+        RunEvent.objects.filter(run_id__in=run_ids, type="step.state", state="succeeded").values_list(
+            "run_id", "step_id"
+        )
+    )
     counts = [successes[key] for key in StepRun.objects.filter(run_id__in=run_ids).values_list("run_id", "step_id")]
-    return {"runs": len(set(run_ids)), "steps": len(counts), "lost": sum(1 for n in counts if n == 0),
-            "doubled": sum(1 for n in counts if n > 1)}
+    return {
+        "runs": len(set(run_ids)),
+        "steps": len(counts),
+        "lost": sum(1 for n in counts if n == 0),
+        "doubled": sum(1 for n in counts if n > 1),
+    }
 
 
 @pytest.fixture

@@ -9,12 +9,15 @@ from tests.live import start_worker
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-def test_a_worker_runs_no_more_thread_steps_at_once_than_its_backend_allows(alice, processes, clean_broker,
-                                                                              tmp_path):
+def test_a_worker_runs_no_more_thread_steps_at_once_than_its_backend_allows(alice, processes, clean_broker, tmp_path):
     worker, _ = start_worker(tmp_path, concurrency=8, env={"STUDIO_BACKEND_CONCURRENCY": "thread=3"})
     processes.append(worker)
-    graph = {"steps": [{"id": f"p{i}", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.3}}
-                       for i in range(9)], "edges": []}
+    graph = {
+        "steps": [
+            {"id": f"p{i}", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.3}} for i in range(9)
+        ],
+        "edges": [],
+    }
     run = run_launch(campaign=campaign_create(owner=alice, name="wide", graph=graph), user=alice)
     [run] = wait_for_runs([run.pk], timeout=30)
     assert run.state == "succeeded"

@@ -25,13 +25,18 @@ TERMINATE_MID_STEP = """
 """
 
 
-def test_steps_survive_their_worker_losing_its_database_connection_mid_finish(alice, processes, clean_broker,
-                                                                              tmp_path, figures):
+def test_steps_survive_their_worker_losing_its_database_connection_mid_finish(
+    alice, processes, clean_broker, tmp_path, figures
+):
     if connection.vendor != "postgresql":
         pytest.skip("terminates PostgreSQL backends: runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")
-    graph = {"steps": [{"id": f"s{k}", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.05}}
-                       for k in range(1, STEPS + 1)],
-             "edges": [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, STEPS)]}
+    graph = {
+        "steps": [
+            {"id": f"s{k}", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.05}}
+            for k in range(1, STEPS + 1)
+        ],
+        "edges": [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, STEPS)],
+    }
     campaign = campaign_create(owner=alice, name="db-loss", graph=graph)
     worker, _ = start_worker(tmp_path, concurrency=4)
     processes.append(worker)

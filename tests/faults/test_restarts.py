@@ -22,8 +22,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def post_json(url: str, token: str, body: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Token {token}"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -38,8 +42,11 @@ def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
     processes.extend([worker, daphne])
     token = login_token_for(alice)
     campaign = campaign_create(owner=alice, **seed_definition(step_seconds=0.4))
-    answer = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token,
-                       {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]})
+    answer = post_json(
+        f"{base}/api/campaigns/{campaign.pk}/runs/",
+        token,
+        {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]},
+    )
     run_ids = [r["id"] for r in answer["runs"]]
 
     time.sleep(0.7)
@@ -64,13 +71,16 @@ def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(al
     processes.append(redis_proc)
     port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
     # The sweep would wait ten minutes: only the reconnect can bring the lost messages back in time.
-    worker, worker_log = start_worker(tmp_path, concurrency=2,
-                                      env={"REDIS_URL": redis_url, "STUDIO_REDISPATCH_AFTER_S": "600"})
+    worker, worker_log = start_worker(
+        tmp_path, concurrency=2, env={"REDIS_URL": redis_url, "STUDIO_REDISPATCH_AFTER_S": "600"}
+    )
     daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
     processes.extend([worker, daphne])
     token = login_token_for(alice)
-    graph = {"steps": [{"id": "only", "kind": "function", "function": "sleep", "kwargs": {"seconds": 1.0}}],
-             "edges": []}
+    graph = {
+        "steps": [{"id": "only", "kind": "function", "function": "sleep", "kwargs": {"seconds": 1.0}}],
+        "edges": [],
+    }
     campaign = campaign_create(owner=alice, name="wide", graph=graph)
     answer = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token, {"instances": [{"parameters": {}}] * 10})
     run_ids = [r["id"] for r in answer["runs"]]
@@ -108,7 +118,8 @@ async def _collect(url: str, origin: str, until_seq: int | None, stop_after: int
 
 
 def test_a_socket_client_reconnecting_after_a_daphne_restart_gets_exactly_what_it_missed(
-        alice, processes, clean_broker, tmp_path):
+    alice, processes, clean_broker, tmp_path
+):
     worker, _ = start_worker(tmp_path, concurrency=8)
     daphne, base = start_daphne(tmp_path)
     processes.extend([worker, daphne])
@@ -134,16 +145,18 @@ def test_a_socket_client_reconnecting_after_a_daphne_restart_gets_exactly_what_i
 CLIENTS = scaled(50, 200)
 
 
-async def _follow(ws_base: str, origin: str, run_id: int, token: str, failed_connects: list[int],
-                  client: int) -> list[dict]:
+async def _follow(
+    ws_base: str, origin: str, run_id: int, token: str, failed_connects: list[int], client: int
+) -> list[dict]:
     """A client that watches one run to its end, reconnecting with ?after=<last seq> whenever the socket drops."""
     events: list[dict] = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         after = events[-1]["seq"] if events else 0
         try:
-            async with websockets.connect(f"{ws_base}/ws/runs/{run_id}/?after={after}&token={token}",
-                                          origin=origin, open_timeout=10) as socket:
+            async with websockets.connect(
+                f"{ws_base}/ws/runs/{run_id}/?after={after}&token={token}", origin=origin, open_timeout=10
+            ) as socket:
                 while True:
                     event = json.loads(await asyncio.wait_for(socket.recv(), timeout=30))
                     events.append(event)
@@ -156,23 +169,28 @@ async def _follow(ws_base: str, origin: str, run_id: int, token: str, failed_con
 
 
 def test_fifty_socket_clients_get_every_event_once_in_order_across_a_daphne_restart(
-        alice, processes, clean_broker, tmp_path, figures):
+    alice, processes, clean_broker, tmp_path, figures
+):
     worker, _ = start_worker(tmp_path, concurrency=8)
     daphne, base = start_daphne(tmp_path)
     processes.extend([worker, daphne])
     port = int(base.rsplit(":", 1)[1])
     token = login_token_for(alice)
     campaign = campaign_create(owner=alice, **seed_definition(step_seconds=1.0))
-    answer = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token,
-                       {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]})
+    answer = post_json(
+        f"{base}/api/campaigns/{campaign.pk}/runs/",
+        token,
+        {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]},
+    )
     run_ids = [r["id"] for r in answer["runs"]]
     ws_base = base.replace("http://", "ws://")
     failed_connects: list[int] = []
 
     async def scenario() -> list[list[dict]]:
-        clients = [asyncio.create_task(_follow(ws_base, base, run_ids[i % len(run_ids)], token,
-                                           failed_connects, i))
-                   for i in range(CLIENTS)]
+        clients = [
+            asyncio.create_task(_follow(ws_base, base, run_ids[i % len(run_ids)], token, failed_connects, i))
+            for i in range(CLIENTS)
+        ]
         await asyncio.sleep(1.5)
         # Events keep coming while daphne is away; the clients must get them from the database.
         await asyncio.to_thread(terminate, [daphne], 5)
@@ -189,5 +207,11 @@ def test_fifty_socket_clients_get_every_event_once_in_order_across_a_daphne_rest
         assert [e["seq"] for e in events] == stored == list(range(1, len(stored) + 1))
     ledger = ledger_figures(run_ids)
     assert ledger["lost"] == ledger["doubled"] == 0
-    figures(suite="daphne restart", faults=1, clients=CLIENTS, failed_connects=len(failed_connects),
-            events_delivered=sum(len(e) for e in received), **ledger)
+    figures(
+        suite="daphne restart",
+        faults=1,
+        clients=CLIENTS,
+        failed_connects=len(failed_connects),
+        events_delivered=sum(len(e) for e in received),
+        **ledger,
+    )

@@ -22,9 +22,20 @@ def wait_for(predicate, timeout: float) -> None:
 
 def test_a_killed_worker_leaves_no_step_process_behind(alice, processes, clean_broker, tmp_path):
     marker = unique_sleep()
-    campaign = campaign_create(owner=alice, name="orphans", graph={"steps": [
-        {"id": "long", "kind": "executable", "argv": ["sh", "-c", f"setsid sleep {marker} & exec sleep {marker}"]}],
-        "edges": []})
+    campaign = campaign_create(
+        owner=alice,
+        name="orphans",
+        graph={
+            "steps": [
+                {
+                    "id": "long",
+                    "kind": "executable",
+                    "argv": ["sh", "-c", f"setsid sleep {marker} & exec sleep {marker}"],
+                }
+            ],
+            "edges": [],
+        },
+    )
     victim, _ = start_worker(tmp_path, concurrency=2, name="victim")
     processes.append(victim)
     run_launch(campaign=campaign, user=alice)

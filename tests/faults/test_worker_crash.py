@@ -28,9 +28,13 @@ def wait_for(predicate, timeout: float) -> None:
 
 
 def test_campaigns_survive_a_worker_killed_again_and_again(alice, processes, clean_broker, tmp_path, figures):
-    graph = {"steps": [{"id": f"s{k}", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.25}}
-                       for k in range(1, STEPS + 1)],
-             "edges": [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, STEPS)]}
+    graph = {
+        "steps": [
+            {"id": f"s{k}", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.25}}
+            for k in range(1, STEPS + 1)
+        ],
+        "edges": [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, STEPS)],
+    }
     campaign = campaign_create(owner=alice, name="fault", graph=graph)
     # Few threads, so the work outlasts the kills and the restarts between them.
     steady, _ = start_worker(tmp_path, concurrency=4, name="steady")
@@ -60,5 +64,11 @@ def test_campaigns_survive_a_worker_killed_again_and_again(alice, processes, cle
     assert lost_attempts >= KILLS, "each kill must have cost at least one running step an attempt"
     reclaimed = StepRun.objects.filter(run_id__in=run_ids, reclaims__gt=0)
     assert all(sr.attempts >= 2 and sr.state == "succeeded" for sr in reclaimed)
-    figures(suite="worker SIGKILL", faults=KILLS, attempts_lost=lost_attempts, reclaimed=reclaimed.count(),
-            seconds=round(time.monotonic() - started), **ledger)
+    figures(
+        suite="worker SIGKILL",
+        faults=KILLS,
+        attempts_lost=lost_attempts,
+        reclaimed=reclaimed.count(),
+        seconds=round(time.monotonic() - started),
+        **ledger,
+    )

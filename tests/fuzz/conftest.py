@@ -15,10 +15,17 @@ from hypothesis import HealthCheck, settings
 EXAMPLES = int(os.environ.get("STUDIO_FUZZ_EXAMPLES", "60"))
 
 settings.register_profile(
-    "studio-fuzz", max_examples=EXAMPLES, deadline=None, database=None,
+    "studio-fuzz",
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
     derandomize=os.environ.get("STUDIO_FUZZ_RANDOM", "") not in ("1", "true"),
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 settings.load_profile("studio-fuzz")
 

@@ -10,12 +10,27 @@ FUNCTIONS = ["noop", "echo", "sleep", "fail", "missing", "", None]
 
 texts = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=30)
 numbers = st.one_of(st.integers(min_value=-(2**70), max_value=2**70), st.floats(allow_nan=True, allow_infinity=True))
-scalars = st.one_of(st.none(), st.booleans(), numbers, texts,
-                    st.sampled_from(["{{ params.p }}", "{{ steps.a.result }}", "{{ steps.zz.result }}",
-                                     "{{ params.nope }}", "{{ bogus }}", "x {{ params.p }} y"]))
-json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                            st.dictionaries(texts, inner, max_size=4)),
-                           max_leaves=12)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    numbers,
+    texts,
+    st.sampled_from(
+        [
+            "{{ params.p }}",
+            "{{ steps.a.result }}",
+            "{{ steps.zz.result }}",
+            "{{ params.nope }}",
+            "{{ bogus }}",
+            "x {{ params.p }} y",
+        ]
+    ),
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(texts, inner, max_size=4)),
+    max_leaves=12,
+)
 
 
 def deep(depth: int):
@@ -31,9 +46,11 @@ steps = st.fixed_dictionaries(
     optional={
         "kind": st.sampled_from(["function", "executable", "script", None, 3]),
         "function": st.sampled_from(FUNCTIONS),
-        "kwargs": st.one_of(st.dictionaries(st.sampled_from(["seconds", "value", "message", "times", "junk"]),
-                                            json_values, max_size=3),
-                            json_values, st.integers(20, 60).map(deep)),
+        "kwargs": st.one_of(
+            st.dictionaries(st.sampled_from(["seconds", "value", "message", "times", "junk"]), json_values, max_size=3),
+            json_values,
+            st.integers(20, 60).map(deep),
+        ),
         "argv": st.one_of(st.lists(texts, max_size=3), json_values),
         "env": st.one_of(st.dictionaries(texts, texts, max_size=2), json_values),
         "cwd": st.one_of(texts, json_values),
@@ -43,10 +60,19 @@ steps = st.fixed_dictionaries(
         "timeout_s": numbers,
         "position": st.one_of(st.fixed_dictionaries({"x": numbers, "y": numbers}), json_values),
         "block": st.one_of(st.sampled_from(["blk", "nope"]), json_values),
-        "resources": st.one_of(st.fixed_dictionaries({}, optional={"cores": numbers, "gpus": numbers,
-                                                                   "walltime": st.one_of(texts, numbers),
-                                                                   "partition": json_values,
-                                                                   "junk": json_values}), json_values),
+        "resources": st.one_of(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "cores": numbers,
+                    "gpus": numbers,
+                    "walltime": st.one_of(texts, numbers),
+                    "partition": json_values,
+                    "junk": json_values,
+                },
+            ),
+            json_values,
+        ),
         "description": json_values,
         "name": json_values,
         "surprise": json_values,
@@ -56,21 +82,34 @@ edges = st.one_of(
     st.fixed_dictionaries({"source": st.sampled_from(IDS + ["blk"]), "target": st.sampled_from(IDS + ["blk"])}),
     json_values,
 )
-blocks = st.lists(st.fixed_dictionaries({"id": st.sampled_from(["blk", "inner", "a", "bad id"])},
-                                        optional={"parent": st.sampled_from([None, "blk", "inner", "gone"]),
-                                                  "name": json_values}), max_size=3)
+blocks = st.lists(
+    st.fixed_dictionaries(
+        {"id": st.sampled_from(["blk", "inner", "a", "bad id"])},
+        optional={"parent": st.sampled_from([None, "blk", "inner", "gone"]), "name": json_values},
+    ),
+    max_size=3,
+)
 graphs = st.one_of(
-    st.fixed_dictionaries({"steps": st.lists(steps, max_size=8), "edges": st.lists(edges, max_size=10)},
-                          optional={"blocks": st.one_of(blocks, json_values)}),
+    st.fixed_dictionaries(
+        {"steps": st.lists(steps, max_size=8), "edges": st.lists(edges, max_size=10)},
+        optional={"blocks": st.one_of(blocks, json_values)},
+    ),
     json_values,
 )
 parameters = st.one_of(
-    st.lists(st.fixed_dictionaries({"name": st.one_of(st.sampled_from(["p", "q", "p"]), json_values)},
-                                   optional={"type": st.sampled_from(["string", "integer", "number", "boolean",
-                                                                      "choice", "json", "weird"]),
-                                             "default": json_values, "choices": json_values,
-                                             "required": json_values, "description": json_values}),
-             max_size=3),
+    st.lists(
+        st.fixed_dictionaries(
+            {"name": st.one_of(st.sampled_from(["p", "q", "p"]), json_values)},
+            optional={
+                "type": st.sampled_from(["string", "integer", "number", "boolean", "choice", "json", "weird"]),
+                "default": json_values,
+                "choices": json_values,
+                "required": json_values,
+                "description": json_values,
+            },
+        ),
+        max_size=3,
+    ),
     json_values,
 )
 

@@ -41,9 +41,13 @@ def assert_created_or_refused(answer, before):
 
 bodies = st.fixed_dictionaries(
     {"name": st.one_of(st.text(min_size=1, max_size=20), json_values), "graph": graphs},
-    optional={"parameters": parameters, "description": json_values, "tags": json_values,
-              "visibility": st.sampled_from(["private", "team", "public", "secret", None]),
-              "team": st.one_of(st.none(), st.integers(-5, 2**70), texts)},
+    optional={
+        "parameters": parameters,
+        "description": json_values,
+        "tags": json_values,
+        "visibility": st.sampled_from(["private", "team", "public", "secret", None]),
+        "team": st.one_of(st.none(), st.integers(-5, 2**70), texts),
+    },
 )
 
 
@@ -67,11 +71,18 @@ def test_a_cycle_is_a_400_naming_it(staff_api, graph):
 
 
 documents = st.fixed_dictionaries(
-    {"kind": st.sampled_from(["asyncflow-studio/campaign", "other"]), "name": st.one_of(st.text(max_size=20),
-                                                                                          json_values),
-     "graph": graphs},
-    optional={"schema": st.sampled_from([1, 2, "1"]), "parameters": parameters, "tags": json_values,
-              "description": json_values, "extra": json_values},
+    {
+        "kind": st.sampled_from(["asyncflow-studio/campaign", "other"]),
+        "name": st.one_of(st.text(max_size=20), json_values),
+        "graph": graphs,
+    },
+    optional={
+        "schema": st.sampled_from([1, 2, "1"]),
+        "parameters": parameters,
+        "tags": json_values,
+        "description": json_values,
+        "extra": json_values,
+    },
 )
 
 
@@ -86,11 +97,26 @@ def test_importing_any_document(staff_api, document, fmt):
     assert_created_or_refused(answer, before)
 
 
-@given(text=st.one_of(texts, st.sampled_from([
-    "a: &x [1, 2]\nb: *x\n", "<<: *missing\n", "!!python/object:os.system {}\n", "[" * 5000, "{{{{",
-    "name: x\ngraph: !!binary aGVsbG8=\n", "name: x\ngraph: !!set {a, b}\n", "? [a, b]\n: c\n", "\t\x00",
-    "kind: asyncflow-studio/campaign\nname: t\ngraph: {steps: [{id: a, kind: function, function: noop, "
-    "kwargs: {when: 2020-01-01 10:00:00}}], edges: []}\n"])))
+@given(
+    text=st.one_of(
+        texts,
+        st.sampled_from(
+            [
+                "a: &x [1, 2]\nb: *x\n",
+                "<<: *missing\n",
+                "!!python/object:os.system {}\n",
+                "[" * 5000,
+                "{{{{",
+                "name: x\ngraph: !!binary aGVsbG8=\n",
+                "name: x\ngraph: !!set {a, b}\n",
+                "? [a, b]\n: c\n",
+                "\t\x00",
+                "kind: asyncflow-studio/campaign\nname: t\ngraph: {steps: [{id: a, kind: function, function: noop, "
+                "kwargs: {when: 2020-01-01 10:00:00}}], edges: []}\n",
+            ]
+        ),
+    )
+)
 def test_importing_hostile_yaml(staff_api, text):
     before = stored()
     answer = staff_api.post("/api/campaigns/import/", {"document": text, "format": "yaml"}, format="json")

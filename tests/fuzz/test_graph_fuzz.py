@@ -22,8 +22,9 @@ LIMITS = GraphLimits(max_steps=50, max_value_bytes=2000, max_depth=16)
 
 
 def validate(params, graph):
-    return validate_campaign(parameters=params, graph=graph, functions=FUNCTIONS, backends={"thread"},
-                             size_limits=LIMITS)
+    return validate_campaign(
+        parameters=params, graph=graph, functions=FUNCTIONS, backends={"thread"}, size_limits=LIMITS
+    )
 
 
 # The validator is pure and fast: five times the examples of the API properties.

@@ -16,7 +16,10 @@ def test_placeholders_inside_text_are_interpolated():
 
 def test_argv_stays_a_list_of_strings():
     assert render_argv(["echo", "{{ steps.s1.result }}", "{{ params.name }}"], {"name": "B"}, {"s1": 0.5}) == [
-        "echo", "0.5", "B"]
+        "echo",
+        "0.5",
+        "B",
+    ]
 
 
 def test_nested_values_are_rendered():
@@ -43,8 +46,11 @@ def test_result_paths_reach_into_objects_and_lists():
 
 def test_item_and_index_are_bound_by_the_caller():
     bindings = {"item": {"key": "x", "tags": ["t0"]}, "index": 3}
-    assert render_value(["{{ item.key }}", "{{ index }}", "{{ item.tags[0] }}-{{ index }}"], {}, {},
-                        bindings) == ["x", 3, "t0-3"]
+    assert render_value(["{{ item.key }}", "{{ index }}", "{{ item.tags[0] }}-{{ index }}"], {}, {}, bindings) == [
+        "x",
+        3,
+        "t0-3",
+    ]
     with pytest.raises(TemplateError, match="only bound in a step with for_each"):
         render_value("{{ item }}", {}, {})
 
@@ -54,8 +60,11 @@ def test_a_missing_key_names_the_path_and_the_keys_there():
     with pytest.raises(TemplateError) as missing:
         render_value("{{ steps.prep.result.files[0].nme }}", {}, results)
     assert str(missing.value) == "steps.prep.result.files[0] has no key 'nme' (its keys: name, size)"
-    with pytest.raises(TemplateError, match=r"steps.prep.result.files\[5\] is out of range: "
-                                            r"steps.prep.result.files has 1 item"):
+    with pytest.raises(
+        TemplateError,
+        match=r"steps.prep.result.files\[5\] is out of range: "
+        r"steps.prep.result.files has 1 item",
+    ):
         render_value("{{ steps.prep.result.files[5] }}", {}, results)
     with pytest.raises(TemplateError, match="steps.prep.result.files is a list, not an object: .name"):
         render_value("{{ steps.prep.result.files.name }}", {}, results)

@@ -6,11 +6,19 @@ from campaigns_app.graph import GraphError, normalize_graph
 from campaigns_app.graph.validation import FunctionSignature
 from campaigns_app.graph.workflows import ChildCampaign, WorkflowLimits
 
-FUNCTIONS = {"echo": FunctionSignature("echo", var_kwargs=True),
-             "sleep": FunctionSignature("sleep", frozenset({"seconds"}), frozenset({"seconds"}))}
-SEED = ChildCampaign(id=1, name="Seed", version=2,
-                     parameters=({"name": "name", "type": "string", "default": "A", "required": False},
-                                 {"name": "seconds", "type": "number", "default": None, "required": True}))
+FUNCTIONS = {
+    "echo": FunctionSignature("echo", var_kwargs=True),
+    "sleep": FunctionSignature("sleep", frozenset({"seconds"}), frozenset({"seconds"})),
+}
+SEED = ChildCampaign(
+    id=1,
+    name="Seed",
+    version=2,
+    parameters=(
+        {"name": "name", "type": "string", "default": "A", "required": False},
+        {"name": "seconds", "type": "number", "default": None, "required": True},
+    ),
+)
 
 
 def catalogue(*children: ChildCampaign):
@@ -26,9 +34,15 @@ def catalogue(*children: ChildCampaign):
 
 
 def normalize(steps, edges=(), parameters=(), resolve=None, limits=None):
-    return normalize_graph({"steps": steps, "edges": [{"source": a, "target": b} for a, b in edges]},
-                           functions=FUNCTIONS, backends=["thread"], parameter_names=[p["name"] for p in parameters],
-                           parameters=parameters, resolve=resolve or catalogue(SEED), limits=limits)
+    return normalize_graph(
+        {"steps": steps, "edges": [{"source": a, "target": b} for a, b in edges]},
+        functions=FUNCTIONS,
+        backends=["thread"],
+        parameter_names=[p["name"] for p in parameters],
+        parameters=parameters,
+        resolve=resolve or catalogue(SEED),
+        limits=limits,
+    )
 
 
 def messages(**kwargs):
@@ -58,20 +72,26 @@ def test_workflow_parameters_are_checked_against_the_child_declarations():
 def test_an_unknown_or_invisible_campaign_names_the_step():
     assert messages(steps=[wf("sim", campaign=99)]) == ["step 'sim': no campaign 99 that you may see"]
     assert messages(steps=[wf("sim", version=7, parameters={"seconds": 1})]) == [
-        "step 'sim': campaign 1 has no version 7"]
+        "step 'sim': campaign 1 has no version 7"
+    ]
 
 
 def test_a_campaign_calling_itself_through_another_is_refused_with_the_chain():
     b = ChildCampaign(id=2, name="B", version=1, calls=(("back", 1, 3),))
     a_old = ChildCampaign(id=1, name="A", version=3)
-    found = messages(steps=[wf("call_b", campaign=2)], resolve=catalogue(b, a_old),
-                     limits=WorkflowLimits(campaign_id=1, campaign_name="A"))
+    found = messages(
+        steps=[wf("call_b", campaign=2)],
+        resolve=catalogue(b, a_old),
+        limits=WorkflowLimits(campaign_id=1, campaign_name="A"),
+    )
     assert found == ["step 'call_b': 'A' would call itself: A -> B (step call_b) -> A (step back)"]
 
 
 def test_nesting_deeper_than_the_limit_is_refused():
-    chain = [ChildCampaign(id=10 + k, name=f"C{k}", version=1, calls=((f"s{k}", 11 + k, 1),) if k < 4 else ())
-             for k in range(5)]
+    chain = [
+        ChildCampaign(id=10 + k, name=f"C{k}", version=1, calls=((f"s{k}", 11 + k, 1),) if k < 4 else ())
+        for k in range(5)
+    ]
     found = messages(steps=[wf("top", campaign=10)], resolve=catalogue(*chain), limits=WorkflowLimits(max_depth=3))
     assert len(found) == 1
     assert found[0].startswith("step 'top': workflows nest 4 deep, over the limit of 3: this campaign -> C0 (step top)")
@@ -79,35 +99,64 @@ def test_nesting_deeper_than_the_limit_is_refused():
 
 
 def test_for_each_takes_a_list_or_one_placeholder_and_binds_item():
-    graph = normalize([{"id": "prep", "kind": "function", "function": "echo", "kwargs": {}},
-                       {"id": "each", "kind": "function", "function": "echo", "max_parallel": 2,
-                        "for_each": "{{ steps.prep.result.files }}", "kwargs": {"f": "{{ item.name }}",
-                                                                               "i": "{{ index }}"}}],
-                      edges=[("prep", "each")])
+    graph = normalize(
+        [
+            {"id": "prep", "kind": "function", "function": "echo", "kwargs": {}},
+            {
+                "id": "each",
+                "kind": "function",
+                "function": "echo",
+                "max_parallel": 2,
+                "for_each": "{{ steps.prep.result.files }}",
+                "kwargs": {"f": "{{ item.name }}", "i": "{{ index }}"},
+            },
+        ],
+        edges=[("prep", "each")],
+    )
     assert graph["steps"][1]["for_each"] == "{{ steps.prep.result.files }}"
     assert graph["steps"][1]["max_parallel"] == 2
-    found = messages(steps=[{"id": "a", "kind": "function", "function": "echo", "for_each": 3},
-                            {"id": "c", "kind": "function", "function": "echo", "for_each": [1, 2, 3]}],
-                     limits=WorkflowLimits(max_items=2))
+    found = messages(
+        steps=[
+            {"id": "a", "kind": "function", "function": "echo", "for_each": 3},
+            {"id": "c", "kind": "function", "function": "echo", "for_each": [1, 2, 3]},
+        ],
+        limits=WorkflowLimits(max_items=2),
+    )
     assert any("step 'a': for_each must be a list" in m for m in found)
     assert "step 'c': for_each has 3 items, over the limit of 2" in found
     assert messages(steps=[{"id": "b", "kind": "function", "function": "echo", "kwargs": {"x": "{{ item }}"}}]) == [
-        "step 'b': {{ item }} is only bound in a step with for_each"]
+        "step 'b': {{ item }} is only bound in a step with for_each"
+    ]
 
 
 def test_result_paths_are_checked_statically_where_they_can_be():
-    found = messages(steps=[{"id": "a", "kind": "function", "function": "echo"},
-                            {"id": "b", "kind": "function", "function": "echo",
-                             "kwargs": {"x": "{{ steps.a.result.k[0] }}", "y": "{{ params.name.first }}",
-                                        "z": "{{ steps.c.result.k }}"}},
-                            {"id": "c", "kind": "function", "function": "echo"}],
-                     edges=[("a", "b")], parameters=[{"name": "name", "type": "string"}])
+    found = messages(
+        steps=[
+            {"id": "a", "kind": "function", "function": "echo"},
+            {
+                "id": "b",
+                "kind": "function",
+                "function": "echo",
+                "kwargs": {
+                    "x": "{{ steps.a.result.k[0] }}",
+                    "y": "{{ params.name.first }}",
+                    "z": "{{ steps.c.result.k }}",
+                },
+            },
+            {"id": "c", "kind": "function", "function": "echo"},
+        ],
+        edges=[("a", "b")],
+        parameters=[{"name": "name", "type": "string"}],
+    )
     assert found == [
         "step 'b': {{ params.name.first }}: parameter 'name' is a string, and only json parameters have keys",
-        "step 'b': {{ steps.c.result.k }} refers to 'c', not an upstream step"]
+        "step 'b': {{ steps.c.result.k }} refers to 'c', not an upstream step",
+    ]
 
 
 def test_an_unterminated_placeholder_is_refused_at_save_naming_the_step():
-    found = messages(steps=[{"id": "a", "kind": "function", "function": "echo", "kwargs": {"x": "{{ params.x"}}],
-                     parameters=[{"name": "x", "type": "string"}])
+    found = messages(
+        steps=[{"id": "a", "kind": "function", "function": "echo", "kwargs": {"x": "{{ params.x"}}],
+        parameters=[{"name": "x", "type": "string"}],
+    )
     assert found == ["step 'a': kwargs: unterminated placeholder '{{ params.x': close it with }}"]

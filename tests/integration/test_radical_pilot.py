@@ -29,8 +29,7 @@ RADICAL_ENV = {"STUDIO_BACKENDS": "thread,radical", "STUDIO_RADICAL_CORES": "2",
 def radical_worker(django_db_setup, django_db_blocker, worker_logs):
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     with django_db_blocker.unblock():
-        process, log_path = start_worker(worker_logs, name="radical", queues="radical", concurrency=8,
-                                         env=RADICAL_ENV)
+        process, log_path = start_worker(worker_logs, name="radical", queues="radical", concurrency=8, env=RADICAL_ENV)
     yield log_path
     began = time.monotonic()
     terminate([process], timeout=120)
@@ -47,17 +46,40 @@ def exe(step_id, *argv, **extra):
 
 
 def test_a_campaign_of_dependent_executables_runs_as_pilot_tasks(alice, alice_runs_commands, radical_worker):
-    campaign = campaign_create(owner=alice, name="on the pilot", parameters=[{"name": "n", "type": "integer"}],
-                               graph={
-        "steps": [exe("a", "python3", "-c", "import json, os; print(json.dumps({'n': {{ params.n }}, "
-                                             "'sandbox': os.environ.get('RP_TASK_SANDBOX', '')}))"),
-                  exe("b", "python3", "-c", "import json, os, sys, time; time.sleep(1); "
-                                            "print(json.dumps([os.environ['WHO'], int(sys.argv[1])]))",
-                      "{{ params.n }}", env={"WHO": "pilot"}, resources={"cores": 1}),
-                  exe("c", "python3", "-c", "import sys; print(len(sys.argv[1]))", "{{ steps.a.result }}"),
-                  exe("d", "echo", "done")],
-        "edges": [{"source": "a", "target": "b"}, {"source": "a", "target": "c"},
-                  {"source": "b", "target": "d"}, {"source": "c", "target": "d"}]})
+    campaign = campaign_create(
+        owner=alice,
+        name="on the pilot",
+        parameters=[{"name": "n", "type": "integer"}],
+        graph={
+            "steps": [
+                exe(
+                    "a",
+                    "python3",
+                    "-c",
+                    "import json, os; print(json.dumps({'n': {{ params.n }}, "
+                    "'sandbox': os.environ.get('RP_TASK_SANDBOX', '')}))",
+                ),
+                exe(
+                    "b",
+                    "python3",
+                    "-c",
+                    "import json, os, sys, time; time.sleep(1); "
+                    "print(json.dumps([os.environ['WHO'], int(sys.argv[1])]))",
+                    "{{ params.n }}",
+                    env={"WHO": "pilot"},
+                    resources={"cores": 1},
+                ),
+                exe("c", "python3", "-c", "import sys; print(len(sys.argv[1]))", "{{ steps.a.result }}"),
+                exe("d", "echo", "done"),
+            ],
+            "edges": [
+                {"source": "a", "target": "b"},
+                {"source": "a", "target": "c"},
+                {"source": "b", "target": "d"},
+                {"source": "c", "target": "d"},
+            ],
+        },
+    )
     run = run_launch(campaign=campaign, user=alice, parameters={"n": 7})
     # The pilot may still be starting (about 15 s, longer on a busy machine).
     [run] = wait_for_runs([run.pk], timeout=240)
@@ -82,10 +104,17 @@ def test_a_campaign_of_dependent_executables_runs_as_pilot_tasks(alice, alice_ru
     assert_gap_free(run.pk)
 
 
-def test_a_timeout_cancels_the_pilot_task_and_a_failing_executable_reports_its_exit(alice, alice_runs_commands,
-                                                                                     radical_worker):
-    campaign = campaign_create(owner=alice, name="stuck", graph={"steps": [
-        exe("slow", "sleep", "120", timeout_s=4), exe("bad", "sh", "-c", "echo nope >&2; exit 5")], "edges": []})
+def test_a_timeout_cancels_the_pilot_task_and_a_failing_executable_reports_its_exit(
+    alice, alice_runs_commands, radical_worker
+):
+    campaign = campaign_create(
+        owner=alice,
+        name="stuck",
+        graph={
+            "steps": [exe("slow", "sleep", "120", timeout_s=4), exe("bad", "sh", "-c", "echo nope >&2; exit 5")],
+            "edges": [],
+        },
+    )
     run = run_launch(campaign=campaign, user=alice)
     [run] = wait_for_runs([run.pk], timeout=240)
     slow = StepRun.objects.get(run=run, step_id="slow")
@@ -93,7 +122,10 @@ def test_a_timeout_cancels_the_pilot_task_and_a_failing_executable_reports_its_e
     assert run.state == "failed"
     assert slow.state == "failed" and "timeout" in slow.error and "radical task was cancelled" in slow.error
     assert (slow.finished_at - slow.started_at).total_seconds() < 60
-    names = list(RunEvent.objects.filter(run=run, step_id="slow", type="step.backend").values_list(
-        "data__backend_state", flat=True))
+    names = list(
+        RunEvent.objects.filter(run=run, step_id="slow", type="step.backend").values_list(
+            "data__backend_state", flat=True
+        )
+    )
     assert names[-1] == "CANCELED", names
     assert bad.state == "failed" and bad.error.startswith("exit code 5") and "nope" in bad.error

@@ -39,8 +39,11 @@ def test_retries_back_off_and_every_attempt_is_an_event_with_its_error(alice):
     failures = list(RunEvent.objects.filter(run=run, step_id="flaky", state="failed"))
     assert [e.data["attempt"] for e in failures] == [1, 2]
     assert all("not yet" in e.data["error"] and e.data["will_retry"] for e in failures)
-    delays = [e.data["delay_s"] for e in RunEvent.objects.filter(run=run, step_id="flaky", state="queued")
-              if "delay_s" in e.data]
+    delays = [
+        e.data["delay_s"]
+        for e in RunEvent.objects.filter(run=run, step_id="flaky", state="queued")
+        if "delay_s" in e.data
+    ]
     # Jittered exponential backoff: attempt 2 waits 0.1-0.2 s, attempt 3 waits 0.2-0.4 s.
     assert len(delays) == 2 and 0.1 <= delays[0] <= 0.2 and 0.2 <= delays[1] <= 0.4
 
@@ -78,12 +81,14 @@ def test_max_parallel_bounds_how_many_steps_of_a_run_run_at_once(alice):
 
 def test_cancel_stops_running_steps_and_cancels_waiting_ones_within_two_seconds(alice):
     marker = unique_sleep()
-    graph = {"steps": [fn("nap", "sleep", seconds=30), exe("proc", "sh", "-c", f"exec sleep {marker}"),
-                       fn("later", "noop")],
-             "edges": [{"source": "nap", "target": "later"}]}
+    graph = {
+        "steps": [fn("nap", "sleep", seconds=30), exe("proc", "sh", "-c", f"exec sleep {marker}"), fn("later", "noop")],
+        "edges": [{"source": "nap", "target": "later"}],
+    }
     run = launch(alice, graph)
-    wait_until(lambda: StepRun.objects.filter(run=run, state="running").count() == 2
-               and processes_running("sleep", marker))
+    wait_until(
+        lambda: StepRun.objects.filter(run=run, state="running").count() == 2 and processes_running("sleep", marker)
+    )
     started = time.monotonic()
     answer = client_for(alice).post(f"/api/runs/{run.pk}/cancel/")
     assert answer.status_code == 200
@@ -91,15 +96,19 @@ def test_cancel_stops_running_steps_and_cancels_waiting_ones_within_two_seconds(
     assert time.monotonic() - started < 2.0
     assert run.state == "cancelled"
     assert dict(StepRun.objects.filter(run=run).values_list("step_id", "state")) == {
-        "nap": "cancelled", "proc": "cancelled", "later": "cancelled"}
+        "nap": "cancelled",
+        "proc": "cancelled",
+        "later": "cancelled",
+    }
     wait_until(lambda: not processes_running("sleep", marker), timeout=3)
     assert_gap_free(run.pk)
     assert client_for(alice).post(f"/api/runs/{run.pk}/cancel/").status_code == 409
 
 
 def test_retry_resumes_from_failure_without_rerunning_what_succeeded(alice):
-    run = launch(alice, chain(fn("first", "echo", x=1), fn("shaky", "fail", message="boom", times=1),
-                              fn("last", "noop")))
+    run = launch(
+        alice, chain(fn("first", "echo", x=1), fn("shaky", "fail", message="boom", times=1), fn("last", "noop"))
+    )
     [run] = wait_for_runs([run.pk])
     assert run.state == "failed" and step(run, "last").state == "skipped"
     seq_before = run.last_seq
@@ -128,11 +137,13 @@ def test_retry_of_named_steps_clears_everything_downstream(alice):
 
 
 def test_one_batch_retry_resumes_three_failed_campaigns(alice):
-    campaign = campaign_create(owner=alice, name="three", parameters=[{"name": "name", "type": "string"}],
-                               graph=chain(fn("s1", "noop"), fn("s2", "fail", message="flaky", times=1),
-                                           fn("s3", "noop")))
-    batch, runs = batch_launch(campaign=campaign, user=alice,
-                               instances=[{"parameters": {"name": n}} for n in "ABC"])
+    campaign = campaign_create(
+        owner=alice,
+        name="three",
+        parameters=[{"name": "name", "type": "string"}],
+        graph=chain(fn("s1", "noop"), fn("s2", "fail", message="flaky", times=1), fn("s3", "noop")),
+    )
+    batch, runs = batch_launch(campaign=campaign, user=alice, instances=[{"parameters": {"name": n}} for n in "ABC"])
     assert {r.state for r in wait_for_runs([r.pk for r in runs])} == {"failed"}
     answer = client_for(alice).post("/api/runs/retry/", {"batch": batch.pk}, format="json")
     assert answer.status_code == 200 and sorted(answer.json()["retried"]) == sorted(r.pk for r in runs)
@@ -183,9 +194,11 @@ def test_function_prints_and_log_records_are_captured(alice):
 
 
 def test_run_detail_reports_block_states(alice):
-    graph = {"blocks": [{"id": "A", "name": "Campaign A"}, {"id": "B", "name": "Campaign B"}],
-             "steps": [fn("a1", "noop") | {"block": "A"}, fn("b1", "fail", message="x") | {"block": "B"}],
-             "edges": [{"source": "A", "target": "B"}]}
+    graph = {
+        "blocks": [{"id": "A", "name": "Campaign A"}, {"id": "B", "name": "Campaign B"}],
+        "steps": [fn("a1", "noop") | {"block": "A"}, fn("b1", "fail", message="x") | {"block": "B"}],
+        "edges": [{"source": "A", "target": "B"}],
+    }
     run = launch(alice, graph)
     wait_for_runs([run.pk])
     blocks = {b["id"]: b for b in client_for(alice).get(f"/api/runs/{run.pk}/").json()["blocks"]}

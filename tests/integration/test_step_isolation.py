@@ -20,8 +20,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 def run_script(owner, script, **extra):
-    campaign = campaign_create(owner=owner, name="probe", graph={
-        "steps": [{"id": "probe", "kind": "executable", "argv": ["sh", "-c", script], **extra}], "edges": []})
+    campaign = campaign_create(
+        owner=owner,
+        name="probe",
+        graph={"steps": [{"id": "probe", "kind": "executable", "argv": ["sh", "-c", script], **extra}], "edges": []},
+    )
     [run] = wait_for_runs([run_launch(campaign=campaign, user=owner).pk], timeout=60)
     return run, StepRun.objects.get(run=run, step_id="probe")
 
@@ -42,14 +45,20 @@ def test_a_step_cannot_read_the_database_the_secret_key_or_the_workers_environme
         paths.append(Path(settings.DATABASES["default"]["NAME"]))
     script = "; ".join(f"cat {p} && echo GOT-FILE {p}" for p in paths)
     # Under bubblewrap var/ is an empty folder; under a step user it cannot be opened.
-    run, probe = run_script(alice, f"{script}; ls -A {settings.VAR_DIR} | grep -q . && echo GOT-LISTING; env; "
-                                   f"echo '\"done\"'")
+    run, probe = run_script(
+        alice, f"{script}; ls -A {settings.VAR_DIR} | grep -q . && echo GOT-LISTING; env; echo '\"done\"'"
+    )
     assert probe.state == "succeeded" and probe.result == "done", probe.error
     log = client_for(alice).get(f"/api/runs/{run.pk}/steps/probe/log").content.decode()
     assert "GOT-FILE" not in log and "GOT-LISTING" not in log, log
-    for value in (secret.read_text().strip() if secret.exists() else settings.SECRET_KEY,
-                  database_url(connection.settings_dict), "SQLite format 3", "DJANGO_SETTINGS_MODULE",
-                  "REDIS_URL", "DATABASE_URL"):
+    for value in (
+        secret.read_text().strip() if secret.exists() else settings.SECRET_KEY,
+        database_url(connection.settings_dict),
+        "SQLite format 3",
+        "DJANGO_SETTINGS_MODULE",
+        "REDIS_URL",
+        "DATABASE_URL",
+    ):
         assert value not in log
     assert "PATH=/usr/local/bin:/usr/bin:/bin" in log
 
@@ -66,8 +75,9 @@ def test_a_100_mb_output_line_fails_the_step_and_the_worker_stays_small(alice, c
     run, probe = run_script(alice, "head -c 100000000 /dev/zero | tr '\\0' x; echo")
     grown = worker_peak_rss(celery_worker.pid) - before
     assert probe.state == "failed"
-    assert probe.error == (f"result is 100000000 bytes, over the {settings.STUDIO_MAX_RESULT_BYTES}-byte limit "
-                           f"(the last stdout line)")
+    assert probe.error == (
+        f"result is 100000000 bytes, over the {settings.STUDIO_MAX_RESULT_BYTES}-byte limit (the last stdout line)"
+    )
     log = client_for(alice).get(f"/api/runs/{run.pk}/steps/probe/log").content.decode()
     assert "[line cut: longer than 16384 bytes]" in log and len(log) < 30000
     # Before output was streamed, this line grew the worker by about 290 MB.

@@ -1,6 +1,5 @@
 """Runs executed by a real Celery worker process over the real Redis."""
 
-
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
@@ -29,15 +28,20 @@ def edges(*pairs):
 async def test_seed_scenario_three_campaigns_overlap_and_stream_every_event(alice):
     channel_layers.backends.clear()
     token = await sync_to_async(login_token_for)(alice)
-    dashboard = WebsocketCommunicator(application, f"/ws/dashboard/?token={token}",
-                                      headers=[(b"origin", b"http://localhost")])
+    dashboard = WebsocketCommunicator(
+        application, f"/ws/dashboard/?token={token}", headers=[(b"origin", b"http://localhost")]
+    )
     assert (await dashboard.connect(timeout=5))[0]
 
     def launch_three():
         api = client_for(alice)
         created = api.post("/api/campaigns/", seed_definition(step_seconds=0.5), format="json").json()
-        return [api.post(f"/api/campaigns/{created['id']}/runs/", {"parameters": {"name": f"Campaign {n}"}},
-                         format="json").json()["id"] for n in "ABC"]
+        return [
+            api.post(
+                f"/api/campaigns/{created['id']}/runs/", {"parameters": {"name": f"Campaign {n}"}}, format="json"
+            ).json()["id"]
+            for n in "ABC"
+        ]
 
     run_ids = await sync_to_async(launch_three)()
     runs = await sync_to_async(wait_for_runs)(run_ids, 30)
@@ -64,12 +68,28 @@ async def test_seed_scenario_three_campaigns_overlap_and_stream_every_event(alic
 
 
 def test_executable_step_receives_parameters_and_upstream_results(alice, alice_runs_commands):
-    campaign = campaign_create(owner=alice, name="exe", parameters=[{"name": "who", "type": "string"}], graph={
-        "steps": [fn("a", "echo", n=41),
-                  {"id": "b", "kind": "executable",
-                   "argv": ["python3", "-c", "import sys, json; print(json.dumps(sys.argv[1:]))",
-                            "{{ params.who }}", "{{ steps.a.result }}"]}],
-        "edges": edges(("a", "b"))})
+    campaign = campaign_create(
+        owner=alice,
+        name="exe",
+        parameters=[{"name": "who", "type": "string"}],
+        graph={
+            "steps": [
+                fn("a", "echo", n=41),
+                {
+                    "id": "b",
+                    "kind": "executable",
+                    "argv": [
+                        "python3",
+                        "-c",
+                        "import sys, json; print(json.dumps(sys.argv[1:]))",
+                        "{{ params.who }}",
+                        "{{ steps.a.result }}",
+                    ],
+                },
+            ],
+            "edges": edges(("a", "b")),
+        },
+    )
     run = run_launch(campaign=campaign, user=alice, parameters={"who": "world"})
     [run] = wait_for_runs([run.pk])
     assert run.state == "succeeded"
@@ -77,16 +97,31 @@ def test_executable_step_receives_parameters_and_upstream_results(alice, alice_r
 
 
 def test_a_failure_mid_dag_skips_its_descendants_while_the_other_branch_finishes(alice):
-    campaign = campaign_create(owner=alice, name="branches", graph={
-        "steps": [fn("start", "noop"), fn("bad", "fail", message="disk on fire"), fn("after_bad", "noop"),
-                  fn("slow", "sleep", seconds=0.3), fn("after_slow", "noop")],
-        "edges": edges(("start", "bad"), ("bad", "after_bad"), ("start", "slow"), ("slow", "after_slow"))})
+    campaign = campaign_create(
+        owner=alice,
+        name="branches",
+        graph={
+            "steps": [
+                fn("start", "noop"),
+                fn("bad", "fail", message="disk on fire"),
+                fn("after_bad", "noop"),
+                fn("slow", "sleep", seconds=0.3),
+                fn("after_slow", "noop"),
+            ],
+            "edges": edges(("start", "bad"), ("bad", "after_bad"), ("start", "slow"), ("slow", "after_slow")),
+        },
+    )
     run = run_launch(campaign=campaign, user=alice)
     [run] = wait_for_runs([run.pk])
     states = dict(StepRun.objects.filter(run=run).values_list("step_id", "state"))
     assert run.state == "failed"
-    assert states == {"start": "succeeded", "bad": "failed", "after_bad": "skipped", "slow": "succeeded",
-                      "after_slow": "succeeded"}
+    assert states == {
+        "start": "succeeded",
+        "bad": "failed",
+        "after_bad": "skipped",
+        "slow": "succeeded",
+        "after_slow": "succeeded",
+    }
     assert "disk on fire" in StepRun.objects.get(run=run, step_id="bad").error
     times = step_times(run.pk)
     # The run ends only after the independent branch, which outlived the failure.
@@ -95,8 +130,11 @@ def test_a_failure_mid_dag_skips_its_descendants_while_the_other_branch_finishes
 
 
 def test_a_duplicated_step_message_does_not_run_the_step_twice(alice):
-    campaign = campaign_create(owner=alice, name="dup", graph={
-        "steps": [fn("once", "sleep", seconds=0.3), fn("next", "noop")], "edges": edges(("once", "next"))})
+    campaign = campaign_create(
+        owner=alice,
+        name="dup",
+        graph={"steps": [fn("once", "sleep", seconds=0.3), fn("next", "noop")], "edges": edges(("once", "next"))},
+    )
     run = run_launch(campaign=campaign, user=alice)
     step_run = StepRun.objects.get(run=run, step_id="once")
     for _ in range(3):
@@ -110,9 +148,14 @@ def test_a_duplicated_step_message_does_not_run_the_step_twice(alice):
 
 
 def test_many_runs_launched_together_all_finish_with_gap_free_events(alice):
-    campaign = campaign_create(owner=alice, name="fan", graph={
-        "steps": [fn("a", "noop"), fn("b", "sleep", seconds=0.05), fn("c", "noop"), fn("d", "echo", x=1)],
-        "edges": edges(("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"))})
+    campaign = campaign_create(
+        owner=alice,
+        name="fan",
+        graph={
+            "steps": [fn("a", "noop"), fn("b", "sleep", seconds=0.05), fn("c", "noop"), fn("d", "echo", x=1)],
+            "edges": edges(("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")),
+        },
+    )
     run_ids = [run_launch(campaign=campaign, user=alice).pk for _ in range(20)]
     runs = wait_for_runs(run_ids)
     assert {r.state for r in runs} == {"succeeded"}

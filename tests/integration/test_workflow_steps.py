@@ -30,12 +30,26 @@ def campaign(owner, name, *steps, parameters=()):
 
 
 def test_workflows_nested_three_deep_run_to_the_end(alice):
-    leaf = campaign(alice, "Leaf", fn("s1", "sleep", seconds=0.1), fn("s2", "echo", who="{{ params.who }}"),
-                    parameters=[{"name": "who", "type": "string", "default": "leaf"}])
-    middle = campaign(alice, "Middle", wf("leaf", leaf, parameters={"who": "{{ params.who }}"}),
-                      parameters=[{"name": "who", "type": "string", "default": "middle"}])
-    top = campaign(alice, "Top", wf("m1", middle, parameters={"who": "one"}), wf("m2", middle),
-                   fn("last", "echo", got="{{ steps.m1.result.leaf.s2.who }}"))
+    leaf = campaign(
+        alice,
+        "Leaf",
+        fn("s1", "sleep", seconds=0.1),
+        fn("s2", "echo", who="{{ params.who }}"),
+        parameters=[{"name": "who", "type": "string", "default": "leaf"}],
+    )
+    middle = campaign(
+        alice,
+        "Middle",
+        wf("leaf", leaf, parameters={"who": "{{ params.who }}"}),
+        parameters=[{"name": "who", "type": "string", "default": "middle"}],
+    )
+    top = campaign(
+        alice,
+        "Top",
+        wf("m1", middle, parameters={"who": "one"}),
+        wf("m2", middle),
+        fn("last", "echo", got="{{ steps.m1.result.leaf.s2.who }}"),
+    )
     run = run_launch(campaign=top, user=alice)
     [run] = wait_for_runs([run.pk], timeout=60)
     assert run.state == "succeeded"
@@ -77,9 +91,17 @@ def test_retry_through_a_parent_resumes_the_child_from_its_failure(alice):
 
 
 def test_a_for_each_with_a_failure_and_a_retry_of_the_failed_items_only(alice):
-    items = campaign(alice, "Items", fn("prep", "echo", times=[0, 1, 0, 1]),
-                     {**fn("each", "fail", message="item {{ index }}", times="{{ item }}"),
-                      "for_each": "{{ steps.prep.result.times }}", "max_parallel": 2}, fn("after", "noop"))
+    items = campaign(
+        alice,
+        "Items",
+        fn("prep", "echo", times=[0, 1, 0, 1]),
+        {
+            **fn("each", "fail", message="item {{ index }}", times="{{ item }}"),
+            "for_each": "{{ steps.prep.result.times }}",
+            "max_parallel": 2,
+        },
+        fn("after", "noop"),
+    )
     run = run_launch(campaign=items, user=alice)
     [run] = wait_for_runs([run.pk])
     each = step(run, "each")
@@ -97,11 +119,19 @@ def test_a_for_each_with_a_failure_and_a_retry_of_the_failed_items_only(alice):
 
 
 def test_an_ensemble_of_fifty_children(alice):
-    member = campaign(alice, "Member", fn("s1", "sleep", seconds=0.05), fn("s2", "echo", who="{{ params.who }}"),
-                      parameters=[{"name": "who", "type": "string", "default": "?"}])
-    ensemble = campaign(alice, "Ensemble", wf("all", member, for_each="{{ params.names }}",
-                                              parameters={"who": "{{ item }}"}),
-                        parameters=[{"name": "names", "type": "json", "default": [f"m{k}" for k in range(50)]}])
+    member = campaign(
+        alice,
+        "Member",
+        fn("s1", "sleep", seconds=0.05),
+        fn("s2", "echo", who="{{ params.who }}"),
+        parameters=[{"name": "who", "type": "string", "default": "?"}],
+    )
+    ensemble = campaign(
+        alice,
+        "Ensemble",
+        wf("all", member, for_each="{{ params.names }}", parameters={"who": "{{ item }}"}),
+        parameters=[{"name": "names", "type": "json", "default": [f"m{k}" for k in range(50)]}],
+    )
     run = run_launch(campaign=ensemble, user=alice)
     assert Run.objects.filter(parent=run).count() == 50
     [run] = wait_for_runs([run.pk], timeout=120)

@@ -30,11 +30,23 @@ def async_functions(settings, monkeypatch):
 
 
 def seed_with_workflow_step(owner):
-    steps = [{"id": f"s{k}", "name": f"Step {k}", "kind": "function", "function": "workflow_step",
-              "kwargs": {"name": "{{ params.name }}", "step": k}} for k in range(1, 5)]
+    steps = [
+        {
+            "id": f"s{k}",
+            "name": f"Step {k}",
+            "kind": "function",
+            "function": "workflow_step",
+            "kwargs": {"name": "{{ params.name }}", "step": k},
+        }
+        for k in range(1, 5)
+    ]
     edges = [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, 4)]
-    return campaign_create(owner=owner, name="Seed with async steps", graph={"steps": steps, "edges": edges},
-                           parameters=[{"name": "name", "type": "string", "default": "Campaign A"}])
+    return campaign_create(
+        owner=owner,
+        name="Seed with async steps",
+        graph={"steps": steps, "edges": edges},
+        parameters=[{"name": "name", "type": "string", "default": "Campaign A"}],
+    )
 
 
 def drain_concurrently(runs, threads=3):
@@ -68,8 +80,11 @@ def test_the_seed_campaign_runs_with_the_seeds_async_workflow_step(alice):
 
 def test_a_timeout_cancels_the_coroutine(alice):
     seed_steps.stopped.clear()
-    campaign = campaign_create(owner=alice, name="slow", graph={"steps": [
-        {"id": "w", "kind": "function", "function": "wait_long", "timeout_s": 0.3}], "edges": []})
+    campaign = campaign_create(
+        owner=alice,
+        name="slow",
+        graph={"steps": [{"id": "w", "kind": "function", "function": "wait_long", "timeout_s": 0.3}], "edges": []},
+    )
     run = run_launch(campaign=campaign, user=alice)
     step_run_execute(step_run_id=StepRun.objects.get(run=run).pk)
     step = StepRun.objects.get(run=run)
@@ -82,8 +97,11 @@ def test_a_timeout_cancels_the_coroutine(alice):
 
 def test_a_cancel_stops_the_awaiting_coroutine(alice):
     seed_steps.stopped.clear()
-    campaign = campaign_create(owner=alice, name="slow", graph={"steps": [
-        {"id": "w", "kind": "function", "function": "wait_long"}], "edges": []})
+    campaign = campaign_create(
+        owner=alice,
+        name="slow",
+        graph={"steps": [{"id": "w", "kind": "function", "function": "wait_long"}], "edges": []},
+    )
     run = run_launch(campaign=campaign, user=alice)
     step_run = StepRun.objects.get(run=run)
     worker = threading.Thread(target=step_run_execute, kwargs={"step_run_id": step_run.pk})

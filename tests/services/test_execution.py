@@ -41,14 +41,24 @@ def test_launch_queues_only_the_root_steps(alice, seed_campaign):
     assert states(run) == {"s1": "queued", "s2": "pending", "s3": "pending", "s4": "pending"}
     assert run.parameters == {"name": "Campaign B"}
     assert [(e.seq, e.type, e.state, e.step_id) for e in RunEvent.objects.filter(run=run)] == [
-        (1, "run.state", "queued", None), (2, "step.state", "queued", "s1")]
+        (1, "run.state", "queued", None),
+        (2, "step.state", "queued", "s1"),
+    ]
 
 
 def test_results_flow_downstream_through_templates_and_inputs(alice):
-    run = launch(alice, {"steps": [fn("a", "echo", x="{{ params.n }}"),
-                                   fn("b", "echo", got="{{ steps.a.result }}", text="n={{ params.n }}")],
-                         "edges": edges(("a", "b"))},
-                 parameters={"n": 3}, declared=[{"name": "n", "type": "integer", "default": 1}])
+    run = launch(
+        alice,
+        {
+            "steps": [
+                fn("a", "echo", x="{{ params.n }}"),
+                fn("b", "echo", got="{{ steps.a.result }}", text="n={{ params.n }}"),
+            ],
+            "edges": edges(("a", "b")),
+        },
+        parameters={"n": 3},
+        declared=[{"name": "n", "type": "integer", "default": 1}],
+    )
     run = drain(run)
     assert run.state == "succeeded"
     result = StepRun.objects.get(run=run, step_id="b").result
@@ -56,13 +66,25 @@ def test_results_flow_downstream_through_templates_and_inputs(alice):
 
 
 def test_a_failure_skips_descendants_but_independent_branches_finish(alice):
-    graph = {"steps": [fn("root", "noop"), fn("bad", "fail", message="boom"), fn("after_bad", "noop"),
-                       fn("side", "noop"), fn("after_side", "noop")],
-             "edges": edges(("root", "bad"), ("bad", "after_bad"), ("root", "side"), ("side", "after_side"))}
+    graph = {
+        "steps": [
+            fn("root", "noop"),
+            fn("bad", "fail", message="boom"),
+            fn("after_bad", "noop"),
+            fn("side", "noop"),
+            fn("after_side", "noop"),
+        ],
+        "edges": edges(("root", "bad"), ("bad", "after_bad"), ("root", "side"), ("side", "after_side")),
+    }
     run = drain(launch(alice, graph))
     assert run.state == "failed"
-    assert states(run) == {"root": "succeeded", "bad": "failed", "after_bad": "skipped", "side": "succeeded",
-                           "after_side": "succeeded"}
+    assert states(run) == {
+        "root": "succeeded",
+        "bad": "failed",
+        "after_bad": "skipped",
+        "side": "succeeded",
+        "after_side": "succeeded",
+    }
     bad = StepRun.objects.get(run=run, step_id="bad")
     assert "RuntimeError: boom" in bad.error
     assert run.finished_at is not None
@@ -88,16 +110,25 @@ def test_a_duplicate_delivery_does_not_run_the_step_twice(alice):
 
 
 def test_executable_result_is_the_last_stdout_line_parsed_as_json(alice, alice_runs_commands):
-    graph = {"steps": [{"id": "x", "kind": "executable",
-                        "argv": ["python3", "-c", "print('noise'); print('{\"n\": {{ params.n }}}')"]}],
-             "edges": []}
+    graph = {
+        "steps": [
+            {
+                "id": "x",
+                "kind": "executable",
+                "argv": ["python3", "-c", "print('noise'); print('{\"n\": {{ params.n }}}')"],
+            }
+        ],
+        "edges": [],
+    }
     run = drain(launch(alice, graph, parameters={"n": 4}, declared=[{"name": "n", "type": "integer"}]))
     assert StepRun.objects.get(run=run, step_id="x").result == {"n": 4}
 
 
 def test_executable_non_zero_exit_reports_code_and_stderr_tail(alice, alice_runs_commands):
-    graph = {"steps": [{"id": "x", "kind": "executable",
-                        "argv": ["sh", "-c", "echo out; echo 'disk full' >&2; exit 3"]}], "edges": []}
+    graph = {
+        "steps": [{"id": "x", "kind": "executable", "argv": ["sh", "-c", "echo out; echo 'disk full' >&2; exit 3"]}],
+        "edges": [],
+    }
     run = drain(launch(alice, graph))
     step = StepRun.objects.get(run=run, step_id="x")
     assert step.state == "failed"
@@ -105,8 +136,9 @@ def test_executable_non_zero_exit_reports_code_and_stderr_tail(alice, alice_runs
 
 
 def test_a_missing_executable_fails_with_a_clear_error(alice, alice_runs_commands):
-    run = drain(launch(alice, {"steps": [{"id": "x", "kind": "executable", "argv": ["no-such-tool-xyz"]}],
-                               "edges": []}))
+    run = drain(
+        launch(alice, {"steps": [{"id": "x", "kind": "executable", "argv": ["no-such-tool-xyz"]}], "edges": []})
+    )
     assert StepRun.objects.get(run=run, step_id="x").error == "executable not found: no-such-tool-xyz"
 
 
@@ -133,8 +165,9 @@ def sent_messages(monkeypatch):
     from campaigns_app.services import dispatch
 
     sent: list[str] = []
-    monkeypatch.setattr(dispatch, "send_step_messages",
-                        lambda step_runs, countdown=None: sent.extend(sr.step_id for sr in step_runs))
+    monkeypatch.setattr(
+        dispatch, "send_step_messages", lambda step_runs, countdown=None: sent.extend(sr.step_id for sr in step_runs)
+    )
     return sent
 
 
@@ -155,8 +188,10 @@ def test_a_chain_runs_on_the_thread_that_finished_each_link_without_a_message(al
 
 
 def test_of_two_ready_successors_one_runs_here_and_the_other_gets_a_message(alice, sent_messages):
-    graph = {"steps": [fn("a", "noop"), fn("b", "echo", n=1), fn("c", "echo", n=2)],
-             "edges": edges(("a", "b"), ("a", "c"))}
+    graph = {
+        "steps": [fn("a", "noop"), fn("b", "echo", n=1), fn("c", "echo", n=2)],
+        "edges": edges(("a", "b"), ("a", "c")),
+    }
     run = launch(alice, graph)
     step_run_execute(step_run_id=StepRun.objects.get(run=run, step_id="a").pk)
     assert states(run) == {"a": "succeeded", "b": "succeeded", "c": "queued"}
@@ -185,16 +220,21 @@ def test_a_cancel_between_steps_stops_the_chain(alice, seed_campaign, sent_messa
 
 def test_a_placeholder_whose_value_does_not_fit_fails_the_step_with_the_same_message(alice):
     graph = {"steps": [fn("s1", "sleep", seconds="{{ params.delay }}")], "edges": []}
-    run = drain(launch(alice, graph, parameters={"delay": "abc"},
-                       declared=[{"name": "delay", "type": "string", "default": "0"}]))
+    run = drain(
+        launch(
+            alice, graph, parameters={"delay": "abc"}, declared=[{"name": "delay", "type": "string", "default": "0"}]
+        )
+    )
     step = StepRun.objects.get(run=run, step_id="s1")
     assert run.state == "failed" and step.state == "failed"
     assert step.error == """step 's1': argument 'seconds' must be a number, got "abc\""""
-    fine = drain(launch(alice, graph, parameters={"delay": "0"},
-                        declared=[{"name": "delay", "type": "string", "default": "0"}]))
+    fine = drain(
+        launch(alice, graph, parameters={"delay": "0"}, declared=[{"name": "delay", "type": "string", "default": "0"}])
+    )
     assert states(fine) == {"s1": "failed"}
-    numeric = drain(launch(alice, graph, parameters={"delay": 0},
-                           declared=[{"name": "delay", "type": "number", "default": 0}]))
+    numeric = drain(
+        launch(alice, graph, parameters={"delay": 0}, declared=[{"name": "delay", "type": "number", "default": 0}])
+    )
     assert states(numeric) == {"s1": "succeeded"}
 
 
@@ -247,5 +287,9 @@ def test_an_outcome_for_a_run_deleted_while_its_step_ran_is_dropped_quietly(alic
     claimed = step_run_claim(step_run_id=step_run_id)
     assert claimed is not None
     run.campaign.delete()
-    assert step_run_record(step_run_id=step_run_id, run_id=run.pk, outcome=StepOutcome.success(None),
-                           attempt=claimed.attempt) is None
+    assert (
+        step_run_record(
+            step_run_id=step_run_id, run_id=run.pk, outcome=StepOutcome.success(None), attempt=claimed.attempt
+        )
+        is None
+    )

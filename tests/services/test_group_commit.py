@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def chain_runs(owner, count):
-    graph = {"steps": [{"id": f"s{k}", "kind": "function", "function": "noop", "kwargs": {}} for k in (1, 2)],
-             "edges": [{"source": "s1", "target": "s2"}]}
+    graph = {
+        "steps": [{"id": f"s{k}", "kind": "function", "function": "noop", "kwargs": {}} for k in (1, 2)],
+        "edges": [{"source": "s1", "target": "s2"}],
+    }
     campaign = campaign_create(owner=owner, name="chains", graph=graph)
     _, runs = batch_launch(campaign=campaign, user=owner, instances=[{"parameters": {}}] * count)
     return runs
@@ -45,11 +47,13 @@ def in_threads(functions):
 
 def hold_first_commit_until(waiting: int):
     """An apply for the leader that holds its commit until ``waiting`` others have queued behind it."""
+
     def apply(ledger):
         deadline = time.monotonic() + 10
         while len(commit_module._committer._queue) < waiting and time.monotonic() < deadline:
             time.sleep(0.005)
         return "held"
+
     return apply
 
 
@@ -66,8 +70,9 @@ def test_claims_waiting_behind_a_commit_go_through_together_in_one_transaction(a
     holder, *runs = chain_runs(alice, 9)
     roots = [StepRun.objects.get(run=run, step_id="s1") for run in runs]
     commits_before, _ = committer_stats()
-    leader = threading.Thread(target=lambda: (in_run_transaction(holder.pk, hold_first_commit_until(len(roots))),
-                                              connection.close()))
+    leader = threading.Thread(
+        target=lambda: (in_run_transaction(holder.pk, hold_first_commit_until(len(roots))), connection.close())
+    )
     leader.start()
     while not commit_module._committer._leading:
         time.sleep(0.001)
@@ -85,8 +90,9 @@ def test_claims_waiting_behind_a_commit_go_through_together_in_one_transaction(a
 def test_a_duplicate_delivery_in_the_same_group_claims_nothing(alice):
     holder, run = chain_runs(alice, 2)
     root = StepRun.objects.get(run=run, step_id="s1")
-    leader = threading.Thread(target=lambda: (in_run_transaction(holder.pk, hold_first_commit_until(2)),
-                                              connection.close()))
+    leader = threading.Thread(
+        target=lambda: (in_run_transaction(holder.pk, hold_first_commit_until(2)), connection.close())
+    )
     leader.start()
     while not commit_module._committer._leading:
         time.sleep(0.001)
@@ -107,8 +113,9 @@ def test_a_transition_that_raises_fails_alone_and_its_neighbours_commit(alice):
         step_claim(ledger, step_run_id=bad_root.pk, step_id="s1", attempt=1)
         raise RuntimeError("broken transition")
 
-    leader = threading.Thread(target=lambda: (in_run_transaction(holder.pk, hold_first_commit_until(2)),
-                                              connection.close()))
+    leader = threading.Thread(
+        target=lambda: (in_run_transaction(holder.pk, hold_first_commit_until(2)), connection.close())
+    )
     leader.start()
     while not commit_module._committer._leading:
         time.sleep(0.001)

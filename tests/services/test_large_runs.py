@@ -11,9 +11,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def chain(owner, length):
-    graph = {"steps": [{"id": f"s{k}", "kind": "function", "function": "noop", "kwargs": {}}
-                       for k in range(length)],
-             "edges": [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(length - 1)]}
+    graph = {
+        "steps": [{"id": f"s{k}", "kind": "function", "function": "noop", "kwargs": {}} for k in range(length)],
+        "edges": [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(length - 1)],
+    }
     campaign = campaign_create(owner=owner, name=f"chain of {length}", graph=graph)
     return run_launch(campaign=campaign, user=owner)
 
@@ -34,6 +35,13 @@ def test_the_statements_per_step_do_not_grow_with_the_run(alice):
     assert len(long) / 400 <= len(short) / 5 + 1
     table = StepRun._meta.db_table
     # No step read during execution selects every step of the run (each names the steps or the id it wants).
-    whole_run_reads = [sql for sql in long if sql.lstrip().upper().startswith("SELECT") and f'"{table}"' in sql
-                       and "IN (" not in sql.upper() and '"id" =' not in sql and "LIMIT" not in sql.upper()]
+    whole_run_reads = [
+        sql
+        for sql in long
+        if sql.lstrip().upper().startswith("SELECT")
+        and f'"{table}"' in sql
+        and "IN (" not in sql.upper()
+        and '"id" =' not in sql
+        and "LIMIT" not in sql.upper()
+    ]
     assert whole_run_reads == []

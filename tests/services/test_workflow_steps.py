@@ -40,12 +40,16 @@ def chain(*steps):
 
 def child_campaign(owner, *, fail_on=None, **extra):
     """Two steps: a echoes who, b fails when who equals ``fail_on`` (a parameter), else echoes."""
-    graph = chain(fn("a", "echo", who="{{ params.who }}"),
-                  fn("b", "echo", got="{{ steps.a.result.who }}"))
+    graph = chain(fn("a", "echo", who="{{ params.who }}"), fn("b", "echo", got="{{ steps.a.result.who }}"))
     if fail_on is not None:
         graph["steps"][1] = {"id": "b", "kind": "function", "function": "fail", "kwargs": {"message": "boom"}}
-    return campaign_create(owner=owner, name=extra.pop("name", "Child"), graph=graph,
-                           parameters=[{"name": "who", "type": "string", "default": "nobody"}], **extra)
+    return campaign_create(
+        owner=owner,
+        name=extra.pop("name", "Child"),
+        graph=graph,
+        parameters=[{"name": "who", "type": "string", "default": "nobody"}],
+        **extra,
+    )
 
 
 def step(run, step_id):
@@ -54,10 +58,15 @@ def step(run, step_id):
 
 def test_a_workflow_step_runs_its_child_and_ends_with_its_result(alice):
     kid = child_campaign(alice)
-    parent = campaign_create(owner=alice, name="Parent", graph=chain(
-        wf("sim", kid, parameters={"who": "{{ params.name }}-sim"}),
-        fn("after", "echo", got="{{ steps.sim.result.b.got }}")),
-        parameters=[{"name": "name", "type": "string", "default": "A"}])
+    parent = campaign_create(
+        owner=alice,
+        name="Parent",
+        graph=chain(
+            wf("sim", kid, parameters={"who": "{{ params.name }}-sim"}),
+            fn("after", "echo", got="{{ steps.sim.result.b.got }}"),
+        ),
+        parameters=[{"name": "name", "type": "string", "default": "A"}],
+    )
     run = run_launch(campaign=parent, user=alice)
     sim = step(run, "sim")
     assert sim.state == "running" and sim.child_run is not None
@@ -136,9 +145,14 @@ def test_a_child_campaign_no_longer_visible_fails_the_step_clearly(alice, bob):
 
 def test_an_ensemble_runs_one_child_per_item_and_returns_their_results_in_order(alice):
     kid = child_campaign(alice)
-    parent = campaign_create(owner=alice, name="Ensemble", graph=chain(
-        wf("ens", kid, for_each="{{ params.names }}", max_parallel=2, parameters={"who": "{{ item }}-{{ index }}"})),
-        parameters=[{"name": "names", "type": "json", "default": ["p", "q", "r"]}])
+    parent = campaign_create(
+        owner=alice,
+        name="Ensemble",
+        graph=chain(
+            wf("ens", kid, for_each="{{ params.names }}", max_parallel=2, parameters={"who": "{{ item }}-{{ index }}"})
+        ),
+        parameters=[{"name": "names", "type": "json", "default": ["p", "q", "r"]}],
+    )
     run = run_launch(campaign=parent, user=alice)
     assert Run.objects.filter(parent=run).count() == 2  # max_parallel
     drain()
@@ -149,12 +163,18 @@ def test_an_ensemble_runs_one_child_per_item_and_returns_their_results_in_order(
 
 
 def test_an_ensemble_item_failing_fails_the_step_and_a_retry_reruns_only_that_item(alice):
-    kid = campaign_create(owner=alice, name="Picky", graph=chain(
-        fn("a", "echo", who="{{ params.who }}"),
-        {"id": "b", "kind": "function", "function": "fail", "kwargs": {"message": "{{ params.who }}", "times": 1}}),
-        parameters=[{"name": "who", "type": "string", "default": "x"}])
-    parent = campaign_create(owner=alice, name="Ensemble", graph=chain(
-        wf("ens", kid, for_each=["ok"], parameters={"who": "{{ item }}"})))
+    kid = campaign_create(
+        owner=alice,
+        name="Picky",
+        graph=chain(
+            fn("a", "echo", who="{{ params.who }}"),
+            {"id": "b", "kind": "function", "function": "fail", "kwargs": {"message": "{{ params.who }}", "times": 1}},
+        ),
+        parameters=[{"name": "who", "type": "string", "default": "x"}],
+    )
+    parent = campaign_create(
+        owner=alice, name="Ensemble", graph=chain(wf("ens", kid, for_each=["ok"], parameters={"who": "{{ item }}"}))
+    )
     run = run_launch(campaign=parent, user=alice)
     drain()
     ens = step(run, "ens")
@@ -171,10 +191,18 @@ def test_an_ensemble_item_failing_fails_the_step_and_a_retry_reruns_only_that_it
 
 def test_for_each_of_an_empty_list_succeeds_with_no_items_and_a_non_list_fails_naming_its_type(alice):
     kid = child_campaign(alice)
-    parent = campaign_create(owner=alice, name="Edge", graph={"steps": [
-        wf("none", kid, for_each="{{ params.names }}"), wf("bad", kid, for_each="{{ params.text }}")], "edges": []},
-        parameters=[{"name": "names", "type": "json", "default": []},
-                    {"name": "text", "type": "string", "default": "abc"}])
+    parent = campaign_create(
+        owner=alice,
+        name="Edge",
+        graph={
+            "steps": [wf("none", kid, for_each="{{ params.names }}"), wf("bad", kid, for_each="{{ params.text }}")],
+            "edges": [],
+        },
+        parameters=[
+            {"name": "names", "type": "json", "default": []},
+            {"name": "text", "type": "string", "default": "abc"},
+        ],
+    )
     run = run_launch(campaign=parent, user=alice)
     assert (step(run, "none").state, step(run, "none").result) == ("succeeded", [])
     assert step(run, "bad").state == "failed"
@@ -182,11 +210,22 @@ def test_for_each_of_an_empty_list_succeeds_with_no_items_and_a_non_list_fails_n
 
 
 def test_a_function_for_each_runs_each_item_and_a_retry_reruns_only_the_failed_ones(alice):
-    campaign = campaign_create(owner=alice, name="Items", graph=chain(
-        fn("prep", "echo", files=[{"name": "a"}, {"name": "boom"}, {"name": "c"}]),
-        {"id": "each", "kind": "function", "function": "echo", "for_each": "{{ steps.prep.result.files }}",
-         "max_parallel": 2, "kwargs": {"name": "{{ item.name }}", "at": "{{ index }}"}},
-        fn("after", "echo", got="{{ steps.each.result[2].name }}")))
+    campaign = campaign_create(
+        owner=alice,
+        name="Items",
+        graph=chain(
+            fn("prep", "echo", files=[{"name": "a"}, {"name": "boom"}, {"name": "c"}]),
+            {
+                "id": "each",
+                "kind": "function",
+                "function": "echo",
+                "for_each": "{{ steps.prep.result.files }}",
+                "max_parallel": 2,
+                "kwargs": {"name": "{{ item.name }}", "at": "{{ index }}"},
+            },
+            fn("after", "echo", got="{{ steps.each.result[2].name }}"),
+        ),
+    )
     run = run_launch(campaign=campaign, user=alice)
     drain()
     run.refresh_from_db()
@@ -199,18 +238,27 @@ def test_a_function_for_each_runs_each_item_and_a_retry_reruns_only_the_failed_o
 
 def test_a_failing_item_fails_the_step_skips_descendants_and_a_retry_runs_only_it(alice):
     # fail(times=N) fails while the attempt is at most N: item 0 never fails, item 1 on the first attempt only.
-    campaign = campaign_create(owner=alice, name="Items", graph=chain(
-        {"id": "each", "kind": "function", "function": "fail", "for_each": [0, 1],
-         "kwargs": {"message": "item {{ index }}", "times": "{{ item }}"}},
-        fn("after")))
+    campaign = campaign_create(
+        owner=alice,
+        name="Items",
+        graph=chain(
+            {
+                "id": "each",
+                "kind": "function",
+                "function": "fail",
+                "for_each": [0, 1],
+                "kwargs": {"message": "item {{ index }}", "times": "{{ item }}"},
+            },
+            fn("after"),
+        ),
+    )
     run = run_launch(campaign=campaign, user=alice)
     drain()
     run.refresh_from_db()
     each = step(run, "each")
     assert (run.state, each.state, step(run, "after").state) == ("failed", "failed", "skipped")
     assert each.error.startswith("item 1 failed: RuntimeError: item 1")
-    assert dict(StepItem.objects.filter(step_run=each).values_list("index", "state")) == {0: "succeeded",
-                                                                                          1: "failed"}
+    assert dict(StepItem.objects.filter(step_run=each).values_list("index", "state")) == {0: "succeeded", 1: "failed"}
     run_retry(run_id=run.pk)
     drain()
     run.refresh_from_db()
@@ -224,15 +272,21 @@ def test_a_childs_executable_steps_need_the_launchers_right_to_run_them(alice, b
     from tests.conftest import team_with
 
     lab = team_with("Bob's lab", may_run_executables=True, bob="editor", alice="viewer")
-    tool = campaign_create(owner=bob, name="Tool", team=lab, visibility="team",
-                           graph=chain({"id": "cmd", "kind": "executable", "argv": ["true"]}))
+    tool = campaign_create(
+        owner=bob,
+        name="Tool",
+        team=lab,
+        visibility="team",
+        graph=chain({"id": "cmd", "kind": "executable", "argv": ["true"]}),
+    )
     parent = campaign_create(owner=alice, name="Parent", graph=chain(fn("first"), wf("use", tool)))
     run = run_launch(campaign=parent, user=alice)
     drain()
     use = step(run, "use")
     assert use.state == "failed" and use.child_run_id is None
-    assert use.error.startswith("campaign 'Tool': executable step(s) 'cmd' run commands on the workers; team "
-                                "\"Bob's lab\" lets only")
+    assert use.error.startswith(
+        "campaign 'Tool': executable step(s) 'cmd' run commands on the workers; team \"Bob's lab\" lets only"
+    )
 
 
 def test_a_parent_that_missed_its_childs_end_is_woken_by_the_sweep(alice, monkeypatch):
@@ -242,7 +296,7 @@ def test_a_parent_that_missed_its_childs_end_is_woken_by_the_sweep(alice, monkey
     parent = campaign_create(owner=alice, name="Parent", graph=chain(wf("sim", kid, parameters={"who": "z"})))
     run = run_launch(campaign=parent, user=alice)
     # As if the worker died between the child's commit and waking the parent.
-    monkeypatch.setattr(run_transitions, "partial", lambda *a, **k: (lambda: None))
+    monkeypatch.setattr(run_transitions, "partial", lambda *a, **k: lambda: None)
     drain()
     assert step(run, "sim").state == "running" and step(run, "sim").child_run.state == "succeeded"
     monkeypatch.undo()

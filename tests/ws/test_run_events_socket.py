@@ -71,8 +71,9 @@ async def test_out_of_order_broadcasts_are_filled_from_the_database_and_duplicat
     # A late duplicate of seq 4, then a broadcast (17) that overtook seq 16.
     await layer.group_send(events.run_group(run.pk), {"type": events.EVENT_MESSAGE_TYPE, "events": [stored[3]]})
     fake_eight = dict(stored[-1], seq=17, state="running", step="s9")
-    await sync_to_async(RunEvent.objects.create)(run=run, seq=16, step_id="s8", type="step.state", state="queued",
-                                                 at=stored[-1]["at"], data={})
+    await sync_to_async(RunEvent.objects.create)(
+        run=run, seq=16, step_id="s8", type="step.state", state="queued", at=stored[-1]["at"], data={}
+    )
     await layer.group_send(events.run_group(run.pk), {"type": events.EVENT_MESSAGE_TYPE, "events": [fake_eight]})
     got = [await ws.receive_json_from(timeout=5) for _ in range(2)]
     assert [(e["seq"], e["step"]) for e in got] == [(16, "s8"), (17, "s9")]
@@ -97,8 +98,9 @@ async def test_handshake_refused_for_an_unknown_run_or_bad_after(alice):
 
 async def test_handshake_refused_from_a_foreign_origin(alice, seed_campaign):
     run = await launch(seed_campaign, alice)
-    _, connected = await connect(f"/ws/runs/{run.pk}/?token={await token_for(alice)}",
-                                 headers=[(b"origin", b"http://evil.example")])
+    _, connected = await connect(
+        f"/ws/runs/{run.pk}/?token={await token_for(alice)}", headers=[(b"origin", b"http://evil.example")]
+    )
     assert not connected
 
 

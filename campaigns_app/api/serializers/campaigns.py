@@ -40,9 +40,26 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "description", "version", "owner", "team", "team_name", "visibility", "tags",
-                  "forked_from", "permissions", "denials", "executables", "parameters", "graph", "created_at",
-                  "updated_at", "last_used_at"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "version",
+            "owner",
+            "team",
+            "team_name",
+            "visibility",
+            "tags",
+            "forked_from",
+            "permissions",
+            "denials",
+            "executables",
+            "parameters",
+            "graph",
+            "created_at",
+            "updated_at",
+            "last_used_at",
+        ]
         read_only_fields = fields
 
     def _version(self, campaign):
@@ -75,9 +92,13 @@ class CampaignSerializer(serializers.ModelSerializer):
         parent = campaign.forked_from
         user = _request_user(self)
         visible = parent is not None and user is not None and policies.campaign_visible(parent, user)
-        return {"id": campaign.forked_from_id, "version": campaign.forked_from_version,
-                "name": parent.name if visible else None, "owner": parent.owner.username if visible else None,
-                "deleted": parent is None}
+        return {
+            "id": campaign.forked_from_id,
+            "version": campaign.forked_from_version,
+            "name": parent.name if visible else None,
+            "owner": parent.owner.username if visible else None,
+            "deleted": parent is None,
+        }
 
     @extend_schema_field(component_ref(CampaignPermissions))
     def get_permissions(self, campaign):
@@ -116,8 +137,12 @@ class CampaignWriteSerializer(serializers.Serializer):
     tags = serializers.JSONField(required=False)
     team = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    base_version = serializers.IntegerField(max_value=MAX_ID, required=False, min_value=1,
-                                            help_text="the version this edit started from; 409 if it moved on")
+    base_version = serializers.IntegerField(
+        max_value=MAX_ID,
+        required=False,
+        min_value=1,
+        help_text="the version this edit started from; 409 if it moved on",
+    )
 
 
 class ForkSerializer(serializers.Serializer):

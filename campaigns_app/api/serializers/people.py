@@ -49,15 +49,17 @@ class UserSerializer(serializers.Serializer):
     username = TextField()
     is_staff = serializers.BooleanField()
     teams = UserTeamSerializer(many=True, required=False)
-    executables = ExecutableRightSerializer(required=False,
-                                            help_text="whether you may use executable steps outside any team")
+    executables = ExecutableRightSerializer(
+        required=False, help_text="whether you may use executable steps outside any team"
+    )
 
 
 class UserRightsSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = TextField(read_only=True)
     may_run_executables = FlagField(
-        help_text="campaigns outside any team may hold executable steps for this user (site admins set it)")
+        help_text="campaigns outside any team may hold executable steps for this user (site admins set it)"
+    )
 
 
 class UserCreateSerializer(serializers.Serializer):
@@ -117,8 +119,17 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "description", "may_run_executables", "executable_min_role", "role", "members",
-                  "campaigns", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "may_run_executables",
+            "executable_min_role",
+            "role",
+            "members",
+            "campaigns",
+            "created_at",
+        ]
         read_only_fields = ["id", "may_run_executables", "role", "members", "campaigns", "created_at"]
 
     @extend_schema_field(TextField(allow_null=True))
@@ -128,8 +139,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MembershipSerializer(many=True))
     def get_members(self, team):
-        return MembershipSerializer(team.memberships.select_related("user").order_by("user__username"),
-                                    many=True).data
+        return MembershipSerializer(team.memberships.select_related("user").order_by("user__username"), many=True).data
 
     @extend_schema_field(serializers.IntegerField())
     def get_campaigns(self, team):

@@ -31,8 +31,20 @@ class StepRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StepRun
-        fields = ["step", "name", "backend", "state", "attempts", "queued_at", "started_at", "finished_at",
-                  "result", "error", "reclaims", "child_run"]
+        fields = [
+            "step",
+            "name",
+            "backend",
+            "state",
+            "attempts",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "result",
+            "error",
+            "reclaims",
+            "child_run",
+        ]
         read_only_fields = fields
 
 
@@ -54,8 +66,24 @@ class RunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Run
-        fields = ["id", "campaign", "campaign_name", "version", "owner", "batch", "state", "parameters", "max_parallel",
-                  "created_at", "started_at", "finished_at", "last_seq", "steps", "permissions", "parent"]
+        fields = [
+            "id",
+            "campaign",
+            "campaign_name",
+            "version",
+            "owner",
+            "batch",
+            "state",
+            "parameters",
+            "max_parallel",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "last_seq",
+            "steps",
+            "permissions",
+            "parent",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(component_ref(RunParent, nullable=True))
@@ -141,8 +169,9 @@ class RetrySerializer(serializers.Serializer):
 
 
 class BulkRunsSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
-                                allow_empty=False)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False
+    )
     batch = serializers.IntegerField(max_value=MAX_ID, required=False, min_value=1)
 
     def validate(self, attrs):

@@ -37,13 +37,24 @@ def _user_payload(user) -> dict:
     """Who the user is, their teams, and what they may do with executable steps (with the reasons why not)."""
     teams = list(selectors.teams_visible_to(user).filter(memberships__user_id=user.pk).order_by("name"))
     rights = policies.executable_rights(user, teams)
-    return UserSerializer({
-        "id": user.pk, "username": user.get_username(), "is_staff": user.is_staff,
-        "teams": [{"id": t.pk, "name": t.name, "role": policies.team_role(t, user),
-                   "may_run_executables": t.may_run_executables, "executables": rights["teams"][str(t.pk)]}
-                  for t in teams],
-        "executables": rights["teamless"],
-    }).data
+    return UserSerializer(
+        {
+            "id": user.pk,
+            "username": user.get_username(),
+            "is_staff": user.is_staff,
+            "teams": [
+                {
+                    "id": t.pk,
+                    "name": t.name,
+                    "role": policies.team_role(t, user),
+                    "may_run_executables": t.may_run_executables,
+                    "executables": rights["teams"][str(t.pk)],
+                }
+                for t in teams
+            ],
+            "executables": rights["teamless"],
+        }
+    ).data
 
 
 def _user_from_credentials(request):
@@ -89,8 +100,14 @@ def session_logout(request):
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(responses={200: {"type": "object", "properties": {
-    "authenticated": {"type": "boolean"}, "user": {"type": "object", "nullable": True}}}})
+@extend_schema(
+    responses={
+        200: {
+            "type": "object",
+            "properties": {"authenticated": {"type": "boolean"}, "user": {"type": "object", "nullable": True}},
+        }
+    }
+)
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def session(request):

@@ -44,8 +44,14 @@ def _batch_answer(batch: Batch, runs: list[Run]) -> dict:
     counts: dict[str, int] = {}
     for run in runs:
         counts[run.state] = counts.get(run.state, 0) + 1
-    return {"batch": batch.pk, "campaign": batch.campaign_id, "version": runs[0].version.number if runs else None,
-            "count": len(runs), "counts": counts, "runs": [{"id": run.pk, "state": run.state} for run in runs]}
+    return {
+        "batch": batch.pk,
+        "campaign": batch.campaign_id,
+        "version": runs[0].version.number if runs else None,
+        "count": len(runs),
+        "counts": counts,
+        "runs": [{"id": run.pk, "state": run.state} for run in runs],
+    }
 
 
 class CampaignViewSet(viewsets.ModelViewSet):
@@ -63,7 +69,8 @@ class CampaignViewSet(viewsets.ModelViewSet):
         # Every listed campaign's current version in one query (the serializer reads ``current_versions``).
         current = CampaignVersion.objects.filter(number=F("campaign__version"))
         queryset = queryset.select_related("forked_from__owner").prefetch_related(
-            Prefetch("versions", queryset=current, to_attr="current_versions"))
+            Prefetch("versions", queryset=current, to_attr="current_versions")
+        )
         return queryset
 
     def get_serializer_context(self):
@@ -80,8 +87,9 @@ class CampaignViewSet(viewsets.ModelViewSet):
         data = dict(body.validated_data)
         data.pop("base_version", None)
         team = services.team_for_campaigns(user=request.user, team_id=data.pop("team", None))
-        campaign = services.campaign_create(owner=request.user, team=team,
-                                            visibility=data.pop("visibility", Visibility.PRIVATE), **data)
+        campaign = services.campaign_create(
+            owner=request.user, team=team, visibility=data.pop("visibility", Visibility.PRIVATE), **data
+        )
         return self._out(campaign, status.HTTP_201_CREATED)
 
     @extend_schema(request=CampaignWriteSerializer, responses={200: CampaignSerializer, 409: None})
@@ -103,9 +111,10 @@ class CampaignViewSet(viewsets.ModelViewSet):
         services.campaign_delete(campaign=self.get_object(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=LaunchSerializer,
-                   responses={201: PolymorphicProxySerializer("LaunchAnswer", [RunDetailSerializer,
-                                                                                BatchLaunchSerializer], None)})
+    @extend_schema(
+        request=LaunchSerializer,
+        responses={201: PolymorphicProxySerializer("LaunchAnswer", [RunDetailSerializer, BatchLaunchSerializer], None)},
+    )
     @action(detail=True, methods=["post"], url_path="runs")
     def launch(self, request, pk=None):
         """Launch one run (``parameters``) or, with ``instances``, a batch of runs in one transaction.
@@ -119,17 +128,24 @@ class CampaignViewSet(viewsets.ModelViewSet):
         body = LaunchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if "instances" in body.validated_data:
-            batch, runs = services.batch_launch(campaign=campaign, user=request.user,
-                                                instances=body.validated_data["instances"],
-                                                max_parallel=body.validated_data["max_parallel"])
-            return Response(BatchLaunchSerializer(_batch_answer(batch, runs)).data,
-                            status=status.HTTP_201_CREATED)
-        run = services.run_launch(campaign=campaign, user=request.user,
-                                  parameters=body.validated_data.get("parameters"),
-                                  max_parallel=body.validated_data["max_parallel"])
+            batch, runs = services.batch_launch(
+                campaign=campaign,
+                user=request.user,
+                instances=body.validated_data["instances"],
+                max_parallel=body.validated_data["max_parallel"],
+            )
+            return Response(BatchLaunchSerializer(_batch_answer(batch, runs)).data, status=status.HTTP_201_CREATED)
+        run = services.run_launch(
+            campaign=campaign,
+            user=request.user,
+            parameters=body.validated_data.get("parameters"),
+            max_parallel=body.validated_data["max_parallel"],
+        )
         visible = selectors.runs_with_steps(selectors.runs_visible_to(request.user))
-        return Response(RunDetailSerializer(visible.get(pk=run.pk), context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            RunDetailSerializer(visible.get(pk=run.pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=ForkSerializer, responses={201: CampaignSerializer})
     @action(detail=True, methods=["post"])
@@ -138,8 +154,12 @@ class CampaignViewSet(viewsets.ModelViewSet):
         campaign = self.get_object()
         body = ForkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        fork = services.campaign_fork(campaign=campaign, user=request.user, name=body.validated_data.get("name"),
-                                      team=body.validated_data.get("team"))
+        fork = services.campaign_fork(
+            campaign=campaign,
+            user=request.user,
+            name=body.validated_data.get("name"),
+            team=body.validated_data.get("team"),
+        )
         return self._out(fork, status.HTTP_201_CREATED)
 
     @extend_schema(responses=CampaignVersionSerializer(many=True))
@@ -167,9 +187,12 @@ class CampaignViewSet(viewsets.ModelViewSet):
         campaign = self.get_object()
         body = RestoreSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        campaign = services.campaign_version_restore(campaign=campaign, user=request.user,
-                                                     number=whole_number(number, "number"),
-                                                     base_version=body.validated_data.get("base_version"))
+        campaign = services.campaign_version_restore(
+            campaign=campaign,
+            user=request.user,
+            number=whole_number(number, "number"),
+            base_version=body.validated_data.get("base_version"),
+        )
         return self._out(campaign, status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[VersionRangeQuery], responses={200: None})
@@ -181,8 +204,9 @@ class CampaignViewSet(viewsets.ModelViewSet):
         to = query.get("to") or campaign.version
         start = query.get("from") or max(to - 1, 1)
         old, new = self._version(campaign, start), self._version(campaign, to)
-        changes = definition_diff({"parameters": old.parameters, "graph": old.graph},
-                                  {"parameters": new.parameters, "graph": new.graph})
+        changes = definition_diff(
+            {"parameters": old.parameters, "graph": old.graph}, {"parameters": new.parameters, "graph": new.graph}
+        )
         return Response({"from": start, "to": to, "summary": diff_summary(changes), **changes})
 
     @extend_schema(responses={200: None})
@@ -191,10 +215,14 @@ class CampaignViewSet(viewsets.ModelViewSet):
         """Where this campaign was forked from (nearest first) and the forks of it you may see."""
         return Response(selectors.campaign_lineage(self.get_object(), request.user))
 
-    @extend_schema(parameters=[ExportQuery],
-                   responses={(200, "application/json"): OpenApiTypes.OBJECT,
-                              (200, "application/yaml"): OpenApiTypes.STR,
-                              (200, "text/x-python"): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=[ExportQuery],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/yaml"): OpenApiTypes.STR,
+            (200, "text/x-python"): OpenApiTypes.STR,
+        },
+    )
     @action(detail=True, methods=["get"], url_path=r"export/(?P<kind>json|yaml|asyncflow)")
     def export(self, request, pk=None, kind=None):
         """The definition as a JSON or YAML file for import, or as a runnable AsyncFlow Python script."""
@@ -221,6 +249,11 @@ class CampaignViewSet(viewsets.ModelViewSet):
         data = body.validated_data
         document = services.document_parse(data["document"], data.get("format"))
         team = services.team_for_campaigns(user=request.user, team_id=data.get("team"))
-        campaign = services.campaign_import(user=request.user, document=document, team=team,
-                                            visibility=data["visibility"], name=data.get("name") or None)
+        campaign = services.campaign_import(
+            user=request.user,
+            document=document,
+            team=team,
+            visibility=data["visibility"],
+            name=data.get("name") or None,
+        )
         return self._out(campaign, status.HTTP_201_CREATED)

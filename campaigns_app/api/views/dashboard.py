@@ -18,7 +18,13 @@ def dashboard_feed(request):
     """Runs for the dashboard timeline; times are epoch milliseconds, steps are compact rows."""
     query = query_params(DashboardQuery, request)
     now = timezone.now()
-    feed = selectors.dashboard_feed(request.user, since=now - timedelta(minutes=query["minutes"]),
-                                    campaign=query["campaign"], states=query["state"], owner=query["owner"] or None,
-                                    ids=query["ids"], limit=query["limit"])
+    feed = selectors.dashboard_feed(
+        request.user,
+        since=now - timedelta(minutes=query["minutes"]),
+        campaign=query["campaign"],
+        states=query["state"],
+        owner=query["owner"] or None,
+        ids=query["ids"],
+        limit=query["limit"],
+    )
     return Response({"now": int(now.timestamp() * 1000), **feed})

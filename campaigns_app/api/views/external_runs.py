@@ -13,8 +13,9 @@ from ..serializers import TextField
 
 
 class ExternalRunCreateSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
-                                        help_text="the campaign a first report created")
+    campaign = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="the campaign a first report created"
+    )
     campaign_name = TextField(max_length=200, required=False, default="AsyncFlow script")
     key = TextField(max_length=200, help_text="the AsyncFlow component this run mirrors")
     title = TextField(max_length=500, required=False, allow_blank=True, default="")
@@ -42,17 +43,26 @@ class ExternalRunViewSet(viewsets.GenericViewSet):
         data = body.validated_data
         campaign = None
         if "campaign" in data:
-            campaign = Campaign.objects.filter(pk=data["campaign"], owner=request.user,
-                                               source=Source.EXTERNAL).first()
+            campaign = Campaign.objects.filter(pk=data["campaign"], owner=request.user, source=Source.EXTERNAL).first()
             if campaign is None:
                 raise ValidationError({"campaign": ["no attached-script campaign of yours has this id"]})
-        run = external_run_create(owner=request.user, campaign_name=data["campaign_name"], key=data["key"],
-                                  title=data["title"], parameters=data["parameters"], campaign=campaign)
-        return Response({"id": run.pk, "campaign": run.campaign_id, "url": f"/runs/{run.pk}"},
-                        status=status.HTTP_201_CREATED)
+        run = external_run_create(
+            owner=request.user,
+            campaign_name=data["campaign_name"],
+            key=data["key"],
+            title=data["title"],
+            parameters=data["parameters"],
+            campaign=campaign,
+        )
+        return Response(
+            {"id": run.pk, "campaign": run.campaign_id, "url": f"/runs/{run.pk}"}, status=status.HTTP_201_CREATED
+        )
 
-    @extend_schema(request=ExternalEventsSerializer, responses={200: OpenApiTypes.OBJECT},
-                   parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+    @extend_schema(
+        request=ExternalEventsSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+    )
     @action(detail=True, methods=["post"])
     def events(self, request, pk=None):
         run = self.get_object()

@@ -29,8 +29,11 @@ from ..serializers import (
 )
 
 STEPS_PARAMETER = OpenApiParameter(
-    "steps", str, enum=list(STEPS_FORMS),
-    description="`summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)")
+    "steps",
+    str,
+    enum=list(STEPS_FORMS),
+    description="`summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)",
+)
 
 
 class StepPagination(StudioPagination):
@@ -73,8 +76,10 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         """The run with every step row (default), or its ``summary`` for runs too big to fetch whole."""
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(parameters=[OpenApiParameter("state", str, description="comma-separated step states")],
-                   responses=StepRunSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("state", str, description="comma-separated step states")],
+        responses=StepRunSerializer(many=True),
+    )
     @action(detail=True, methods=["get"], url_path="steps", pagination_class=StepPagination)
     def step_rows(self, request, pk=None):
         """The run's steps in graph order, a page at a time (``page``, ``page_size`` up to 2000)."""
@@ -121,9 +126,15 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def _bulk(self, request, verb: str):
         body = BulkRunsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return Response(services.runs_apply(verb=verb, ids=body.validated_data.get("ids"),
-                                            batch=body.validated_data.get("batch"), user=request.user,
-                                            visible=selectors.runs_visible_to(request.user)))
+        return Response(
+            services.runs_apply(
+                verb=verb,
+                ids=body.validated_data.get("ids"),
+                batch=body.validated_data.get("batch"),
+                user=request.user,
+                visible=selectors.runs_visible_to(request.user),
+            )
+        )
 
     @extend_schema(request=BulkRunsSerializer, responses=OpenApiTypes.OBJECT, operation_id="runs_cancel_many")
     @action(detail=False, methods=["post"], url_path="cancel")

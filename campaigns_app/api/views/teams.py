@@ -58,8 +58,9 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         team = self.get_object()
         body = MemberWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        membership = services.member_add(team=team, user=request.user, username=request.data.get("username"),
-                                         role=body.validated_data["role"])
+        membership = services.member_add(
+            team=team, user=request.user, username=request.data.get("username"), role=body.validated_data["role"]
+        )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def _membership(self, team, user_id):
@@ -79,13 +80,13 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return Response(status=status.HTTP_204_NO_CONTENT)
         body = MemberWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        membership = services.member_role_set(membership=membership, user=request.user,
-                                              role=body.validated_data["role"])
+        membership = services.member_role_set(
+            membership=membership, user=request.user, role=body.validated_data["role"]
+        )
         return Response(MembershipSerializer(membership).data)
 
 
-@extend_schema(methods=["GET"], parameters=[OpenApiParameter("search", str)],
-               responses=UserBriefSerializer(many=True))
+@extend_schema(methods=["GET"], parameters=[OpenApiParameter("search", str)], responses=UserBriefSerializer(many=True))
 @extend_schema(methods=["POST"], request=UserCreateSerializer, responses={201: UserBriefSerializer})
 @api_view(["GET", "POST"])
 def users(request):
@@ -129,6 +130,7 @@ def user_rights(request, user_id: int):
         body = UserRightsSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         if "may_run_executables" in body.validated_data:
-            services.user_executables_set(actor=request.user, user=user,
-                                          allowed=body.validated_data["may_run_executables"])
+            services.user_executables_set(
+                actor=request.user, user=user, allowed=body.validated_data["may_run_executables"]
+            )
     return Response(_rights(user))

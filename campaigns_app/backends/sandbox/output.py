@@ -33,8 +33,9 @@ class ResultLine:
 class LineStream:
     """Splits one stream into lines as chunks arrive, never buffering more than its bounds."""
 
-    def __init__(self, stream: str, sink: Callable[[str, str], None] | None, *, keep_bytes: int,
-                 tail: deque | None = None):
+    def __init__(
+        self, stream: str, sink: Callable[[str, str], None] | None, *, keep_bytes: int, tail: deque | None = None
+    ):
         self.stream, self.sink, self.tail = stream, sink, tail
         self.keep_bytes = keep_bytes
         self._hold = max(keep_bytes, LOG_LINE_MAX_BYTES)

@@ -62,9 +62,12 @@ class SandboxConfig:
             step_user=settings.STUDIO_STEP_USER,
             sandbox=settings.STUDIO_STEP_SANDBOX,
             allow_unsafe_env=settings.STUDIO_STEP_ENV_ALLOW_UNSAFE,
-            limits=StepLimits(cpu_s=settings.STUDIO_STEP_CPU_S, memory_mb=settings.STUDIO_STEP_MEMORY_MB,
-                              open_files=settings.STUDIO_STEP_OPEN_FILES,
-                              processes=settings.STUDIO_STEP_PROCESSES),
+            limits=StepLimits(
+                cpu_s=settings.STUDIO_STEP_CPU_S,
+                memory_mb=settings.STUDIO_STEP_MEMORY_MB,
+                open_files=settings.STUDIO_STEP_OPEN_FILES,
+                processes=settings.STUDIO_STEP_PROCESSES,
+            ),
             kill_grace_s=float(settings.STUDIO_KILL_GRACE_S),
             keep_workdirs=settings.STUDIO_STEP_KEEP_WORKDIRS,
             hidden=tuple(dict.fromkeys(_outermost_closed(p.resolve()) for p in hidden)),
@@ -100,8 +103,7 @@ def step_identity(step_user: str | None, *, euid: int | None = None) -> StepIden
     if entry.pw_uid == euid:
         return StepIdentity(uid=None, gid=None, groups=(), name=entry.pw_name)
     if euid != 0:
-        raise SandboxUnavailable(f"STUDIO_STEP_USER={wanted!r} needs the worker to run as root "
-                                 f"(it runs as uid {euid})")
+        raise SandboxUnavailable(f"STUDIO_STEP_USER={wanted!r} needs the worker to run as root (it runs as uid {euid})")
     return StepIdentity(uid=entry.pw_uid, gid=entry.pw_gid, groups=(entry.pw_gid,), name=entry.pw_name)
 
 
@@ -145,12 +147,21 @@ def _probe_bwrap(identity: StepIdentity) -> str:
     if path is None:
         return "bwrap is not installed (Debian package bubblewrap)"
 
-    who = {} if identity.uid is None else {"user": identity.uid, "group": identity.gid,
-                                           "extra_groups": list(identity.groups)}
+    who = (
+        {}
+        if identity.uid is None
+        else {"user": identity.uid, "group": identity.gid, "extra_groups": list(identity.groups)}
+    )
     try:
-        done = subprocess.run([path, *bwrap_arguments(hidden=(), workdir=Path("/"), cwd=Path("/")), "--",
-                               "/bin/true"], capture_output=True, timeout=10, check=False, env={"PATH": SAFE_PATH},
-                              cwd="/", **who)
+        done = subprocess.run(
+            [path, *bwrap_arguments(hidden=(), workdir=Path("/"), cwd=Path("/")), "--", "/bin/true"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+            env={"PATH": SAFE_PATH},
+            cwd="/",
+            **who,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return f"{type(exc).__name__}: {exc}"
     if done.returncode != 0:
@@ -160,8 +171,20 @@ def _probe_bwrap(identity: StepIdentity) -> str:
 
 def bwrap_arguments(*, hidden: tuple[Path, ...], workdir: Path, cwd: Path) -> list[str]:
     """The host read-only, its own /proc, /dev and /tmp, the hidden folders empty, the attempt's folder writable."""
-    args = ["--die-with-parent", "--unshare-all", "--share-net", "--ro-bind", "/", "/", "--dev", "/dev",
-            "--proc", "/proc", "--tmpfs", "/tmp"]
+    args = [
+        "--die-with-parent",
+        "--unshare-all",
+        "--share-net",
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--tmpfs",
+        "/tmp",
+    ]
     for folder in hidden:
         args += ["--tmpfs", str(folder)]
     if workdir != Path("/"):
@@ -183,11 +206,15 @@ def isolation_warning(environ: dict[str, str] | None = None, *, euid: int | None
     if wrapped:
         return None
     if euid == 0 and identity.uid is None:
-        return ("workers run as root with no sandbox and no step user: executable steps run as root "
-                "and can read everything on this machine. Unset STUDIO_STEP_USER (steps then run as nobody) "
-                "or install bubblewrap")
+        return (
+            "workers run as root with no sandbox and no step user: executable steps run as root "
+            "and can read everything on this machine. Unset STUDIO_STEP_USER (steps then run as nobody) "
+            "or install bubblewrap"
+        )
     if identity.uid is None:
-        return ("no sandbox (bubblewrap) is usable and the worker is not root: executable steps run as the "
-                "worker's own user and can read var/ (database, secret key). Install bubblewrap, or run the "
-                "worker as root with STUDIO_STEP_USER")
+        return (
+            "no sandbox (bubblewrap) is usable and the worker is not root: executable steps run as the "
+            "worker's own user and can read var/ (database, secret key). Install bubblewrap, or run the "
+            "worker as root with STUDIO_STEP_USER"
+        )
     return None

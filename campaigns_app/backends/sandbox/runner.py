@@ -52,8 +52,7 @@ def step_limits(inv: StepInvocation, config: SandboxConfig) -> dict[str, int]:
 
 def step_environment(inv: StepInvocation, *, home: Path, cwd: Path, identity: StepIdentity) -> dict[str, str]:
     """The fixed safe base, then the step's own variables; nothing of the worker's."""
-    base = {"PATH": SAFE_PATH, "HOME": str(home), "TMPDIR": str(home / "tmp"), "LANG": "C.UTF-8",
-            "PWD": str(cwd)}
+    base = {"PATH": SAFE_PATH, "HOME": str(home), "TMPDIR": str(home / "tmp"), "LANG": "C.UTF-8", "PWD": str(cwd)}
     if identity.name:
         base["USER"] = base["LOGNAME"] = identity.name
     return {**base, **inv.env}
@@ -108,21 +107,44 @@ def run_executable(inv: StepInvocation, config: SandboxConfig, *, max_result_byt
         folder.remove()
 
 
-def _supervised(inv: StepInvocation, config: SandboxConfig, identity: StepIdentity, bwrap: str | None,
-                home: Path, cwd: Path, max_result_bytes: int) -> StepOutcome:
+def _supervised(
+    inv: StepInvocation,
+    config: SandboxConfig,
+    identity: StepIdentity,
+    bwrap: str | None,
+    home: Path,
+    cwd: Path,
+    max_result_bytes: int,
+) -> StepOutcome:
     limits = step_limits(inv, config)
     if identity.uid is not None:
         limits["nproc"] = config.limits.processes  # counted per user: only meaningful for a user of its own
     wrap = [bwrap, *bwrap_arguments(hidden=config.hidden, workdir=home, cwd=cwd)] if bwrap else []
     status_r, status_w = os.pipe()
-    spec = {"argv": list(inv.argv), "env": step_environment(inv, home=home, cwd=cwd, identity=identity),
-            "cwd": str(cwd), "uid": identity.uid, "gid": identity.gid, "groups": list(identity.groups),
-            "limits": limits, "wrap": wrap, "grace_s": config.kill_grace_s, "status_fd": status_w}
+    spec = {
+        "argv": list(inv.argv),
+        "env": step_environment(inv, home=home, cwd=cwd, identity=identity),
+        "cwd": str(cwd),
+        "uid": identity.uid,
+        "gid": identity.gid,
+        "groups": list(identity.groups),
+        "limits": limits,
+        "wrap": wrap,
+        "grace_s": config.kill_grace_s,
+        "status_fd": status_w,
+    }
     try:
         # Its own session, so that a last-resort kill reaches the supervisor and anything it left.
-        proc = subprocess.Popen([sys.executable, "-I", "-S", str(SUPERVISOR)], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(status_w,),
-                                env={"PATH": SAFE_PATH}, cwd="/", start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(SUPERVISOR)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(status_w,),
+            env={"PATH": SAFE_PATH},
+            cwd="/",
+            start_new_session=True,
+        )
     except OSError as exc:
         os.close(status_r)
         return StepOutcome.failure(f"cannot start the step's supervisor: {exc}")
@@ -131,9 +153,10 @@ def _supervised(inv: StepInvocation, config: SandboxConfig, identity: StepIdenti
     stdout = LineStream("stdout", inv.log, keep_bytes=max_result_bytes)
     stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
     stderr = LineStream("stderr", inv.log, keep_bytes=STDERR_TAIL_CHARS, tail=stderr_tail)
-    readers = [threading.Thread(target=pump, args=(_fd(pipe), lines), daemon=True,
-                                name=f"step-{inv.step_id}-{lines.stream}")
-               for pipe, lines in ((proc.stdout, stdout), (proc.stderr, stderr))]
+    readers = [
+        threading.Thread(target=pump, args=(_fd(pipe), lines), daemon=True, name=f"step-{inv.step_id}-{lines.stream}")
+        for pipe, lines in ((proc.stdout, stdout), (proc.stderr, stderr))
+    ]
     for reader in readers:
         reader.start()
     proc.stdin.write((json.dumps(spec) + "\n").encode())
@@ -200,8 +223,16 @@ def _read_verdict(fd: int) -> dict | None:
         return None
 
 
-def _outcome(inv: StepInvocation, verdict: dict | None, ended_by: str | None, stdout: LineStream,
-             stderr_tail: deque, limits: dict, max_result_bytes: int, supervisor_code: int | None) -> StepOutcome:
+def _outcome(
+    inv: StepInvocation,
+    verdict: dict | None,
+    ended_by: str | None,
+    stdout: LineStream,
+    stderr_tail: deque,
+    limits: dict,
+    max_result_bytes: int,
+    supervisor_code: int | None,
+) -> StepOutcome:
     if ended_by == "timeout":
         return StepOutcome.failure(f"timeout: still running after {inv.timeout_s:g} s", reason="timeout")
     if ended_by == "cancelled":
@@ -218,8 +249,9 @@ def _outcome(inv: StepInvocation, verdict: dict | None, ended_by: str | None, st
         why = f" (over its CPU-time limit of {limits['cpu']} s)" if name == "SIGXCPU" else ""
         return StepOutcome.failure(f"killed by {name}{why}" + (f": {tail}" if tail else ""), reason="exit_code")
     if verdict.get("exit") != 0:
-        return StepOutcome.failure(f"exit code {verdict.get('exit')}" + (f": {tail}" if tail else ""),
-                                   reason="exit_code")
+        return StepOutcome.failure(
+            f"exit code {verdict.get('exit')}" + (f": {tail}" if tail else ""), reason="exit_code"
+        )
     try:
         return StepOutcome.success(parse_result(stdout.result, max_result_bytes))
     except ValueError as exc:
@@ -231,4 +263,3 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
-

@@ -30,8 +30,13 @@ import sys
 import time
 
 PR_SET_CHILD_SUBREAPER = 36
-LIMITS = {"cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS, "nofile": resource.RLIMIT_NOFILE,
-          "nproc": resource.RLIMIT_NPROC, "core": resource.RLIMIT_CORE}
+LIMITS = {
+    "cpu": resource.RLIMIT_CPU,
+    "as": resource.RLIMIT_AS,
+    "nofile": resource.RLIMIT_NOFILE,
+    "nproc": resource.RLIMIT_NPROC,
+    "core": resource.RLIMIT_CORE,
+}
 
 
 def _set_subreaper() -> None:

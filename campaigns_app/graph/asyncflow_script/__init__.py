@@ -68,14 +68,32 @@ def child_key(step: Mapping) -> str:
 
 def _step_spec(step: dict, dag: Dag, order: list[str]) -> dict:
     """A step as the script's runtime reads it."""
-    spec = {key: step.get(key) for key in ("name", "kind", "function", "kwargs", "argv", "env", "cwd", "parameters",
-                                           "for_each", "max_parallel") if step.get(key) is not None}
+    spec = {
+        key: step.get(key)
+        for key in (
+            "name",
+            "kind",
+            "function",
+            "kwargs",
+            "argv",
+            "env",
+            "cwd",
+            "parameters",
+            "for_each",
+            "max_parallel",
+        )
+        if step.get(key) is not None
+    }
     if step["kind"] == "workflow":
         spec["child"] = child_key(step)
     wanted = set(dag.predecessors[step["id"]]) | _step_references(step)
-    spec.update(retries=step.get("retries", 0), retry_delay_s=step.get("retry_delay_s", 0),
-                timeout_s=step.get("timeout_s"), predecessors=list(dag.predecessors[step["id"]]),
-                needs=[s for s in order if s in wanted])
+    spec.update(
+        retries=step.get("retries", 0),
+        retry_delay_s=step.get("retry_delay_s", 0),
+        timeout_s=step.get("timeout_s"),
+        predecessors=list(dag.predecessors[step["id"]]),
+        needs=[s for s in order if s in wanted],
+    )
     return spec
 
 
@@ -105,8 +123,9 @@ def _blocks(steps: list[dict], dag: Dag) -> dict[str, list[str]]:
     return {} if find_cycle(nodes, successors) else members
 
 
-def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction],
-                     children: Mapping[str, Mapping] | None = None) -> str:
+def asyncflow_script(
+    document: Mapping, functions: Mapping[str, ExportFunction], children: Mapping[str, Mapping] | None = None
+) -> str:
     """The Python source of a script that runs the campaign with radical.asyncflow.
 
     ``children`` holds the definition (name, parameters, graph) of every
@@ -122,8 +141,22 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction],
     blocks = _blocks(steps, dag)
     block_of = {sid: name for name, ids in blocks.items() for sid in ids}
 
-    taken = {"main", "flow", "params", "log", "render", "run_function", "run_command", "stdout_result",
-             "run_workflow", "run_child", "child_task", "child_block", "report_command", "child_parameters"}
+    taken = {
+        "main",
+        "flow",
+        "params",
+        "log",
+        "render",
+        "run_function",
+        "run_command",
+        "stdout_result",
+        "run_workflow",
+        "run_child",
+        "child_task",
+        "child_block",
+        "report_command",
+        "child_parameters",
+    }
     fn_name = {sid: _ident(f"step_{sid}", taken) for sid in order}
     out_name = {sid: _ident(f"{sid}_result", taken) for sid in order}
     block_fn = {name: _ident(f"block_{name}", taken) for name in blocks}
@@ -139,52 +172,71 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction],
     lines: list[str] = []
     title = document.get("name") or "campaign"
     description = (document.get("description") or "").strip()
-    lines += ['#!/usr/bin/env python3', f'"""{_doc(title)}: a campaign exported from AsyncFlow Studio.', '']
+    lines += ["#!/usr/bin/env python3", f'"""{_doc(title)}: a campaign exported from AsyncFlow Studio.', ""]
     if description:
-        lines += [_doc(description), '']
-    lines += ['Run it where radical.asyncflow is installed:', '',
-              '    python this_script.py [--param NAME=VALUE ...]', '',
-              'Each step prints when it starts (an executable when it is submitted) and how it ends, with its',
-              'result.', '"""', '',
-              'import argparse', 'import asyncio', 'import json', 'import os', 'import re', 'import shlex',
-              'import threading', 'import time', '']
-    imports = sorted({(functions[f].module, functions[f].qualname, f) for f in used
-                      if f in functions and not functions[f].builtin})
+        lines += [_doc(description), ""]
+    lines += [
+        "Run it where radical.asyncflow is installed:",
+        "",
+        "    python this_script.py [--param NAME=VALUE ...]",
+        "",
+        "Each step prints when it starts (an executable when it is submitted) and how it ends, with its",
+        "result.",
+        '"""',
+        "",
+        "import argparse",
+        "import asyncio",
+        "import json",
+        "import os",
+        "import re",
+        "import shlex",
+        "import threading",
+        "import time",
+        "",
+    ]
+    imports = sorted(
+        {(functions[f].module, functions[f].qualname, f) for f in used if f in functions and not functions[f].builtin}
+    )
     for module, qualname, name in imports:
         lines.append(f"from {module} import {qualname.split('.')[0]} as fn_{_ident(name, set())}")
-    lines += ['from radical.asyncflow import LocalExecutionBackend, WorkflowEngine', '', '']
+    lines += ["from radical.asyncflow import LocalExecutionBackend, WorkflowEngine", "", ""]
     lines.append(f"PARAMETERS = {_py(document.get('parameters') or [])}")
-    lines += ['', '# Each step as the studio stores it, with its dependencies.', 'STEPS = {']
+    lines += ["", "# Each step as the studio stores it, with its dependencies.", "STEPS = {"]
     for sid in order:
         lines.append(f"    {sid!r}: {_py(_step_spec(by_id[sid], dag, order))},")
-    lines += ['}', '', '# The campaigns that workflow steps run, at the versions they pin.', 'CAMPAIGNS = {']
+    lines += ["}", "", "# The campaigns that workflow steps run, at the versions they pin.", "CAMPAIGNS = {"]
     for key, child in sorted(children.items()):
         child_dag = Dag.from_graph(child["graph"])
         child_order = child_dag.topological_order()
         child_steps = {s["id"]: s for s in child["graph"]["steps"]}
-        entry = {"name": child.get("name", key), "parameters": child.get("parameters") or [], "order": child_order,
-                 "steps": {sid: _step_spec(child_steps[sid], child_dag, child_order) for sid in child_order}}
+        entry = {
+            "name": child.get("name", key),
+            "parameters": child.get("parameters") or [],
+            "order": child_order,
+            "steps": {sid: _step_spec(child_steps[sid], child_dag, child_order) for sid in child_order},
+        }
         lines.append(f"    {key!r}: {_py(entry)},")
-    lines += ['}', RUNTIME.rstrip(), '', '']
+    lines += ["}", RUNTIME.rstrip(), "", ""]
     for name in used:
         fn = functions.get(name)
         if fn is not None and fn.builtin and name in BUILTIN_SOURCE:
-            lines += [BUILTIN_SOURCE[name], '', '']
-    lines.append('FUNCTIONS = {')
+            lines += [BUILTIN_SOURCE[name], "", ""]
+    lines.append("FUNCTIONS = {")
     for name in used:
         fn = functions.get(name) or ExportFunction(name=name)
-        wants = [w for w, on in (("context", fn.wants_context), ("inputs", fn.wants_inputs),
-                                 ("attempt", fn.builtin)) if on]
+        wants = [
+            w for w, on in (("context", fn.wants_context), ("inputs", fn.wants_inputs), ("attempt", fn.builtin)) if on
+        ]
         target = f"fn_{name}" if fn.builtin else f"fn_{_ident(name, set())}"
         if fn.qualname and "." in fn.qualname and not fn.builtin:
             target = f"fn_{_ident(name, set())}.{fn.qualname.split('.', 1)[1]}"
         lines.append(f"    {name!r}: ({target}, {tuple(wants)!r}),")
-    lines += ['}', '', '']
+    lines += ["}", "", ""]
 
-    lines += ['async def main(params):', '    flow = await WorkflowEngine.create(backend=LocalExecutionBackend())']
+    lines += ["async def main(params):", "    flow = await WorkflowEngine.create(backend=LocalExecutionBackend())"]
     if children:
         lines += CHILD_RUNTIME.rstrip("\n").split("\n")
-    lines.append('')
+    lines.append("")
 
     def params_of(sid: str) -> list[tuple[str, list[str]]]:
         """A step's arguments: one per upstream step, or one per upstream block (its results dict)."""
@@ -196,9 +248,15 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction],
         return list(out.items())
 
     def plain_command(step: dict) -> bool:
-        return (step["kind"] == "executable" and not _step_references(step) and not step.get("env")
-                and not step.get("cwd") and not step.get("timeout_s") and not step.get("retries")
-                and step.get("for_each") is None)
+        return (
+            step["kind"] == "executable"
+            and not _step_references(step)
+            and not step.get("env")
+            and not step.get("cwd")
+            and not step.get("timeout_s")
+            and not step.get("retries")
+            and step.get("for_each") is None
+        )
 
     def create(sid: str, refs: str) -> str:
         call = f"{fn_name[sid]}({refs})"
@@ -220,18 +278,32 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction],
         if plain_command(step):
             # shell=False: the backend runs argv as given instead of re-joining it for /bin/sh.
             exec_args = ", ".join([*(p for p, _ in params_of(sid)), 'task_description={"shell": False}'])
-            lines += ["    @flow.executable_task", f"    async def {fn_name[sid]}({exec_args}):", doc,
-                      "        # Called when the task is created, before its inputs exist: only parameters are known.",
-                      f"        log({sid!r}, 'submitted')",
-                      f"        return shlex.join(render(STEPS[{sid!r}]['argv'], params, {{}}))", ""]
+            lines += [
+                "    @flow.executable_task",
+                f"    async def {fn_name[sid]}({exec_args}):",
+                doc,
+                "        # Called when the task is created, before its inputs exist: only parameters are known.",
+                f"        log({sid!r}, 'submitted')",
+                f"        return shlex.join(render(STEPS[{sid!r}]['argv'], params, {{}}))",
+                "",
+            ]
         elif step["kind"] == "workflow":
-            lines += ["    @flow.block", f"    async def {fn_name[sid]}({args}):", doc,
-                      f"        return await run_workflow({sid!r}, STEPS[{sid!r}], params, {results_expr(sid)}, "
-                      "run_child)", ""]
+            lines += [
+                "    @flow.block",
+                f"    async def {fn_name[sid]}({args}):",
+                doc,
+                f"        return await run_workflow({sid!r}, STEPS[{sid!r}], params, {results_expr(sid)}, run_child)",
+                "",
+            ]
         else:
             runner = "run_function" if step["kind"] == "function" else "run_command"
-            lines += ["    @flow.function_task", f"    async def {fn_name[sid]}({args}):", doc,
-                      f"        return await {runner}({sid!r}, STEPS[{sid!r}], params, {results_expr(sid)})", ""]
+            lines += [
+                "    @flow.function_task",
+                f"    async def {fn_name[sid]}({args}):",
+                doc,
+                f"        return await {runner}({sid!r}, STEPS[{sid!r}], params, {results_expr(sid)})",
+                "",
+            ]
 
     for name, members in blocks.items():
         block_params: list[str] = []
@@ -239,11 +311,15 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction],
             for param, deps in params_of(sid):
                 if any(block_of.get(d) != name for d in deps) and param not in block_params:
                     block_params.append(param)
-        lines += ["    @flow.block", f"    async def {block_fn[name]}({', '.join(block_params)}):",
-                  f'        """Block {_doc(name)}: {", ".join(members)}."""']
+        lines += [
+            "    @flow.block",
+            f"    async def {block_fn[name]}({', '.join(block_params)}):",
+            f'        """Block {_doc(name)}: {", ".join(members)}."""',
+        ]
         for sid in [s for s in order if s in members]:
-            refs = [f"f_{param}" if all(block_of.get(d) == name for d in deps) else param
-                    for param, deps in params_of(sid)]
+            refs = [
+                f"f_{param}" if all(block_of.get(d) == name for d in deps) else param for param, deps in params_of(sid)
+            ]
             lines.append(f"        f_{out_name[sid]} = {create(sid, ', '.join(refs))}")
         member_results = ", ".join(f"{sid!r}: await f_{out_name[sid]}" for sid in members)
         lines += [f"        return {{{member_results}}}", ""]
@@ -262,9 +338,18 @@ def asyncflow_script(document: Mapping, functions: Mapping[str, ExportFunction],
         step_args = ", ".join(f"f_{p}" for p, _ in params_of(sid))
         lines.append(f"    f_{out_name[sid]} = {create(sid, step_args)}")
     finals = [f"f_{block_out[b]}" for b in blocks] + [f"f_{out_name[s]}" for s in order if s not in block_of]
-    lines += ["", "    try:", f"        await asyncio.gather({', '.join(finals)})", "    finally:",
-              "        await flow.shutdown()", "", "", 'if __name__ == "__main__":',
-              "    asyncio.run(main(parse_parameters()))", ""]
+    lines += [
+        "",
+        "    try:",
+        f"        await asyncio.gather({', '.join(finals)})",
+        "    finally:",
+        "        await flow.shutdown()",
+        "",
+        "",
+        'if __name__ == "__main__":',
+        "    asyncio.run(main(parse_parameters()))",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -11,8 +11,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("campaign", type=int, help="campaign id")
-        parser.add_argument("-o", "--output", help="file to write (default: standard output); "
-                                                   "the format follows its extension unless --format is given")
+        parser.add_argument(
+            "-o",
+            "--output",
+            help="file to write (default: standard output); the format follows its extension unless --format is given",
+        )
         parser.add_argument("-f", "--format", choices=["json", "yaml", "asyncflow"])
         parser.add_argument("--campaign-version", dest="number", type=int, help="a version number (default: current)")
 
@@ -26,14 +29,16 @@ class Command(BaseCommand):
             if version is None:
                 raise CommandError(f"campaign {campaign} has no version {number} (1 to {found.version})")
         fmt = format or {".yaml": "yaml", ".yml": "yaml", ".py": "asyncflow"}.get(
-            Path(output).suffix.lower() if output else "", "json")
+            Path(output).suffix.lower() if output else "", "json"
+        )
         if fmt == "asyncflow":
             text = campaign_script(found, version)
         else:
             text = document_dumps(campaign_document(found, version), fmt)
         if output:
             Path(output).write_text(text, encoding="utf-8")
-            self.stderr.write(f"wrote {found.name!r} v{version.number if version else found.version} "
-                              f"as {fmt} to {output}")
+            self.stderr.write(
+                f"wrote {found.name!r} v{version.number if version else found.version} as {fmt} to {output}"
+            )
         else:
             self.stdout.write(text, ending="")

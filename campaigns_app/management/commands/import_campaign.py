@@ -40,8 +40,9 @@ class Command(BaseCommand):
         try:
             if team_obj is not None:
                 team_obj = team_for_campaigns(user=user, team_id=team_obj)
-            campaign = campaign_import(user=user, document=document_parse(text, fmt), team=team_obj,
-                                       visibility=visibility, name=name)
+            campaign = campaign_import(
+                user=user, document=document_parse(text, fmt), team=team_obj, visibility=visibility, name=name
+            )
         except ServiceError as exc:
             raise CommandError(f"{file} was not imported: {_faults(exc.detail)}") from None
         self.stdout.write(self.style.SUCCESS(f"imported {campaign.name!r} as campaign {campaign.pk}"))

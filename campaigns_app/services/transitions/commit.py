@@ -59,8 +59,9 @@ class GroupCommitter:
         self.commits = 0
         self.applied = 0
 
-    def run(self, run_id: int, apply: Callable[[RunLedger], Any], prefetch: list[str] | None = None,
-            whole_run: bool = False) -> Any:
+    def run(
+        self, run_id: int, apply: Callable[[RunLedger], Any], prefetch: list[str] | None = None, whole_run: bool = False
+    ) -> Any:
         work = _Work(run_id, apply, prefetch=prefetch, whole_run=whole_run)
         with self._mutex:
             self._queue.append(work)
@@ -157,8 +158,9 @@ class GroupCommitter:
 _committer = GroupCommitter()
 
 
-def in_run_transaction(run_id: int, apply: Callable[[RunLedger], Any], *, prefetch: list[str] | None = None,
-                       whole_run: bool = False) -> Any:
+def in_run_transaction(
+    run_id: int, apply: Callable[[RunLedger], Any], *, prefetch: list[str] | None = None, whole_run: bool = False
+) -> Any:
     """``apply(ledger)`` under the run's lock, committed with whatever else this process commits now.
 
     ``prefetch`` names steps of the run that ``apply`` reads (``RunSteps``):

@@ -10,9 +10,25 @@ from .steps import RunSteps, steps_queue
 from .workflows import workflow_steps_start
 
 # Every column of a new step run (the id comes back from the insert).
-STEP_FIELDS = ("run", "step_id", "name", "backend", "order", "state", "attempts", "queued_at", "started_at",
-               "finished_at", "result", "error", "dispatched_at", "cancel_requested", "worker", "heartbeat_at",
-               "reclaims")
+STEP_FIELDS = (
+    "run",
+    "step_id",
+    "name",
+    "backend",
+    "order",
+    "state",
+    "attempts",
+    "queued_at",
+    "started_at",
+    "finished_at",
+    "result",
+    "error",
+    "dispatched_at",
+    "cancel_requested",
+    "worker",
+    "heartbeat_at",
+    "reclaims",
+)
 
 
 def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
@@ -28,9 +44,16 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
     with runs_created(runs) as ledgers:
         for ledger in ledgers:
             ledger.record("run.state", RunState.QUEUED)
-            mine = [StepRun(run=ledger.run, step_id=step_id, name=steps[step_id]["name"],
-                            backend=steps[step_id].get("backend", "thread"), order=index)
-                    for index, step_id in enumerate(order)]
+            mine = [
+                StepRun(
+                    run=ledger.run,
+                    step_id=step_id,
+                    name=steps[step_id]["name"],
+                    backend=steps[step_id].get("backend", "thread"),
+                    order=index,
+                )
+                for index, step_id in enumerate(order)
+            ]
             ready = [sr for sr in mine if sr.step_id in roots]
             limit = ledger.run.max_parallel
             ready = ready[:limit] if limit else ready
@@ -39,8 +62,12 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
             step_runs.extend(mine)
         for step_run in step_runs:
             step_run.run_id = step_run.run.pk
-        ids = {(run_id, step_id): pk for pk, run_id, step_id in
-               rows_insert(StepRun, STEP_FIELDS, step_runs, returning=("id", "run_id", "step_id"))}
+        ids = {
+            (run_id, step_id): pk
+            for pk, run_id, step_id in rows_insert(
+                StepRun, STEP_FIELDS, step_runs, returning=("id", "run_id", "step_id")
+            )
+        }
         for step_run in step_runs:
             step_run.pk = ids[(step_run.run_id, step_run.step_id)]
             step_run._state.adding = False

@@ -24,8 +24,24 @@ from .sql import rows_insert, rows_update, rows_update_each, rows_update_many, r
 
 EVENT_FIELDS = ("run", "seq", "step_id", "type", "state", "at", "data")
 # Every column of a new run (the id comes back from the insert).
-RUN_FIELDS = ("campaign", "version", "owner", "batch", "max_parallel", "state", "parameters", "last_seq", "source",
-              "external_key", "created_at", "started_at", "finished_at", "parent", "parent_step_id", "parent_item")
+RUN_FIELDS = (
+    "campaign",
+    "version",
+    "owner",
+    "batch",
+    "max_parallel",
+    "state",
+    "parameters",
+    "last_seq",
+    "source",
+    "external_key",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "parent",
+    "parent_step_id",
+    "parent_item",
+)
 
 
 class RunLedger:
@@ -55,11 +71,27 @@ class RunLedger:
         """Run ``callback`` once this ledger's transaction has committed (in order of registration)."""
         self._after_commit.append(callback)
 
-    def record(self, type_: str, state: str, *, step_id: str | None = None, data: dict[str, Any] | None = None,
-               at: datetime | None = None) -> None:
+    def record(
+        self,
+        type_: str,
+        state: str,
+        *,
+        step_id: str | None = None,
+        data: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> None:
         self.run.last_seq += 1
-        self._events.append(RunEvent(run=self.run, seq=self.run.last_seq, step_id=step_id, type=type_,
-                                     state=state, at=at or self.now, data=data or {}))
+        self._events.append(
+            RunEvent(
+                run=self.run,
+                seq=self.run.last_seq,
+                step_id=step_id,
+                type=type_,
+                state=state,
+                at=at or self.now,
+                data=data or {},
+            )
+        )
 
     def step_write(self, step_run, **values: Any) -> None:
         """Set ``values`` on the step run now and on its row before commit (or before a read that needs it).
@@ -93,7 +125,6 @@ class RunLedger:
             setattr(self.run, name, value)
         self._changed_fields.update({"state", *fields})
         self.record("run.state", state)
-
 
 
 def steps_flush(ledgers: list[RunLedger]) -> None:
@@ -139,8 +170,9 @@ def ledgers_flush(ledgers: list[RunLedger]) -> list[Callable[[], None]]:
             rows_update(Run, where={"id": rows[0][0]}, **dict(zip(fields, rows[0][1], strict=True)))
         else:
             rows_update_each(Run, fields, rows)
-    broadcast_runs_on_commit([(ledger.run, [e.as_message() for e in ledger._events]) for ledger in busy],
-                             on_commit=after.append)
+    broadcast_runs_on_commit(
+        [(ledger.run, [e.as_message() for e in ledger._events]) for ledger in busy], on_commit=after.append
+    )
     return after
 
 

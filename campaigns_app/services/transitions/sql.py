@@ -51,8 +51,18 @@ def rows_update(model: type[models.Model], *, where: dict[str, Any], **values: A
 
 # Fields whose database value is the Python value itself (for the native values transitions build):
 # their per-value preparation is skipped, which is most of an insert's cost in Python.
-_PLAIN = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey",
-          "IntegerField", "PositiveIntegerField", "SmallIntegerField", "TextField"}
+_PLAIN = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
 
 
 def _preparer(field):
@@ -92,8 +102,9 @@ def _update_unnest_sql(model: type[models.Model], fields: tuple[str, ...]) -> st
     table, key = q(meta.db_table), q(meta.pk.column)
     model_fields = [meta.pk, *(meta.get_field(name) for name in fields)]
     assignments = ", ".join(f"{q(f.column)} = v.{q(f.column)}" for f in model_fields[1:])
-    arrays = ", ".join(f"%s::{f.rel_db_type(connection) if f is meta.pk else f.db_type(connection)}[]"
-                       for f in model_fields)
+    arrays = ", ".join(
+        f"%s::{f.rel_db_type(connection) if f is meta.pk else f.db_type(connection)}[]" for f in model_fields
+    )
     names = ", ".join(q(f.column) for f in model_fields)
     return f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) WHERE {table}.{key} = v.{key}"
 
@@ -114,8 +125,9 @@ def _bulk_cursor():
     return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
-def rows_insert(model: type[models.Model], fields: Sequence[str], objects: Iterable[models.Model], *,
-                returning: Sequence[str] = ()) -> list[tuple]:
+def rows_insert(
+    model: type[models.Model], fields: Sequence[str], objects: Iterable[models.Model], *, returning: Sequence[str] = ()
+) -> list[tuple]:
     """Insert the objects' ``fields``, in one statement unless the database's limit on parameters needs more.
 
     ``returning`` names columns to read back (``RETURNING``, on SQLite 3.35+
@@ -136,17 +148,22 @@ def rows_insert(model: type[models.Model], fields: Sequence[str], objects: Itera
     if connection.vendor == "postgresql":
         # One array per column: a short statement that psycopg parses once, whatever the number of rows.
         with _bulk_cursor() as cursor:
-            columns = [[getattr(obj, attname) if prep is None else prep(getattr(obj, attname)) for obj in objects]
-                       for attname, prep in preparers]
+            columns = [
+                [getattr(obj, attname) if prep is None else prep(getattr(obj, attname)) for obj in objects]
+                for attname, prep in preparers
+            ]
             cursor.execute(_insert_unnest_sql(model, tuple(fields)) + tail, columns)
             if returning:
                 rows.extend(cursor.fetchall())
         return rows
     with connection.cursor() as cursor:
         for start in range(0, len(objects), size):
-            batch = objects[start:start + size]
-            params = [getattr(obj, attname) if prep is None else prep(getattr(obj, attname))
-                      for obj in batch for attname, prep in preparers]
+            batch = objects[start : start + size]
+            params = [
+                getattr(obj, attname) if prep is None else prep(getattr(obj, attname))
+                for obj in batch
+                for attname, prep in preparers
+            ]
             cursor.execute(_insert_sql(connection.vendor, model, tuple(fields), len(batch)) + tail, params)
             if returning:
                 rows.extend(cursor.fetchall())
@@ -154,8 +171,19 @@ def rows_insert(model: type[models.Model], fields: Sequence[str], objects: Itera
 
 
 # The columns of a step that transitions decide on; every step view reads just these.
-STEP_VIEW_FIELDS = ("id", "run_id", "step_id", "state", "backend", "order", "attempts", "cancel_requested",
-                    "worker", "reclaims", "heartbeat_at")
+STEP_VIEW_FIELDS = (
+    "id",
+    "run_id",
+    "step_id",
+    "state",
+    "backend",
+    "order",
+    "attempts",
+    "cancel_requested",
+    "worker",
+    "reclaims",
+    "heartbeat_at",
+)
 
 
 @lru_cache(maxsize=64)
@@ -202,8 +230,10 @@ def _steps_of_runs_sql(vendor: str, runs: int, steps: int) -> str:
 
     q = connection.ops.quote_name
     columns = ", ".join(q(StepRun._meta.get_field(f).column) for f in STEP_VIEW_FIELDS)
-    return (f"SELECT {columns} FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} IN ({', '.join(['%s'] * runs)})"
-            f" AND {q('step_id')} IN ({', '.join(['%s'] * steps)})")
+    return (
+        f"SELECT {columns} FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} IN ({', '.join(['%s'] * runs)})"
+        f" AND {q('step_id')} IN ({', '.join(['%s'] * steps)})"
+    )
 
 
 def _padded(values: list, size: int) -> list:
@@ -220,8 +250,11 @@ def steps_of_runs(wanted: dict[int, list[str]]) -> list:
         return [sr for run_id in run_ids for sr in step_rows(run_id, step_ids=wanted[run_id])]
     runs = 1 << (len(run_ids) - 1).bit_length()
     steps = 1 << (len(names) - 1).bit_length()
-    return list(StepRun.objects.raw(_steps_of_runs_sql(connection.vendor, runs, steps),
-                                    [*_padded(run_ids, runs), *_padded(names, steps)]))
+    return list(
+        StepRun.objects.raw(
+            _steps_of_runs_sql(connection.vendor, runs, steps), [*_padded(run_ids, runs), *_padded(names, steps)]
+        )
+    )
 
 
 @lru_cache(maxsize=8)
@@ -230,8 +263,7 @@ def _states_present_sql(vendor: str, count: int) -> str:
 
     q = connection.ops.quote_name
     table, state = q(StepRun._meta.db_table), q("state")
-    return (f"SELECT DISTINCT {state} FROM {table} WHERE {q('run_id')} = %s "
-            f"AND {state} IN ({', '.join(['%s'] * count)})")
+    return f"SELECT DISTINCT {state} FROM {table} WHERE {q('run_id')} = %s AND {state} IN ({', '.join(['%s'] * count)})"
 
 
 @lru_cache(maxsize=8)
@@ -239,8 +271,10 @@ def _state_exists_sql(vendor: str, count: int) -> str:
     from ...models import StepRun
 
     q = connection.ops.quote_name
-    return (f"SELECT 1 FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} = %s "
-            f"AND {q('state')} IN ({', '.join(['%s'] * count)}) LIMIT 1")
+    return (
+        f"SELECT 1 FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} = %s "
+        f"AND {q('state')} IN ({', '.join(['%s'] * count)}) LIMIT 1"
+    )
 
 
 def run_has_steps_in(run_id: int, states: Sequence[str]) -> bool:
@@ -265,8 +299,10 @@ def _state_count_sql(vendor: str, count: int) -> str:
     from ...models import StepRun
 
     q = connection.ops.quote_name
-    return (f"SELECT COUNT(*) FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} = %s "
-            f"AND {q('state')} IN ({', '.join(['%s'] * count)})")
+    return (
+        f"SELECT COUNT(*) FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} = %s "
+        f"AND {q('state')} IN ({', '.join(['%s'] * count)})"
+    )
 
 
 def run_count_steps_in(run_id: int, states: Sequence[str]) -> int:
@@ -286,13 +322,19 @@ def _run_lock_sql(vendor: str, count: int = 0) -> str:
 
     q = connection.ops.quote_name
     features = connection.features
-    lock = (" FOR UPDATE OF r" if features.has_select_for_update_of
-            else " FOR UPDATE" if features.has_select_for_update else "")
+    lock = (
+        " FOR UPDATE OF r"
+        if features.has_select_for_update_of
+        else " FOR UPDATE"
+        if features.has_select_for_update
+        else ""
+    )
     sharing = ", ".join(f"c.{q(Campaign._meta.get_field(f).column)} AS {q('campaign__' + f)}" for f in CAMPAIGN_SHARING)
-    where = (f"r.{q('id')} = %s" if not count
-             else f"r.{q('id')} IN ({', '.join(['%s'] * count)}) ORDER BY r.{q('id')}")
-    return (f"SELECT r.*, {sharing} FROM {q(Run._meta.db_table)} r "
-            f"JOIN {q(Campaign._meta.db_table)} c ON c.{q('id')} = r.{q('campaign_id')} WHERE {where}{lock}")
+    where = f"r.{q('id')} = %s" if not count else f"r.{q('id')} IN ({', '.join(['%s'] * count)}) ORDER BY r.{q('id')}"
+    return (
+        f"SELECT r.*, {sharing} FROM {q(Run._meta.db_table)} r "
+        f"JOIN {q(Campaign._meta.db_table)} c ON c.{q('id')} = r.{q('campaign_id')} WHERE {where}{lock}"
+    )
 
 
 def _with_campaign(run):
@@ -341,8 +383,7 @@ def _update_in_sql(vendor: str, model: type[models.Model], sets: tuple[str, ...]
     q = connection.ops.quote_name
     meta = model._meta
     assignments = ", ".join(f"{q(meta.get_field(name).column)} = %s" for name in sets)
-    return (f"UPDATE {q(meta.db_table)} SET {assignments} "
-            f"WHERE {q(meta.pk.column)} IN ({', '.join(['%s'] * count)})")
+    return f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {q(meta.pk.column)} IN ({', '.join(['%s'] * count)})"
 
 
 def rows_update_many(model: type[models.Model], pks: Sequence[int], **values: Any) -> int:
@@ -355,14 +396,17 @@ def rows_update_many(model: type[models.Model], pks: Sequence[int], **values: An
         while pks:
             chunk, pks = pks[:256], pks[256:]
             size = 1 << (len(chunk) - 1).bit_length()
-            cursor.execute(_update_in_sql(connection.vendor, model, sets, size),
-                           [*prepared, *chunk, *[chunk[-1]] * (size - len(chunk))])
+            cursor.execute(
+                _update_in_sql(connection.vendor, model, sets, size),
+                [*prepared, *chunk, *[chunk[-1]] * (size - len(chunk))],
+            )
             changed += cursor.rowcount
     return changed
 
 
-def rows_update_each(model: type[models.Model], fields: Sequence[str],
-                     rows: Sequence[tuple[Any, Sequence[Any]]]) -> None:
+def rows_update_each(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, Sequence[Any]]]
+) -> None:
     """Set ``fields`` of every (pk, values) row: one ``UPDATE`` per row sent at once (``executemany``).
 
     On PostgreSQL it is one statement joined to one array per column instead.
@@ -373,12 +417,19 @@ def rows_update_each(model: type[models.Model], fields: Sequence[str],
     preparers = [_preparer(model._meta.get_field(name)) for name in fields]
     if connection.vendor == "postgresql":
         by_column = zip(*(values for _, values in rows), strict=True)
-        columns = [[pk for pk, _ in rows], *([v if prep is None else prep(v) for v in column]
-                                             for prep, column in zip(preparers, by_column, strict=True))]
+        columns = [
+            [pk for pk, _ in rows],
+            *(
+                [v if prep is None else prep(v) for v in column]
+                for prep, column in zip(preparers, by_column, strict=True)
+            ),
+        ]
         with _bulk_cursor() as cursor:
             cursor.execute(_update_unnest_sql(model, tuple(fields)), columns)
         return
-    params = [[*(v if prep is None else prep(v) for prep, v in zip(preparers, values, strict=True)), pk]
-              for pk, values in rows]
+    params = [
+        [*(v if prep is None else prep(v) for prep, v in zip(preparers, values, strict=True)), pk]
+        for pk, values in rows
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

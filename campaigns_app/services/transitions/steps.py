@@ -63,8 +63,9 @@ class RunSteps:
         return view
 
     @classmethod
-    def of_step(cls, ledger: RunLedger, step_run_id: int, *, step_id: str | None = None,
-                dag: Dag | None = None) -> tuple[RunSteps, StepRun | None]:
+    def of_step(
+        cls, ledger: RunLedger, step_run_id: int, *, step_id: str | None = None, dag: Dag | None = None
+    ) -> tuple[RunSteps, StepRun | None]:
         """The view with one step run in it (None when it is not in this run).
 
         Given its ``step_id`` and the ``dag``, the view also reads, in the same
@@ -128,8 +129,8 @@ def neighbourhood(dag: Dag, step_id: str) -> list[str]:
 
 # --- queue -------------------------------------------------------------------------------------------------
 
-def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float | None = None,
-                **columns) -> None:
+
+def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float | None = None, **columns) -> None:
     """→ queued: rows (plus ``columns``), a ``queued`` event each, and their Celery messages after commit.
 
     ``countdown`` delays the message (a retry's backoff); ``dispatched_at`` says when it is due.
@@ -160,16 +161,21 @@ def steps_ready(ledger: RunLedger, steps: RunSteps, dag: Dag, *, after: str | No
     else:
         candidates = dag.successors[after]
         steps.need([*candidates, *(p for c in candidates for p in dag.predecessors[c])])
-        ready = [steps[c] for c in candidates if steps[c].state == StepState.PENDING
-                 and all(steps[p].state == StepState.SUCCEEDED for p in dag.predecessors[c])]
+        ready = [
+            steps[c]
+            for c in candidates
+            if steps[c].state == StepState.PENDING
+            and all(steps[p].state == StepState.SUCCEEDED for p in dag.predecessors[c])
+        ]
     if limit is not None:
         active = sum(1 for sr in steps.values() if sr.state in ACTIVE)
-        ready = ready[:max(0, limit - active)]
+        ready = ready[: max(0, limit - active)]
     return ready
 
 
-def steps_queue_ready(ledger: RunLedger, steps: RunSteps, dag: Dag, *, after: str | None = None,
-                      run_next_on: str | None = None) -> StepRun | None:
+def steps_queue_ready(
+    ledger: RunLedger, steps: RunSteps, dag: Dag, *, after: str | None = None, run_next_on: str | None = None
+) -> StepRun | None:
     """Queue the steps that became ready; the first on backend ``run_next_on`` starts here instead, and is returned.
 
     The caller holds a slot of ``run_next_on`` and runs the returned step next
@@ -194,10 +200,17 @@ def steps_queue_ready(ledger: RunLedger, steps: RunSteps, dag: Dag, *, after: st
 
 # --- claim and start ---------------------------------------------------------------------------------------
 
+
 def _running(now: datetime, attempt: int) -> dict:
     """The columns of a step that this worker starts running now."""
-    return {"state": StepState.RUNNING, "started_at": now, "finished_at": None, "attempts": attempt,
-            "worker": worker_id(), "heartbeat_at": now}
+    return {
+        "state": StepState.RUNNING,
+        "started_at": now,
+        "finished_at": None,
+        "attempts": attempt,
+        "worker": worker_id(),
+        "heartbeat_at": now,
+    }
 
 
 def step_claim(ledger: RunLedger, *, step_run_id: int, step_id: str, attempt: int) -> bool:
@@ -206,8 +219,11 @@ def step_claim(ledger: RunLedger, *, step_run_id: int, step_id: str, attempt: in
     A compare-and-set on (state, attempts): a message for an attempt that
     already ran, or a second copy of this one, claims nothing.
     """
-    claimed = rows_update(StepRun, where={"id": step_run_id, "state": StepState.QUEUED, "attempts": attempt - 1},
-                          **_running(ledger.now, attempt))
+    claimed = rows_update(
+        StepRun,
+        where={"id": step_run_id, "state": StepState.QUEUED, "attempts": attempt - 1},
+        **_running(ledger.now, attempt),
+    )
     if not claimed:
         return False
     if ledger.steps is not None and step_id in ledger.steps:
@@ -229,61 +245,108 @@ def step_start_here(ledger: RunLedger, step_run: StepRun) -> None:
 
 # --- ends of an attempt ------------------------------------------------------------------------------------
 
-def step_succeed(ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *, result, event_result: dict,
-                 ended: datetime, run_next_on: str | None = None) -> StepRun | None:
+
+def step_succeed(
+    ledger: RunLedger,
+    steps: RunSteps,
+    step_run: StepRun,
+    dag: Dag,
+    *,
+    result,
+    event_result: dict,
+    ended: datetime,
+    run_next_on: str | None = None,
+) -> StepRun | None:
     """running → succeeded, then queue what became ready (see ``steps_queue_ready``); returns the step started here."""
     ledger.step_write(step_run, state=StepState.SUCCEEDED, result=result, error=None, finished_at=ended)
-    ledger.record("step.state", StepState.SUCCEEDED, step_id=step_run.step_id, at=ended,
-                  data={"attempt": step_run.attempts, **event_result})
+    ledger.record(
+        "step.state",
+        StepState.SUCCEEDED,
+        step_id=step_run.step_id,
+        at=ended,
+        data={"attempt": step_run.attempts, **event_result},
+    )
     return steps_queue_ready(ledger, steps, dag, after=step_run.step_id, run_next_on=run_next_on)
 
 
-def step_fail(ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *, error: str, reason: str | None,
-              ended: datetime, run_next_on: str | None = None) -> StepRun | None:
+def step_fail(
+    ledger: RunLedger,
+    steps: RunSteps,
+    step_run: StepRun,
+    dag: Dag,
+    *,
+    error: str,
+    reason: str | None,
+    ended: datetime,
+    run_next_on: str | None = None,
+) -> StepRun | None:
     """running → failed for good: its pending descendants are skipped; returns a step started here, if any."""
     ledger.step_write(step_run, state=StepState.FAILED, error=error, finished_at=ended)
-    ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id, at=ended,
-                  data={"attempt": step_run.attempts, "error": error, "reason": reason})
+    ledger.record(
+        "step.state",
+        StepState.FAILED,
+        step_id=step_run.step_id,
+        at=ended,
+        data={"attempt": step_run.attempts, "error": error, "reason": reason},
+    )
     return _after_failure(ledger, steps, step_run, dag, run_next_on=run_next_on)
 
 
-def _after_failure(ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *,
-                   run_next_on: str | None = None) -> StepRun | None:
+def _after_failure(
+    ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *, run_next_on: str | None = None
+) -> StepRun | None:
     downstream = dag.descendants(step_run.step_id)
     steps.need(downstream)
-    steps_skip(ledger, [steps[sid] for sid in downstream if steps[sid].state == StepState.PENDING],
-               because_of=step_run.step_id)
+    steps_skip(
+        ledger, [steps[sid] for sid in downstream if steps[sid].state == StepState.PENDING], because_of=step_run.step_id
+    )
     if ledger.run.max_parallel is None:
         return None
     # A freed slot under max_parallel lets an independent branch go on.
     return steps_queue_ready(ledger, steps, dag, run_next_on=run_next_on)
 
 
-def step_retry(ledger: RunLedger, step_run: StepRun, *, error: str, reason: str | None, ended: datetime,
-               delay: float) -> None:
+def step_retry(
+    ledger: RunLedger, step_run: StepRun, *, error: str, reason: str | None, ended: datetime, delay: float
+) -> None:
     """running → queued again for its next attempt: a ``failed`` event that says it will retry, then ``queued``."""
-    ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id, at=ended,
-                  data={"attempt": step_run.attempts, "error": error, "reason": reason, "will_retry": True})
+    ledger.record(
+        "step.state",
+        StepState.FAILED,
+        step_id=step_run.step_id,
+        at=ended,
+        data={"attempt": step_run.attempts, "error": error, "reason": reason, "will_retry": True},
+    )
     steps_queue(ledger, [step_run], countdown=delay or None, error=error, finished_at=ended)
 
 
 def step_cancelled(ledger: RunLedger, step_run: StepRun, *, error: str, ended: datetime) -> None:
     """running → cancelled, once the attempt that was told to stop has returned."""
     ledger.step_write(step_run, state=StepState.CANCELLED, error=error, finished_at=ended)
-    ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id, at=ended,
-                  data={"attempt": step_run.attempts, "error": error})
+    ledger.record(
+        "step.state",
+        StepState.CANCELLED,
+        step_id=step_run.step_id,
+        at=ended,
+        data={"attempt": step_run.attempts, "error": error},
+    )
 
 
 def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) -> None:
     """pending → skipped: steps that can no longer run because an upstream step did not succeed."""
     error = f"upstream step {because_of} did not succeed"
     for step_run in step_runs:
-        ledger.record("step.state", StepState.SKIPPED, step_id=step_run.step_id,
-                      data={"attempt": step_run.attempts, "error": error})
+        ledger.record(
+            "step.state",
+            StepState.SKIPPED,
+            step_id=step_run.step_id,
+            data={"attempt": step_run.attempts, "error": error},
+        )
     ledger.steps_write(step_runs, state=StepState.SKIPPED, finished_at=ledger.now, error=error)
 
 
 # --- the user's controls -----------------------------------------------------------------------------------
+
 
 def steps_cancel(ledger: RunLedger, steps: RunSteps) -> list[StepRun]:
     """Waiting steps → cancelled now; running ones are flagged ``cancel_requested`` for their worker to stop.
@@ -293,8 +356,12 @@ def steps_cancel(ledger: RunLedger, steps: RunSteps) -> list[StepRun]:
     steps.need_all()
     waiting = [sr for sr in steps.values() if sr.state in WAITING]
     for step_run in waiting:
-        ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id,
-                      data={"attempt": step_run.attempts, "error": "cancelled by user"})
+        ledger.record(
+            "step.state",
+            StepState.CANCELLED,
+            step_id=step_run.step_id,
+            data={"attempt": step_run.attempts, "error": "cancelled by user"},
+        )
     ledger.steps_write(waiting, state=StepState.CANCELLED, finished_at=ledger.now, error="cancelled by user")
     running = [sr for sr in steps.values() if sr.state == StepState.RUNNING]
     ledger.steps_write(running, cancel_requested=True)
@@ -312,37 +379,63 @@ def steps_reset(ledger: RunLedger, steps: RunSteps, step_ids: Iterable[str], dag
     reset = sorted(step_ids, key=position.__getitem__)
     steps.need(reset)
     for step_id in reset:
-        ledger.record("step.state", StepState.PENDING, step_id=step_id,
-                      data={"attempt": steps[step_id].attempts, "retry": True})
-    ledger.steps_write([steps[s] for s in reset], state=StepState.PENDING, result=None, error=None, queued_at=None,
-                       started_at=None, finished_at=None, cancel_requested=False, worker="", heartbeat_at=None)
+        ledger.record(
+            "step.state", StepState.PENDING, step_id=step_id, data={"attempt": steps[step_id].attempts, "retry": True}
+        )
+    ledger.steps_write(
+        [steps[s] for s in reset],
+        state=StepState.PENDING,
+        result=None,
+        error=None,
+        queued_at=None,
+        started_at=None,
+        finished_at=None,
+        cancel_requested=False,
+        worker="",
+        heartbeat_at=None,
+    )
 
 
 # --- recovery ----------------------------------------------------------------------------------------------
 
-def step_reclaim(ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *, attempt: int,
-                 cutoff: datetime) -> bool:
+
+def step_reclaim(
+    ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *, attempt: int, cutoff: datetime
+) -> bool:
     """A running step whose worker went silent → queued for any worker (or, past the limit, failed). True when done.
 
     The lost attempt is recorded ``failed`` with reason ``worker_lost``; its
     late outcome, if it ever comes, is ignored because the attempt moved on.
     """
-    if (step_run.state != StepState.RUNNING or step_run.attempts != attempt or step_run.heartbeat_at is None
-            or step_run.heartbeat_at >= cutoff):
+    if (
+        step_run.state != StepState.RUNNING
+        or step_run.attempts != attempt
+        or step_run.heartbeat_at is None
+        or step_run.heartbeat_at >= cutoff
+    ):
         return False
     error = f"worker {step_run.worker or '?'} stopped heartbeating"
     requeue = step_run.reclaims < settings.STUDIO_MAX_RECLAIMS
-    ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id,
-                  data={"attempt": attempt, "error": error, "reason": "worker_lost",
-                        "will_retry": not step_run.cancel_requested and requeue})
+    ledger.record(
+        "step.state",
+        StepState.FAILED,
+        step_id=step_run.step_id,
+        data={
+            "attempt": attempt,
+            "error": error,
+            "reason": "worker_lost",
+            "will_retry": not step_run.cancel_requested and requeue,
+        },
+    )
     if step_run.cancel_requested:
         ledger.step_write(step_run, state=StepState.CANCELLED, error=error, finished_at=ledger.now)
         ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id, data={"attempt": attempt})
     elif requeue:
         steps_queue(ledger, [step_run], error=error, reclaims=step_run.reclaims + 1, worker="", heartbeat_at=None)
     else:
-        ledger.step_write(step_run, state=StepState.FAILED, error=f"{error} ({step_run.reclaims + 1} times)",
-                          finished_at=ledger.now)
+        ledger.step_write(
+            step_run, state=StepState.FAILED, error=f"{error} ({step_run.reclaims + 1} times)", finished_at=ledger.now
+        )
         _after_failure(ledger, steps, step_run, dag)
     return True
 
@@ -362,8 +455,11 @@ def steps_overdue(*, limit: int = 500) -> list[StepRun]:
     """
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.STUDIO_REDISPATCH_AFTER_S)
-    overdue = list(StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=cutoff).only(
-        "run_id", "step_id", "attempts", "backend")[:limit])
+    overdue = list(
+        StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=cutoff).only(
+            "run_id", "step_id", "attempts", "backend"
+        )[:limit]
+    )
     if overdue:
         with writer_slot():
             rows_update_many(StepRun, [sr.pk for sr in overdue], dispatched_at=now)

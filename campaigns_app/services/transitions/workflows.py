@@ -66,8 +66,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _child_create(ledger: RunLedger, step_run: StepRun, step: dict, results: dict, *,
-                  index: int | None = None, item: Any = None) -> Run:
+def _child_create(
+    ledger: RunLedger, step_run: StepRun, step: dict, results: dict, *, index: int | None = None, item: Any = None
+) -> Run:
     """A new child run of the step's campaign version, queued in this transaction; ChildRefused when it may not."""
     from ... import policies
     from ..errors import ParametersInvalid
@@ -78,14 +79,17 @@ def _child_create(ledger: RunLedger, step_run: StepRun, step: dict, results: dic
     owner = parent.owner
     campaign = Campaign.objects.select_related("team").filter(pk=step["campaign"]).first()
     if campaign is None or not policies.campaign_visible(campaign, owner):
-        raise ChildRefused(f"campaign {step['campaign']} no longer exists or is no longer visible to "
-                           f"{owner.get_username()}, who launched this run")
+        raise ChildRefused(
+            f"campaign {step['campaign']} no longer exists or is no longer visible to "
+            f"{owner.get_username()}, who launched this run"
+        )
     version = CampaignVersion.objects.filter(campaign=campaign, number=step["version"]).first()
     if version is None:
         raise ChildRefused(f"campaign {campaign.name!r} has no version {step['version']} any more")
     definition = version_definition(version.pk)
-    denial = policies.executables_refusal(owner, campaign.team if campaign.team_id else None, definition.graph,
-                                          "start as a child run")
+    denial = policies.executables_refusal(
+        owner, campaign.team if campaign.team_id else None, definition.graph, "start as a child run"
+    )
     if denial:
         raise ChildRefused(f"campaign {campaign.name!r}: {denial}")
     bindings = None if index is None else {"item": item, "index": index}
@@ -98,8 +102,17 @@ def _child_create(ledger: RunLedger, step_run: StepRun, step: dict, results: dic
         faults = exc.detail.get("parameters", exc.detail)
         text = "; ".join(f"{k} {', '.join(v)}" for k, v in faults.items()) if isinstance(faults, dict) else faults
         raise ChildRefused(f"parameters of campaign {campaign.name!r}: {text}") from None
-    child = Run(campaign=campaign, version=version, owner=owner, parameters=values, state=RunState.QUEUED,
-                batch=None, parent=parent, parent_step_id=step_run.step_id, parent_item=index)
+    child = Run(
+        campaign=campaign,
+        version=version,
+        owner=owner,
+        parameters=values,
+        state=RunState.QUEUED,
+        batch=None,
+        parent=parent,
+        parent_step_id=step_run.step_id,
+        parent_item=index,
+    )
     runs_queue_new([child], definition)
     return child
 
@@ -119,9 +132,19 @@ def _child_resume(child_id: int | None) -> bool:
 
 def _running_now(ledger: RunLedger, step_run: StepRun, **extra) -> None:
     attempt = step_run.attempts + 1
-    ledger.step_write(step_run, state=StepState.RUNNING, queued_at=ledger.now, dispatched_at=ledger.now,
-                      started_at=ledger.now, finished_at=None, attempts=attempt, worker="", heartbeat_at=None,
-                      error=None, cancel_requested=False)
+    ledger.step_write(
+        step_run,
+        state=StepState.RUNNING,
+        queued_at=ledger.now,
+        dispatched_at=ledger.now,
+        started_at=ledger.now,
+        finished_at=None,
+        attempts=attempt,
+        worker="",
+        heartbeat_at=None,
+        error=None,
+        cancel_requested=False,
+    )
     run_start(ledger)
     ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data={"attempt": attempt})
     ledger.record("step.state", StepState.RUNNING, step_id=step_run.step_id, data={"attempt": attempt, **extra})
@@ -147,8 +170,7 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
                 items = for_each_items(step, ledger.run.parameters, results)
                 _running_now(ledger, step_run, items=len(items))
                 if not items:
-                    step_succeed(ledger, steps, step_run, dag, result=[], event_result={"result": []},
-                                 ended=ledger.now)
+                    step_succeed(ledger, steps, step_run, dag, result=[], event_result={"result": []}, ended=ledger.now)
                     continue
                 step_items_prepare(step_run.pk, items, keep_successes=resume)
                 _ensemble_fill(ledger, step_run, step, results, resume=resume)
@@ -159,8 +181,12 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
             _running_now(ledger, step_run)
             child = _child_create(ledger, step_run, step, results)
             ledger.step_write(step_run, child_run_id=child.pk)
-            ledger.record("step.child", StepState.RUNNING, step_id=step_run.step_id,
-                          data={"attempt": step_run.attempts, "child_run": child.pk})
+            ledger.record(
+                "step.child",
+                StepState.RUNNING,
+                step_id=step_run.step_id,
+                data={"attempt": step_run.attempts, "child_run": child.pk},
+            )
         except ChildRefused as exc:
             if step_run.state != StepState.RUNNING:
                 _running_now(ledger, step_run)
@@ -172,7 +198,8 @@ def step_items_prepare(step_run_id: int, items: list, *, keep_successes: bool) -
     existing = list(StepItem.objects.filter(step_run_id=step_run_id).order_by("index"))
     if keep_successes and [i.value for i in existing] == items:
         StepItem.objects.filter(step_run_id=step_run_id).exclude(state=StepState.SUCCEEDED).update(
-            state=StepState.PENDING, error=None, finished_at=None)
+            state=StepState.PENDING, error=None, finished_at=None
+        )
         return
     StepItem.objects.filter(step_run_id=step_run_id).delete()
     StepItem.objects.bulk_create([StepItem(step_run_id=step_run_id, index=i, value=v) for i, v in enumerate(items)])
@@ -184,42 +211,64 @@ def _ensemble_fill(ledger: RunLedger, step_run: StepRun, step: dict, results: di
     active = StepItem.objects.filter(step_run_id=step_run.pk, state=StepState.RUNNING).count()
     room = (min(limits) - active) if limits else None
     pending = StepItem.objects.filter(step_run_id=step_run.pk, state=StepState.PENDING).order_by("index")
-    for item in (pending[:room] if room is not None else pending):
+    for item in pending[:room] if room is not None else pending:
         if room is not None and room <= 0:
             break
         if resume and _child_resume(item.child_run_id):
             child_id = item.child_run_id
         else:
             child_id = _child_create(ledger, step_run, step, results, index=item.index, item=item.value).pk
-        StepItem.objects.filter(pk=item.pk).update(state=StepState.RUNNING, child_run_id=child_id,
-                                                   attempts=item.attempts + 1, started_at=ledger.now,
-                                                   finished_at=None, error=None)
-        ledger.record("step.item", StepState.RUNNING, step_id=step_run.step_id,
-                      data={"index": item.index, "attempt": item.attempts + 1, "child_run": child_id})
+        StepItem.objects.filter(pk=item.pk).update(
+            state=StepState.RUNNING,
+            child_run_id=child_id,
+            attempts=item.attempts + 1,
+            started_at=ledger.now,
+            finished_at=None,
+            error=None,
+        )
+        ledger.record(
+            "step.item",
+            StepState.RUNNING,
+            step_id=step_run.step_id,
+            data={"index": item.index, "attempt": item.attempts + 1, "child_run": child_id},
+        )
 
 
 def children_cancel(ledger: RunLedger, step_runs: list[StepRun]) -> None:
     """Cancel the running child runs of these running workflow steps (parent lock held, then each child's)."""
     from ..control import run_cancel
 
-    ids = set(StepRun.objects.filter(pk__in=[sr.pk for sr in step_runs], child_run__isnull=False)
-              .values_list("child_run_id", flat=True))
-    ids |= set(StepItem.objects.filter(step_run_id__in=[sr.pk for sr in step_runs], state=StepState.RUNNING)
-               .values_list("child_run_id", flat=True))
+    ids = set(
+        StepRun.objects.filter(pk__in=[sr.pk for sr in step_runs], child_run__isnull=False).values_list(
+            "child_run_id", flat=True
+        )
+    )
+    ids |= set(
+        StepItem.objects.filter(step_run_id__in=[sr.pk for sr in step_runs], state=StepState.RUNNING).values_list(
+            "child_run_id", flat=True
+        )
+    )
     for child_id in Run.objects.filter(pk__in=ids).exclude(state__in=RUN_TERMINAL).values_list("pk", flat=True):
         run_cancel(run_id=child_id)
 
 
 def _child_summary(child_id: int) -> tuple[str, dict, str | None]:
     """(state, result holding each succeeded child step's result by id, error naming the child's failed steps)."""
-    rows = list(StepRun.objects.filter(run_id=child_id).order_by("order").values_list("step_id", "state", "result",
-                                                                                        "error"))
+    rows = list(
+        StepRun.objects.filter(run_id=child_id).order_by("order").values_list("step_id", "state", "result", "error")
+    )
     state = Run.objects.filter(pk=child_id).values_list("state", flat=True).first()
     result = {sid: res for sid, st, res, _ in rows if st == StepState.SUCCEEDED}
-    failed = [f"step {sid}: {(err or st).splitlines()[0]}" for sid, st, _, err in rows
-              if st in (StepState.FAILED, StepState.CANCELLED)]
-    error = None if state == RunState.SUCCEEDED else f"child run {child_id} {state}" + (
-        f" ({'; '.join(failed[:3])})" if failed else "")
+    failed = [
+        f"step {sid}: {(err or st).splitlines()[0]}"
+        for sid, st, _, err in rows
+        if st in (StepState.FAILED, StepState.CANCELLED)
+    ]
+    error = (
+        None
+        if state == RunState.SUCCEEDED
+        else f"child run {child_id} {state}" + (f" ({'; '.join(failed[:3])})" if failed else "")
+    )
     return state, result, error
 
 
@@ -248,10 +297,21 @@ def workflow_child_ended(*, child_run_id: int) -> None:
         definition = version_definition(ledger.run.version_id)
         dag, step = definition.dag, definition.steps[step_id]
         timed_out = (StepRun.objects.filter(pk=step_run.pk).values_list("error", flat=True).first() or "").startswith(
-            "timeout")
+            "timeout"
+        )
         if index is not None:
-            _ensemble_item_ended(ledger, steps, step_run, step, dag, index=index, child_run_id=child_run_id,
-                                 state=state, result=result, error=error)
+            _ensemble_item_ended(
+                ledger,
+                steps,
+                step_run,
+                step,
+                dag,
+                index=index,
+                child_run_id=child_run_id,
+                state=state,
+                result=result,
+                error=error,
+            )
             run_finish_if_done(ledger, steps)
             return
         if StepRun.objects.filter(pk=step_run.pk).values_list("child_run_id", flat=True).first() != child_run_id:
@@ -277,17 +337,34 @@ def workflow_child_ended(*, child_run_id: int) -> None:
 
 def _retry_fresh(ledger: RunLedger, steps, step_run: StepRun, dag, *, error: str, reason: str) -> None:
     """A failed attempt with retries left: a ``failed`` event that says so, then a new child run."""
-    ledger.record("step.state", StepState.FAILED, step_id=step_run.step_id, at=ledger.now,
-                  data={"attempt": step_run.attempts, "error": error, "reason": reason, "will_retry": True})
+    ledger.record(
+        "step.state",
+        StepState.FAILED,
+        step_id=step_run.step_id,
+        at=ledger.now,
+        data={"attempt": step_run.attempts, "error": error, "reason": reason, "will_retry": True},
+    )
     workflow_steps_start(ledger, steps, [step_run], dag, fresh=True)
 
 
-def _ensemble_item_ended(ledger: RunLedger, steps, step_run: StepRun, step: dict, dag, *, index: int,
-                         child_run_id: int, state: str, result: dict, error: str | None) -> None:
+def _ensemble_item_ended(
+    ledger: RunLedger,
+    steps,
+    step_run: StepRun,
+    step: dict,
+    dag,
+    *,
+    index: int,
+    child_run_id: int,
+    state: str,
+    result: dict,
+    error: str | None,
+) -> None:
     from .steps import step_cancelled, step_fail, step_succeed
 
-    item = StepItem.objects.filter(step_run_id=step_run.pk, index=index, child_run_id=child_run_id,
-                                   state=StepState.RUNNING).first()
+    item = StepItem.objects.filter(
+        step_run_id=step_run.pk, index=index, child_run_id=child_run_id, state=StepState.RUNNING
+    ).first()
     if item is None:
         return
     if state == RunState.SUCCEEDED:
@@ -295,8 +372,12 @@ def _ensemble_item_ended(ledger: RunLedger, steps, step_run: StepRun, step: dict
     elif state == RunState.CANCELLED and step_run.cancel_requested:
         _item_write(ledger, step_run, item, StepState.CANCELLED, error="cancelled by user")
     elif item.attempts <= step.get("retries", 0):
-        ledger.record("step.item", StepState.FAILED, step_id=step_run.step_id,
-                      data={"index": index, "attempt": item.attempts, "error": error, "will_retry": True})
+        ledger.record(
+            "step.item",
+            StepState.FAILED,
+            step_id=step_run.step_id,
+            data={"index": index, "attempt": item.attempts, "error": error, "will_retry": True},
+        )
         StepItem.objects.filter(pk=item.pk).update(state=StepState.PENDING, error=error)
     else:
         _item_write(ledger, step_run, item, StepState.FAILED, error=error)
@@ -307,8 +388,7 @@ def _ensemble_item_ended(ledger: RunLedger, steps, step_run: StepRun, step: dict
         # One failed item fails the step: the others still running are cancelled.
         children_cancel(ledger, [step_run])
         _items_cancel_rest(ledger, step_run)
-        step_fail(ledger, steps, step_run, dag, error=f"item {index} failed: {error}", reason="item",
-                  ended=ledger.now)
+        step_fail(ledger, steps, step_run, dag, error=f"item {index} failed: {error}", reason="item", ended=ledger.now)
         return
     if step_run.cancel_requested:
         if counts[StepState.RUNNING] == 0:
@@ -320,14 +400,15 @@ def _ensemble_item_ended(ledger: RunLedger, steps, step_run: StepRun, step: dict
         _ensemble_fill(ledger, step_run, step, results)
         return
     if counts[StepState.RUNNING] == 0:
-        values = list(StepItem.objects.filter(step_run_id=step_run.pk).order_by("index").values_list("result",
-                                                                                                      flat=True))
-        step_succeed(ledger, steps, step_run, dag, result=values, event_result={"items": len(values)},
-                     ended=ledger.now)
+        values = list(
+            StepItem.objects.filter(step_run_id=step_run.pk).order_by("index").values_list("result", flat=True)
+        )
+        step_succeed(ledger, steps, step_run, dag, result=values, event_result={"items": len(values)}, ended=ledger.now)
 
 
-def _item_write(ledger: RunLedger, step_run: StepRun, item: StepItem, state: str, *, result: Any = None,
-                error: str | None = None) -> None:
+def _item_write(
+    ledger: RunLedger, step_run: StepRun, item: StepItem, state: str, *, result: Any = None, error: str | None = None
+) -> None:
     StepItem.objects.filter(pk=item.pk).update(state=state, result=result, error=error, finished_at=ledger.now)
     data: dict = {"index": item.index, "attempt": item.attempts}
     if error:
@@ -337,8 +418,13 @@ def _item_write(ledger: RunLedger, step_run: StepRun, item: StepItem, state: str
 
 def _items_cancel_rest(ledger: RunLedger, step_run: StepRun) -> None:
     for item in StepItem.objects.filter(step_run_id=step_run.pk, state__in=(StepState.PENDING, StepState.RUNNING)):
-        _item_write(ledger, step_run, item, StepState.CANCELLED, error="cancelled: another item failed"
-                    if not step_run.cancel_requested else "cancelled by user")
+        _item_write(
+            ledger,
+            step_run,
+            item,
+            StepState.CANCELLED,
+            error="cancelled: another item failed" if not step_run.cancel_requested else "cancelled by user",
+        )
 
 
 def workflow_steps_overdue(now: datetime) -> list[int]:
@@ -346,8 +432,11 @@ def workflow_steps_overdue(now: datetime) -> list[int]:
     from datetime import timedelta
 
     found = []
-    candidates = StepRun.objects.filter(state=StepState.RUNNING, worker="", started_at__isnull=False).exclude(
-        error__startswith="timeout").values_list("pk", "run_id", "step_id", "started_at", "run__version_id")
+    candidates = (
+        StepRun.objects.filter(state=StepState.RUNNING, worker="", started_at__isnull=False)
+        .exclude(error__startswith="timeout")
+        .values_list("pk", "run_id", "step_id", "started_at", "run__version_id")
+    )
     for pk, run_id, step_id, started_at, version_id in candidates:
         step = version_definition(version_id).steps.get(step_id) or {}
         timeout = step.get("timeout_s")
@@ -371,10 +460,16 @@ def workflow_steps_reconcile() -> int:
     ``workflow_child_ended`` ignores a step or item that already moved on, so
     a parent woken twice is harmless.
     """
-    ended = list(StepRun.objects.filter(state=StepState.RUNNING, worker="", child_run__state__in=RUN_TERMINAL)
-                 .values_list("child_run_id", flat=True))
-    ended += list(StepItem.objects.filter(state=StepState.RUNNING, step_run__state=StepState.RUNNING,
-                                          child_run__state__in=RUN_TERMINAL).values_list("child_run_id", flat=True))
+    ended = list(
+        StepRun.objects.filter(state=StepState.RUNNING, worker="", child_run__state__in=RUN_TERMINAL).values_list(
+            "child_run_id", flat=True
+        )
+    )
+    ended += list(
+        StepItem.objects.filter(
+            state=StepState.RUNNING, step_run__state=StepState.RUNNING, child_run__state__in=RUN_TERMINAL
+        ).values_list("child_run_id", flat=True)
+    )
     for child_run_id in ended:
         workflow_child_ended(child_run_id=child_run_id)
     return len(ended)

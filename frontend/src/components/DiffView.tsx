@@ -15,7 +15,12 @@ function Changes({ changes }: { changes: FieldChange[] }) {
 
 /** Steps, edges and parameters added, removed and changed between two versions. */
 export function DiffView({ diff }: { diff: DefinitionDiff }) {
-  if (diff.identical) return <p className="muted" data-testid="diff-summary">No changes.</p>;
+  if (diff.identical)
+    return (
+      <p className="muted" data-testid="diff-summary">
+        No changes.
+      </p>
+    );
   return (
     <div className="diff" data-testid="diff">
       <p className="strong" data-testid="diff-summary">

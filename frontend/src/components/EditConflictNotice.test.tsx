@@ -15,7 +15,11 @@ describe('EditConflictNotice', () => {
           current: { version: 2, name: 'x', description: '', parameters: [], graph: { steps: [], edges: [] } },
           changes: {
             identical: false,
-            steps: { added: [{ id: 'extra', name: 'Extra' }], removed: [], changed: [{ id: 's1', changes: [{ field: 'kwargs', from: { seconds: 1 }, to: { seconds: 3 } }] }] },
+            steps: {
+              added: [{ id: 'extra', name: 'Extra' }],
+              removed: [],
+              changed: [{ id: 's1', changes: [{ field: 'kwargs', from: { seconds: 1 }, to: { seconds: 3 } }] }],
+            },
             edges: { added: [{ source: 's1', target: 'extra' }], removed: [] },
             parameters: { added: [], removed: [], changed: [] },
           },

@@ -24,7 +24,13 @@ export function EditConflictNotice({ conflict, busy, onReload, onOverwrite }: Pr
         <button type="button" className="btn" onClick={onReload} disabled={busy} data-testid="conflict-reload">
           Reload their version
         </button>
-        <button type="button" className="btn btn-primary" onClick={onOverwrite} disabled={busy} data-testid="conflict-overwrite">
+        <button
+          type="button"
+          className="btn btn-primary"
+          onClick={onOverwrite}
+          disabled={busy}
+          data-testid="conflict-overwrite"
+        >
           Overwrite with mine
         </button>
       </div>

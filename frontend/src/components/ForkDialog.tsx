@@ -28,11 +28,19 @@ export function ForkDialog({ campaign, teams, onClose, onForked }: Props) {
       busy={busy}
       onClose={onClose}
       onSubmit={submit}
-      footer={<ModalActions busy={busy} onCancel={onClose} label="Fork" busyLabel="Forking…" testId="fork-submit" disabled={!name.trim() || !!blocked} />}
+      footer={
+        <ModalActions
+          busy={busy}
+          onCancel={onClose}
+          label="Fork"
+          busyLabel="Forking…"
+          testId="fork-submit"
+          disabled={!name.trim() || !!blocked}
+        />
+      }
     >
       <p className="muted">
-        A copy of version {campaign.version}. The copy remembers where it came from; changes to either stay
-        separate.
+        A copy of version {campaign.version}. The copy remembers where it came from; changes to either stay separate.
       </p>
       <div className="field">
         <label className="field-label" htmlFor="fork-name">

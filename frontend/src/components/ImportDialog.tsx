@@ -27,7 +27,16 @@ export function ImportDialog({ teams, onClose, onImported }: Props) {
       onClose={onClose}
       onSubmit={submit}
       wide
-      footer={<ModalActions busy={busy} onCancel={onClose} label="Import" busyLabel="Importing…" testId="import-submit" disabled={!text.trim()} />}
+      footer={
+        <ModalActions
+          busy={busy}
+          onCancel={onClose}
+          label="Import"
+          busyLabel="Importing…"
+          testId="import-submit"
+          disabled={!text.trim()}
+        />
+      }
     >
       <div className="field">
         <label className="field-label" htmlFor="import-file">

@@ -48,7 +48,9 @@ describe('LaunchDialog', () => {
   });
 
   it('shows a 400 parameter error next to the field it names', async () => {
-    fetchMock.mockResolvedValue(json(400, { parameters: { count: ['Ensure this value is greater than or equal to 1.'] } }));
+    fetchMock.mockResolvedValue(
+      json(400, { parameters: { count: ['Ensure this value is greater than or equal to 1.'] } }),
+    );
     const { input, onLaunched } = setup();
     fireEvent.change(input('count'), { target: { value: '0' } });
     fireEvent.click(screen.getByTestId('launch-submit'));

@@ -57,7 +57,8 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
     }
     let instances: { parameters: Record<string, unknown> }[] = [];
     if (mode !== 'single') {
-      const built = mode === 'lines' ? instancesFromLines(parameters, typed, varying, lines) : instancesFromJson(typed, jsonList);
+      const built =
+        mode === 'lines' ? instancesFromLines(parameters, typed, varying, lines) : instancesFromJson(typed, jsonList);
       if (built.error) {
         setMessage(built.error);
         return;
@@ -77,10 +78,15 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
     } catch (err) {
       if (err instanceof ApiError && err.status === 400 && mode !== 'single') {
         const body = err.body as Record<string, unknown> | null;
-        const byIndex = body && typeof body.instances === 'object' && body.instances ? (body.instances as Record<string, unknown>) : null;
+        const byIndex =
+          body && typeof body.instances === 'object' && body.instances
+            ? (body.instances as Record<string, unknown>)
+            : null;
         setMessage(
           byIndex && !Array.isArray(byIndex)
-            ? Object.entries(byIndex).map(([i, v]) => `run ${Number(i) + 1}: ${flattenMessages(v).join(' ')}`).join('; ')
+            ? Object.entries(byIndex)
+                .map(([i, v]) => `run ${Number(i) + 1}: ${flattenMessages(v).join(' ')}`)
+                .join('; ')
             : flattenMessages(body).join(' ') || err.message,
         );
         setBusy(false);
@@ -110,7 +116,9 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="launch-dialog">
         <form ref={formRef} onSubmit={onSubmit} noValidate>
           <div className="modal-header">
-            <h2 id={titleId} className="truncate" title={campaign.name}>Launch “{campaign.name}”</h2>
+            <h2 id={titleId} className="truncate" title={campaign.name}>
+              Launch “{campaign.name}”
+            </h2>
             <span className="muted">v{campaign.version}</span>
           </div>
           <div className="modal-body">
@@ -203,7 +211,13 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
                 <div className="segmented" role="radiogroup" aria-label="How many runs">
                   {(['single', 'lines', 'json'] as const).map((m) => (
                     <label key={m} className={mode === m ? 'active' : ''} data-testid={`instances-mode-${m}`}>
-                      <input type="radio" name="instances-mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
+                      <input
+                        type="radio"
+                        name="instances-mode"
+                        value={m}
+                        checked={mode === m}
+                        onChange={() => setMode(m)}
+                      />
                       {m === 'single' ? 'One run' : m === 'lines' ? 'One per line' : 'JSON list'}
                     </label>
                   ))}
@@ -213,7 +227,12 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
                     <label className="field-label" htmlFor={`vary-${campaign.id}`}>
                       One run per value of
                     </label>
-                    <select id={`vary-${campaign.id}`} value={varying} onChange={(e) => setVarying(e.target.value)} data-testid="instances-parameter">
+                    <select
+                      id={`vary-${campaign.id}`}
+                      value={varying}
+                      onChange={(e) => setVarying(e.target.value)}
+                      data-testid="instances-parameter"
+                    >
                       {parameters.map((p) => (
                         <option key={p.name} value={p.name}>
                           {p.name}
@@ -229,7 +248,8 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
                       aria-label="One value per line"
                     />
                     <div className="field-help">
-                      {lines.split('\n').filter((l) => l.trim()).length} run(s); the other parameters take the values above.
+                      {lines.split('\n').filter((l) => l.trim()).length} run(s); the other parameters take the values
+                      above.
                     </div>
                   </>
                 )}
@@ -264,7 +284,13 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
             <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="launch-cancel">
               Cancel
             </button>
-            <button type="submit" className="btn btn-primary" disabled={busy || !!blocked} title={blocked ?? undefined} data-testid="launch-submit">
+            <button
+              type="submit"
+              className="btn btn-primary"
+              disabled={busy || !!blocked}
+              title={blocked ?? undefined}
+              data-testid="launch-submit"
+            >
               {busy ? 'Launching…' : mode === 'single' ? 'Launch run' : 'Launch runs'}
             </button>
           </div>

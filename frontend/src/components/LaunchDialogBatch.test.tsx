@@ -14,7 +14,11 @@ const launched = {
   version: 1,
   count: 3,
   counts: { queued: 3 },
-  runs: [{ id: 1, state: 'queued' }, { id: 2, state: 'queued' }, { id: 3, state: 'queued' }],
+  runs: [
+    { id: 1, state: 'queued' },
+    { id: 2, state: 'queued' },
+    { id: 3, state: 'queued' },
+  ],
 };
 
 describe('LaunchDialog with several instances', () => {
@@ -28,7 +32,9 @@ describe('LaunchDialog with several instances', () => {
   function setup() {
     const onLaunched = vi.fn();
     const onLaunchedBatch = vi.fn();
-    render(<LaunchDialog campaign={campaign} onClose={vi.fn()} onLaunched={onLaunched} onLaunchedBatch={onLaunchedBatch} />);
+    render(
+      <LaunchDialog campaign={campaign} onClose={vi.fn()} onLaunched={onLaunched} onLaunchedBatch={onLaunchedBatch} />,
+    );
     return { onLaunched, onLaunchedBatch };
   }
 
@@ -52,7 +58,9 @@ describe('LaunchDialog with several instances', () => {
     fireEvent.click(screen.getByTestId('instances-mode-json').querySelector('input')!);
     fireEvent.change(screen.getByTestId('instances-json'), { target: { value: '[{"count": 1}, {"count": "x"}]' } });
     fireEvent.click(screen.getByTestId('launch-submit'));
-    await waitFor(() => expect(screen.getByTestId('launch-error').textContent).toContain('run 2: parameters: count: must be an integer'));
+    await waitFor(() =>
+      expect(screen.getByTestId('launch-error').textContent).toContain('run 2: parameters: count: must be an integer'),
+    );
   });
 
   it('refuses a JSON list that does not parse before calling the server', () => {

@@ -1,5 +1,13 @@
 import { useState } from 'react';
-import { mayEditIn, sharingApi, VISIBILITIES, VISIBILITY_HELP, type SharedCampaign, type Team, type Visibility } from '../lib/sharing';
+import {
+  mayEditIn,
+  sharingApi,
+  VISIBILITIES,
+  VISIBILITY_HELP,
+  type SharedCampaign,
+  type Team,
+  type Visibility,
+} from '../lib/sharing';
 import { Modal, ModalActions, useModalSubmit } from './Modal';
 
 interface Props {
@@ -14,7 +22,12 @@ export function ShareDialog({ campaign, teams, onClose, onShared }: Props) {
   const [visibility, setVisibility] = useState<Visibility>(campaign.visibility);
   const [team, setTeam] = useState(campaign.team ? String(campaign.team) : '');
   const choices = teams.filter((t) => mayEditIn(t) || t.id === campaign.team);
-  const { busy, error, setError, submit: share } = useModalSubmit(async () => {
+  const {
+    busy,
+    error,
+    setError,
+    submit: share,
+  } = useModalSubmit(async () => {
     onShared(await sharingApi.share(campaign.id, visibility, team ? Number(team) : null));
   });
 

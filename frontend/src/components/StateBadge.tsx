@@ -7,11 +7,7 @@ interface Props {
 /** Coloured pill for a run or step state. */
 export function StateBadge({ state, testId, className }: Props) {
   return (
-    <span
-      className={`badge state-${state}${className ? ` ${className}` : ''}`}
-      data-testid={testId}
-      data-state={state}
-    >
+    <span className={`badge state-${state}${className ? ` ${className}` : ''}`} data-testid={testId} data-state={state}>
       {state}
     </span>
   );

@@ -71,7 +71,9 @@ export function StepDetails({ details, step, onClose }: Props) {
         <dt>Finished</dt>
         <dd>{formatDateTime(details.finishedAt)}</dd>
         <dt>Duration</dt>
-        <dd>{details.startedAt != null ? formatDuration(durationBetween(details.startedAt, details.finishedAt)) : '—'}</dd>
+        <dd>
+          {details.startedAt != null ? formatDuration(durationBetween(details.startedAt, details.finishedAt)) : '—'}
+        </dd>
       </dl>
 
       {details.attempts.length > 0 && (

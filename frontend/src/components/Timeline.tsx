@@ -30,7 +30,13 @@ export function waitSeconds(ms: number): string {
 
 function segmentTitle(name: string, s: Segment, error: unknown): string {
   const what =
-    s.kind === 'queued' ? 'queued' : s.kind === 'waiting' ? `waiting in ${s.backend}: ${waitSeconds(s.end - s.start)}` : s.open ? 'running' : s.state;
+    s.kind === 'queued'
+      ? 'queued'
+      : s.kind === 'waiting'
+        ? `waiting in ${s.backend}: ${waitSeconds(s.end - s.start)}`
+        : s.open
+          ? 'running'
+          : s.state;
   const lines = [
     `${name} · attempt ${s.attempt} · ${what}`,
     `${clock(s.start)} → ${s.open ? 'now' : clock(s.end)} (${formatDuration(s.end - s.start)}${s.open ? ', ongoing' : ''})`,
@@ -51,7 +57,8 @@ export function Timeline({ view, selected, onSelect }: Props) {
   const segments = useMemo(() => runSegments(view, now), [view, now]);
   const all = useMemo(() => Object.values(segments).flat(), [segments]);
   // A growing run keeps some room on the right; a finished one fits its bars.
-  const domain = origin != null ? timelineDomain(all, origin, growing ? now : null, growing ? 5 : 0.5) : { min: 0, max: 5 };
+  const domain =
+    origin != null ? timelineDomain(all, origin, growing ? now : null, growing ? 5 : 0.5) : { min: 0, max: 5 };
   const ticks = niceTicks(domain.min, domain.max, 8);
   const waiting = all.some((s) => s.kind === 'waiting');
 
@@ -103,7 +110,11 @@ export function Timeline({ view, selected, onSelect }: Props) {
                       key={`${s.attempt}-${s.kind}`}
                       className={`tl-seg tl-${s.kind} state-${s.state}${s.open ? ' is-open' : ''}`}
                       style={{ left: `${box.left}%`, width: `${box.width}%` }}
-                      title={segmentTitle(step?.name ?? id, s, step?.attempts.find((a) => a.attempt === s.attempt)?.error)}
+                      title={segmentTitle(
+                        step?.name ?? id,
+                        s,
+                        step?.attempts.find((a) => a.attempt === s.attempt)?.error,
+                      )}
                       data-testid={`segment-${id}-${s.attempt}-${s.kind}`}
                       data-state={s.state}
                     />

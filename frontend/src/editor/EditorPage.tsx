@@ -25,7 +25,8 @@ import { Icon } from '../components/Icon';
 
 /** Whether two documents differ only in where their steps sit. */
 function sameWithoutLayout(a: EditorDoc, b: EditorDoc): boolean {
-  const strip = (d: EditorDoc) => JSON.stringify(docToApiBody({ ...d, steps: d.steps.map((st) => ({ ...st, position: undefined })) }, null));
+  const strip = (d: EditorDoc) =>
+    JSON.stringify(docToApiBody({ ...d, steps: d.steps.map((st) => ({ ...st, position: undefined })) }, null));
   return strip(a) === strip(b);
 }
 
@@ -68,7 +69,10 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
   const executables = useExecutableRight(campaign?.team ?? null, campaign);
   useUnsavedGuard(state.dirty && !saving);
 
-  const notify = useCallback((text: string, tone: 'error' | 'info' = 'info') => setToast({ text, tone, at: Date.now() }), []);
+  const notify = useCallback(
+    (text: string, tone: 'error' | 'info' = 'info') => setToast({ text, tone, at: Date.now() }),
+    [],
+  );
   useEffect(() => {
     if (!toast) return;
     const t = setTimeout(() => setToast(null), toast.tone === 'error' ? 7000 : 3000);
@@ -96,14 +100,21 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
   }, [campaignId, load]);
   useEffect(() => {
     api.functions().then(setFunctions, (err) => setFunctionsError(err instanceof Error ? err.message : String(err)));
-    api.campaigns(200).then((body) => setCampaigns(unwrapList(body).items), () => setCampaigns([]));
+    api.campaigns(200).then(
+      (body) => setCampaigns(unwrapList(body).items),
+      () => setCampaigns([]),
+    );
   }, []);
   const childCampaigns = useMemo(
-    () => (campaigns ?? []).filter((c) => String(c.id) !== campaignId && (c as { source?: string }).source !== 'external'),
+    () =>
+      (campaigns ?? []).filter((c) => String(c.id) !== campaignId && (c as { source?: string }).source !== 'external'),
     [campaigns, campaignId],
   );
 
-  const select = useCallback((ids: string[]) => setSelectRequest({ ids: new Set(ids), nonce: Date.now() + Math.random() }), []);
+  const select = useCallback(
+    (ids: string[]) => setSelectRequest({ ids: new Set(ids), nonce: Date.now() + Math.random() }),
+    [],
+  );
   const onSelection = useCallback((sel: Selection) => {
     setSelection(sel);
     if (sel.steps.length === 1 || sel.blocks.length === 1) setTab('step');
@@ -122,7 +133,8 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
         markSaved(doc);
         setErrors(NO_ERRORS);
         setConflict(null);
-        const layoutOnly = !!campaign && saved.version !== campaign.version && sameWithoutLayout(docFromCampaign(campaign), doc);
+        const layoutOnly =
+          !!campaign && saved.version !== campaign.version && sameWithoutLayout(docFromCampaign(campaign), doc);
         notify(
           campaign && saved.version === campaign.version
             ? 'Saved (nothing changed in the definition).'
@@ -137,7 +149,11 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
       } catch (err) {
         if (err instanceof ApiError && err.status === 409) {
           const b = (err.body ?? {}) as Record<string, unknown>;
-          setConflict({ detail: String(b.detail ?? ''), currentVersion: typeof b.current_version === 'number' ? b.current_version : null, changes: b.changes });
+          setConflict({
+            detail: String(b.detail ?? ''),
+            currentVersion: typeof b.current_version === 'number' ? b.current_version : null,
+            changes: b.changes,
+          });
         } else if (err instanceof ApiError && err.status === 400) {
           const mapped = canvasErrors(err.body);
           setErrors(mapped);
@@ -179,11 +195,18 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
     }
   };
 
-  if (loading) return <div className="page"><div className="muted">Loading the campaign…</div></div>;
+  if (loading)
+    return (
+      <div className="page">
+        <div className="muted">Loading the campaign…</div>
+      </div>
+    );
   if (loadError) {
     return (
       <div className="page">
-        <div className="form-error" role="alert">Could not load campaign #{campaignId}: {loadError} <Link to="/campaigns">Back to campaigns</Link></div>
+        <div className="form-error" role="alert">
+          Could not load campaign #{campaignId}: {loadError} <Link to="/campaigns">Back to campaigns</Link>
+        </div>
       </div>
     );
   }
@@ -204,7 +227,9 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
         hasSelection={hasSelection}
         problems={errors.count}
         onCommand={(c) => void run(c)}
-        onExport={() => downloadText(`${doc.name.replace(/[^\w-]+/g, '_') || 'campaign'}.asyncflow.json`, exportFile(doc))}
+        onExport={() =>
+          downloadText(`${doc.name.replace(/[^\w-]+/g, '_') || 'campaign'}.asyncflow.json`, exportFile(doc))
+        }
         onImport={() => fileInput.current?.click()}
         onLaunch={campaign && !state.dirty ? () => setLaunching(true) : null}
         onShowProblems={() => setShowProblems((s) => !s)}
@@ -230,13 +255,29 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
       />
       <div
         className="editor-body"
-        style={{ gridTemplateColumns: `${paletteOpen ? '190px' : '34px'} minmax(0, 1fr) ${panelOpen ? '330px' : '34px'}` }}
+        style={{
+          gridTemplateColumns: `${paletteOpen ? '190px' : '34px'} minmax(0, 1fr) ${panelOpen ? '330px' : '34px'}`,
+        }}
       >
         {paletteOpen ? (
-          <Palette functions={functions} error={functionsError} onAdd={(item) => addItem(item)} onCollapse={togglePalette} executables={executables} campaigns={campaigns ? childCampaigns : null} />
+          <Palette
+            functions={functions}
+            error={functionsError}
+            onAdd={(item) => addItem(item)}
+            onCollapse={togglePalette}
+            executables={executables}
+            campaigns={campaigns ? childCampaigns : null}
+          />
         ) : (
           <div className="panel-rail panel-rail-left">
-            <button type="button" className="btn btn-small btn-ghost" onClick={togglePalette} title="Show the palette" aria-label="Show the palette" data-testid="palette-expand">
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={togglePalette}
+              title="Show the palette"
+              aria-label="Show the palette"
+              data-testid="palette-expand"
+            >
               <Icon name="panelLeft" />
             </button>
           </div>
@@ -265,7 +306,14 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
             <div className="problems-panel card" data-testid="problems-panel">
               <div className="shortcuts-header">
                 <h3>Problems</h3>
-                <button type="button" className="btn btn-small btn-ghost" onClick={() => setShowProblems(false)} aria-label="Close">×</button>
+                <button
+                  type="button"
+                  className="btn btn-small btn-ghost"
+                  onClick={() => setShowProblems(false)}
+                  aria-label="Close"
+                >
+                  ×
+                </button>
               </div>
               <ul>
                 {errors.all.map((m, i) => (
@@ -275,26 +323,38 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
             </div>
           )}
           {toast && (
-            <div className={`editor-toast tone-${toast.tone}`} role={toast.tone === 'error' ? 'alert' : 'status'} data-testid="editor-toast" data-tone={toast.tone}>
+            <div
+              className={`editor-toast tone-${toast.tone}`}
+              role={toast.tone === 'error' ? 'alert' : 'status'}
+              data-testid="editor-toast"
+              data-tone={toast.tone}
+            >
               {toast.text}
             </div>
           )}
         </div>
         {panelOpen ? (
-        <SidePanel
-          onCollapse={togglePanel}
-          tab={tab}
-          onTab={setTab}
-          doc={doc}
-          selection={selection}
-          functions={functions ?? []}
-          errors={errors}
-          edit={edit}
-          onRenamed={(id) => select([id])}
-        />
+          <SidePanel
+            onCollapse={togglePanel}
+            tab={tab}
+            onTab={setTab}
+            doc={doc}
+            selection={selection}
+            functions={functions ?? []}
+            errors={errors}
+            edit={edit}
+            onRenamed={(id) => select([id])}
+          />
         ) : (
           <div className="panel-rail panel-rail-right">
-            <button type="button" className="btn btn-small btn-ghost" onClick={togglePanel} title="Show the properties panel" aria-label="Show the properties panel" data-testid="panel-expand">
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={togglePanel}
+              title="Show the properties panel"
+              aria-label="Show the properties panel"
+              data-testid="panel-expand"
+            >
               <Icon name="panelRight" />
             </button>
           </div>
@@ -327,7 +387,8 @@ export function EditorPage() {
   const { id } = useParams();
   const location = useLocation();
   // A new campaign keeps its screen when its first save moves it to its own URL.
-  const editorKey = (location.state as { editorKey?: string } | null)?.editorKey ?? (id ? `campaign-${id}` : `new-${location.key}`);
+  const editorKey =
+    (location.state as { editorKey?: string } | null)?.editorKey ?? (id ? `campaign-${id}` : `new-${location.key}`);
   return (
     <ReactFlowProvider key={editorKey}>
       <EditorScreen campaignId={id ?? null} editorKey={editorKey} />

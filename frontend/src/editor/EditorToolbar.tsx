@@ -22,8 +22,23 @@ interface Props {
 }
 
 export function EditorToolbar(p: Props) {
-  const btn = (command: Command, icon: IconName, label: string, title: string, disabled = false, testId = `tool-${command}`) => (
-    <button type="button" className="btn btn-small btn-tool" onClick={() => p.onCommand(command)} disabled={disabled} title={title} aria-label={label} data-testid={testId}>
+  const btn = (
+    command: Command,
+    icon: IconName,
+    label: string,
+    title: string,
+    disabled = false,
+    testId = `tool-${command}`,
+  ) => (
+    <button
+      type="button"
+      className="btn btn-small btn-tool"
+      onClick={() => p.onCommand(command)}
+      disabled={disabled}
+      title={title}
+      aria-label={label}
+      data-testid={testId}
+    >
       <Icon name={icon} />
       <span className="tool-label">{label}</span>
     </button>
@@ -49,7 +64,12 @@ export function EditorToolbar(p: Props) {
       </label>
       <span className="muted small editor-version" data-testid="editor-version">
         {p.version != null ? `v${p.version}` : 'new'}
-        {p.dirty && <span className="dirty-dot" data-testid="unsaved" title="Unsaved changes"> • unsaved</span>}
+        {p.dirty && (
+          <span className="dirty-dot" data-testid="unsaved" title="Unsaved changes">
+            {' '}
+            • unsaved
+          </span>
+        )}
       </span>
       <div className="toolbar-group">
         {btn('undo', 'undo', 'Undo', 'Undo (Ctrl+Z)', !p.canUndo)}
@@ -68,11 +88,25 @@ export function EditorToolbar(p: Props) {
         {btn('fit', 'fit', 'Fit', 'Zoom to fit (F)')}
       </div>
       <div className="toolbar-group">
-        <button type="button" className="btn btn-small btn-tool" onClick={p.onImport} data-testid="tool-import" title="Import a campaign JSON file" aria-label="Import">
+        <button
+          type="button"
+          className="btn btn-small btn-tool"
+          onClick={p.onImport}
+          data-testid="tool-import"
+          title="Import a campaign JSON file"
+          aria-label="Import"
+        >
           <Icon name="import" />
           <span className="tool-label">Import</span>
         </button>
-        <button type="button" className="btn btn-small btn-tool" onClick={p.onExport} data-testid="tool-export" title="Download this campaign as JSON" aria-label="Export">
+        <button
+          type="button"
+          className="btn btn-small btn-tool"
+          onClick={p.onExport}
+          data-testid="tool-export"
+          title="Download this campaign as JSON"
+          aria-label="Export"
+        >
           <Icon name="export" />
           <span className="tool-label">Export</span>
         </button>
@@ -80,7 +114,12 @@ export function EditorToolbar(p: Props) {
       </div>
       <div className="toolbar-spacer" />
       {p.problems > 0 && (
-        <button type="button" className="btn btn-small btn-danger-ghost" onClick={p.onShowProblems} data-testid="editor-problems">
+        <button
+          type="button"
+          className="btn btn-small btn-danger-ghost"
+          onClick={p.onShowProblems}
+          data-testid="editor-problems"
+        >
           <Icon name="warning" /> {p.problems} problem{p.problems === 1 ? '' : 's'}
         </button>
       )}

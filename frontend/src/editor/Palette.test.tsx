@@ -14,7 +14,8 @@ describe('Palette executable item', () => {
 
   it('is disabled with the reason shown and as its tooltip when they are not', () => {
     const onAdd = vi.fn();
-    const reason = "team 'mine' may not run executable steps: ask a site admin to allow executable steps for team 'mine'";
+    const reason =
+      "team 'mine' may not run executable steps: ask a site admin to allow executable steps for team 'mine'";
     render(<Palette functions={[]} error={null} onAdd={onAdd} executables={{ allowed: false, reason }} />);
     const item = screen.getByTestId('palette-executable');
     expect(item.getAttribute('aria-disabled')).toBe('true');

@@ -20,10 +20,30 @@ function startDrag(e: DragEvent, item: PaletteItem) {
   e.dataTransfer.effectAllowed = 'copy';
 }
 
-function Item({ item, label, hint, testId, onAdd, disabledReason }: { item: PaletteItem; label: string; hint: string; testId: string; onAdd: Props['onAdd']; disabledReason?: string | null }) {
+function Item({
+  item,
+  label,
+  hint,
+  testId,
+  onAdd,
+  disabledReason,
+}: {
+  item: PaletteItem;
+  label: string;
+  hint: string;
+  testId: string;
+  onAdd: Props['onAdd'];
+  disabledReason?: string | null;
+}) {
   if (disabledReason) {
     return (
-      <li className={`palette-item palette-${item.kind} palette-disabled`} aria-disabled="true" tabIndex={0} title={disabledReason} data-testid={testId}>
+      <li
+        className={`palette-item palette-${item.kind} palette-disabled`}
+        aria-disabled="true"
+        tabIndex={0}
+        title={disabledReason}
+        data-testid={testId}
+      >
         <span className="palette-label">{label}</span>
         <span className="palette-hint" data-testid={`${testId}-reason`}>
           Not available: {disabledReason}
@@ -55,24 +75,35 @@ export function Palette({ functions, error, onAdd, onCollapse, executables, camp
   const [filter, setFilter] = useState('');
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase();
-    return (functions ?? []).filter((f) => !q || f.name.toLowerCase().includes(q) || f.description.toLowerCase().includes(q));
+    return (functions ?? []).filter(
+      (f) => !q || f.name.toLowerCase().includes(q) || f.description.toLowerCase().includes(q),
+    );
   }, [functions, filter]);
   const shownCampaigns = useMemo(() => {
     const q = filter.trim().toLowerCase();
-    return (campaigns ?? []).filter((c) => !q || c.name.toLowerCase().includes(q) || (c.description ?? '').toLowerCase().includes(q));
+    return (campaigns ?? []).filter(
+      (c) => !q || c.name.toLowerCase().includes(q) || (c.description ?? '').toLowerCase().includes(q),
+    );
   }, [campaigns, filter]);
   return (
     <aside className="palette" data-testid="palette" aria-label="Palette">
       <div className="palette-head">
-      <input
-        className="palette-search"
-        placeholder="Search functions and campaigns…"
-        value={filter}
-        onChange={(e) => setFilter(e.target.value)}
-        aria-label="Search functions and campaigns"
-      />
+        <input
+          className="palette-search"
+          placeholder="Search functions and campaigns…"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          aria-label="Search functions and campaigns"
+        />
         {onCollapse && (
-          <button type="button" className="btn btn-small btn-ghost" onClick={onCollapse} title="Hide the palette" aria-label="Hide the palette" data-testid="palette-collapse">
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            onClick={onCollapse}
+            title="Hide the palette"
+            aria-label="Hide the palette"
+            data-testid="palette-collapse"
+          >
             <Icon name="panelLeft" />
           </button>
         )}
@@ -98,7 +129,10 @@ export function Palette({ functions, error, onAdd, onCollapse, executables, camp
         {shownCampaigns.map((c) => (
           <Item
             key={c.id}
-            item={{ kind: 'workflow', campaign: { id: c.id, name: c.name, version: c.version, parameters: c.parameters ?? [] } }}
+            item={{
+              kind: 'workflow',
+              campaign: { id: c.id, name: c.name, version: c.version, parameters: c.parameters ?? [] },
+            }}
             label={c.name}
             hint={`workflow step: runs v${c.version} as a child run`}
             testId={`palette-campaign-${c.id}`}
@@ -114,9 +148,17 @@ export function Palette({ functions, error, onAdd, onCollapse, executables, camp
           hint="Run a program (argv, env, cwd)"
           testId="palette-executable"
           onAdd={onAdd}
-          disabledReason={executables && !executables.allowed ? (executables.reason ?? 'executable steps are not allowed here') : null}
+          disabledReason={
+            executables && !executables.allowed ? (executables.reason ?? 'executable steps are not allowed here') : null
+          }
         />
-        <Item item={{ kind: 'block' }} label="Block" hint="Group the selected steps" testId="palette-block" onAdd={onAdd} />
+        <Item
+          item={{ kind: 'block' }}
+          label="Block"
+          hint="Group the selected steps"
+          testId="palette-block"
+          onAdd={onAdd}
+        />
       </ul>
     </aside>
   );

@@ -22,11 +22,17 @@ export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
             </tr>
           ))}
           <tr>
-            <td className="nowrap"><kbd>Drag</kbd></td>
-            <td>on empty canvas: select with a box · <kbd>Space</kbd>+drag or middle button: pan · wheel: zoom</td>
+            <td className="nowrap">
+              <kbd>Drag</kbd>
+            </td>
+            <td>
+              on empty canvas: select with a box · <kbd>Space</kbd>+drag or middle button: pan · wheel: zoom
+            </td>
           </tr>
           <tr>
-            <td className="nowrap"><kbd>Shift</kbd>+click</td>
+            <td className="nowrap">
+              <kbd>Shift</kbd>+click
+            </td>
             <td>add to the selection</td>
           </tr>
         </tbody>

@@ -24,10 +24,18 @@ interface Props {
 
 export function SidePanel({ tab, onTab, doc, selection, functions, errors, edit, onRenamed, onCollapse }: Props) {
   const step = selection.steps.length === 1 ? doc.steps.find((s) => s.id === selection.steps[0]) : undefined;
-  const block = !step && selection.blocks.length === 1 ? doc.blocks.find((b) => b.id === selection.blocks[0]) : undefined;
+  const block =
+    !step && selection.blocks.length === 1 ? doc.blocks.find((b) => b.id === selection.blocks[0]) : undefined;
   const paramErrors = errors.general.filter((m) => m.startsWith('parameters:'));
   const tabButton = (id: PanelTab, label: string) => (
-    <button type="button" role="tab" aria-selected={tab === id} className={tab === id ? 'active' : ''} onClick={() => onTab(id)} data-testid={`panel-tab-${id}`}>
+    <button
+      type="button"
+      role="tab"
+      aria-selected={tab === id}
+      className={tab === id ? 'active' : ''}
+      onClick={() => onTab(id)}
+      data-testid={`panel-tab-${id}`}
+    >
       {label}
     </button>
   );
@@ -38,7 +46,14 @@ export function SidePanel({ tab, onTab, doc, selection, functions, errors, edit,
         {tabButton('parameters', `Parameters (${doc.parameters.length})`)}
         {tabButton('campaign', 'Campaign')}
         {onCollapse && (
-          <button type="button" className="btn btn-small btn-ghost panel-collapse" onClick={onCollapse} title="Hide the properties panel" aria-label="Hide the properties panel" data-testid="panel-collapse">
+          <button
+            type="button"
+            className="btn btn-small btn-ghost panel-collapse"
+            onClick={onCollapse}
+            title="Hide the properties panel"
+            aria-label="Hide the properties panel"
+            data-testid="panel-collapse"
+          >
             <Icon name="panelRight" />
           </button>
         )}
@@ -46,18 +61,37 @@ export function SidePanel({ tab, onTab, doc, selection, functions, errors, edit,
       <div className="panel-body">
         {tab === 'step' &&
           (step ? (
-            <StepProperties key={step.id} doc={doc} step={step} functions={functions} errors={errors.steps[step.id] ?? []} edit={edit} onRenamed={onRenamed} />
+            <StepProperties
+              key={step.id}
+              doc={doc}
+              step={step}
+              functions={functions}
+              errors={errors.steps[step.id] ?? []}
+              edit={edit}
+              onRenamed={onRenamed}
+            />
           ) : block ? (
             <div className="props" data-testid="block-properties">
               <label className="pfield">
                 <span className="pfield-label">Block name</span>
-                <input value={block.name} onChange={(e) => edit((d) => renameBlock(d, block.id, e.target.value), { coalesce: `block-${block.id}` })} data-testid="block-name" />
+                <input
+                  value={block.name}
+                  onChange={(e) =>
+                    edit((d) => renameBlock(d, block.id, e.target.value), { coalesce: `block-${block.id}` })
+                  }
+                  data-testid="block-name"
+                />
               </label>
               <p className="muted small">
-                {doc.steps.filter((s) => s.block === block.id).length} step(s) directly inside. Drag the block to move them together;
-                drag a step out of the box to take it out.
+                {doc.steps.filter((s) => s.block === block.id).length} step(s) directly inside. Drag the block to move
+                them together; drag a step out of the box to take it out.
               </p>
-              <button type="button" className="btn btn-small" onClick={() => edit((d) => ungroup(d, block.id))} data-testid="block-ungroup">
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => edit((d) => ungroup(d, block.id))}
+                data-testid="block-ungroup"
+              >
                 Ungroup
               </button>
             </div>
@@ -73,11 +107,19 @@ export function SidePanel({ tab, onTab, doc, selection, functions, errors, edit,
           <div className="props">
             <label className="pfield">
               <span className="pfield-label">Name</span>
-              <input value={doc.name} onChange={(e) => edit((d) => ({ ...d, name: e.target.value }), { coalesce: 'name' })} />
+              <input
+                value={doc.name}
+                onChange={(e) => edit((d) => ({ ...d, name: e.target.value }), { coalesce: 'name' })}
+              />
             </label>
             <label className="pfield">
               <span className="pfield-label">Description</span>
-              <textarea rows={4} value={doc.description} onChange={(e) => edit((d) => ({ ...d, description: e.target.value }), { coalesce: 'description' })} data-testid="campaign-description" />
+              <textarea
+                rows={4}
+                value={doc.description}
+                onChange={(e) => edit((d) => ({ ...d, description: e.target.value }), { coalesce: 'description' })}
+                data-testid="campaign-description"
+              />
             </label>
             <p className="muted small">
               {doc.steps.length} steps · {doc.edges.length} connections · {doc.blocks.length} blocks

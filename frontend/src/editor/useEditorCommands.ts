@@ -49,7 +49,11 @@ export function useEditorCommands({ state, selection, functions, select, notify,
       if (item.kind === 'block') {
         // A block is drawn around its steps: without a selection there is nothing to put in it.
         const chosen = selRef.current.steps;
-        if (!chosen.length) return notify('Select the steps to put in a block first (drag a box around them), then add the block.', 'info');
+        if (!chosen.length)
+          return notify(
+            'Select the steps to put in a block first (drag a box around them), then add the block.',
+            'info',
+          );
         const r = group(doc, chosen);
         state.edit(() => r.doc);
         if (r.id) select([`block:${r.id}`]);
@@ -62,7 +66,12 @@ export function useEditorCommands({ state, selection, functions, select, notify,
         return;
       }
       const schema = functions.find((f) => f.name === item.function)?.schema as FunctionSchema | undefined;
-      const r = addStep(doc, { kind: item.kind, function: item.function, kwargs: defaultKwargs(schema), position: where });
+      const r = addStep(doc, {
+        kind: item.kind,
+        function: item.function,
+        kwargs: defaultKwargs(schema),
+        position: where,
+      });
       state.edit(() => r.doc);
       select([r.id]);
     },

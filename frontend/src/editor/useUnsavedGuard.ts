@@ -4,7 +4,9 @@ import { UNSAFE_DataRouterContext, useBlocker } from 'react-router-dom';
 const MESSAGE = 'This campaign has unsaved changes. Leave and lose them?';
 
 function useRouterBlock(when: boolean) {
-  const blocker = useBlocker(({ currentLocation, nextLocation }) => when && currentLocation.pathname !== nextLocation.pathname);
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) => when && currentLocation.pathname !== nextLocation.pathname,
+  );
   useEffect(() => {
     if (blocker.state !== 'blocked') return;
     if (window.confirm(MESSAGE)) blocker.proceed();

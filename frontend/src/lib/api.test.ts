@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, api, apiFetch, buildUrl, getCookie, messageFromBody, setUnauthorizedHandler, unwrapList } from './api';
+import {
+  ApiError,
+  api,
+  apiFetch,
+  buildUrl,
+  getCookie,
+  messageFromBody,
+  setUnauthorizedHandler,
+  unwrapList,
+} from './api';
 
 function jsonResponse(status: number, body: unknown): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -111,7 +120,9 @@ describe('apiFetch', () => {
   it('calls the unauthorized handler on 401/403, except for auth calls', async () => {
     const handler = vi.fn();
     setUnauthorizedHandler(handler);
-    fetchMock.mockImplementation(async () => jsonResponse(403, { detail: 'Authentication credentials were not provided.' }));
+    fetchMock.mockImplementation(async () =>
+      jsonResponse(403, { detail: 'Authentication credentials were not provided.' }),
+    );
     await expect(api.runs()).rejects.toMatchObject({ status: 403, isAuthError: true });
     expect(handler).toHaveBeenCalledTimes(1);
     await expect(api.me()).rejects.toMatchObject({ status: 403 });

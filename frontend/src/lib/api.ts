@@ -190,7 +190,11 @@ export interface DashboardQuery {
 export async function apiText(path: string, query?: RequestOptions['query'], signal?: AbortSignal): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(buildUrl(path, query), { credentials: 'same-origin', signal, headers: { Accept: 'text/plain, */*' } });
+    response = await fetch(buildUrl(path, query), {
+      credentials: 'same-origin',
+      signal,
+      headers: { Accept: 'text/plain, */*' },
+    });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, null, 'Network error: could not reach the server');
@@ -211,7 +215,8 @@ export async function apiText(path: string, query?: RequestOptions['query'], sig
 export const api = {
   me: () => apiFetch<User>('/api/auth/me/', { skipAuthHandler: true }),
   /** Who is signed in; ``user`` is null when nobody is (an ordinary 200, not an error). */
-  session: () => apiFetch<{ authenticated: boolean; user: User | null }>('/api/auth/session/', { skipAuthHandler: true }),
+  session: () =>
+    apiFetch<{ authenticated: boolean; user: User | null }>('/api/auth/session/', { skipAuthHandler: true }),
   login: (username: string, password: string) =>
     apiFetch<User>('/api/auth/login/', {
       method: 'POST',
@@ -222,8 +227,7 @@ export const api = {
   campaigns: (pageSize = 100, signal?: AbortSignal) =>
     apiFetch<Paginated<Campaign> | Campaign[]>('/api/campaigns/', { query: { page_size: pageSize }, signal }),
   campaign: (id: number | string, signal?: AbortSignal) => apiFetch<Campaign>(`/api/campaigns/${id}/`, { signal }),
-  createCampaign: (body: Record<string, unknown>) =>
-    apiFetch<Campaign>('/api/campaigns/', { method: 'POST', body }),
+  createCampaign: (body: Record<string, unknown>) => apiFetch<Campaign>('/api/campaigns/', { method: 'POST', body }),
   updateCampaign: (id: number | string, body: Record<string, unknown>) =>
     apiFetch<Campaign>(`/api/campaigns/${id}/`, { method: 'PUT', body }),
   launchRun: (campaignId: number, parameters: Record<string, unknown>) =>
@@ -235,7 +239,12 @@ export const api = {
     }),
   runs: (filter: RunListFilter = {}, signal?: AbortSignal) =>
     apiFetch<Paginated<Run> | Run[]>('/api/runs/', {
-      query: { state: filter.state, campaign: filter.campaign, owner: filter.owner, page_size: filter.page_size ?? 100 },
+      query: {
+        state: filter.state,
+        campaign: filter.campaign,
+        owner: filter.owner,
+        page_size: filter.page_size ?? 100,
+      },
       signal,
     }),
   cancelRun: (id: number | string) => apiFetch<Run>(`/api/runs/${id}/cancel/`, { method: 'POST' }),

@@ -9,7 +9,11 @@ const ALLOWED: ExecutableRight = { allowed: true, reason: null };
  * May the user use executable steps in this place? The server says so in `/api/auth/me/` (outside any team and
  * per team, with its reasons) and in a campaign's `executables`; this only picks the answer that applies.
  */
-export function executableRight(user: User | null, place: Place, campaign?: { team?: Place; executables?: ExecutableRight | null }): ExecutableRight {
+export function executableRight(
+  user: User | null,
+  place: Place,
+  campaign?: { team?: Place; executables?: ExecutableRight | null },
+): ExecutableRight {
   if (campaign?.executables && (campaign.team ?? null) === place) return campaign.executables;
   if (!user) return { allowed: false, reason: 'sign in first' };
   if (user.is_staff) return ALLOWED;
@@ -24,7 +28,11 @@ export function executableSteps(graph: Pick<Graph, 'steps'> | null | undefined):
 }
 
 /** Why this action on this graph would be refused, or null when it would not (no executable steps, or allowed). */
-export function executablesBlock(right: ExecutableRight, graph: Pick<Graph, 'steps'> | null | undefined, action: string): string | null {
+export function executablesBlock(
+  right: ExecutableRight,
+  graph: Pick<Graph, 'steps'> | null | undefined,
+  action: string,
+): string | null {
   const steps = executableSteps(graph);
   if (!steps.length || right.allowed) return null;
   const named = steps.slice(0, 3).join(', ') + (steps.length > 3 ? ` and ${steps.length - 3} more` : '');

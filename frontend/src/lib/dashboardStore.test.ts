@@ -113,8 +113,19 @@ describe('child runs', () => {
   it('fold under their parent until it is expanded', () => {
     const store = new DashboardStore();
     const feed = (id: number, parent: number | null) => ({
-      id, campaign: parent ? 2 : 1, campaign_name: parent ? 'Child' : 'Parent', batch: null, owner: 'a', state: 'running' as const,
-      parameters: {}, created_at: 1, started_at: null, finished_at: null, last_seq: 1, parent, steps: [],
+      id,
+      campaign: parent ? 2 : 1,
+      campaign_name: parent ? 'Child' : 'Parent',
+      batch: null,
+      owner: 'a',
+      state: 'running' as const,
+      parameters: {},
+      created_at: 1,
+      started_at: null,
+      finished_at: null,
+      last_seq: 1,
+      parent,
+      steps: [],
     });
     store.load({ now: 1, runs: [feed(1, null), feed(2, 1), feed(3, 1)], counts: {}, truncated: false });
     const folded = store.rows();

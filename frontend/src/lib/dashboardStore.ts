@@ -47,7 +47,8 @@ export interface DashFilter {
 export function runLabel(parameters: Record<string, unknown> | null | undefined): string {
   const entries = Object.entries(parameters ?? {});
   if (!entries.length) return '';
-  if (entries.length === 1) return String(typeof entries[0][1] === 'string' ? entries[0][1] : JSON.stringify(entries[0][1]));
+  if (entries.length === 1)
+    return String(typeof entries[0][1] === 'string' ? entries[0][1] : JSON.stringify(entries[0][1]));
   return entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
 }
 
@@ -172,7 +173,8 @@ export class DashboardStore {
       const open = expanded.has(row.run.id);
       const out: Row[] = [{ ...row, children: kids.length, expanded: open, depth }];
       if (open) {
-        for (const kid of kids) out.push(...withChildren({ kind: 'run', key: `r${kid.id}`, run: kid, nested: true }, depth + 1));
+        for (const kid of kids)
+          out.push(...withChildren({ kind: 'run', key: `r${kid.id}`, run: kid, nested: true }, depth + 1));
       }
       return out;
     };
@@ -198,7 +200,14 @@ export class DashboardStore {
         if (seenBatch.has(run.batch)) continue;
         seenBatch.add(run.batch);
         const members = runs.filter((r) => r.batch === run.batch).sort((a, b) => a.id - b.id);
-        rows.push({ kind: 'batch', key: `b${run.batch}`, batch: run.batch, campaign, owner: run.owner, runs: members.length });
+        rows.push({
+          kind: 'batch',
+          key: `b${run.batch}`,
+          batch: run.batch,
+          campaign,
+          owner: run.owner,
+          runs: members.length,
+        });
         for (const m of members) rows.push(...withChildren({ kind: 'run', key: `r${m.id}`, run: m, nested: true }, 1));
       }
     }

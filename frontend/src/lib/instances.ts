@@ -32,7 +32,10 @@ export function instancesFromLines(
 ): InstancesResult {
   const spec = parameters.find((p) => p.name === parameter);
   if (!spec) return { instances: [], error: 'Choose the parameter that varies.' };
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (!lines.length) return { instances: [], error: 'Enter one value per line.' };
   return { instances: lines.map((line) => ({ parameters: { ...base, [parameter]: typed(spec, line) } })), error: null };
 }
@@ -45,12 +48,17 @@ export function instancesFromJson(base: Record<string, unknown>, text: string): 
   } catch {
     return { instances: [], error: 'Not valid JSON: expected a list like [{"name": "A"}, {"name": "B"}].' };
   }
-  if (!Array.isArray(data) || !data.length) return { instances: [], error: 'Expected a non-empty JSON list of parameter sets.' };
+  if (!Array.isArray(data) || !data.length)
+    return { instances: [], error: 'Expected a non-empty JSON list of parameter sets.' };
   const instances: { parameters: Record<string, unknown> }[] = [];
   for (const [i, item] of data.entries()) {
-    if (!item || typeof item !== 'object' || Array.isArray(item)) return { instances: [], error: `Item ${i + 1} is not an object.` };
+    if (!item || typeof item !== 'object' || Array.isArray(item))
+      return { instances: [], error: `Item ${i + 1} is not an object.` };
     const obj = item as Record<string, unknown>;
-    const params = 'parameters' in obj && obj.parameters && typeof obj.parameters === 'object' ? (obj.parameters as Record<string, unknown>) : obj;
+    const params =
+      'parameters' in obj && obj.parameters && typeof obj.parameters === 'object'
+        ? (obj.parameters as Record<string, unknown>)
+        : obj;
     instances.push({ parameters: { ...base, ...params } });
   }
   return { instances, error: null };

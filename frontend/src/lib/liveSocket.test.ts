@@ -36,7 +36,14 @@ class FakeSocket {
 
 const loc = { protocol: 'http:', host: 'studio.test' };
 const last = () => FakeSocket.instances[FakeSocket.instances.length - 1];
-const ev = (seq: number) => ({ seq, run: 7, step: null, type: 'run.state', state: 'running', at: '2024-01-01T00:00:00Z' });
+const ev = (seq: number) => ({
+  seq,
+  run: 7,
+  step: null,
+  type: 'run.state',
+  state: 'running',
+  at: '2024-01-01T00:00:00Z',
+});
 
 beforeEach(() => {
   FakeSocket.instances = [];

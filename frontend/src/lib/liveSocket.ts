@@ -84,12 +84,12 @@ export function backoffDelay(failures: number, options: BackoffOptions = DEFAULT
 }
 
 export function createLiveSocket<T = unknown>(options: LiveSocketOptions<T>): LiveSocket {
-  const Impl: WebSocketConstructor =
-    options.WebSocketImpl ?? (globalThis.WebSocket as unknown as WebSocketConstructor);
+  const Impl: WebSocketConstructor = options.WebSocketImpl ?? (globalThis.WebSocket as unknown as WebSocketConstructor);
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
   const random = options.random ?? Math.random;
   const stableMs = options.stableMs ?? 3000;
-  const location = options.location ?? (typeof window !== 'undefined' ? window.location : { protocol: 'http:', host: 'localhost' });
+  const location =
+    options.location ?? (typeof window !== 'undefined' ? window.location : { protocol: 'http:', host: 'localhost' });
 
   let status: LiveStatus = 'connecting';
   let ws: WebSocketLike | null = null;

@@ -5,7 +5,12 @@ import { campaign } from '../test/fixtures';
 describe('launch form values', () => {
   it('prefills inputs from defaults', () => {
     expect(initialValues(campaign.parameters)).toEqual({ label: 'hello', count: '3', scale: '0.5', verbose: true });
-    expect(initialValues([{ name: 'x', type: 'integer', default: null }, { name: 'b', type: 'boolean' }])).toEqual({
+    expect(
+      initialValues([
+        { name: 'x', type: 'integer', default: null },
+        { name: 'b', type: 'boolean' },
+      ]),
+    ).toEqual({
       x: '',
       b: false,
     });

@@ -200,13 +200,13 @@ describe('live (unfinished) runs', () => {
     const base = createRunView(makeRun());
     const mk = (seq: number, state: string, t: number): RunEvent =>
       ({
-      seq,
-      run: 7,
-      step: 's1',
-      type: 'step.state',
-      state,
-      at: iso(t),
-      data: state === 'failed' ? { error: 'x' } : {},
+        seq,
+        run: 7,
+        step: 's1',
+        type: 'step.state',
+        state,
+        at: iso(t),
+        data: state === 'failed' ? { error: 'x' } : {},
       }) as RunEvent;
     const view = applyEvents(base, [
       mk(1, 'queued', 1),
@@ -226,7 +226,15 @@ describe('live (unfinished) runs', () => {
     const view = applyEvents(base, [
       { seq: 1, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(1), data: { attempt: 1 } },
       { seq: 2, run: 7, step: 's1', type: 'step.state', state: 'running', at: iso(2), data: { attempt: 1 } },
-      { seq: 3, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(3), data: { attempt: 2, error: 'timeout' } },
+      {
+        seq: 3,
+        run: 7,
+        step: 's1',
+        type: 'step.state',
+        state: 'queued',
+        at: iso(3),
+        data: { attempt: 2, error: 'timeout' },
+      },
     ]);
     expect(simple(view, 's1', at(4))).toEqual([
       ['queued', 1, 1, 2, 'queued', false],
@@ -252,7 +260,13 @@ describe('live (unfinished) runs', () => {
 
   it('adds steps that only appear in events', () => {
     const view = applyEvent(createRunView(makeRun()), {
-      seq: 1, run: 7, step: 'extra', type: 'step.state', state: 'queued', at: iso(1), data: { attempt: 1 },
+      seq: 1,
+      run: 7,
+      step: 'extra',
+      type: 'step.state',
+      state: 'queued',
+      at: iso(1),
+      data: { attempt: 1 },
     });
     expect(view.stepOrder).toContain('extra');
     expect(Object.keys(runSegments(view, at(2)))).toContain('extra');
@@ -273,7 +287,12 @@ describe('backend specifics', () => {
 
   it('skipped with attempt 0 and an error creates no attempt', () => {
     const view = applyEvent(createRunView(makeRun()), {
-      seq: 1, run: 7, step: 's4', type: 'step.state', state: 'skipped', at: iso(1),
+      seq: 1,
+      run: 7,
+      step: 's4',
+      type: 'step.state',
+      state: 'skipped',
+      at: iso(1),
       data: { attempt: 0, error: 'upstream step s2 did not succeed' },
     });
     expect(view.steps.s4.state).toBe('skipped');
@@ -285,8 +304,15 @@ describe('backend specifics', () => {
     const view = applyEvents(createRunView(makeRun()), [
       { seq: 1, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(0), data: { attempt: 1 } },
       { seq: 2, run: 7, step: 's1', type: 'step.state', state: 'running', at: iso(1), data: { attempt: 1 } },
-      { seq: 3, run: 7, step: 's1', type: 'step.state', state: 'failed', at: iso(2),
-        data: { attempt: 1, error: 'boom', reason: 'error', will_retry: true } },
+      {
+        seq: 3,
+        run: 7,
+        step: 's1',
+        type: 'step.state',
+        state: 'failed',
+        at: iso(2),
+        data: { attempt: 1, error: 'boom', reason: 'error', will_retry: true },
+      },
       { seq: 4, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(2), data: { attempt: 2 } },
     ]);
     expect(view.steps.s1.state).toBe('queued');
@@ -300,8 +326,15 @@ describe('backend specifics', () => {
   it('remembers that a result was too large to stream', () => {
     const view = applyEvents(createRunView(makeRun()), [
       { seq: 1, run: 7, step: 's1', type: 'step.state', state: 'running', at: iso(1), data: { attempt: 1 } },
-      { seq: 2, run: 7, step: 's1', type: 'step.state', state: 'succeeded', at: iso(2),
-        data: { attempt: 1, result_truncated: true } },
+      {
+        seq: 2,
+        run: 7,
+        step: 's1',
+        type: 'step.state',
+        state: 'succeeded',
+        at: iso(2),
+        data: { attempt: 1, result_truncated: true },
+      },
     ]);
     expect(view.steps.s1.resultTruncated).toBe(true);
     expect(stepDetails(view, 's1')?.resultTruncated).toBe(true);
@@ -354,18 +387,50 @@ describe('snapshot vs events', () => {
 
 describe('step logs and retries from events', () => {
   const run = makeRun({
-    id: 5, campaign: 1, campaign_name: 'c', version: 1, state: 'queued', parameters: {},
-    started_at: null, finished_at: null, last_seq: 0, steps: [],
+    id: 5,
+    campaign: 1,
+    campaign_name: 'c',
+    version: 1,
+    state: 'queued',
+    parameters: {},
+    started_at: null,
+    finished_at: null,
+    last_seq: 0,
+    steps: [],
     graph: { steps: [{ id: 's1', name: 'S1', kind: 'function' }], edges: [] },
   });
   const at = (s: number) => new Date(1_700_000_000_000 + s * 1000).toISOString();
   it('collects step.log lines per step, in order', () => {
     let v = createRunView(run);
     v = applyEvents(v, [
-      { seq: 1, run: 5, step: 's1', type: 'step.log', state: '', at: at(1), data: { attempt: 1, stream: 'stdout', lines: ['a', 'b'], prefix: '', header: '=== attempt 1 ===' } },
-      { seq: 2, run: 5, step: 's1', type: 'step.log', state: '', at: at(2), data: { attempt: 1, stream: 'stderr', lines: ['c'], prefix: '[stderr] ' } },
+      {
+        seq: 1,
+        run: 5,
+        step: 's1',
+        type: 'step.log',
+        state: '',
+        at: at(1),
+        data: { attempt: 1, stream: 'stdout', lines: ['a', 'b'], prefix: '', header: '=== attempt 1 ===' },
+      },
+      {
+        seq: 2,
+        run: 5,
+        step: 's1',
+        type: 'step.log',
+        state: '',
+        at: at(2),
+        data: { attempt: 1, stream: 'stderr', lines: ['c'], prefix: '[stderr] ' },
+      },
       { seq: 3, run: 5, step: 's1', type: 'step.log', state: '', at: at(3), data: {} },
-      { seq: 4, run: 5, step: 's1', type: 'step.log', state: '', at: at(4), data: { attempt: 2, stream: 'stdout', lines: ['d'], prefix: '', header: '=== attempt 2 ===' } },
+      {
+        seq: 4,
+        run: 5,
+        step: 's1',
+        type: 'step.log',
+        state: '',
+        at: at(4),
+        data: { attempt: 2, stream: 'stdout', lines: ['d'], prefix: '', header: '=== attempt 2 ===' },
+      },
     ] as RunEvent[]);
     expect(v.logs.s1).toEqual(['=== attempt 1 ===', 'a', 'b', '[stderr] c', '=== attempt 2 ===', 'd']);
     expect(v.lastSeq).toBe(4);
@@ -375,11 +440,22 @@ describe('step logs and retries from events', () => {
     v = applyEvents(v, [
       { seq: 1, run: 5, step: 's1', type: 'step.state', state: 'queued', at: at(0) },
       { seq: 2, run: 5, step: 's1', type: 'step.state', state: 'running', at: at(1) },
-      { seq: 3, run: 5, step: 's1', type: 'step.state', state: 'failed', at: at(2), data: { error: 'boom', will_retry: true } },
+      {
+        seq: 3,
+        run: 5,
+        step: 's1',
+        type: 'step.state',
+        state: 'failed',
+        at: at(2),
+        data: { error: 'boom', will_retry: true },
+      },
       { seq: 4, run: 5, step: 's1', type: 'step.state', state: 'queued', at: at(3) },
     ] as RunEvent[]);
     expect(v.steps.s1.state).toBe('queued');
-    expect(v.steps.s1.attempts.map((a) => [a.attempt, a.state])).toEqual([[1, 'failed'], [2, 'queued']]);
+    expect(v.steps.s1.attempts.map((a) => [a.attempt, a.state])).toEqual([
+      [1, 'failed'],
+      [2, 'queued'],
+    ]);
     expect(v.steps.s1.attempts[0].error).toBe('boom');
   });
 });
@@ -436,7 +512,15 @@ describe('waiting inside an HPC backend (step.backend events)', () => {
     const events = hpcRunEvents().slice(0, 7);
     const view = applyEvents(createRunView(hpcRun()), [
       ...events,
-      { seq: 8, run: 7, step: 's1', type: 'step.backend', state: 'running', at: iso(3), data: { backend_state: 'CANCELED', attempt: 1, backend: 'radical', phase: 'waiting' } },
+      {
+        seq: 8,
+        run: 7,
+        step: 's1',
+        type: 'step.backend',
+        state: 'running',
+        at: iso(3),
+        data: { backend_state: 'CANCELED', attempt: 1, backend: 'radical', phase: 'waiting' },
+      },
       { seq: 9, run: 7, step: 's1', type: 'step.state', state: 'cancelled', at: iso(3.2), data: { attempt: 1 } },
     ]);
     expect(simple(view, 's1')).toEqual([
@@ -449,8 +533,24 @@ describe('waiting inside an HPC backend (step.backend events)', () => {
     const view = applyEvents(createRunView(hpcRun()), [
       { seq: 1, run: 7, step: 's2', type: 'step.state', state: 'queued', at: iso(0), data: { attempt: 1 } },
       { seq: 2, run: 7, step: 's2', type: 'step.state', state: 'running', at: iso(1), data: { attempt: 1 } },
-      { seq: 3, run: 7, step: 's2', type: 'step.backend', state: 'running', at: iso(0.9), data: { backend_state: 'SUBMITTED', attempt: 1, backend: 'dask', phase: 'waiting' } },
-      { seq: 4, run: 7, step: 's2', type: 'step.backend', state: 'running', at: iso(4), data: { backend_state: 'DONE', attempt: 1, backend: 'dask', phase: 'done' } },
+      {
+        seq: 3,
+        run: 7,
+        step: 's2',
+        type: 'step.backend',
+        state: 'running',
+        at: iso(0.9),
+        data: { backend_state: 'SUBMITTED', attempt: 1, backend: 'dask', phase: 'waiting' },
+      },
+      {
+        seq: 4,
+        run: 7,
+        step: 's2',
+        type: 'step.backend',
+        state: 'running',
+        at: iso(4),
+        data: { backend_state: 'DONE', attempt: 1, backend: 'dask', phase: 'done' },
+      },
       { seq: 5, run: 7, step: 's2', type: 'step.state', state: 'succeeded', at: iso(4.1), data: { attempt: 1 } },
     ]);
     expect(simple(view, 's2')).toEqual([

@@ -59,7 +59,14 @@ export interface DefinitionDiff {
 
 export interface Lineage {
   ancestors: Array<{ id: number; version: number | null; name: string | null; owner: string | null; visible: boolean }>;
-  forks: Array<{ id: number; name: string; owner: string; version: number | null; visibility: Visibility; team: string | null }>;
+  forks: Array<{
+    id: number;
+    name: string;
+    owner: string;
+    version: number | null;
+    visibility: Visibility;
+    team: string | null;
+  }>;
 }
 
 export interface Member {
@@ -155,11 +162,24 @@ export function diffSummary(diff: DefinitionDiff): string {
     const present = counts.filter(([, n]) => n > 0);
     if (!present.length) return;
     const [[firstKind, firstN], ...rest] = present;
-    parts.push([`${firstN} ${noun}${firstN === 1 ? '' : 's'} ${firstKind}`, ...rest.map(([k, n]) => `${n} ${k}`)].join(', '));
+    parts.push(
+      [`${firstN} ${noun}${firstN === 1 ? '' : 's'} ${firstKind}`, ...rest.map(([k, n]) => `${n} ${k}`)].join(', '),
+    );
   };
-  section('step', [['added', diff.steps.added.length], ['removed', diff.steps.removed.length], ['changed', diff.steps.changed.length]]);
-  section('edge', [['added', diff.edges.added.length], ['removed', diff.edges.removed.length]]);
-  section('parameter', [['added', diff.parameters.added.length], ['removed', diff.parameters.removed.length], ['changed', diff.parameters.changed.length]]);
+  section('step', [
+    ['added', diff.steps.added.length],
+    ['removed', diff.steps.removed.length],
+    ['changed', diff.steps.changed.length],
+  ]);
+  section('edge', [
+    ['added', diff.edges.added.length],
+    ['removed', diff.edges.removed.length],
+  ]);
+  section('parameter', [
+    ['added', diff.parameters.added.length],
+    ['removed', diff.parameters.removed.length],
+    ['changed', diff.parameters.changed.length],
+  ]);
   return parts.join('; ') || 'no changes';
 }
 
@@ -171,7 +191,8 @@ export const sharingApi = {
       query: { ...filter, page_size: filter.page_size ?? 100 },
       signal,
     }),
-  campaign: (id: number | string, signal?: AbortSignal) => apiFetch<SharedCampaign>(`/api/campaigns/${id}/`, { signal }),
+  campaign: (id: number | string, signal?: AbortSignal) =>
+    apiFetch<SharedCampaign>(`/api/campaigns/${id}/`, { signal }),
   share: (id: number, visibility: Visibility, team: number | null) =>
     apiFetch<SharedCampaign>(`/api/campaigns/${id}/`, json('PATCH', { visibility, team })),
   setTags: (id: number, tags: string[]) => apiFetch<SharedCampaign>(`/api/campaigns/${id}/`, json('PATCH', { tags })),
@@ -183,16 +204,24 @@ export const sharingApi = {
   diff: (id: number | string, from: number, to: number, signal?: AbortSignal) =>
     apiFetch<DefinitionDiff>(`/api/campaigns/${id}/diff/`, { query: { from, to }, signal }),
   restore: (id: number | string, n: number, baseVersion: number) =>
-    apiFetch<SharedCampaign>(`/api/campaigns/${id}/versions/${n}/restore/`, json('POST', { base_version: baseVersion })),
+    apiFetch<SharedCampaign>(
+      `/api/campaigns/${id}/versions/${n}/restore/`,
+      json('POST', { base_version: baseVersion }),
+    ),
   lineage: (id: number | string) => apiFetch<Lineage>(`/api/campaigns/${id}/lineage/`),
   importDocument: (document: string, visibility: Visibility, team: number | null, name?: string) =>
-    apiFetch<SharedCampaign>('/api/campaigns/import/', json('POST', { document, visibility, team, name: name || undefined })),
+    apiFetch<SharedCampaign>(
+      '/api/campaigns/import/',
+      json('POST', { document, visibility, team, name: name || undefined }),
+    ),
 
   teams: () => apiFetch<Team[]>('/api/teams/'),
   team: (id: number | string) => apiFetch<Team>(`/api/teams/${id}/`),
   createTeam: (name: string, description: string) => apiFetch<Team>('/api/teams/', json('POST', { name, description })),
-  updateTeam: (id: number, changes: Partial<Pick<Team, 'name' | 'description' | 'executable_min_role' | 'may_run_executables'>>) =>
-    apiFetch<Team>(`/api/teams/${id}/`, json('PATCH', changes)),
+  updateTeam: (
+    id: number,
+    changes: Partial<Pick<Team, 'name' | 'description' | 'executable_min_role' | 'may_run_executables'>>,
+  ) => apiFetch<Team>(`/api/teams/${id}/`, json('PATCH', changes)),
   deleteTeam: (id: number) => apiFetch<void>(`/api/teams/${id}/`, { method: 'DELETE' }),
   addMember: (teamId: number, username: string, role: Role) =>
     apiFetch<Member>(`/api/teams/${teamId}/members/`, json('POST', { username, role })),

@@ -14,7 +14,9 @@ export function storedTheme(): Theme | null {
 export function initialTheme(): Theme {
   const stored = storedTheme();
   if (stored) return stored;
-  return typeof window !== 'undefined' && window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  return typeof window !== 'undefined' && window.matchMedia?.('(prefers-color-scheme: dark)').matches
+    ? 'dark'
+    : 'light';
 }
 
 export function applyTheme(theme: Theme, remember = false): void {

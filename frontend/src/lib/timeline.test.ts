@@ -4,7 +4,13 @@ import type { Segment } from './runState';
 
 const T = 1_700_000_000_000;
 const seg = (start: number, end: number): Segment => ({
-  stepId: 's', attempt: 1, kind: 'running', start: T + start * 1000, end: T + end * 1000, open: false, state: 'succeeded',
+  stepId: 's',
+  attempt: 1,
+  kind: 'running',
+  start: T + start * 1000,
+  end: T + end * 1000,
+  open: false,
+  state: 'succeeded',
 });
 
 describe('ticks', () => {

@@ -40,12 +40,7 @@ export interface Domain {
  * something was queued before the run start), ends at the last segment end or
  * `now`, with a small minimum width so a fresh run isn't a single pixel.
  */
-export function timelineDomain(
-  segments: readonly Segment[],
-  origin: number,
-  now: number | null,
-  minSpan = 5,
-): Domain {
+export function timelineDomain(segments: readonly Segment[], origin: number, now: number | null, minSpan = 5): Domain {
   let min = 0;
   let max = now != null ? (now - origin) / 1000 : 0;
   for (const s of segments) {

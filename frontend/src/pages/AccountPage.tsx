@@ -49,14 +49,30 @@ function PasswordForm() {
             <label className="field-label" htmlFor={`pw-${name}`}>
               {label}
             </label>
-            <input id={`pw-${name}`} name={name} type="password" autoComplete={autocomplete} value={value} onChange={(e) => set(e.target.value)} />
+            <input
+              id={`pw-${name}`}
+              name={name}
+              type="password"
+              autoComplete={autocomplete}
+              value={value}
+              onChange={(e) => set(e.target.value)}
+            />
           </div>
         ))}
-        <button type="submit" className="btn btn-primary" disabled={busy || !oldPassword || !newPassword} data-testid="password-submit">
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={busy || !oldPassword || !newPassword}
+          data-testid="password-submit"
+        >
           Change password
         </button>
         {message && (
-          <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok-text' : 'form-error'} data-testid="password-message">
+          <p
+            role={message.ok ? 'status' : 'alert'}
+            className={message.ok ? 'ok-text' : 'form-error'}
+            data-testid="password-message"
+          >
             {message.text}
           </p>
         )}
@@ -103,10 +119,18 @@ function TokensPanel() {
     <section className="card">
       <h2 className="card-title">API tokens</h2>
       <p className="muted">
-        For scripts: send <code>Authorization: Token &lt;key&gt;</code>, or <code>?token=&lt;key&gt;</code> on websockets.
+        For scripts: send <code>Authorization: Token &lt;key&gt;</code>, or <code>?token=&lt;key&gt;</code> on
+        websockets.
       </p>
       <form className="inline-form" onSubmit={create}>
-        <input type="text" placeholder="What will use it?" aria-label="Token name" value={name} onChange={(e) => setName(e.target.value)} data-testid="token-name" />
+        <input
+          type="text"
+          placeholder="What will use it?"
+          aria-label="Token name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="token-name"
+        />
         <button type="submit" className="btn btn-primary" disabled={!name.trim()} data-testid="token-create">
           Create token
         </button>
@@ -115,7 +139,11 @@ function TokensPanel() {
         <div className="token-once" role="status" data-testid="token-created">
           <p className="strong">Copy the key of “{created.name}” now: it is not shown again.</p>
           <code data-testid="token-key">{created.token}</code>{' '}
-          <button type="button" className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(created.token ?? '')}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => void navigator.clipboard?.writeText(created.token ?? '')}
+          >
             Copy
           </button>
         </div>
@@ -142,15 +170,27 @@ function TokensPanel() {
               <tr key={t.id} data-testid={`token-${t.name}`}>
                 <td>
                   {t.name}
-                  {t.kind === 'login' && <span className="muted small" title="Handed out by POST /api/auth/token/"> (from a script’s login)</span>}
+                  {t.kind === 'login' && (
+                    <span className="muted small" title="Handed out by POST /api/auth/token/">
+                      {' '}
+                      (from a script’s login)
+                    </span>
+                  )}
                 </td>
                 <td>
                   <code>{t.prefix}…</code>
                 </td>
                 <td className="nowrap">{formatDateTime(t.created_at)}</td>
-                <td className="nowrap">{t.last_used_at ? formatDateTime(t.last_used_at) : <span className="muted">never</span>}</td>
+                <td className="nowrap">
+                  {t.last_used_at ? formatDateTime(t.last_used_at) : <span className="muted">never</span>}
+                </td>
                 <td className="actions">
-                  <button type="button" className="btn btn-small btn-ghost" onClick={() => revoke(t)} data-testid={`revoke-${t.name}`}>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost"
+                    onClick={() => revoke(t)}
+                    data-testid={`revoke-${t.name}`}
+                  >
                     Revoke
                   </button>
                 </td>

@@ -79,9 +79,25 @@ export function AuditPage() {
             </option>
           ))}
         </select>
-        <input type="text" placeholder="User" aria-label="User" defaultValue={params.get('actor') ?? ''} onBlur={(e) => set('actor', e.target.value.trim())} />
-        <input type="date" aria-label="Since" value={params.get('since') ?? ''} onChange={(e) => set('since', e.target.value)} />
-        <input type="date" aria-label="Until" value={params.get('until') ?? ''} onChange={(e) => set('until', e.target.value)} />
+        <input
+          type="text"
+          placeholder="User"
+          aria-label="User"
+          defaultValue={params.get('actor') ?? ''}
+          onBlur={(e) => set('actor', e.target.value.trim())}
+        />
+        <input
+          type="date"
+          aria-label="Since"
+          value={params.get('since') ?? ''}
+          onChange={(e) => set('since', e.target.value)}
+        />
+        <input
+          type="date"
+          aria-label="Until"
+          value={params.get('until') ?? ''}
+          onChange={(e) => set('until', e.target.value)}
+        />
       </div>
       {error && (
         <div className="form-error" role="alert">
@@ -111,9 +127,7 @@ export function AuditPage() {
                   <td>
                     <code>{e.action}</code>
                   </td>
-                  <td>
-                    {e.campaign ? <Link to={`/library/${e.campaign}`}>{e.target.name}</Link> : e.target.name}
-                  </td>
+                  <td>{e.campaign ? <Link to={`/library/${e.campaign}`}>{e.target.name}</Link> : e.target.name}</td>
                   <td>{e.team_name ?? <span className="muted">—</span>}</td>
                   <td className="nowrap">{e.address ?? <span className="muted">—</span>}</td>
                   <td className="params small">{Object.keys(e.details).length ? formatValue(e.details) : ''}</td>
@@ -125,13 +139,23 @@ export function AuditPage() {
       )}
       {count > 50 && (
         <div className="pager">
-          <button type="button" className="btn btn-small" disabled={page <= 1} onClick={() => set('page', String(page - 1))}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={page <= 1}
+            onClick={() => set('page', String(page - 1))}
+          >
             Newer
           </button>
           <span className="muted">
             page {page} of {Math.ceil(count / 50)}
           </span>
-          <button type="button" className="btn btn-small" disabled={page * 50 >= count} onClick={() => set('page', String(page + 1))}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={page * 50 >= count}
+            onClick={() => set('page', String(page + 1))}
+          >
             Older
           </button>
         </div>

@@ -21,9 +21,7 @@ export function Lineage({ campaign }: { campaign: SharedCampaign }) {
     <div className="lineage small" data-testid={`lineage-${campaign.id}`}>
       <Icon name="fork" size={13} /> forked from{' '}
       {from.name && from.id ? (
-        <Link to={`/library/${from.id}`}>
-          {from.name}
-        </Link>
+        <Link to={`/library/${from.id}`}>{from.name}</Link>
       ) : (
         <span className="muted">{from.deleted ? 'a deleted campaign' : 'a campaign you cannot see'}</span>
       )}{' '}
@@ -232,10 +230,17 @@ export function LibraryPage() {
                   </td>
                   <td>{c.owner}</td>
                   <td className="num">v{c.version}</td>
-                  <td className="nowrap">{c.last_used_at ? formatDateTime(c.last_used_at) : <span className="muted">never</span>}</td>
+                  <td className="nowrap">
+                    {c.last_used_at ? formatDateTime(c.last_used_at) : <span className="muted">never</span>}
+                  </td>
                   <td className="actions">
                     {c.permissions.manage && (
-                      <button type="button" className="btn btn-small btn-ghost" onClick={() => setSharing(c)} data-testid={`share-${c.id}`}>
+                      <button
+                        type="button"
+                        className="btn btn-small btn-ghost"
+                        onClick={() => setSharing(c)}
+                        data-testid={`share-${c.id}`}
+                      >
                         Share
                       </button>
                     )}
@@ -243,7 +248,11 @@ export function LibraryPage() {
                       type="button"
                       className="btn btn-small"
                       onClick={() => setForking(c)}
-                      title={c.permissions.fork ? 'Copy it into your own space' : (c.denials?.fork ?? 'You may not fork this campaign')}
+                      title={
+                        c.permissions.fork
+                          ? 'Copy it into your own space'
+                          : (c.denials?.fork ?? 'You may not fork this campaign')
+                      }
                       data-testid={`fork-${c.id}`}
                     >
                       <Icon name="fork" size={13} /> Fork
@@ -294,7 +303,11 @@ export function LibraryPage() {
         />
       )}
       {importing && (
-        <ImportDialog teams={teams} onClose={() => setImporting(false)} onImported={(c) => navigate(`/library/${c.id}`)} />
+        <ImportDialog
+          teams={teams}
+          onClose={() => setImporting(false)}
+          onImported={(c) => navigate(`/library/${c.id}`)}
+        />
       )}
     </div>
   );

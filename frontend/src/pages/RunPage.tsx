@@ -138,8 +138,14 @@ export function RunPage() {
             <RunActions
               runId={run.id}
               state={runState ?? run.state}
-              retryableStep={selected && details && ['failed', 'cancelled', 'skipped'].includes(details.state) ? selected : null}
-              retryableStepName={selected ? (view.steps[selected]?.name ?? graph.steps.find((s) => s.id === selected)?.name ?? selected) : null}
+              retryableStep={
+                selected && details && ['failed', 'cancelled', 'skipped'].includes(details.state) ? selected : null
+              }
+              retryableStepName={
+                selected
+                  ? (view.steps[selected]?.name ?? graph.steps.find((s) => s.id === selected)?.name ?? selected)
+                  : null
+              }
             />
           </div>
         </div>
@@ -178,7 +184,15 @@ export function RunPage() {
       <div className="run-body">
         <section className="card graph-card">
           <h2 className="card-title">Graph</h2>
-          <RunGraph graph={graph} stateOf={stateOf} attemptsOf={attemptsOf} errorOf={errorOf} selected={selected} onSelect={toggle} progressOf={progressOf} />
+          <RunGraph
+            graph={graph}
+            stateOf={stateOf}
+            attemptsOf={attemptsOf}
+            errorOf={errorOf}
+            selected={selected}
+            onSelect={toggle}
+            progressOf={progressOf}
+          />
         </section>
         <aside className="card details-card">
           <h2 className="card-title">Step details</h2>

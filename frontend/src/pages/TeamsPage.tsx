@@ -31,7 +31,10 @@ function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team
       return;
     }
     const id = setTimeout(() => {
-      sharingApi.users(username.trim()).then((found) => setSuggestions(found.map((u) => u.username)), () => undefined);
+      sharingApi.users(username.trim()).then(
+        (found) => setSuggestions(found.map((u) => u.username)),
+        () => undefined,
+      );
     }, 200);
     return () => clearTimeout(id);
   }, [username, isAdmin]);
@@ -62,7 +65,9 @@ function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team
             <input
               type="checkbox"
               checked={team.may_run_executables}
-              onChange={(e) => void attempt(() => sharingApi.updateTeam(team.id, { may_run_executables: e.target.checked }))}
+              onChange={(e) =>
+                void attempt(() => sharingApi.updateTeam(team.id, { may_run_executables: e.target.checked }))
+              }
               data-testid="team-allow-executables"
             />{' '}
             allow (site admin)
@@ -140,14 +145,24 @@ function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team
                 <option key={s} value={s} />
               ))}
             </datalist>
-            <select aria-label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="member-role">
+            <select
+              aria-label="Role"
+              value={role}
+              onChange={(e) => setRole(e.target.value as Role)}
+              data-testid="member-role"
+            >
               {ROLES.map((r) => (
                 <option key={r} value={r} title={ROLE_HELP[r]}>
                   {r}
                 </option>
               ))}
             </select>
-            <button type="submit" className="btn btn-small btn-primary" disabled={!username.trim()} data-testid="member-add">
+            <button
+              type="submit"
+              className="btn btn-small btn-primary"
+              disabled={!username.trim()}
+              data-testid="member-add"
+            >
               Add member
             </button>
           </form>
@@ -158,7 +173,9 @@ function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team
             <select
               id={`exec-${team.id}`}
               value={team.executable_min_role}
-              onChange={(e) => attempt(() => sharingApi.updateTeam(team.id, { executable_min_role: e.target.value as Role }))}
+              onChange={(e) =>
+                attempt(() => sharingApi.updateTeam(team.id, { executable_min_role: e.target.value as Role }))
+              }
               data-testid="exec-role"
             >
               {ROLES.map((r) => (
@@ -219,10 +236,21 @@ export function TeamsPage() {
         <h1>Teams</h1>
       </div>
       <p className="muted">
-        Roles: {Object.entries(ROLE_HELP).map(([r, help]) => `${r} ${help}`).join('; ')}.
+        Roles:{' '}
+        {Object.entries(ROLE_HELP)
+          .map(([r, help]) => `${r} ${help}`)
+          .join('; ')}
+        .
       </p>
       <form className="inline-form" onSubmit={create}>
-        <input type="text" placeholder="New team name" aria-label="New team name" value={name} onChange={(e) => setName(e.target.value)} data-testid="team-name" />
+        <input
+          type="text"
+          placeholder="New team name"
+          aria-label="New team name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="team-name"
+        />
         <button type="submit" className="btn btn-primary" disabled={!name.trim()} data-testid="team-create">
           Create team
         </button>
@@ -245,8 +273,20 @@ export function TeamsPage() {
         <section className="card">
           <h2 className="card-title">Create a user (administrators)</h2>
           <form className="inline-form" onSubmit={createUser}>
-            <input type="text" placeholder="username" aria-label="New username" value={newUser.username} onChange={(e) => setNewUser({ ...newUser, username: e.target.value })} />
-            <input type="password" placeholder="password" aria-label="New user's password" value={newUser.password} onChange={(e) => setNewUser({ ...newUser, password: e.target.value })} />
+            <input
+              type="text"
+              placeholder="username"
+              aria-label="New username"
+              value={newUser.username}
+              onChange={(e) => setNewUser({ ...newUser, username: e.target.value })}
+            />
+            <input
+              type="password"
+              placeholder="password"
+              aria-label="New user's password"
+              value={newUser.password}
+              onChange={(e) => setNewUser({ ...newUser, password: e.target.value })}
+            />
             <button type="submit" className="btn">
               Create user
             </button>

@@ -22,7 +22,13 @@ import { Lineage, VisibilityBadge } from './LibraryPage';
 import { Icon } from '../components/Icon';
 import { Truncated } from '../components/Truncated';
 
-function VersionsPanel({ campaign, onRestored }: { campaign: SharedCampaign; onRestored: (c: SharedCampaign) => void }) {
+function VersionsPanel({
+  campaign,
+  onRestored,
+}: {
+  campaign: SharedCampaign;
+  onRestored: (c: SharedCampaign) => void;
+}) {
   const [versions, setVersions] = useState<CampaignVersionInfo[] | null>(null);
   const [from, setFrom] = useState(Math.max(campaign.version - 1, 1));
   const [to, setTo] = useState(campaign.version);
@@ -96,7 +102,12 @@ function VersionsPanel({ campaign, onRestored }: { campaign: SharedCampaign; onR
                 <td className="num">{v.steps}</td>
                 <td className="nowrap">
                   <label className="radio-label">
-                    <input type="radio" name="diff-from" checked={from === v.number} onChange={() => setFrom(v.number)} />
+                    <input
+                      type="radio"
+                      name="diff-from"
+                      checked={from === v.number}
+                      onChange={() => setFrom(v.number)}
+                    />
                     from
                   </label>{' '}
                   <label className="radio-label">
@@ -178,7 +189,9 @@ export function TemplatePage() {
         <Link to="/library">Library</Link> / <Truncated text={campaign.name} />
       </div>
       <div className="page-header">
-        <h1 data-testid="template-name" className="truncate" title={campaign.name}>{campaign.name}</h1>
+        <h1 data-testid="template-name" className="truncate" title={campaign.name}>
+          {campaign.name}
+        </h1>
         <VisibilityBadge campaign={campaign} />
         <span className="muted">
           v{campaign.version} · {campaign.owner}
@@ -199,23 +212,29 @@ export function TemplatePage() {
           <Icon name="fork" size={14} /> Fork
         </button>
         {campaign.permissions.launch && (
-          <button type="button" className="btn btn-primary" onClick={() => setDialog('launch')} data-testid="template-launch">
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => setDialog('launch')}
+            data-testid="template-launch"
+          >
             Launch
           </button>
         )}
       </div>
       {campaign.description && <p>{campaign.description}</p>}
-      {(!campaign.permissions.edit || !campaign.permissions.fork || !campaign.permissions.launch) && campaign.denials && (
-        <ul className="role-notes small" data-testid="template-denials">
-          {(['edit', 'launch', 'fork'] as const).map((verb) =>
-            campaign.denials?.[verb] ? (
-              <li key={verb} data-testid={`denial-${verb}`}>
-                <strong>{verb[0].toUpperCase() + verb.slice(1)}:</strong> {campaign.denials[verb]}
-              </li>
-            ) : null,
-          )}
-        </ul>
-      )}
+      {(!campaign.permissions.edit || !campaign.permissions.fork || !campaign.permissions.launch) &&
+        campaign.denials && (
+          <ul className="role-notes small" data-testid="template-denials">
+            {(['edit', 'launch', 'fork'] as const).map((verb) =>
+              campaign.denials?.[verb] ? (
+                <li key={verb} data-testid={`denial-${verb}`}>
+                  <strong>{verb[0].toUpperCase() + verb.slice(1)}:</strong> {campaign.denials[verb]}
+                </li>
+              ) : null,
+            )}
+          </ul>
+        )}
       <Lineage campaign={campaign} />
 
       <div className="template-grid">
@@ -246,7 +265,8 @@ export function TemplatePage() {
           <ol className="step-list">
             {campaign.graph.steps.map((s) => (
               <li key={s.id}>
-                <code>{s.id}</code> {s.name} <span className="muted">({s.kind === 'function' ? s.function : 'executable'})</span>
+                <code>{s.id}</code> {s.name}{' '}
+                <span className="muted">({s.kind === 'function' ? s.function : 'executable'})</span>
               </li>
             ))}
           </ol>
@@ -267,14 +287,20 @@ export function TemplatePage() {
             </a>
           </p>
           <h2 className="card-title">Lineage</h2>
-          {lineage && lineage.ancestors.length === 0 && lineage.forks.length === 0 && <p className="muted">An original.</p>}
+          {lineage && lineage.ancestors.length === 0 && lineage.forks.length === 0 && (
+            <p className="muted">An original.</p>
+          )}
           {lineage && lineage.ancestors.length > 0 && (
             <ul>
               {lineage.ancestors.map((a, i) => (
                 <li key={`${a.id}-${i}`}>
                   {i === 0 ? 'forked from ' : 'which was forked from '}
-                  {a.visible ? <Link to={`/library/${a.id}`}>{a.name}</Link> : <span className="muted">a campaign you cannot see</span>} v
-                  {a.version}
+                  {a.visible ? (
+                    <Link to={`/library/${a.id}`}>{a.name}</Link>
+                  ) : (
+                    <span className="muted">a campaign you cannot see</span>
+                  )}{' '}
+                  v{a.version}
                   {a.owner ? ` by ${a.owner}` : ''}
                 </li>
               ))}
@@ -306,7 +332,11 @@ export function TemplatePage() {
       <VersionsPanel campaign={campaign} onRestored={(c) => setCampaign(c)} />
 
       {dialog === 'launch' && (
-        <LaunchDialog campaign={campaign} onClose={() => setDialog(null)} onLaunched={(run) => navigate(`/runs/${run.id}`)} />
+        <LaunchDialog
+          campaign={campaign}
+          onClose={() => setDialog(null)}
+          onLaunched={(run) => navigate(`/runs/${run.id}`)}
+        />
       )}
       {dialog === 'fork' && (
         <ForkDialog

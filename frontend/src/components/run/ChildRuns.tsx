@@ -109,8 +109,13 @@ export function ChildRuns({ children }: { children: ChildProgress[] }) {
       <ul className="child-runs">
         {children.map((c) => (
           <li key={c.id} data-testid={`child-run-${c.step}${c.item != null ? `-${c.item}` : ''}`} data-state={c.state}>
-            <button type="button" className="btn btn-small btn-ghost" onClick={() => toggle(c.id)} aria-expanded={open.has(c.id)}
-              data-testid={`child-toggle-${c.id}`}>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={() => toggle(c.id)}
+              aria-expanded={open.has(c.id)}
+              data-testid={`child-toggle-${c.id}`}
+            >
               {open.has(c.id) ? '▾' : '▸'}
             </button>{' '}
             <strong>{c.step}</strong>

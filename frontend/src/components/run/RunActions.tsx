@@ -13,7 +13,8 @@ interface Props {
 
 function explain(err: unknown, what: string): string {
   if (err instanceof ApiError) {
-    if (err.status === 404 || err.status === 405) return `${what} is not available on this server yet (HTTP ${err.status}).`;
+    if (err.status === 404 || err.status === 405)
+      return `${what} is not available on this server yet (HTTP ${err.status}).`;
     return `${what} failed: ${err.message}`;
   }
   return `${what} failed: ${errorText(err)}`;
@@ -81,7 +82,11 @@ export function RunActions({ runId, state, retryableStep, retryableStepName }: P
           {error}
         </span>
       )}
-      {done && !error && <span className="muted small" role="status">{done}</span>}
+      {done && !error && (
+        <span className="muted small" role="status">
+          {done}
+        </span>
+      )}
     </div>
   );
 }

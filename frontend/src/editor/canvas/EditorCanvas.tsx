@@ -61,7 +61,19 @@ interface Props {
   onToggleMinimap?: () => void;
 }
 
-export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, onSelection, onDropItem, onMessage, pointer, minimap = true, onToggleMinimap }: Props) {
+export function EditorCanvas({
+  doc,
+  edit,
+  errors,
+  functionNames,
+  selectRequest,
+  onSelection,
+  onDropItem,
+  onMessage,
+  pointer,
+  minimap = true,
+  onToggleMinimap,
+}: Props) {
   const flow = useReactFlow();
   const theme = useTheme();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -139,8 +151,15 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
         next = next.map((n) => {
           if (!isBlockNode(n.id)) return n;
           const b = boxes[blockIdOf(n.id)];
-          if (!b || (n.position.x === b.x && n.position.y === b.y && n.width === b.width && n.height === b.height)) return n;
-          return { ...n, position: { x: b.x, y: b.y }, width: b.width, height: b.height, style: { width: b.width, height: b.height } };
+          if (!b || (n.position.x === b.x && n.position.y === b.y && n.width === b.width && n.height === b.height))
+            return n;
+          return {
+            ...n,
+            position: { x: b.x, y: b.y },
+            width: b.width,
+            height: b.height,
+            style: { width: b.width, height: b.height },
+          };
         });
       }
       return next;
@@ -148,7 +167,12 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
   }, []);
 
   const onEdgesChange = useCallback((changes: EdgeChange[]) => {
-    setEdges((prev) => applyEdgeChanges(changes.filter((c) => c.type !== 'remove'), prev));
+    setEdges((prev) =>
+      applyEdgeChanges(
+        changes.filter((c) => c.type !== 'remove'),
+        prev,
+      ),
+    );
   }, []);
 
   const nodesRef = useRef(nodes);
@@ -184,7 +208,8 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
 
   // The same rule as the drop, asked while the edge is still being dragged, so a refusal shows before you let go.
   const connectionError = useCallback(
-    (source: string, target: string) => connect(docRef.current, connectionEnd(source), connectionEnd(target)).error ?? null,
+    (source: string, target: string) =>
+      connect(docRef.current, connectionEnd(source), connectionEnd(target)).error ?? null,
     [],
   );
   const isValidConnection = useCallback(
@@ -192,16 +217,43 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
     [connectionError],
   );
   const ConnectionLine = useCallback(
-    ({ fromX, fromY, toX, toY, fromPosition, toPosition, fromNode, fromHandle, toNode, connectionStatus }: ConnectionLineComponentProps<EditorNode>) => {
-      const [path] = getBezierPath({ sourceX: fromX, sourceY: fromY, sourcePosition: fromPosition, targetX: toX, targetY: toY, targetPosition: toPosition });
+    ({
+      fromX,
+      fromY,
+      toX,
+      toY,
+      fromPosition,
+      toPosition,
+      fromNode,
+      fromHandle,
+      toNode,
+      connectionStatus,
+    }: ConnectionLineComponentProps<EditorNode>) => {
+      const [path] = getBezierPath({
+        sourceX: fromX,
+        sourceY: fromY,
+        sourcePosition: fromPosition,
+        targetX: toX,
+        targetY: toY,
+        targetPosition: toPosition,
+      });
       const fromSource = fromHandle.type === 'source';
       const reason =
         toNode && connectionStatus === 'invalid'
           ? connectionError(fromSource ? fromNode.id : toNode.id, fromSource ? toNode.id : fromNode.id)
           : null;
       return (
-        <g className={`connection-line${reason ? ' is-refused' : ''}`} data-testid="connection-line" data-status={connectionStatus ?? ''}>
-          <path d={path} fill="none" strokeWidth={2} stroke={reason ? 'var(--danger)' : connectionStatus === 'valid' ? 'var(--st-succeeded)' : 'var(--primary)'} />
+        <g
+          className={`connection-line${reason ? ' is-refused' : ''}`}
+          data-testid="connection-line"
+          data-status={connectionStatus ?? ''}
+        >
+          <path
+            d={path}
+            fill="none"
+            strokeWidth={2}
+            stroke={reason ? 'var(--danger)' : connectionStatus === 'valid' ? 'var(--st-succeeded)' : 'var(--primary)'}
+          />
           {reason && (
             <text x={toX + 14} y={toY - 14} className="connection-reason" data-testid="connection-reason">
               {reason}
@@ -218,7 +270,10 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
       wrapper.current?.classList.remove('is-connecting');
       if (state.isValid !== false || !state.fromNode || !state.toNode || !state.fromHandle) return;
       const fromSource = state.fromHandle.type === 'source';
-      const reason = connectionError(fromSource ? state.fromNode.id : state.toNode.id, fromSource ? state.toNode.id : state.fromNode.id);
+      const reason = connectionError(
+        fromSource ? state.fromNode.id : state.toNode.id,
+        fromSource ? state.toNode.id : state.fromNode.id,
+      );
       if (reason) onMessage(reason, 'error');
     },
     [connectionError, onMessage],
@@ -290,13 +345,25 @@ export function EditorCanvas({ doc, edit, errors, functionNames, selectRequest, 
         <Background gap={20} color="var(--canvas-dots)" />
         <Controls showInteractive={false}>
           {onToggleMinimap && (
-            <ControlButton onClick={onToggleMinimap} title={minimap ? 'Hide the minimap' : 'Show the minimap'} aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'} data-testid="minimap-toggle">
+            <ControlButton
+              onClick={onToggleMinimap}
+              title={minimap ? 'Hide the minimap' : 'Show the minimap'}
+              aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'}
+              data-testid="minimap-toggle"
+            >
               <Icon name="map" size={12} />
             </ControlButton>
           )}
         </Controls>
         {minimap && (
-          <MiniMap pannable zoomable nodeColor={minimapColor} className="editor-minimap" data-testid="editor-minimap" style={{ width: 160, height: 110 }} />
+          <MiniMap
+            pannable
+            zoomable
+            nodeColor={minimapColor}
+            className="editor-minimap"
+            data-testid="editor-minimap"
+            style={{ width: 160, height: 110 }}
+          />
         )}
       </ReactFlow>
     </div>

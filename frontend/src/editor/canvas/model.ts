@@ -158,7 +158,11 @@ export function dropIntoBlocks(doc: EditorDoc, moved: Record<string, { x: number
     const current = s.block ?? null;
     const box = current ? oldBoxes[current] : null;
     const stillInside =
-      !!box && centre.x >= box.x && centre.x <= box.x + box.width && centre.y >= box.y && centre.y <= box.y + box.height;
+      !!box &&
+      centre.x >= box.x &&
+      centre.x <= box.x + box.width &&
+      centre.y >= box.y &&
+      centre.y <= box.y + box.height;
     if (stillInside && (target == null || (depths[target] ?? 0) <= (depths[current!] ?? 0))) return s;
     if ((target ?? null) === current) return s;
     changed = true;

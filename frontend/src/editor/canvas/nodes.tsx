@@ -7,10 +7,10 @@ export const EditorStepNode = memo(function EditorStepNode({ id, data, selected 
   const problems = unknownFunction ? [`function ${step.function} is not registered`, ...errors] : errors;
   const what =
     step.kind === 'function'
-      ? step.function ?? '?'
+      ? (step.function ?? '?')
       : step.kind === 'workflow'
-        ? `campaign ${typeof step.campaign === 'object' && step.campaign ? step.campaign.name : step.campaign ?? '?'}${step.version ? ` v${step.version}` : ''}`
-        : (step.argv ?? [])[0] ?? 'executable';
+        ? `campaign ${typeof step.campaign === 'object' && step.campaign ? step.campaign.name : (step.campaign ?? '?')}${step.version ? ` v${step.version}` : ''}`
+        : ((step.argv ?? [])[0] ?? 'executable');
   return (
     <div
       className={`editor-node kind-${step.kind}${selected ? ' is-selected' : ''}${problems.length ? ' has-error' : ''}`}
@@ -22,8 +22,15 @@ export const EditorStepNode = memo(function EditorStepNode({ id, data, selected 
       <Handle type="target" position={Position.Left} data-testid={`handle-in-${id}`} />
       <div className="editor-node-name">{step.name || id}</div>
       <div className="editor-node-meta">
-        <span className="editor-node-kind">{step.kind === 'function' ? 'ƒ' : step.kind === 'workflow' ? '⧉' : '$'}</span> {what}
-        {!!step.retries && <span className="editor-node-badge" title="retries">↻{step.retries}</span>}
+        <span className="editor-node-kind">
+          {step.kind === 'function' ? 'ƒ' : step.kind === 'workflow' ? '⧉' : '$'}
+        </span>{' '}
+        {what}
+        {!!step.retries && (
+          <span className="editor-node-badge" title="retries">
+            ↻{step.retries}
+          </span>
+        )}
         {step.resources?.gpus ? <span className="editor-node-badge">GPU×{step.resources.gpus}</span> : null}
       </div>
       {problems.length > 0 && (
@@ -42,9 +49,19 @@ export const EditorBlockNode = memo(function EditorBlockNode({ id, data, selecte
       className={`editor-block depth-${Math.min(data.depth, 3)}${selected ? ' is-selected' : ''}`}
       data-testid={`editor-${id.replace(':', '-')}`}
     >
-      <Handle type="target" position={Position.Left} className="block-handle" data-testid={`handle-in-block-${data.blockId}`} />
+      <Handle
+        type="target"
+        position={Position.Left}
+        className="block-handle"
+        data-testid={`handle-in-block-${data.blockId}`}
+      />
       <div className="editor-block-name">{data.name}</div>
-      <Handle type="source" position={Position.Right} className="block-handle" data-testid={`handle-out-block-${data.blockId}`} />
+      <Handle
+        type="source"
+        position={Position.Right}
+        className="block-handle"
+        data-testid={`handle-out-block-${data.blockId}`}
+      />
     </div>
   );
 });

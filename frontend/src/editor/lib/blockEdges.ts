@@ -34,14 +34,22 @@ export function expandEdges(doc: EditorDoc, edges: readonly GraphEdge[] = doc.ed
   const containers = (node: string) => ancestors(parents.has(node) ? parents.get(node) : stepBlock.get(node), parents);
   const commonDepth = (a: string, b: string) => {
     const mine = new Set(containers(a));
-    return Math.max(0, ...containers(b).filter((x) => mine.has(x)).map((x) => ancestors(x, parents).length));
+    return Math.max(
+      0,
+      ...containers(b)
+        .filter((x) => mine.has(x))
+        .map((x) => ancestors(x, parents).length),
+    );
   };
   const out: [string, string][] = [];
   const seen = new Set<string>();
   const sorted = [...edges].sort((x, y) => commonDepth(y.source, y.target) - commonDepth(x.source, x.target));
   for (const e of sorted) {
     const ends: string[][] = [];
-    for (const [end, pick] of [[e.source, 'sinks'], [e.target, 'sources']] as const) {
+    for (const [end, pick] of [
+      [e.source, 'sinks'],
+      [e.target, 'sources'],
+    ] as const) {
       const inside = members.get(end);
       if (!inside) {
         ends.push([end]);
@@ -49,7 +57,9 @@ export function expandEdges(doc: EditorDoc, edges: readonly GraphEdge[] = doc.ed
       }
       const internal = out.filter(([a, b]) => inside.has(a) && inside.has(b));
       ends.push(
-        [...inside].filter((s) => (pick === 'sinks' ? !internal.some(([a]) => a === s) : !internal.some(([, b]) => b === s))).sort(),
+        [...inside]
+          .filter((s) => (pick === 'sinks' ? !internal.some(([a]) => a === s) : !internal.some(([, b]) => b === s)))
+          .sort(),
       );
     }
     for (const a of ends[0]) {

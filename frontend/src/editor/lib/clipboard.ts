@@ -132,7 +132,12 @@ export function pastePayload(
     parent: b.parent && blockMap[b.parent] ? blockMap[b.parent] : null,
   }));
   return {
-    doc: { ...doc, steps: [...doc.steps, ...steps], edges: [...doc.edges, ...edges], blocks: [...doc.blocks, ...blocks] },
+    doc: {
+      ...doc,
+      steps: [...doc.steps, ...steps],
+      edges: [...doc.edges, ...edges],
+      blocks: [...doc.blocks, ...blocks],
+    },
     stepIds: steps.map((s) => s.id),
     idMap,
   };

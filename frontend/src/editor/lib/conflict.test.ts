@@ -5,7 +5,11 @@ describe('conflict changes', () => {
   it('describes the server diff per section', () => {
     expect(
       describeChanges({
-        steps: { added: [{ id: 's5' }], removed: [], changed: [{ id: 's2', changes: { kwargs: [1, 2], name: ['a', 'b'] } }] },
+        steps: {
+          added: [{ id: 's5' }],
+          removed: [],
+          changed: [{ id: 's2', changes: { kwargs: [1, 2], name: ['a', 'b'] } }],
+        },
         edges: { added: [{ source: 's4', target: 's5' }], removed: [] },
         parameters: { added: [], removed: [{ name: 'n' }], changed: [] },
       }),

@@ -28,8 +28,26 @@ export function edgeKey(e: GraphEdge): string {
 }
 
 const STEP_KEYS: (keyof GraphStep)[] = [
-  'id', 'name', 'kind', 'function', 'kwargs', 'argv', 'env', 'cwd', 'backend', 'retries', 'retry_delay_s',
-  'timeout_s', 'position', 'block', 'resources', 'description', 'campaign', 'version', 'parameters', 'for_each',
+  'id',
+  'name',
+  'kind',
+  'function',
+  'kwargs',
+  'argv',
+  'env',
+  'cwd',
+  'backend',
+  'retries',
+  'retry_delay_s',
+  'timeout_s',
+  'position',
+  'block',
+  'resources',
+  'description',
+  'campaign',
+  'version',
+  'parameters',
+  'for_each',
   'max_parallel',
 ];
 const KIND_KEYS: Record<string, (keyof GraphStep)[]> = {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { expandEdges } from './blockEdges';
 import { connectionCycle, findPath } from './cycle';
-import { docFromCampaign, docToApiBody, exportFile, importFile, stepToApi, uniqueId, type EditorDoc, EMPTY_DOC } from './doc';
+import {
+  docFromCampaign,
+  docToApiBody,
+  exportFile,
+  importFile,
+  stepToApi,
+  uniqueId,
+  type EditorDoc,
+  EMPTY_DOC,
+} from './doc';
 import { canRedo, canUndo, historyPush, historyRedo, historyStart, historyUndo } from './history';
 import { addStep, connect, group, removeElements, renameStep, ungroup } from './ops';
 import { copySelection, parseClipboard, pastePayload, serializeClipboard } from './clipboard';
@@ -13,7 +22,12 @@ import type { Campaign } from '../../lib/types';
 function chain(n: number): EditorDoc {
   let doc: EditorDoc = { ...EMPTY_DOC };
   for (let i = 0; i < n; i++) {
-    doc = addStep(doc, { kind: 'function', function: 'sleep', kwargs: { seconds: 0.5 }, position: { x: i * 10, y: 0 } }).doc;
+    doc = addStep(doc, {
+      kind: 'function',
+      function: 'sleep',
+      kwargs: { seconds: 0.5 },
+      position: { x: i * 10, y: 0 },
+    }).doc;
   }
   for (let i = 1; i < n; i++) doc = connect(doc, doc.steps[i - 1].id, doc.steps[i].id).doc;
   return doc;
@@ -79,9 +93,7 @@ describe('copy and paste', () => {
     let doc = chain(2);
     doc = {
       ...doc,
-      steps: doc.steps.map((s) =>
-        s.id === 'sleep_2' ? { ...s, kwargs: { seconds: '{{ steps.sleep.result }}' } } : s,
-      ),
+      steps: doc.steps.map((s) => (s.id === 'sleep_2' ? { ...s, kwargs: { seconds: '{{ steps.sleep.result }}' } } : s)),
     };
     const payload = copySelection(doc, ['sleep', 'sleep_2'])!;
     const text = serializeClipboard(payload);
@@ -145,7 +157,10 @@ describe('editing', () => {
   });
   it('renaming a step rewires edges and placeholders', () => {
     let doc = chain(2);
-    doc = { ...doc, steps: doc.steps.map((s, i) => (i === 1 ? { ...s, kwargs: { seconds: '{{ steps.sleep.result }}' } } : s)) };
+    doc = {
+      ...doc,
+      steps: doc.steps.map((s, i) => (i === 1 ? { ...s, kwargs: { seconds: '{{ steps.sleep.result }}' } } : s)),
+    };
     const renamed = renameStep(doc, 'sleep', 'first');
     expect(renamed.edges).toEqual([{ source: 'first', target: 'sleep_2' }]);
     expect(renamed.steps[1].kwargs).toEqual({ seconds: '{{ steps.first.result }}' });
@@ -172,7 +187,8 @@ describe('layout', () => {
   it('keeps the steps of a block together, apart from the others', () => {
     // a fans out to b1, b2, c; b1 and b2 are a block.
     let doc: EditorDoc = { ...EMPTY_DOC };
-    for (const id of ['a', 'b1', 'c', 'b2']) doc = { ...doc, steps: [...doc.steps, { id, name: id, kind: 'function', function: 'noop' }] };
+    for (const id of ['a', 'b1', 'c', 'b2'])
+      doc = { ...doc, steps: [...doc.steps, { id, name: id, kind: 'function', function: 'noop' }] };
     for (const t of ['b1', 'c', 'b2']) doc = connect(doc, 'a', t).doc;
     doc = group(doc, ['b1', 'b2']).doc;
     const pos = autoLayout(doc);
@@ -199,15 +215,45 @@ describe('graph ↔ API JSON', () => {
     owner: 'alice',
     created_at: '2024-05-01T12:00:00.000000Z',
     updated_at: '2024-05-01T12:00:00.000000Z',
-    team: null, team_name: null, visibility: 'private', tags: [], forked_from: null, last_used_at: null,
+    team: null,
+    team_name: null,
+    visibility: 'private',
+    tags: [],
+    forked_from: null,
+    last_used_at: null,
     executables: { allowed: true, reason: null },
     denials: { launch: null, edit: null, fork: null },
     permissions: { launch: true, edit: true, manage: true, fork: true, run_executables: true },
     parameters: [{ name: 'name', type: 'string', default: 'A', description: 'who', required: false }],
     graph: {
       steps: [
-        { id: 's1', name: 'Step 1', kind: 'function', function: 'sleep', kwargs: { seconds: 0.5 }, backend: 'thread', retries: 0, retry_delay_s: 0, timeout_s: null, position: { x: 0, y: 0 }, block: 'b' },
-        { id: 's2', name: 'Step 2', kind: 'executable', argv: ['echo', '{{ params.name }}'], env: { A: '1' }, cwd: null, backend: 'thread', retries: 2, retry_delay_s: 1, timeout_s: 30, resources: { cores: 2, walltime: '00:10' }, position: { x: 260, y: 0 } },
+        {
+          id: 's1',
+          name: 'Step 1',
+          kind: 'function',
+          function: 'sleep',
+          kwargs: { seconds: 0.5 },
+          backend: 'thread',
+          retries: 0,
+          retry_delay_s: 0,
+          timeout_s: null,
+          position: { x: 0, y: 0 },
+          block: 'b',
+        },
+        {
+          id: 's2',
+          name: 'Step 2',
+          kind: 'executable',
+          argv: ['echo', '{{ params.name }}'],
+          env: { A: '1' },
+          cwd: null,
+          backend: 'thread',
+          retries: 2,
+          retry_delay_s: 1,
+          timeout_s: 30,
+          resources: { cores: 2, walltime: '00:10' },
+          position: { x: 260, y: 0 },
+        },
       ],
       edges: [{ source: 's1', target: 's2' }],
       blocks: [{ id: 'b', name: 'Prep', parent: null }],
@@ -219,8 +265,31 @@ describe('graph ↔ API JSON', () => {
     expect(body.base_version).toBe(4);
     expect(body.graph.edges).toEqual(campaign.graph.edges);
     expect(body.graph.blocks).toEqual(campaign.graph.blocks);
-    expect(body.graph.steps[0]).toEqual({ id: 's1', name: 'Step 1', kind: 'function', function: 'sleep', kwargs: { seconds: 0.5 }, backend: 'thread', retries: 0, retry_delay_s: 0, position: { x: 0, y: 0 }, block: 'b' });
-    expect(body.graph.steps[1]).toEqual({ id: 's2', name: 'Step 2', kind: 'executable', argv: ['echo', '{{ params.name }}'], env: { A: '1' }, backend: 'thread', retries: 2, retry_delay_s: 1, timeout_s: 30, resources: { cores: 2, walltime: '00:10' }, position: { x: 260, y: 0 } });
+    expect(body.graph.steps[0]).toEqual({
+      id: 's1',
+      name: 'Step 1',
+      kind: 'function',
+      function: 'sleep',
+      kwargs: { seconds: 0.5 },
+      backend: 'thread',
+      retries: 0,
+      retry_delay_s: 0,
+      position: { x: 0, y: 0 },
+      block: 'b',
+    });
+    expect(body.graph.steps[1]).toEqual({
+      id: 's2',
+      name: 'Step 2',
+      kind: 'executable',
+      argv: ['echo', '{{ params.name }}'],
+      env: { A: '1' },
+      backend: 'thread',
+      retries: 2,
+      retry_delay_s: 1,
+      timeout_s: 30,
+      resources: { cores: 2, walltime: '00:10' },
+      position: { x: 260, y: 0 },
+    });
     expect(body.parameters).toEqual([{ name: 'name', type: 'string', default: 'A', description: 'who' }]);
     // And the server's answer reads back into the same document.
     const again = docFromCampaign({ ...campaign, graph: body.graph, parameters: body.parameters });
@@ -234,8 +303,13 @@ describe('graph ↔ API JSON', () => {
     expect(() => importFile('{"name": "x"}')).toThrow(/no graph/);
   });
   it('drops fields of the other kind of step', () => {
-    const doc = docFromCampaign({ graph: { steps: [{ id: 'x', name: 'x', kind: 'function', function: 'noop', argv: ['a'] }], edges: [] } });
-    expect(docToApiBody(doc, null).graph).toEqual({ steps: [{ id: 'x', name: 'x', kind: 'function', function: 'noop' }], edges: [] });
+    const doc = docFromCampaign({
+      graph: { steps: [{ id: 'x', name: 'x', kind: 'function', function: 'noop', argv: ['a'] }], edges: [] },
+    });
+    expect(docToApiBody(doc, null).graph).toEqual({
+      steps: [{ id: 'x', name: 'x', kind: 'function', function: 'noop' }],
+      edges: [],
+    });
   });
 });
 
@@ -257,7 +331,9 @@ describe('server errors on the canvas', () => {
     expect(errors.all).toHaveLength(5);
   });
   it('handles plain DRF messages', () => {
-    expect(canvasErrors({ name: ['This field is required.'] }).general).toEqual(['Campaign name: This field is required.']);
+    expect(canvasErrors({ name: ['This field is required.'] }).general).toEqual([
+      'Campaign name: This field is required.',
+    ]);
   });
 });
 
@@ -265,14 +341,19 @@ describe('edges between blocks', () => {
   // a → [b1 → b2] → c, where the middle is a block.
   function withBlock(): EditorDoc {
     let doc: EditorDoc = { ...EMPTY_DOC };
-    for (const id of ['a', 'b1', 'b2', 'c']) doc = { ...doc, steps: [...doc.steps, { id, name: id, kind: 'function', function: 'noop' }] };
+    for (const id of ['a', 'b1', 'b2', 'c'])
+      doc = { ...doc, steps: [...doc.steps, { id, name: id, kind: 'function', function: 'noop' }] };
     doc = connect(doc, 'b1', 'b2').doc;
     doc = group(doc, ['b1', 'b2'], 'Mid').doc;
     doc = connect(doc, 'a', 'block').doc;
     return connect(doc, 'block', 'c').doc;
   }
-  it('expand to the block\'s sources and sinks, as the server reads them', () => {
-    expect(expandEdges(withBlock()).sort()).toEqual([['a', 'b1'], ['b1', 'b2'], ['b2', 'c']]);
+  it("expand to the block's sources and sinks, as the server reads them", () => {
+    expect(expandEdges(withBlock()).sort()).toEqual([
+      ['a', 'b1'],
+      ['b1', 'b2'],
+      ['b2', 'c'],
+    ]);
   });
   it('refuse a connection that closes a cycle through a block', () => {
     const result = connect(withBlock(), 'c', 'a');
@@ -281,7 +362,11 @@ describe('edges between blocks', () => {
     expect(connect(withBlock(), 'a', 'c').error).toBeUndefined();
   });
   it('ungrouping turns edges that named the block into step edges, and placeholders see upstream steps through it', () => {
-    expect(placeholdersFor(withBlock(), 'c').map((p) => p.text)).toEqual(['{{ steps.a.result }}', '{{ steps.b1.result }}', '{{ steps.b2.result }}']);
+    expect(placeholdersFor(withBlock(), 'c').map((p) => p.text)).toEqual([
+      '{{ steps.a.result }}',
+      '{{ steps.b1.result }}',
+      '{{ steps.b2.result }}',
+    ]);
     expect(ungroup(withBlock(), 'block').edges).toEqual([
       { source: 'b1', target: 'b2' },
       { source: 'a', target: 'b1' },
@@ -305,7 +390,12 @@ describe('workflow steps', () => {
       position: { x: 0, y: 0 },
     });
     const step = doc.steps.find((s) => s.id === id)!;
-    expect(step).toMatchObject({ kind: 'workflow', name: 'Seed campaign', campaign: 12, parameters: { name: 'Campaign A' } });
+    expect(step).toMatchObject({
+      kind: 'workflow',
+      name: 'Seed campaign',
+      campaign: 12,
+      parameters: { name: 'Campaign A' },
+    });
     const api = stepToApi({ ...step, version: 3, kwargs: { stray: 1 }, argv: ['x'] });
     expect(api).toMatchObject({ kind: 'workflow', campaign: 12, version: 3, parameters: { name: 'Campaign A' } });
     expect(api).not.toHaveProperty('kwargs');

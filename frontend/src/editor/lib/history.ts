@@ -37,5 +37,5 @@ export function historyRedo<T>(h: History<T>): History<T> {
   return { past: [...h.past, h.present], present: next, future: rest };
 }
 
-export const canUndo = <T,>(h: History<T>) => h.past.length > 0;
-export const canRedo = <T,>(h: History<T>) => h.future.length > 0;
+export const canUndo = <T>(h: History<T>) => h.past.length > 0;
+export const canRedo = <T>(h: History<T>) => h.future.length > 0;

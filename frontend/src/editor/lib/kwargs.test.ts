@@ -5,7 +5,9 @@ describe('argumentError', () => {
   it('names the argument, the type and the value as the server does', () => {
     expect(argumentError('seconds', 'abc', { type: 'number' })).toBe(`argument 'seconds' must be a number, got "abc"`);
     expect(argumentError('n', 1.5, { type: 'integer' })).toBe("argument 'n' must be an integer, got 1.5");
-    expect(argumentError('n', 'x', { type: ['integer', 'null'] })).toBe(`argument 'n' must be an integer or null, got "x"`);
+    expect(argumentError('n', 'x', { type: ['integer', 'null'] })).toBe(
+      `argument 'n' must be an integer or null, got "x"`,
+    );
     expect(argumentError('f', 1, { type: 'boolean' })).toBe("argument 'f' must be true or false, got 1");
     expect(argumentError('o', [1], { type: 'object' })).toBe("argument 'o' must be an object, got [1]");
     expect(argumentError('l', {}, { type: 'array' })).toBe("argument 'l' must be a list, got {}");

@@ -26,7 +26,8 @@ export function addStep(doc: EditorDoc, spec: NewStepSpec): { doc: EditorDoc; id
   let step: GraphStep;
   if (spec.kind === 'workflow' && spec.campaign) {
     const parameters: Record<string, unknown> = {};
-    for (const p of spec.campaign.parameters) if (p.default !== undefined && p.default !== null) parameters[p.name] = p.default;
+    for (const p of spec.campaign.parameters)
+      if (p.default !== undefined && p.default !== null) parameters[p.name] = p.default;
     step = { id, name: spec.name ?? spec.campaign.name, kind: 'workflow', campaign: spec.campaign.id, parameters };
   } else if (spec.kind === 'function') {
     step = { id, name: spec.name ?? id, kind: 'function', function: spec.function, kwargs: { ...(spec.kwargs ?? {}) } };
@@ -48,10 +49,15 @@ export function connect(doc: EditorDoc, source: string, target: string): Connect
   if (doc.edges.some((e) => e.source === source && e.target === target)) {
     return { doc, error: `${source} → ${target} is already connected.` };
   }
-  const names = new Map<string, string>([...doc.steps.map((s) => [s.id, s.name || s.id] as [string, string]), ...doc.blocks.map((b) => [b.id, b.name || b.id] as [string, string])]);
+  const names = new Map<string, string>([
+    ...doc.steps.map((s) => [s.id, s.name || s.id] as [string, string]),
+    ...doc.blocks.map((b) => [b.id, b.name || b.id] as [string, string]),
+  ]);
   const named = (path: string[]) => path.map((id) => names.get(id) ?? id).join(' → ');
-  if (source === target) return { doc, cycle: [source, source], error: `A step cannot depend on itself (${named([source, source])}).` };
-  const usesBlocks = blocks.has(source) || blocks.has(target) || doc.edges.some((e) => blocks.has(e.source) || blocks.has(e.target));
+  if (source === target)
+    return { doc, cycle: [source, source], error: `A step cannot depend on itself (${named([source, source])}).` };
+  const usesBlocks =
+    blocks.has(source) || blocks.has(target) || doc.edges.some((e) => blocks.has(e.source) || blocks.has(e.target));
   let cycle: string[] | null;
   if (usesBlocks) {
     const edge = { source, target };
@@ -65,7 +71,8 @@ export function connect(doc: EditorDoc, source: string, target: string): Connect
         }
         return false;
       };
-      if (inner(source, target) || inner(target, source)) return { doc, error: 'A block cannot connect to a block nested in it.' };
+      if (inner(source, target) || inner(target, source))
+        return { doc, error: 'A block cannot connect to a block nested in it.' };
     }
   } else {
     cycle = connectionCycle(doc.edges, source, target);
@@ -161,7 +168,11 @@ export function remapPlaceholders(step: GraphStep, map: Record<string, string>):
 }
 
 /** Put steps into a new block; its parent is the block they all shared (nesting). */
-export function group(doc: EditorDoc, stepIds: readonly string[], name?: string): { doc: EditorDoc; id: string | null } {
+export function group(
+  doc: EditorDoc,
+  stepIds: readonly string[],
+  name?: string,
+): { doc: EditorDoc; id: string | null } {
   const members = doc.steps.filter((s) => stepIds.includes(s.id));
   if (!members.length) return { doc, id: null };
   const shared = new Set(members.map((s) => s.block ?? null));

@@ -23,7 +23,11 @@ interface Fault {
 }
 
 // What a person calls the campaign's own fields in an error.
-const FIELD_LABELS: Record<string, string> = { name: 'Campaign name', description: 'Description', parameters: 'Parameters' };
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Campaign name',
+  description: 'Description',
+  parameters: 'Parameters',
+};
 const label = (field: string) => FIELD_LABELS[field] ?? field;
 
 export function canvasErrors(body: unknown, status = 400): CanvasErrors {

@@ -1,8 +1,21 @@
 // Keyboard shortcuts of the editor: one table drives both the key handling and the help panel. No React.
 
 export type Command =
-  | 'undo' | 'redo' | 'copy' | 'cut' | 'paste' | 'delete' | 'selectAll' | 'group' | 'ungroup'
-  | 'save' | 'layout' | 'fit' | 'help' | 'escape' | 'duplicate';
+  | 'undo'
+  | 'redo'
+  | 'copy'
+  | 'cut'
+  | 'paste'
+  | 'delete'
+  | 'selectAll'
+  | 'group'
+  | 'ungroup'
+  | 'save'
+  | 'layout'
+  | 'fit'
+  | 'help'
+  | 'escape'
+  | 'duplicate';
 
 export interface Shortcut {
   command: Command;

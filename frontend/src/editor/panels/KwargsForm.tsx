@@ -20,7 +20,8 @@ export function defaultKwargs(schema: FunctionSchema | undefined): Record<string
   for (const [name, prop] of Object.entries(schema?.properties ?? {})) {
     if (!(schema?.required ?? []).includes(name)) continue;
     const t = typeOf(prop);
-    out[name] = t === 'number' || t === 'integer' ? 1 : t === 'boolean' ? false : t === 'object' ? {} : t === 'array' ? [] : '';
+    out[name] =
+      t === 'number' || t === 'integer' ? 1 : t === 'boolean' ? false : t === 'object' ? {} : t === 'array' ? [] : '';
   }
   return out;
 }
@@ -81,13 +82,24 @@ export function KwargsForm({ stepId, schema, kwargs, placeholders, onChange }: P
         const value = kwargs[name];
         const hint = `${t}${required.has(name) ? ', required' : ''}${prop.default !== undefined ? `, default ${JSON.stringify(prop.default)}` : ''}`;
         const missing = required.has(name) && (value === undefined || value === '');
-        const error = missing ? 'required' : argumentError(name, value, prop) ?? undefined;
+        const error = missing ? 'required' : (argumentError(name, value, prop) ?? undefined);
         return (
           <Field key={`${stepId}-${name}`} label={name} hint={hint} error={error}>
             {t === 'boolean' ? (
               <select
                 value={value === undefined ? '' : displayValue(value)}
-                onChange={(e) => onChange(name, e.target.value === '' ? undefined : e.target.value === 'true' ? true : e.target.value === 'false' ? false : e.target.value)}
+                onChange={(e) =>
+                  onChange(
+                    name,
+                    e.target.value === ''
+                      ? undefined
+                      : e.target.value === 'true'
+                        ? true
+                        : e.target.value === 'false'
+                          ? false
+                          : e.target.value,
+                  )
+                }
                 data-testid={`kwarg-${name}`}
               >
                 <option value="">(default)</option>
@@ -125,7 +137,12 @@ export function KwargsForm({ stepId, schema, kwargs, placeholders, onChange }: P
         <Field key={`${stepId}-x-${name}`} label={name} hint="extra (JSON)">
           <div className="input-with-menu">
             <JsonInput value={kwargs[name]} onChange={(v) => onChange(name, v)} testId={`kwarg-${name}`} />
-            <button type="button" className="btn btn-small btn-ghost" onClick={() => onChange(name, undefined)} title="Remove">
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={() => onChange(name, undefined)}
+              title="Remove"
+            >
               ×
             </button>
           </div>
@@ -133,7 +150,12 @@ export function KwargsForm({ stepId, schema, kwargs, placeholders, onChange }: P
       ))}
       {schema?.additionalProperties && (
         <div className="add-row">
-          <input placeholder="argument name" value={newKey} onChange={(e) => setNewKey(e.target.value)} data-testid="kwarg-new-name" />
+          <input
+            placeholder="argument name"
+            value={newKey}
+            onChange={(e) => setNewKey(e.target.value)}
+            data-testid="kwarg-new-name"
+          />
           <button
             type="button"
             className="btn btn-small"

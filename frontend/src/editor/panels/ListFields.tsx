@@ -2,7 +2,15 @@ import type { Placeholder } from '../lib/scope';
 import { PlaceholderMenu } from './fields';
 
 /** argv as an editable list of strings. */
-export function ArgvList({ argv, onChange, placeholders }: { argv: string[]; onChange: (argv: string[]) => void; placeholders: Placeholder[] }) {
+export function ArgvList({
+  argv,
+  onChange,
+  placeholders,
+}: {
+  argv: string[];
+  onChange: (argv: string[]) => void;
+  placeholders: Placeholder[];
+}) {
   const set = (i: number, v: string) => onChange(argv.map((a, j) => (j === i ? v : a)));
   const move = (i: number, d: number) => {
     const next = argv.slice();
@@ -15,12 +23,28 @@ export function ArgvList({ argv, onChange, placeholders }: { argv: string[]; onC
       {argv.map((a, i) => (
         <div className="list-row" key={i}>
           <span className="list-index muted small">{i}</span>
-          <input value={a} onChange={(e) => set(i, e.target.value)} data-testid={`argv-${i}`} aria-label={`argument ${i}`} />
+          <input
+            value={a}
+            onChange={(e) => set(i, e.target.value)}
+            data-testid={`argv-${i}`}
+            aria-label={`argument ${i}`}
+          />
           <PlaceholderMenu options={placeholders} testId={`placeholder-argv-${i}`} onPick={(t) => set(i, a + t)} />
-          <button type="button" className="btn btn-small btn-ghost" disabled={i === 0} onClick={() => move(i, -1)} title="Move up">
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            disabled={i === 0}
+            onClick={() => move(i, -1)}
+            title="Move up"
+          >
             ↑
           </button>
-          <button type="button" className="btn btn-small btn-ghost" onClick={() => onChange(argv.filter((_, j) => j !== i))} title="Remove">
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            onClick={() => onChange(argv.filter((_, j) => j !== i))}
+            title="Remove"
+          >
             ×
           </button>
         </div>
@@ -33,7 +57,13 @@ export function ArgvList({ argv, onChange, placeholders }: { argv: string[]; onC
 }
 
 /** env as name = value rows (kept in order while editing). */
-export function EnvList({ env, onChange }: { env: Record<string, string>; onChange: (env: Record<string, string>) => void }) {
+export function EnvList({
+  env,
+  onChange,
+}: {
+  env: Record<string, string>;
+  onChange: (env: Record<string, string>) => void;
+}) {
   const rows = Object.entries(env);
   const write = (next: [string, string][]) => onChange(Object.fromEntries(next));
   return (
@@ -54,7 +84,12 @@ export function EnvList({ env, onChange }: { env: Record<string, string>; onChan
             data-testid={`env-value-${i}`}
             aria-label="variable value"
           />
-          <button type="button" className="btn btn-small btn-ghost" onClick={() => write(rows.filter((_, j) => j !== i))} title="Remove">
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            onClick={() => write(rows.filter((_, j) => j !== i))}
+            title="Remove"
+          >
             ×
           </button>
         </div>

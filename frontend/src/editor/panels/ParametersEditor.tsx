@@ -32,14 +32,19 @@ interface Props {
 /** The campaign's parameters: name, type, default, description (and choices). */
 export function ParametersEditor({ doc, errors, edit }: Props) {
   const setParam = (i: number, patch: Partial<CampaignParameter>, key: string) =>
-    edit((d) => ({ ...d, parameters: d.parameters.map((p, j) => (j === i ? { ...p, ...patch } : p)) }), { coalesce: `param-${i}-${key}` });
+    edit((d) => ({ ...d, parameters: d.parameters.map((p, j) => (j === i ? { ...p, ...patch } : p)) }), {
+      coalesce: `param-${i}-${key}`,
+    });
   const remove = (i: number) => edit((d) => ({ ...d, parameters: d.parameters.filter((_, j) => j !== i) }));
   const add = () =>
     edit((d) => {
       const taken = new Set(d.parameters.map((p) => p.name));
       let n = d.parameters.length + 1;
       while (taken.has(`param${n}`)) n++;
-      return { ...d, parameters: [...d.parameters, { name: `param${n}`, type: 'string', default: '', description: '' }] };
+      return {
+        ...d,
+        parameters: [...d.parameters, { name: `param${n}`, type: 'string', default: '', description: '' }],
+      };
     });
   return (
     <div className="params-editor" data-testid="parameters-editor">
@@ -50,19 +55,35 @@ export function ParametersEditor({ doc, errors, edit }: Props) {
           ))}
         </ul>
       )}
-      {doc.parameters.length === 0 && <p className="muted small">No parameters. Steps use them as {'{{ params.name }}'}.</p>}
+      {doc.parameters.length === 0 && (
+        <p className="muted small">No parameters. Steps use them as {'{{ params.name }}'}.</p>
+      )}
       {doc.parameters.map((p, i) => (
         <div className="param-card" key={i} data-testid={`param-${i}`}>
           <div className="pfield-row">
             <label className="pfield">
               <span className="pfield-label">Name</span>
-              <input value={p.name} onChange={(e) => setParam(i, { name: e.target.value }, 'name')} data-testid={`param-name-${i}`} />
+              <input
+                value={p.name}
+                onChange={(e) => setParam(i, { name: e.target.value }, 'name')}
+                data-testid={`param-name-${i}`}
+              />
             </label>
             <label className="pfield">
               <span className="pfield-label">Type</span>
               <select
                 value={p.type}
-                onChange={(e) => setParam(i, { type: e.target.value, default: undefined, choices: e.target.value === 'choice' ? ['a', 'b'] : undefined }, 'type')}
+                onChange={(e) =>
+                  setParam(
+                    i,
+                    {
+                      type: e.target.value,
+                      default: undefined,
+                      choices: e.target.value === 'choice' ? ['a', 'b'] : undefined,
+                    },
+                    'type',
+                  )
+                }
                 data-testid={`param-type-${i}`}
               >
                 {TYPES.map((t) => (
@@ -73,10 +94,23 @@ export function ParametersEditor({ doc, errors, edit }: Props) {
           </div>
           {p.type === 'choice' && (
             <label className="pfield">
-              <span className="pfield-label">Choices <span className="pfield-hint">comma-separated</span></span>
+              <span className="pfield-label">
+                Choices <span className="pfield-hint">comma-separated</span>
+              </span>
               <input
                 value={(p.choices ?? []).map(displayValue).join(', ')}
-                onChange={(e) => setParam(i, { choices: e.target.value.split(',').map((c) => c.trim()).filter(Boolean) }, 'choices')}
+                onChange={(e) =>
+                  setParam(
+                    i,
+                    {
+                      choices: e.target.value
+                        .split(',')
+                        .map((c) => c.trim())
+                        .filter(Boolean),
+                    },
+                    'choices',
+                  )
+                }
                 data-testid={`param-choices-${i}`}
               />
             </label>
@@ -84,7 +118,11 @@ export function ParametersEditor({ doc, errors, edit }: Props) {
           <label className="pfield">
             <span className="pfield-label">Default</span>
             {p.type === 'boolean' ? (
-              <select value={displayValue(p.default)} onChange={(e) => setParam(i, { default: parseDefault('boolean', e.target.value) }, 'default')} data-testid={`param-default-${i}`}>
+              <select
+                value={displayValue(p.default)}
+                onChange={(e) => setParam(i, { default: parseDefault('boolean', e.target.value) }, 'default')}
+                data-testid={`param-default-${i}`}
+              >
                 <option value="">(none)</option>
                 <option value="true">true</option>
                 <option value="false">false</option>
@@ -100,13 +138,27 @@ export function ParametersEditor({ doc, errors, edit }: Props) {
           </label>
           <label className="pfield">
             <span className="pfield-label">Description</span>
-            <input value={p.description ?? ''} onChange={(e) => setParam(i, { description: e.target.value }, 'description')} data-testid={`param-description-${i}`} />
+            <input
+              value={p.description ?? ''}
+              onChange={(e) => setParam(i, { description: e.target.value }, 'description')}
+              data-testid={`param-description-${i}`}
+            />
           </label>
           <div className="param-actions">
             <label className="checkbox-label small">
-              <input type="checkbox" checked={!!p.required} onChange={(e) => setParam(i, { required: e.target.checked }, 'required')} /> required
+              <input
+                type="checkbox"
+                checked={!!p.required}
+                onChange={(e) => setParam(i, { required: e.target.checked }, 'required')}
+              />{' '}
+              required
             </label>
-            <button type="button" className="btn btn-small btn-ghost" onClick={() => remove(i)} data-testid={`param-remove-${i}`}>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={() => remove(i)}
+              data-testid={`param-remove-${i}`}
+            >
               Remove
             </button>
           </div>

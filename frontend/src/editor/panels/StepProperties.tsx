@@ -32,7 +32,11 @@ export function StepProperties({ doc, step, functions, errors, edit, onRenamed }
     patch({ resources: next as StepResources }, `res-${key}`);
   };
   const idTaken = idText !== step.id && doc.steps.some((s) => s.id === idText);
-  const idError = !isValidId(idText) ? 'letters, digits, _ or -, not starting with a digit' : idTaken ? 'already used' : undefined;
+  const idError = !isValidId(idText)
+    ? 'letters, digits, _ or -, not starting with a digit'
+    : idTaken
+      ? 'already used'
+      : undefined;
 
   return (
     <div className="props" data-testid="step-properties" data-step={step.id}>
@@ -44,7 +48,12 @@ export function StepProperties({ doc, step, functions, errors, edit, onRenamed }
         </ul>
       )}
       <Field label="Name" error={step.name.trim() ? undefined : 'A step needs a name'}>
-        <input value={step.name} placeholder={step.id} onChange={(e) => patch({ name: e.target.value }, 'name')} data-testid="step-name" />
+        <input
+          value={step.name}
+          placeholder={step.id}
+          onChange={(e) => patch({ name: e.target.value }, 'name')}
+          data-testid="step-name"
+        />
       </Field>
       <Field label="Id" hint="used in placeholders and edges" error={idError}>
         <input
@@ -69,7 +78,11 @@ export function StepProperties({ doc, step, functions, errors, edit, onRenamed }
               patch(
                 e.target.value === 'function'
                   ? { kind: 'function', function: step.function ?? functions[0]?.name, kwargs: step.kwargs ?? {} }
-                  : { kind: 'executable', argv: step.argv?.length ? step.argv : ['echo', 'hello'], env: step.env ?? {} },
+                  : {
+                      kind: 'executable',
+                      argv: step.argv?.length ? step.argv : ['echo', 'hello'],
+                      env: step.env ?? {},
+                    },
               )
             }
           >
@@ -126,7 +139,11 @@ export function StepProperties({ doc, step, functions, errors, edit, onRenamed }
             <EnvList env={step.env ?? {}} onChange={(env) => patch({ env }, 'env')} />
           </fieldset>
           <Field label="Working directory">
-            <input value={step.cwd ?? ''} onChange={(e) => patch({ cwd: e.target.value || null }, 'cwd')} data-testid="step-cwd" />
+            <input
+              value={step.cwd ?? ''}
+              onChange={(e) => patch({ cwd: e.target.value || null }, 'cwd')}
+              data-testid="step-cwd"
+            />
           </Field>
         </>
       )}
@@ -134,21 +151,42 @@ export function StepProperties({ doc, step, functions, errors, edit, onRenamed }
         <legend>Execution</legend>
         <div className="pfield-row">
           <Field label="Backend">
-            <input list="backend-options" value={step.backend ?? 'thread'} onChange={(e) => patch({ backend: e.target.value }, 'backend')} data-testid="step-backend" />
+            <input
+              list="backend-options"
+              value={step.backend ?? 'thread'}
+              onChange={(e) => patch({ backend: e.target.value }, 'backend')}
+              data-testid="step-backend"
+            />
             <datalist id="backend-options">
               <option value="thread" />
             </datalist>
           </Field>
           <Field label="Retries">
-            <NumberInput value={step.retries ?? 0} min={0} step={1} onChange={(v) => patch({ retries: v ?? 0 }, 'retries')} testId="step-retries" />
+            <NumberInput
+              value={step.retries ?? 0}
+              min={0}
+              step={1}
+              onChange={(v) => patch({ retries: v ?? 0 }, 'retries')}
+              testId="step-retries"
+            />
           </Field>
         </div>
         <div className="pfield-row">
           <Field label="Retry delay" hint="s">
-            <NumberInput value={step.retry_delay_s ?? 0} min={0} onChange={(v) => patch({ retry_delay_s: v ?? 0 }, 'delay')} testId="step-retry-delay" />
+            <NumberInput
+              value={step.retry_delay_s ?? 0}
+              min={0}
+              onChange={(v) => patch({ retry_delay_s: v ?? 0 }, 'delay')}
+              testId="step-retry-delay"
+            />
           </Field>
           <Field label="Timeout" hint="s, blank = none">
-            <NumberInput value={step.timeout_s ?? null} min={0} onChange={(v) => patch({ timeout_s: v }, 'timeout')} testId="step-timeout" />
+            <NumberInput
+              value={step.timeout_s ?? null}
+              min={0}
+              onChange={(v) => patch({ timeout_s: v }, 'timeout')}
+              testId="step-timeout"
+            />
           </Field>
         </div>
       </fieldset>
@@ -156,23 +194,49 @@ export function StepProperties({ doc, step, functions, errors, edit, onRenamed }
         <legend>Resources</legend>
         <div className="pfield-row">
           <Field label="Cores">
-            <NumberInput value={resources.cores ?? null} min={1} step={1} onChange={(v) => setResource('cores', v)} testId="res-cores" />
+            <NumberInput
+              value={resources.cores ?? null}
+              min={1}
+              step={1}
+              onChange={(v) => setResource('cores', v)}
+              testId="res-cores"
+            />
           </Field>
           <Field label="GPUs">
-            <NumberInput value={resources.gpus ?? null} min={0} step={1} onChange={(v) => setResource('gpus', v)} testId="res-gpus" />
+            <NumberInput
+              value={resources.gpus ?? null}
+              min={0}
+              step={1}
+              onChange={(v) => setResource('gpus', v)}
+              testId="res-gpus"
+            />
           </Field>
         </div>
         <div className="pfield-row">
           <Field label="Walltime" hint="HH:MM[:SS]">
-            <input value={resources.walltime ?? ''} placeholder="01:00" onChange={(e) => setResource('walltime', e.target.value)} data-testid="res-walltime" />
+            <input
+              value={resources.walltime ?? ''}
+              placeholder="01:00"
+              onChange={(e) => setResource('walltime', e.target.value)}
+              data-testid="res-walltime"
+            />
           </Field>
           <Field label="Partition">
-            <input value={resources.partition ?? ''} onChange={(e) => setResource('partition', e.target.value)} data-testid="res-partition" />
+            <input
+              value={resources.partition ?? ''}
+              onChange={(e) => setResource('partition', e.target.value)}
+              data-testid="res-partition"
+            />
           </Field>
         </div>
       </fieldset>
       <Field label="Description">
-        <textarea rows={2} value={step.description ?? ''} onChange={(e) => patch({ description: e.target.value }, 'description')} data-testid="step-description" />
+        <textarea
+          rows={2}
+          value={step.description ?? ''}
+          onChange={(e) => patch({ description: e.target.value }, 'description')}
+          data-testid="step-description"
+        />
       </Field>
     </div>
   );

@@ -53,24 +53,44 @@ export function WorkflowStepProperties({ step, patch }: Props) {
   return (
     <fieldset className="props-group" data-testid="workflow-properties">
       <legend>Workflow</legend>
-      {error && <div className="field-error small">Could not load campaign {id}: {error}</div>}
+      {error && (
+        <div className="field-error small">
+          Could not load campaign {id}: {error}
+        </div>
+      )}
       <Field label="Campaign">
         <div className="workflow-child">
           <span data-testid="workflow-campaign">{child?.name ?? `campaign ${id ?? '?'}`}</span>{' '}
           {id != null && (
             <>
-              <Link to={`/campaigns/${id}`} data-testid="workflow-open">open</Link>{' · '}
-              <Link to={`/campaigns/${id}/edit`} data-testid="workflow-edit">edit</Link>
+              <Link to={`/campaigns/${id}`} data-testid="workflow-open">
+                open
+              </Link>
+              {' · '}
+              <Link to={`/campaigns/${id}/edit`} data-testid="workflow-edit">
+                edit
+              </Link>
             </>
           )}
         </div>
       </Field>
       <div className="pfield-row">
         <Field label="Version" hint={step.version ? 'pinned' : 'pinned to the current one at save'}>
-          <NumberInput value={step.version ?? null} min={1} step={1} onChange={(v) => patch({ version: v }, 'version')} testId="workflow-version" />
+          <NumberInput
+            value={step.version ?? null}
+            min={1}
+            step={1}
+            onChange={(v) => patch({ version: v }, 'version')}
+            testId="workflow-version"
+          />
         </Field>
         {child && step.version != null && step.version !== child.version && (
-          <button type="button" className="btn small" data-testid="workflow-update" onClick={() => patch({ version: child.version })}>
+          <button
+            type="button"
+            className="btn small"
+            data-testid="workflow-update"
+            onClick={() => patch({ version: child.version })}
+          >
             Update to latest (v{child.version})
           </button>
         )}
@@ -85,7 +105,9 @@ export function WorkflowStepProperties({ step, patch }: Props) {
           />
         </Field>
       ))}
-      {child && child.parameters.length === 0 && <div className="muted small">This campaign declares no parameters.</div>}
+      {child && child.parameters.length === 0 && (
+        <div className="muted small">This campaign declares no parameters.</div>
+      )}
     </fieldset>
   );
 }

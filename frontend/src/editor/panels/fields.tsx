@@ -1,7 +1,17 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Placeholder } from '../lib/scope';
 
-export function Field({ label, hint, error, children }: { label: string; hint?: ReactNode; error?: string; children: ReactNode }) {
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+  children: ReactNode;
+}) {
   return (
     <label className={`pfield${error ? ' has-error' : ''}`}>
       <span className="pfield-label">
@@ -15,7 +25,15 @@ export function Field({ label, hint, error, children }: { label: string; hint?: 
 }
 
 /** A button opening the placeholders in scope; picking one appends it to the field. */
-export function PlaceholderMenu({ options, onPick, testId }: { options: Placeholder[]; onPick: (text: string) => void; testId: string }) {
+export function PlaceholderMenu({
+  options,
+  onPick,
+  testId,
+}: {
+  options: Placeholder[];
+  onPick: (text: string) => void;
+  testId: string;
+}) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -77,7 +95,14 @@ function sameValue(a: unknown, b: unknown): boolean {
  * to the document on every key; a change from outside (undo, a placeholder picked) rewrites the text,
  * and leaving the field shows the stored value's own spelling.
  */
-export function DraftTextInput({ value, parse, onChange, testId, placeholder, inputMode }: {
+export function DraftTextInput({
+  value,
+  parse,
+  onChange,
+  testId,
+  placeholder,
+  inputMode,
+}: {
   value: unknown;
   parse: (text: string) => unknown;
   onChange: (v: unknown) => void;
@@ -106,7 +131,14 @@ export function DraftTextInput({ value, parse, onChange, testId, placeholder, in
 }
 
 /** Optional number: blank is null. */
-export function NumberInput({ value, onChange, testId, min, step, placeholder }: {
+export function NumberInput({
+  value,
+  onChange,
+  testId,
+  min,
+  step,
+  placeholder,
+}: {
   value: number | null | undefined;
   onChange: (v: number | null) => void;
   testId: string;

@@ -37,10 +37,20 @@ describe('BackendsPanel', () => {
       json([
         backend({ running_steps: 2, queued_steps: 1, queue_depth: 3 }),
         backend({
-          name: 'radical', queue: 'radical', up: false, state: 'failed', error: 'pilot failed: no such resource',
+          name: 'radical',
+          queue: 'radical',
+          up: false,
+          state: 'failed',
+          error: 'pilot failed: no such resource',
           resources: { resource: 'local.localhost', cores: 4, runtime: 30, exit_on_error: false },
         }),
-        backend({ name: 'dask', queue: 'dask', up: false, state: 'no worker', resources: { scheduler: 'LocalCluster' } }),
+        backend({
+          name: 'dask',
+          queue: 'dask',
+          up: false,
+          state: 'no worker',
+          resources: { scheduler: 'LocalCluster' },
+        }),
       ]),
     );
     render(<BackendsPanel />);
@@ -82,7 +92,10 @@ describe('BackendsPanel', () => {
 
   it('shows an error when the list cannot be loaded', async () => {
     fetchMock.mockResolvedValue(
-      new Response(JSON.stringify({ detail: 'boom' }), { status: 500, headers: { 'Content-Type': 'application/json' } }),
+      new Response(JSON.stringify({ detail: 'boom' }), {
+        status: 500,
+        headers: { 'Content-Type': 'application/json' },
+      }),
     );
     render(<BackendsPanel />);
     expect((await screen.findByRole('alert')).textContent).toContain('boom');

@@ -14,7 +14,11 @@ function BackendEntry({ b }: { b: BackendStatus }) {
       <span className="backend-counts small" title="Celery queue depth · steps queued · steps running">
         queue <b>{b.queue_depth}</b> · queued <b>{b.queued_steps}</b> · running <b>{b.running_steps}</b>
       </span>
-      {resources && <span className="backend-resources small muted" title={resources}>{resources}</span>}
+      {resources && (
+        <span className="backend-resources small muted" title={resources}>
+          {resources}
+        </span>
+      )}
       {!b.up && (b.error || b.state) && (
         <span className="backend-error small" data-testid={`backend-${b.name}-error`}>
           {b.error || b.state}

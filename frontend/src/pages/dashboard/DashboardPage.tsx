@@ -82,7 +82,12 @@ export function DashboardPage() {
         <h1>Dashboard</h1>
         <LiveIndicator status={status} />
         <div className="dash-counts" data-testid="dashboard-counts">
-          <button type="button" className={`count-chip${!state ? ' active' : ''}`} onClick={() => set('state', null)} data-testid="count-all">
+          <button
+            type="button"
+            className={`count-chip${!state ? ' active' : ''}`}
+            onClick={() => set('state', null)}
+            data-testid="count-all"
+          >
             all runs <b>{runTotal}</b>
           </button>
           {RUN_STATES.map((s) => (
@@ -103,9 +108,15 @@ export function DashboardPage() {
       <div className="dash-toolbar">
         <label className="inline-field">
           <span>Campaign</span>
-          <select value={campaign ?? ''} onChange={(e) => set('campaign', e.target.value || null)} data-testid="dash-campaign-filter">
+          <select
+            value={campaign ?? ''}
+            onChange={(e) => set('campaign', e.target.value || null)}
+            data-testid="dash-campaign-filter"
+          >
             <option value="">All campaigns</option>
-            {campaign != null && !campaigns.some((c) => c.id === campaign) && <option value={campaign}>#{campaign}</option>}
+            {campaign != null && !campaigns.some((c) => c.id === campaign) && (
+              <option value={campaign}>#{campaign}</option>
+            )}
             {campaigns.map((c) => (
               <option key={c.id} value={c.id} title={c.name}>
                 {clipped(c.name)}
@@ -115,7 +126,11 @@ export function DashboardPage() {
         </label>
         <label className="inline-field">
           <span>State</span>
-          <select value={state ?? ''} onChange={(e) => set('state', e.target.value || null)} data-testid="dash-state-filter">
+          <select
+            value={state ?? ''}
+            onChange={(e) => set('state', e.target.value || null)}
+            data-testid="dash-state-filter"
+          >
             <option value="">All states</option>
             {RUN_STATES.map((s) => (
               <option key={s}>{s}</option>
@@ -124,7 +139,11 @@ export function DashboardPage() {
         </label>
         <label className="inline-field">
           <span>Owner</span>
-          <select value={owner ?? ''} onChange={(e) => set('owner', e.target.value || null)} data-testid="dash-owner-filter">
+          <select
+            value={owner ?? ''}
+            onChange={(e) => set('owner', e.target.value || null)}
+            data-testid="dash-owner-filter"
+          >
             <option value="">Everyone</option>
             {owner && !owners.includes(owner) && <option>{owner}</option>}
             {owners.map((o) => (
@@ -140,13 +159,23 @@ export function DashboardPage() {
             </label>
           ))}
         </div>
-        <button type="button" className="btn btn-small" onClick={() => set('paused', follow ? '1' : null)} data-testid="dash-follow">
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => set('paused', follow ? '1' : null)}
+          data-testid="dash-follow"
+        >
           {follow ? '❚❚ Pause' : '▶ Follow now'}
         </button>
         <div className="dash-step-counts small" data-testid="dashboard-step-counts">
           steps:{' '}
           {STEP_STATES.filter((s) => counts.steps[s]).map((s) => (
-            <span key={s} className={`step-count state-${s}`} data-testid={`step-count-${s}`} data-count={counts.steps[s]}>
+            <span
+              key={s}
+              className={`step-count state-${s}`}
+              data-testid={`step-count-${s}`}
+              data-count={counts.steps[s]}
+            >
               <span className={`tl-dot state-${s}`} /> {s} {counts.steps[s]}
             </span>
           ))}
@@ -158,14 +187,24 @@ export function DashboardPage() {
           Could not load the dashboard: {error}
         </div>
       )}
-      {truncated && <div className="muted small">Showing the newest runs only; narrow the filters to see the rest.</div>}
+      {truncated && (
+        <div className="muted small">Showing the newest runs only; narrow the filters to see the rest.</div>
+      )}
       {loaded && rows.length === 0 ? (
         <div className="empty" data-testid="dashboard-empty">
           No runs in the last {minutes} minutes{state || campaign || owner ? ' matching the filters' : ''}.{' '}
           <Link to="/campaigns">Launch a campaign.</Link>
         </div>
       ) : (
-        <DashboardTimeline store={store} rows={rows} tick={tick} windowMs={windowMs} follow={follow} highlightBatch={highlightBatch} onToggleChildren={toggleChildren} />
+        <DashboardTimeline
+          store={store}
+          rows={rows}
+          tick={tick}
+          windowMs={windowMs}
+          follow={follow}
+          highlightBatch={highlightBatch}
+          onToggleChildren={toggleChildren}
+        />
       )}
     </div>
   );

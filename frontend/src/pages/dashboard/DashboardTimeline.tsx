@@ -37,18 +37,40 @@ function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number) {
   return ctx;
 }
 
-const RowLabel = memo(function RowLabel({ row, top, steps, highlight, onToggle }: { row: Row; top: number; steps: string; highlight: boolean; onToggle?: (runId: number) => void }) {
+const RowLabel = memo(function RowLabel({
+  row,
+  top,
+  steps,
+  highlight,
+  onToggle,
+}: {
+  row: Row;
+  top: number;
+  steps: string;
+  highlight: boolean;
+  onToggle?: (runId: number) => void;
+}) {
   if (row.kind === 'campaign') {
     return (
       <div className="dash-label dash-label-campaign" style={{ top }} data-testid={`dash-campaign-${row.campaign}`}>
-        <Truncated text={row.name} className="strong" /> <span className="muted small">{row.runs} run{row.runs === 1 ? '' : 's'}</span>
+        <Truncated text={row.name} className="strong" />{' '}
+        <span className="muted small">
+          {row.runs} run{row.runs === 1 ? '' : 's'}
+        </span>
       </div>
     );
   }
   if (row.kind === 'batch') {
     return (
-      <div className={`dash-label dash-label-batch${highlight ? ' is-highlighted' : ''}`} style={{ top }} data-testid={`dash-batch-${row.batch}`}>
-        batch #{row.batch} <span className="muted small">· {row.runs} runs · {row.owner}</span>
+      <div
+        className={`dash-label dash-label-batch${highlight ? ' is-highlighted' : ''}`}
+        style={{ top }}
+        data-testid={`dash-batch-${row.batch}`}
+      >
+        batch #{row.batch}{' '}
+        <span className="muted small">
+          · {row.runs} runs · {row.owner}
+        </span>
       </div>
     );
   }
@@ -101,12 +123,23 @@ export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlig
 
   // Everything the animation loop reads lives in a ref, so the loop never restarts.
   const live = useRef({ rows, windowMs, follow, scrollTop, hoverRow: -1, highlightBatch, size, dirty: true });
-  live.current = { ...live.current, rows, windowMs, follow, scrollTop, hoverRow: hover?.row ?? -1, highlightBatch, size, dirty: true };
+  live.current = {
+    ...live.current,
+    rows,
+    windowMs,
+    follow,
+    scrollTop,
+    hoverRow: hover?.row ?? -1,
+    highlightBatch,
+    size,
+    dirty: true,
+  };
 
   useLayoutEffect(() => {
     const el = bodyRef.current;
     if (!el) return;
-    const measure = () => setSize({ width: Math.max(200, el.clientWidth - LABEL_WIDTH), height: Math.max(100, el.clientHeight) });
+    const measure = () =>
+      setSize({ width: Math.max(200, el.clientWidth - LABEL_WIDTH), height: Math.max(100, el.clientHeight) });
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);

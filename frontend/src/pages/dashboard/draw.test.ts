@@ -37,7 +37,15 @@ function fakeContext() {
 }
 
 const view = (over: Partial<View> = {}): View => ({
-  left: 0, right: 10_000, width: 1000, height: 10 * ROW_HEIGHT, scrollTop: 0, hoverRow: -1, highlightBatch: null, now: 5000, ...over,
+  left: 0,
+  right: 10_000,
+  width: 1000,
+  height: 10 * ROW_HEIGHT,
+  scrollTop: 0,
+  hoverRow: -1,
+  highlightBatch: null,
+  now: 5000,
+  ...over,
 });
 
 describe('dashboard drawing', () => {

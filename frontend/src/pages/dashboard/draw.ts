@@ -78,7 +78,7 @@ export function drawRows(ctx: CanvasRenderingContext2D, rows: readonly Row[], vi
       if (!bar || bar.end < view.left || bar.start > view.right) continue;
       const x0 = Math.max(-1, timeToX(bar.start, view));
       const x1 = Math.min(width + 1, timeToX(bar.end, view));
-      ctx.fillStyle = s.state === 'queued' ? palette.queued : palette[s.state] ?? palette.pending;
+      ctx.fillStyle = s.state === 'queued' ? palette.queued : (palette[s.state] ?? palette.pending);
       ctx.fillRect(x0 + 0.5, y + 4, Math.max(2, x1 - x0 - 1), ROW_HEIGHT - 8);
       bars++;
     }

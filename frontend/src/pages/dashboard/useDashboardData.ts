@@ -37,7 +37,10 @@ export function useDashboardData(query: DashboardQuery) {
     async (signal?: AbortSignal) => {
       const q = queryRef.current;
       try {
-        const feed = await api.dashboard({ minutes: q.minutes, campaign: q.campaign ?? undefined, owner: q.owner ?? undefined }, signal);
+        const feed = await api.dashboard(
+          { minutes: q.minutes, campaign: q.campaign ?? undefined, owner: q.owner ?? undefined },
+          signal,
+        );
         if (signal?.aborted) return;
         store.load(feed);
         setTruncated(feed.truncated);
