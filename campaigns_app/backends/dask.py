@@ -2,7 +2,8 @@
 
 Connects to the scheduler in settings (``STUDIO_DASK_SCHEDULER``), or starts
 a ``LocalCluster`` in the worker when none is set.  Function and executable
-steps both run on Dask workers through ``remote.py``, which announces when a
+steps both run on Dask workers through ``remote.py``, executables through the
+sandbox supervisor as on the thread backend; ``remote.py`` announces when a
 step really starts executing, so the time it waited for a Dask worker shows
 apart from its run time.
 """
@@ -13,11 +14,15 @@ import logging
 import uuid
 from pathlib import Path
 
+from django.conf import settings
+
 from ..step_functions import get_function
 from .base import StepInvocation, StepOutcome
-from .engine import AsyncFlowEngine, EngineUnavailable, TaskSpec, last_line_result, run_on_engine
-from .remote import TOPIC, run_step_executable, run_step_function
+from .engine import AsyncFlowEngine, EngineUnavailable, TaskSpec, run_on_engine
+from .remote import TOPIC, run_step_function, run_step_isolated
 from .resources import step_timeout_s
+from .sandbox import SandboxConfig
+from .sandbox.launch import attempt_call
 
 logger = logging.getLogger(__name__)
 
@@ -174,11 +179,18 @@ class DaskBackend:
                 task_description=task_description(invocation, token),
             )
         else:
+            # Built per attempt, here, and applied on the Dask worker: its attempt folders go under the
+            # STUDIO_STEP_WORKDIR_ROOT the studio is configured with, on the worker's machine.
             spec = TaskSpec(
                 label=f"run-{invocation.run_id}",
                 kind="function",
-                function=run_step_executable,
-                args=(list(invocation.argv), dict(invocation.env), invocation.cwd, meta),
+                function=run_step_isolated,
+                args=(
+                    attempt_call(invocation),
+                    SandboxConfig.from_settings(settings),
+                    settings.STUDIO_MAX_RESULT_BYTES,
+                    meta,
+                ),
                 token=token,
                 task_description=task_description(invocation, token),
             )
@@ -186,7 +198,7 @@ class DaskBackend:
             self.engine, invocation, spec, timeout_s=step_timeout_s(invocation.timeout_s, invocation.resources or {})
         )
         if outcome.ok and invocation.kind == "executable":
-            outcome.result = last_line_result(outcome.result or "")
+            return StepOutcome(**outcome.result)
         return outcome
 
     def status(self) -> dict:

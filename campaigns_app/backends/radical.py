@@ -1,7 +1,8 @@
 """RADICAL-Pilot through rhapsody's ``RadicalExecutionBackend`` under an AsyncFlow engine.
 
 One pilot per worker process, submitted when the worker starts (or on the
-first step) and closed with the worker.  Executable steps run as pilot tasks;
+first step) and closed with the worker.  Executable steps run as pilot tasks, each
+through the sandbox launcher (``sandbox/launch.py``) as on the thread backend;
 function steps are refused when the campaign is saved (``registry.backend_refuses``).
 """
 
@@ -14,10 +15,14 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
+
 from ..graph.resources import walltime_seconds
 from .base import StepInvocation, StepOutcome
 from .engine import AsyncFlowEngine, EngineUnavailable, TaskSpec, command_line, run_on_engine
 from .resources import step_timeout_s
+from .sandbox import SandboxConfig
+from .sandbox.launch import attempt_call, launch_argument, outcome_from_stdout
 
 logger = logging.getLogger(__name__)
 
@@ -143,11 +148,30 @@ def task_description(invocation: StepInvocation) -> dict:
         description["partition"] = resources["partition"]
     if resources.get("walltime"):
         description["timeout"] = walltime_seconds(resources["walltime"])
-    if invocation.env:
-        description["environment"] = dict(invocation.env)
-    if invocation.cwd:
-        description["pre_exec"] = [f"cd {shlex.quote(invocation.cwd)}"]
+    # The launcher is imported from the code base (``-m``, from the current folder); the step's own ``cwd`` is
+    # made inside its attempt folder by the launcher.
+    description["pre_exec"] = [f"cd {shlex.quote(str(settings.BASE_DIR))}"]
     return description
+
+
+def isolated_command(invocation: StepInvocation) -> str:
+    """The pilot task: the sandbox launcher, which runs the step's argv under the supervisor on the pilot's node
+    (scrubbed environment, a fresh folder under STUDIO_STEP_WORKDIR_ROOT, limits, the step user)."""
+    argument = launch_argument(
+        attempt_call(invocation), SandboxConfig.from_settings(settings), settings.STUDIO_MAX_RESULT_BYTES
+    )
+    return command_line([sys.executable, "-E", "-s", "-m", "campaigns_app.backends.sandbox.launch", argument])
+
+
+def outcome_of(engine_outcome: StepOutcome) -> StepOutcome:
+    """The launcher's own verdict, from its last stdout line."""
+    if not engine_outcome.ok:
+        return engine_outcome
+    result = engine_outcome.result
+    verdict = outcome_from_stdout(result) if isinstance(result, str) else None
+    if verdict is None:
+        return StepOutcome.failure(f"the step's launcher gave no verdict: {str(result)[-200:]}")
+    return StepOutcome(**verdict)
 
 
 class RadicalBackend:
@@ -167,11 +191,16 @@ class RadicalBackend:
         spec = TaskSpec(
             label=f"run-{invocation.run_id}",
             kind="executable",
-            command=command_line(invocation.argv),
+            command=isolated_command(invocation),
             task_description=task_description(invocation),
         )
-        return run_on_engine(
-            self.engine, invocation, spec, timeout_s=step_timeout_s(invocation.timeout_s, invocation.resources or {})
+        return outcome_of(
+            run_on_engine(
+                self.engine,
+                invocation,
+                spec,
+                timeout_s=step_timeout_s(invocation.timeout_s, invocation.resources or {}),
+            )
         )
 
     def status(self) -> dict:

@@ -7,8 +7,6 @@ runs from the same code base, see the README).  No Django here.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import threading
 import time
 from functools import partial
@@ -17,10 +15,6 @@ from typing import Any
 from ..step_functions.context import StepContext
 
 TOPIC = "asyncflow-studio"
-# As on the thread backend, a step never sees the Dask worker's own variables.
-SCRUBBED_BASE = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
-STDERR_TAIL_CHARS = 2000
-KILL_GRACE_S = 5.0
 
 
 def _announce(token: str | None, state: str) -> None:
@@ -58,43 +52,18 @@ async def run_step_function(func, kwargs: dict, meta: dict) -> Any:
         raise
 
 
-class ExecutableFailed(RuntimeError):
-    def __init__(self, exit_code: int, stderr: str):
-        tail = stderr.strip()[-STDERR_TAIL_CHARS:]
-        super().__init__(f"exit code {exit_code}" + (f": {tail}" if tail else ""))
-        self.exit_code = exit_code
+async def run_step_isolated(call: dict, config, max_result_bytes: int, meta: dict) -> dict:
+    """Run an executable through the sandbox supervisor on this worker, as the thread backend does: scrubbed
+    environment, a fresh attempt folder, limits, the step user; a cancel stops its whole process group."""
+    from .sandbox.launch import run_isolated
 
-
-async def run_step_executable(argv: list[str], env: dict, cwd: str | None, meta: dict) -> str:
-    """Run an executable in its own process group with a scrubbed environment; return its stdout, kill the
-    group on cancel."""
     _announce(meta.get("token"), "EXECUTING")
+    cancelled = threading.Event()
+    loop = asyncio.get_running_loop()
+    work = loop.run_in_executor(None, partial(run_isolated, call, config, max_result_bytes, cancelled))
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=cwd or None,
-            env={**SCRUBBED_BASE, **env},
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,
-        )
-    except FileNotFoundError:
-        raise ExecutableFailed(127, f"executable not found: {argv[0]}") from None
-    try:
-        stdout, stderr = await proc.communicate()
+        return await asyncio.shield(work)
     except asyncio.CancelledError:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                await asyncio.wait_for(asyncio.shield(proc.wait()), KILL_GRACE_S)
-                break
-            except TimeoutError:
-                continue
+        # The supervisor sees the event within its poll and kills the step's processes.
+        cancelled.set()
         raise
-    if proc.returncode != 0:
-        raise ExecutableFailed(proc.returncode, stderr.decode(errors="replace"))
-    return stdout.decode(errors="replace")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import override_settings
 
 from campaigns_app.backends import StepInvocation
@@ -28,10 +31,18 @@ def config(**extra):
     }
 
 
+WORKER_SECRET = "dask-worker-secret-7f3a"
+
+
 @pytest.fixture(scope="module")
 def dask_backend(tmp_path_factory):
-    backend = DaskBackend(config(), tmp_path_factory.mktemp("dask-var"))
-    backend.start()
+    # The Dask worker processes inherit this: a step must not see it.
+    os.environ["STUDIO_TEST_WORKER_SECRET"] = WORKER_SECRET
+    try:
+        backend = DaskBackend(config(), tmp_path_factory.mktemp("dask-var"))
+        backend.start()
+    finally:
+        del os.environ["STUDIO_TEST_WORKER_SECRET"]
     yield backend
     backend.shutdown()
 
@@ -70,6 +81,32 @@ def test_a_failing_function_and_an_executable_with_its_env_and_exit_code(dask_ba
     inv, _ = invocation(kind="executable", argv=["sh", "-c", "echo broken >&2; exit 3"])
     outcome = dask_backend.run(inv)
     assert (outcome.ok, outcome.reason) == (False, "exit_code") and outcome.error == "exit code 3: broken"
+
+
+def test_an_executable_on_dask_cannot_read_the_worker_environment_or_the_secret_key(dask_backend):
+    secret = Path(django_settings.VAR_DIR) / "secret_key"
+    secret.exists() or secret.write_text("test-secret")
+    script = (
+        f"key=no; cat {secret} >/dev/null 2>&1 && key=yes; "
+        f"seen=$(env | grep -c {WORKER_SECRET}); "
+        f"elsewhere=$(grep -l {WORKER_SECRET} /proc/[0-9]*/environ 2>/dev/null | wc -l); "
+        'echo found-me > here.txt; echo "[\\"$key\\", $seen, $elsewhere, \\"$HOME\\", \\"$PWD\\"]"'
+    )
+    inv, _ = invocation(kind="executable", step_id="peek", argv=["sh", "-c", script], cwd="sub")
+    outcome = dask_backend.run(inv)
+    assert outcome.ok, outcome.error
+    key, seen, elsewhere, home, cwd = outcome.result
+    root = Path(django_settings.STUDIO_STEP_WORKDIR_ROOT)
+    assert (key, seen, elsewhere) == ("no", 0, 0)
+    assert home == str(root / "run-1.peek.1") and cwd == home + "/sub"
+    # The attempt's folder went with the attempt.
+    assert not Path(home).exists()
+
+
+def test_an_executable_on_dask_is_refused_an_unsafe_env_even_if_saved_before_the_rule(dask_backend):
+    inv, _ = invocation(kind="executable", argv=["true"], env={"LD_PRELOAD": "/tmp/evil.so"})
+    outcome = dask_backend.run(inv)
+    assert not outcome.ok and "LD_PRELOAD" in outcome.error
 
 
 def test_cancel_reaches_the_dask_task(dask_backend):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -56,8 +57,8 @@ def test_a_campaign_of_dependent_executables_runs_as_pilot_tasks(alice, alice_ru
                     "a",
                     "python3",
                     "-c",
-                    "import json, os; print(json.dumps({'n': {{ params.n }}, "
-                    "'sandbox': os.environ.get('RP_TASK_SANDBOX', '')}))",
+                    "import json, os; print(json.dumps({'n': {{ params.n }}, 'home': os.environ['HOME'], "
+                    "'pilot_env': sorted(k for k in os.environ if k.startswith(('RP_', 'RADICAL', 'DJANGO')))}))",
                 ),
                 exe(
                     "b",
@@ -85,9 +86,11 @@ def test_a_campaign_of_dependent_executables_runs_as_pilot_tasks(alice, alice_ru
     [run] = wait_for_runs([run.pk], timeout=240)
     steps = {s.step_id: s for s in StepRun.objects.filter(run=run)}
     assert run.state == "succeeded", {k: (s.state, s.error) for k, s in steps.items()}
-    assert steps["a"].result["n"] == 7 and "/pilot.0000/" in steps["a"].result["sandbox"]
+    # Run through the sandbox launcher: a fresh attempt folder, none of the pilot agent's variables.
+    assert steps["a"].result["n"] == 7 and steps["a"].result["pilot_env"] == []
+    assert steps["a"].result["home"] == str(Path(settings.STUDIO_STEP_WORKDIR_ROOT) / f"run-{run.pk}.a.1")
     assert steps["b"].result == ["pilot", 7]
-    assert steps["c"].result == len(json.dumps({"n": 7, "sandbox": steps["a"].result["sandbox"]}))
+    assert steps["c"].result == len(json.dumps(steps["a"].result))
     assert steps["d"].result == "done"
     times = step_times(run.pk)
     assert times["b"]["running"] >= times["a"]["succeeded"] and times["c"]["running"] >= times["a"]["succeeded"]
