@@ -7,6 +7,7 @@ Each worker process runs one watchdog thread.  It
   the attempt is recorded as failed with reason ``worker_lost`` and the step
   is queued again for any worker; the late outcome of the lost attempt, if it
   ever comes, is ignored because the attempt number moved on,
+- removes the attempt folders of attempts no longer running (a SIGKILLed worker leaves its steps' folders),
 - sends again the message of a step that has been ``queued`` too long (a
   message lost with a Redis restart); a duplicate is harmless because claims
   are compare-and-set.
@@ -17,12 +18,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+from ..backends.sandbox.sweep import Attempt, stale_attempt_folders_remove
 from ..models import StepRun, StepState
 from .definitions import version_definition
 from .dispatch import send_step_messages
@@ -128,6 +132,30 @@ def steps_redispatch_queued(*, dispatched_before) -> int:
         total += len(batch)
 
 
+# An attempt's folder younger than this is left alone, whatever the database says.
+ATTEMPT_FOLDER_GRACE_S = 60.0
+
+
+def _attempts_running(attempts: Iterable[Attempt]) -> set[Attempt]:
+    run_ids = {run_id for run_id, _, _ in attempts}
+    rows = StepRun.objects.filter(run_id__in=run_ids, state=StepState.RUNNING).values_list(
+        "run_id", "step_id", "attempts"
+    )
+    return set(rows)
+
+
+def attempt_folders_sweep() -> int:
+    """Remove this machine's attempt folders whose attempt is not running (its worker died mid-step)."""
+    if settings.STUDIO_STEP_KEEP_WORKDIRS:
+        return 0
+    removed = stale_attempt_folders_remove(
+        Path(settings.STUDIO_STEP_WORKDIR_ROOT), _attempts_running, grace_s=ATTEMPT_FOLDER_GRACE_S
+    )
+    if removed:
+        logger.warning("removed %d attempt folder(s) left by stopped attempts", len(removed))
+    return len(removed)
+
+
 class Watchdog:
     def __init__(self) -> None:
         self.stop = threading.Event()
@@ -138,6 +166,10 @@ class Watchdog:
         ticks_per_beat = max(1, round(settings.STUDIO_HEARTBEAT_INTERVAL_S / tick))
         ticks_per_sweep = max(1, round(settings.STUDIO_SWEEP_INTERVAL_S / tick))
         count = 0
+        try:
+            attempt_folders_sweep()
+        except Exception:
+            logger.exception("could not sweep attempt folders")
         while not self.stop.wait(tick):
             count += 1
             try:
@@ -151,6 +183,7 @@ class Watchdog:
                 if count % ticks_per_sweep == 0:
                     reclaimed, resent = steps_reclaim_stale(), steps_redispatch_lost()
                     workflow_steps_reconcile()
+                    attempt_folders_sweep()
                     if reclaimed or resent:
                         logger.warning("watchdog: reclaimed %d step(s), resent %d message(s)", reclaimed, resent)
             except Exception:  # the database or broker may be away for a moment
