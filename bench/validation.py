@@ -1,4 +1,4 @@
-"""How validating a campaign grows with its size: chains and fans of 1k, 10k and 100k steps.
+"""How validating a campaign grows with its size: chains, fans and block chains of 1k, 10k and 100k steps.
 
 Runs the pure validator (no Django, no database) on graphs of each size and prints the time per step
 and the ratio of each size's time per step to the 1k one, measured in the same run: linear validation
@@ -56,6 +56,31 @@ def fan(size: int) -> dict:
     return {"steps": steps, "edges": edges}
 
 
+def blocks(size: int) -> dict:
+    """Blocks of four steps (a diamond inside), each block joined to the next by one block-to-block edge,
+    a hundred blocks to a group block: every block edge is expanded from its blocks' sinks and sources."""
+    count = size // 4
+    groups = [{"id": f"G{g}", "parent": None} for g in range((count + 99) // 100)]
+    inner = [{"id": f"B{i}", "parent": f"G{i // 100}"} for i in range(count)]
+    steps = [
+        {"id": f"b{i}_{k}", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0}, "block": f"B{i}"}
+        for i in range(count)
+        for k in range(4)
+    ]
+    edges = []
+    for i in range(count):
+        edges += [
+            {"source": f"b{i}_0", "target": f"b{i}_1"},
+            {"source": f"b{i}_0", "target": f"b{i}_2"},
+            {"source": f"b{i}_1", "target": f"b{i}_3"},
+            {"source": f"b{i}_2", "target": f"b{i}_3"},
+        ]
+        if i:
+            edges.append({"source": f"B{i - 1}", "target": f"B{i}"})
+    edges += [{"source": f"G{g - 1}", "target": f"G{g}"} for g in range(1, len(groups))]
+    return {"steps": steps, "edges": edges, "blocks": groups + inner}
+
+
 def measure(graph: dict, repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -71,7 +96,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    for shape in (chain, fan):
+    for shape in (chain, fan, blocks):
         baseline = None
         for size in sizes:
             seconds = measure(shape(size), args.repeat)

@@ -78,52 +78,81 @@ def block_members(graph: Mapping) -> dict[str, set[str]]:
 
 
 def expand_edges(graph: Mapping) -> tuple[list[tuple[str, str]], list[GraphFault]]:
-    """Step-level edges of a graph whose edges may name blocks; faults for blocks with no steps."""
+    """Step-level edges of a graph whose edges may name blocks; faults for blocks with no steps.
+
+    Linear in the graph plus the edges it yields: each block's sinks and sources are worked out once, from
+    the step edges among its members (all expanded before any edge reaching the block, see below), by looking
+    at each member's own edges.  An edge between blocks yields sinks × sources step edges: the scheduler gives
+    a step the results of its step-level predecessors, so no virtual join may stand between them.
+    """
     blocks = graph.get("blocks", []) or []
     parents = {b["id"]: b.get("parent") for b in blocks}
     step_block = {s["id"]: s.get("block") for s in graph.get("steps", [])}
     members = block_members(graph)
     faults: list[GraphFault] = []
+    chains: dict[str | None, tuple[str, ...]] = {None: ()}
 
-    def containers(node: str) -> list[str]:
-        start = parents.get(node) if node in parents else step_block.get(node)
-        return _ancestors_of_block(start, parents)
+    def chain_of(block_id: str | None) -> tuple[str, ...]:
+        if block_id not in chains:
+            chains[block_id] = tuple(_ancestors_of_block(block_id, parents))
+        return chains[block_id]
 
     def common_depth(a: str, b: str) -> int:
-        shared = set(containers(a)) & set(containers(b))
-        return max((len(_ancestors_of_block(x, parents)) for x in shared), default=0)
+        # Each chain runs innermost → outermost, so the shared part is a common tail: its length is the depth.
+        ca = chain_of(parents.get(a) if a in parents else step_block.get(a))
+        cb = chain_of(parents.get(b) if b in parents else step_block.get(b))
+        depth = 0
+        while depth < min(len(ca), len(cb)) and ca[-1 - depth] == cb[-1 - depth]:
+            depth += 1
+        return depth
 
     step_edges: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
+    successors: dict[str, set[str]] = {}
+    predecessors: dict[str, set[str]] = {}
 
     def add(pair: tuple[str, str]) -> None:
         if pair not in seen:
             seen.add(pair)
             step_edges.append(pair)
+            successors.setdefault(pair[0], set()).add(pair[1])
+            predecessors.setdefault(pair[1], set()).add(pair[0])
+            shared = common_depth(*pair) if ends_of else 0
+            if shared:
+                # Only an edge from a block to one of its own members lands inside a block already looked at.
+                chain = chain_of(step_block.get(pair[0]))
+                for block_id in chain[len(chain) - shared :]:
+                    ends_of.pop((block_id, "sinks"), None)
+                    ends_of.pop((block_id, "sources"), None)
 
-    # Innermost edges first: a block's sources and sinks are decided by the
-    # edges inside it, which all sit deeper than any edge leaving it.
+    ends_of: dict[tuple[str, str], list[str]] = {}
+
+    def block_ends(block_id: str, pick: str) -> list[str]:
+        if (block_id, pick) not in ends_of:
+            inside = members[block_id]
+            links = successors if pick == "sinks" else predecessors
+            ends_of[block_id, pick] = sorted(
+                s for s in inside if not any(other in inside for other in links.get(s, ()))
+            )
+        return ends_of[block_id, pick]
+
+    # Innermost edges first: a block's sources and sinks are decided by the edges inside it, which all sit
+    # deeper than any edge reaching it, so they are final (and cached) by the time one does.
     edges = [(e["source"], e["target"]) for e in graph.get("edges", [])]
     for source, target in sorted(edges, key=lambda e: -common_depth(*e)):
         ends = []
         for end, pick in ((source, "sinks"), (target, "sources")):
             if end not in members:
                 ends.append([end])
-                continue
-            inside = members[end]
-            if not inside:
+            elif not members[end]:
                 faults.append(
                     GraphFault(
                         f"block {end!r} has no steps, so edge {source} -> {target} joins nothing", edge=(source, target)
                     )
                 )
                 ends.append([])
-                continue
-            internal = [(a, b) for a, b in step_edges if a in inside and b in inside]
-            if pick == "sinks":
-                ends.append(sorted(s for s in inside if not any(a == s for a, _ in internal)))
             else:
-                ends.append(sorted(s for s in inside if not any(b == s for _, b in internal)))
+                ends.append(block_ends(end, pick))
         for a in ends[0]:
             for b in ends[1]:
                 if a != b:

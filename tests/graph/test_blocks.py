@@ -92,3 +92,40 @@ def test_block_edges_that_close_a_loop_are_a_cycle():
     graph["edges"].append({"source": "B", "target": "A"})
     with pytest.raises(GraphError, match="cycle"):
         validate(graph)
+
+
+def test_a_long_chain_of_nested_diamond_blocks_expands_each_block_edge_to_exit_times_entry():
+    count = 300
+    graph = {
+        "blocks": [{"id": "G0"}, {"id": "G1"}, *({"id": f"B{i}", "parent": f"G{i // 150}"} for i in range(count))],
+        "steps": [sleep_step(f"b{i}_{k}", block=f"B{i}") for i in range(count) for k in range(4)],
+        "edges": [
+            *(
+                {"source": f"b{i}_{a}", "target": f"b{i}_{b}"}
+                for i in range(count)
+                for a, b in ((0, 1), (0, 2), (1, 3), (2, 3))
+            ),
+            *({"source": f"B{i - 1}", "target": f"B{i}"} for i in range(1, count) if i != 150),
+            {"source": "G0", "target": "G1"},
+        ],
+    }
+    _, validated = validate(graph)
+    dag = Dag.from_graph(validated)
+    assert dag.predecessors["b1_0"] == ["b0_3"] and dag.predecessors["b299_0"] == ["b298_3"]
+    # Across the groups: G0's only sink joins G1's only source.
+    assert dag.predecessors["b150_0"] == ["b149_3"]
+    assert sorted(dag.predecessors["b7_3"]) == ["b7_1", "b7_2"]
+    assert len(dag.topological_order()) == 4 * count
+    assert sum(len(p) for p in dag.predecessors.values()) == 4 * count + count - 1
+
+
+def test_an_edge_from_a_block_into_its_own_member_does_not_change_what_later_edges_see_as_its_sinks():
+    graph = {
+        "blocks": [{"id": "A"}],
+        "steps": [sleep_step("a1", block="A"), sleep_step("a2", block="A"), sleep_step("after")],
+        "edges": [{"source": "A", "target": "a2"}, {"source": "A", "target": "after"}],
+    }
+    _, validated = validate(graph)
+    dag = Dag.from_graph(validated)
+    # A's sinks were a1 and a2; once a1 -> a2 exists, only a2 is a sink when A -> after is expanded.
+    assert dag.predecessors["a2"] == ["a1"] and dag.predecessors["after"] == ["a2"]
