@@ -203,3 +203,12 @@ def test_an_import_past_the_step_limit_is_refused(alice_api):
     document = json.dumps({"kind": "asyncflow-studio/campaign", "name": "big", "graph": chain(6)})
     answer = alice_api.post("/api/campaigns/import/", {"document": document, "format": "json"}, format="json")
     assert answer.status_code == 400 and "STUDIO_MAX_STEPS" in answer.json()["graph"][0]["message"]
+
+
+def test_a_name_past_its_max_length_is_a_400_even_when_mostly_trimmable_whitespace(alice_api):
+    """Python's strip() eats \\x1c-\\x1f: the schema's maxLength holds for the text as sent, before trimming."""
+    definition = seed_definition()
+    answer = alice_api.post("/api/campaigns/", {**definition, "name": "Lab" + "\x1c" * 300}, format="json")
+    assert answer.status_code == 400 and "200 characters" in json.dumps(answer.json()["name"])
+    assert not Campaign.objects.exists()
+    assert alice_api.post("/api/campaigns/", {**definition, "name": "  Lab  "}, format="json").json()["name"] == "Lab"

@@ -6,7 +6,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import settings as hypothesis_settings
 from schemathesis import checks
@@ -57,3 +57,32 @@ EXCLUDED = [checks.positive_data_acceptance, checks.use_after_free, checks.ensur
 @hypothesis_settings(max_examples=max(3, EXAMPLES // 8))
 def test_every_operation_answers_as_documented(case, token):
     case.call_and_validate(app=WSGI, headers={"Authorization": f"Token {token}"}, excluded_checks=EXCLUDED)
+
+
+# Sequences of calls along the links schemathesis infers from the schema (create, then read, change, delete
+# what was made), with its stateful checks on: a deleted resource must be gone, a created one must be there.
+# ``ignored_auth`` is left to the test above: here every call carries the real token over what was generated.
+STATEFUL_EXCLUDED = [checks.positive_data_acceptance, checks.ignored_auth]
+StateMachine = schema.as_state_machine()
+
+
+def test_linked_operations_answer_as_documented(token):
+    headers = {"Authorization": f"Token {token}"}
+
+    class Workflow(StateMachine):  # type: ignore[valid-type,misc]
+        # Each scenario starts from the same database, so that replaying one (shrinking) sees the same answers.
+        def setup(self):
+            self.savepoint = transaction.atomic()
+            self.savepoint.__enter__()
+
+        def teardown(self):
+            transaction.set_rollback(True)
+            self.savepoint.__exit__(None, None, None)
+
+        def get_call_kwargs(self, case):
+            return {"app": WSGI, "headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, excluded_checks=STATEFUL_EXCLUDED, additional_checks=additional_checks)
+
+    Workflow.run(settings=hypothesis_settings(max_examples=max(5, EXAMPLES // 3), stateful_step_count=6))

@@ -11,11 +11,17 @@ from ..schema import component_ref
 
 
 class TextField(serializers.CharField):
-    """DRF's CharField without turning numbers into text: ``{"name": 0}`` is a 400, as the schema says."""
+    """DRF's CharField without turning numbers into text: ``{"name": 0}`` is a 400, as the schema says.
+
+    Its length is judged before surrounding whitespace is trimmed, so a value longer than the schema's
+    ``maxLength`` is a 400 even when it is mostly whitespace (``\\x1c``-``\\x1f`` count as such).
+    """
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
