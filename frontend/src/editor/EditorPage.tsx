@@ -22,6 +22,8 @@ import { useEditorDoc } from './useEditorDoc';
 import { useUnsavedGuard } from './useUnsavedGuard';
 import { roomyScreen, useStoredFlag } from './usePanels';
 import { Icon } from '../components/Icon';
+import { ContextMenu } from './menu/ContextMenu';
+import { useCanvasMenu } from './menu/useCanvasMenu';
 
 /** Whether two documents differ only in where their steps sit. */
 function sameWithoutLayout(a: EditorDoc, b: EditorDoc): boolean {
@@ -180,6 +182,16 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
     toggleHelp: (open) => setHelp((h) => (open === undefined ? !h : open)),
   });
 
+  const canvasMenu = useCanvasMenu({
+    campaignId,
+    state,
+    selection,
+    select,
+    notify,
+    addItem,
+    defaultFunction: (functions ?? []).find((f) => f.name === 'noop')?.name ?? functions?.[0]?.name ?? null,
+  });
+
   const functionNames = useMemo(() => new Set((functions ?? []).map((f) => f.name)), [functions]);
 
   const onImport = async (file: File) => {
@@ -295,7 +307,16 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
             pointer={pointer}
             minimap={minimap}
             onToggleMinimap={toggleMinimap}
+            onContextMenu={canvasMenu.open}
           />
+          {canvasMenu.menu && (
+            <ContextMenu
+              at={canvasMenu.menu.at}
+              items={canvasMenu.menu.items}
+              onChoose={canvasMenu.choose}
+              onClose={canvasMenu.close}
+            />
+          )}
           {doc.steps.length === 0 && (
             <div className="canvas-hint" data-testid="canvas-empty">
               Drag a function from the palette onto the canvas to add the first step.
