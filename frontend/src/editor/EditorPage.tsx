@@ -22,6 +22,7 @@ import { useEditorDoc } from './useEditorDoc';
 import { useUnsavedGuard } from './useUnsavedGuard';
 import { roomyScreen, useStoredFlag } from './usePanels';
 import { Icon } from '../components/Icon';
+import { LastRunContext, useLastRun } from './lastRun';
 import { ContextMenu } from './menu/ContextMenu';
 import { useCanvasMenu } from './menu/useCanvasMenu';
 
@@ -182,8 +183,9 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
     toggleHelp: (open) => setHelp((h) => (open === undefined ? !h : open)),
   });
 
+  const lastRun = useLastRun(campaignId);
   const canvasMenu = useCanvasMenu({
-    campaignId,
+    lastRunId: lastRun.id,
     state,
     selection,
     select,
@@ -227,180 +229,182 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
   const saveBlocked = executablesBlock(executables, doc, 'save');
   const launchBlocked = executablesBlock(executables, campaign?.graph, 'launch');
   return (
-    <div className="editor-page" data-testid="editor">
-      <EditorToolbar
-        name={doc.name}
-        onName={(name) => edit((d) => ({ ...d, name }), { coalesce: 'name' })}
-        version={campaign?.version ?? null}
-        dirty={state.dirty}
-        saving={saving}
-        canUndo={state.canUndo}
-        canRedo={state.canRedo}
-        hasSelection={hasSelection}
-        problems={errors.count}
-        onCommand={(c) => void run(c)}
-        onExport={() =>
-          downloadText(`${doc.name.replace(/[^\w-]+/g, '_') || 'campaign'}.asyncflow.json`, exportFile(doc))
-        }
-        onImport={() => fileInput.current?.click()}
-        onLaunch={campaign && !state.dirty ? () => setLaunching(true) : null}
-        onShowProblems={() => setShowProblems((s) => !s)}
-        saveBlocked={saveBlocked}
-        launchBlocked={launchBlocked}
-      />
-      {saveBlocked && (
-        <div className="form-error small" role="status" data-testid="executables-notice">
-          {saveBlocked}
-        </div>
-      )}
-      <input
-        ref={fileInput}
-        type="file"
-        accept="application/json,.json"
-        hidden
-        data-testid="import-file"
-        onChange={(e) => {
-          const f = e.target.files?.[0];
-          if (f) void onImport(f);
-          e.target.value = '';
-        }}
-      />
-      <div
-        className="editor-body"
-        style={{
-          gridTemplateColumns: `${paletteOpen ? '190px' : '34px'} minmax(0, 1fr) ${panelOpen ? '330px' : '34px'}`,
-        }}
-      >
-        {paletteOpen ? (
-          <Palette
-            functions={functions}
-            error={functionsError}
-            onAdd={(item) => addItem(item)}
-            onCollapse={togglePalette}
-            executables={executables}
-            campaigns={campaigns ? childCampaigns : null}
-          />
-        ) : (
-          <div className="panel-rail panel-rail-left">
-            <button
-              type="button"
-              className="btn btn-small btn-ghost"
-              onClick={togglePalette}
-              title="Show the palette"
-              aria-label="Show the palette"
-              data-testid="palette-expand"
-            >
-              <Icon name="panelLeft" />
-            </button>
+    <LastRunContext.Provider value={lastRun}>
+      <div className="editor-page" data-testid="editor">
+        <EditorToolbar
+          name={doc.name}
+          onName={(name) => edit((d) => ({ ...d, name }), { coalesce: 'name' })}
+          version={campaign?.version ?? null}
+          dirty={state.dirty}
+          saving={saving}
+          canUndo={state.canUndo}
+          canRedo={state.canRedo}
+          hasSelection={hasSelection}
+          problems={errors.count}
+          onCommand={(c) => void run(c)}
+          onExport={() =>
+            downloadText(`${doc.name.replace(/[^\w-]+/g, '_') || 'campaign'}.asyncflow.json`, exportFile(doc))
+          }
+          onImport={() => fileInput.current?.click()}
+          onLaunch={campaign && !state.dirty ? () => setLaunching(true) : null}
+          onShowProblems={() => setShowProblems((s) => !s)}
+          saveBlocked={saveBlocked}
+          launchBlocked={launchBlocked}
+        />
+        {saveBlocked && (
+          <div className="form-error small" role="status" data-testid="executables-notice">
+            {saveBlocked}
           </div>
         )}
-        <div className="editor-canvas-wrap">
-          <EditorCanvas
-            doc={doc}
-            edit={edit}
-            errors={errors}
-            functionNames={functionNames}
-            selectRequest={selectRequest}
-            onSelection={onSelection}
-            onDropItem={addItem}
-            onMessage={notify}
-            pointer={pointer}
-            minimap={minimap}
-            onToggleMinimap={toggleMinimap}
-            onContextMenu={canvasMenu.open}
-          />
-          {canvasMenu.menu && (
-            <ContextMenu
-              at={canvasMenu.menu.at}
-              items={canvasMenu.menu.items}
-              onChoose={canvasMenu.choose}
-              onClose={canvasMenu.close}
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void onImport(f);
+            e.target.value = '';
+          }}
+        />
+        <div
+          className="editor-body"
+          style={{
+            gridTemplateColumns: `${paletteOpen ? '190px' : '34px'} minmax(0, 1fr) ${panelOpen ? '330px' : '34px'}`,
+          }}
+        >
+          {paletteOpen ? (
+            <Palette
+              functions={functions}
+              error={functionsError}
+              onAdd={(item) => addItem(item)}
+              onCollapse={togglePalette}
+              executables={executables}
+              campaigns={campaigns ? childCampaigns : null}
             />
-          )}
-          {doc.steps.length === 0 && (
-            <div className="canvas-hint" data-testid="canvas-empty">
-              Drag a function from the palette onto the canvas to add the first step.
+          ) : (
+            <div className="panel-rail panel-rail-left">
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                onClick={togglePalette}
+                title="Show the palette"
+                aria-label="Show the palette"
+                data-testid="palette-expand"
+              >
+                <Icon name="panelLeft" />
+              </button>
             </div>
           )}
-          {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
-          {showProblems && errors.count > 0 && (
-            <div className="problems-panel card" data-testid="problems-panel">
-              <div className="shortcuts-header">
-                <h3>Problems</h3>
-                <button
-                  type="button"
-                  className="btn btn-small btn-ghost"
-                  onClick={() => setShowProblems(false)}
-                  aria-label="Close"
-                >
-                  ×
-                </button>
+          <div className="editor-canvas-wrap">
+            <EditorCanvas
+              doc={doc}
+              edit={edit}
+              errors={errors}
+              functionNames={functionNames}
+              selectRequest={selectRequest}
+              onSelection={onSelection}
+              onDropItem={addItem}
+              onMessage={notify}
+              pointer={pointer}
+              minimap={minimap}
+              onToggleMinimap={toggleMinimap}
+              onContextMenu={canvasMenu.open}
+            />
+            {canvasMenu.menu && (
+              <ContextMenu
+                at={canvasMenu.menu.at}
+                items={canvasMenu.menu.items}
+                onChoose={canvasMenu.choose}
+                onClose={canvasMenu.close}
+              />
+            )}
+            {doc.steps.length === 0 && (
+              <div className="canvas-hint" data-testid="canvas-empty">
+                Drag a function from the palette onto the canvas to add the first step.
               </div>
-              <ul>
-                {errors.all.map((m, i) => (
-                  <li key={i}>{m}</li>
-                ))}
-              </ul>
-            </div>
-          )}
-          {toast && (
-            <div
-              className={`editor-toast tone-${toast.tone}`}
-              role={toast.tone === 'error' ? 'alert' : 'status'}
-              data-testid="editor-toast"
-              data-tone={toast.tone}
-            >
-              {toast.text}
+            )}
+            {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+            {showProblems && errors.count > 0 && (
+              <div className="problems-panel card" data-testid="problems-panel">
+                <div className="shortcuts-header">
+                  <h3>Problems</h3>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost"
+                    onClick={() => setShowProblems(false)}
+                    aria-label="Close"
+                  >
+                    ×
+                  </button>
+                </div>
+                <ul>
+                  {errors.all.map((m, i) => (
+                    <li key={i}>{m}</li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            {toast && (
+              <div
+                className={`editor-toast tone-${toast.tone}`}
+                role={toast.tone === 'error' ? 'alert' : 'status'}
+                data-testid="editor-toast"
+                data-tone={toast.tone}
+              >
+                {toast.text}
+              </div>
+            )}
+          </div>
+          {panelOpen ? (
+            <SidePanel
+              onCollapse={togglePanel}
+              tab={tab}
+              onTab={setTab}
+              doc={doc}
+              selection={selection}
+              functions={functions ?? []}
+              errors={errors}
+              edit={edit}
+              onRenamed={(id) => select([id])}
+            />
+          ) : (
+            <div className="panel-rail panel-rail-right">
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                onClick={togglePanel}
+                title="Show the properties panel"
+                aria-label="Show the properties panel"
+                data-testid="panel-expand"
+              >
+                <Icon name="panelRight" />
+              </button>
             </div>
           )}
         </div>
-        {panelOpen ? (
-          <SidePanel
-            onCollapse={togglePanel}
-            tab={tab}
-            onTab={setTab}
-            doc={doc}
-            selection={selection}
-            functions={functions ?? []}
-            errors={errors}
-            edit={edit}
-            onRenamed={(id) => select([id])}
+        {conflict && (
+          <ConflictDialog
+            {...conflict}
+            onCancel={() => setConflict(null)}
+            onReload={() => {
+              setConflict(null);
+              void load();
+            }}
+            onOverwrite={() => void save({ version: conflict.currentVersion })}
           />
-        ) : (
-          <div className="panel-rail panel-rail-right">
-            <button
-              type="button"
-              className="btn btn-small btn-ghost"
-              onClick={togglePanel}
-              title="Show the properties panel"
-              aria-label="Show the properties panel"
-              data-testid="panel-expand"
-            >
-              <Icon name="panelRight" />
-            </button>
-          </div>
+        )}
+        {launching && campaign && (
+          <LaunchDialog
+            campaign={campaign}
+            onClose={() => setLaunching(false)}
+            onLaunched={(run) => navigate(`/runs/${run.id}`)}
+            onLaunchedBatch={(batch) => navigate(`/dashboard?batch=${batch.batch}&campaign=${campaign.id}`)}
+          />
         )}
       </div>
-      {conflict && (
-        <ConflictDialog
-          {...conflict}
-          onCancel={() => setConflict(null)}
-          onReload={() => {
-            setConflict(null);
-            void load();
-          }}
-          onOverwrite={() => void save({ version: conflict.currentVersion })}
-        />
-      )}
-      {launching && campaign && (
-        <LaunchDialog
-          campaign={campaign}
-          onClose={() => setLaunching(false)}
-          onLaunched={(run) => navigate(`/runs/${run.id}`)}
-          onLaunchedBatch={(batch) => navigate(`/dashboard?batch=${batch.batch}&campaign=${campaign.id}`)}
-        />
-      )}
-    </div>
+    </LastRunContext.Provider>
   );
 }
 

@@ -1,5 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, unwrapList } from '../../lib/api';
+import { useCallback, useState } from 'react';
 import type { PaletteItem, Selection } from '../canvas/EditorCanvas';
 import { copySelection, pastePayload } from '../lib/clipboard';
 import type { EditorDoc } from '../lib/doc';
@@ -8,7 +7,8 @@ import type { EditorDocState } from '../useEditorDoc';
 import { menuItems, type MenuItem, type MenuTarget } from './menuItems';
 
 interface Options {
-  campaignId: string | null;
+  /** The campaign's latest run, for the step log link. */
+  lastRunId: number | null;
   state: EditorDocState;
   selection: Selection;
   select: (ids: string[]) => void;
@@ -30,19 +30,8 @@ function actedOn(id: string, chosen: readonly string[]): string[] {
 }
 
 /** The canvas's right-click menu: what it offers for a target and what each entry does. */
-export function useCanvasMenu({ campaignId, state, selection, select, notify, addItem, defaultFunction }: Options) {
+export function useCanvasMenu({ lastRunId, state, selection, select, notify, addItem, defaultFunction }: Options) {
   const [menu, setMenu] = useState<OpenMenu | null>(null);
-  const [lastRunId, setLastRunId] = useState<number | null>(null);
-
-  useEffect(() => {
-    if (!campaignId) return;
-    const abort = new AbortController();
-    api
-      .runs({ campaign: campaignId, page_size: 1 }, abort.signal)
-      .then((page) => setLastRunId(unwrapList(page).items[0]?.id ?? null))
-      .catch(() => setLastRunId(null));
-    return () => abort.abort();
-  }, [campaignId]);
 
   const open = useCallback(
     (target: MenuTarget, at: { x: number; y: number }) =>
