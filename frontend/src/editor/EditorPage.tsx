@@ -20,6 +20,7 @@ import { SidePanel, type PanelTab } from './SidePanel';
 import { downloadText, useEditorCommands } from './useEditorCommands';
 import { useEditorDoc } from './useEditorDoc';
 import { useUnsavedGuard } from './useUnsavedGuard';
+import { isViewOnly, useViewOnlyState, ViewOnlyBanner } from './viewOnly';
 import { roomyScreen, useStoredFlag } from './usePanels';
 import { Icon } from '../components/Icon';
 import { LastRunContext, useLastRun } from './lastRun';
@@ -41,10 +42,17 @@ interface Conflict {
   changes: unknown;
 }
 
-function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; editorKey: string }) {
+function EditorScreen({
+  campaignId,
+  editorKey,
+  viewOnly,
+}: {
+  campaignId: string | null;
+  editorKey: string;
+  viewOnly: boolean;
+}) {
   const navigate = useNavigate();
-  const state = useEditorDoc(EMPTY_DOC);
-  const { doc, edit, reset, markSaved } = state;
+  const docState = useEditorDoc(EMPTY_DOC);
   const [campaign, setCampaign] = useState<Campaign | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [loading, setLoading] = useState(campaignId != null);
@@ -68,6 +76,17 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
   // The campaign this screen has just created: its URL changes, but what is on screen (and the undo history) stays.
   const created = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const refuseEdit = useCallback(
+    () =>
+      setToast({
+        text: 'This is a read-only view: use "Edit this campaign" to change it.',
+        tone: 'info',
+        at: Date.now(),
+      }),
+    [],
+  );
+  const state = useViewOnlyState(docState, viewOnly, refuseEdit);
+  const { doc, edit, reset, markSaved } = state;
   useTitle(campaignId ? `Edit ${doc.name}` : 'New campaign');
   const executables = useExecutableRight(campaign?.team ?? null, campaign);
   useUnsavedGuard(state.dirty && !saving);
@@ -179,7 +198,7 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
     select,
     notify,
     pointer,
-    save: () => void save(null),
+    save: () => (viewOnly ? refuseEdit() : void save(null)),
     toggleHelp: (open) => setHelp((h) => (open === undefined ? !h : open)),
   });
 
@@ -226,11 +245,14 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
   }
 
   const hasSelection = selection.steps.length + selection.edges.length + selection.blocks.length > 0;
-  const saveBlocked = executablesBlock(executables, doc, 'save');
+  const saveBlocked = viewOnly
+    ? 'This is a read-only view of the campaign.'
+    : executablesBlock(executables, doc, 'save');
   const launchBlocked = executablesBlock(executables, campaign?.graph, 'launch');
   return (
     <LastRunContext.Provider value={lastRun}>
       <div className="editor-page" data-testid="editor">
+        {viewOnly && campaignId && <ViewOnlyBanner campaignId={campaignId} name={doc.name} />}
         <EditorToolbar
           name={doc.name}
           onName={(name) => edit((d) => ({ ...d, name }), { coalesce: 'name' })}
@@ -310,7 +332,8 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
               pointer={pointer}
               minimap={minimap}
               onToggleMinimap={toggleMinimap}
-              onContextMenu={canvasMenu.open}
+              onContextMenu={viewOnly ? undefined : canvasMenu.open}
+              readOnly={viewOnly}
             />
             {canvasMenu.menu && (
               <ContextMenu
@@ -416,7 +439,7 @@ export function EditorPage() {
     (location.state as { editorKey?: string } | null)?.editorKey ?? (id ? `campaign-${id}` : `new-${location.key}`);
   return (
     <ReactFlowProvider key={editorKey}>
-      <EditorScreen campaignId={id ?? null} editorKey={editorKey} />
+      <EditorScreen campaignId={id ?? null} editorKey={editorKey} viewOnly={isViewOnly(location.search)} />
     </ReactFlowProvider>
   );
 }

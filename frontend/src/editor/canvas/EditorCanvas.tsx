@@ -62,6 +62,8 @@ interface Props {
   onToggleMinimap?: () => void;
   /** A right-click on a step, edge, block or the empty canvas, at client coordinates. */
   onContextMenu?: (target: MenuTarget, at: { x: number; y: number }) => void;
+  /** Look only: nothing moves or connects. */
+  readOnly?: boolean;
 }
 
 export function EditorCanvas({
@@ -77,6 +79,7 @@ export function EditorCanvas({
   minimap = true,
   onToggleMinimap,
   onContextMenu,
+  readOnly = false,
 }: Props) {
   const flow = useReactFlow();
   const theme = useTheme();
@@ -362,6 +365,8 @@ export function EditorCanvas({
         connectionLineComponent={ConnectionLine}
         onConnectStart={onConnectStart}
         onConnectEnd={onConnectEnd}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
         onNodeContextMenu={onNodeContextMenu}
         onEdgeContextMenu={onEdgeContextMenu}
         onPaneContextMenu={onPaneContextMenu}
