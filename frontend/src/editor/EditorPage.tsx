@@ -8,6 +8,7 @@ import { ApiError, api, unwrapList } from '../lib/api';
 import { executablesBlock } from '../lib/capabilities';
 import type { Campaign, FunctionInfo } from '../lib/types';
 import { EditorCanvas, type Selection } from './canvas/EditorCanvas';
+import { EditorToast, ProblemsPanel } from './CanvasNotices';
 import { ConflictDialog } from './ConflictDialog';
 import { EditorToolbar } from './EditorToolbar';
 import { docFromCampaign, docToApiBody, EMPTY_DOC, exportFile, importFile, type EditorDoc } from './lib/doc';
@@ -350,35 +351,9 @@ function EditorScreen({
             )}
             {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
             {showProblems && errors.count > 0 && (
-              <div className="problems-panel card" data-testid="problems-panel">
-                <div className="shortcuts-header">
-                  <h3>Problems</h3>
-                  <button
-                    type="button"
-                    className="btn btn-small btn-ghost"
-                    onClick={() => setShowProblems(false)}
-                    aria-label="Close"
-                  >
-                    ×
-                  </button>
-                </div>
-                <ul>
-                  {errors.all.map((m, i) => (
-                    <li key={i}>{m}</li>
-                  ))}
-                </ul>
-              </div>
+              <ProblemsPanel problems={errors.all} onClose={() => setShowProblems(false)} />
             )}
-            {toast && (
-              <div
-                className={`editor-toast tone-${toast.tone}`}
-                role={toast.tone === 'error' ? 'alert' : 'status'}
-                data-testid="editor-toast"
-                data-tone={toast.tone}
-              >
-                {toast.text}
-              </div>
-            )}
+            {toast && <EditorToast text={toast.text} tone={toast.tone} />}
           </div>
           {panelOpen ? (
             <SidePanel
