@@ -8,6 +8,7 @@ import { ApiError, api, unwrapList } from '../lib/api';
 import { executablesBlock } from '../lib/capabilities';
 import type { Campaign, FunctionInfo } from '../lib/types';
 import { EditorCanvas, type Selection } from './canvas/EditorCanvas';
+import { EditorToast, ProblemsPanel } from './CanvasNotices';
 import { ConflictDialog } from './ConflictDialog';
 import { EditorToolbar } from './EditorToolbar';
 import { docFromCampaign, docToApiBody, EMPTY_DOC, exportFile, importFile, type EditorDoc } from './lib/doc';
@@ -20,8 +21,12 @@ import { SidePanel, type PanelTab } from './SidePanel';
 import { downloadText, useEditorCommands } from './useEditorCommands';
 import { useEditorDoc } from './useEditorDoc';
 import { useUnsavedGuard } from './useUnsavedGuard';
+import { isViewOnly, useViewOnlyState, ViewOnlyBanner } from './viewOnly';
 import { roomyScreen, useStoredFlag } from './usePanels';
 import { Icon } from '../components/Icon';
+import { LastRunContext, useLastRun } from './lastRun';
+import { ContextMenu } from './menu/ContextMenu';
+import { useCanvasMenu } from './menu/useCanvasMenu';
 
 /** Whether two documents differ only in where their steps sit. */
 function sameWithoutLayout(a: EditorDoc, b: EditorDoc): boolean {
@@ -38,10 +43,17 @@ interface Conflict {
   changes: unknown;
 }
 
-function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; editorKey: string }) {
+function EditorScreen({
+  campaignId,
+  editorKey,
+  viewOnly,
+}: {
+  campaignId: string | null;
+  editorKey: string;
+  viewOnly: boolean;
+}) {
   const navigate = useNavigate();
-  const state = useEditorDoc(EMPTY_DOC);
-  const { doc, edit, reset, markSaved } = state;
+  const docState = useEditorDoc(EMPTY_DOC);
   const [campaign, setCampaign] = useState<Campaign | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [loading, setLoading] = useState(campaignId != null);
@@ -65,6 +77,17 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
   // The campaign this screen has just created: its URL changes, but what is on screen (and the undo history) stays.
   const created = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const refuseEdit = useCallback(
+    () =>
+      setToast({
+        text: 'This is a read-only view: use "Edit this campaign" to change it.',
+        tone: 'info',
+        at: Date.now(),
+      }),
+    [],
+  );
+  const state = useViewOnlyState(docState, viewOnly, refuseEdit);
+  const { doc, edit, reset, markSaved } = state;
   useTitle(campaignId ? `Edit ${doc.name}` : 'New campaign');
   const executables = useExecutableRight(campaign?.team ?? null, campaign);
   useUnsavedGuard(state.dirty && !saving);
@@ -176,8 +199,19 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
     select,
     notify,
     pointer,
-    save: () => void save(null),
+    save: () => (viewOnly ? refuseEdit() : void save(null)),
     toggleHelp: (open) => setHelp((h) => (open === undefined ? !h : open)),
+  });
+
+  const lastRun = useLastRun(campaignId);
+  const canvasMenu = useCanvasMenu({
+    lastRunId: lastRun.id,
+    state,
+    selection,
+    select,
+    notify,
+    addItem,
+    defaultFunction: (functions ?? []).find((f) => f.name === 'noop')?.name ?? functions?.[0]?.name ?? null,
   });
 
   const functionNames = useMemo(() => new Set((functions ?? []).map((f) => f.name)), [functions]);
@@ -212,174 +246,163 @@ function EditorScreen({ campaignId, editorKey }: { campaignId: string | null; ed
   }
 
   const hasSelection = selection.steps.length + selection.edges.length + selection.blocks.length > 0;
-  const saveBlocked = executablesBlock(executables, doc, 'save');
+  const saveBlocked = viewOnly
+    ? 'This is a read-only view of the campaign.'
+    : executablesBlock(executables, doc, 'save');
   const launchBlocked = executablesBlock(executables, campaign?.graph, 'launch');
   return (
-    <div className="editor-page" data-testid="editor">
-      <EditorToolbar
-        name={doc.name}
-        onName={(name) => edit((d) => ({ ...d, name }), { coalesce: 'name' })}
-        version={campaign?.version ?? null}
-        dirty={state.dirty}
-        saving={saving}
-        canUndo={state.canUndo}
-        canRedo={state.canRedo}
-        hasSelection={hasSelection}
-        problems={errors.count}
-        onCommand={(c) => void run(c)}
-        onExport={() =>
-          downloadText(`${doc.name.replace(/[^\w-]+/g, '_') || 'campaign'}.asyncflow.json`, exportFile(doc))
-        }
-        onImport={() => fileInput.current?.click()}
-        onLaunch={campaign && !state.dirty ? () => setLaunching(true) : null}
-        onShowProblems={() => setShowProblems((s) => !s)}
-        saveBlocked={saveBlocked}
-        launchBlocked={launchBlocked}
-      />
-      {saveBlocked && (
-        <div className="form-error small" role="status" data-testid="executables-notice">
-          {saveBlocked}
-        </div>
-      )}
-      <input
-        ref={fileInput}
-        type="file"
-        accept="application/json,.json"
-        hidden
-        data-testid="import-file"
-        onChange={(e) => {
-          const f = e.target.files?.[0];
-          if (f) void onImport(f);
-          e.target.value = '';
-        }}
-      />
-      <div
-        className="editor-body"
-        style={{
-          gridTemplateColumns: `${paletteOpen ? '190px' : '34px'} minmax(0, 1fr) ${panelOpen ? '330px' : '34px'}`,
-        }}
-      >
-        {paletteOpen ? (
-          <Palette
-            functions={functions}
-            error={functionsError}
-            onAdd={(item) => addItem(item)}
-            onCollapse={togglePalette}
-            executables={executables}
-            campaigns={campaigns ? childCampaigns : null}
-          />
-        ) : (
-          <div className="panel-rail panel-rail-left">
-            <button
-              type="button"
-              className="btn btn-small btn-ghost"
-              onClick={togglePalette}
-              title="Show the palette"
-              aria-label="Show the palette"
-              data-testid="palette-expand"
-            >
-              <Icon name="panelLeft" />
-            </button>
+    <LastRunContext.Provider value={lastRun}>
+      <div className="editor-page" data-testid="editor">
+        {viewOnly && campaignId && <ViewOnlyBanner campaignId={campaignId} name={doc.name} />}
+        <EditorToolbar
+          name={doc.name}
+          onName={(name) => edit((d) => ({ ...d, name }), { coalesce: 'name' })}
+          version={campaign?.version ?? null}
+          dirty={state.dirty}
+          saving={saving}
+          canUndo={state.canUndo}
+          canRedo={state.canRedo}
+          hasSelection={hasSelection}
+          problems={errors.count}
+          onCommand={(c) => void run(c)}
+          onExport={() =>
+            downloadText(`${doc.name.replace(/[^\w-]+/g, '_') || 'campaign'}.asyncflow.json`, exportFile(doc))
+          }
+          onImport={() => fileInput.current?.click()}
+          onLaunch={campaign && !state.dirty ? () => setLaunching(true) : null}
+          onShowProblems={() => setShowProblems((s) => !s)}
+          saveBlocked={saveBlocked}
+          launchBlocked={launchBlocked}
+        />
+        {saveBlocked && (
+          <div className="form-error small" role="status" data-testid="executables-notice">
+            {saveBlocked}
           </div>
         )}
-        <div className="editor-canvas-wrap">
-          <EditorCanvas
-            doc={doc}
-            edit={edit}
-            errors={errors}
-            functionNames={functionNames}
-            selectRequest={selectRequest}
-            onSelection={onSelection}
-            onDropItem={addItem}
-            onMessage={notify}
-            pointer={pointer}
-            minimap={minimap}
-            onToggleMinimap={toggleMinimap}
-          />
-          {doc.steps.length === 0 && (
-            <div className="canvas-hint" data-testid="canvas-empty">
-              Drag a function from the palette onto the canvas to add the first step.
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void onImport(f);
+            e.target.value = '';
+          }}
+        />
+        <div
+          className="editor-body"
+          style={{
+            gridTemplateColumns: `${paletteOpen ? '190px' : '34px'} minmax(0, 1fr) ${panelOpen ? '330px' : '34px'}`,
+          }}
+        >
+          {paletteOpen ? (
+            <Palette
+              functions={functions}
+              error={functionsError}
+              onAdd={(item) => addItem(item)}
+              onCollapse={togglePalette}
+              executables={executables}
+              campaigns={campaigns ? childCampaigns : null}
+            />
+          ) : (
+            <div className="panel-rail panel-rail-left">
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                onClick={togglePalette}
+                title="Show the palette"
+                aria-label="Show the palette"
+                data-testid="palette-expand"
+              >
+                <Icon name="panelLeft" />
+              </button>
             </div>
           )}
-          {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
-          {showProblems && errors.count > 0 && (
-            <div className="problems-panel card" data-testid="problems-panel">
-              <div className="shortcuts-header">
-                <h3>Problems</h3>
-                <button
-                  type="button"
-                  className="btn btn-small btn-ghost"
-                  onClick={() => setShowProblems(false)}
-                  aria-label="Close"
-                >
-                  ×
-                </button>
+          <div className="editor-canvas-wrap">
+            <EditorCanvas
+              doc={doc}
+              edit={edit}
+              errors={errors}
+              functionNames={functionNames}
+              selectRequest={selectRequest}
+              onSelection={onSelection}
+              onDropItem={addItem}
+              onMessage={notify}
+              pointer={pointer}
+              minimap={minimap}
+              onToggleMinimap={toggleMinimap}
+              onContextMenu={viewOnly ? undefined : canvasMenu.open}
+              readOnly={viewOnly}
+            />
+            {canvasMenu.menu && (
+              <ContextMenu
+                at={canvasMenu.menu.at}
+                items={canvasMenu.menu.items}
+                onChoose={canvasMenu.choose}
+                onClose={canvasMenu.close}
+              />
+            )}
+            {doc.steps.length === 0 && (
+              <div className="canvas-hint" data-testid="canvas-empty">
+                Drag a function from the palette onto the canvas to add the first step.
               </div>
-              <ul>
-                {errors.all.map((m, i) => (
-                  <li key={i}>{m}</li>
-                ))}
-              </ul>
-            </div>
-          )}
-          {toast && (
-            <div
-              className={`editor-toast tone-${toast.tone}`}
-              role={toast.tone === 'error' ? 'alert' : 'status'}
-              data-testid="editor-toast"
-              data-tone={toast.tone}
-            >
-              {toast.text}
+            )}
+            {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+            {showProblems && errors.count > 0 && (
+              <ProblemsPanel problems={errors.all} onClose={() => setShowProblems(false)} />
+            )}
+            {toast && <EditorToast text={toast.text} tone={toast.tone} />}
+          </div>
+          {panelOpen ? (
+            <SidePanel
+              onCollapse={togglePanel}
+              tab={tab}
+              onTab={setTab}
+              doc={doc}
+              selection={selection}
+              functions={functions ?? []}
+              errors={errors}
+              edit={edit}
+              onRenamed={(id) => select([id])}
+            />
+          ) : (
+            <div className="panel-rail panel-rail-right">
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                onClick={togglePanel}
+                title="Show the properties panel"
+                aria-label="Show the properties panel"
+                data-testid="panel-expand"
+              >
+                <Icon name="panelRight" />
+              </button>
             </div>
           )}
         </div>
-        {panelOpen ? (
-          <SidePanel
-            onCollapse={togglePanel}
-            tab={tab}
-            onTab={setTab}
-            doc={doc}
-            selection={selection}
-            functions={functions ?? []}
-            errors={errors}
-            edit={edit}
-            onRenamed={(id) => select([id])}
+        {conflict && (
+          <ConflictDialog
+            {...conflict}
+            onCancel={() => setConflict(null)}
+            onReload={() => {
+              setConflict(null);
+              void load();
+            }}
+            onOverwrite={() => void save({ version: conflict.currentVersion })}
           />
-        ) : (
-          <div className="panel-rail panel-rail-right">
-            <button
-              type="button"
-              className="btn btn-small btn-ghost"
-              onClick={togglePanel}
-              title="Show the properties panel"
-              aria-label="Show the properties panel"
-              data-testid="panel-expand"
-            >
-              <Icon name="panelRight" />
-            </button>
-          </div>
+        )}
+        {launching && campaign && (
+          <LaunchDialog
+            campaign={campaign}
+            onClose={() => setLaunching(false)}
+            onLaunched={(run) => navigate(`/runs/${run.id}`)}
+            onLaunchedBatch={(batch) => navigate(`/dashboard?batch=${batch.batch}&campaign=${campaign.id}`)}
+          />
         )}
       </div>
-      {conflict && (
-        <ConflictDialog
-          {...conflict}
-          onCancel={() => setConflict(null)}
-          onReload={() => {
-            setConflict(null);
-            void load();
-          }}
-          onOverwrite={() => void save({ version: conflict.currentVersion })}
-        />
-      )}
-      {launching && campaign && (
-        <LaunchDialog
-          campaign={campaign}
-          onClose={() => setLaunching(false)}
-          onLaunched={(run) => navigate(`/runs/${run.id}`)}
-          onLaunchedBatch={(batch) => navigate(`/dashboard?batch=${batch.batch}&campaign=${campaign.id}`)}
-        />
-      )}
-    </div>
+    </LastRunContext.Provider>
   );
 }
 
@@ -391,7 +414,7 @@ export function EditorPage() {
     (location.state as { editorKey?: string } | null)?.editorKey ?? (id ? `campaign-${id}` : `new-${location.key}`);
   return (
     <ReactFlowProvider key={editorKey}>
-      <EditorScreen campaignId={id ?? null} editorKey={editorKey} />
+      <EditorScreen campaignId={id ?? null} editorKey={editorKey} viewOnly={isViewOnly(location.search)} />
     </ReactFlowProvider>
   );
 }

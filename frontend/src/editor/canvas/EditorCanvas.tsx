@@ -24,6 +24,7 @@ import { NODE_HEIGHT, NODE_WIDTH, type EditorDoc } from '../lib/doc';
 import { blockBoxes } from '../lib/layout';
 import { blockMembers, connect, moveSteps, pruneEmptyBlocks } from '../lib/ops';
 import type { CanvasErrors } from '../lib/serverErrors';
+import type { MenuTarget } from '../menu/menuItems';
 import type { EditOptions } from '../useEditorDoc';
 import { blockIdOf, buildEdges, buildNodes, dropIntoBlocks, isBlockNode, type EditorNode } from './model';
 import { editorNodeTypes } from './nodes';
@@ -59,6 +60,10 @@ interface Props {
   pointer: React.MutableRefObject<{ x: number; y: number } | null>;
   minimap?: boolean;
   onToggleMinimap?: () => void;
+  /** A right-click on a step, edge, block or the empty canvas, at client coordinates. */
+  onContextMenu?: (target: MenuTarget, at: { x: number; y: number }) => void;
+  /** Look only: nothing moves or connects. */
+  readOnly?: boolean;
 }
 
 export function EditorCanvas({
@@ -73,6 +78,8 @@ export function EditorCanvas({
   pointer,
   minimap = true,
   onToggleMinimap,
+  onContextMenu,
+  readOnly = false,
 }: Props) {
   const flow = useReactFlow();
   const theme = useTheme();
@@ -297,6 +304,38 @@ export function EditorCanvas({
     [flow, onDropItem],
   );
 
+  const onNodeContextMenu = useCallback(
+    (e: React.MouseEvent, node: EditorNode) => {
+      if (!onContextMenu) return;
+      e.preventDefault();
+      const target: MenuTarget = isBlockNode(node.id)
+        ? { kind: 'block', id: blockIdOf(node.id) }
+        : { kind: 'step', id: node.id };
+      onContextMenu(target, { x: e.clientX, y: e.clientY });
+    },
+    [onContextMenu],
+  );
+  const onEdgeContextMenu = useCallback(
+    (e: React.MouseEvent, edge: Edge) => {
+      if (!onContextMenu) return;
+      e.preventDefault();
+      onContextMenu({ kind: 'edge', id: edge.id }, { x: e.clientX, y: e.clientY });
+    },
+    [onContextMenu],
+  );
+  const onPaneContextMenu = useCallback(
+    (e: MouseEvent | React.MouseEvent) => {
+      if (!onContextMenu) return;
+      e.preventDefault();
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      onContextMenu(
+        { kind: 'canvas', at: { x: Math.round(p.x - NODE_WIDTH / 2), y: Math.round(p.y - NODE_HEIGHT / 2) } },
+        { x: e.clientX, y: e.clientY },
+      );
+    },
+    [flow, onContextMenu],
+  );
+
   const minimapColor = useCallback((n: EditorNode) => (isBlockNode(n.id) ? 'transparent' : 'var(--minimap-node)'), []);
   const defaultEdgeOptions = useMemo(() => ({ interactionWidth: 16 }), []);
 
@@ -326,6 +365,11 @@ export function EditorCanvas({
         connectionLineComponent={ConnectionLine}
         onConnectStart={onConnectStart}
         onConnectEnd={onConnectEnd}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        onNodeContextMenu={onNodeContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
         defaultEdgeOptions={defaultEdgeOptions}
         selectionOnDrag
         selectionMode={SelectionMode.Partial}

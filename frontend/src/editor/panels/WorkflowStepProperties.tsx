@@ -63,7 +63,7 @@ export function WorkflowStepProperties({ step, patch }: Props) {
           <span data-testid="workflow-campaign">{child?.name ?? `campaign ${id ?? '?'}`}</span>{' '}
           {id != null && (
             <>
-              <Link to={`/campaigns/${id}`} data-testid="workflow-open">
+              <Link to={`/campaigns/${id}/edit?view=1`} data-testid="workflow-open">
                 open
               </Link>
               {' · '}

@@ -1,4 +1,6 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useLastRunResults } from '../lastRun';
+import { withResultPaths } from '../lib/resultPaths';
 import type { Placeholder } from '../lib/scope';
 
 export function Field({
@@ -36,6 +38,8 @@ export function PlaceholderMenu({
 }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
+  const lastResults = useLastRunResults();
+  const offered = useMemo(() => withResultPaths(options, lastResults), [options, lastResults]);
   useEffect(() => {
     if (!open) return;
     const close = (e: MouseEvent) => {
@@ -58,7 +62,7 @@ export function PlaceholderMenu({
       </button>
       {open && (
         <ul className="ph-list" role="menu">
-          {options.map((p) => (
+          {offered.map((p) => (
             <li key={p.text}>
               <button
                 type="button"
