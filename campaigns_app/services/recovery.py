@@ -24,7 +24,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from ..models import StepRun, StepState
-from .definitions import version_definition
+from .definitions import run_definition
 from .dispatch import send_step_messages
 from .transitions import (
     RunSteps,
@@ -76,7 +76,7 @@ def step_run_reclaim(*, step_run_id: int, run_id: int, attempt: int, cutoff) -> 
         steps, step_run = RunSteps.of_step(ledger, step_run_id)
         if step_run is None:
             return False
-        dag = version_definition(ledger.run.version_id).dag
+        dag = run_definition(ledger.run).dag
         if not step_reclaim(ledger, steps, step_run, dag, attempt=attempt, cutoff=cutoff):
             return False
         run_finish_if_done(ledger, steps)
