@@ -138,7 +138,13 @@ export function TestStepPanel({ doc, step }: Props) {
           />
         </label>
       ))}
-      <button type="button" onClick={run} disabled={sending} data-testid="test-step-run">
+      <button
+        type="button"
+        className="btn btn-small btn-primary"
+        onClick={run}
+        disabled={sending}
+        data-testid="test-step-run"
+      >
         {sending ? 'Sending…' : 'Test this step'}
       </button>
       {refusal && (
