@@ -108,3 +108,13 @@ def test_bad_input_answers_400_naming_the_fault_and_runs_nothing(alice_api, seed
     text = str(answer.json())
     assert field in text and message in text
     assert Run.objects.count() == 0 and StepRun.objects.count() == 0
+
+
+def test_a_test_run_is_broadcast_to_its_run_page_only_never_to_a_dashboard(alice_api, seed_campaign):
+    from campaigns_app.events import dashboard_groups_for_run
+
+    launched = Run.objects.get(
+        pk=alice_api.post(f"/api/campaigns/{seed_campaign.pk}/runs/", {}, format="json").json()["id"]
+    )
+    tested = Run.objects.get(pk=step_tried(alice_api, seed_campaign, ECHO).json()["id"])
+    assert dashboard_groups_for_run(launched) != [] and dashboard_groups_for_run(tested) == []
