@@ -56,7 +56,12 @@ def access_campaign_group(campaign_id: int) -> str:
 
 
 def dashboard_groups_for_run(run) -> list[str]:
-    """Dashboard groups whose members may see this run: ``policies.run_audience`` as group names."""
+    """Dashboard groups whose members may see this run: ``policies.run_audience`` as group names.
+
+    A test run reaches no dashboard: only its owner's run page follows it.
+    """
+    if run.kind == "test":
+        return []
     audience = run_audience(run)
     if audience.public:
         return [DASHBOARD_PUBLIC]

@@ -90,6 +90,12 @@ class Source(models.TextChoices):
     EXTERNAL = "external"
 
 
+class RunKind(models.TextChoices):
+    # A test run executes one unsaved step once, from the editor; lists leave it out unless asked for.
+    CAMPAIGN = "campaign"
+    TEST = "test"
+
+
 class Campaign(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaigns")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="campaigns")
@@ -189,6 +195,9 @@ class Run(models.Model):
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.STUDIO)
     # For an external run: the AsyncFlow component it mirrors (a block's uid), within the reporting session.
     external_key = models.CharField(max_length=200, blank=True, default="")
+    kind = models.CharField(max_length=16, choices=RunKind.choices, default=RunKind.CAMPAIGN, db_index=True)
+    # A test run's one-step graph (its version is the one it was tried against, and is not what it runs).
+    test_graph = models.JSONField(null=True, blank=True)
     # A child run: the run, workflow step and (for a for_each) item that started it.
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
     parent_step_id = models.CharField(max_length=64, blank=True, default="")

@@ -17,6 +17,7 @@ from .models import (
     Role,
     Run,
     RunEvent,
+    RunKind,
     StepItem,
     StepLogChunk,
     StepRun,
@@ -55,12 +56,12 @@ def campaigns_visible_to(user) -> QuerySet[Campaign]:
 
 
 def runs_visible_to(user) -> QuerySet[Run]:
-    """Runs of campaigns the user may see, and runs the user launched."""
+    """Runs of campaigns the user may see, and runs the user launched; a test run only to its owner."""
     if not user.is_authenticated:
         return Run.objects.none()
     if user.is_superuser:
         return Run.objects.all()
-    return Run.objects.filter(_visible_q(user, "campaign__") | Q(owner_id=user.pk))
+    return Run.objects.filter((_visible_q(user, "campaign__") & ~Q(kind=RunKind.TEST)) | Q(owner_id=user.pk))
 
 
 def run_operable_by(user, run: Run) -> bool:
@@ -175,7 +176,7 @@ def dashboard_feed(
     """
     from django.db.models import Q
 
-    queryset = runs_visible_to(user)
+    queryset = runs_visible_to(user).exclude(kind=RunKind.TEST)
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
     else:

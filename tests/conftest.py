@@ -33,11 +33,13 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def fresh_definition_cache():
     # Rolled-back test transactions hand the same version ids out again.
-    from campaigns_app.services.definitions import version_definition
+    from campaigns_app.services.definitions import _test_run_definition, version_definition
 
     version_definition.cache_clear()
+    _test_run_definition.cache_clear()
     yield
     version_definition.cache_clear()
+    _test_run_definition.cache_clear()
 
 
 def make_user(username: str, **extra):

@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from ..models import AuditEntry, Campaign, Run, RunState, Visibility
+from ..models import AuditEntry, Campaign, Run, RunKind, RunState, Visibility
 from ..services.audit import ACTIONS
 from .params import MAX_ID, whole_number
 
@@ -159,6 +159,10 @@ class RunFilter(filters.FilterSet):
     campaign = _id_filter("campaign_id", "campaign")
     owner = filters.CharFilter(field_name="owner__username", help_text="the owner's username")
     parent = _id_filter("parent_id", "run", help_text="only the child runs of this run")
+    kind = filters.ChoiceFilter(
+        choices=RunKind.choices,
+        help_text="`test`: the editor's one-step test runs, which the list leaves out otherwise",
+    )
     # Read by the view (it picks the serializer); here so it is checked and reaches the schema.
     steps = filters.ChoiceFilter(
         choices=[(form, form) for form in STEPS_FORMS],
@@ -169,7 +173,7 @@ class RunFilter(filters.FilterSet):
 
     class Meta:
         model = Run
-        fields = ["state", "campaign", "owner", "parent", "steps"]
+        fields = ["state", "campaign", "owner", "parent", "kind", "steps"]
 
     def filter_steps(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset

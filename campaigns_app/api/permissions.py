@@ -18,6 +18,7 @@ CAMPAIGN_ACTION_RULES = {
     "restore": policies.CAMPAIGN_EDIT,
     "destroy": policies.CAMPAIGN_DELETE,
     "launch": policies.CAMPAIGN_LAUNCH,
+    "test_step": policies.CAMPAIGN_LAUNCH,
 }
 
 

@@ -194,3 +194,34 @@ def render_argv(
 ) -> list[str]:
     """argv entries must stay strings: a whole-placeholder number becomes its JSON text."""
     return [_as_text(render_value(arg, params, results, bindings)) for arg in argv]
+
+
+def render_results(value: Any, results: Mapping[str, Any]) -> Any:
+    """Substitute only ``{{ steps.ID.result… }}`` placeholders, leaving every other one for the run to render.
+
+    A step tested alone has no upstream steps: its sample upstream results take their place.
+    """
+
+    def step_placeholder(inner: str, text: str) -> Placeholder | None:
+        try:
+            ph = _parse(inner, text)
+        except TemplateError:
+            return None  # the step's own validation names it
+        return ph if ph.kind == "steps" else None
+
+    if isinstance(value, str):
+        whole = _ANY_PLACEHOLDER.fullmatch(value)
+        if whole:
+            ph = step_placeholder(whole.group(1), value)
+            return _lookup(ph, {}, results, None) if ph else value
+
+        def substitute(m: re.Match) -> str:
+            ph = step_placeholder(m.group(1), m.group(0))
+            return _as_text(_lookup(ph, {}, results, None)) if ph else m.group(0)
+
+        return _ANY_PLACEHOLDER.sub(substitute, value)
+    if isinstance(value, Mapping):
+        return {k: render_results(v, results) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_results(v, results) for v in value]
+    return value

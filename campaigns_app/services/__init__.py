@@ -27,6 +27,7 @@ from .teams import (
     user_create,
     user_executables_set,
 )
+from .test_steps import step_test_launch
 from .tokens import api_token_create, api_token_revoke, login_token_create
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "member_role_set",
     "password_change",
     "run_launch",
+    "step_test_launch",
     "run_operate_check",
     "step_run_execute",
     "team_create",

@@ -30,6 +30,7 @@ class Action:
     RUN_LAUNCH = "run.launch"
     RUN_CANCEL = "run.cancel"
     RUN_RETRY = "run.retry"
+    RUN_TEST = "run.test"
     TOKEN_CREATE = "token.create"
     TOKEN_REVOKE = "token.revoke"
     PASSWORD_CHANGE = "user.password_change"

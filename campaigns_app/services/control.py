@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from ..models import RUN_TERMINAL, Run, Source, StepState
 from .audit import Action, audit_record
-from .definitions import version_definition
+from .definitions import run_definition
 from .errors import ActionForbidden, ServiceError
 from .runs import run_operate_check
 from .transitions import (
@@ -78,7 +78,7 @@ def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None, user=None) 
         _studio_run_check(run, "retry")
         if run.state not in RUN_TERMINAL:
             raise RunConflict({"detail": f"run {run_id} is still {run.state}; cancel it or wait for it to end"})
-        definition = version_definition(run.version_id)
+        definition = run_definition(run)
         steps = RunSteps.all(ledger)
         if step_ids is not None:
             step_ids = list(step_ids)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from ..graph import Dag
 from ..graph.templating import placeholders_in
 from ..graph.workflows import step_result_references
-from ..models import CampaignVersion
+from ..models import CampaignVersion, Run
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,35 @@ class VersionDefinition:
 # never handed out again (only a rolled-back insert's id can be reused).
 @lru_cache(maxsize=512)
 def version_definition(version_id: int) -> VersionDefinition:
+    version = CampaignVersion.objects.only("parameters", "graph").get(pk=version_id)
+    return _definition(version.parameters, version.graph)
+
+
+# A test run's graph is written once, at its creation, like a version's.
+@lru_cache(maxsize=128)
+def _test_run_definition(run_id: int) -> VersionDefinition:
+    run = Run.objects.only("version__parameters", "test_graph").select_related("version").get(pk=run_id)
+    return _definition(run.version.parameters, run.test_graph or {"steps": [], "edges": []})
+
+
+def run_definition(run: Run) -> VersionDefinition:
+    """What the run executes: its version, or for a test run the one step it was given."""
+    if run.test_graph is not None:
+        return _test_run_definition(run.pk)
+    return version_definition(run.version_id)
+
+
+def graph_definition(parameters: list[dict], graph: dict) -> VersionDefinition:
+    return _definition(parameters, graph)
+
+
+def _definition(parameters: list[dict], graph: dict) -> VersionDefinition:
     from ..step_functions import function_registry
 
-    version = CampaignVersion.objects.only("parameters", "graph").get(pk=version_id)
     functions = function_registry()
     reads_results = set()
     templated_kwargs = set()
-    for step in version.graph["steps"]:
+    for step in graph["steps"]:
         if step["kind"] == "function" and placeholders_in(step.get("kwargs")):
             templated_kwargs.add(step["id"])
         wants_inputs = (
@@ -45,10 +67,10 @@ def version_definition(version_id: int) -> VersionDefinition:
         if wants_inputs or step_result_references(step):
             reads_results.add(step["id"])
     return VersionDefinition(
-        parameters=version.parameters,
-        graph=version.graph,
-        dag=Dag.from_graph(version.graph),
-        steps={s["id"]: s for s in version.graph["steps"]},
+        parameters=parameters,
+        graph=graph,
+        dag=Dag.from_graph(graph),
+        steps={s["id"]: s for s in graph["steps"]},
         reads_results=frozenset(reads_results),
         templated_kwargs=frozenset(templated_kwargs),
     )

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from ..backends.sandbox.sweep import Attempt, stale_attempt_folders_remove
 from ..models import StepRun, StepState
-from .definitions import version_definition
+from .definitions import run_definition
 from .dispatch import send_step_messages
 from .transitions import (
     RunSteps,
@@ -80,7 +80,7 @@ def step_run_reclaim(*, step_run_id: int, run_id: int, attempt: int, cutoff) -> 
         steps, step_run = RunSteps.of_step(ledger, step_run_id)
         if step_run is None:
             return False
-        dag = version_definition(ledger.run.version_id).dag
+        dag = run_definition(ledger.run).dag
         if not step_reclaim(ledger, steps, step_run, dag, attempt=attempt, cutoff=cutoff):
             return False
         run_finish_if_done(ledger, steps)

@@ -13,7 +13,7 @@ from ..graph.parameters import parameter_value_error
 from ..models import Batch, Campaign, CampaignVersion, Run, RunState, Source
 from .audit import Action, audit_record
 from .campaigns import campaign_touch, executables_check
-from .definitions import version_definition
+from .definitions import run_definition, version_definition
 from .errors import ParametersInvalid, ServiceError, forbid
 from .transitions import runs_queue_new
 
@@ -102,7 +102,7 @@ def run_operate_check(*, run: Run, user, verb: str) -> None:
         executables_check(
             user=user,
             team=campaign.team if campaign.team_id else None,
-            graph=version_definition(run.version_id).graph,
+            graph=run_definition(run).graph,
             verb="retry",
         )
 

@@ -18,7 +18,7 @@ from ..graph.kwargs import kwargs_errors
 from ..graph.templating import render_argv
 from ..models import Run, StepRun, StepState
 from .backend_states import backend_state_reporter
-from .definitions import version_definition
+from .definitions import run_definition, version_definition
 from .fan_out import items_plan, items_run
 from .logs import step_log_close, step_log_open
 from .recovery import running_here
@@ -165,7 +165,7 @@ def _rendered_kwargs_errors(step: dict, kwargs: dict) -> list[str]:
 
 def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> ClaimedStep:
     """The invocation of a step this thread has just moved to running, its templates rendered."""
-    definition = version_definition(run.version_id)
+    definition = run_definition(run)
     step = definition.steps[step_id]
     results: dict = {}
     if step_id in definition.reads_results:
@@ -278,7 +278,7 @@ def step_run_record(
 
     def record(ledger) -> tuple[StepRun, Run] | None:
         here = None
-        definition = version_definition(ledger.run.version_id)
+        definition = run_definition(ledger.run)
         steps, step_run = RunSteps.of_step(ledger, step_run_id, step_id=step_id, dag=definition.dag)
         if step_run is None or step_run.state != StepState.RUNNING or step_run.attempts != attempt:
             return None

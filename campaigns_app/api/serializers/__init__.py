@@ -51,4 +51,5 @@ from .runs import (  # noqa: F401 - the package's public names
     RunSummarySerializer,
     StepItemSerializer,
     StepRunSerializer,
+    StepTestSerializer,
 )

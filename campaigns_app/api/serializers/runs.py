@@ -68,6 +68,7 @@ class RunSerializer(serializers.ModelSerializer):
         model = Run
         fields = [
             "id",
+            "kind",
             "campaign",
             "campaign_name",
             "version",
@@ -126,7 +127,7 @@ class RunDetailSerializer(RunSerializer):
 
     @extend_schema_field(component_ref(Graph))
     def get_graph(self, run):
-        return run.version.graph
+        return run.test_graph if run.test_graph is not None else run.version.graph
 
     @extend_schema_field(component_ref(RunBlock, many=True))
     def get_blocks(self, run):
@@ -162,6 +163,16 @@ class LaunchSerializer(serializers.Serializer):
         if "instances" in attrs and "parameters" in self.initial_data:
             raise serializers.ValidationError({"instances": ["send either parameters or instances, not both"]})
         return attrs
+
+
+class StepTestSerializer(serializers.Serializer):
+    """One step of the campaign, as the editor has it (unsaved), with sample values to run it with."""
+
+    step = serializers.JSONField(help_text="the step definition, as in graph.steps")
+    parameters = serializers.JSONField(required=False, default=dict, help_text="sample campaign parameter values")
+    upstream = serializers.JSONField(
+        required=False, default=dict, help_text="sample results of upstream steps, by step id ({{ steps.ID.result }})"
+    )
 
 
 class RetrySerializer(serializers.Serializer):

@@ -30,6 +30,7 @@ from ..serializers import (
     LaunchSerializer,
     RestoreSerializer,
     RunDetailSerializer,
+    StepTestSerializer,
 )
 
 EXPORT_TYPES = {
@@ -141,6 +142,20 @@ class CampaignViewSet(viewsets.ModelViewSet):
             parameters=body.validated_data.get("parameters"),
             max_parallel=body.validated_data["max_parallel"],
         )
+        visible = selectors.runs_with_steps(selectors.runs_visible_to(request.user))
+        return Response(
+            RunDetailSerializer(visible.get(pk=run.pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=StepTestSerializer, responses={201: RunDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="test-step")
+    def test_step(self, request, pk=None):
+        """Run one step, as sent (unsaved), once on a worker: a run of kind ``test``, left out of run lists."""
+        campaign = self.get_object()
+        body = StepTestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run = services.step_test_launch(campaign=campaign, user=request.user, **body.validated_data)
         visible = selectors.runs_with_steps(selectors.runs_visible_to(request.user))
         return Response(
             RunDetailSerializer(visible.get(pk=run.pk), context={"request": request}).data,

@@ -12,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ... import selectors, services
-from ...models import StepRun, StepState
+from ...models import RunKind, StepRun, StepState
 from ..filters import STEPS_FORMS, RunFilter
 from ..pagination import StudioPagination
 from ..params import query_int
@@ -53,6 +53,8 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     def get_queryset(self):
         visible = selectors.runs_visible_to(self.request.user)
+        if self.action == "list" and "kind" not in self.request.query_params:
+            visible = visible.exclude(kind=RunKind.TEST)
         if self._summary() or self.action == "events":
             # No step rows: a 20 000-step run's rows are megabytes, which a summary or an events poll never reads.
             return visible.select_related("campaign", "version", "owner")

@@ -35,6 +35,8 @@ RUN_FIELDS = (
     "last_seq",
     "source",
     "external_key",
+    "kind",
+    "test_graph",
     "created_at",
     "started_at",
     "finished_at",

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ...graph import Dag
 from ...models import StepRun, StepState
-from ..definitions import version_definition
+from ..definitions import run_definition
 from .ledger import RunLedger, steps_flush, writer_slot
 from .runs import run_start
 from .sql import rows_update, rows_update_many, step_rows
@@ -184,7 +184,7 @@ def steps_queue_ready(
     from .workflows import is_workflow, workflow_steps_start
 
     ready = steps_ready(ledger, steps, dag, after=after)
-    definition = version_definition(ledger.run.version_id)
+    definition = run_definition(ledger.run)
     workflows = [sr for sr in ready if is_workflow(definition, sr.step_id)]
     if workflows:
         # No worker runs these: they start here with their child runs.

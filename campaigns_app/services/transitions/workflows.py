@@ -27,7 +27,7 @@ from ...models import (
     StepRun,
     StepState,
 )
-from ..definitions import VersionDefinition, version_definition
+from ..definitions import VersionDefinition, run_definition, version_definition
 from .ledger import RunLedger, run_locked
 from .runs import run_finish_if_done, run_start
 
@@ -159,7 +159,7 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
     """
     from .steps import step_fail, step_succeed
 
-    definition = version_definition(ledger.run.version_id)
+    definition = run_definition(ledger.run)
     for step_run in step_runs:
         step = definition.steps[step_run.step_id]
         resume = not fresh and step_run.state == StepState.PENDING
@@ -294,7 +294,7 @@ def workflow_child_ended(*, child_run_id: int) -> None:
         step_run = steps[step_id]
         if step_run.state != StepState.RUNNING:
             return
-        definition = version_definition(ledger.run.version_id)
+        definition = run_definition(ledger.run)
         dag, step = definition.dag, definition.steps[step_id]
         timed_out = (StepRun.objects.filter(pk=step_run.pk).values_list("error", flat=True).first() or "").startswith(
             "timeout"
@@ -396,7 +396,7 @@ def _ensemble_item_ended(
             step_cancelled(ledger, step_run, error="cancelled by user", ended=ledger.now)
         return
     if counts[StepState.PENDING]:
-        results = _results_for(ledger.run.pk, version_definition(ledger.run.version_id), step_run.step_id)
+        results = _results_for(ledger.run.pk, run_definition(ledger.run), step_run.step_id)
         _ensemble_fill(ledger, step_run, step, results)
         return
     if counts[StepState.RUNNING] == 0:

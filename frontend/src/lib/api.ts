@@ -237,6 +237,11 @@ export const api = {
       method: 'POST',
       body: { instances },
     }),
+  /** Run one (unsaved) step alone once: a run of kind ``test``, kept out of the run lists. */
+  testStep: (
+    campaignId: number | string,
+    body: { step: unknown; parameters: Record<string, unknown>; upstream: Record<string, unknown> },
+  ) => apiFetch<Run>(`/api/campaigns/${campaignId}/test-step/`, { method: 'POST', body }),
   runs: (filter: RunListFilter = {}, signal?: AbortSignal) =>
     apiFetch<Paginated<Run> | Run[]>('/api/runs/', {
       query: {

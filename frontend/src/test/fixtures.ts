@@ -152,6 +152,7 @@ export function hpcRunEvents(): RunEvent[] {
 export function makeRun(overrides: Partial<Run> = {}): Run {
   return {
     id: 7,
+    kind: 'campaign',
     campaign: 3,
     campaign_name: 'Demo campaign',
     version: 2,

@@ -7,6 +7,7 @@ import type { EditOptions } from '../useEditorDoc';
 import { Field, NumberInput } from './fields';
 import { defaultKwargs, KwargsForm, type FunctionSchema } from './KwargsForm';
 import { ArgvList, EnvList } from './ListFields';
+import { TestStepPanel } from './TestStepPanel';
 import { WorkflowStepProperties } from './WorkflowStepProperties';
 
 interface Props {
@@ -238,6 +239,7 @@ export function StepProperties({ doc, step, functions, errors, edit, onRenamed }
           data-testid="step-description"
         />
       </Field>
+      {step.kind !== 'workflow' && <TestStepPanel doc={doc} step={step} />}
     </div>
   );
 }

@@ -324,6 +324,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{id}/test-step/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Run one step, as sent (unsaved), once on a worker: a run of kind ``test``, left out of run lists. */
+        post: operations["campaigns_test_step_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{id}/versions/": {
         parameters: {
             query?: never;
@@ -727,7 +744,7 @@ export interface components {
         ApiToken: {
             readonly id: number;
             readonly name: string;
-            readonly kind: components["schemas"]["KindEnum"];
+            readonly kind: components["schemas"]["Kind4c9Enum"];
             readonly prefix: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -740,7 +757,7 @@ export interface components {
         ApiTokenCreated: {
             readonly id: number;
             readonly name: string;
-            readonly kind: components["schemas"]["KindEnum"];
+            readonly kind: components["schemas"]["Kind4c9Enum"];
             readonly prefix: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -1017,7 +1034,13 @@ export interface components {
          *     * `login` - Login
          * @enum {string}
          */
-        KindEnum: "personal" | "login";
+        Kind4c9Enum: "personal" | "login";
+        /**
+         * @description * `campaign` - Campaign
+         *     * `test` - Test
+         * @enum {string}
+         */
+        KindCa9Enum: "campaign" | "test";
         LaunchAnswer: components["schemas"]["RunDetail"] | components["schemas"]["BatchLaunch"];
         /** @description Either one run (``parameters``) or a batch of runs (``instances``). */
         LaunchRequest: {
@@ -1143,6 +1166,7 @@ export interface components {
         RoleEnum: "viewer" | "operator" | "editor" | "admin";
         Run: {
             readonly id: number;
+            readonly kind: components["schemas"]["KindCa9Enum"];
             readonly campaign: number;
             campaign_name: string;
             version: number;
@@ -1176,6 +1200,7 @@ export interface components {
         };
         RunDetail: {
             readonly id: number;
+            readonly kind: components["schemas"]["KindCa9Enum"];
             readonly campaign: number;
             campaign_name: string;
             version: number;
@@ -1381,6 +1406,15 @@ export interface components {
             /** @enum {string} */
             state: "pending" | "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
             data: components["schemas"]["StepStateData"];
+        };
+        /** @description One step of the campaign, as the editor has it (unsaved), with sample values to run it with. */
+        StepTestRequest: {
+            /** @description the step definition, as in graph.steps */
+            step: unknown;
+            /** @description sample campaign parameter values */
+            parameters?: unknown;
+            /** @description sample results of upstream steps, by step id ({{ steps.ID.result }}) */
+            upstream?: unknown;
         };
         Team: {
             readonly id: number;
@@ -3602,6 +3636,123 @@ export interface operations {
             };
         };
     };
+    campaigns_test_step_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this campaign. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepTestRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Bad input, naming the field or step at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No valid credentials (a session or an `Authorization: Token` header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Allowed to see this but not to do this; `detail` says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such thing, or one you may not see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description In conflict with the current state (an edit based on an old version, runs still active). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request body is larger than STUDIO_MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The body is not JSON (or a well-formed form). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     campaigns_versions_list: {
         parameters: {
             query?: {
@@ -4340,6 +4491,13 @@ export interface operations {
         parameters: {
             query?: {
                 campaign?: number;
+                /**
+                 * @description `test`: the editor's one-step test runs, which the list leaves out otherwise
+                 *
+                 *     * `campaign` - Campaign
+                 *     * `test` - Test
+                 */
+                kind?: "campaign" | "test";
                 /** @description the owner's username */
                 owner?: string;
                 /** @description A page number within the paginated result set. */
@@ -4607,6 +4765,13 @@ export interface operations {
             query?: {
                 after?: number;
                 campaign?: number;
+                /**
+                 * @description `test`: the editor's one-step test runs, which the list leaves out otherwise
+                 *
+                 *     * `campaign` - Campaign
+                 *     * `test` - Test
+                 */
+                kind?: "campaign" | "test";
                 /** @description the owner's username */
                 owner?: string;
                 parent?: number;
@@ -4812,6 +4977,13 @@ export interface operations {
         parameters: {
             query?: {
                 campaign?: number;
+                /**
+                 * @description `test`: the editor's one-step test runs, which the list leaves out otherwise
+                 *
+                 *     * `campaign` - Campaign
+                 *     * `test` - Test
+                 */
+                kind?: "campaign" | "test";
                 /** @description the owner's username */
                 owner?: string;
                 /** @description A page number within the paginated result set. */

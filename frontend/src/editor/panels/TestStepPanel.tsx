@@ -1,0 +1,180 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useParams } from 'react-router-dom';
+import { api, errorText, unwrapList } from '../../lib/api';
+import type { GraphStep } from '../../lib/types';
+import { useRunLive } from '../../useRunLive';
+import type { EditorDoc } from '../lib/doc';
+
+const STEP_REFERENCE = /\{\{\s*steps\.([A-Za-z_][A-Za-z0-9_-]*)\.result/g;
+
+/** Upstream steps whose results this step reads: its edges' sources and the steps its placeholders name. */
+export function upstreamOf(doc: EditorDoc, step: GraphStep): string[] {
+  const found = new Set(doc.edges.filter((e) => e.target === step.id).map((e) => e.source));
+  for (const match of JSON.stringify(step).matchAll(STEP_REFERENCE)) found.add(match[1]);
+  found.delete(step.id);
+  return [...found].sort();
+}
+
+/** A sample as typed: JSON when it parses (3, true, {"a": 1}), else the text itself. */
+export function sampleValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function sampleText(value: unknown): string {
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+}
+
+interface Props {
+  doc: EditorDoc;
+  step: GraphStep;
+}
+
+/** "Test this step": run the step as edited, alone, once on a worker, and show its state, result, log and error. */
+export function TestStepPanel({ doc, step }: Props) {
+  const { id: campaignId } = useParams();
+  const upstream = useMemo(() => upstreamOf(doc, step), [doc, step]);
+  const [params, setParams] = useState<Record<string, string>>({});
+  const [results, setResults] = useState<Record<string, string>>({});
+  const [runId, setRunId] = useState<string | undefined>(undefined);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+
+  // Samples start from the last run's parameters and results, else from the parameters' defaults.
+  useEffect(() => {
+    const defaults: Record<string, string> = {};
+    for (const p of doc.parameters) defaults[p.name] = sampleText(p.default);
+    setParams(defaults);
+    setResults({});
+    setRunId(undefined);
+    setRefusal(null);
+    if (!campaignId) return;
+    const ctrl = new AbortController();
+    api
+      .runs({ campaign: campaignId, page_size: 1 }, ctrl.signal)
+      .then((body) => {
+        const [last] = unwrapList(body).items;
+        if (!last || ctrl.signal.aborted) return;
+        const lastParams = (last.parameters ?? {}) as Record<string, unknown>;
+        setParams((now) => {
+          const next = { ...now };
+          for (const name of Object.keys(next)) if (name in lastParams) next[name] = sampleText(lastParams[name]);
+          return next;
+        });
+        const lastResults: Record<string, string> = {};
+        for (const s of last.steps ?? [])
+          if (s.result !== null && s.result !== undefined) lastResults[s.step] = sampleText(s.result);
+        setResults(lastResults);
+      })
+      .catch(() => {
+        /* no last run to start from: the defaults stay */
+      });
+    return () => ctrl.abort();
+    // A new selected step starts again from the last run; edits to the same step keep the samples typed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [campaignId, step.id]);
+
+  const live = useRunLive(runId);
+  const stepView = live.view?.steps[step.id];
+  const state = stepView?.state ?? (runId ? 'queued' : null);
+  const log = live.view?.logs[step.id] ?? [];
+
+  if (!campaignId) {
+    return (
+      <p className="muted small" data-testid="test-step-unsaved">
+        Save the campaign once to test its steps.
+      </p>
+    );
+  }
+
+  const run = async () => {
+    setSending(true);
+    setRefusal(null);
+    setRunId(undefined);
+    try {
+      const body = {
+        step,
+        parameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, sampleValue(v)])),
+        upstream: Object.fromEntries(upstream.map((id) => [id, sampleValue(results[id] ?? '')])),
+      };
+      const created = await api.testStep(campaignId, body);
+      setRunId(String(created.id));
+    } catch (err) {
+      setRefusal(errorText(err));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <fieldset className="props-group" data-testid="test-step">
+      <legend>Test this step</legend>
+      {doc.parameters.map((p) => (
+        <label key={p.name} className="pfield">
+          <span className="pfield-label">params.{p.name}</span>
+          <input
+            value={params[p.name] ?? ''}
+            onChange={(e) => setParams({ ...params, [p.name]: e.target.value })}
+            data-testid={`test-param-${p.name}`}
+          />
+        </label>
+      ))}
+      {upstream.map((id) => (
+        <label key={id} className="pfield">
+          <span className="pfield-label">steps.{id}.result</span>
+          <input
+            value={results[id] ?? ''}
+            placeholder="sample result (JSON or text)"
+            onChange={(e) => setResults({ ...results, [id]: e.target.value })}
+            data-testid={`test-upstream-${id}`}
+          />
+        </label>
+      ))}
+      <button
+        type="button"
+        className="btn btn-small btn-primary"
+        onClick={run}
+        disabled={sending}
+        data-testid="test-step-run"
+      >
+        {sending ? 'Sending…' : 'Test this step'}
+      </button>
+      {refusal && (
+        <p className="field-error small" role="alert" data-testid="test-step-refusal">
+          {refusal}
+        </p>
+      )}
+      {runId && (
+        <div className="test-step-outcome" data-testid="test-step-outcome">
+          <p className="small">
+            Test run {runId}: <span data-testid="test-step-state">{state}</span>
+          </p>
+          {stepView?.state === 'succeeded' && (
+            <pre className="small" data-testid="test-step-result">
+              {shown(stepView.result)}
+            </pre>
+          )}
+          {stepView?.error != null && (
+            <pre className="field-error small" data-testid="test-step-error">
+              {shown(stepView.error)}
+            </pre>
+          )}
+          {log.length > 0 && (
+            <pre className="small" data-testid="test-step-log">
+              {log.join('\n')}
+            </pre>
+          )}
+          {live.error && <p className="field-error small">{live.error}</p>}
+        </div>
+      )}
+    </fieldset>
+  );
+}
