@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .templating import _ANY_PLACEHOLDER
+from .templating import PLACEHOLDER_PATTERN
 
 _TYPE_WORDS = {
     "number": "a number",
@@ -54,7 +54,7 @@ def _shown(value: Any) -> str:
 
 def is_placeholder(value: Any) -> bool:
     """A string that is exactly one ``{{ … }}``: its type is known only when a run renders it."""
-    return isinstance(value, str) and _ANY_PLACEHOLDER.fullmatch(value.strip()) is not None
+    return isinstance(value, str) and PLACEHOLDER_PATTERN.fullmatch(value.strip()) is not None
 
 
 def argument_error(step_id: str, name: str, value: Any, prop: Mapping[str, Any]) -> str | None:

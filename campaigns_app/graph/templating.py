@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # The inside of a placeholder holds no braces pair, so "{{ a }}-{{ b }}" is two of them, never one.
-_ANY_PLACEHOLDER = re.compile(r"\{\{((?:(?!\{\{|\}\}).)*)\}\}", re.DOTALL)
+PLACEHOLDER_PATTERN = re.compile(r"\{\{((?:(?!\{\{|\}\}).)*)\}\}", re.DOTALL)
 _HEAD = re.compile(
     r"^\s*(?:params\.(?P<param>[A-Za-z_][A-Za-z0-9_]*)"
     r"|steps\.(?P<step>[A-Za-z_][A-Za-z0-9_-]*)\.result"
@@ -70,7 +70,7 @@ def _parse(inner: str, text: str) -> Placeholder:
 
 def _unterminated(text: str) -> str | None:
     """The start of a ``{{`` that no ``}}`` closes, if any."""
-    rest = _ANY_PLACEHOLDER.sub("", text)
+    rest = PLACEHOLDER_PATTERN.sub("", text)
     at = rest.find("{{")
     return None if at < 0 else rest[at : at + 40]
 
@@ -93,7 +93,7 @@ def placeholders_in(value: Any) -> list[Placeholder]:
         open_start = _unterminated(text)
         if open_start is not None:
             raise TemplateError(f"unterminated placeholder {open_start!r}: close it with }}}}")
-        for match in _ANY_PLACEHOLDER.finditer(text):
+        for match in PLACEHOLDER_PATTERN.finditer(text):
             found.append(_parse(match.group(1), match.group(0)))
     return found
 
@@ -173,13 +173,13 @@ def render_value(
 ) -> Any:
     """Substitute placeholders everywhere in a JSON value; ``bindings`` holds ``item`` and ``index``."""
     if isinstance(value, str):
-        whole = _ANY_PLACEHOLDER.fullmatch(value)
+        whole = PLACEHOLDER_PATTERN.fullmatch(value)
         if whole:
             return _lookup(_parse(whole.group(1), value), params, results, bindings)
         open_start = _unterminated(value)
         if open_start is not None:
             raise TemplateError(f"unterminated placeholder {open_start!r}")
-        return _ANY_PLACEHOLDER.sub(
+        return PLACEHOLDER_PATTERN.sub(
             lambda m: _as_text(_lookup(_parse(m.group(1), m.group(0)), params, results, bindings)), value
         )
     if isinstance(value, Mapping):

@@ -14,7 +14,7 @@ from typing import Any
 from .dag import Dag
 from .errors import FaultCollector, GraphFault
 from .parameters import parameter_value_error
-from .templating import _ANY_PLACEHOLDER, TemplateError, placeholders_in
+from .templating import PLACEHOLDER_PATTERN, TemplateError, placeholders_in
 
 DEFAULT_MAX_DEPTH = 8
 DEFAULT_MAX_ITEMS = 10000
@@ -93,7 +93,7 @@ def _parameters_check(sid: str, child: ChildCampaign, given: Mapping, out: Fault
                 out.add(f"step {sid!r}: {label} needs parameter {name!r}", step=sid)
             continue
         value = given[name]
-        if isinstance(value, str) and _ANY_PLACEHOLDER.search(value):
+        if isinstance(value, str) and PLACEHOLDER_PATTERN.search(value):
             continue  # rendered at run time, checked against the declaration then
         if spec["type"] == "json":
             continue
@@ -111,7 +111,7 @@ def normalize_fan_out(raw: Mapping, step: dict, faults: list[GraphFault], *, max
         if isinstance(value, list):
             if len(value) > max_items:
                 out.add(f"step {sid!r}: for_each has {len(value)} items, over the limit of {max_items}", step=sid)
-        elif not (isinstance(value, str) and _ANY_PLACEHOLDER.fullmatch(value.strip())):
+        elif not (isinstance(value, str) and PLACEHOLDER_PATTERN.fullmatch(value.strip())):
             out.add(
                 f"step {sid!r}: for_each must be a list, or one placeholder such as "
                 '"{{ steps.ID.result.files }}" that gives a list',
