@@ -105,4 +105,21 @@ describe('RunPage', () => {
     expect(screen.getByTestId('step-details-attempts').textContent).toBe('2');
     expect(screen.getByTestId('step-result').textContent).toBe('ok');
   });
+
+  it('opens with the step named by ?step= selected, its details and log shown', async () => {
+    render(
+      <MemoryRouter initialEntries={['/runs/7?step=s2']}>
+        <Routes>
+          <Route path="/runs/:id" element={<RunPage />} />
+        </Routes>
+      </MemoryRouter>,
+    );
+    await waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
+    act(() => {
+      last().open();
+      runEvents().forEach((e) => last().send(e));
+    });
+    expect(screen.getByTestId('step-details').getAttribute('data-state')).toBe('succeeded');
+    expect(screen.getByTestId('step-details-attempts').textContent).toBe('2');
+  });
 });

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { LiveIndicator } from '../components/LiveIndicator';
 import { LogPanel } from '../components/run/LogPanel';
 import { RunActions } from '../components/run/RunActions';
@@ -28,7 +28,9 @@ const NO_LINES: string[] = [];
 export function RunPage() {
   const { id } = useParams();
   const { run, view, status, error, notFound } = useRunLive(id);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [searchParams] = useSearchParams();
+  // ?step=ID (the editor's "Open last run's log") opens the page with that step's details and log.
+  const [selected, setSelected] = useState<string | null>(() => searchParams.get('step'));
   useTitle(run ? `Run #${run.id} · ${run.campaign_name}` : `Run #${id ?? ''}`);
 
   const graph: Graph = useMemo(() => {
