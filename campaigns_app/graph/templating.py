@@ -210,7 +210,7 @@ def render_results(value: Any, results: Mapping[str, Any]) -> Any:
         return ph if ph.kind == "steps" else None
 
     if isinstance(value, str):
-        whole = _ANY_PLACEHOLDER.fullmatch(value)
+        whole = PLACEHOLDER_PATTERN.fullmatch(value)
         if whole:
             ph = step_placeholder(whole.group(1), value)
             return _lookup(ph, {}, results, None) if ph else value
@@ -219,7 +219,7 @@ def render_results(value: Any, results: Mapping[str, Any]) -> Any:
             ph = step_placeholder(m.group(1), m.group(0))
             return _as_text(_lookup(ph, {}, results, None)) if ph else m.group(0)
 
-        return _ANY_PLACEHOLDER.sub(substitute, value)
+        return PLACEHOLDER_PATTERN.sub(substitute, value)
     if isinstance(value, Mapping):
         return {k: render_results(v, results) for k, v in value.items()}
     if isinstance(value, list):
