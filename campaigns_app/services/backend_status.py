@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Count
 
 from ..backends import available_backends
-from ..models import StepRun, StepState
+from ..models import RunState, StepRun, StepState
 
 STATUS_TTL_S = 30
 KEY_PREFIX = "studio:backend-status:"
@@ -49,7 +49,10 @@ def backends_overview() -> list[dict]:
     prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
     counts: dict[tuple[str, str], int] = {
         (backend, state): n
-        for backend, state, n in StepRun.objects.filter(state__in=[StepState.QUEUED, StepState.RUNNING])
+        # Only runs still going: a step row of an ended run is history, not load on the backend.
+        for backend, state, n in StepRun.objects.filter(
+            state__in=[StepState.QUEUED, StepState.RUNNING], run__state__in=[RunState.QUEUED, RunState.RUNNING]
+        )
         .values_list("backend", "state")
         .annotate(n=Count("id"))
         .values_list("backend", "state", "n")

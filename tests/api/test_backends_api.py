@@ -31,3 +31,22 @@ def test_backends_show_up_only_while_a_worker_serves_them(alice_api, settings):
     assert body["thread"]["state"] == "no worker" and not body["thread"]["up"]
     backend_status_withdraw(worker="hpc@test", names=["radical", "dask"])
     assert not any(b["up"] for b in alice_api.get("/api/backends/").json())
+
+
+def test_running_counts_only_steps_of_runs_still_going(alice_api, seed_campaign, settings):
+    """A step row left 'running' in a run that has ended must not keep the backends chip at "running 1"."""
+    from campaigns_app.models import Run, RunState, StepRun, StepState
+
+    settings.STUDIO_BACKENDS = ["thread"]
+    runs = [alice_api.post(f"/api/campaigns/{seed_campaign.pk}/runs/", {}, format="json").json() for _ in range(2)]
+    StepRun.objects.filter(run_id__in=[r["id"] for r in runs], step_id="s1").update(state=StepState.RUNNING)
+
+    def thread_counts():
+        thread = next(b for b in alice_api.get("/api/backends/").json() if b["name"] == "thread")
+        return thread["running_steps"], thread["queued_steps"]
+
+    assert thread_counts()[0] == 2
+    Run.objects.filter(pk=runs[0]["id"]).update(state=RunState.FAILED)
+    assert thread_counts()[0] == 1
+    Run.objects.filter(pk=runs[1]["id"]).update(state=RunState.CANCELLED)
+    assert thread_counts() == (0, 0)
