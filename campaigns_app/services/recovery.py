@@ -45,7 +45,7 @@ from .transitions import (
 logger = logging.getLogger(__name__)
 
 
-class _Running:
+class StepsInThisProcess:
     """The steps this process is running now, with their cancel events."""
 
     def __init__(self) -> None:
@@ -65,7 +65,7 @@ class _Running:
             return dict(self.events)
 
 
-running_here = _Running()
+steps_in_this_process = StepsInThisProcess()
 
 
 def steps_pass_cancel_requests(events: dict[int, threading.Event]) -> None:
@@ -173,7 +173,7 @@ class Watchdog:
         while not self.stop.wait(tick):
             count += 1
             try:
-                events = running_here.snapshot()
+                events = steps_in_this_process.snapshot()
                 if events:
                     steps_pass_cancel_requests(events)
                     if count % ticks_per_beat == 0:

@@ -21,7 +21,7 @@ from .backend_states import backend_state_reporter
 from .definitions import run_definition, version_definition
 from .fan_out import items_plan, items_run
 from .logs import step_log_close, step_log_open
-from .recovery import running_here
+from .recovery import steps_in_this_process
 from .transitions import (
     RunSteps,
     in_run_transaction,
@@ -107,7 +107,7 @@ def _run_on_backend(claimed: ClaimedStep) -> StepOutcome:
     inv, step_run_id = claimed.invocation, claimed.step_run_id
     log = step_log_open(step_run_id=step_run_id, run_id=claimed.run_id, step_id=inv.step_id, attempt=inv.attempt)
     inv.log = log
-    running_here.add(step_run_id, inv.cancelled)
+    steps_in_this_process.add(step_run_id, inv.cancelled)
     try:
         if claimed.items is not None:
             outcome = items_run(invocation=inv, step_run_id=step_run_id, backend=claimed.backend, **claimed.items)
@@ -117,7 +117,7 @@ def _run_on_backend(claimed: ClaimedStep) -> StepOutcome:
         logger.exception("backend %s crashed running step run %s", claimed.backend, step_run_id)
         outcome = StepOutcome.failure(f"backend error: {type(exc).__name__}: {exc}")
     finally:
-        running_here.remove(step_run_id)
+        steps_in_this_process.remove(step_run_id)
         try:
             step_log_close(log)
         except Exception:  # losing log lines must not lose the outcome

@@ -14,7 +14,7 @@ from campaigns_app.services import (
     run_launch,
     step_run_execute,
 )
-from campaigns_app.services.recovery import running_here, steps_pass_cancel_requests
+from campaigns_app.services.recovery import steps_in_this_process, steps_pass_cancel_requests
 from tests.services import seed_steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -106,10 +106,10 @@ def test_a_cancel_stops_the_awaiting_coroutine(alice):
     step_run = StepRun.objects.get(run=run)
     worker = threading.Thread(target=step_run_execute, kwargs={"step_run_id": step_run.pk})
     worker.start()
-    while step_run.pk not in running_here.snapshot():
+    while step_run.pk not in steps_in_this_process.snapshot():
         time.sleep(0.02)
     run_cancel(run_id=run.pk)
-    steps_pass_cancel_requests(running_here.snapshot())  # the worker's watchdog, on its next round
+    steps_pass_cancel_requests(steps_in_this_process.snapshot())  # the worker's watchdog, on its next round
     worker.join(5)
     assert not worker.is_alive()
     assert StepRun.objects.get(pk=step_run.pk).state == "cancelled"
