@@ -278,6 +278,8 @@ SPECTACULAR_SETTINGS = {
         "VisibilityEnum": "campaigns_app.models.Visibility",
         "RunStateEnum": "campaigns_app.models.RunState",
         "StepStateEnum": "campaigns_app.models.StepState",
+        "RunKindEnum": "campaigns_app.models.RunKind",
+        "TokenKindEnum": "campaigns_app.models.TokenKind",
     },
     # Graph documents and websocket messages, typed in Python, published as components.
     "POSTPROCESSING_HOOKS": [

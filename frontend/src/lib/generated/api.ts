@@ -744,7 +744,7 @@ export interface components {
         ApiToken: {
             readonly id: number;
             readonly name: string;
-            readonly kind: components["schemas"]["Kind4c9Enum"];
+            readonly kind: components["schemas"]["TokenKindEnum"];
             readonly prefix: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -757,7 +757,7 @@ export interface components {
         ApiTokenCreated: {
             readonly id: number;
             readonly name: string;
-            readonly kind: components["schemas"]["Kind4c9Enum"];
+            readonly kind: components["schemas"]["TokenKindEnum"];
             readonly prefix: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -1029,18 +1029,6 @@ export interface components {
             /** @default private */
             visibility: components["schemas"]["VisibilityEnum"];
         };
-        /**
-         * @description * `personal` - Personal
-         *     * `login` - Login
-         * @enum {string}
-         */
-        Kind4c9Enum: "personal" | "login";
-        /**
-         * @description * `campaign` - Campaign
-         *     * `test` - Test
-         * @enum {string}
-         */
-        KindCa9Enum: "campaign" | "test";
         LaunchAnswer: components["schemas"]["RunDetail"] | components["schemas"]["BatchLaunch"];
         /** @description Either one run (``parameters``) or a batch of runs (``instances``). */
         LaunchRequest: {
@@ -1166,7 +1154,7 @@ export interface components {
         RoleEnum: "viewer" | "operator" | "editor" | "admin";
         Run: {
             readonly id: number;
-            readonly kind: components["schemas"]["KindCa9Enum"];
+            readonly kind: components["schemas"]["RunKindEnum"];
             readonly campaign: number;
             campaign_name: string;
             version: number;
@@ -1200,7 +1188,7 @@ export interface components {
         };
         RunDetail: {
             readonly id: number;
-            readonly kind: components["schemas"]["KindCa9Enum"];
+            readonly kind: components["schemas"]["RunKindEnum"];
             readonly campaign: number;
             campaign_name: string;
             version: number;
@@ -1248,6 +1236,12 @@ export interface components {
         };
         RunEvent: components["schemas"]["RunEventMessage"];
         RunEventMessage: components["schemas"]["RunStateEvent"] | components["schemas"]["RunErrorEvent"] | components["schemas"]["StepStateEvent"] | components["schemas"]["StepLogEvent"] | components["schemas"]["StepBackendEvent"];
+        /**
+         * @description * `campaign` - Campaign
+         *     * `test` - Test
+         * @enum {string}
+         */
+        RunKindEnum: "campaign" | "test";
         /** @description For a child run: the run and workflow step (and ``for_each`` item) that started it. */
         RunParent: {
             run: number;
@@ -1437,6 +1431,12 @@ export interface components {
         Token: {
             token: string;
         };
+        /**
+         * @description * `personal` - Personal
+         *     * `login` - Login
+         * @enum {string}
+         */
+        TokenKindEnum: "personal" | "login";
         User: {
             id: number;
             username: string;
