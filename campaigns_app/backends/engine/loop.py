@@ -1,82 +1,28 @@
-"""One long-lived AsyncFlow ``WorkflowEngine`` per worker process and backend.
-
-A Celery worker thread runs a step by handing a task to the engine, then
-waits for it while relaying the backend's states and watching for cancel and
-timeout.  The engine and its rhapsody execution backend (a RADICAL pilot, a
-Dask client) live on an asyncio loop in a thread of their own: they start
-once, on first use or when the worker comes up, and stop with the worker.
-
-Nothing here knows the ORM: states go to ``invocation.report`` and the
-outcome is a ``StepOutcome``.
-"""
+"""``AsyncFlowEngine``: the engine and its execution backend on an asyncio loop in a thread of their own."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
-import queue
-import shlex
 import threading
 import time
-import traceback
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 from typing import Any
 
-from .base import StepInvocation, StepOutcome
+from .tasks import (
+    PRUNE_AFTER_S,
+    SUBMIT_TIMEOUT_S,
+    EngineUnavailable,
+    TaskHandle,
+    TaskSpec,
+    _command,
+    task_outcome,
+)
 
 logger = logging.getLogger(__name__)
-
-STDERR_TAIL_CHARS = 2000
-# How long a cancelled step waits for the backend to confirm the cancel (so
-# its CANCELED state is reported) before the attempt is recorded anyway.
-CANCEL_GRACE_S = 15.0
-SUBMIT_TIMEOUT_S = 60.0
-# A finished task's records stay in the engine this long, so the engine's own
-# run loop has moved on from it before they are dropped.
-PRUNE_AFTER_S = 5.0
-
-
-class EngineUnavailable(Exception):
-    """The backend could not start (or has died); steps sent to it fail with this message."""
-
-
-async def _command(command: str, task_description: dict = {}) -> str:  # noqa: B006 - AsyncFlow reads the default
-    """AsyncFlow executable task: the command line is already rendered by the studio."""
-    return command
-
-
-@dataclass
-class TaskSpec:
-    """What the engine submits for one step attempt."""
-
-    label: str
-    # "executable": ``command`` runs as the backend's own executable task.
-    # "function": ``function`` (an async callable the backend can ship) runs with ``args``.
-    kind: str
-    command: str | None = None
-    function: Callable[..., Awaitable[Any]] | None = None
-    args: tuple = ()
-    task_description: dict = field(default_factory=dict)
-    # Set when ``function`` reports its own start through the engine (see ``observe_token``).
-    token: str | None = None
-
-
-class TaskHandle:
-    """A submitted task as the waiting worker thread sees it: a queue of ("state", ...) then one ("done", ...)."""
-
-    def __init__(self, spec: TaskSpec):
-        self.spec = spec
-        self.uid: str | None = None
-        self.future: asyncio.Future | None = None
-        self.events: queue.Queue = queue.Queue()
-        self.submitted_at = time.time()
-
-    def state(self, name: str, at: float | None = None, **detail: Any) -> None:
-        self.events.put(("state", name, {"at": at or time.time(), **detail}))
 
 
 class AsyncFlowEngine:
@@ -296,7 +242,7 @@ class AsyncFlowEngine:
         description = getattr(future, "task", None) or {}
         if self.announce_submitted:
             handle.state("CANCELED" if future.cancelled() else "FAILED" if future.exception() else "DONE")
-        handle.events.put(("done", _outcome(handle.spec, future, description)))
+        handle.events.put(("done", task_outcome(handle.spec, future, description)))
         self._unbind(handle)
         if handle.uid:
             self._loop.call_later(PRUNE_AFTER_S, self._prune, handle.uid)
@@ -319,87 +265,3 @@ class AsyncFlowEngine:
         future, loop = handle.future, self._loop
         if future is not None and loop is not None and not future.done():
             loop.call_soon_threadsafe(future.cancel)
-
-
-def _outcome(spec: TaskSpec, future: asyncio.Future, description: dict) -> StepOutcome:
-    if future.cancelled():
-        return StepOutcome.failure(f"cancelled by the {spec.label} backend", reason="cancelled")
-    exc = future.exception()
-    if exc is None:
-        result = future.result()
-        if spec.kind == "executable":
-            return StepOutcome.success(last_line_result(result or ""))
-        return StepOutcome.success(result)
-    if isinstance(getattr(exc, "exit_code", None), int):
-        return StepOutcome.failure(str(exc), reason="exit_code")
-    exit_code = description.get("exit_code")
-    stderr = (description.get("stderr") or "").strip()
-    if spec.kind == "executable" and isinstance(exit_code, int) and exit_code not in (0, None):
-        tail = stderr[-STDERR_TAIL_CHARS:]
-        return StepOutcome.failure(f"exit code {exit_code}" + (f": {tail}" if tail else ""), reason="exit_code")
-    text = f"{type(exc).__name__}: {exc}"
-    remote_tb = "".join(traceback.format_exception(exc)[-5:]) if exc.__traceback__ else ""
-    return StepOutcome.failure(f"{text}\n{remote_tb[-STDERR_TAIL_CHARS:]}".strip(), reason="error")
-
-
-def last_line_result(stdout: str):
-    import json
-
-    lines = [line for line in stdout.splitlines() if line.strip()]
-    if not lines:
-        return None
-    last = lines[-1].strip()
-    try:
-        return json.loads(last)
-    except ValueError:
-        return last
-
-
-def command_line(argv: list[str]) -> str:
-    """The argv as one shell-quoted command, the form AsyncFlow executable tasks take."""
-    return shlex.join(argv)
-
-
-def run_on_engine(
-    engine: AsyncFlowEngine, invocation: StepInvocation, spec: TaskSpec, timeout_s: float | None = None
-) -> StepOutcome:
-    """Run one step on ``engine`` from a worker thread: relay states, honour cancel and timeout."""
-    if invocation.cancelled.is_set():
-        return StepOutcome.failure(f"step {invocation.step_id} was cancelled before it started", reason="cancelled")
-    try:
-        engine.start()
-        handle = engine.submit(spec)
-    except EngineUnavailable as exc:
-        return StepOutcome.failure(str(exc), reason="backend_unavailable")
-    deadline = time.monotonic() + timeout_s if timeout_s else None
-    stop_reason: str | None = None
-    grace_until = None
-    while True:
-        try:
-            item = handle.events.get(timeout=0.1)
-        except queue.Empty:
-            now = time.monotonic()
-            if stop_reason is None and invocation.cancelled.is_set():
-                stop_reason = "cancelled"
-            elif stop_reason is None and deadline is not None and now > deadline:
-                stop_reason = "timeout"
-            if stop_reason is not None and grace_until is None:
-                engine.cancel(handle)
-                grace_until = now + CANCEL_GRACE_S
-            if grace_until is not None and now > grace_until:
-                break
-            continue
-        if item[0] == "state":
-            invocation.report(item[1], item[2])
-            continue
-        outcome: StepOutcome = item[1]
-        if stop_reason is None:
-            return outcome
-        break
-    if stop_reason == "timeout":
-        return StepOutcome.failure(
-            f"timeout: still running after {timeout_s:g} s; the {engine.name} task was cancelled", reason="timeout"
-        )
-    return StepOutcome.failure(
-        f"step {invocation.step_id} was cancelled; the {engine.name} task was cancelled", reason="cancelled"
-    )
