@@ -9,133 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .. import policies
-from ..backends import available_backends
-from ..backends.registry import backend_refuses
-from ..events import access_changed_on_commit
-from ..graph import GraphError, validate_campaign
-from ..graph.diff import definition_diff, diff_summary
-from ..graph.errors import GraphFault
-from ..graph.executables import ExecutableRules
-from ..graph.validation import GraphLimits
-from ..models import RUN_TERMINAL, Campaign, CampaignVersion, Team, Visibility
-from ..step_functions import function_registry
-from .audit import Action, audit_record, campaign_audit_team
-from .errors import DefinitionInvalid, EditConflict, ServiceError, StateConflict, forbid
-from .workflow_refs import child_resolver, workflow_limits
+from ... import policies
+from ...events import access_changed_on_commit
+from ...graph.diff import definition_diff, diff_summary
+from ...models import RUN_TERMINAL, Campaign, CampaignVersion, Team, Visibility
+from ..audit import Action, audit_record, campaign_audit_team
+from ..errors import EditConflict, ServiceError, StateConflict, forbid
+from .rules import (
+    VERB_OF_ACTION,
+    definition_validate,
+    executables_check,
+    sharing_check,
+    tags_normalize,
+    team_for_campaigns,
+)
 
 UNSET: Any = object()
-MAX_TAGS = 20
-MAX_TAG_LENGTH = 40
 
 
-def definition_validate(
-    *, parameters: Any, graph: Any, user=None, campaign: Campaign | None = None
-) -> tuple[list[dict], dict]:
-    """Normalised (parameters, graph), or DefinitionInvalid naming every fault.
-
-    Workflow steps may run campaigns ``user`` may see (any, without a user);
-    ``campaign`` is the one being saved, so that it cannot end up calling itself.
-    """
-    signatures = {name: fn.signature for name, fn in function_registry().items()}
-    try:
-        size_limits = GraphLimits(
-            max_steps=settings.STUDIO_MAX_STEPS,
-            max_value_bytes=settings.STUDIO_MAX_KWARGS_BYTES,
-            max_depth=settings.STUDIO_MAX_JSON_DEPTH,
-        )
-        params, normalized = validate_campaign(
-            parameters=parameters,
-            graph=graph,
-            functions=signatures,
-            backends=available_backends(),
-            resolve=child_resolver(user),
-            limits=workflow_limits(campaign),
-            size_limits=size_limits,
-            rules=ExecutableRules(allow_unsafe_env=settings.STUDIO_STEP_ENV_ALLOW_UNSAFE),
-        )
-        backend_faults = steps_backend_faults(normalized["steps"])
-        if backend_faults:
-            raise GraphError(backend_faults)
-        return params, normalized
-    except GraphError as exc:
-        raise DefinitionInvalid(exc.by_field()) from exc
-
-
-def tags_normalize(tags: Any) -> list[str]:
-    """Trimmed, de-duplicated tags in the order given; ServiceError naming ``tags`` otherwise."""
-    if tags is None:
-        return []
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise ServiceError({"tags": ["must be a list of strings"]})
-    out: list[str] = []
-    for tag in (t.strip() for t in tags):
-        if not tag:
-            continue
-        if len(tag) > MAX_TAG_LENGTH:
-            raise ServiceError({"tags": [f"tag {tag[:20]!r}… is longer than {MAX_TAG_LENGTH} characters"]})
-        if tag.lower() not in {t.lower() for t in out}:
-            out.append(tag)
-    if len(out) > MAX_TAGS:
-        raise ServiceError({"tags": [f"at most {MAX_TAGS} tags"]})
-    return out
-
-
-def team_for_campaigns(*, user, team_id: Any) -> Team | None:
-    """The team a user may put campaigns in (editor or above), or None; ServiceError naming ``team``."""
-    if team_id in (None, ""):
-        return None
-    if isinstance(team_id, Team):
-        team = team_id
-    else:
-        if isinstance(team_id, bool) or not isinstance(team_id, (int, str)) or not str(team_id).isdigit():
-            raise ServiceError({"team": ["must be a team id or null"]})
-        team = Team.objects.filter(pk=int(team_id)).first()
-    if team is None or (not user.is_superuser and team.pk not in policies.user_team_roles(user)):
-        raise ServiceError({"team": [f"no team {team_id} among your teams"]})
-    refusal = policies.TEAM_PLACE.refusal(team, user, team=team.name)
-    if refusal:
-        raise ServiceError({"team": [refusal]})
-    return team
-
-
-def _sharing_check(visibility: Any, team: Team | None) -> str:
-    if visibility not in Visibility.values:
-        raise ServiceError({"visibility": [f"must be one of {', '.join(Visibility.values)}"]})
-    if visibility == Visibility.TEAM and team is None:
-        raise ServiceError({"visibility": ["a team campaign needs a team: set team too"]})
-    return visibility
-
-
-def executables_check(*, user, team: Team | None, graph: dict, verb: str) -> None:
-    """ActionForbidden unless ``policies.executables_refusal`` lets the user ``verb`` this graph in this team.
-
-    The one check of the right to run executable steps, for saves, imports,
-    forks, launches, retries and child runs alike.
-    """
-    forbid(
-        policies.executables_refusal(user, team, graph, verb), executable_steps=policies.graph_executable_steps(graph)
-    )
-
-
-_VERB_OF_ACTION = {Action.CAMPAIGN_FORK: "fork", Action.CAMPAIGN_IMPORT: "import"}
-
-
-def steps_backend_faults(steps: list[dict]) -> list[GraphFault]:
-    """Steps their backend cannot run (a function on radical); resources are checked by the graph validator."""
-    faults = []
-    for step in steps:
-        refused = backend_refuses(step.get("backend", "thread"), step["kind"])
-        if refused:
-            faults.append(GraphFault(f"step {step['id']!r}: {refused}", step=step["id"]))
-    return faults
-
-
-@transaction.atomic
 def campaign_create(
     *,
     owner,
@@ -153,9 +47,9 @@ def campaign_create(
 ) -> Campaign:
     """Create a campaign and its version 1; nothing is saved when anything is invalid or forbidden."""
     params, normalized = definition_validate(parameters=parameters or [], graph=graph, user=owner)
-    visibility = _sharing_check(visibility, team)
+    visibility = sharing_check(visibility, team)
     tags = tags_normalize(tags)
-    executables_check(user=owner, team=team, graph=normalized, verb=_VERB_OF_ACTION.get(audit_action, "save"))
+    executables_check(user=owner, team=team, graph=normalized, verb=VERB_OF_ACTION.get(audit_action, "save"))
     campaign = Campaign.objects.create(
         owner=owner,
         name=name,
@@ -239,7 +133,7 @@ def campaign_update(
     sharing_changed = (new_team != campaign.team) or (new_visibility != campaign.visibility)
     if sharing_changed:
         forbid(policies.CAMPAIGN_SHARE.refusal(campaign, user))
-        _sharing_check(new_visibility, new_team)
+        sharing_check(new_visibility, new_team)
 
     current = campaign.current_version
     new_params = current.parameters if parameters is None else parameters
