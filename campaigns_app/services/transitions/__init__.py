@@ -11,10 +11,12 @@ SQL lives only in ``sql.py`` here.
 | --- | --- |
 | ``commit.py`` | group commit: ``in_run_transaction`` applies a transition with whatever else this process's threads commit now, in one transaction |
 | ``ledger.py`` | ``run_locked`` / ``runs_created`` / ``run_created``: the run lock and the transaction; ``RunLedger`` with ``step_write`` / ``steps_write`` (step rows), ``record`` (events, gap-free seq), ``set_run_state``, ``on_commit`` |
-| ``steps.py`` | ``RunSteps`` (the steps a transition reads) and the step transitions: queue, claim, start here, succeed, fail, retry, cancelled, skip, cancel, reset, reclaim; heartbeats and overdue resends |
+| ``steps.py`` | ``RunSteps`` (the steps a transition reads) and the step transitions: queue, claim, start here, succeed, fail, retry, cancelled, skip, cancel, reset |
+| ``reclaim.py`` | heartbeats, overdue resends, reclaiming an attempt a lost worker held |
 | ``runs.py`` | run start, finish, requeue |
 | ``launch.py`` | new runs with their steps and first events |
-| ``workflows.py`` | workflow steps: start with a child run (or one per item, an ensemble), end with the child, cancel children, time out |
+| ``workflows.py`` | workflow steps: start with a child run (or one per item, an ensemble), end with the child, cancel children |
+| ``child_ends.py`` | a child run ended: its workflow step or ensemble item follows; overdue workflow steps time out, reconcile |
 | ``sql.py`` | the written-out statements |
 
 Adding a transition (child runs, for-each items, ...):
@@ -38,9 +40,11 @@ run's own ``run_locked`` after the first commits, or nests it: locks are taken
 parent before child, so two transitions never wait on each other.
 """
 
+from .child_ends import workflow_child_ended, workflow_steps_overdue, workflow_steps_reconcile
 from .commit import committer_stats, in_run_transaction
 from .launch import runs_queue_new
 from .ledger import RunLedger, run_created, run_locked, runs_created, writer_slot
+from .reclaim import step_reclaim, steps_heartbeat, steps_overdue
 from .runs import run_finish_if_done, run_requeue, run_start
 from .steps import (
     RunSteps,
@@ -48,13 +52,10 @@ from .steps import (
     step_cancelled,
     step_claim,
     step_fail,
-    step_reclaim,
     step_retry,
     step_start_here,
     step_succeed,
     steps_cancel,
-    steps_heartbeat,
-    steps_overdue,
     steps_queue,
     steps_queue_ready,
     steps_ready,
@@ -64,9 +65,6 @@ from .steps import (
 )
 from .workflows import (
     children_cancel,
-    workflow_child_ended,
-    workflow_steps_overdue,
-    workflow_steps_reconcile,
     workflow_steps_start,
 )
 

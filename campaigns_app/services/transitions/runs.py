@@ -60,7 +60,7 @@ def run_finish_if_done(ledger: RunLedger, steps: RunSteps | None = None) -> None
     if run.state != final:
         ledger.set_run_state(final, finished_at=ledger.now)
         if run.parent_id is not None:
-            from .workflows import workflow_child_ended
+            from .child_ends import workflow_child_ended
 
             # After commit, under the parent's own lock: never child before parent.
             ledger.on_commit(partial(workflow_child_ended, child_run_id=run.pk))

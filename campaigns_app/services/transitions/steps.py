@@ -13,15 +13,12 @@ import socket
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.utils import timezone
-
 from ...graph import Dag
 from ...models import StepRun, StepState
 from ..definitions import run_definition
-from .ledger import RunLedger, steps_flush, writer_slot
+from .ledger import RunLedger, steps_flush
 from .runs import run_start
-from .sql import rows_update, rows_update_many, step_rows
+from .sql import rows_update, step_rows
 
 WAITING = (StepState.PENDING, StepState.QUEUED)
 ACTIVE = (StepState.QUEUED, StepState.RUNNING)
@@ -289,10 +286,10 @@ def step_fail(
         at=ended,
         data={"attempt": step_run.attempts, "error": error, "reason": reason},
     )
-    return _after_failure(ledger, steps, step_run, dag, run_next_on=run_next_on)
+    return after_failure(ledger, steps, step_run, dag, run_next_on=run_next_on)
 
 
-def _after_failure(
+def after_failure(
     ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *, run_next_on: str | None = None
 ) -> StepRun | None:
     downstream = dag.descendants(step_run.step_id)
@@ -397,70 +394,3 @@ def steps_reset(ledger: RunLedger, steps: RunSteps, step_ids: Iterable[str], dag
 
 
 # --- recovery ----------------------------------------------------------------------------------------------
-
-
-def step_reclaim(
-    ledger: RunLedger, steps: RunSteps, step_run: StepRun, dag: Dag, *, attempt: int, cutoff: datetime
-) -> bool:
-    """A running step whose worker went silent → queued for any worker (or, past the limit, failed). True when done.
-
-    The lost attempt is recorded ``failed`` with reason ``worker_lost``; its
-    late outcome, if it ever comes, is ignored because the attempt moved on.
-    """
-    if (
-        step_run.state != StepState.RUNNING
-        or step_run.attempts != attempt
-        or step_run.heartbeat_at is None
-        or step_run.heartbeat_at >= cutoff
-    ):
-        return False
-    error = f"worker {step_run.worker or '?'} stopped heartbeating"
-    requeue = step_run.reclaims < settings.STUDIO_MAX_RECLAIMS
-    ledger.record(
-        "step.state",
-        StepState.FAILED,
-        step_id=step_run.step_id,
-        data={
-            "attempt": attempt,
-            "error": error,
-            "reason": "worker_lost",
-            "will_retry": not step_run.cancel_requested and requeue,
-        },
-    )
-    if step_run.cancel_requested:
-        ledger.step_write(step_run, state=StepState.CANCELLED, error=error, finished_at=ledger.now)
-        ledger.record("step.state", StepState.CANCELLED, step_id=step_run.step_id, data={"attempt": attempt})
-    elif requeue:
-        steps_queue(ledger, [step_run], error=error, reclaims=step_run.reclaims + 1, worker="", heartbeat_at=None)
-    else:
-        ledger.step_write(
-            step_run, state=StepState.FAILED, error=f"{error} ({step_run.reclaims + 1} times)", finished_at=ledger.now
-        )
-        _after_failure(ledger, steps, step_run, dag)
-    return True
-
-
-def steps_heartbeat(step_run_ids: list[int]) -> None:
-    """This worker still runs these steps (not a state change: ``heartbeat_at`` only, outside any run lock)."""
-    # In the writers' queue: a write that finds SQLite's lock taken sleeps
-    # 1, 2, 5 ms... and so would the step start it collided with.
-    with writer_slot():
-        StepRun.objects.filter(pk__in=step_run_ids, state=StepState.RUNNING).update(heartbeat_at=timezone.now())
-
-
-def steps_overdue(*, limit: int = 500) -> list[StepRun]:
-    """Steps queued (and due) for longer than ``STUDIO_REDISPATCH_AFTER_S``: their message may be lost.
-
-    Their ``dispatched_at`` moves to now, so the next sweep waits again before resending.
-    """
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.STUDIO_REDISPATCH_AFTER_S)
-    overdue = list(
-        StepRun.objects.filter(state=StepState.QUEUED, dispatched_at__lt=cutoff).only(
-            "run_id", "step_id", "attempts", "backend"
-        )[:limit]
-    )
-    if overdue:
-        with writer_slot():
-            rows_update_many(StepRun, [sr.pk for sr in overdue], dispatched_at=now)
-    return overdue

@@ -10,7 +10,6 @@ cancels the children inside the parent's transaction (parent before child).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -28,8 +27,8 @@ from ...models import (
     StepState,
 )
 from ..definitions import VersionDefinition, run_definition, version_definition
-from .ledger import RunLedger, run_locked
-from .runs import run_finish_if_done, run_start
+from .ledger import RunLedger
+from .runs import run_start
 
 
 class ChildRefused(Exception):
@@ -40,7 +39,7 @@ def is_workflow(definition: VersionDefinition, step_id: str) -> bool:
     return definition.steps[step_id]["kind"] == "workflow"
 
 
-def _results_for(run_id: int, definition: VersionDefinition, step_id: str) -> dict:
+def results_for(run_id: int, definition: VersionDefinition, step_id: str) -> dict:
     if step_id not in definition.reads_results:
         return {}
     ancestors = definition.dag.ancestors(step_id)
@@ -164,7 +163,7 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
         step = definition.steps[step_run.step_id]
         resume = not fresh and step_run.state == StepState.PENDING
         previous_child = StepRun.objects.filter(pk=step_run.pk).values_list("child_run_id", flat=True).first()
-        results = _results_for(ledger.run.pk, definition, step_run.step_id)
+        results = results_for(ledger.run.pk, definition, step_run.step_id)
         try:
             if step.get("for_each") is not None:
                 items = for_each_items(step, ledger.run.parameters, results)
@@ -173,7 +172,7 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
                     step_succeed(ledger, steps, step_run, dag, result=[], event_result={"result": []}, ended=ledger.now)
                     continue
                 step_items_prepare(step_run.pk, items, keep_successes=resume)
-                _ensemble_fill(ledger, step_run, step, results, resume=resume)
+                ensemble_fill(ledger, step_run, step, results, resume=resume)
                 continue
             if resume and _child_resume(previous_child):
                 _running_now(ledger, step_run, child_run=previous_child, resumed=True)
@@ -205,7 +204,7 @@ def step_items_prepare(step_run_id: int, items: list, *, keep_successes: bool) -
     StepItem.objects.bulk_create([StepItem(step_run_id=step_run_id, index=i, value=v) for i, v in enumerate(items)])
 
 
-def _ensemble_fill(ledger: RunLedger, step_run: StepRun, step: dict, results: dict, *, resume: bool = False) -> None:
+def ensemble_fill(ledger: RunLedger, step_run: StepRun, step: dict, results: dict, *, resume: bool = False) -> None:
     """Start child runs for pending items, up to the step's ``max_parallel`` and the run's."""
     limits = [n for n in (step.get("max_parallel"), ledger.run.max_parallel) if n]
     active = StepItem.objects.filter(step_run_id=step_run.pk, state=StepState.RUNNING).count()
@@ -250,226 +249,3 @@ def children_cancel(ledger: RunLedger, step_runs: list[StepRun]) -> None:
     )
     for child_id in Run.objects.filter(pk__in=ids).exclude(state__in=RUN_TERMINAL).values_list("pk", flat=True):
         run_cancel(run_id=child_id)
-
-
-def _child_summary(child_id: int) -> tuple[str, dict, str | None]:
-    """(state, result holding each succeeded child step's result by id, error naming the child's failed steps)."""
-    rows = list(
-        StepRun.objects.filter(run_id=child_id).order_by("order").values_list("step_id", "state", "result", "error")
-    )
-    state = Run.objects.filter(pk=child_id).values_list("state", flat=True).first()
-    result = {sid: res for sid, st, res, _ in rows if st == StepState.SUCCEEDED}
-    failed = [
-        f"step {sid}: {(err or st).splitlines()[0]}"
-        for sid, st, _, err in rows
-        if st in (StepState.FAILED, StepState.CANCELLED)
-    ]
-    error = (
-        None
-        if state == RunState.SUCCEEDED
-        else f"child run {child_id} {state}" + (f" ({'; '.join(failed[:3])})" if failed else "")
-    )
-    return state, result, error
-
-
-def workflow_child_ended(*, child_run_id: int) -> None:
-    """A child run has ended: its workflow step (or its item) in the parent run ends the same way.
-
-    Safe to call twice: a step or item no longer running on this child is left alone.
-    """
-    from ...backends import StepOutcome
-    from ..steps import _checked_result
-    from .steps import RunSteps, step_cancelled, step_fail, step_succeed
-
-    link = Run.objects.filter(pk=child_run_id).values_list("parent_id", "parent_step_id", "parent_item").first()
-    if link is None or link[0] is None:
-        return
-    parent_id, step_id, index = link
-    state, result, error = _child_summary(child_run_id)
-    with run_locked(parent_id) as ledger:
-        steps = RunSteps.of(ledger)
-        steps.need([step_id])
-        if step_id not in steps:
-            return
-        step_run = steps[step_id]
-        if step_run.state != StepState.RUNNING:
-            return
-        definition = run_definition(ledger.run)
-        dag, step = definition.dag, definition.steps[step_id]
-        timed_out = (StepRun.objects.filter(pk=step_run.pk).values_list("error", flat=True).first() or "").startswith(
-            "timeout"
-        )
-        if index is not None:
-            _ensemble_item_ended(
-                ledger,
-                steps,
-                step_run,
-                step,
-                dag,
-                index=index,
-                child_run_id=child_run_id,
-                state=state,
-                result=result,
-                error=error,
-            )
-            run_finish_if_done(ledger, steps)
-            return
-        if StepRun.objects.filter(pk=step_run.pk).values_list("child_run_id", flat=True).first() != child_run_id:
-            return
-        if step_run.cancel_requested and state != RunState.SUCCEEDED:
-            step_cancelled(ledger, step_run, error="cancelled by user", ended=ledger.now)
-        elif state == RunState.SUCCEEDED:
-            outcome, event_result = _checked_result(StepOutcome.success(result))
-            if outcome.ok:
-                step_succeed(ledger, steps, step_run, dag, result=result, event_result=event_result, ended=ledger.now)
-            else:
-                step_fail(ledger, steps, step_run, dag, error=outcome.error, reason="result", ended=ledger.now)
-        else:
-            reason = "timeout" if timed_out else "child"
-            if timed_out:
-                error = f"timeout: still running after {step.get('timeout_s'):g} s; {error}"
-            if step_run.attempts <= step.get("retries", 0):
-                _retry_fresh(ledger, steps, step_run, dag, error=error, reason=reason)
-            else:
-                step_fail(ledger, steps, step_run, dag, error=error, reason=reason, ended=ledger.now)
-        run_finish_if_done(ledger, steps)
-
-
-def _retry_fresh(ledger: RunLedger, steps, step_run: StepRun, dag, *, error: str, reason: str) -> None:
-    """A failed attempt with retries left: a ``failed`` event that says so, then a new child run."""
-    ledger.record(
-        "step.state",
-        StepState.FAILED,
-        step_id=step_run.step_id,
-        at=ledger.now,
-        data={"attempt": step_run.attempts, "error": error, "reason": reason, "will_retry": True},
-    )
-    workflow_steps_start(ledger, steps, [step_run], dag, fresh=True)
-
-
-def _ensemble_item_ended(
-    ledger: RunLedger,
-    steps,
-    step_run: StepRun,
-    step: dict,
-    dag,
-    *,
-    index: int,
-    child_run_id: int,
-    state: str,
-    result: dict,
-    error: str | None,
-) -> None:
-    from .steps import step_cancelled, step_fail, step_succeed
-
-    item = StepItem.objects.filter(
-        step_run_id=step_run.pk, index=index, child_run_id=child_run_id, state=StepState.RUNNING
-    ).first()
-    if item is None:
-        return
-    if state == RunState.SUCCEEDED:
-        _item_write(ledger, step_run, item, StepState.SUCCEEDED, result=result)
-    elif state == RunState.CANCELLED and step_run.cancel_requested:
-        _item_write(ledger, step_run, item, StepState.CANCELLED, error="cancelled by user")
-    elif item.attempts <= step.get("retries", 0):
-        ledger.record(
-            "step.item",
-            StepState.FAILED,
-            step_id=step_run.step_id,
-            data={"index": index, "attempt": item.attempts, "error": error, "will_retry": True},
-        )
-        StepItem.objects.filter(pk=item.pk).update(state=StepState.PENDING, error=error)
-    else:
-        _item_write(ledger, step_run, item, StepState.FAILED, error=error)
-    counts = dict.fromkeys(StepState.values, 0)
-    for s in StepItem.objects.filter(step_run_id=step_run.pk).values_list("state", flat=True):
-        counts[s] += 1
-    if counts[StepState.FAILED]:
-        # One failed item fails the step: the others still running are cancelled.
-        children_cancel(ledger, [step_run])
-        _items_cancel_rest(ledger, step_run)
-        step_fail(ledger, steps, step_run, dag, error=f"item {index} failed: {error}", reason="item", ended=ledger.now)
-        return
-    if step_run.cancel_requested:
-        if counts[StepState.RUNNING] == 0:
-            _items_cancel_rest(ledger, step_run)
-            step_cancelled(ledger, step_run, error="cancelled by user", ended=ledger.now)
-        return
-    if counts[StepState.PENDING]:
-        results = _results_for(ledger.run.pk, run_definition(ledger.run), step_run.step_id)
-        _ensemble_fill(ledger, step_run, step, results)
-        return
-    if counts[StepState.RUNNING] == 0:
-        values = list(
-            StepItem.objects.filter(step_run_id=step_run.pk).order_by("index").values_list("result", flat=True)
-        )
-        step_succeed(ledger, steps, step_run, dag, result=values, event_result={"items": len(values)}, ended=ledger.now)
-
-
-def _item_write(
-    ledger: RunLedger, step_run: StepRun, item: StepItem, state: str, *, result: Any = None, error: str | None = None
-) -> None:
-    StepItem.objects.filter(pk=item.pk).update(state=state, result=result, error=error, finished_at=ledger.now)
-    data: dict = {"index": item.index, "attempt": item.attempts}
-    if error:
-        data["error"] = error
-    ledger.record("step.item", state, step_id=step_run.step_id, data=data)
-
-
-def _items_cancel_rest(ledger: RunLedger, step_run: StepRun) -> None:
-    for item in StepItem.objects.filter(step_run_id=step_run.pk, state__in=(StepState.PENDING, StepState.RUNNING)):
-        _item_write(
-            ledger,
-            step_run,
-            item,
-            StepState.CANCELLED,
-            error="cancelled: another item failed" if not step_run.cancel_requested else "cancelled by user",
-        )
-
-
-def workflow_steps_overdue(now: datetime) -> list[int]:
-    """Running workflow steps past their ``timeout_s``: their children are cancelled, the step fails ``timeout``."""
-    from datetime import timedelta
-
-    found = []
-    candidates = (
-        StepRun.objects.filter(state=StepState.RUNNING, worker="", started_at__isnull=False)
-        .exclude(error__startswith="timeout")
-        .values_list("pk", "run_id", "step_id", "started_at", "run__version_id")
-    )
-    for pk, run_id, step_id, started_at, version_id in candidates:
-        step = version_definition(version_id).steps.get(step_id) or {}
-        timeout = step.get("timeout_s")
-        if step.get("kind") == "workflow" and timeout and started_at + timedelta(seconds=timeout) <= now:
-            found.append((pk, run_id))
-    ended = []
-    for pk, run_id in found:
-        with run_locked(run_id) as ledger:
-            step_run = StepRun.objects.filter(pk=pk, state=StepState.RUNNING).first()
-            if step_run is None:
-                continue
-            ledger.step_write(step_run, error="timeout")
-            children_cancel(ledger, [step_run])
-            ended.append(pk)
-    return ended
-
-
-def workflow_steps_reconcile() -> int:
-    """Wake the parents of child runs that ended while nobody woke them (a worker died right after the commit).
-
-    ``workflow_child_ended`` ignores a step or item that already moved on, so
-    a parent woken twice is harmless.
-    """
-    ended = list(
-        StepRun.objects.filter(state=StepState.RUNNING, worker="", child_run__state__in=RUN_TERMINAL).values_list(
-            "child_run_id", flat=True
-        )
-    )
-    ended += list(
-        StepItem.objects.filter(
-            state=StepState.RUNNING, step_run__state=StepState.RUNNING, child_run__state__in=RUN_TERMINAL
-        ).values_list("child_run_id", flat=True)
-    )
-    for child_run_id in ended:
-        workflow_child_ended(child_run_id=child_run_id)
-    return len(ended)
