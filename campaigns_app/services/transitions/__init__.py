@@ -5,7 +5,7 @@ schedules what leaves after commit (Celery messages, broadcasts).  Callers
 (``services/steps.py`` for a worker's attempts, ``runs.py`` for launches,
 ``control.py`` for cancel and retry, ``recovery.py`` for lost workers) decide
 *which* transition applies and never finish one's work themselves.  Written-out
-SQL lives only in ``sql.py`` here.
+SQL lives only in ``sql.py`` (writes) and ``sql_reads.py`` (reads, run locks) here.
 
 | module | what it holds |
 | --- | --- |
@@ -17,7 +17,8 @@ SQL lives only in ``sql.py`` here.
 | ``launch.py`` | new runs with their steps and first events |
 | ``workflows.py`` | workflow steps: start with a child run (or one per item, an ensemble), end with the child, cancel children |
 | ``child_ends.py`` | a child run ended: its workflow step or ensemble item follows; overdue workflow steps time out, reconcile |
-| ``sql.py`` | the written-out statements |
+| ``sql.py`` | the written-out writes (updates, inserts, PostgreSQL ``unnest`` bulk statements) |
+| ``sql_reads.py`` | the written-out reads: step views, steps of many runs, a run's states, run locks |
 
 Adding a transition (child runs, for-each items, ...):
 

@@ -20,7 +20,8 @@ from django.utils import timezone
 from ...events import broadcast_runs_on_commit
 from ...models import Run, RunEvent, StepRun
 from ..dispatch import steps_send_soon
-from .sql import rows_insert, rows_update, rows_update_each, rows_update_many, run_lock
+from .sql import rows_insert, rows_update, rows_update_each, rows_update_many
+from .sql_reads import run_lock
 
 EVENT_FIELDS = ("run", "seq", "step_id", "type", "state", "at", "data")
 # Every column of a new run (the id comes back from the insert).

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ...models import RunState, StepState
 from .ledger import RunLedger, steps_flush
-from .sql import run_has_steps_in, run_states_present
+from .sql_reads import run_has_steps_in, run_states_present
 
 if TYPE_CHECKING:
     from .steps import RunSteps

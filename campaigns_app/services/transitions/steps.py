@@ -18,7 +18,8 @@ from ...models import StepRun, StepState
 from ..definitions import run_definition
 from .ledger import RunLedger, steps_flush
 from .runs import run_start
-from .sql import rows_update, step_rows
+from .sql import rows_update
+from .sql_reads import step_rows
 
 WAITING = (StepState.PENDING, StepState.QUEUED)
 ACTIVE = (StepState.QUEUED, StepState.RUNNING)
