@@ -1,41 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay, createLiveSocket, socketUrl, type LiveStatus } from './liveSocket';
-
-/** Minimal controllable stand-in for the browser WebSocket. */
-class FakeSocket {
-  static instances: FakeSocket[] = [];
-  readyState = 0;
-  onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  closeCalls: number[] = [];
-
-  constructor(public url: string) {
-    FakeSocket.instances.push(this);
-  }
-  // server side helpers
-  open() {
-    this.readyState = 1;
-    this.onopen?.(new Event('open'));
-  }
-  send(obj: unknown) {
-    this.onmessage?.({ data: typeof obj === 'string' ? obj : JSON.stringify(obj) } as MessageEvent);
-  }
-  drop() {
-    this.readyState = 3;
-    this.onerror?.(new Event('error'));
-    this.onclose?.({ code: 1006 } as CloseEvent);
-  }
-  // client API
-  close(code?: number) {
-    this.closeCalls.push(code ?? 1005);
-    this.readyState = 3;
-  }
-}
+import { FakeSocket } from '../test/fakeSocket';
 
 const loc = { protocol: 'http:', host: 'studio.test' };
-const last = () => FakeSocket.instances[FakeSocket.instances.length - 1];
+const last = () => FakeSocket.last();
 const ev = (seq: number) => ({
   seq,
   run: 7,

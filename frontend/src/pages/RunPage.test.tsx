@@ -3,32 +3,7 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { RunPage } from './RunPage';
 import { makeRun, runEvents } from '../test/fixtures';
-
-class FakeSocket {
-  static instances: FakeSocket[] = [];
-  readyState = 0;
-  onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  constructor(public url: string) {
-    FakeSocket.instances.push(this);
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.(new Event('open'));
-  }
-  send(obj: unknown) {
-    this.onmessage?.({ data: JSON.stringify(obj) } as MessageEvent);
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.({ code: 1006 } as CloseEvent);
-  }
-  close() {
-    this.readyState = 3;
-  }
-}
+import { FakeSocket } from '../test/fakeSocket';
 
 // React Flow measures its container and nodes.
 class NoopResizeObserver {
@@ -37,7 +12,7 @@ class NoopResizeObserver {
   disconnect() {}
 }
 
-const last = () => FakeSocket.instances[FakeSocket.instances.length - 1];
+const last = () => FakeSocket.last();
 
 describe('RunPage', () => {
   beforeEach(() => {

@@ -5,28 +5,7 @@ import { TestStepPanel, upstreamOf } from './TestStepPanel';
 import { makeRun } from '../../test/fixtures';
 import type { EditorDoc } from '../lib/doc';
 import type { GraphStep } from '../../lib/types';
-
-class FakeSocket {
-  static instances: FakeSocket[] = [];
-  readyState = 0;
-  onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  constructor(public url: string) {
-    FakeSocket.instances.push(this);
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.(new Event('open'));
-  }
-  send(obj: unknown) {
-    this.onmessage?.({ data: JSON.stringify(obj) } as MessageEvent);
-  }
-  close() {
-    this.readyState = 3;
-  }
-}
+import { FakeSocket } from '../../test/fakeSocket';
 
 const step: GraphStep = {
   id: 's2',
