@@ -121,7 +121,7 @@ def run_launch(
     Refuses (ActionForbidden) users who may not launch it, and bad parameters
     (ParametersInvalid naming each); either way nothing is saved.
     """
-    _refuse_external(campaign)
+    external_campaign_refuse(campaign)
     version = version or campaign.current_version
     definition = version_definition(version.pk)
     launch_check(campaign=campaign, user=user, graph=definition.graph)
@@ -146,7 +146,7 @@ def run_launch(
     return run
 
 
-def _refuse_external(campaign: Campaign) -> None:
+def external_campaign_refuse(campaign: Campaign) -> None:
     if campaign.source == Source.EXTERNAL:
         raise ServiceError(
             {"campaign": ["this campaign mirrors an attached AsyncFlow script: run the script to run it again"]}
@@ -162,7 +162,7 @@ def batch_launch(*, campaign: Campaign, user, instances: Any, max_parallel: Any 
         raise ParametersInvalid(
             {"instances": [f"at most {settings.STUDIO_MAX_INSTANCES} instances per launch (STUDIO_MAX_INSTANCES)"]}
         )
-    _refuse_external(campaign)
+    external_campaign_refuse(campaign)
     version = campaign.current_version
     definition = version_definition(version.pk)
     launch_check(campaign=campaign, user=user, graph=definition.graph)

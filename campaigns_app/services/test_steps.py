@@ -13,7 +13,7 @@ from .audit import Action, audit_record
 from .campaigns import definition_validate
 from .definitions import graph_definition
 from .errors import DefinitionInvalid, ParametersInvalid
-from .runs import _refuse_external, launch_check, parameters_resolve
+from .runs import external_campaign_refuse, launch_check, parameters_resolve
 from .transitions import runs_queue_new
 
 TESTABLE_KINDS = ("function", "executable")
@@ -47,14 +47,14 @@ def step_test_launch(*, campaign: Campaign, user, step: Any, parameters: Any = N
     The same rights as a launch (executable steps included) and the same validation as a save; the
     sample ``upstream`` results stand in for the steps this one depends on.
     """
-    _refuse_external(campaign)
+    external_campaign_refuse(campaign)
     version = campaign.current_version
     alone = _step_alone(step, upstream)
+    # Rights first, on the step as sent: a user who may not launch gets the 403, not a list of its faults.
     launch_check(campaign=campaign, user=user, graph={"steps": [alone]})
     declared, graph = definition_validate(
         parameters=version.parameters, graph={"steps": [alone], "edges": []}, user=user, campaign=campaign
     )
-    launch_check(campaign=campaign, user=user, graph=graph)
     if not isinstance(parameters, Mapping | None):
         raise ParametersInvalid({"parameters": ["must be an object of name: value"]})
     values = parameters_resolve(declared, parameters)
