@@ -16,7 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from scripts.stack import ensure_redis, free_port, terminate, wait_for_http  # noqa: E402
+from scripts.stack import celery_worker_argv, ensure_redis, free_port, terminate, wait_for_http  # noqa: E402
 
 USER, PASSWORD = "bench", "bench-password-1"
 
@@ -87,27 +87,12 @@ def private_stack(
         for n in range(workers):
             log = open(tmp / f"worker-{n}.log", "w")
             worker = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "asyncflow_site",
-                    "worker",
-                    "--pool",
-                    "threads",
-                    "--concurrency",
-                    str(concurrency),
-                    "-Q",
-                    "thread,studio",
-                    "-l",
-                    "warning",
-                    "-n",
-                    f"bench{n}-{uuid.uuid4().hex[:6]}@%h",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                ],
+                celery_worker_argv(
+                    queues="thread,studio",
+                    concurrency=concurrency,
+                    name=f"bench{n}-{uuid.uuid4().hex[:6]}@%h",
+                    loglevel="warning",
+                ),
                 cwd=REPO,
                 env=env,
                 stdout=log,

@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from scripts.stack import ensure_redis, free_port, terminate, wait_for_http  # noqa: E402
+from scripts.stack import celery_worker_argv, ensure_redis, free_port, terminate, wait_for_http  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 USER, PASSWORD = "bench", "bench-password-1"
@@ -69,26 +69,12 @@ def private_stack(database_url: str | None = None, concurrency: int = 32):
         )
         worker_log = open(tmp / "worker.log", "w")
         worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "asyncflow_site",
-                "worker",
-                "--pool",
-                "threads",
-                "--concurrency",
-                str(concurrency),
-                "-Q",
-                "thread,studio",
-                "-l",
-                "warning",
-                "-n",
-                f"bench-{uuid.uuid4().hex[:6]}@%h",
-                "--without-gossip",
-                "--without-mingle",
-            ],
+            celery_worker_argv(
+                queues="thread,studio",
+                concurrency=concurrency,
+                name=f"bench-{uuid.uuid4().hex[:6]}@%h",
+                loglevel="warning",
+            ),
             cwd=REPO,
             env=env,
             stdout=worker_log,

@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from campaigns_app.backends.sandbox.policy import isolation_warning  # noqa: E402
 from scripts.stack import (  # noqa: E402
     ProcessExited,
+    celery_worker_argv,
     ensure_redis,
     port_free,
     terminate,
@@ -51,10 +52,6 @@ HPC_BACKENDS = ("radical", "dask")
 # daphne drops a socket whose handshake is not done in 5 s; under a burst of connects the last ones wait
 # longer than that for the consumer's database and channel-layer round trips.
 WEB_TIMEOUTS = ("--websocket_connect_timeout", os.environ.get("STUDIO_WS_CONNECT_TIMEOUT_S", "30"))
-# Celery's worker-to-worker chatter (start-up sync of revoked tasks, gossip, heartbeat events) serves
-# nothing here: cancels live in the database and the watchdog has its own heartbeats.  Off, it stops
-# taking the GIL from running steps.  Remote control (``celery inspect ping``) still works.
-QUIET_WORKER = ("--without-gossip", "--without-mingle", "--without-heartbeat")
 
 
 def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
@@ -159,48 +156,18 @@ def main() -> int:
             stack.say(f"WARNING: {step_warning}")
         stack.start(
             "worker",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "asyncflow_site",
-                "worker",
-                "--pool",
-                "threads",
-                "--concurrency",
-                concurrency,
-                "-Q",
-                worker_queues(),
-                "-l",
-                "info",
-                *QUIET_WORKER,
-            ],
+            celery_worker_argv(queues=worker_queues(), concurrency=concurrency),
             env,
         )
         if hpc_enabled():
             # Threads mostly wait on the pilot or the cluster; the pilot starts once, with the worker.
             stack.start(
                 "hpc",
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "asyncflow_site",
-                    "worker",
-                    "--pool",
-                    "threads",
-                    "--concurrency",
-                    os.environ.get("STUDIO_HPC_CONCURRENCY", "32"),
-                    "-Q",
-                    ",".join(HPC_BACKENDS),
-                    "-n",
-                    "hpc@%h",
-                    "-l",
-                    "info",
-                    *QUIET_WORKER,
-                ],
+                celery_worker_argv(
+                    queues=",".join(HPC_BACKENDS),
+                    concurrency=os.environ.get("STUDIO_HPC_CONCURRENCY", "32"),
+                    name="hpc@%h",
+                ),
                 env,
             )
         stack.start(

@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -281,3 +282,20 @@ def terminate(procs: Iterable[subprocess.Popen | None], timeout: float = 10.0) -
             shutil.rmtree(tmpdir, ignore_errors=True)
             proc.tmpdir = None
     return [p.returncode for p in procs]
+
+
+# Celery's worker-to-worker chatter (start-up sync of revoked tasks, gossip, heartbeat events) serves
+# nothing here: cancels live in the database and the watchdog has its own heartbeats.  Off, it stops
+# taking the GIL from running steps.  Remote control (``celery inspect ping``) still works.
+QUIET_WORKER = ("--without-gossip", "--without-mingle", "--without-heartbeat")
+
+
+def celery_worker_argv(
+    *, queues: str, concurrency: int | str, name: str | None = None, loglevel: str = "info"
+) -> list[str]:
+    """The command line of a studio Celery worker on the thread pool: make run's, the benches' and the tests'."""
+    argv = [sys.executable, "-m", "celery", "-A", "asyncflow_site", "worker", "--pool", "threads"]
+    argv += ["--concurrency", str(concurrency), "-Q", queues, "-l", loglevel]
+    if name:
+        argv += ["-n", name]
+    return [*argv, *QUIET_WORKER]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from scripts.stack import free_port, terminate, wait_for_http
+from scripts.stack import celery_worker_argv, free_port, terminate, wait_for_http
 
 REPO = Path(__file__).resolve().parents[1]
 WORKER_START_TIMEOUT_S = 60
@@ -68,27 +68,7 @@ def start_worker(
     log_path = log_dir / f"worker-{name}.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "asyncflow_site",
-            "worker",
-            "--pool",
-            "threads",
-            "--concurrency",
-            str(concurrency),
-            "-Q",
-            queues,
-            "-l",
-            "info",
-            "-n",
-            f"{name}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        celery_worker_argv(queues=queues, concurrency=concurrency, name=f"{name}@%h"),
         cwd=REPO,
         env=child_env(**(env or {})),
         stdout=log,
