@@ -14,7 +14,7 @@ from campaigns_app.models import AuditEntry, Run
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def call(
+async def asgi_exchange(
     method: str,
     path: str,
     *,
@@ -24,7 +24,7 @@ def call(
     chunks: int = 1,
     client=("203.0.113.7", 51000),
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """One HTTP exchange with the ASGI app; the body arrives in ``chunks`` messages."""
+    """One HTTP exchange with the ASGI app, as daphne would make it; the body arrives in ``chunks`` messages."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -53,10 +53,15 @@ def call(
     async def send(message):
         sent.append(message)
 
-    async_to_sync(application)(scope, receive, send)
+    await application(scope, receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], start["headers"], content
+
+
+def call(method: str, path: str, **request) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """``asgi_exchange`` from synchronous test code."""
+    return async_to_sync(asgi_exchange)(method, path, **request)
 
 
 def token_header(user) -> tuple[bytes, bytes]:

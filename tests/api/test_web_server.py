@@ -14,43 +14,16 @@ import pytest
 import yaml
 from rest_framework.test import APIClient
 
-from asyncflow_site.asgi import application
 from campaigns_app.models import Campaign
-from tests.test_asgi_http import call, token_header
+from tests.test_asgi_http import asgi_exchange, call, token_header
 
 ROOT = Path(__file__).resolve().parents[2]
 JSON = (b"content-type", b"application/json")
 
 
 async def exchange(method: str, path: str, *, body: bytes = b"", headers=()) -> tuple[int, bytes]:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), *headers],
-        "client": ("198.51.100.4", 5000),
-        "server": ("127.0.0.1", 8000),
-    }
-    incoming = [{"type": "http.request", "body": body, "more_body": False}]
-    sent: list[dict] = []
-
-    async def receive():
-        if incoming:
-            return incoming.pop(0)
-        await asyncio.Event().wait()
-
-    async def send(message):
-        sent.append(message)
-
-    await application(scope, receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    status, _, content = await asgi_exchange(method, path, body=body, headers=headers, client=("198.51.100.4", 5000))
+    return status, content
 
 
 class WriteLock:
