@@ -17,6 +17,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 POLL_S = 0.05
+# How long a cancelled coroutine may take over its ``except CancelledError``/``finally`` clean-up before the
+# step is recorded as stopped anyway: the step's end then means its clean-up ran, unless it ignores cancels.
+CANCEL_GRACE_S = 5.0
 
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
@@ -53,11 +56,24 @@ def run_coroutine(make: Callable[[], Awaitable[Any]], *, cancelled: threading.Ev
     """Run ``make()`` on the shared loop and return its value; raise what it raised.
 
     Raises CoroutineStopped when ``cancelled`` is set or ``timeout_s`` passes
-    first, after cancelling the coroutine.
+    first, after cancelling the coroutine and letting it finish its clean-up
+    (up to ``CANCEL_GRACE_S``).
     """
 
+    started, ended = threading.Event(), threading.Event()
+
     async def body() -> Any:
-        return await make()
+        started.set()
+        try:
+            return await make()
+        finally:
+            ended.set()
+
+    def stop(reason: str) -> CoroutineStopped:
+        # Cancelling the thread-side future only asks the loop to cancel the task; wait for the coroutine itself.
+        if future.cancel() and started.is_set():
+            ended.wait(CANCEL_GRACE_S)
+        return CoroutineStopped(reason)
 
     future = asyncio.run_coroutine_threadsafe(body(), shared_loop())
     deadline = time.monotonic() + timeout_s if timeout_s else None
@@ -71,8 +87,6 @@ def run_coroutine(make: Callable[[], Awaitable[Any]], *, cancelled: threading.Ev
             except concurrent.futures.CancelledError:
                 raise CoroutineStopped("cancelled") from None
         if cancelled.is_set():
-            future.cancel()
-            raise CoroutineStopped("cancelled")
+            raise stop("cancelled")
         if deadline is not None and time.monotonic() >= deadline:
-            future.cancel()
-            raise CoroutineStopped("timeout")
+            raise stop("timeout")

@@ -1,6 +1,7 @@
 """The seed page's step function, exactly as the seed writes it (its ``@asyncflow.function_task`` aside)."""
 
 import asyncio
+import threading
 import time
 
 
@@ -13,10 +14,12 @@ async def workflow_step(name: str, step: int):
 
 
 stopped = []
+awaiting = threading.Event()  # set once wait_long is inside its await, so a test cancels a coroutine that runs
 
 
 async def wait_long(seconds: float = 30.0):
     """Await a long sleep; note how it ended."""
+    awaiting.set()
     try:
         await asyncio.sleep(seconds)
     except asyncio.CancelledError:
