@@ -52,6 +52,8 @@ class ThreadBackend:
 
     # -- functions ---------------------------------------------------------------
     def _run_function(self, inv: StepInvocation) -> StepOutcome:
+        if inv.function is None:  # validation gives every function step one
+            raise ValueError(f"step {inv.step_id}: a function step names no function")
         registered = get_function(inv.function)
         kwargs = dict(inv.kwargs)
         if "context" in registered.wants:
