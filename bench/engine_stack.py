@@ -1,146 +1,17 @@
-"""Shared by the engine benches: a private stack with N workers, a REST client, a dashboard socket reader."""
+"""Shared by the engine benches: the private stack and REST client (stack_common), dashboard frames, campaigns."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import tempfile
-import urllib.request
-import uuid
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts.stack import celery_worker_argv, ensure_redis, free_port, terminate, wait_for_http  # noqa: E402
+# REPO, Api and private_stack live in stack_common (shared with the UI benches); the engine benches take them here.
+from bench.stack_common import REPO, Api, database_reset, private_stack  # noqa: F401 - re-exported
 
-USER, PASSWORD = "bench", "bench-password-1"
-
-
-@dataclass
-class Stack:
-    url: str
-    username: str
-    password: str
-    web_pid: int | None = None
-    worker_pids: list[int] = field(default_factory=list)
-
-
-def _database_reset(database_url: str) -> None:
-    """A PostgreSQL bench database starts empty (dropped and created again)."""
-    if not database_url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, _, name = database_url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-@contextmanager
-def private_stack(
-    database_url: str | None = None, *, workers: int = 1, concurrency: int = 32, extra_env: dict[str, str] | None = None
-):
-    """Redis (embedded), a fresh migrated database, ``workers`` Celery worker processes and daphne."""
-    tmp = Path(tempfile.mkdtemp(prefix="asyncflow-engine-bench-"))
-    redis_url, redis_proc = ensure_redis(None, log_path=tmp / "redis.log")
-    database_url = database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    _database_reset(database_url)
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        STUDIO_VAR_DIR=str(tmp),
-        STUDIO_CHANNEL_PREFIX=f"bench-{uuid.uuid4().hex[:6]}",
-        PYTHONUNBUFFERED="1",
-        LOG_LEVEL="WARNING",
-        PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
-        **(extra_env or {}),
-    )
-    procs: list[subprocess.Popen] = []
-    try:
-        manage = [sys.executable, "manage.py"]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
-        subprocess.run(
-            [
-                *manage,
-                "shell",
-                "-c",
-                "from django.contrib.auth import get_user_model as g; "
-                f"g().objects.filter(username='{USER}').exists() or "
-                f"g().objects.create_user('{USER}', password='{PASSWORD}')",
-            ],
-            cwd=REPO,
-            env=env,
-            check=True,
-        )
-        # The demo "Seed campaign" (bench/seed.py's workload), as ``make run`` loads it.
-        subprocess.run(
-            [*manage, "load_demo_data", "--owner", USER], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL
-        )
-        stack_pids = []
-        for n in range(workers):
-            log = open(tmp / f"worker-{n}.log", "w")
-            worker = subprocess.Popen(
-                celery_worker_argv(
-                    queues="thread,studio",
-                    concurrency=concurrency,
-                    name=f"bench{n}-{uuid.uuid4().hex[:6]}@%h",
-                    loglevel="warning",
-                ),
-                cwd=REPO,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            procs.append(worker)
-            stack_pids.append(worker.pid)
-        port = free_port()
-        daphne = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "asyncflow_site.asgi:application"],
-            cwd=REPO,
-            env=env,
-            stdout=open(tmp / "daphne.log", "w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        procs.append(daphne)
-        url = f"http://127.0.0.1:{port}"
-        wait_for_http(f"{url}/api/auth/me/", timeout=90, procs={"daphne": daphne})
-        # Workers that are still starting only delay the benches' warm-up round, which waits for them.
-        yield Stack(url=url, username=USER, password=PASSWORD, web_pid=daphne.pid, worker_pids=stack_pids)
-    finally:
-        terminate(procs)
-        if redis_proc is not None:
-            terminate([redis_proc])
-
-
-class Api:
-    def __init__(self, base: str, username: str, password: str):
-        self.base = base.rstrip("/")
-        self.token = self.call("POST", "/api/auth/token/", {"username": username, "password": password}, auth=False)[
-            "token"
-        ]
-
-    def call(self, method: str, path: str, body=None, auth: bool = True):
-        headers = {"Content-Type": "application/json"}
-        if auth:
-            headers["Authorization"] = f"Token {self.token}"
-        request = urllib.request.Request(
-            self.base + path,
-            method=method,
-            headers=headers,
-            data=json.dumps(body).encode() if body is not None else None,
-        )
-        with urllib.request.urlopen(request, timeout=300) as response:
-            data = response.read()
-            return json.loads(data) if data else None
+_database_reset = database_reset  # the name bench/launch.py imports
 
 
 def frame_events(frame: str | bytes) -> list[dict]:

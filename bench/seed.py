@@ -2,7 +2,9 @@
 
 Start the stack first (``make run``), then::
 
-    .venv/bin/python bench/seed.py [--url http://127.0.0.1:8000] [--rounds 3]
+    .venv/bin/python -m bench.seed [--url http://127.0.0.1:8000] [--rounds 3]
+
+(as a module: run as ``bench/seed.py``, the folder's own ``websockets.py`` would hide the library)
 
 Studio: three runs of the demo "Seed campaign" (four chained 0.5 s sleeps)
 launched over the REST API, as one batch and as three requests back to back,
@@ -27,7 +29,6 @@ import os
 import statistics
 import sys
 import time
-import urllib.request
 from datetime import UTC, datetime
 from http.client import HTTPConnection
 from pathlib import Path
@@ -37,10 +38,15 @@ from websockets.sync.client import connect
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from bench import stack_common  # noqa: E402
+
 STEP_SECONDS = 0.5
 
 
 class Api:
+    """One kept-alive connection, so that no measured launch pays a TCP set-up (stack_common.Api opens one a call)."""
+
     def __init__(self, base: str, token: str):
         parts = urlsplit(base)
         self.conn = HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
@@ -53,17 +59,6 @@ class Api:
         if response.status >= 400:
             raise SystemExit(f"{method} {path} -> {response.status}: {data[:500]!r}")
         return json.loads(data) if data else None
-
-
-def token_for(base: str, username: str, password: str) -> str:
-    request = urllib.request.Request(
-        f"{base}/api/auth/token/",
-        method="POST",
-        data=json.dumps({"username": username, "password": password}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())["token"]
 
 
 def parse_time(text: str) -> float:
@@ -134,13 +129,11 @@ def main() -> int:
     parser.add_argument("--token", default=None)
     parser.add_argument("--rounds", type=int, default=7, help="counted rounds of each kind (after one warm-up)")
     parser.add_argument(
-        "--private", action="store_true", help="start a private stack (bench/engine_stack.py) instead of using --url"
+        "--private", action="store_true", help="start a private stack (bench/stack_common.py) instead of using --url"
     )
     args = parser.parse_args()
     if args.private:
-        from bench.engine_stack import private_stack
-
-        with private_stack() as stack:
+        with stack_common.private_stack() as stack:
             return measure(args, stack.url, stack.username, stack.password)
     password = (
         args.password
@@ -152,7 +145,7 @@ def main() -> int:
 
 def measure(args, url: str, username: str, password: str) -> int:
     base = url.rstrip("/")
-    token = args.token or token_for(base, username, password)
+    token = args.token or stack_common.Api(base, username, password).token
     api = Api(base, token)
     campaigns = api.call("GET", "/api/campaigns/?page_size=200")["results"]
     seed = next((c for c in campaigns if c["name"] == "Seed campaign"), None)
@@ -178,10 +171,10 @@ def measure(args, url: str, username: str, password: str) -> int:
     print(line("studio, one batch launch of A, B, C (s):", batch))
     print(line("studio, three launch requests back to back (s):", sequential))
     print(line("asyncflow 0.6.0, LocalExecutionBackend (s):", flow))
-    base = statistics.median(flow)
+    flow_median = statistics.median(flow)
     print(
-        f"ratio studio/asyncflow (medians): batch {statistics.median(batch) / base:.3f}, "
-        f"back to back {statistics.median(sequential) / base:.3f}"
+        f"ratio studio/asyncflow (medians): batch {statistics.median(batch) / flow_median:.3f}, "
+        f"back to back {statistics.median(sequential) / flow_median:.3f}"
     )
     verdict = "met" if statistics.median(batch) <= 2.05 else "NOT met"
     print(f"goal: first launch request to last step finished <= 2.05 s (batch median): {verdict}")

@@ -1,26 +1,20 @@
-"""Shared by the UI benches: a private stack (like the browser tests' fixture), a logged-in Chromium, frame timing."""
+"""Shared by the UI benches: a private stack and REST client (stack_common), a logged-in Chromium, frame timing."""
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts.stack import celery_worker_argv, ensure_redis, free_port, terminate, wait_for_http  # noqa: E402
+from bench import stack_common
+from bench.stack_common import PASSWORD, USER, Api  # noqa: F401 - Api re-exported for the UI benches
 
 CHROMIUM = "/usr/bin/chromium"
-USER, PASSWORD = "bench", "bench-password-1"
 
 # Counts every animation frame's interval and every long task, from page load on.
 FRAME_PROBE = """
@@ -36,90 +30,12 @@ window.__frames = []; window.__longTasks = 0;
 
 
 @contextmanager
-def private_stack(database_url: str | None = None, concurrency: int = 32):
-    """Redis (embedded), a migrated database, a Celery worker and daphne, all private to this process."""
-    tmp = Path(tempfile.mkdtemp(prefix="asyncflow-bench-"))
-    redis_url, redis_proc = ensure_redis(None, log_path=tmp / "redis.log")
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        DATABASE_URL=database_url or f"sqlite:///{tmp / 'bench.sqlite3'}",
-        REDIS_URL=redis_url,
-        STUDIO_VAR_DIR=str(tmp),
-        STUDIO_CHANNEL_PREFIX=f"bench-{uuid.uuid4().hex[:6]}",
-        PYTHONUNBUFFERED="1",
-        LOG_LEVEL="WARNING",
-        PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
-    )
-    procs: list[subprocess.Popen] = []
-    try:
-        manage = [sys.executable, "manage.py"]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
-        subprocess.run(
-            [
-                *manage,
-                "shell",
-                "-c",
-                "from django.contrib.auth import get_user_model as g; "
-                f"g().objects.filter(username='{USER}').exists() or "
-                f"g().objects.create_user('{USER}', password='{PASSWORD}')",
-            ],
-            cwd=REPO,
-            env=env,
-            check=True,
-        )
-        worker_log = open(tmp / "worker.log", "w")
-        worker = subprocess.Popen(
-            celery_worker_argv(
-                queues="thread,studio",
-                concurrency=concurrency,
-                name=f"bench-{uuid.uuid4().hex[:6]}@%h",
-                loglevel="warning",
-            ),
-            cwd=REPO,
-            env=env,
-            stdout=worker_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        procs.append(worker)
-        port = free_port()
-        daphne = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "asyncflow_site.asgi:application"],
-            cwd=REPO,
-            env=env,
-            stdout=open(tmp / "daphne.log", "w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        procs.append(daphne)
-        url = f"http://127.0.0.1:{port}"
-        wait_for_http(f"{url}/api/auth/me/", timeout=60, procs={"daphne": daphne, "worker": worker})
-        yield url
-    finally:
-        terminate(procs)
-        if redis_proc is not None:
-            terminate([redis_proc])
-
-
-class Api:
-    def __init__(self, base: str):
-        self.base = base
-        credentials = {"username": USER, "password": PASSWORD}
-        self.token = self.call("POST", "/api/auth/token/", credentials, auth=False)["token"]
-
-    def call(self, method: str, path: str, body=None, auth: bool = True):
-        headers = {"Content-Type": "application/json"}
-        if auth:
-            headers["Authorization"] = f"Token {self.token}"
-        request = urllib.request.Request(
-            self.base + path,
-            method=method,
-            headers=headers,
-            data=json.dumps(body).encode() if body is not None else None,
-        )
-        with urllib.request.urlopen(request, timeout=120) as response:
-            data = response.read()
-            return json.loads(data) if data else None
+def private_stack(database_url: str | None = None, concurrency: int = 32) -> Iterator[str]:
+    """The benches' private stack (stack_common) with one worker and no demo data; yields its URL."""
+    with stack_common.private_stack(
+        database_url, concurrency=concurrency, reset_database=False, demo_data=False
+    ) as stack:
+        yield stack.url
 
 
 @contextmanager

@@ -24,24 +24,15 @@ import time
 
 from ui_common import Api, first_contentful_paint, fmt, frames_during, logged_in_page, private_stack, ratio, summarize
 
+from campaigns_app.demo import seed_graph  # after ui_common, which puts the repository on sys.path
+
 
 def seed_campaign(api: Api, step_seconds: float) -> int:
-    steps = [
-        {
-            "id": f"s{k}",
-            "name": f"Step {k}",
-            "kind": "function",
-            "function": "sleep",
-            "kwargs": {"seconds": step_seconds},
-            "position": {"x": 260 * k, "y": 0},
-        }
-        for k in range(1, 5)
-    ]
-    edges = [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, 4)]
+    """The demo's seed campaign (four chained sleeps) under a name of the bench's own."""
     body = {
         "name": "Timeline bench",
         "parameters": [{"name": "name", "type": "string", "default": "x"}],
-        "graph": {"steps": steps, "edges": edges},
+        "graph": seed_graph(step_seconds),
     }
     return api.call("POST", "/api/campaigns/", body)["id"]
 

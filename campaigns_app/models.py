@@ -361,7 +361,8 @@ class AuditEntry(models.Model):
     target_repr = models.CharField(max_length=200, blank=True, default="")
     # The team whose admins may read this entry.
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    campaign_id_ref = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    # The id of the campaign the entry is about: a number, not a key, so that it outlives the campaign.
+    about_campaign_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     address = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
 

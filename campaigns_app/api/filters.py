@@ -181,7 +181,7 @@ class RunFilter(filters.FilterSet):
 
 class AuditFilter(filters.FilterSet):
     team = _id_filter("team_id", "team")
-    campaign = _id_filter("campaign_id_ref", "campaign")
+    campaign = _id_filter("about_campaign_id", "campaign")
     actor = filters.CharFilter(field_name="actor_name", help_text="the actor's username")
     action = CommaSeparatedFilter(
         method="filter_action",

@@ -70,8 +70,9 @@ class _StreamProxy(io.TextIOBase):
     def isatty(self) -> bool:
         return False
 
+    # io.TextIOBase.encoding is a read-only descriptor at runtime, a plain attribute in typeshed.
     @property
-    def encoding(self):  # pragma: no cover - asked by some libraries
+    def encoding(self) -> str:  # type: ignore[override]  # pragma: no cover - asked by some libraries
         return getattr(self._real, "encoding", "utf-8")
 
 

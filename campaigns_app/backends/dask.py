@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -33,7 +34,7 @@ class DaskEngine(AsyncFlowEngine):
 
     def __init__(self, config: dict, var_dir: Path):
         self.config = config
-        self.cluster = None
+        self.cluster: Any = None  # a distributed.LocalCluster when none is configured (distributed is untyped)
         address = config.get("scheduler") or ""
         connect_timeout = float(config["connect_timeout_s"])
         describe = {
@@ -108,8 +109,7 @@ class DaskEngine(AsyncFlowEngine):
 
     def shutdown(self, timeout: float = 90.0) -> None:
         loop, client, cluster = self._loop, getattr(self, "client", None), self.cluster
-        super_loop_alive = loop is not None
-        if super_loop_alive and (client is not None or cluster is not None):
+        if loop is not None and (client is not None or cluster is not None):
             import asyncio
 
             async def close():
@@ -167,6 +167,8 @@ class DaskBackend:
             "attempt": invocation.attempt,
         }
         if invocation.kind == "function":
+            if invocation.function is None:  # validation gives every function step one
+                raise ValueError(f"step {invocation.step_id}: a function step names no function")
             registered = get_function(invocation.function)
             meta["wants"] = sorted(registered.wants)
             meta["inputs"] = invocation.inputs

@@ -185,9 +185,9 @@ class RadicalBackend:
 
     def run(self, invocation: StepInvocation) -> StepOutcome:
         if invocation.kind != "executable":
-            from .registry import backend_refuses
+            from .registry import REFUSES
 
-            return StepOutcome.failure(backend_refuses("radical", "function"), reason="error")
+            return StepOutcome.failure(REFUSES["radical"]["function"], reason="error")
         spec = TaskSpec(
             label=f"run-{invocation.run_id}",
             kind="executable",

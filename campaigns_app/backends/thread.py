@@ -52,6 +52,8 @@ class ThreadBackend:
 
     # -- functions ---------------------------------------------------------------
     def _run_function(self, inv: StepInvocation) -> StepOutcome:
+        if inv.function is None:  # validation gives every function step one
+            raise ValueError(f"step {inv.step_id}: a function step names no function")
         registered = get_function(inv.function)
         kwargs = dict(inv.kwargs)
         if "context" in registered.wants:
@@ -62,25 +64,25 @@ class ThreadBackend:
             kwargs["inputs"] = inv.inputs
         if inspect.iscoroutinefunction(registered.func):
             return self._run_coroutine_function(inv, registered.func, kwargs)
-        box: dict = {}
+        ended: dict[str, StepOutcome] = {}  # "outcome": set by call(), which may run in a thread of its own
 
         def call() -> None:
             with capture_to(inv.log):
                 try:
-                    box["outcome"] = StepOutcome.success(registered.func(**kwargs))
+                    ended["outcome"] = StepOutcome.success(registered.func(**kwargs))
                 except StepCancelled as exc:
-                    box["outcome"] = StepOutcome.failure(str(exc), reason="cancelled")
+                    ended["outcome"] = StepOutcome.failure(str(exc), reason="cancelled")
                 except Exception as exc:  # noqa: BLE001 - a step's own failure is an outcome, not a crash
                     tb = user_traceback(exc)
                     # Into the step's log too, so the log panel shows why it ended rather than "(no output)".
                     if inv.log is not None:
                         for line in tb.rstrip("\n").split("\n"):
                             inv.log("stderr", line)
-                    box["outcome"] = StepOutcome.failure(f"{_error_text(exc)}\n{tb[-STDERR_TAIL_CHARS:]}".strip())
+                    ended["outcome"] = StepOutcome.failure(f"{_error_text(exc)}\n{tb[-STDERR_TAIL_CHARS:]}".strip())
 
         if inv.timeout_s is None:
             call()
-            return box["outcome"]
+            return ended["outcome"]
         # Python cannot kill a thread: an overrunning function is told to stop
         # (its context's cancelled event) and abandoned; the step fails now.
         worker = threading.Thread(target=call, name=f"step-{inv.run_id}-{inv.step_id}", daemon=True)
@@ -89,7 +91,7 @@ class ThreadBackend:
         if worker.is_alive():
             inv.cancelled.set()
             return StepOutcome.failure(f"timeout: still running after {inv.timeout_s:g} s", reason="timeout")
-        return box["outcome"]
+        return ended["outcome"]
 
     def _run_coroutine_function(self, inv: StepInvocation, func, kwargs: dict) -> StepOutcome:
         """An ``async def`` on the shared event loop; a cancel or timeout cancels the coroutine itself."""

@@ -116,7 +116,7 @@ def audit_record(
         target_id="" if target_id is None else str(target_id),
         target_repr=(target_repr or "")[:200],
         team=team,
-        campaign_id_ref=campaign.pk if campaign is not None else None,
+        about_campaign_id=campaign.pk if campaign is not None else None,
         address=address or _current_address.get(),
         details=details or {},
     )

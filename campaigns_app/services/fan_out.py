@@ -84,7 +84,7 @@ def items_run(
     limits = [n for n in (step.get("max_parallel"), run_max_parallel) if n]
     threads = max(1, min([*limits, len(work), MAX_ITEM_THREADS]))
     stop = invocation.cancelled
-    failures: list[tuple[int, str]] = []
+    failures: dict[int, str | None] = {}  # item index: its error
     results = dict(done)
     lock = threading.Lock()
     retries = int(step.get("retries") or 0)
@@ -96,33 +96,39 @@ def items_run(
             close_old_connections()
 
     def _run_item(item: ItemWork) -> None:
-        base = {"run_id": invocation.run_id, "step_id": invocation.step_id, "item_id": item.item_id}
-        if stop.is_set():
+        def record(state: str, data: dict, **columns: object) -> None:
             _item_event(
-                **base,
-                state=StepState.CANCELLED,
+                run_id=invocation.run_id,
+                step_id=invocation.step_id,
+                item_id=item.item_id,
+                state=state,
+                data=data,
+                **columns,
+            )
+
+        if stop.is_set():
+            record(
+                StepState.CANCELLED,
                 data={"index": item.index},
                 error="cancelled: the step stopped",
                 finished_at=timezone.now(),
             )
             return
         if item.invocation is None:
-            _item_event(
-                **base,
-                state=StepState.FAILED,
+            record(
+                StepState.FAILED,
                 data={"index": item.index, "error": item.error},
                 error=item.error,
                 finished_at=timezone.now(),
             )
             with lock:
-                failures.append((item.index, item.error))
+                failures[item.index] = item.error
             stop.set()
             return
         attempts = StepItem.objects.filter(pk=item.item_id).values_list("attempts", flat=True).first() or 0
         for attempt in range(attempts + 1, attempts + retries + 2):
-            _item_event(
-                **base,
-                state=StepState.RUNNING,
+            record(
+                StepState.RUNNING,
                 data={"index": item.index, "attempt": attempt},
                 attempts=attempt,
                 started_at=timezone.now(),
@@ -146,9 +152,8 @@ def items_run(
             finally:
                 step_log_close(log)
             if outcome.ok:
-                _item_event(
-                    **base,
-                    state=StepState.SUCCEEDED,
+                record(
+                    StepState.SUCCEEDED,
                     data={"index": item.index, "attempt": attempt},
                     result=outcome.result,
                     finished_at=timezone.now(),
@@ -158,9 +163,8 @@ def items_run(
                 return
             if stop.is_set():
                 # The step was cancelled, or another item failed: whatever this one returned does not count.
-                _item_event(
-                    **base,
-                    state=StepState.CANCELLED,
+                record(
+                    StepState.CANCELLED,
                     data={"index": item.index, "attempt": attempt},
                     error="cancelled: the step stopped",
                     finished_at=timezone.now(),
@@ -169,19 +173,19 @@ def items_run(
             will_retry = attempt <= attempts + retries
             data = {"index": item.index, "attempt": attempt, "error": outcome.error, "reason": outcome.reason}
             if will_retry:
-                _item_event(**base, state=StepState.PENDING, data={**data, "will_retry": True}, error=outcome.error)
+                record(StepState.PENDING, data={**data, "will_retry": True}, error=outcome.error)
                 continue
-            _item_event(**base, state=StepState.FAILED, data=data, error=outcome.error, finished_at=timezone.now())
+            record(StepState.FAILED, data=data, error=outcome.error, finished_at=timezone.now())
             with lock:
-                failures.append((item.index, outcome.error))
+                failures[item.index] = outcome.error
             stop.set()
             return
 
     with ThreadPoolExecutor(threads, thread_name_prefix=f"items-{invocation.step_id}") as pool:
         list(pool.map(one, work))
     if failures:
-        index, error = min(failures)
-        return StepOutcome.failure(f"item {index} failed: {error}", reason="item")
+        index = min(failures)
+        return StepOutcome.failure(f"item {index} failed: {failures[index]}", reason="item")
     if len(results) < total:
         return StepOutcome.failure("cancelled while its items ran", reason="cancelled")
     return StepOutcome.success([results[i] for i in range(total)])

@@ -28,11 +28,8 @@ def _by_reference(ref: Any, user) -> Campaign | str:
         name = ref.get("name")
         if not isinstance(name, str) or not name.strip():
             return 'campaign must be a campaign id, or {"name": ...} naming one you may see'
-        by_id = (
-            visible.filter(pk=_campaign_id(ref.get("id")), name=name).first()
-            if _campaign_id(ref.get("id")) is not None
-            else None
-        )
+        exported_id = _campaign_id(ref.get("id"))
+        by_id = visible.filter(pk=exported_id, name=name).first() if exported_id is not None else None
         if by_id is not None:
             return by_id
         named = list(visible.filter(name=name).order_by("pk")[:2])

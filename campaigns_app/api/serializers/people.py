@@ -158,7 +158,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     actor = TextField(source="actor_name")
     team = serializers.IntegerField(source="team_id", allow_null=True)
     team_name = serializers.SerializerMethodField()
-    campaign = serializers.IntegerField(source="campaign_id_ref", allow_null=True)
+    campaign = serializers.IntegerField(source="about_campaign_id", allow_null=True)
     target = serializers.SerializerMethodField()
 
     class Meta:

@@ -10,6 +10,7 @@ import pwd
 import shutil
 import subprocess
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,12 +148,8 @@ def _probe_bwrap(identity: StepIdentity) -> str:
     if path is None:
         return "bwrap is not installed (Debian package bubblewrap)"
 
-    who = (
-        {}
-        if identity.uid is None
-        else {"user": identity.uid, "group": identity.gid, "extra_groups": list(identity.groups)}
-    )
     try:
+        # user/group/extra_groups None keep the worker's (the identity's uid None means the same).
         done = subprocess.run(
             [path, *bwrap_arguments(hidden=(), workdir=Path("/"), cwd=Path("/")), "--", "/bin/true"],
             capture_output=True,
@@ -160,7 +157,9 @@ def _probe_bwrap(identity: StepIdentity) -> str:
             check=False,
             env={"PATH": SAFE_PATH},
             cwd="/",
-            **who,
+            user=identity.uid,
+            group=identity.gid,
+            extra_groups=None if identity.uid is None else list(identity.groups),
         )
     except (OSError, subprocess.SubprocessError) as exc:
         return f"{type(exc).__name__}: {exc}"
@@ -192,7 +191,7 @@ def bwrap_arguments(*, hidden: tuple[Path, ...], workdir: Path, cwd: Path) -> li
     return [*args, "--chdir", str(cwd)]
 
 
-def isolation_warning(environ: dict[str, str] | None = None, *, euid: int | None = None) -> str | None:
+def isolation_warning(environ: Mapping[str, str] | None = None, *, euid: int | None = None) -> str | None:
     """What ``make run`` says when steps would run without isolation, from the environment alone."""
     environ = os.environ if environ is None else environ
     euid = os.geteuid() if euid is None else euid

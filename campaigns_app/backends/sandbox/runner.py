@@ -19,6 +19,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
+from typing import IO
 
 from ...graph.executables import ExecutableRules, cwd_problem, env_problems
 from ...graph.resources import walltime_seconds
@@ -76,10 +77,11 @@ class AttemptFolder:
         inside = self.path / cwd if cwd else self.path
         for folder in (self.path / "tmp", inside):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if self.identity.uid is not None:
+        uid, gid = self.identity.uid, self.identity.gid
+        if uid is not None and gid is not None:  # both set, or both None (the worker's own)
             chain = [inside, *[p for p in inside.parents if p.is_relative_to(self.path)]]
             for folder in {self.path / "tmp", *chain}:
-                os.chown(folder, self.identity.uid, self.identity.gid)
+                os.chown(folder, uid, gid)
         return inside
 
     def remove(self) -> None:
@@ -159,13 +161,15 @@ def _supervised(
     ]
     for reader in readers:
         reader.start()
-    proc.stdin.write((json.dumps(spec) + "\n").encode())
-    proc.stdin.flush()
-    ended_by = _wait(proc, inv, config)
+    control = proc.stdin  # the spec, then "stop", go to the supervisor through it
+    assert control is not None  # opened with stdin=PIPE
+    control.write((json.dumps(spec) + "\n").encode())
+    control.flush()
+    ended_by = _wait(proc, control, inv, config)
     verdict = _read_verdict(status_r)
     for reader in readers:
         reader.join(timeout=5)
-    proc.stdin.close()
+    control.close()
     return _outcome(inv, verdict, ended_by, stdout, stderr_tail, limits, max_result_bytes, proc.returncode)
 
 
@@ -176,7 +180,7 @@ def _fd(pipe) -> int:
     return fd
 
 
-def _wait(proc: subprocess.Popen, inv: StepInvocation, config: SandboxConfig) -> str | None:
+def _wait(proc: subprocess.Popen, control: IO[bytes], inv: StepInvocation, config: SandboxConfig) -> str | None:
     """Wait for the supervisor; on a cancel or the deadline ask it to stop the step. Returns why it was stopped."""
     deadline = time.monotonic() + inv.timeout_s if inv.timeout_s else None
     ended_by = None
@@ -187,7 +191,7 @@ def _wait(proc: subprocess.Popen, inv: StepInvocation, config: SandboxConfig) ->
             elif deadline is not None and time.monotonic() >= deadline:
                 ended_by = "timeout"
             if ended_by:
-                _ask_stop(proc, config)
+                _ask_stop(control)
                 break
         inv.cancelled.wait(POLL_S)
     if ended_by:
@@ -199,10 +203,10 @@ def _wait(proc: subprocess.Popen, inv: StepInvocation, config: SandboxConfig) ->
     return ended_by
 
 
-def _ask_stop(proc: subprocess.Popen, config: SandboxConfig) -> None:
+def _ask_stop(control: IO[bytes]) -> None:
     try:
-        proc.stdin.write(b"stop\n")
-        proc.stdin.flush()
+        control.write(b"stop\n")
+        control.flush()
     except (BrokenPipeError, ValueError):
         pass
 

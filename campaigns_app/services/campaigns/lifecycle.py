@@ -121,7 +121,7 @@ def campaign_update(
     if base_version is not None and base_version != campaign.version:
         raise _conflict(campaign, base_version)
     forbid(policies.CAMPAIGN_EDIT.refusal(campaign, user))
-    before = {"team": campaign.team, "visibility": campaign.visibility}
+    old_team, old_visibility = campaign.team, campaign.visibility
     new_team = campaign.team
     if team is not UNSET:
         team_id = team.pk if isinstance(team, Team) else team
@@ -174,15 +174,14 @@ def campaign_update(
             )
         audit_record(actor=user, action=Action.CAMPAIGN_EDIT, target=campaign, campaign=campaign, details=details)
     if sharing_changed:
-        old_team = before["team"]
         audit_record(
             actor=user,
             action=Action.CAMPAIGN_SHARE,
             target=campaign,
             campaign=campaign,
-            team=campaign_audit_team(campaign) or (old_team if before["visibility"] != "private" else None),
+            team=campaign_audit_team(campaign) or (old_team if old_visibility != "private" else None),
             details={
-                "from": {"visibility": before["visibility"], "team": old_team.name if old_team else None},
+                "from": {"visibility": old_visibility, "team": old_team.name if old_team else None},
                 "to": {"visibility": new_visibility, "team": new_team.name if new_team else None},
             },
         )

@@ -79,6 +79,7 @@ def team_for_campaigns(*, user, team_id: Any) -> Team | None:
     """The team a user may put campaigns in (editor or above), or None; ServiceError naming ``team``."""
     if team_id in (None, ""):
         return None
+    team: Team | None
     if isinstance(team_id, Team):
         team = team_id
     else:

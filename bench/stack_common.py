@@ -1,0 +1,165 @@
+"""The benches' private stack: embedded Redis, a migrated database with the bench user, Celery workers, daphne.
+
+Used by ``engine_stack.py`` (the engine benches) and ``ui_common.py`` (the UI benches); the pieces (Redis,
+ports, the worker's command line, shutdown) come from ``scripts/stack.py``, as for ``make run`` and the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from scripts.stack import celery_worker_argv, ensure_redis, free_port, terminate, wait_for_http  # noqa: E402
+
+USER, PASSWORD = "bench", "bench-password-1"
+READY_TIMEOUT_S = 90
+
+
+@dataclass
+class Stack:
+    url: str
+    username: str
+    password: str
+    web_pid: int | None = None
+    worker_pids: list[int] = field(default_factory=list)
+
+
+def database_reset(database_url: str) -> None:
+    """A PostgreSQL bench database starts empty (dropped and created again); SQLite ones are new files anyway."""
+    if not database_url.startswith("postgres"):
+        return
+    import psycopg
+
+    server, _, name = database_url.rpartition("/")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _manage(env: dict[str, str], *args: str, quiet: bool = False) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+@contextmanager
+def private_stack(
+    database_url: str | None = None,
+    *,
+    workers: int = 1,
+    concurrency: int = 32,
+    extra_env: dict[str, str] | None = None,
+    reset_database: bool = True,
+    demo_data: bool = True,
+) -> Iterator[Stack]:
+    """Redis (embedded), a migrated database, ``workers`` Celery worker processes and daphne, private to this process.
+
+    ``reset_database`` empties a PostgreSQL database first; ``demo_data`` loads the demo "Seed campaign"
+    (bench/seed.py's workload) for the bench user, as ``make run`` does for the admin.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="asyncflow-bench-"))
+    redis_url, redis_proc = ensure_redis(None, log_path=tmp / "redis.log")
+    database_url = database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    if reset_database:
+        database_reset(database_url)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        STUDIO_VAR_DIR=str(tmp),
+        STUDIO_CHANNEL_PREFIX=f"bench-{uuid.uuid4().hex[:6]}",
+        PYTHONUNBUFFERED="1",
+        LOG_LEVEL="WARNING",
+        PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+        **(extra_env or {}),
+    )
+    procs: dict[str, subprocess.Popen] = {}
+    try:
+        _manage(env, "migrate", "--noinput", "-v", "0")
+        _manage(
+            env,
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model as g; "
+            f"g().objects.filter(username='{USER}').exists() or "
+            f"g().objects.create_user('{USER}', password='{PASSWORD}')",
+        )
+        if demo_data:
+            _manage(env, "load_demo_data", "--owner", USER, quiet=True)
+        for n in range(workers):
+            procs[f"worker {n}"] = _started(
+                celery_worker_argv(
+                    queues="thread,studio",
+                    concurrency=concurrency,
+                    name=f"bench{n}-{uuid.uuid4().hex[:6]}@%h",
+                    loglevel="warning",
+                ),
+                env,
+                tmp / f"worker-{n}.log",
+            )
+        port = free_port()
+        daphne = _started(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "asyncflow_site.asgi:application"],
+            env,
+            tmp / "daphne.log",
+        )
+        procs["daphne"] = daphne
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{url}/api/auth/me/", timeout=READY_TIMEOUT_S, procs=procs)
+        # Workers that are still starting only delay the benches' warm-up round, which waits for them.
+        yield Stack(
+            url=url,
+            username=USER,
+            password=PASSWORD,
+            web_pid=daphne.pid,
+            worker_pids=[p.pid for label, p in procs.items() if label != "daphne"],
+        )
+    finally:
+        terminate(procs.values())
+        if redis_proc is not None:
+            terminate([redis_proc])
+
+
+def _started(argv: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """A stack process in its own session (so that terminate stops its children too), its output in log_path."""
+    with open(log_path, "w") as log:
+        return subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+class Api:
+    """The REST API as one user, with a token (urllib: no client library in the benches' way)."""
+
+    def __init__(self, base: str, username: str = USER, password: str = PASSWORD):
+        self.base = base.rstrip("/")
+        credentials = {"username": username, "password": password}
+        self.token = self.call("POST", "/api/auth/token/", credentials, auth=False)["token"]
+
+    def call(self, method: str, path: str, body=None, auth: bool = True):
+        headers = {"Content-Type": "application/json"}
+        if auth:
+            headers["Authorization"] = f"Token {self.token}"
+        request = urllib.request.Request(
+            self.base + path,
+            method=method,
+            headers=headers,
+            data=json.dumps(body).encode() if body is not None else None,
+        )
+        with urllib.request.urlopen(request, timeout=300) as response:
+            data = response.read()
+            return json.loads(data) if data else None
