@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { FeedRun } from './dashboardTypes';
 import type { RunEvent } from './types';
-import { DashboardStore, stepBar } from './dashboardStore';
+import { DashboardStore, stepBar, type FeedRun } from './dashboardStore';
 
 function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
-  return {
+  const run: FeedRun = {
     id,
     campaign: 1,
     campaign_name: 'Seed',
@@ -20,8 +19,9 @@ function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
       ['s1', 'Step 1', 'queued', 0, 1000, null, null],
       ['s2', 'Step 2', 'pending', 0, null, null, null],
     ],
-    ...extra,
+    parent: null,
   };
+  return { ...run, ...extra } as FeedRun;
 }
 
 const ev = (run: number, seq: number, type: string, state: string, step: string | null, at: number) =>

@@ -3,9 +3,15 @@
 // changes only when runs come or go. No React: components read it through
 // useSyncExternalStore (`subscribe` / `getSnapshot`), told once per animation
 // frame however many events that frame brought.
-import type { DashboardFeed, FeedRun } from './dashboardTypes';
+import type { components } from './generated/api';
 import type { RunEvent, RunState, StepState } from './types';
 import { TERMINAL_RUN_STATES } from './types';
+
+/** GET /api/dashboard/, generated from the server's `event_messages.DashboardFeed` (times are epoch ms). */
+export type DashboardFeed = components['schemas']['DashboardFeed'];
+export type FeedRun = components['schemas']['DashboardFeedRun'];
+/** [id, name, state, attempts, queued_at, started_at, finished_at] */
+export type FeedStep = FeedRun['steps'][number];
 
 export interface DashStep {
   id: string;
