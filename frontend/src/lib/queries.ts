@@ -1,7 +1,7 @@
 // The REST data layer: every read the pages make is a TanStack query under a key from `queryKeys`, and every
 // write is a mutation that invalidates the keys it changes. Query functions pass TanStack's AbortSignal to
 // fetch, so a request whose answer nobody waits for any more (the page left, the key moved on) is aborted.
-import { QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, unwrapList, type DashboardQuery } from './api';
 import { sharingApi, type LibraryFilter, type Visibility } from './sharing';
 import type { Campaign, Paginated } from './types';
@@ -51,10 +51,12 @@ export function useCampaignList(pageSize = 100) {
   });
 }
 
+/** The library under a filter; while a new filter loads, the list of the last one stays (not a blank page). */
 export function useLibrary(filter: LibraryFilter) {
   return useQuery({
     queryKey: queryKeys.library(filter),
     queryFn: ({ signal }) => sharingApi.library(filter, signal),
+    placeholderData: keepPreviousData,
   });
 }
 
@@ -96,8 +98,13 @@ export function useTeams() {
 }
 const EMPTY_TEAMS: never[] = [];
 
+/** A page of the audit trail; the last page stays while the next one loads. */
 export function useAudit(query: Record<string, string | number>) {
-  return useQuery({ queryKey: queryKeys.audit(query), queryFn: ({ signal }) => sharingApi.audit(query, signal) });
+  return useQuery({
+    queryKey: queryKeys.audit(query),
+    queryFn: ({ signal }) => sharingApi.audit(query, signal),
+    placeholderData: keepPreviousData,
+  });
 }
 
 export function useTokens() {
