@@ -1,9 +1,11 @@
-"""The messages a run's websocket carries: one typed definition per event type.
+"""The messages a run's websocket carries: one typed definition per event type; and the dashboard's feed.
 
-``RunEvent.as_message`` builds them and the ledger's callers fill ``data``.
-``api/schema.py`` publishes these definitions in the OpenAPI schema, the
-frontend's types are generated from it (``frontend/src/lib/generated/api.ts``),
-and ``tests/api/test_contract.py`` checks stored events against the schema.
+``RunEvent.as_message`` builds the messages and the ledger's callers fill ``data``;
+``selectors.dashboard_feed`` builds the feed (``GET /api/dashboard/``) that the
+dashboard folds those messages into. ``api/schema.py`` publishes these definitions
+in the OpenAPI schema, the frontend's types are generated from it
+(``frontend/src/lib/generated/api.ts``), and ``tests/contract/test_contract.py``
+checks stored events and a served feed against the schema.
 """
 
 # No `from __future__ import annotations`: TypedDict reads NotRequired only from evaluated annotations.
@@ -102,3 +104,39 @@ class StepBackendEvent(_EventBase):
 
 
 EVENT_MESSAGES: tuple[type, ...] = (RunStateEvent, RunErrorEvent, StepStateEvent, StepLogEvent, StepBackendEvent)
+
+
+# The dashboard feed: times are epoch milliseconds, and a step is a row, not an object, so that a thousand runs
+# of four steps stay small enough to fetch and parse in one go.
+DashboardFeedStep = tuple[str, str, StepStateName, int, int | None, int | None, int | None]
+"""``[id, name, state, attempts, queued_at, started_at, finished_at]``"""
+
+
+class DashboardFeedRun(TypedDict):
+    """A run on the dashboard; ``parent``: the run whose workflow step started it."""
+
+    id: int
+    campaign: int
+    campaign_name: str
+    batch: int | None
+    owner: str
+    state: RunStateName
+    parameters: dict[str, Any]
+    created_at: int | None
+    started_at: int | None
+    finished_at: int | None
+    last_seq: int
+    parent: int | None
+    steps: list[DashboardFeedStep]
+
+
+class DashboardFeed(TypedDict):
+    """``GET /api/dashboard/``: ``counts`` by run state before the state filter; ``truncated``: runs were left out."""
+
+    now: int
+    runs: list[DashboardFeedRun]
+    counts: dict[str, int]
+    truncated: bool
+
+
+FEED_SHAPES: tuple[type, ...] = (DashboardFeedRun, DashboardFeed)

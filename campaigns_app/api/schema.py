@@ -22,7 +22,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
-from ..event_messages import EVENT_MESSAGES
+from ..event_messages import EVENT_MESSAGES, FEED_SHAPES
 from ..graph import shapes
 
 # Every shape published, by component name; nested shapes become $refs.
@@ -44,6 +44,7 @@ SHAPES: dict[str, type] = {
         shapes.RunParent,
         shapes.ChildRunProgress,
         *EVENT_MESSAGES,
+        *FEED_SHAPES,
     )
 }
 for _cls in EVENT_MESSAGES:
@@ -98,6 +99,15 @@ def type_schema(hint: Any) -> dict:
         return schema
     if origin is list:
         return {"type": "array", "items": type_schema(args[0])}
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        # A fixed row: JSON Schema's prefixItems, which openapi-typescript turns into a TypeScript tuple.
+        return {
+            "type": "array",
+            "items": {},
+            "prefixItems": [type_schema(a) for a in args],
+            "minItems": len(args),
+            "maxItems": len(args),
+        }
     if origin is dict:
         return {"type": "object", "additionalProperties": type_schema(args[1])}
     raise TypeError(f"no schema for type hint {hint!r}")

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { createBrowserRouter, Link, Navigate, Route, RouterProvider, Routes } from 'react-router-dom';
-import { AuthProvider, RequireAuth } from './auth';
+import { AuthProvider, RequireAuth, useAuth } from './auth';
 import { Layout } from './components/Layout';
 import { EditorPage } from './editor/EditorPage';
 import { AccountPage } from './pages/AccountPage';
@@ -24,7 +25,22 @@ function NotFoundPage() {
   );
 }
 
+/**
+ * Cached answers belong to who was signed in: signing out (or in as someone else) empties the cache. Signing
+ * in from nobody does not: the pages' first queries are already under way then.
+ */
+function useCacheFollowsUser() {
+  const client = useQueryClient();
+  const userId = useAuth().user?.id ?? null;
+  const previous = useRef(userId);
+  useEffect(() => {
+    if (previous.current !== null && previous.current !== userId) client.clear();
+    previous.current = userId;
+  }, [client, userId]);
+}
+
 export function AppRoutes() {
+  useCacheFollowsUser();
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />

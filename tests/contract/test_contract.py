@@ -1,5 +1,5 @@
-"""The contract between server and browser: the committed schema and TypeScript types match the code, and
-the events the engine stores match their published message types."""
+"""The contract between server and browser: the committed schema and TypeScript types match the code, the
+events the engine stores match their published message types, and the dashboard feed matches its type."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from campaigns_app.api.schema import EVENT_MESSAGE_COMPONENT
 from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import campaign_create, run_launch, step_run_execute
 from campaigns_app.services.backend_states import step_run_backend_state
+from tests.conftest import client_for
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
@@ -75,6 +76,18 @@ def _json_schema(node):
 def message_validator() -> jsonschema.Draft202012Validator:
     components = _json_schema(current_schema()["components"]["schemas"])
     root = {"$ref": f"#/components/schemas/{EVENT_MESSAGE_COMPONENT}", "components": {"schemas": components}}
+    return jsonschema.Draft202012Validator(root)
+
+
+FEED_COMPONENTS = ("DashboardFeed", "DashboardFeedRun")
+
+
+def feed_validator() -> jsonschema.Draft202012Validator:
+    """The published feed type, closed: a field the server sends but the type lacks fails as well."""
+    components = _json_schema(current_schema()["components"]["schemas"])
+    for name in FEED_COMPONENTS:
+        components[name] = {**components[name], "additionalProperties": False}
+    root = {"$ref": "#/components/schemas/DashboardFeed", "components": {"schemas": components}}
     return jsonschema.Draft202012Validator(root)
 
 
@@ -179,3 +192,52 @@ def test_a_backend_state_event_says_what_the_state_means_for_the_timeline(
         "task": "task.000001",
     }
     assert message_validator().is_valid(message)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_feed_served_matches_its_published_type(alice):
+    graph = {
+        "steps": [
+            {"id": "a", "kind": "function", "function": "noop", "kwargs": {}},
+            {"id": "b", "kind": "function", "function": "fail", "kwargs": {}},
+        ],
+        "edges": [{"source": "a", "target": "b"}],
+    }
+    campaign = campaign_create(owner=alice, name="feed contract", parameters=[], graph=graph)
+    finished = run_launch(campaign=campaign, user=alice, parameters={})
+    drain(finished)
+    run_launch(campaign=campaign, user=alice, parameters={})
+    response = client_for(alice).get("/api/dashboard/")
+    assert response.status_code == 200
+    feed = response.json()
+    assert {r["id"] for r in feed["runs"]} >= {finished.pk}
+    finished_row = next(r for r in feed["runs"] if r["id"] == finished.pk)
+    assert [s[:3] for s in finished_row["steps"]] == [["a", "a", "succeeded"], ["b", "b", "failed"]]
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in feed_validator().iter_errors(feed)]
+    assert not errors, f"the dashboard feed does not match event_messages.DashboardFeed: {errors}"
+
+
+def test_a_feed_that_differs_from_its_type_is_refused():
+    validator = feed_validator()
+    row = ["a", "A", "running", 1, 1000, 1100, None]
+    run = {
+        "id": 1,
+        "campaign": 1,
+        "campaign_name": "c",
+        "batch": None,
+        "owner": "alice",
+        "state": "running",
+        "parameters": {},
+        "created_at": 1000,
+        "started_at": 1000,
+        "finished_at": None,
+        "last_seq": 3,
+        "parent": None,
+        "steps": [row],
+    }
+    good = {"now": 2000, "runs": [run], "counts": {"running": 1}, "truncated": False}
+    assert validator.is_valid(good)
+    assert not validator.is_valid({**good, "runs": [{**run, "steps": [row[:6]]}]})
+    assert not validator.is_valid({**good, "runs": [{**run, "steps": [[*row[:2], "exploded", *row[3:]]]}]})
+    assert not validator.is_valid({**good, "runs": [{**run, "kind": "test"}]})
+    assert not validator.is_valid({**good, "runs": [{k: v for k, v in run.items() if k != "last_seq"}]})

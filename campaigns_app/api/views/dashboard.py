@@ -3,16 +3,17 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from ... import selectors
+from ...event_messages import DashboardFeed
 from ..query import DashboardQuery, query_params
+from ..schema import component_ref
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT, parameters=[DashboardQuery])
+@extend_schema(responses={200: component_ref(DashboardFeed)}, parameters=[DashboardQuery])
 @api_view(["GET"])
 def dashboard_feed(request):
     """Runs for the dashboard timeline; times are epoch milliseconds, steps are compact rows."""

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useExecutableRight } from '../auth';
 import { executablesBlock } from '../lib/capabilities';
-import { sharingApi, teamsYouEdit, type SharedCampaign, type Team } from '../lib/sharing';
+import { useForkCampaign } from '../lib/queries';
+import { teamsYouEdit, type SharedCampaign, type Team } from '../lib/sharing';
 import { Modal, ModalActions, useModalSubmit } from './Modal';
 
 interface Props {
@@ -17,8 +18,9 @@ export function ForkDialog({ campaign, teams, onClose, onForked }: Props) {
   const [team, setTeam] = useState('');
   const targets = teamsYouEdit(teams);
   const blocked = executablesBlock(useExecutableRight(team ? Number(team) : null), campaign.graph, 'fork');
+  const fork = useForkCampaign();
   const { busy, error, submit } = useModalSubmit(async () => {
-    onForked(await sharingApi.fork(campaign.id, name.trim(), team ? Number(team) : null));
+    onForked(await fork.mutateAsync({ id: campaign.id, name: name.trim(), team: team ? Number(team) : null }));
   });
 
   return (

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { sharingApi, teamsYouEdit, type SharedCampaign, type Team, type Visibility } from '../lib/sharing';
+import { useImportCampaign } from '../lib/queries';
+import { teamsYouEdit, type SharedCampaign, type Team, type Visibility } from '../lib/sharing';
 import { Modal, ModalActions, useModalSubmit } from './Modal';
 
 interface Props {
@@ -14,9 +15,10 @@ export function ImportDialog({ teams, onClose, onImported }: Props) {
   const [fileName, setFileName] = useState('');
   const [team, setTeam] = useState('');
   const targets = teamsYouEdit(teams);
+  const importCampaign = useImportCampaign();
   const { busy, error, submit } = useModalSubmit(async () => {
     const visibility: Visibility = team ? 'team' : 'private';
-    onImported(await sharingApi.importDocument(text, visibility, team ? Number(team) : null));
+    onImported(await importCampaign.mutateAsync({ document: text, visibility, team: team ? Number(team) : null }));
   });
 
   return (

@@ -3,6 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { LaunchDialog } from './LaunchDialog';
 import { campaign } from '../test/fixtures';
 import type { Campaign } from '../lib/types';
+import { QueryWrapper } from '../test/queryClient';
 
 function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -20,7 +21,9 @@ describe('LaunchDialog', () => {
   function setup() {
     const onClose = vi.fn();
     const onLaunched = vi.fn();
-    const utils = render(<LaunchDialog campaign={campaign} onClose={onClose} onLaunched={onLaunched} />);
+    const utils = render(<LaunchDialog campaign={campaign} onClose={onClose} onLaunched={onLaunched} />, {
+      wrapper: QueryWrapper,
+    });
     const input = (name: string) => utils.container.querySelector<HTMLInputElement>(`[name="${name}"]`)!;
     return { ...utils, onClose, onLaunched, input };
   }
@@ -98,7 +101,9 @@ describe('LaunchDialog with choice and json parameters', () => {
 
   it('uses a select and a JSON textarea, and catches invalid JSON before sending', async () => {
     const onLaunched = vi.fn();
-    const { container } = render(<LaunchDialog campaign={special} onClose={() => {}} onLaunched={onLaunched} />);
+    const { container } = render(<LaunchDialog campaign={special} onClose={() => {}} onLaunched={onLaunched} />, {
+      wrapper: QueryWrapper,
+    });
     const mode = container.querySelector<HTMLSelectElement>('select[name="mode"]')!;
     const extra = container.querySelector<HTMLTextAreaElement>('textarea[name="extra"]')!;
     expect(mode.value).toBe('"fast"');

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useExecutableRight } from '../auth';
-import { ApiError, api, errorText, flattenMessages } from '../lib/api';
+import { ApiError, errorText, flattenMessages } from '../lib/api';
 import { executablesBlock } from '../lib/capabilities';
+import { useLaunch } from '../lib/queries';
 import { instancesFromJson, instancesFromLines, type InstancesMode } from '../lib/instances';
 import { choiceValue, coerceValues, initialValues, normalizeType, serverErrors, type FormValues } from '../lib/params';
 import type { BatchLaunch, Campaign, Run } from '../lib/types';
@@ -27,6 +28,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  const { launchRun, launchBatch } = useLaunch(campaign.id);
   const blocked = executablesBlock(useExecutableRight(campaign.team ?? null, campaign), campaign.graph, 'launch');
 
   useEscapeToClose(onClose, busy);
@@ -70,9 +72,9 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
     setFieldErrors({});
     try {
       if (mode === 'single') {
-        onLaunched(await api.launchRun(campaign.id, typed));
+        onLaunched(await launchRun(typed));
       } else {
-        const result = await api.launchBatch(campaign.id, instances);
+        const result = await launchBatch(instances);
         onLaunchedBatch?.(result);
       }
     } catch (err) {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { LaunchDialog } from './LaunchDialog';
 import { campaign } from '../test/fixtures';
+import { QueryWrapper } from '../test/queryClient';
 
 function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -34,6 +35,7 @@ describe('LaunchDialog with several instances', () => {
     const onLaunchedBatch = vi.fn();
     render(
       <LaunchDialog campaign={campaign} onClose={vi.fn()} onLaunched={onLaunched} onLaunchedBatch={onLaunchedBatch} />,
+      { wrapper: QueryWrapper },
     );
     return { onLaunched, onLaunchedBatch };
   }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
+import { useShareCampaign } from '../lib/queries';
 import {
   mayEditIn,
-  sharingApi,
   VISIBILITIES,
   VISIBILITY_HELP,
   type SharedCampaign,
@@ -22,13 +22,14 @@ export function ShareDialog({ campaign, teams, onClose, onShared }: Props) {
   const [visibility, setVisibility] = useState<Visibility>(campaign.visibility);
   const [team, setTeam] = useState(campaign.team ? String(campaign.team) : '');
   const choices = teams.filter((t) => mayEditIn(t) || t.id === campaign.team);
+  const shareCampaign = useShareCampaign();
   const {
     busy,
     error,
     setError,
     submit: share,
   } = useModalSubmit(async () => {
-    onShared(await sharingApi.share(campaign.id, visibility, team ? Number(team) : null));
+    onShared(await shareCampaign.mutateAsync({ id: campaign.id, visibility, team: team ? Number(team) : null }));
   });
 
   const submit = () => {

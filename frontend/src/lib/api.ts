@@ -1,6 +1,6 @@
 // Thin fetch wrapper for the Django JSON API. No React in here.
 import type { BackendStatus, BatchLaunch, Campaign, FunctionInfo, Paginated, Run, RunEvent, User } from './types';
-import type { DashboardFeed } from './dashboardTypes';
+import type { DashboardFeed } from './dashboardStore';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { FeedRun } from './dashboardTypes';
 import type { RunEvent } from './types';
-import { DashboardStore, stepBar } from './dashboardStore';
+import { DashboardStore, stepBar, type FeedRun } from './dashboardStore';
 
 function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
-  return {
+  const run: FeedRun = {
     id,
     campaign: 1,
     campaign_name: 'Seed',
@@ -20,8 +19,9 @@ function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
       ['s1', 'Step 1', 'queued', 0, 1000, null, null],
       ['s2', 'Step 2', 'pending', 0, null, null, null],
     ],
-    ...extra,
+    parent: null,
   };
+  return { ...run, ...extra } as FeedRun;
 }
 
 const ev = (run: number, seq: number, type: string, state: string, step: string | null, at: number) =>
@@ -57,6 +57,46 @@ describe('dashboard store', () => {
     expect(store.structure).toBe(structure);
     expect(store.missing.size).toBe(0);
   });
+  it('tells its subscribers once per frame, however many events the frame brought', () => {
+    const frames: Array<() => void> = [];
+    const store = new DashboardStore((flush) => frames.push(flush));
+    let told = 0;
+    store.subscribe(() => (told += 1));
+    store.load({ now: 5000, runs: [feedRun(1), feedRun(2)], counts: {}, truncated: false }, 5000);
+    expect(frames).toHaveLength(1);
+    frames.shift()!();
+    expect(told).toBe(1);
+    const before = store.getSnapshot();
+
+    store.applyEvent(ev(1, 3, 'run.state', 'running', null, 1100));
+    for (let seq = 4; seq < 40; seq++) store.applyEvent(ev(2, seq, 'step.state', 'queued', 's2', 1000 + seq));
+    store.applyEvent(ev(1, 4, 'step.state', 'running', 's1', 1200));
+    // Until the frame, React still sees the snapshot it had: nothing re-renders per event.
+    expect(frames).toHaveLength(1);
+    expect(told).toBe(1);
+    expect(store.getSnapshot()).toBe(before);
+
+    frames.shift()!();
+    expect(told).toBe(2);
+    expect(store.getSnapshot()).not.toBe(before);
+    expect(store.counts().runs).toEqual({ running: 1, queued: 1 });
+    expect(store.counts().steps).toEqual({ running: 1, pending: 1, queued: 2 });
+    expect(frames).toHaveLength(0);
+  });
+
+  it('keeps its rows until runs come or go, and regroups by state only with a state filter', () => {
+    const store = new DashboardStore(() => {});
+    store.load({ now: 5000, runs: [feedRun(1), feedRun(2)], counts: {}, truncated: false }, 5000);
+    const all = store.rows();
+    store.applyEvent(ev(1, 3, 'run.state', 'running', null, 1100));
+    expect(store.rows()).toBe(all);
+    expect(store.rows({ state: 'queued' }).map((r) => r.key)).toEqual(['c1', 'r2']);
+    store.applyEvent(ev(2, 3, 'run.state', 'running', null, 1100));
+    expect(store.rows({ state: 'queued' }).map((r) => r.key)).toEqual([]);
+    store.merge([feedRun(3)]);
+    expect(store.rows().map((r) => r.key)).toEqual(['c1', 'r3', 'r2', 'r1']);
+  });
+
   it('asks for runs it does not know and for runs that skipped an event', () => {
     const store = new DashboardStore();
     store.load({ now: 0, runs: [feedRun(1)], counts: {}, truncated: false });

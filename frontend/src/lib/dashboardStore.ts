@@ -1,9 +1,17 @@
 // The campaigns dashboard's data: every run with its steps, updated in place
 // by live events (O(1) per event), and the grouping of runs into rows, which
-// changes only when runs come or go. No React.
-import type { DashboardFeed, FeedRun } from './dashboardTypes';
+// changes only when runs come or go. No React: components read it through
+// useSyncExternalStore (`subscribe` / `getSnapshot`), told once per animation
+// frame however many events that frame brought.
+import type { components } from './generated/api';
 import type { RunEvent, RunState, StepState } from './types';
 import { TERMINAL_RUN_STATES } from './types';
+
+/** GET /api/dashboard/, generated from the server's `event_messages.DashboardFeed` (times are epoch ms). */
+export type DashboardFeed = components['schemas']['DashboardFeed'];
+export type FeedRun = components['schemas']['DashboardFeedRun'];
+/** [id, name, state, attempts, queued_at, started_at, finished_at] */
+export type FeedStep = FeedRun['steps'][number];
 
 export interface DashStep {
   id: string;
@@ -83,6 +91,20 @@ export function matches(run: DashRun, filter: DashFilter): boolean {
   return true;
 }
 
+/** Runs `flush` once, soon (the next animation frame in a browser). */
+export type Scheduler = (flush: () => void) => void;
+
+const nextFrame: Scheduler = (flush) => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => flush());
+  else setTimeout(flush, 16);
+};
+
+const NOTHING_EXPANDED: ReadonlySet<number> = new Set();
+
+function sameKey(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 export class DashboardStore {
   runs = new Map<number, DashRun>();
   /** Bumped on every change: the canvas redraws when it moved. */
@@ -94,27 +116,63 @@ export class DashboardStore {
   /** Server clock minus client clock, so bars line up with "now". */
   clockSkew = 0;
 
+  private readonly listeners = new Set<() => void>();
+  private readonly schedule: Scheduler;
+  private flushPending = false;
+  /** The version React last heard of: it moves once per flush, not per event. */
+  private published = 0;
+  private rowsMemo: { key: unknown[]; rows: Row[] } | null = null;
+  private countsMemo: {
+    key: unknown[];
+    counts: { runs: Record<string, number>; steps: Record<string, number> };
+  } | null = null;
+  private ownersMemo: { structure: number; owners: string[] } | null = null;
+  private campaignsMemo: { structure: number; campaigns: { id: number; name: string }[] } | null = null;
+
+  constructor(schedule: Scheduler = nextFrame) {
+    this.schedule = schedule;
+  }
+
+  /** For useSyncExternalStore: `listener` runs once per frame in which the store changed. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** For useSyncExternalStore: changes when subscribers were told of a change. */
+  getSnapshot = (): number => this.published;
+
+  private changed(): void {
+    this.version++;
+    if (this.flushPending) return;
+    this.flushPending = true;
+    this.schedule(() => {
+      this.flushPending = false;
+      this.published = this.version;
+      for (const listener of [...this.listeners]) listener();
+    });
+  }
+
   load(feed: DashboardFeed, clientNow = Date.now()): void {
     this.runs.clear();
     for (const r of feed.runs) this.runs.set(r.id, runFromFeed(r));
     this.clockSkew = feed.now - clientNow;
     this.missing.clear();
-    this.version++;
     this.structure++;
+    this.changed();
   }
 
   merge(runs: FeedRun[]): void {
-    let added = false;
     for (const r of runs) {
       const existing = this.runs.get(r.id);
       // Events may already have moved past the fetched snapshot.
       if (existing && existing.lastSeq > r.last_seq) continue;
-      if (!existing) added = true;
       this.runs.set(r.id, runFromFeed(r));
       this.missing.delete(r.id);
     }
-    this.version++;
-    if (added) this.structure++;
+    // New run objects (added or replaced): the rows that hold the old ones are regrouped.
+    this.structure++;
+    this.changed();
   }
 
   /** Fold one live event in; false when the run is unknown or an event was skipped (it is then in `missing`). */
@@ -152,12 +210,28 @@ export class DashboardStore {
     } else {
       return true;
     }
-    this.version++;
+    this.changed();
     return true;
   }
 
   /** Rows grouped by campaign, then batch; newest first. Child runs fold under their parent unless it is ``expanded``. */
-  rows(filter: DashFilter = {}, expanded: ReadonlySet<number> = new Set()): Row[] {
+  rows(filter: DashFilter = {}, expanded: ReadonlySet<number> = NOTHING_EXPANDED): Row[] {
+    // Regrouped when runs come or go, the filter or the folding changes, or (filtering by state) a state moves.
+    const key = [
+      this.structure,
+      filter.campaign,
+      filter.state,
+      filter.owner,
+      expanded,
+      filter.state ? this.version : 0,
+    ];
+    if (this.rowsMemo && sameKey(this.rowsMemo.key, key)) return this.rowsMemo.rows;
+    const rows = this.groupRows(filter, expanded);
+    this.rowsMemo = { key, rows };
+    return rows;
+  }
+
+  private groupRows(filter: DashFilter, expanded: ReadonlySet<number>): Row[] {
     const byCampaign = new Map<number, DashRun[]>();
     const childrenOf = new Map<number, DashRun[]>();
     for (const run of this.runs.values()) {
@@ -215,6 +289,8 @@ export class DashboardStore {
   }
 
   counts(filter: DashFilter = {}): { runs: Record<string, number>; steps: Record<string, number> } {
+    const key = [this.version, filter.campaign, filter.state, filter.owner];
+    if (this.countsMemo && sameKey(this.countsMemo.key, key)) return this.countsMemo.counts;
     const runs: Record<string, number> = {};
     const steps: Record<string, number> = {};
     for (const run of this.runs.values()) {
@@ -222,17 +298,28 @@ export class DashboardStore {
       runs[run.state] = (runs[run.state] ?? 0) + 1;
       for (const s of run.steps) steps[s.state] = (steps[s.state] ?? 0) + 1;
     }
-    return { runs, steps };
+    this.countsMemo = { key, counts: { runs, steps } };
+    return this.countsMemo.counts;
   }
 
   owners(): string[] {
-    return [...new Set([...this.runs.values()].map((r) => r.owner))].sort();
+    if (this.ownersMemo?.structure !== this.structure) {
+      const owners = [...new Set([...this.runs.values()].map((r) => r.owner))].sort();
+      this.ownersMemo = { structure: this.structure, owners };
+    }
+    return this.ownersMemo.owners;
   }
 
   campaigns(): { id: number; name: string }[] {
-    const out = new Map<number, string>();
-    for (const r of this.runs.values()) out.set(r.campaign, r.campaignName);
-    return [...out.entries()].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+    if (this.campaignsMemo?.structure !== this.structure) {
+      const out = new Map<number, string>();
+      for (const r of this.runs.values()) out.set(r.campaign, r.campaignName);
+      const campaigns = [...out.entries()]
+        .map(([id, name]) => ({ id, name }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      this.campaignsMemo = { structure: this.structure, campaigns };
+    }
+    return this.campaignsMemo.campaigns;
   }
 }
 

@@ -199,7 +199,8 @@ export const sharingApi = {
   fork: (id: number, name: string, team: number | null) =>
     apiFetch<SharedCampaign>(`/api/campaigns/${id}/fork/`, json('POST', { name, team })),
   remove: (id: number) => apiFetch<void>(`/api/campaigns/${id}/`, { method: 'DELETE' }),
-  versions: (id: number | string) => apiFetch<CampaignVersionInfo[]>(`/api/campaigns/${id}/versions/`),
+  versions: (id: number | string, signal?: AbortSignal) =>
+    apiFetch<CampaignVersionInfo[]>(`/api/campaigns/${id}/versions/`, { signal }),
   version: (id: number | string, n: number) => apiFetch<CampaignVersionInfo>(`/api/campaigns/${id}/versions/${n}/`),
   diff: (id: number | string, from: number, to: number, signal?: AbortSignal) =>
     apiFetch<DefinitionDiff>(`/api/campaigns/${id}/diff/`, { query: { from, to }, signal }),
@@ -208,14 +209,15 @@ export const sharingApi = {
       `/api/campaigns/${id}/versions/${n}/restore/`,
       json('POST', { base_version: baseVersion }),
     ),
-  lineage: (id: number | string) => apiFetch<Lineage>(`/api/campaigns/${id}/lineage/`),
+  lineage: (id: number | string, signal?: AbortSignal) =>
+    apiFetch<Lineage>(`/api/campaigns/${id}/lineage/`, { signal }),
   importDocument: (document: string, visibility: Visibility, team: number | null, name?: string) =>
     apiFetch<SharedCampaign>(
       '/api/campaigns/import/',
       json('POST', { document, visibility, team, name: name || undefined }),
     ),
 
-  teams: () => apiFetch<Team[]>('/api/teams/'),
+  teams: (signal?: AbortSignal) => apiFetch<Team[]>('/api/teams/', { signal }),
   team: (id: number | string) => apiFetch<Team>(`/api/teams/${id}/`),
   createTeam: (name: string, description: string) => apiFetch<Team>('/api/teams/', json('POST', { name, description })),
   updateTeam: (
@@ -233,7 +235,7 @@ export const sharingApi = {
   createUser: (username: string, password: string, isStaff: boolean) =>
     apiFetch<{ id: number; username: string }>('/api/users/', json('POST', { username, password, is_staff: isStaff })),
 
-  tokens: () => apiFetch<ApiToken[]>('/api/auth/tokens/'),
+  tokens: (signal?: AbortSignal) => apiFetch<ApiToken[]>('/api/auth/tokens/', { signal }),
   createToken: (name: string) => apiFetch<ApiToken>('/api/auth/tokens/', json('POST', { name })),
   revokeToken: (id: number) => apiFetch<void>(`/api/auth/tokens/${id}/`, { method: 'DELETE' }),
   changePassword: (oldPassword: string, newPassword: string) =>

@@ -1,17 +1,19 @@
 import '../sharing.css';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useAuth } from '../auth';
-import { errorText } from '../components/Modal';
+import { errorText } from '../lib/api';
 import { useTitle } from '../hooks';
 import { formatDateTime } from '../lib/format';
-import { sharingApi, type ApiToken } from '../lib/sharing';
+import { useChangePassword, useCreateToken, useRevokeToken, useTokens } from '../lib/queries';
+import type { ApiToken } from '../lib/sharing';
 
 function PasswordForm() {
   const [oldPassword, setOld] = useState('');
   const [newPassword, setNew] = useState('');
   const [repeat, setRepeat] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const changePassword = useChangePassword();
+  const busy = changePassword.isPending;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -19,18 +21,15 @@ function PasswordForm() {
       setMessage({ ok: false, text: 'The new passwords differ.' });
       return;
     }
-    setBusy(true);
     setMessage(null);
     try {
-      await sharingApi.changePassword(oldPassword, newPassword);
+      await changePassword.mutateAsync({ oldPassword, newPassword });
       setOld('');
       setNew('');
       setRepeat('');
       setMessage({ ok: true, text: 'Password changed.' });
     } catch (err) {
       setMessage({ ok: false, text: errorText(err) });
-    } finally {
-      setBusy(false);
     }
   };
 
@@ -82,23 +81,21 @@ function PasswordForm() {
 }
 
 function TokensPanel() {
-  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
+  const tokensQuery = useTokens();
+  const tokens = tokensQuery.data ?? null;
+  const createToken = useCreateToken();
+  const revokeToken = useRevokeToken();
   const [name, setName] = useState('');
   const [created, setCreated] = useState<ApiToken | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = () => sharingApi.tokens().then(setTokens, (err) => setError(errorText(err)));
-  useEffect(() => {
-    void load();
-  }, []);
+  const [writeError, setError] = useState<string | null>(null);
+  const error = writeError ?? (tokensQuery.error ? errorText(tokensQuery.error) : null);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
     try {
-      setCreated(await sharingApi.createToken(name.trim()));
+      setCreated(await createToken.mutateAsync(name.trim()));
       setName('');
-      void load();
     } catch (err) {
       setError(errorText(err));
     }
@@ -107,9 +104,8 @@ function TokensPanel() {
   const revoke = async (token: ApiToken) => {
     if (!window.confirm(`Revoke “${token.name}”? Scripts using it stop working at once.`)) return;
     try {
-      await sharingApi.revokeToken(token.id);
+      await revokeToken.mutateAsync(token.id);
       if (created?.id === token.id) setCreated(null);
-      void load();
     } catch (err) {
       setError(errorText(err));
     }

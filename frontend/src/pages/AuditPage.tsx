@@ -1,10 +1,10 @@
 import '../sharing.css';
-import { useEffect, useState } from 'react';
+import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { errorText } from '../components/Modal';
+import { errorText } from '../lib/api';
 import { useTitle } from '../hooks';
 import { formatDateTime, formatValue } from '../lib/format';
-import { sharingApi, type AuditEntry, type Team } from '../lib/sharing';
+import { useAudit, useTeams } from '../lib/queries';
 
 const ACTION_GROUPS = ['campaign', 'run', 'token', 'member', 'team', 'user'];
 const FILTERS = ['team', 'actor', 'action', 'campaign', 'since', 'until'] as const;
@@ -13,34 +13,20 @@ const FILTERS = ['team', 'actor', 'action', 'campaign', 'since', 'until'] as con
 export function AuditPage() {
   useTitle('Audit');
   const [params, setParams] = useSearchParams();
-  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
-  const [count, setCount] = useState(0);
-  const [teams, setTeams] = useState<Team[]>([]);
-  const [error, setError] = useState<string | null>(null);
   const page = Number(params.get('page') ?? '1') || 1;
-  const query: Record<string, string | number> = { page, page_size: 50 };
-  for (const key of FILTERS) {
-    const value = params.get(key);
-    if (value) query[key] = value;
-  }
-  const key = JSON.stringify(query);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    setError(null);
-    sharingApi.audit(JSON.parse(key) as Record<string, string>, ctrl.signal).then(
-      (body) => {
-        setEntries(body.results);
-        setCount(body.count);
-      },
-      (err) => !ctrl.signal.aborted && setError(errorText(err)),
-    );
-    return () => ctrl.abort();
-  }, [key]);
-
-  useEffect(() => {
-    sharingApi.teams().then(setTeams, () => setTeams([]));
-  }, []);
+  const query = useMemo(() => {
+    const out: Record<string, string | number> = { page, page_size: 50 };
+    for (const key of FILTERS) {
+      const value = params.get(key);
+      if (value) out[key] = value;
+    }
+    return out;
+  }, [params, page]);
+  const audit = useAudit(query);
+  const entries = audit.data?.results ?? null;
+  const count = audit.data?.count ?? 0;
+  const error = audit.error ? errorText(audit.error) : null;
+  const teams = useTeams();
 
   const set = (name: string, value: string) =>
     setParams((prev) => {

@@ -1,40 +1,28 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
+import { CampaignTable, type CampaignColumn } from '../components/CampaignTable';
 import { LaunchDialog } from '../components/LaunchDialog';
-import { api, errorText, unwrapList } from '../lib/api';
+import { errorText } from '../lib/api';
 import { formatDateTime } from '../lib/format';
+import { useCampaignList } from '../lib/queries';
 import type { Campaign } from '../lib/types';
 import { useTitle } from '../hooks';
-import { Truncated } from '../components/Truncated';
+
+const COLUMNS: CampaignColumn[] = [
+  { header: 'Description', className: 'description', cell: (c) => c.description || <span className="muted">—</span> },
+  { header: 'Version', className: 'num', cell: (c) => `v${c.version}` },
+  { header: 'Steps', className: 'num', cell: (c) => c.graph?.steps?.length ?? 0 },
+  { header: 'Updated', className: 'nowrap', cell: (c) => formatDateTime(c.updated_at) },
+];
 
 export function CampaignsPage() {
   useTitle('Campaigns');
   const navigate = useNavigate();
-  const [campaigns, setCampaigns] = useState<Campaign[] | null>(null);
-  const [count, setCount] = useState(0);
-  const [error, setError] = useState<string | null>(null);
+  const list = useCampaignList();
+  const campaigns = list.data?.items ?? null;
+  const count = list.data?.count ?? 0;
+  const error = list.error ? errorText(list.error) : null;
   const [launching, setLaunching] = useState<Campaign | null>(null);
-
-  const load = useCallback((signal?: AbortSignal) => {
-    setError(null);
-    api
-      .campaigns(100, signal)
-      .then((body) => {
-        const { items, count } = unwrapList(body);
-        setCampaigns(items);
-        setCount(count);
-      })
-      .catch((err) => {
-        if (signal?.aborted) return;
-        setError(errorText(err));
-      });
-  }, []);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    load(ctrl.signal);
-    return () => ctrl.abort();
-  }, [load]);
 
   const closeDialog = useCallback(() => setLaunching(null), []);
 
@@ -57,7 +45,7 @@ export function CampaignsPage() {
       {error && (
         <div className="form-error" role="alert">
           Could not load campaigns: {error}{' '}
-          <button type="button" className="btn btn-small" onClick={() => load()}>
+          <button type="button" className="btn btn-small" onClick={() => void list.refetch()}>
             Retry
           </button>
         </div>
@@ -65,54 +53,34 @@ export function CampaignsPage() {
       {!campaigns && !error && <div className="muted">Loading campaigns…</div>}
       {campaigns && campaigns.length === 0 && <div className="empty">No campaigns yet.</div>}
       {campaigns && campaigns.length > 0 && (
-        <div className="card table-card">
-          <table className="table" data-testid="campaign-list">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Description</th>
-                <th className="num">Version</th>
-                <th className="num">Steps</th>
-                <th>Updated</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {campaigns.map((c) => (
-                <tr key={c.id} data-testid={`campaign-${c.id}`}>
-                  <td className="strong name-cell">
-                    <Link to={`/campaigns/${c.id}/edit`}>
-                      <Truncated text={c.name} />
-                    </Link>
-                  </td>
-                  <td className="description">{c.description || <span className="muted">—</span>}</td>
-                  <td className="num">v{c.version}</td>
-                  <td className="num">{c.graph?.steps?.length ?? 0}</td>
-                  <td className="nowrap">{formatDateTime(c.updated_at)}</td>
-                  <td className="actions">
-                    <Link to={`/runs?campaign=${c.id}`} className="btn btn-small btn-ghost">
-                      Runs
-                    </Link>
-                    <Link to={`/dashboard?campaign=${c.id}`} className="btn btn-small btn-ghost">
-                      Timeline
-                    </Link>
-                    <Link to={`/campaigns/${c.id}/edit`} className="btn btn-small" data-testid={`edit-${c.id}`}>
-                      Edit
-                    </Link>
-                    <button
-                      type="button"
-                      className="btn btn-small btn-primary"
-                      data-testid={`launch-${c.id}`}
-                      onClick={() => setLaunching(c)}
-                    >
-                      Launch
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <CampaignTable
+          campaigns={campaigns}
+          testId="campaign-list"
+          rowTestId={(c) => `campaign-${c.id}`}
+          href={(c) => `/campaigns/${c.id}/edit`}
+          columns={COLUMNS}
+          actions={(c) => (
+            <>
+              <Link to={`/runs?campaign=${c.id}`} className="btn btn-small btn-ghost">
+                Runs
+              </Link>
+              <Link to={`/dashboard?campaign=${c.id}`} className="btn btn-small btn-ghost">
+                Timeline
+              </Link>
+              <Link to={`/campaigns/${c.id}/edit`} className="btn btn-small" data-testid={`edit-${c.id}`}>
+                Edit
+              </Link>
+              <button
+                type="button"
+                className="btn btn-small btn-primary"
+                data-testid={`launch-${c.id}`}
+                onClick={() => setLaunching(c)}
+              >
+                Launch
+              </button>
+            </>
+          )}
+        />
       )}
 
       {launching && (

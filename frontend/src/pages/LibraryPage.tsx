@@ -1,16 +1,17 @@
 import '../sharing.css';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { CampaignTable, type CampaignColumn } from '../components/CampaignTable';
 import { ForkDialog } from '../components/ForkDialog';
 import { ImportDialog } from '../components/ImportDialog';
 import { LaunchDialog } from '../components/LaunchDialog';
-import { errorText } from '../components/Modal';
+import { errorText } from '../lib/api';
 import { ShareDialog } from '../components/ShareDialog';
 import { useTitle } from '../hooks';
 import { formatDateTime } from '../lib/format';
-import { sharingApi, VISIBILITIES, type LibraryFilter, type SharedCampaign, type Team } from '../lib/sharing';
+import { useLibrary, useTeams } from '../lib/queries';
+import { VISIBILITIES, type LibraryFilter, type SharedCampaign } from '../lib/sharing';
 import { Icon } from '../components/Icon';
-import { Truncated } from '../components/Truncated';
 
 const FILTER_KEYS = ['search', 'team', 'owner', 'tag', 'visibility', 'sort'] as const;
 
@@ -40,28 +41,42 @@ export function VisibilityBadge({ campaign }: { campaign: SharedCampaign }) {
   );
 }
 
+const COLUMNS: CampaignColumn[] = [
+  { header: 'Shared', cell: (c) => <VisibilityBadge campaign={c} /> },
+  { header: 'Owner', cell: (c) => c.owner },
+  { header: 'Version', className: 'num', cell: (c) => `v${c.version}` },
+  {
+    header: 'Last used',
+    className: 'nowrap',
+    cell: (c) => (c.last_used_at ? formatDateTime(c.last_used_at) : <span className="muted">never</span>),
+  },
+];
+
 /** The template library: every campaign you may see, searchable, with forks and sharing. */
 export function LibraryPage() {
   useTitle('Library');
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const [search, setSearch] = useState(params.get('search') ?? '');
-  const [campaigns, setCampaigns] = useState<SharedCampaign[] | null>(null);
-  const [count, setCount] = useState(0);
-  const [teams, setTeams] = useState<Team[]>([]);
-  const [error, setError] = useState<string | null>(null);
   const [launching, setLaunching] = useState<SharedCampaign | null>(null);
   const [forking, setForking] = useState<SharedCampaign | null>(null);
   const [sharing, setSharing] = useState<SharedCampaign | null>(null);
   const [importing, setImporting] = useState(false);
 
-  const filter: LibraryFilter = {};
-  for (const key of FILTER_KEYS) {
-    const value = params.get(key);
-    if (value) (filter as Record<string, string>)[key] = value;
-  }
-  if (!filter.sort) filter.sort = 'recent';
-  const filterKey = JSON.stringify(filter);
+  const filter = useMemo(() => {
+    const out: LibraryFilter = {};
+    for (const key of FILTER_KEYS) {
+      const value = params.get(key);
+      if (value) (out as Record<string, string>)[key] = value;
+    }
+    if (!out.sort) out.sort = 'recent';
+    return out;
+  }, [params]);
+  const library = useLibrary(filter);
+  const campaigns = library.data?.results ?? null;
+  const count = library.data?.count ?? 0;
+  const error = library.error ? errorText(library.error) : null;
+  const teams = useTeams();
 
   const setFilter = useCallback(
     (key: (typeof FILTER_KEYS)[number], value: string) => {
@@ -85,35 +100,6 @@ export function LibraryPage() {
     }, 250);
     return () => clearTimeout(id);
   }, [search, params, setFilter]);
-
-  const load = useCallback(
-    (signal?: AbortSignal) => {
-      setError(null);
-      sharingApi
-        .library(JSON.parse(filterKey) as LibraryFilter, signal)
-        .then((body) => {
-          setCampaigns(body.results);
-          setCount(body.count);
-        })
-        .catch((err) => {
-          if (!signal?.aborted) setError(errorText(err));
-        });
-    },
-    [filterKey],
-  );
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    load(ctrl.signal);
-    return () => ctrl.abort();
-  }, [load]);
-
-  useEffect(() => {
-    sharingApi.teams().then(setTeams, () => setTeams([]));
-  }, []);
-
-  const replace = (updated: SharedCampaign) =>
-    setCampaigns((list) => list?.map((c) => (c.id === updated.id ? updated : c)) ?? null);
 
   return (
     <div className="page">
@@ -186,7 +172,7 @@ export function LibraryPage() {
       {error && (
         <div className="form-error" role="alert">
           Could not load the library: {error}{' '}
-          <button type="button" className="btn btn-small" onClick={() => load()}>
+          <button type="button" className="btn btn-small" onClick={() => void library.refetch()}>
             Retry
           </button>
         </div>
@@ -194,85 +180,66 @@ export function LibraryPage() {
       {!campaigns && !error && <div className="muted">Loading…</div>}
       {campaigns && campaigns.length === 0 && <div className="empty">No campaign matches.</div>}
       {campaigns && campaigns.length > 0 && (
-        <div className="card table-card">
-          <table className="table" data-testid="library-list">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Shared</th>
-                <th>Owner</th>
-                <th className="num">Version</th>
-                <th>Last used</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {campaigns.map((c) => (
-                <tr key={c.id} data-testid={`library-${c.id}`} data-name={c.name}>
-                  <td className="name-cell">
-                    <Link to={`/library/${c.id}`} className="strong" data-testid={`open-${c.id}`}>
-                      <Truncated text={c.name} />
-                    </Link>
-                    {c.description && <div className="description small">{c.description}</div>}
-                    <Lineage campaign={c} />
-                    {c.tags.length > 0 && (
-                      <div className="tags">
-                        {c.tags.map((t) => (
-                          <button type="button" key={t} className="tag" onClick={() => setFilter('tag', t)}>
-                            #{t}
-                          </button>
-                        ))}
-                      </div>
-                    )}
-                  </td>
-                  <td>
-                    <VisibilityBadge campaign={c} />
-                  </td>
-                  <td>{c.owner}</td>
-                  <td className="num">v{c.version}</td>
-                  <td className="nowrap">
-                    {c.last_used_at ? formatDateTime(c.last_used_at) : <span className="muted">never</span>}
-                  </td>
-                  <td className="actions">
-                    {c.permissions.manage && (
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost"
-                        onClick={() => setSharing(c)}
-                        data-testid={`share-${c.id}`}
-                      >
-                        Share
-                      </button>
-                    )}
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      onClick={() => setForking(c)}
-                      title={
-                        c.permissions.fork
-                          ? 'Copy it into your own space'
-                          : (c.denials?.fork ?? 'You may not fork this campaign')
-                      }
-                      data-testid={`fork-${c.id}`}
-                    >
-                      <Icon name="fork" size={13} /> Fork
+        <CampaignTable
+          campaigns={campaigns}
+          testId="library-list"
+          rowTestId={(c) => `library-${c.id}`}
+          href={(c) => `/library/${c.id}`}
+          nameTestId={(c) => `open-${c.id}`}
+          underName={(c) => (
+            <>
+              {c.description && <div className="description small">{c.description}</div>}
+              <Lineage campaign={c} />
+              {c.tags.length > 0 && (
+                <div className="tags">
+                  {c.tags.map((t) => (
+                    <button type="button" key={t} className="tag" onClick={() => setFilter('tag', t)}>
+                      #{t}
                     </button>
-                    {c.permissions.launch && (
-                      <button
-                        type="button"
-                        className="btn btn-small btn-primary"
-                        onClick={() => setLaunching(c)}
-                        data-testid={`library-launch-${c.id}`}
-                      >
-                        Launch
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  ))}
+                </div>
+              )}
+            </>
+          )}
+          columns={COLUMNS}
+          actions={(c) => (
+            <>
+              {c.permissions.manage && (
+                <button
+                  type="button"
+                  className="btn btn-small btn-ghost"
+                  onClick={() => setSharing(c)}
+                  data-testid={`share-${c.id}`}
+                >
+                  Share
+                </button>
+              )}
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => setForking(c)}
+                title={
+                  c.permissions.fork
+                    ? 'Copy it into your own space'
+                    : (c.denials?.fork ?? 'You may not fork this campaign')
+                }
+                data-testid={`fork-${c.id}`}
+              >
+                <Icon name="fork" size={13} /> Fork
+              </button>
+              {c.permissions.launch && (
+                <button
+                  type="button"
+                  className="btn btn-small btn-primary"
+                  onClick={() => setLaunching(c)}
+                  data-testid={`library-launch-${c.id}`}
+                >
+                  Launch
+                </button>
+              )}
+            </>
+          )}
+        />
       )}
 
       {launching && (
@@ -296,10 +263,7 @@ export function LibraryPage() {
           campaign={sharing}
           teams={teams}
           onClose={() => setSharing(null)}
-          onShared={(updated) => {
-            replace(updated);
-            setSharing(null);
-          }}
+          onShared={() => setSharing(null)}
         />
       )}
       {importing && (

@@ -1,70 +1,49 @@
 import '../sharing.css';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { DiffView } from '../components/DiffView';
 import { ForkDialog } from '../components/ForkDialog';
 import { LaunchDialog } from '../components/LaunchDialog';
-import { errorText } from '../components/Modal';
+import { errorText } from '../lib/api';
 import { ShareDialog } from '../components/ShareDialog';
 import { useTitle } from '../hooks';
 import { formatDateTime, formatValue } from '../lib/format';
 import {
-  editConflictOf,
-  exportUrl,
-  sharingApi,
-  type CampaignVersionInfo,
-  type DefinitionDiff,
-  type Lineage as LineageInfo,
-  type SharedCampaign,
-  type Team,
-} from '../lib/sharing';
+  useCampaign,
+  useDeleteCampaign,
+  useDiff,
+  useLineage,
+  useRestoreVersion,
+  useTeams,
+  useVersions,
+} from '../lib/queries';
+import { editConflictOf, exportUrl, type SharedCampaign } from '../lib/sharing';
 import { Lineage, VisibilityBadge } from './LibraryPage';
 import { Icon } from '../components/Icon';
 import { Truncated } from '../components/Truncated';
 
-function VersionsPanel({
-  campaign,
-  onRestored,
-}: {
-  campaign: SharedCampaign;
-  onRestored: (c: SharedCampaign) => void;
-}) {
-  const [versions, setVersions] = useState<CampaignVersionInfo[] | null>(null);
+/** The campaign's versions and the diff of two of them; mounted afresh for each version of the campaign. */
+function VersionsPanel({ campaign }: { campaign: SharedCampaign }) {
+  const versionsQuery = useVersions(campaign.id);
+  const versions = versionsQuery.data ?? null;
   const [from, setFrom] = useState(Math.max(campaign.version - 1, 1));
   const [to, setTo] = useState(campaign.version);
-  const [diff, setDiff] = useState<DefinitionDiff | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    sharingApi.versions(campaign.id).then(setVersions, (err) => setError(errorText(err)));
-    setFrom(Math.max(campaign.version - 1, 1));
-    setTo(campaign.version);
-  }, [campaign.id, campaign.version]);
-
-  useEffect(() => {
-    if (from === to) {
-      setDiff(null);
-      return;
-    }
-    // Only the diff of the versions picked last may land: a slower answer for an earlier pick is aborted.
-    const controller = new AbortController();
-    sharingApi.diff(campaign.id, from, to, controller.signal).then(setDiff, (err) => {
-      if (!controller.signal.aborted) setError(errorText(err));
-    });
-    return () => controller.abort();
-  }, [campaign.id, from, to]);
+  // Each pair of versions is its own query: an answer for an earlier pick lands in its own entry, never here.
+  const diffQuery = useDiff(campaign.id, from, to);
+  const diff = from === to ? null : (diffQuery.data ?? null);
+  const restoreVersion = useRestoreVersion();
+  const [restoreError, setRestoreError] = useState<string | null>(null);
+  const busy = restoreVersion.isPending;
+  const failure = versionsQuery.error ?? (from === to ? null : diffQuery.error);
+  const error = restoreError ?? (failure ? errorText(failure) : null);
 
   const restore = async (n: number) => {
-    setBusy(true);
-    setError(null);
+    setRestoreError(null);
     try {
-      onRestored(await sharingApi.restore(campaign.id, n, campaign.version));
+      await restoreVersion.mutateAsync({ id: campaign.id, number: n, baseVersion: campaign.version });
     } catch (err) {
       const conflict = editConflictOf(err);
-      setError(conflict ? `${conflict.detail}` : errorText(err));
-    } finally {
-      setBusy(false);
+      setRestoreError(conflict ? `${conflict.detail}` : errorText(err));
     }
   };
 
@@ -143,24 +122,15 @@ function VersionsPanel({
 export function TemplatePage() {
   const { id } = useParams();
   const navigate = useNavigate();
-  const [campaign, setCampaign] = useState<SharedCampaign | null>(null);
-  const [lineage, setLineage] = useState<LineageInfo | null>(null);
-  const [teams, setTeams] = useState<Team[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const campaignQuery = useCampaign(id);
+  const campaign = campaignQuery.data ?? null;
+  const lineage = useLineage(id).data ?? null;
+  const teams = useTeams();
+  const deleteCampaign = useDeleteCampaign();
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+  const error = deleteError ?? (campaignQuery.error ? errorText(campaignQuery.error) : null);
   const [dialog, setDialog] = useState<'launch' | 'fork' | 'share' | null>(null);
   useTitle(campaign?.name ?? 'Campaign');
-
-  const load = useCallback(() => {
-    if (!id) return;
-    setError(null);
-    sharingApi.campaign(id).then(setCampaign, (err) => setError(errorText(err)));
-    sharingApi.lineage(id).then(setLineage, () => setLineage(null));
-  }, [id]);
-
-  useEffect(load, [load]);
-  useEffect(() => {
-    sharingApi.teams().then(setTeams, () => setTeams([]));
-  }, []);
 
   if (error) {
     return (
@@ -176,10 +146,10 @@ export function TemplatePage() {
   const remove = async () => {
     if (!window.confirm(`Delete “${campaign.name}” with all its versions and runs?`)) return;
     try {
-      await sharingApi.remove(campaign.id);
+      await deleteCampaign.mutateAsync(campaign.id);
       navigate('/library');
     } catch (err) {
-      setError(errorText(err));
+      setDeleteError(errorText(err));
     }
   };
 
@@ -329,7 +299,7 @@ export function TemplatePage() {
         </section>
       </div>
 
-      <VersionsPanel campaign={campaign} onRestored={(c) => setCampaign(c)} />
+      <VersionsPanel key={`${campaign.id}-${campaign.version}`} campaign={campaign} />
 
       {dialog === 'launch' && (
         <LaunchDialog
@@ -354,10 +324,7 @@ export function TemplatePage() {
           campaign={campaign}
           teams={teams}
           onClose={() => setDialog(null)}
-          onShared={(c) => {
-            setCampaign(c);
-            setDialog(null);
-          }}
+          onShared={() => setDialog(null)}
         />
       )}
     </div>

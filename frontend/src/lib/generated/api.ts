@@ -927,6 +927,42 @@ export interface components {
             done: number;
             total: number;
         };
+        /** @description ``GET /api/dashboard/``: ``counts`` by run state before the state filter; ``truncated``: runs were left out. */
+        DashboardFeed: {
+            now: number;
+            runs: components["schemas"]["DashboardFeedRun"][];
+            counts: {
+                [key: string]: number;
+            };
+            truncated: boolean;
+        };
+        /** @description A run on the dashboard; ``parent``: the run whose workflow step started it. */
+        DashboardFeedRun: {
+            id: number;
+            campaign: number;
+            campaign_name: string;
+            batch: number | null;
+            owner: string;
+            /** @enum {string} */
+            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            parameters: {
+                [key: string]: unknown;
+            };
+            created_at: number | null;
+            started_at: number | null;
+            finished_at: number | null;
+            last_seq: number;
+            parent: number | null;
+            steps: [
+                string,
+                string,
+                "pending" | "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled",
+                number,
+                number | null,
+                number | null,
+                number | null
+            ][];
+        };
         ExecutableRight: {
             allowed: boolean;
             /** @description why not, and whom to ask */
@@ -4162,9 +4198,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DashboardFeed"];
                 };
             };
             /** @description Bad input, naming the field or step at fault. */

@@ -2,6 +2,7 @@ import { act, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BackendStatus } from '../../lib/types';
 import { BackendsPanel } from './BackendsPanel';
+import { QueryWrapper } from '../../test/queryClient';
 
 const backend = (over: Partial<BackendStatus>): BackendStatus => ({
   name: 'thread',
@@ -53,7 +54,7 @@ describe('BackendsPanel', () => {
         }),
       ]),
     );
-    render(<BackendsPanel />);
+    render(<BackendsPanel />, { wrapper: QueryWrapper });
     const thread = await screen.findByTestId('backend-thread');
     expect(String(fetchMock.mock.calls[0][0])).toContain('/api/backends/');
     expect(thread.getAttribute('data-status')).toBe('up');
@@ -75,7 +76,7 @@ describe('BackendsPanel', () => {
     fetchMock
       .mockResolvedValueOnce(json([backend({ up: false, state: 'no worker' })]))
       .mockResolvedValueOnce(json([backend({ running_steps: 5 })]));
-    render(<BackendsPanel />);
+    render(<BackendsPanel />, { wrapper: QueryWrapper });
     await waitFor(() => expect(screen.getByTestId('backend-thread').getAttribute('data-status')).toBe('down'));
     expect(fetchMock).toHaveBeenCalledTimes(1);
     await act(async () => {
@@ -97,7 +98,7 @@ describe('BackendsPanel', () => {
         headers: { 'Content-Type': 'application/json' },
       }),
     );
-    render(<BackendsPanel />);
+    render(<BackendsPanel />, { wrapper: QueryWrapper });
     expect((await screen.findByRole('alert')).textContent).toContain('boom');
   });
 });

@@ -44,11 +44,9 @@ export function DashboardPage() {
   const minutes = Math.max(60, Math.ceil(fixedWindow / 60_000));
 
   const query = useMemo(() => ({ minutes, campaign, owner }), [minutes, campaign, owner]);
-  const { store, tick, status, error, loaded, truncated } = useDashboardData(query);
+  const { store, version, status, error, loaded, truncated } = useDashboardData(query);
   const filter: DashFilter = useMemo(() => ({ campaign, owner, state }), [campaign, owner, state]);
 
-  // Rows are regrouped only when runs come or go (or, with a state filter, when states move).
-  const structure = store.structure;
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
   const toggleChildren = useCallback((runId: number) => {
     setExpanded((cur) => {
@@ -58,10 +56,12 @@ export function DashboardPage() {
       return next;
     });
   }, []);
-  const rows = useMemo(() => store.rows(filter, expanded), [store, filter, expanded, structure, state ? tick : 0]); // eslint-disable-line react-hooks/exhaustive-deps
-  const counts = useMemo(() => store.counts({ campaign, owner }), [store, campaign, owner, tick]); // eslint-disable-line react-hooks/exhaustive-deps
-  const campaigns = useMemo(() => store.campaigns(), [store, structure]); // eslint-disable-line react-hooks/exhaustive-deps
-  const owners = useMemo(() => store.owners(), [store, structure]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Each render follows `version` (useSyncExternalStore, once per frame); the store keeps these until
+  // what they are made of changes: rows until runs come or go (or, with a state filter, states move).
+  const rows = store.rows(filter, expanded);
+  const counts = store.counts({ campaign, owner });
+  const campaigns = store.campaigns();
+  const owners = store.owners();
 
   const set = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);
@@ -69,11 +69,8 @@ export function DashboardPage() {
     else next.delete(key);
     setParams(next, { replace: true });
   };
-  // "auto" fits every run in view (from 10 s up to 6 h), recomputed with the throttled tick, not per event.
-  const windowMs = useMemo(
-    () => fixedWindow || autoWindow(rows, Date.now() + store.clockSkew),
-    [fixedWindow, rows, store, tick], // eslint-disable-line react-hooks/exhaustive-deps
-  );
+  // "auto" fits every run in view (from 10 s up to 6 h).
+  const windowMs = fixedWindow || autoWindow(rows, Date.now() + store.clockSkew);
   const runTotal = Object.values(counts.runs).reduce((a, b) => a + b, 0);
 
   return (
@@ -199,7 +196,7 @@ export function DashboardPage() {
         <DashboardTimeline
           store={store}
           rows={rows}
-          tick={tick}
+          version={version}
           windowMs={windowMs}
           follow={follow}
           highlightBatch={highlightBatch}

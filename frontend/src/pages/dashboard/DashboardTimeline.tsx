@@ -9,8 +9,8 @@ import { Truncated } from '../../components/Truncated';
 interface Props {
   store: DashboardStore;
   rows: Row[];
-  /** Changes when the store's data changed (throttled): labels re-render then. */
-  tick: number;
+  /** The store's snapshot (once per frame with changes): labels re-render then. */
+  version: number;
   windowMs: number;
   follow: boolean;
   highlightBatch: number | null;
@@ -110,7 +110,7 @@ const RowLabel = memo(function RowLabel({
 const LABEL_SLOTS = 256;
 
 /** Every run on one time axis: labels are DOM (only rows in view), bars are drawn on a canvas. */
-export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlightBatch, onToggleChildren }: Props) {
+export function DashboardTimeline({ store, rows, version, windowMs, follow, highlightBatch, onToggleChildren }: Props) {
   const navigate = useNavigate();
   const bodyRef = useRef<HTMLDivElement>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -220,7 +220,7 @@ export function DashboardTimeline({ store, rows, tick, windowMs, follow, highlig
 
   const hovered = hover ? rows[hover.row] : undefined;
   return (
-    <div className="dash-timeline" data-testid="dashboard-timeline" data-rows={rows.length} data-tick={tick}>
+    <div className="dash-timeline" data-testid="dashboard-timeline" data-rows={rows.length} data-version={version}>
       <div className="dash-axis-row">
         <div className="dash-label-head" style={{ width: LABEL_WIDTH }}>
           Run <span className="muted small">(campaign › batch › run)</span>

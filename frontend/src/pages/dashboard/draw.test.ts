@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DashboardStore } from '../../lib/dashboardStore';
-import type { FeedRun } from '../../lib/dashboardTypes';
+import { DashboardStore, type FeedRun } from '../../lib/dashboardStore';
 import { drawRows, ROW_HEIGHT, stepAt, timeToX, type View } from './draw';
 
 function feed(n: number): FeedRun[] {
@@ -16,6 +15,7 @@ function feed(n: number): FeedRun[] {
     started_at: 0,
     finished_at: null,
     last_seq: 1,
+    parent: null,
     steps: [
       ['s1', 'S1', 'succeeded', 1, 0, 100, 1000],
       ['s2', 'S2', 'running', 1, 1000, 1100, null],

@@ -1,42 +1,20 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { useInterval } from '../../hooks';
+import { useQuery } from '@tanstack/react-query';
 import { api, errorText } from '../../lib/api';
-import type { BackendStatus } from '../../lib/types';
+import { queryKeys } from '../../lib/queries';
 
 export const BACKENDS_REFRESH_MS = 10_000;
 
 /** GET /api/backends/, refreshed every 10 s; the last good list stays while a refresh fails. */
 export function useBackends(refreshMs: number = BACKENDS_REFRESH_MS) {
-  const [backends, setBackends] = useState<BackendStatus[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const inFlight = useRef<AbortController | null>(null);
-
-  const load = useCallback(() => {
-    if (inFlight.current) return;
-    const controller = new AbortController();
-    inFlight.current = controller;
-    api
-      .backends(controller.signal)
-      .then((list) => {
-        setBackends(Array.isArray(list) ? list : []);
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(errorText(e));
-      })
-      .finally(() => {
-        if (inFlight.current === controller) inFlight.current = null;
-      });
-  }, []);
-
-  useEffect(() => {
-    load();
-    return () => {
-      inFlight.current?.abort();
-      inFlight.current = null;
-    };
-  }, [load]);
-  useInterval(load, refreshMs);
-
-  return { backends, error };
+  const query = useQuery({
+    queryKey: queryKeys.backends,
+    queryFn: async ({ signal }) => {
+      const list = await api.backends(signal);
+      return Array.isArray(list) ? list : [];
+    },
+    refetchInterval: refreshMs,
+    // The next refresh is the retry.
+    retry: false,
+  });
+  return { backends: query.data ?? null, error: query.error ? errorText(query.error) : null };
 }

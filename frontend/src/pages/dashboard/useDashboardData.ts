@@ -1,13 +1,14 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { api, errorText } from '../../lib/api';
 import { DashboardStore } from '../../lib/dashboardStore';
 import { createLiveSocket, type LiveStatus } from '../../lib/liveSocket';
+import { queryKeys } from '../../lib/queries';
 import type { RunEvent } from '../../lib/types';
 import { BENCH_BUILD } from '../../lib/bench';
 
-/** Labels, counts and row grouping refresh at most this often; the canvas follows events every frame. */
-const REFRESH_MS = 250;
 const MISSING_BATCH = 500;
+const MISSING_RETRY_MS = 1000;
 
 export interface DashboardQuery {
   minutes: number;
@@ -16,51 +17,31 @@ export interface DashboardQuery {
 }
 
 /**
- * The dashboard feed, then every event of every visible run from /ws/dashboard/,
- * folded into one mutable store. Runs the socket names but the store lacks are
- * fetched in batches; after a reconnect the feed is reloaded (the dashboard
- * socket does not replay).
+ * The dashboard feed (a query), then every event of every visible run from /ws/dashboard/,
+ * folded into one mutable store that React reads through useSyncExternalStore: once per
+ * animation frame, however many events it brought. Runs the socket names but the store lacks
+ * are fetched in batches; after a reconnect the feed is fetched again (the dashboard socket
+ * does not replay).
  */
 export function useDashboardData(query: DashboardQuery) {
-  const storeRef = useRef<DashboardStore>(null);
-  if (!storeRef.current) storeRef.current = new DashboardStore();
-  const store = storeRef.current;
-  const [tick, setTick] = useState(0);
+  const [store] = useState(() => new DashboardStore());
+  const client = useQueryClient();
   const [status, setStatus] = useState<LiveStatus>('connecting');
-  const [error, setError] = useState<string | null>(null);
-  const [loaded, setLoaded] = useState(false);
-  const [truncated, setTruncated] = useState(false);
-  const queryRef = useRef(query);
-  queryRef.current = query;
+  const version = useSyncExternalStore(store.subscribe, store.getSnapshot);
 
-  const load = useCallback(
-    async (signal?: AbortSignal) => {
-      const q = queryRef.current;
-      try {
-        const feed = await api.dashboard(
-          { minutes: q.minutes, campaign: q.campaign ?? undefined, owner: q.owner ?? undefined },
-          signal,
-        );
-        if (signal?.aborted) return;
-        store.load(feed);
-        setTruncated(feed.truncated);
-        setLoaded(true);
-        setError(null);
-        setTick((t) => t + 1);
-      } catch (err) {
-        if (signal?.aborted) return;
-        setError(errorText(err));
-      }
-    },
-    [store],
-  );
+  const feedQuery = { minutes: query.minutes, campaign: query.campaign ?? undefined, owner: query.owner ?? undefined };
+  const feed = useQuery({
+    queryKey: queryKeys.dashboardFeed(feedQuery),
+    queryFn: ({ signal }) => api.dashboard(feedQuery, signal),
+    // The store holds the live state; the cache only hands each fetched feed over once.
+    structuralSharing: false,
+    gcTime: 0,
+  });
+  const { refetch } = feed;
 
   useEffect(() => {
-    const ctrl = new AbortController();
-    setLoaded(false);
-    void load(ctrl.signal);
-    return () => ctrl.abort();
-  }, [load, query.minutes, query.campaign, query.owner]);
+    if (feed.data) store.load(feed.data);
+  }, [store, feed.data]);
 
   useEffect(() => {
     let wasDown = false;
@@ -75,37 +56,51 @@ export function useDashboardData(query: DashboardQuery) {
         if (s === 'reconnecting') wasDown = true;
         if (s === 'live' && wasDown) {
           wasDown = false;
-          void load();
+          void refetch();
         }
       },
     });
     return () => socket.close();
-  }, [store, load]);
+  }, [store, refetch]);
 
-  // Throttled refresh of everything React renders, and fetching of runs we lack.
+  // Runs that events named but the store lacks: fetched a batch at a time, after the frame that found them.
+  const minutes = query.minutes;
   useEffect(() => {
-    let seen = store.version;
     let fetching = false;
-    const id = setInterval(() => {
-      if (store.version !== seen) {
-        seen = store.version;
-        setTick((t) => t + 1);
-      }
-      if (fetching || !store.missing.size) return;
+    let closed = false;
+    const fetchMissing = () => {
+      if (fetching || closed || !store.missing.size) return;
       const ids = [...store.missing].slice(0, MISSING_BATCH);
       for (const i of ids) store.missing.delete(i);
       fetching = true;
-      const q = queryRef.current;
-      api
-        .dashboard({ ids, minutes: q.minutes })
-        .then((feed) => store.merge(feed.runs))
-        .catch(() => ids.forEach((i) => store.missing.add(i)))
+      client
+        .fetchQuery({
+          queryKey: queryKeys.dashboardRuns(ids),
+          queryFn: ({ signal }) => api.dashboard({ ids, minutes }, signal),
+          gcTime: 0,
+        })
+        .then((got) => store.merge(got.runs))
+        .catch(() => {
+          ids.forEach((i) => store.missing.add(i));
+          setTimeout(fetchMissing, MISSING_RETRY_MS);
+        })
         .finally(() => {
           fetching = false;
         });
-    }, REFRESH_MS);
-    return () => clearInterval(id);
-  }, [store]);
+    };
+    const unsubscribe = store.subscribe(fetchMissing);
+    return () => {
+      closed = true;
+      unsubscribe();
+    };
+  }, [store, client, minutes]);
 
-  return { store, tick, status, error, loaded, truncated, reload: load };
+  return {
+    store,
+    version,
+    status,
+    error: feed.error ? errorText(feed.error) : null,
+    loaded: feed.isSuccess,
+    truncated: feed.data?.truncated ?? false,
+  };
 }
