@@ -13,9 +13,9 @@ import {
   stepSegments,
   timelineNow,
   timelineOrigin,
-} from './runState';
-import type { RunEvent } from './types';
-import { T0, hpcGraph, hpcRunEvents, iso, makeRun, runEvents } from '../test/fixtures';
+} from '.';
+import type { RunEvent } from '../types';
+import { T0, hpcGraph, hpcRunEvents, iso, makeRun, runEvents } from '../../test/fixtures';
 
 const at = (s: number) => T0 + s * 1000;
 
