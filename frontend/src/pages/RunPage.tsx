@@ -11,19 +11,14 @@ import { Timeline } from '../components/Timeline';
 import { useNow, useTitle } from '../hooks';
 import { api } from '../lib/api';
 import { durationBetween, formatDateTime, formatDuration, formatValue } from '../lib/format';
-import { caughtUp, displayRunState, displayStepState, isRunTerminal, stepDetails, type RunView } from '../lib/runState';
+import { displayStepState, isRunTerminal, stepDetails, type RunView } from '../lib/runState';
 import type { Graph, Run } from '../lib/types';
-import { useRunLive } from '../useRunLive';
+import { useRunLive, useStepLog } from '../useRunLive';
 import { Truncated } from '../components/Truncated';
 
 function runTimes(run: Run, view: RunView) {
-  const useEvents = caughtUp(view);
-  const started = (useEvents ? view.startedAt : null) ?? view.snapshot.startedAt;
-  const finished = useEvents ? view.finishedAt : view.snapshot.finishedAt;
-  return { created: run.created_at, started, finished };
+  return { created: run.created_at, started: view.startedAt, finished: view.finishedAt };
 }
-
-const NO_LINES: string[] = [];
 
 export function RunPage() {
   const { id } = useParams();
@@ -44,11 +39,7 @@ export function RunPage() {
 
   const stateOf = useCallback((stepId: string) => (view ? displayStepState(view, stepId) : 'pending'), [view]);
   const attemptsOf = useCallback(
-    (stepId: string) => {
-      if (!view) return 0;
-      const folded = view.steps[stepId]?.attempts.length ?? 0;
-      return caughtUp(view) ? folded : Math.max(folded, view.snapshot.steps[stepId]?.attempts ?? 0);
-    },
+    (stepId: string) => (view ? (stepDetails(view, stepId)?.attemptCount ?? 0) : 0),
     [view],
   );
   const errorOf = useCallback(
@@ -81,7 +72,8 @@ export function RunPage() {
     return () => ctrl.abort();
   }, [truncated, id]);
 
-  const runState = view ? displayRunState(view) : run?.state;
+  const runState = view ? view.state : run?.state;
+  const logLines = useStepLog(run?.id, selected, view);
   const times = run && view ? runTimes(run, view) : null;
   const ticking = !!times?.started && !times.finished && !!runState && !isRunTerminal(runState);
   const now = useNow(ticking, 1000);
@@ -219,7 +211,7 @@ export function RunPage() {
         runId={run.id}
         step={selected}
         stepName={selected ? (view.steps[selected]?.name ?? selected) : null}
-        lines={(selected && view.logs[selected]) || NO_LINES}
+        lines={logLines}
         active={!!runState && !isRunTerminal(runState)}
       />
     </div>

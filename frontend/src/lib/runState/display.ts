@@ -1,24 +1,9 @@
-// What the run page shows for the run and each step: the snapshot until events catch up, then the folded view.
-import type { RunState, StepState } from '../types';
+// What the run page shows for each step, read off the view.
+import type { StepState } from '../types';
 import { TERMINAL_RUN_STATES } from '../types';
 import type { Attempt, RunView } from './types';
 
-/** True when events have caught up with the snapshot the page loaded. */
-export function caughtUp(view: RunView): boolean {
-  return view.lastSeq > 0 && view.lastSeq >= view.snapshot.seq;
-}
-
-/** Run state to display: the snapshot until the replay catches up, then the folded one. */
-export function displayRunState(view: RunView): RunState {
-  return caughtUp(view) ? view.state : view.snapshot.state;
-}
-
-/** Step state to display (see displayRunState). */
 export function displayStepState(view: RunView, stepId: string): StepState {
-  if (!caughtUp(view)) {
-    const snap = view.snapshot.steps[stepId];
-    if (snap) return snap.state;
-  }
   return view.steps[stepId]?.state ?? 'pending';
 }
 
@@ -26,7 +11,9 @@ export interface StepDetails {
   id: string;
   name: string;
   state: StepState;
+  /** The attempts the view knows: the snapshot's latest one, and every one since. */
   attempts: Attempt[];
+  /** Number of the latest attempt (attempts before the snapshot have no entry of their own). */
   attemptCount: number;
   queuedAt: number | null;
   startedAt: number | null;
@@ -37,27 +24,25 @@ export interface StepDetails {
   resultTruncated: boolean;
 }
 
-/** Everything the details panel shows for a step, merging events with the snapshot. */
+/** Everything the details panel shows for a step. */
 export function stepDetails(view: RunView, stepId: string): StepDetails | null {
   const step = view.steps[stepId];
-  const snap = view.snapshot.steps[stepId];
-  if (!step && !snap) return null;
-  const attempts = step?.attempts ?? [];
+  if (!step) return null;
+  const attempts = step.attempts;
   const first = attempts[0];
   const latest = attempts[attempts.length - 1];
-  const useEvents = caughtUp(view) || !snap;
   return {
     id: stepId,
-    name: step?.name ?? stepId,
-    state: displayStepState(view, stepId),
+    name: step.name,
+    state: step.state,
     attempts,
-    attemptCount: useEvents ? attempts.length : Math.max(snap?.attempts ?? 0, attempts.length),
-    queuedAt: (useEvents ? first?.queuedAt : snap?.queuedAt) ?? null,
-    startedAt: (useEvents ? latest?.startedAt : snap?.startedAt) ?? null,
-    finishedAt: (useEvents ? latest?.finishedAt : snap?.finishedAt) ?? null,
-    result: step?.result !== undefined ? step.result : snap?.result,
-    error: step?.error !== undefined ? step.error : snap?.error,
-    resultTruncated: !!step?.resultTruncated && (snap?.result === undefined || snap?.result === null),
+    attemptCount: latest?.attempt ?? 0,
+    queuedAt: first?.queuedAt ?? null,
+    startedAt: latest?.startedAt ?? null,
+    finishedAt: latest?.finishedAt ?? null,
+    result: step.result,
+    error: step.error,
+    resultTruncated: !!step.resultTruncated,
   };
 }
 

@@ -3,50 +3,40 @@
 import type { RunEvent, RunState, StepBackendEvent, StepStateEvent } from '../types';
 import { TERMINAL_RUN_STATES, TERMINAL_STEP_STATES } from '../types';
 import { emptyStep } from './snapshot';
-import { LOG_LINES_KEPT, parseTime, type RunView, type StepView } from './types';
+import { LOG_LINES_KEPT, parseTime, type LogChunk, type RunView, type StepView } from './types';
 
 /**
- * Apply one event. Events with seq <= lastSeq (duplicates, replays after a
- * reconnect) are ignored and the same object is returned. Events ahead of a
- * gap are buffered in `pending` and applied once the missing ones arrive.
+ * Whether an event is ahead of the next one the view expects. The run socket
+ * replays everything after `?after=` before it streams, in seq order, so this
+ * never happens on a sound connection; a client that sees it reconnects with
+ * `?after=lastSeq` rather than buffering or refetching.
+ */
+export function eventGap(view: RunView, event: RunEvent): boolean {
+  return typeof event?.seq === 'number' && event.seq > view.lastSeq + 1 && sameRun(view, event);
+}
+
+function sameRun(view: RunView, event: RunEvent): boolean {
+  return event.run == null || Number(event.run) === view.runId;
+}
+
+/**
+ * Apply the next event. One the view already holds (seq <= lastSeq: part of
+ * the snapshot, or a replay overlapping what was applied) returns the same
+ * object; so does one past a gap (see eventGap), which is not applied.
  */
 export function applyEvent(view: RunView, event: RunEvent): RunView {
   if (!event || typeof event.seq !== 'number' || !Number.isFinite(event.seq)) return view;
-  if (event.run != null && Number(event.run) !== view.runId) return view;
-  if (event.seq <= view.lastSeq) return view;
-
-  if (event.seq > view.lastSeq + 1) {
-    if (view.pending.some((p) => p.seq === event.seq)) return view;
-    const pending = [...view.pending, event].sort((a, b) => a.seq - b.seq);
-    return { ...view, pending };
-  }
-
-  let next = reduceEvent(view, event);
+  if (!sameRun(view, event) || event.seq !== view.lastSeq + 1) return view;
+  const next = reduceEvent(view, event);
   next.lastSeq = event.seq;
-  // Drain buffered events that are now contiguous.
-  if (next.pending.length) {
-    let pending = next.pending.filter((p) => p.seq > next.lastSeq);
-    while (pending.length && pending[0].seq === next.lastSeq + 1) {
-      const ev = pending[0];
-      pending = pending.slice(1);
-      next = reduceEvent(next, ev);
-      next.lastSeq = ev.seq;
-    }
-    next.pending = pending;
-  }
   return next;
 }
 
-/** Fold a list of events (any order, duplicates allowed). */
+/** Fold events in seq order; stops applying at the first gap. */
 export function applyEvents(view: RunView, events: readonly RunEvent[]): RunView {
   let v = view;
   for (const ev of events) v = applyEvent(v, ev);
   return v;
-}
-
-/** Whether events are buffered behind a missing seq. */
-export function hasGap(view: RunView): boolean {
-  return view.pending.length > 0;
 }
 
 /** Apply an event's effect, ignoring seq bookkeeping. Returns a new view. */
@@ -78,11 +68,13 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
     const texts = Array.isArray(data.lines) ? data.lines.map((l) => String(l)) : [];
     if (!texts.length) return next;
     // The server words the log (logformat.py): a header line opens each attempt, `prefix` marks the stream.
-    const kept = [...(view.logs[event.step] ?? [])];
-    if (data.header) kept.push(data.header);
     const prefix = data.prefix ?? '';
-    for (const t of texts) kept.push(prefix + t);
-    next.logs = { ...view.logs, [event.step]: kept.length > LOG_LINES_KEPT ? kept.slice(-LOG_LINES_KEPT) : kept };
+    const lines = data.header ? [data.header] : [];
+    for (const t of texts) lines.push(prefix + t);
+    next.logs = {
+      ...view.logs,
+      [event.step]: keepNewest([...(view.logs[event.step] ?? []), { seq: event.seq, lines }]),
+    };
     return next;
   }
 
@@ -200,4 +192,18 @@ function reduceStep(step: StepView, event: StepStateEvent, at: number): StepView
   if ('error' in data) attempt.error = data.error;
   if (state === 'succeeded' && !('error' in data)) next.error = undefined;
   return next;
+}
+
+/** The newest LOG_LINES_KEPT lines of a step's chunks (the oldest chunk kept may lose its first lines). */
+function keepNewest(chunks: LogChunk[]): LogChunk[] {
+  let total = 0;
+  for (let i = chunks.length - 1; i >= 0; i--) {
+    total += chunks[i].lines.length;
+    if (total >= LOG_LINES_KEPT) {
+      const cut = total - LOG_LINES_KEPT;
+      const first = cut ? { seq: chunks[i].seq, lines: chunks[i].lines.slice(cut) } : chunks[i];
+      return i === 0 && !cut ? chunks : [first, ...chunks.slice(i + 1)];
+    }
+  }
+  return chunks;
 }

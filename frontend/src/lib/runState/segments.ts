@@ -7,7 +7,7 @@ import type { RunView, Segment, StepView } from './types';
  * time; otherwise the client clock, but never before the latest event.
  */
 export function timelineNow(view: RunView, clientNow: number): number {
-  if (isRunTerminal(view.state) && view.lastSeq > 0) {
+  if (isRunTerminal(view.state)) {
     return view.finishedAt ?? view.lastEventAt ?? clientNow;
   }
   return Math.max(clientNow, view.lastEventAt ?? clientNow);
@@ -88,14 +88,14 @@ export function timelineOrigin(view: RunView): number | null {
       if (t != null && (earliest == null || t < earliest)) earliest = t;
     }
   }
-  const start = view.startedAt ?? view.snapshot.startedAt;
+  const start = view.startedAt;
   if (start != null && earliest != null) return Math.min(start, earliest);
   return start ?? earliest ?? view.firstEventAt ?? view.createdAt;
 }
 
 /** True while something on the timeline is still growing. */
 export function hasOpenSegments(view: RunView): boolean {
-  if (isRunTerminal(view.state) && view.lastSeq > 0) return false;
+  if (isRunTerminal(view.state)) return false;
   return view.stepOrder.some((id) =>
     view.steps[id]?.attempts.some((a) => a.finishedAt == null && (a.queuedAt != null || a.startedAt != null)),
   );

@@ -1,5 +1,5 @@
 // The shapes a run page folds a run into: steps, their attempts, timeline segments.
-import type { RunEvent, RunState, StepState } from '../types';
+import type { RunState, StepState } from '../types';
 
 export interface Attempt {
   attempt: number;
@@ -33,41 +33,30 @@ export interface StepView {
   backend?: string;
 }
 
-export interface StepSnapshot {
-  state: StepState;
-  attempts: number;
-  queuedAt: number | null;
-  startedAt: number | null;
-  finishedAt: number | null;
-  result?: unknown;
-  error?: unknown;
-}
-
 export interface RunView {
   runId: number;
-  /** Run state folded from events. */
+  /** The snapshot's run state, then as events move it. */
   state: RunState;
   createdAt: number | null;
   startedAt: number | null;
   finishedAt: number | null;
-  /** Highest seq applied; every seq in 1..lastSeq has been applied exactly once. */
+  /**
+   * The seq the view is current to: the snapshot's `last_seq`, then each event
+   * folded on top (every seq in snapshot+1..lastSeq applied once, in order).
+   */
   lastSeq: number;
-  /** Events received ahead of a gap, sorted by seq, waiting for the gap to fill. */
-  pending: RunEvent[];
   steps: Record<string, StepView>;
   stepOrder: string[];
-  /** Output lines from `step.log` events, per step (the newest LOG_LINES_KEPT), as the stored log reads. */
-  logs: Record<string, string[]>;
+  /** `step.log` events since the snapshot, per step (the newest LOG_LINES_KEPT lines), as the stored log reads. */
+  logs: Record<string, LogChunk[]>;
   firstEventAt: number | null;
   lastEventAt: number | null;
-  /** What GET /api/runs/{id}/ said when the page loaded. */
-  snapshot: {
-    seq: number;
-    state: RunState;
-    startedAt: number | null;
-    finishedAt: number | null;
-    steps: Record<string, StepSnapshot>;
-  };
+}
+
+/** The lines one `step.log` event added to a step's log (an attempt's header first, when it opens one). */
+export interface LogChunk {
+  seq: number;
+  lines: string[];
 }
 
 export type Segment = {
