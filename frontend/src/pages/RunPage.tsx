@@ -15,6 +15,7 @@ import { displayStepState, isRunTerminal, stepDetails, type RunView } from '../l
 import type { Graph, Run } from '../lib/types';
 import { useRunLive, useStepLog } from '../useRunLive';
 import { Truncated } from '../components/Truncated';
+import '../components/run/run.css';
 
 function runTimes(run: Run, view: RunView) {
   return { created: run.created_at, started: view.startedAt, finished: view.finishedAt };
@@ -175,45 +176,49 @@ export function RunPage() {
         </div>
       </div>
 
-      <div className="run-body">
-        <section className="card graph-card">
-          <h2 className="card-title">Graph</h2>
-          <RunGraph
-            graph={graph}
-            stateOf={stateOf}
-            attemptsOf={attemptsOf}
-            errorOf={errorOf}
-            selected={selected}
-            onSelect={toggle}
-            progressOf={progressOf}
-          />
-        </section>
-        <aside className="card details-card">
-          <h2 className="card-title">Step details</h2>
-          <StepDetails
-            details={details}
-            step={graph.steps.find((s) => s.id === selected)}
-            onClose={() => setSelected(null)}
+      <div className="run-layout">
+        <div className="run-main">
+          <section className="card graph-card">
+            <h2 className="card-title">Graph</h2>
+            <RunGraph
+              graph={graph}
+              stateOf={stateOf}
+              attemptsOf={attemptsOf}
+              errorOf={errorOf}
+              selected={selected}
+              onSelect={toggle}
+              progressOf={progressOf}
+            />
+          </section>
+
+          {progress.children.length > 0 && <ChildRuns children={progress.children} />}
+
+          <section className="card timeline-card">
+            <h2 className="card-title">
+              Timeline <span className="muted small">seconds from run start</span>
+            </h2>
+            <Timeline view={view} graph={graph} selected={selected} onSelect={toggle} />
+          </section>
+        </div>
+
+        <aside className="run-side" data-testid="run-side">
+          <section className="card details-card">
+            <h2 className="card-title">Step details</h2>
+            <StepDetails
+              details={details}
+              step={graph.steps.find((s) => s.id === selected)}
+              onClose={() => setSelected(null)}
+            />
+          </section>
+          <LogPanel
+            runId={run.id}
+            step={selected}
+            stepName={selected ? (view.steps[selected]?.name ?? selected) : null}
+            lines={logLines}
+            active={!!runState && !isRunTerminal(runState)}
           />
         </aside>
       </div>
-
-      {progress.children.length > 0 && <ChildRuns children={progress.children} />}
-
-      <section className="card timeline-card">
-        <h2 className="card-title">
-          Timeline <span className="muted small">seconds from run start</span>
-        </h2>
-        <Timeline view={view} selected={selected} onSelect={toggle} />
-      </section>
-
-      <LogPanel
-        runId={run.id}
-        step={selected}
-        stepName={selected ? (view.steps[selected]?.name ?? selected) : null}
-        lines={logLines}
-        active={!!runState && !isRunTerminal(runState)}
-      />
     </div>
   );
 }

@@ -1,9 +1,9 @@
 // Folding a run's websocket events into step states, attempts and logs.
 // Pure functions on immutable values; no React.
-import type { RunEvent, RunState, StepBackendEvent, StepStateEvent } from '../types';
+import type { RunEvent, RunState, StepBackendEvent, StepState, StepStateEvent } from '../types';
 import { TERMINAL_RUN_STATES, TERMINAL_STEP_STATES } from '../types';
 import { emptyStep } from './snapshot';
-import { LOG_LINES_KEPT, parseTime, type LogChunk, type RunView, type StepView } from './types';
+import { LOG_LINES_KEPT, parseTime, type ItemView, type LogChunk, type RunView, type StepView } from './types';
 
 /**
  * Whether an event is ahead of the next one the view expects. The run socket
@@ -75,6 +75,13 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
       ...view.logs,
       [event.step]: keepNewest([...(view.logs[event.step] ?? []), { seq: event.seq, lines }]),
     };
+    return next;
+  }
+
+  const loose = event as { type: string; step?: string | null; state?: string; data?: ItemEventData };
+  if (loose.type === 'step.item' && loose.step && at != null) {
+    const items = reduceItem(view.items[loose.step] ?? [], loose.state as StepState, loose.data ?? {}, at);
+    if (items) next.items = { ...view.items, [loose.step]: items };
     return next;
   }
 
@@ -206,4 +213,36 @@ function keepNewest(chunks: LogChunk[]): LogChunk[] {
     }
   }
   return chunks;
+}
+
+interface ItemEventData {
+  index?: unknown;
+  attempt?: unknown;
+  error?: unknown;
+}
+
+/** A `step.item` event (services/fan_out.py: running per attempt, then an outcome, or pending before a retry). */
+function reduceItem(items: ItemView[], state: StepState, data: ItemEventData, at: number): ItemView[] | null {
+  const index = typeof data.index === 'number' && Number.isInteger(data.index) && data.index >= 0 ? data.index : null;
+  if (index == null || !state) return null;
+  const next = [...items];
+  let position = next.findIndex((i) => i.index === index);
+  if (position < 0) {
+    next.push({ index, state: 'pending', attempt: 0, startedAt: null, finishedAt: null });
+    next.sort((a, b) => a.index - b.index);
+    position = next.findIndex((i) => i.index === index);
+  }
+  const item = { ...next[position], state };
+  const attempt = attemptFromData(data);
+  if (attempt != null) item.attempt = attempt;
+  if (state === 'running') {
+    item.startedAt = at;
+    item.finishedAt = null;
+    item.error = undefined;
+  } else if (TERMINAL_STEP_STATES.has(state)) {
+    item.finishedAt = at;
+  }
+  if ('error' in data) item.error = data.error;
+  next[position] = item;
+  return next;
 }

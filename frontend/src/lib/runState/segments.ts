@@ -1,6 +1,6 @@
 // Timeline segments (queued, waiting in a backend, running) of each step's attempts.
 import { isRunTerminal } from './display';
-import type { RunView, Segment, StepView } from './types';
+import type { ItemView, RunView, Segment, StepView } from './types';
 
 /**
  * The instant open segments extend to. For a finished run this is its finish
@@ -99,4 +99,22 @@ export function hasOpenSegments(view: RunView): boolean {
   return view.stepOrder.some((id) =>
     view.steps[id]?.attempts.some((a) => a.finishedAt == null && (a.queuedAt != null || a.startedAt != null)),
   );
+}
+
+/** The running segment of a `for_each` item's latest attempt (items are not queued on their own). */
+export function itemSegments(stepId: string, item: ItemView, now: number): Segment[] {
+  if (item.startedAt == null) return [];
+  const end = item.finishedAt ?? now;
+  const open = item.finishedAt == null && item.state === 'running';
+  return [
+    {
+      stepId,
+      attempt: item.attempt,
+      kind: 'running',
+      start: item.startedAt,
+      end: Math.max(open ? now : end, item.startedAt),
+      open,
+      state: open ? 'running' : item.state,
+    },
+  ];
 }

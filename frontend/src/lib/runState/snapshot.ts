@@ -1,7 +1,8 @@
 // The view a run page starts from: the run detail (GET /api/runs/{id}/), current to its `last_seq`.
 // Events after that seq are folded on top (fold.ts); the history before it is never replayed.
+import type { components } from '../generated/api';
 import type { Graph, Run, RunStepSnapshot } from '../types';
-import { parseTime, type Attempt, type RunView, type StepView } from './types';
+import { parseTime, type Attempt, type ItemView, type RunView, type StepView } from './types';
 
 export function emptyStep(id: string, name?: string, backend?: string): StepView {
   const step: StepView = { id, name: name || id, state: 'pending', attempts: [] };
@@ -48,6 +49,28 @@ function snapshotStep(step: StepView, row: RunStepSnapshot): StepView {
   return next;
 }
 
+type ItemRow = components['schemas']['StepItem'];
+
+function snapshotItems(rows: Record<string, ItemRow[]> | undefined): Record<string, ItemView[]> {
+  const out: Record<string, ItemView[]> = {};
+  for (const [step, items] of Object.entries(rows ?? {})) {
+    out[step] = [...items]
+      .sort((a, b) => a.index - b.index)
+      .map((row) => {
+        const item: ItemView = {
+          index: row.index,
+          state: row.state,
+          attempt: row.attempts,
+          startedAt: parseTime(row.started_at),
+          finishedAt: row.state === 'running' ? null : parseTime(row.finished_at),
+        };
+        if (row.error) item.error = row.error;
+        return item;
+      });
+  }
+  return out;
+}
+
 /** The view of the run detail response: its states and times, current to `run.last_seq`. */
 export function createRunView(run: Run, graph?: Graph): RunView {
   const g = graph ?? run.graph ?? { steps: [], edges: [] };
@@ -76,6 +99,7 @@ export function createRunView(run: Run, graph?: Graph): RunView {
     lastSeq: typeof run.last_seq === 'number' ? run.last_seq : 0,
     steps,
     stepOrder,
+    items: snapshotItems((run as Run & { items?: Record<string, ItemRow[]> }).items),
     logs: {},
     firstEventAt: null,
     lastEventAt: null,

@@ -47,10 +47,23 @@ export interface RunView {
   lastSeq: number;
   steps: Record<string, StepView>;
   stepOrder: string[];
+  /** Items of `for_each` steps, by step id, in item order (the snapshot's, then `step.item` events). */
+  items: Record<string, ItemView[]>;
   /** `step.log` events since the snapshot, per step (the newest LOG_LINES_KEPT lines), as the stored log reads. */
   logs: Record<string, LogChunk[]>;
   firstEventAt: number | null;
   lastEventAt: number | null;
+}
+
+/** One item of a `for_each` step. */
+export interface ItemView {
+  index: number;
+  state: StepState;
+  attempt: number;
+  /** Epoch ms of the latest attempt. */
+  startedAt: number | null;
+  finishedAt: number | null;
+  error?: unknown;
 }
 
 /** The lines one `step.log` event added to a step's log (an attempt's header first, when it opens one). */
