@@ -16,6 +16,7 @@ const last = () => FakeSocket.last();
 
 const fetched: string[] = [];
 let storedLog = '';
+let runDetail = makeRun({ state: 'queued', started_at: null, last_seq: 1 });
 
 function renderAt(path: string) {
   render(
@@ -32,6 +33,7 @@ describe('RunPage', () => {
     FakeSocket.instances = [];
     fetched.length = 0;
     storedLog = '';
+    runDetail = makeRun({ state: 'queued', started_at: null, last_seq: 1 });
     vi.stubGlobal('WebSocket', FakeSocket);
     vi.stubGlobal('ResizeObserver', NoopResizeObserver);
     vi.stubGlobal(
@@ -39,7 +41,15 @@ describe('RunPage', () => {
       vi.fn(async (url: string) => {
         fetched.push(url);
         if (url === '/api/runs/7/') {
-          return new Response(JSON.stringify(makeRun({ state: 'queued', started_at: null, last_seq: 1 })), {
+          return new Response(JSON.stringify(runDetail), {
+            status: 200,
+            headers: { 'Content-Type': 'application/json' },
+          });
+        }
+        if (url.startsWith('/api/runs/?')) {
+          const child = { ...makeRun({ id: 8, state: 'running' }), parent: { run: 7, step: 's2', item: null } };
+          const summary = { ...child, steps: undefined, step_counts: { succeeded: 1, running: 1 }, step_total: 2 };
+          return new Response(JSON.stringify({ count: 1, next: null, previous: null, results: [summary] }), {
             status: 200,
             headers: { 'Content-Type': 'application/json' },
           });
@@ -146,5 +156,41 @@ describe('RunPage', () => {
     expect(screen.getByTestId('step-details').getAttribute('data-state')).toBe('succeeded');
     expect(screen.getByTestId('step-details-attempts').textContent).toBe('2');
     expect(screen.getByTestId('log-lines').textContent).toBe('=== attempt 1 ===\nhello\nbye');
+  });
+
+  it('follows child runs by their summaries and for_each items by events, never re-reading the run detail', async () => {
+    const base = makeRun({ state: 'running', last_seq: 1 });
+    runDetail = {
+      ...base,
+      graph: {
+        ...base.graph!,
+        steps: base.graph!.steps.map((s) =>
+          s.id === 's2'
+            ? { id: 's2', name: 'Simulate', kind: 'workflow' as const, campaign: 4 }
+            : s.id === 's3'
+              ? { ...s, for_each: [1, 2] }
+              : s,
+        ),
+      },
+    };
+    renderAt('/runs/7');
+    await waitFor(() => expect(screen.getByTestId('child-progress-8').textContent).toBe('1/2'));
+    expect(fetched.some((u) => u.includes('parent=7') && u.includes('steps=summary'))).toBe(true);
+    act(() => {
+      last().open();
+      [0, 1].forEach((index) =>
+        last().send({
+          seq: 2 + index,
+          run: 7,
+          step: 's3',
+          type: 'step.item',
+          state: index ? 'running' : 'succeeded',
+          at: iso(1),
+          data: { index, attempt: 1 },
+        }),
+      );
+    });
+    await waitFor(() => expect(screen.getByTestId('step-progress-s3').textContent).toContain('1/2'));
+    expect(fetched.filter((u) => u === '/api/runs/7/')).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@ import { RunActions } from '../components/run/RunActions';
 import { RunGraph } from '../components/RunGraph';
 import { StateBadge } from '../components/StateBadge';
 import { StepDetails } from '../components/StepDetails';
-import { ChildRuns, stepProgress, useRunProgress } from '../components/run/ChildRuns';
+import { ChildRuns, stepProgress, useChildRuns } from '../components/run/ChildRuns';
 import { Timeline } from '../components/Timeline';
 import { useNow, useTitle } from '../hooks';
 import { api } from '../lib/api';
@@ -78,8 +78,10 @@ export function RunPage() {
   const times = run && view ? runTimes(run, view) : null;
   const ticking = !!times?.started && !times.finished && !!runState && !isRunTerminal(runState);
   const now = useNow(ticking, 1000);
-  const fansOut = graph.steps.some((s) => s.kind === 'workflow' || (s.for_each !== undefined && s.for_each !== null));
-  const progress = useRunProgress(Number(id), !!runState && !isRunTerminal(runState), fansOut && !!id);
+  const hasWorkflows = graph.steps.some((s) => s.kind === 'workflow');
+  const children = useChildRuns(Number(id), !!runState && !isRunTerminal(runState), hasWorkflows && !!id);
+  // Items come with the run's events (view.items); child runs from their summaries.
+  const progress = useMemo(() => ({ children, items: view?.items ?? {} }), [children, view?.items]);
   const progressOf = useCallback((stepId: string) => stepProgress(progress, stepId), [progress]);
 
   if (notFound) {
