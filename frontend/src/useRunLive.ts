@@ -1,13 +1,17 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, api, errorText } from './lib/api';
-import { createLiveSocket, type LiveStatus } from './lib/liveSocket';
-import { applyEvent, applyEvents, caughtUp, createRunView, isRunTerminal, type RunView } from './lib/runState';
+import { createLiveSocket, type LiveSocket, type LiveStatus } from './lib/liveSocket';
+import {
+  LOG_LINES_KEPT,
+  applyEvent,
+  createRunView,
+  eventGap,
+  stepLogLines,
+  storedLogLines,
+  type RunView,
+  type StoredLog,
+} from './lib/runState';
 import type { Run, RunEvent } from './lib/types';
-
-/** How long events may wait behind a missing seq before we fetch the gap over HTTP. */
-const GAP_FILL_MS = 1000;
-/** While the socket is down, poll the events endpoint this often. */
-const FALLBACK_POLL_MS = 3000;
 
 export interface RunLive {
   run: Run | null;
@@ -18,8 +22,10 @@ export interface RunLive {
 }
 
 /**
- * Loads a run, then follows its events over /ws/runs/{id}/ (from after=0),
- * folding them into a RunView. Reconnects resume from the last applied seq.
+ * Loads a run's detail (a snapshot current to its `last_seq`), then follows
+ * /ws/runs/{id}/?after=<seq>: the socket sends what happened since, then live
+ * events, each once and in order. Every (re)connection resumes from the last
+ * applied seq, so history is read once and nothing is refetched.
  */
 export function useRunLive(runId: string | undefined): RunLive {
   const [run, setRun] = useState<Run | null>(null);
@@ -30,17 +36,6 @@ export function useRunLive(runId: string | undefined): RunLive {
   // The folded view lives in a ref so the socket always knows the seq applied so far.
   const viewRef = useRef<RunView | null>(null);
 
-  const fold = useCallback((events: RunEvent | readonly RunEvent[]) => {
-    const current = viewRef.current;
-    if (!current) return;
-    const next = Array.isArray(events) ? applyEvents(current, events) : applyEvent(current, events as RunEvent);
-    if (next !== current) {
-      viewRef.current = next;
-      setView(next);
-    }
-  }, []);
-
-  // 1. Load the run detail (graph, step names, snapshot).
   useEffect(() => {
     setRun(null);
     setView(null);
@@ -72,59 +67,71 @@ export function useRunLive(runId: string | undefined): RunLive {
 
   const loaded = run != null && String(run.id) === runId;
 
-  // 2. Follow the event stream once the run is loaded.
   useEffect(() => {
     if (!loaded || !runId) return;
-    const socket = createLiveSocket<RunEvent>({
+    const onEvent = (event: RunEvent) => {
+      const current = viewRef.current;
+      if (!current) return;
+      if (eventGap(current, event)) {
+        // The server sends in order without gaps; if one shows anyway, ask again from what we hold.
+        socket.resume();
+        return;
+      }
+      const next = applyEvent(current, event);
+      if (next !== current) {
+        viewRef.current = next;
+        setView(next);
+      }
+    };
+    const socket: LiveSocket = createLiveSocket<RunEvent>({
       path: `/ws/runs/${runId}/`,
       after: () => viewRef.current?.lastSeq ?? 0,
-      onMessage: (ev) => fold(ev),
+      onMessage: onEvent,
       onStatus: setStatus,
     });
     return () => socket.close();
-  }, [loaded, runId, fold]);
-
-  // 3. Fetch over HTTP: to fill a gap that doesn't close by itself, and
-  //    periodically while the socket is not live (keeps the page current).
-  const fetchMissing = useCallback(
-    (signal?: AbortSignal) => {
-      const v = viewRef.current;
-      if (!v || !runId) return;
-      api
-        .runEvents(runId, v.lastSeq, signal)
-        .then((events) => {
-          if (!signal?.aborted && Array.isArray(events)) fold(events);
-        })
-        .catch(() => {
-          /* the socket or the next poll will catch up */
-        });
-    },
-    [runId, fold],
-  );
-
-  const gapPending = (view?.pending.length ?? 0) > 0;
-  const gapSeq = view?.lastSeq ?? 0;
-  useEffect(() => {
-    if (!gapPending) return;
-    const ctrl = new AbortController();
-    const t = setTimeout(() => fetchMissing(ctrl.signal), GAP_FILL_MS);
-    return () => {
-      clearTimeout(t);
-      ctrl.abort();
-    };
-  }, [gapPending, gapSeq, fetchMissing]);
-
-  const finished = view != null && caughtUp(view) && isRunTerminal(view.state);
-  const needPolling = loaded && status !== 'live' && !finished;
-  useEffect(() => {
-    if (!needPolling) return;
-    const ctrl = new AbortController();
-    const t = setInterval(() => fetchMissing(ctrl.signal), FALLBACK_POLL_MS);
-    return () => {
-      clearInterval(t);
-      ctrl.abort();
-    };
-  }, [needPolling, fetchMissing]);
+  }, [loaded, runId]);
 
   return { run, view, status, error, notFound };
+}
+
+/**
+ * The lines of one step's log: the stored log (its newest LOG_LINES_KEPT
+ * lines), fetched when the step is chosen, followed by the `step.log` events
+ * folded since.
+ */
+export function useStepLog(runId: number | undefined, step: string | null, view: RunView | null): string[] {
+  const [stored, setStored] = useState<(StoredLog & { step: string }) | null>(null);
+  const seqRef = useRef(0);
+  useEffect(() => {
+    seqRef.current = view?.lastSeq ?? 0;
+  });
+  const hasView = view != null;
+
+  const load = useCallback(
+    (signal: AbortSignal) => {
+      if (runId == null || !step) return;
+      const askedAt = seqRef.current;
+      api
+        .stepLog(runId, step, LOG_LINES_KEPT, signal)
+        .then((text) => {
+          if (!signal.aborted) setStored({ step, lines: storedLogLines(text), askedAt, arrivedAt: seqRef.current });
+        })
+        .catch(() => {
+          /* the panel shows the lines of events only */
+        });
+    },
+    [runId, step],
+  );
+
+  useEffect(() => {
+    if (!hasView || !step) return;
+    const ctrl = new AbortController();
+    load(ctrl.signal);
+    return () => ctrl.abort();
+  }, [hasView, step, load]);
+
+  const chunks = step ? view?.logs[step] : undefined;
+  const forStep = stored?.step === step ? stored : null;
+  return useMemo(() => (step ? stepLogLines(forStep, chunks ?? []) : []), [step, forStep, chunks]);
 }

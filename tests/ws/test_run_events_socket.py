@@ -60,6 +60,32 @@ async def test_after_skips_what_the_client_already_has(alice, seed_campaign):
     await ws.disconnect()
 
 
+async def test_a_reconnect_with_after_gets_exactly_what_it_missed_in_order_then_live_ones(alice, seed_campaign):
+    run = await launch(seed_campaign, alice)
+    token = await token_for(alice)
+    ws, _ = await connect(f"/ws/runs/{run.pk}/?after=0&token={token}")
+    assert await receive_seqs(ws, 2) == [1, 2]
+    await ws.disconnect()
+    await execute_queued(run)  # 13 events are stored while no one listens
+    ws, connected = await connect(f"/ws/runs/{run.pk}/?after=2&token={token}")
+    assert connected
+    assert await receive_seqs(ws, 13) == list(range(3, 16))
+    assert await ws.receive_nothing(timeout=0.3)
+    # Live again: a broadcast that repeats a replayed seq is dropped, the next one comes through.
+    stored = await sync_to_async(lambda: [e.as_message() for e in RunEvent.objects.filter(run=run)])()
+    await sync_to_async(RunEvent.objects.create)(
+        run=run, seq=16, step_id="s8", type="step.state", state="queued", at=stored[-1]["at"], data={}
+    )
+    sixteen = dict(stored[-1], seq=16, step="s8", state="queued")
+    layer = get_channel_layer()
+    await layer.group_send(
+        events.run_group(run.pk), {"type": events.EVENT_MESSAGE_TYPE, "events": [stored[9], sixteen]}
+    )
+    assert await receive_seqs(ws, 1) == [16]
+    assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
+
+
 async def test_out_of_order_broadcasts_are_filled_from_the_database_and_duplicates_dropped(alice, seed_campaign):
     run = await launch(seed_campaign, alice)
     ws, _ = await connect(f"/ws/runs/{run.pk}/?token={await token_for(alice)}")

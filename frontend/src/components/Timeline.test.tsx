@@ -3,6 +3,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import { Timeline } from './Timeline';
 import { applyEvents, createRunView } from '../lib/runState';
 import { hpcGraph, hpcRunEvents, makeRun, runEvents } from '../test/fixtures';
+import type { RunEvent } from '../lib/types';
 
 describe('Timeline', () => {
   const view = applyEvents(createRunView(makeRun()), runEvents());
@@ -56,5 +57,67 @@ describe('Timeline with HPC backends', () => {
     expect(parseFloat(run.style.width)).toBeCloseTo((3 / 13) * 100, 1);
     expect(screen.queryByTestId('segment-s3-1-waiting')).toBeNull();
     expect(screen.getByTestId('timeline-legend').textContent).toContain('waiting in backend');
+  });
+});
+
+describe('Timeline of a large run', () => {
+  // 300 steps: the first 200 in 4 blocks of 50, then 100 loose ones; `fan` is a for_each of 3 items.
+  const steps = Array.from({ length: 300 }, (_, i) => ({
+    id: `s${i}`,
+    name: `Step ${i}`,
+    kind: 'function' as const,
+    ...(i < 200 ? { block: `b${Math.floor(i / 50)}` } : {}),
+  }));
+  steps[250] = { ...steps[250], id: 'fan', name: 'Fan out' };
+  const graph = {
+    steps,
+    edges: [],
+    blocks: [0, 1, 2, 3].map((b) => ({ id: `b${b}`, name: `Block ${b}` })),
+  };
+  const run = makeRun({
+    graph,
+    steps: [],
+    state: 'running',
+    last_seq: 0,
+  });
+  const at = (s: number) => new Date(Date.parse('2024-05-01T12:00:00Z') + s * 1000).toISOString();
+  const view = applyEvents(createRunView(run), [
+    { seq: 1, run: 7, step: 'fan', type: 'step.state', state: 'running', at: at(1), data: { attempt: 1 } },
+    ...[0, 1, 2].map((index) => ({
+      seq: 2 + index,
+      run: 7,
+      step: 'fan',
+      type: 'step.item',
+      state: 'running',
+      at: at(1 + index),
+      data: { index, attempt: 1 },
+    })),
+    { seq: 5, run: 7, step: 'fan', type: 'step.item', state: 'succeeded', at: at(4), data: { index: 1, attempt: 1 } },
+  ] as unknown as RunEvent[]);
+
+  it('folds blocks to a lane each and holds the rest behind "show all"', () => {
+    render(<Timeline view={view} graph={graph} selected={null} onSelect={() => {}} />);
+    expect(screen.getAllByTestId(/^timeline-block-/)).toHaveLength(4);
+    expect(screen.getByTestId('timeline-block-b0').textContent).toContain('0/50');
+    expect(screen.queryByTestId('timeline-row-s0')).toBeNull();
+    expect(
+      screen.getAllByRole('button', { name: /./ }).filter((b) => b.dataset.testid?.startsWith('timeline-row-')),
+    ).toHaveLength(36);
+    fireEvent.click(screen.getByTestId('timeline-show-all'));
+    expect(screen.getByTestId('timeline-row-s299')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('timeline-block-b0'));
+    expect(screen.getByTestId('timeline-row-s0')).toBeTruthy();
+    expect(screen.getByTestId('timeline-block-b0').getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('shows a for_each step as one lane whose items open on click', () => {
+    render(<Timeline view={view} graph={graph} selected={null} onSelect={() => {}} />);
+    fireEvent.click(screen.getByTestId('timeline-show-all'));
+    const toggle = screen.getByTestId('timeline-items-fan');
+    expect(toggle.textContent).toContain('1/3');
+    expect(screen.queryByTestId('timeline-item-fan-0')).toBeNull();
+    fireEvent.click(toggle);
+    expect(screen.getByTestId('timeline-item-fan-1').getAttribute('data-state')).toBe('succeeded');
+    expect(screen.getByTestId('timeline-item-fan-2').getAttribute('data-state')).toBe('running');
   });
 });

@@ -1,21 +1,57 @@
-import { useMemo } from 'react';
+import { useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useNow } from '../hooks';
 import { formatDuration } from '../lib/format';
 import {
   displayStepState,
   hasOpenSegments,
+  itemSegments,
   runSegments,
   timelineNow,
   timelineOrigin,
   type RunView,
   type Segment,
 } from '../lib/runState';
-import { formatTick, niceTicks, segmentBox, tickPosition, timelineDomain } from '../lib/timeline';
+import {
+  BLOCKS_OPEN_UP_TO,
+  ROWS_SHOWN,
+  formatTick,
+  niceTicks,
+  segmentBox,
+  tickPosition,
+  timelineDomain,
+  timelineRows,
+  topBlocks,
+  type Domain,
+  type TimelineRow,
+} from '../lib/timeline';
+import type { Graph, StepState } from '../lib/types';
 
 interface Props {
   view: RunView;
+  /** The run's graph: its blocks fold to one lane each. */
+  graph?: Graph;
   selected: string | null;
   onSelect: (stepId: string) => void;
+}
+
+/** A block's state from its steps' states, for its lane's dot. */
+function blockState(states: StepState[]): StepState {
+  for (const s of ['failed', 'running', 'queued', 'cancelled'] as const) if (states.includes(s)) return s;
+  if (states.length && states.every((s) => s === 'succeeded')) return 'succeeded';
+  return states.some((s) => s === 'succeeded')
+    ? 'running'
+    : states.every((s) => s === 'skipped')
+      ? 'skipped'
+      : 'pending';
+}
+
+function activate(handler: () => void) {
+  return (e: KeyboardEvent) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      handler();
+    }
+  };
 }
 
 function clock(ms: number): string {
@@ -47,12 +83,24 @@ function segmentTitle(name: string, s: Segment, error: unknown): string {
   return lines.join('\n');
 }
 
-/** One row per step, one bar per attempt (queued part + running part), seconds from run start. */
-export function Timeline({ view, selected, onSelect }: Props) {
+/**
+ * One lane per step (a block folds to one lane in a large run, a `for_each`
+ * step's items open under it), a bar per attempt (queued part + running part),
+ * seconds from run start. Past ROWS_SHOWN lanes the rest wait behind "show all".
+ */
+export function Timeline({ view, graph, selected, onSelect }: Props) {
   const growing = hasOpenSegments(view);
   const clientNow = useNow(growing);
   const now = timelineNow(view, clientNow);
   const origin = timelineOrigin(view);
+  const [toggled, setToggled] = useState<ReadonlySet<string>>(() => new Set());
+  const [showAll, setShowAll] = useState(false);
+  const toggle = (id: string) =>
+    setToggled((cur) => {
+      const next = new Set(cur);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
 
   const segments = useMemo(() => runSegments(view, now), [view, now]);
   const all = useMemo(() => Object.values(segments).flat(), [segments]);
@@ -61,6 +109,138 @@ export function Timeline({ view, selected, onSelect }: Props) {
     origin != null ? timelineDomain(all, origin, growing ? now : null, growing ? 5 : 0.5) : { min: 0, max: 5 };
   const ticks = niceTicks(domain.min, domain.max, 8);
   const waiting = all.some((s) => s.kind === 'waiting');
+
+  const { blockOf, blockNames } = useMemo(() => topBlocks(graph?.steps ?? [], graph?.blocks ?? []), [graph]);
+  const itemCounts = useMemo(
+    () => Object.fromEntries(Object.entries(view.items).map(([id, items]) => [id, items.length])),
+    [view.items],
+  );
+  const rows = timelineRows(view.stepOrder, {
+    blockOf,
+    blockNames,
+    itemCounts,
+    toggled,
+    blocksFolded: view.stepOrder.length > BLOCKS_OPEN_UP_TO,
+  });
+  const shown = showAll ? rows : rows.slice(0, ROWS_SHOWN);
+
+  const grid = ticks.map((t) => <span key={t} className="tl-grid" style={{ left: `${tickPosition(t, domain)}%` }} />);
+  const bars = (id: string, segs: Segment[], name: string, testId: (s: Segment) => string | undefined) =>
+    origin != null &&
+    segs.map((s) => (
+      <SegmentBar
+        key={`${id}-${s.attempt}-${s.kind}`}
+        segment={s}
+        origin={origin}
+        domain={domain}
+        title={segmentTitle(name, s, view.steps[s.stepId]?.attempts.find((a) => a.attempt === s.attempt)?.error)}
+        testId={testId(s)}
+      />
+    ));
+
+  const lane = (row: TimelineRow): ReactNode => {
+    if (row.kind === 'block') {
+      const states = row.steps.map((id) => displayStepState(view, id));
+      const state = blockState(states);
+      const done = states.filter((s) => s === 'succeeded').length;
+      return (
+        <div
+          key={`block-${row.id}`}
+          className="tl-row tl-step tl-block"
+          data-testid={`timeline-block-${row.id}`}
+          data-state={state}
+          data-expanded={row.expanded}
+          aria-expanded={row.expanded}
+          onClick={() => toggle(row.id)}
+          onKeyDown={activate(() => toggle(row.id))}
+          role="button"
+          tabIndex={0}
+        >
+          <div className="tl-label" title={`${row.name}: ${row.steps.length} steps`}>
+            <span className="tl-caret" aria-hidden="true">
+              {row.expanded ? '▾' : '▸'}
+            </span>
+            <span className={`tl-dot state-${state}`} aria-hidden="true" />
+            <span className="tl-name">{row.name}</span>
+            <span className="tl-count muted small">
+              {done}/{row.steps.length}
+            </span>
+          </div>
+          <div className="tl-track">
+            {grid}
+            {row.steps.map((id) => bars(id, segments[id] ?? [], view.steps[id]?.name ?? id, () => undefined))}
+          </div>
+        </div>
+      );
+    }
+    if (row.kind === 'item') {
+      const item = view.items[row.stepId]?.[row.index];
+      const name = `${view.steps[row.stepId]?.name ?? row.stepId} [item ${row.index}]`;
+      return (
+        <div
+          key={`item-${row.stepId}-${row.index}`}
+          className={`tl-row tl-step tl-item${selected === row.stepId ? ' is-selected' : ''}`}
+          data-testid={`timeline-item-${row.stepId}-${row.index}`}
+          data-state={item?.state ?? 'pending'}
+          onClick={() => onSelect(row.stepId)}
+          onKeyDown={activate(() => onSelect(row.stepId))}
+          role="button"
+          tabIndex={0}
+        >
+          <div className="tl-label" title={name}>
+            <span className={`tl-dot state-${item?.state ?? 'pending'}`} aria-hidden="true" />
+            <span className="tl-name">item {row.index}</span>
+          </div>
+          <div className="tl-track">
+            {grid}
+            {item && bars(row.stepId, itemSegments(row.stepId, item, now), name, () => undefined)}
+          </div>
+        </div>
+      );
+    }
+    const id = row.id;
+    const step = view.steps[id];
+    const state = displayStepState(view, id);
+    const items = view.items[id];
+    const itemsOpen = toggled.has(id);
+    return (
+      <div
+        key={id}
+        className={`tl-row tl-step${selected === id ? ' is-selected' : ''}${row.depth ? ' tl-nested' : ''}`}
+        data-testid={`timeline-row-${id}`}
+        data-state={state}
+        onClick={() => onSelect(id)}
+        role="button"
+        tabIndex={0}
+        onKeyDown={activate(() => onSelect(id))}
+      >
+        <div className="tl-label" title={`${step?.name ?? id} (${id})`}>
+          <span className={`tl-dot state-${state}`} aria-hidden="true" />
+          <span className="tl-name">{step?.name ?? id}</span>
+          {items && items.length > 0 && (
+            <button
+              type="button"
+              className="tl-items-toggle small"
+              data-testid={`timeline-items-${id}`}
+              aria-expanded={itemsOpen}
+              title={itemsOpen ? 'Hide the items' : 'Show one lane per item'}
+              onClick={(e) => {
+                e.stopPropagation();
+                toggle(id);
+              }}
+              onKeyDown={(e) => e.stopPropagation()}
+            >
+              {itemsOpen ? '▾' : '▸'} {items.filter((i) => i.state === 'succeeded').length}/{items.length}
+            </button>
+          )}
+        </div>
+        <div className="tl-track">
+          {grid}
+          {bars(id, segments[id] ?? [], step?.name ?? id, (s) => `segment-${id}-${s.attempt}-${s.kind}`)}
+        </div>
+      </div>
+    );
+  };
 
   return (
     <div className="timeline" data-testid="timeline">
@@ -74,59 +254,55 @@ export function Timeline({ view, selected, onSelect }: Props) {
           ))}
         </div>
       </div>
-      {view.stepOrder.map((id) => {
-        const step = view.steps[id];
-        const state = displayStepState(view, id);
-        const segs = segments[id] ?? [];
-        return (
-          <div
-            key={id}
-            className={`tl-row tl-step${selected === id ? ' is-selected' : ''}`}
-            data-testid={`timeline-row-${id}`}
-            data-state={state}
-            onClick={() => onSelect(id)}
-            role="button"
-            tabIndex={0}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' || e.key === ' ') {
-                e.preventDefault();
-                onSelect(id);
-              }
-            }}
-          >
-            <div className="tl-label" title={`${step?.name ?? id} (${id})`}>
-              <span className={`tl-dot state-${state}`} aria-hidden="true" />
-              <span className="tl-name">{step?.name ?? id}</span>
-            </div>
-            <div className="tl-track">
-              {ticks.map((t) => (
-                <span key={t} className="tl-grid" style={{ left: `${tickPosition(t, domain)}%` }} />
-              ))}
-              {origin != null &&
-                segs.map((s) => {
-                  const box = segmentBox(s, origin, domain);
-                  return (
-                    <div
-                      key={`${s.attempt}-${s.kind}`}
-                      className={`tl-seg tl-${s.kind} state-${s.state}${s.open ? ' is-open' : ''}`}
-                      style={{ left: `${box.left}%`, width: `${box.width}%` }}
-                      title={segmentTitle(
-                        step?.name ?? id,
-                        s,
-                        step?.attempts.find((a) => a.attempt === s.attempt)?.error,
-                      )}
-                      data-testid={`segment-${id}-${s.attempt}-${s.kind}`}
-                      data-state={s.state}
-                    />
-                  );
-                })}
-            </div>
-          </div>
-        );
-      })}
+      {shown.map(lane)}
+      {rows.length > shown.length && (
+        <button
+          type="button"
+          className="btn btn-small tl-show-all"
+          data-testid="timeline-show-all"
+          onClick={() => setShowAll(true)}
+        >
+          Show all {rows.length} lanes ({rows.length - shown.length} more)
+        </button>
+      )}
+      {showAll && rows.length > ROWS_SHOWN && (
+        <button
+          type="button"
+          className="btn btn-small tl-show-all"
+          data-testid="timeline-show-fewer"
+          onClick={() => setShowAll(false)}
+        >
+          Show the first {ROWS_SHOWN} lanes
+        </button>
+      )}
       {origin == null && <div className="tl-empty muted">No activity yet.</div>}
       {waiting && <TimelineLegend />}
     </div>
+  );
+}
+
+function SegmentBar({
+  segment: s,
+  origin,
+  domain,
+  title,
+  testId,
+}: {
+  segment: Segment;
+  origin: number;
+  domain: Domain;
+  title: string;
+  testId?: string;
+}) {
+  const box = segmentBox(s, origin, domain);
+  return (
+    <div
+      className={`tl-seg tl-${s.kind} state-${s.state}${s.open ? ' is-open' : ''}`}
+      style={{ left: `${box.left}%`, width: `${box.width}%` }}
+      title={title}
+      data-testid={testId}
+      data-state={s.state}
+    />
   );
 }
 

@@ -187,6 +187,9 @@ export interface DashboardQuery {
 }
 
 /** Fetch plain text (logs); ApiError on non-2xx like apiFetch. */
+/** A run as `?steps=summary` gives it: its step counts per state instead of its step rows. */
+export type RunSummary = Omit<Run, 'steps'> & { step_counts: Record<string, number>; step_total: number };
+
 export async function apiText(path: string, query?: RequestOptions['query'], signal?: AbortSignal): Promise<string> {
   let response: Response;
   try {
@@ -269,6 +272,12 @@ export const api = {
       signal,
     }),
   run: (id: number | string, signal?: AbortSignal) => apiFetch<Run>(`/api/runs/${id}/`, { signal }),
+  /** A run's child runs in their summary form (`?steps=summary`): counts per step state, no step rows. */
+  childRuns: (parentId: number | string, signal?: AbortSignal) =>
+    apiFetch<Paginated<RunSummary> | RunSummary[]>('/api/runs/', {
+      query: { parent: parentId, steps: 'summary', page_size: 2000 },
+      signal,
+    }),
   runEvents: (id: number | string, after: number, signal?: AbortSignal) =>
     apiFetch<RunEvent[]>(`/api/runs/${id}/events/`, { query: { after }, signal }),
   functions: () => apiFetch<FunctionInfo[]>('/api/functions/'),

@@ -182,4 +182,23 @@ describe('createLiveSocket', () => {
     expect(last().url).toContain('after=5');
     sock.close();
   });
+
+  it('resume() drops the open connection, ignores what it still sends, and reconnects from the getter', () => {
+    let applied = 3;
+    const { sock, messages, statuses } = start(() => applied);
+    last().open();
+    last().send(ev(4));
+    applied = 4;
+    sock.resume();
+    const dropped = FakeSocket.instances[0];
+    expect(dropped.closeCalls).toEqual([4000]);
+    dropped.send(ev(6));
+    expect(messages.map((m) => (m as { seq: number }).seq)).toEqual([4]);
+    expect(statuses.at(-1)).toBe('reconnecting');
+    sock.resume(); // nothing open: no second reconnect is scheduled
+    vi.advanceTimersByTime(500);
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(last().url).toContain('after=4');
+    sock.close();
+  });
 });

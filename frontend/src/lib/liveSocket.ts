@@ -59,6 +59,11 @@ export interface LiveSocket {
   readonly after: number | undefined;
   /** Skip the pending backoff wait and connect now. */
   reconnectNow(): void;
+  /**
+   * Drop the open connection and connect again (after the backoff wait) from
+   * the current resume point: for a client that saw a seq it cannot apply.
+   */
+  resume(): void;
   /** Stop for good. */
   close(): void;
 }
@@ -201,6 +206,20 @@ export function createLiveSocket<T = unknown>(options: LiveSocketOptions<T>): Li
       if (closed || ws) return;
       if (retryTimer) clearTimeout(retryTimer);
       connect();
+    },
+    resume() {
+      if (closed || !ws) return;
+      const sock = ws;
+      ws = null;
+      detach(sock);
+      if (stableTimer) clearTimeout(stableTimer);
+      stableTimer = null;
+      try {
+        sock.close(4000, 'resuming');
+      } catch {
+        /* already closing */
+      }
+      scheduleReconnect();
     },
     close() {
       if (closed) return;

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatTick, niceStep, niceTicks, segmentBox, tickPosition, timelineDomain } from './timeline';
+import {
+  formatTick,
+  niceStep,
+  niceTicks,
+  segmentBox,
+  tickPosition,
+  timelineDomain,
+  timelineRows,
+  topBlocks,
+} from './timeline';
 import type { Segment } from './runState';
 
 const T = 1_700_000_000_000;
@@ -44,5 +53,52 @@ describe('domain and boxes', () => {
     expect(segmentBox(seg(1, 3), T, domain)).toEqual({ left: 10, width: 20 });
     expect(segmentBox(seg(9, 12), T, domain)).toEqual({ left: 90, width: 10 });
     expect(tickPosition(5, domain)).toBe(50);
+  });
+});
+
+describe('timelineRows', () => {
+  const steps = [{ id: 'a' }, { id: 'b1', block: 'inner' }, { id: 'fan' }, { id: 'b2', block: 'outer' }, { id: 'z' }];
+  const blocks = [
+    { id: 'outer', name: 'Outer' },
+    { id: 'inner', name: 'Inner', parent: 'outer' },
+  ];
+  const order = steps.map((s) => s.id);
+  const { blockOf, blockNames } = topBlocks(steps, blocks);
+
+  it('folds nested blocks into their outermost one, placed where its first step is', () => {
+    expect(blockOf).toEqual({ b1: 'outer', b2: 'outer' });
+    const rows = timelineRows(order, { blockOf, blockNames, itemCounts: {}, toggled: new Set(), blocksFolded: true });
+    expect(
+      rows.map((r) => (r.kind === 'block' ? `[${r.name}:${r.steps.join(',')}]` : r.kind === 'step' ? r.id : '')),
+    ).toEqual(['a', '[Outer:b1,b2]', 'fan', 'z']);
+  });
+
+  it('opens a folded block, or folds an open one, when toggled; items only when their step is', () => {
+    const open = timelineRows(order, {
+      blockOf,
+      blockNames,
+      itemCounts: { fan: 3 },
+      toggled: new Set(['outer', 'fan']),
+      blocksFolded: true,
+    });
+    expect(open.map((r) => (r.kind === 'item' ? `${r.stepId}#${r.index}` : r.id))).toEqual([
+      'a',
+      'outer',
+      'b1',
+      'b2',
+      'fan',
+      'fan#0',
+      'fan#1',
+      'fan#2',
+      'z',
+    ]);
+    const smallRun = timelineRows(order, {
+      blockOf,
+      blockNames,
+      itemCounts: { fan: 3 },
+      toggled: new Set(['outer']),
+      blocksFolded: false,
+    });
+    expect(smallRun.map((r) => (r.kind === 'step' ? r.id : r.kind))).toEqual(['a', 'block', 'fan', 'z']);
   });
 });

@@ -76,3 +76,75 @@ export function formatTick(seconds: number): string {
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
 }
+
+/** A lane of the timeline: a step, a block folded to one lane, or one item of a `for_each` step. */
+export type TimelineRow =
+  | { kind: 'step'; id: string; depth: number }
+  | { kind: 'block'; id: string; name: string; steps: string[]; expanded: boolean }
+  | { kind: 'item'; stepId: string; index: number };
+
+export interface RowPlan {
+  /** Top-level block of each step in one (nested blocks fold into their outermost one). */
+  blockOf: Record<string, string>;
+  blockNames: Record<string, string>;
+  /** Item count of each `for_each` step that has items. */
+  itemCounts: Record<string, number>;
+  /** Block ids and `for_each` step ids the reader opened (or closed, when blocks start open). */
+  toggled: ReadonlySet<string>;
+  /** Whether blocks start folded (large runs). */
+  blocksFolded: boolean;
+}
+
+/** Blocks fold to one lane by default once a run has more steps than this. */
+export const BLOCKS_OPEN_UP_TO = 30;
+/** Lanes drawn before "show all". */
+export const ROWS_SHOWN = 40;
+
+/** The outermost block of each step, from the graph's `block` and blocks' `parent`. */
+export function topBlocks(
+  steps: readonly { id: string; block?: string | null }[],
+  blocks: readonly { id: string; name: string; parent?: string | null }[],
+): { blockOf: Record<string, string>; blockNames: Record<string, string> } {
+  const parent = new Map(blocks.map((b) => [b.id, b.parent ?? null]));
+  const blockNames: Record<string, string> = {};
+  for (const b of blocks) blockNames[b.id] = b.name || b.id;
+  const blockOf: Record<string, string> = {};
+  for (const s of steps) {
+    let block = s.block ?? null;
+    if (!block || !parent.has(block)) continue;
+    for (let hops = 0; parent.get(block) && hops < blocks.length; hops++) block = parent.get(block)!;
+    blockOf[s.id] = block;
+  }
+  return { blockOf, blockNames };
+}
+
+/** The lanes in step order: each block where its first step is, then (when open) its steps. */
+export function timelineRows(stepOrder: readonly string[], plan: RowPlan): TimelineRow[] {
+  const members = new Map<string, string[]>();
+  for (const id of stepOrder) {
+    const block = plan.blockOf[id];
+    if (block) members.set(block, [...(members.get(block) ?? []), id]);
+  }
+  const rows: TimelineRow[] = [];
+  const stepRow = (id: string, depth: number) => {
+    rows.push({ kind: 'step', id, depth });
+    const count = plan.itemCounts[id] ?? 0;
+    if (count && plan.toggled.has(id))
+      for (let index = 0; index < count; index++) rows.push({ kind: 'item', stepId: id, index });
+  };
+  const seen = new Set<string>();
+  for (const id of stepOrder) {
+    const block = plan.blockOf[id];
+    if (!block) {
+      stepRow(id, 0);
+      continue;
+    }
+    if (seen.has(block)) continue;
+    seen.add(block);
+    const expanded = plan.blocksFolded === plan.toggled.has(block);
+    const steps = members.get(block) ?? [];
+    rows.push({ kind: 'block', id: block, name: plan.blockNames[block] ?? block, steps, expanded });
+    if (expanded) for (const s of steps) stepRow(s, 1);
+  }
+  return rows;
+}

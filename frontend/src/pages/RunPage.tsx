@@ -6,24 +6,20 @@ import { RunActions } from '../components/run/RunActions';
 import { RunGraph } from '../components/RunGraph';
 import { StateBadge } from '../components/StateBadge';
 import { StepDetails } from '../components/StepDetails';
-import { ChildRuns, stepProgress, useRunProgress } from '../components/run/ChildRuns';
+import { ChildRuns, stepProgress, useChildRuns } from '../components/run/ChildRuns';
 import { Timeline } from '../components/Timeline';
 import { useNow, useTitle } from '../hooks';
 import { api } from '../lib/api';
 import { durationBetween, formatDateTime, formatDuration, formatValue } from '../lib/format';
-import { caughtUp, displayRunState, displayStepState, isRunTerminal, stepDetails, type RunView } from '../lib/runState';
+import { displayStepState, isRunTerminal, stepDetails, type RunView } from '../lib/runState';
 import type { Graph, Run } from '../lib/types';
-import { useRunLive } from '../useRunLive';
+import { useRunLive, useStepLog } from '../useRunLive';
 import { Truncated } from '../components/Truncated';
+import '../components/run/run.css';
 
 function runTimes(run: Run, view: RunView) {
-  const useEvents = caughtUp(view);
-  const started = (useEvents ? view.startedAt : null) ?? view.snapshot.startedAt;
-  const finished = useEvents ? view.finishedAt : view.snapshot.finishedAt;
-  return { created: run.created_at, started, finished };
+  return { created: run.created_at, started: view.startedAt, finished: view.finishedAt };
 }
-
-const NO_LINES: string[] = [];
 
 export function RunPage() {
   const { id } = useParams();
@@ -44,11 +40,7 @@ export function RunPage() {
 
   const stateOf = useCallback((stepId: string) => (view ? displayStepState(view, stepId) : 'pending'), [view]);
   const attemptsOf = useCallback(
-    (stepId: string) => {
-      if (!view) return 0;
-      const folded = view.steps[stepId]?.attempts.length ?? 0;
-      return caughtUp(view) ? folded : Math.max(folded, view.snapshot.steps[stepId]?.attempts ?? 0);
-    },
+    (stepId: string) => (view ? (stepDetails(view, stepId)?.attemptCount ?? 0) : 0),
     [view],
   );
   const errorOf = useCallback(
@@ -81,12 +73,15 @@ export function RunPage() {
     return () => ctrl.abort();
   }, [truncated, id]);
 
-  const runState = view ? displayRunState(view) : run?.state;
+  const runState = view ? view.state : run?.state;
+  const logLines = useStepLog(run?.id, selected, view);
   const times = run && view ? runTimes(run, view) : null;
   const ticking = !!times?.started && !times.finished && !!runState && !isRunTerminal(runState);
   const now = useNow(ticking, 1000);
-  const fansOut = graph.steps.some((s) => s.kind === 'workflow' || (s.for_each !== undefined && s.for_each !== null));
-  const progress = useRunProgress(Number(id), !!runState && !isRunTerminal(runState), fansOut && !!id);
+  const hasWorkflows = graph.steps.some((s) => s.kind === 'workflow');
+  const children = useChildRuns(Number(id), !!runState && !isRunTerminal(runState), hasWorkflows && !!id);
+  // Items come with the run's events (view.items); child runs from their summaries.
+  const progress = useMemo(() => ({ children, items: view?.items ?? {} }), [children, view?.items]);
   const progressOf = useCallback((stepId: string) => stepProgress(progress, stepId), [progress]);
 
   if (notFound) {
@@ -183,45 +178,49 @@ export function RunPage() {
         </div>
       </div>
 
-      <div className="run-body">
-        <section className="card graph-card">
-          <h2 className="card-title">Graph</h2>
-          <RunGraph
-            graph={graph}
-            stateOf={stateOf}
-            attemptsOf={attemptsOf}
-            errorOf={errorOf}
-            selected={selected}
-            onSelect={toggle}
-            progressOf={progressOf}
-          />
-        </section>
-        <aside className="card details-card">
-          <h2 className="card-title">Step details</h2>
-          <StepDetails
-            details={details}
-            step={graph.steps.find((s) => s.id === selected)}
-            onClose={() => setSelected(null)}
+      <div className="run-layout">
+        <div className="run-main">
+          <section className="card graph-card">
+            <h2 className="card-title">Graph</h2>
+            <RunGraph
+              graph={graph}
+              stateOf={stateOf}
+              attemptsOf={attemptsOf}
+              errorOf={errorOf}
+              selected={selected}
+              onSelect={toggle}
+              progressOf={progressOf}
+            />
+          </section>
+
+          {progress.children.length > 0 && <ChildRuns children={progress.children} />}
+
+          <section className="card timeline-card">
+            <h2 className="card-title">
+              Timeline <span className="muted small">seconds from run start</span>
+            </h2>
+            <Timeline view={view} graph={graph} selected={selected} onSelect={toggle} />
+          </section>
+        </div>
+
+        <aside className="run-side" data-testid="run-side">
+          <section className="card details-card">
+            <h2 className="card-title">Step details</h2>
+            <StepDetails
+              details={details}
+              step={graph.steps.find((s) => s.id === selected)}
+              onClose={() => setSelected(null)}
+            />
+          </section>
+          <LogPanel
+            runId={run.id}
+            step={selected}
+            stepName={selected ? (view.steps[selected]?.name ?? selected) : null}
+            lines={logLines}
+            active={!!runState && !isRunTerminal(runState)}
           />
         </aside>
       </div>
-
-      {progress.children.length > 0 && <ChildRuns children={progress.children} />}
-
-      <section className="card timeline-card">
-        <h2 className="card-title">
-          Timeline <span className="muted small">seconds from run start</span>
-        </h2>
-        <Timeline view={view} selected={selected} onSelect={toggle} />
-      </section>
-
-      <LogPanel
-        runId={run.id}
-        step={selected}
-        stepName={selected ? (view.steps[selected]?.name ?? selected) : null}
-        lines={(selected && view.logs[selected]) || NO_LINES}
-        active={!!runState && !isRunTerminal(runState)}
-      />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api } from '../../lib/api';
+import { api, unwrapList, type RunSummary } from '../../lib/api';
 import type { Run, StepState } from '../../lib/types';
 import { RunGraph } from '../RunGraph';
 import { StateBadge } from '../StateBadge';
@@ -55,22 +55,39 @@ function ChildGraph({ id }: { id: number }) {
 
 export interface RunProgress {
   children: ChildProgress[];
-  items: Record<string, { state: string }[]>;
+  items: Record<string, readonly { state: string }[]>;
 }
 
-/** The run detail's children and items, read again every second while the run is running. */
-export function useRunProgress(runId: number, running: boolean, enabled: boolean): RunProgress {
-  const [progress, setProgress] = useState<RunProgress>({ children: [], items: {} });
+/** A child run's progress from its summary: how many of its steps succeeded, of how many. */
+export function childProgress(child: RunSummary): ChildProgress {
+  return {
+    id: child.id,
+    step: child.parent?.step ?? '',
+    item: child.parent?.item ?? null,
+    state: child.state,
+    done: child.step_counts?.succeeded ?? 0,
+    total: child.step_total ?? 0,
+  };
+}
+
+/**
+ * The child runs of a run's workflow steps, in their summary form (no step
+ * rows, so a large parent or child costs a few bytes a child), read again
+ * every second while the run is running.
+ */
+export function useChildRuns(runId: number, running: boolean, enabled: boolean): ChildProgress[] {
+  const [children, setChildren] = useState<ChildProgress[]>([]);
   useEffect(() => {
     if (!enabled) return;
     let stop = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const ctrl = new AbortController();
     const load = () =>
-      api.run(runId).then(
-        (r) => {
+      api.childRuns(runId, ctrl.signal).then(
+        (body) => {
           if (stop) return;
-          const detail = r as Run & Partial<RunProgress>;
-          setProgress({ children: detail.children ?? [], items: detail.items ?? {} });
+          const { items } = unwrapList(body);
+          setChildren(items.map(childProgress).sort((x, y) => x.id - y.id));
           if (running) timer = setTimeout(load, POLL_MS);
         },
         () => undefined,
@@ -78,10 +95,11 @@ export function useRunProgress(runId: number, running: boolean, enabled: boolean
     void load();
     return () => {
       stop = true;
+      ctrl.abort();
       if (timer) clearTimeout(timer);
     };
   }, [runId, running, enabled]);
-  return progress;
+  return children;
 }
 
 /** "done/total" for a step: its items, or its child run's steps. */

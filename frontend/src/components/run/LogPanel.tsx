@@ -5,10 +5,7 @@ interface Props {
   runId: number;
   step: string | null;
   stepName: string | null;
-  /**
-   * The step's `step.log` lines. The run socket replays every event from the
-   * start, so these are the whole log (up to LOG_LINES_KEPT), live.
-   */
+  /** The step's stored log (up to LOG_LINES_KEPT lines), then its live `step.log` lines (useStepLog). */
   lines: readonly string[];
   active: boolean;
 }

@@ -3,19 +3,20 @@ import {
   applyEvent,
   applyEvents,
   createRunView,
-  displayRunState,
   displayStepState,
-  hasGap,
+  eventGap,
   hasOpenSegments,
   parseTime,
   runSegments,
   stepDetails,
+  stepLogLines,
   stepSegments,
+  storedLogLines,
   timelineNow,
   timelineOrigin,
-} from './runState';
-import type { RunEvent } from './types';
-import { T0, hpcGraph, hpcRunEvents, iso, makeRun, runEvents } from '../test/fixtures';
+} from '.';
+import type { RunEvent } from '../types';
+import { T0, hpcGraph, hpcRunEvents, iso, makeRun, runEvents } from '../../test/fixtures';
 
 const at = (s: number) => T0 + s * 1000;
 
@@ -41,7 +42,7 @@ describe('parseTime', () => {
 });
 
 describe('createRunView', () => {
-  it('takes step names and order from the graph and nothing from events yet', () => {
+  it('takes step names and order from the graph, and states from the snapshot', () => {
     const view = createRunView(makeRun());
     expect(view.stepOrder).toEqual(['s1', 's2', 's3', 's4']);
     expect(view.steps.s2.name).toBe('Simulate');
@@ -58,7 +59,6 @@ describe('folding a realistic run', () => {
   it('applies every event and ends in the final states', () => {
     expect(view.lastSeq).toBe(18);
     expect(view.state).toBe('succeeded');
-    expect(view.pending).toEqual([]);
     expect(Object.fromEntries(view.stepOrder.map((id) => [id, view.steps[id].state]))).toEqual({
       s1: 'succeeded',
       s2: 'succeeded',
@@ -129,42 +129,17 @@ describe('seq handling', () => {
     expect(simple(resumed, 's2')).toEqual(simple(full, 's2'));
   });
 
-  it('buffers events after a gap and applies them once the gap fills', () => {
+  it('does not apply an event past a gap, and says it is one', () => {
     const events = runEvents();
-    let view = applyEvents(createRunView(makeRun()), [events[0], events[1], events[3], events[4]]);
-    expect(view.lastSeq).toBe(2);
-    expect(hasGap(view)).toBe(true);
-    expect(view.pending.map((e) => e.seq)).toEqual([4, 5]);
-    expect(view.steps.s1.state).toBe('pending');
-
-    view = applyEvent(view, events[2]);
-    expect(view.lastSeq).toBe(5);
-    expect(hasGap(view)).toBe(false);
-    expect(view.steps.s1.state).toBe('succeeded');
-    expect(simple(view, 's1')).toEqual([
-      ['queued', 1, 0.1, 0.6, 'queued', false],
-      ['running', 1, 0.6, 2.6, 'succeeded', false],
-    ]);
-  });
-
-  it('gives the same result for shuffled, duplicated delivery', () => {
-    const events = runEvents();
-    const inOrder = applyEvents(createRunView(makeRun()), events);
-    const messy = [...events].reverse().concat(events.slice(3, 9), [...events].reverse());
-    const shuffled = applyEvents(createRunView(makeRun()), messy);
-    expect(shuffled.lastSeq).toBe(18);
-    expect(shuffled.pending).toEqual([]);
-    expect(shuffled.steps).toEqual(inOrder.steps);
-    expect(shuffled.state).toBe(inOrder.state);
-  });
-
-  it('does not buffer the same future event twice', () => {
-    const events = runEvents();
-    let view = applyEvent(createRunView(makeRun()), events[5]);
-    const again = applyEvent(view, events[5]);
-    expect(again).toBe(view);
-    view = applyEvents(view, events.slice(0, 5));
-    expect(view.lastSeq).toBe(6);
+    const view = applyEvents(createRunView(makeRun()), events.slice(0, 2));
+    expect(eventGap(view, events[2])).toBe(false);
+    expect(eventGap(view, events[1])).toBe(false);
+    expect(eventGap(view, events[3])).toBe(true);
+    expect(applyEvent(view, events[3])).toBe(view);
+    // Folding stops at the gap: nothing after it is kept for later.
+    const stuck = applyEvents(view, [events[3], events[4], events[2]]);
+    expect(stuck.lastSeq).toBe(3);
+    expect(stuck.steps.s1.state).toBe('queued');
   });
 
   it('ignores events of another run', () => {
@@ -275,7 +250,7 @@ describe('live (unfinished) runs', () => {
 
 describe('backend specifics', () => {
   it('starts the axis at the first step activity when it precedes the run start', () => {
-    const view = applyEvents(createRunView(makeRun()), [
+    const view = applyEvents(createRunView(makeRun({ state: 'queued', started_at: null })), [
       { seq: 1, run: 7, step: null, type: 'run.state', state: 'queued', at: iso(0), data: {} },
       { seq: 2, run: 7, step: 's1', type: 'step.state', state: 'queued', at: iso(0), data: { attempt: 1 } },
       { seq: 3, run: 7, step: null, type: 'run.state', state: 'running', at: iso(0.4), data: {} },
@@ -341,7 +316,7 @@ describe('backend specifics', () => {
   });
 });
 
-describe('snapshot vs events', () => {
+describe('the snapshot is where folding starts', () => {
   const finishedRun = makeRun({
     state: 'succeeded',
     last_seq: 18,
@@ -351,37 +326,57 @@ describe('snapshot vs events', () => {
       state: 'succeeded' as const,
       attempts: s.step === 's2' ? 2 : 1,
       result: s.step === 's3' ? 42 : null,
+      queued_at: iso(0.5),
       started_at: iso(1),
       finished_at: iso(2),
     })),
   });
 
-  it('shows snapshot states until the replay has caught up', () => {
-    let view = createRunView(finishedRun);
-    expect(displayRunState(view)).toBe('succeeded');
+  it('shows a finished run from its detail alone, and ignores a replay of what it holds', () => {
+    const view = createRunView(finishedRun);
+    expect(view.state).toBe('succeeded');
+    expect(view.lastSeq).toBe(18);
     expect(displayStepState(view, 's2')).toBe('succeeded');
     expect(stepDetails(view, 's2')?.attemptCount).toBe(2);
     expect(stepDetails(view, 's3')?.result).toBe(42);
-
-    const events = runEvents();
-    view = applyEvents(view, events.slice(0, 10));
-    expect(displayStepState(view, 's2')).toBe('succeeded'); // not the replayed 'failed'
-    expect(displayRunState(view)).toBe('succeeded');
-
-    view = applyEvents(view, events);
-    expect(displayStepState(view, 's2')).toBe('succeeded');
-    const details = stepDetails(view, 's2')!;
-    expect(details.attemptCount).toBe(2);
-    expect(details.startedAt).toBe(at(5));
-    expect(details.finishedAt).toBe(at(7));
-    expect(details.queuedAt).toBe(at(2.7));
+    expect(simple(view, 's2')).toEqual([
+      ['queued', 2, 0.5, 1, 'queued', false],
+      ['running', 2, 1, 2, 'succeeded', false],
+    ]);
+    expect(hasOpenSegments(view)).toBe(false);
+    expect(timelineNow(view, at(500))).toBe(at(9.3));
+    expect(applyEvents(view, runEvents())).toBe(view);
   });
 
-  it('follows events as soon as it has caught up with a live run', () => {
-    let view = createRunView(makeRun({ last_seq: 2, state: 'running' }));
-    view = applyEvents(view, runEvents().slice(0, 4));
-    expect(displayStepState(view, 's1')).toBe('running');
-    expect(displayRunState(view)).toBe('running');
+  it('a snapshot at seq 9 plus events 10.. ends where folding every event does', () => {
+    const events = runEvents();
+    const full = applyEvents(createRunView(makeRun()), events);
+    const atNine = applyEvents(createRunView(makeRun()), events.slice(0, 9));
+    // The detail the page would have loaded at seq 9, as the server words it.
+    const rows = makeRun().steps!.map((row) => {
+      const step = atNine.steps[row.step];
+      const latest = step.attempts[step.attempts.length - 1];
+      const iso0 = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+      return {
+        ...row,
+        state: step.state,
+        attempts: latest?.startedAt != null ? latest.attempt : (latest?.attempt ?? 1) - 1,
+        queued_at: iso0(latest?.queuedAt),
+        started_at: iso0(latest?.startedAt),
+        finished_at: iso0(latest?.finishedAt),
+        result: step.result === undefined ? null : step.result,
+      };
+    });
+    const snapshot = createRunView(makeRun({ state: 'running', last_seq: 9, steps: rows }));
+    expect(simple(snapshot, 's2')).toEqual([
+      ['queued', 1, 2.7, 3, 'queued', false],
+      ['running', 1, 3, 100, 'running', true],
+    ]);
+    const resumed = applyEvents(snapshot, events);
+    expect(resumed.lastSeq).toBe(18);
+    expect(resumed.state).toBe('succeeded');
+    for (const id of ['s2', 's3', 's4']) expect(simple(resumed, id)).toEqual(simple(full, id));
+    expect(resumed.steps.s1.result).toEqual({ rows: 10 });
   });
 });
 
@@ -432,7 +427,15 @@ describe('step logs and retries from events', () => {
         data: { attempt: 2, stream: 'stdout', lines: ['d'], prefix: '', header: '=== attempt 2 ===' },
       },
     ] as RunEvent[]);
-    expect(v.logs.s1).toEqual(['=== attempt 1 ===', 'a', 'b', '[stderr] c', '=== attempt 2 ===', 'd']);
+    expect(stepLogLines(null, v.logs.s1)).toEqual([
+      '=== attempt 1 ===',
+      'a',
+      'b',
+      '[stderr] c',
+      '=== attempt 2 ===',
+      'd',
+    ]);
+    expect(v.logs.s1.map((c) => c.seq)).toEqual([1, 2, 4]);
     expect(v.lastSeq).toBe(4);
   });
   it('a failed attempt that will retry is followed by a new attempt', () => {
@@ -558,5 +561,32 @@ describe('waiting inside an HPC backend (step.backend events)', () => {
       ['waiting', 1, 1, 4, 'running', false],
       ['running', 1, 4, 4.1, 'succeeded', false],
     ]);
+  });
+});
+
+describe('a step log: stored once, then the lines of later events', () => {
+  const chunks = [
+    { seq: 3, lines: ['=== attempt 1 ===', 'a'] },
+    { seq: 5, lines: ['b'] },
+    { seq: 8, lines: ['c', 'd'] },
+    { seq: 9, lines: ['e'] },
+  ];
+
+  it('reads the endpoint text line by line', () => {
+    expect(storedLogLines('x\ny\n')).toEqual(['x', 'y']);
+    expect(storedLogLines('')).toEqual([]);
+  });
+
+  it('appends only what came after the request, without repeating what the text already holds', () => {
+    // Asked at seq 5 (holds a, b); c arrived while the request was under way and is in the text; e came later.
+    const stored = { lines: ['=== attempt 1 ===', 'a', 'b', 'c', 'd'], askedAt: 5, arrivedAt: 8 };
+    expect(stepLogLines(stored, chunks)).toEqual(['=== attempt 1 ===', 'a', 'b', 'c', 'd', 'e']);
+    // The same race, but the text was read before c was written: c is kept.
+    const early = { lines: ['=== attempt 1 ===', 'a', 'b'], askedAt: 5, arrivedAt: 8 };
+    expect(stepLogLines(early, chunks)).toEqual(['=== attempt 1 ===', 'a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('without a stored log shows the lines of events', () => {
+    expect(stepLogLines(null, chunks)).toEqual(['=== attempt 1 ===', 'a', 'b', 'c', 'd', 'e']);
   });
 });
