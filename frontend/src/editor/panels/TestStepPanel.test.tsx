@@ -52,6 +52,7 @@ describe('TestStepPanel', () => {
       if (url.startsWith('/api/runs/?')) return json(200, { count: 1, results: [lastRun] });
       if (url === '/api/campaigns/3/test-step/') return testAnswer;
       if (url === '/api/runs/9/') return json(200, testRun);
+      if (url.startsWith('/api/runs/9/steps/')) return new Response('', { status: 200 });
       return json(200, []);
     });
     vi.stubGlobal('fetch', fetchMock);

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { api, errorText, unwrapList } from '../../lib/api';
 import type { GraphStep } from '../../lib/types';
-import { useRunLive } from '../../useRunLive';
+import { useRunLive, useStepLog } from '../../useRunLive';
 import type { EditorDoc } from '../lib/doc';
 
 const STEP_REFERENCE = /\{\{\s*steps\.([A-Za-z_][A-Za-z0-9_-]*)\.result/g;
@@ -85,7 +85,8 @@ export function TestStepPanel({ doc, step }: Props) {
   const live = useRunLive(runId);
   const stepView = live.view?.steps[step.id];
   const state = stepView?.state ?? (runId ? 'queued' : null);
-  const log = live.view?.logs[step.id] ?? [];
+  // The stored log once, then live lines: the same reader as the run page.
+  const log = useStepLog(runId ? Number(runId) : undefined, runId ? step.id : null, live.view);
 
   if (!campaignId) {
     return (
