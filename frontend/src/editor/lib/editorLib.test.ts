@@ -221,6 +221,7 @@ describe('graph ↔ API JSON', () => {
     tags: [],
     forked_from: null,
     last_used_at: null,
+    layout: { positions: {}, notes: [] },
     executables: { allowed: true, reason: null },
     denials: { launch: null, edit: null, fork: null },
     permissions: { launch: true, edit: true, manage: true, fork: true, run_executables: true },
