@@ -21,6 +21,7 @@ const doc: EditorDoc = {
   steps: [{ id: 's1', name: 'Make', kind: 'function', function: 'noop' } as GraphStep, step],
   edges: [{ source: 's1', target: 's2' }],
   blocks: [],
+  notes: [],
 };
 
 function json(status: number, body: unknown) {
