@@ -3,6 +3,7 @@ import { NodeResizer, type Node, type NodeProps } from '@xyflow/react';
 import { Icon } from '../../components/Icon';
 import { MAX_NOTE_CHARS, NOTE_COLORS, NOTE_MAX_SIZE, NOTE_MIN_SIZE, type StickyNote } from '../lib/notes';
 import { Markdown } from './markdown';
+import './notes.css';
 
 export type NoteNodeData = { note: StickyNote };
 export type NoteNodeType = Node<NoteNodeData, 'note'>;
