@@ -207,3 +207,16 @@ def test_restoring_a_version_puts_its_steps_back_and_keeps_the_notes(alice_api, 
     body = restored.json()
     assert body["version"] == 3 and body["layout"]["positions"]["s1"] == {"x": 0, "y": 0}
     assert body["layout"]["notes"] == [NOTE]
+
+
+def test_a_run_of_the_current_version_is_drawn_where_the_steps_sit_now(alice_api, campaign):
+    run = alice_api.post(f"{url(campaign)}runs/", {}, format="json").json()
+    alice_api.patch(url(campaign), {"layout": {"positions": {"s3": {"x": 5, "y": 500}}}}, format="json")
+    shown = alice_api.get(f"/api/runs/{run['id']}/").json()["graph"]
+    assert next(s for s in shown["steps"] if s["id"] == "s3")["position"] == {"x": 5, "y": 500}
+    # Once the definition moves on, a run of the old version keeps the old version's drawing.
+    graph = moved(alice_api.get(url(campaign)).json()["graph"], "s3", 7, 700)
+    graph["steps"][0]["kwargs"] = {"seconds": 0.05}
+    assert put_graph(alice_api, campaign, graph).json()["version"] == 2
+    shown = alice_api.get(f"/api/runs/{run['id']}/").json()["graph"]
+    assert next(s for s in shown["steps"] if s["id"] == "s3")["position"] == {"x": 520, "y": 0}
