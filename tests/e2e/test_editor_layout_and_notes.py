@@ -141,4 +141,17 @@ def test_notes_come_from_the_palette_and_the_canvas_menu_and_go_with_the_delete_
     expect(page.locator("[data-testid=editor-note-note_1]")).to_have_count(0)
     expect(page.locator("[data-testid=editor-note-note_2]")).to_be_visible()
     assert page.locator(".react-flow__node-step").count() == 4
-    screenshot(page, "notes-02-palette-and-menu")
+
+    # Resize the note by its corner handle, with the mouse.
+    page.click("[data-testid=editor-note-note_2-body]")
+    note = page.locator("[data-testid=editor-note-note_2]")
+    before = note.bounding_box()
+    corner = page.locator(".react-flow__node-note .react-flow__resize-control.handle.bottom.right")
+    mouse_drag(page, ".react-flow__node-note .react-flow__resize-control.handle.bottom.right", 90, 70)
+    expect(corner).to_be_visible()
+    after = note.bounding_box()
+    assert after["width"] - before["width"] > 50 and after["height"] - before["height"] > 40
+    screenshot(page, "notes-02-palette-menu-resize")
+    save(page)
+    (stored,) = Campaign.objects.get(pk=seed.pk).layout["notes"]
+    assert stored["id"] == "note_2" and stored["width"] > 260 and stored["height"] > 180
