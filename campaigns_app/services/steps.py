@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -26,14 +25,16 @@ from .transitions import (
     RunSteps,
     in_run_transaction,
     neighbourhood,
+    retry_delay,
     run_finish_if_done,
     step_cancelled,
     step_claim,
     step_fail,
     step_retry,
     step_succeed,
+    workflow_step_start_due,
 )
-from .transitions.workflows import ChildRefused, for_each_items
+from .transitions.workflows import ChildRefused, for_each_items, is_workflow
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +43,6 @@ logger = logging.getLogger(__name__)
 def _backend_slots(backend: str) -> threading.BoundedSemaphore:
     """How many steps of one backend this process runs at once (``STUDIO_BACKEND_CONCURRENCY``)."""
     return threading.BoundedSemaphore(settings.STUDIO_BACKEND_CONCURRENCY.get(backend, 64))
-
-
-def retry_delay(base_s: float, attempt: int) -> float:
-    """Exponential backoff with jitter, capped: base·2^(attempt-1), then a random point in its upper half."""
-    if base_s <= 0:
-        return 0.0
-    ceiling = min(base_s * 2 ** (attempt - 1), settings.STUDIO_RETRY_DELAY_CAP_S)
-    return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
 @dataclass
@@ -145,6 +138,15 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
     run_id, step_id, attempt = expected
 
     def claim(ledger):
+        definition = run_definition(ledger.run)
+        if is_workflow(definition, step_id):
+            # A workflow step waited out its retry delay: it starts its child here, and no thread runs it.
+            steps, step_run = RunSteps.of_step(ledger, step_run_id)
+            if step_run is not None and workflow_step_start_due(
+                ledger, steps, step_run, definition.dag, attempt=attempt
+            ):
+                run_finish_if_done(ledger, steps)
+            return None
         return ledger.run if step_claim(ledger, step_run_id=step_run_id, step_id=step_id, attempt=attempt) else None
 
     run = in_run_transaction(run_id, claim)

@@ -1,10 +1,11 @@
 """Workflow steps and ensembles, driven in-process: child runs, their ends, cancel, retry, for_each items."""
 
+import time
 from itertools import pairwise
 
 import pytest
 
-from campaigns_app.models import Campaign, Run, StepItem, StepRun
+from campaigns_app.models import Campaign, Run, RunEvent, StepItem, StepRun
 from campaigns_app.services import (
     campaign_create,
     run_cancel,
@@ -118,6 +119,60 @@ def test_retries_start_a_fresh_child_after_a_failed_one(alice):
     sim = step(run, "sim")
     assert (sim.state, sim.attempts) == ("failed", 2)
     assert Run.objects.filter(parent=run).count() == 2
+
+
+def drain_when_due(*, wait: bool = True, limit: int = 200) -> None:
+    """``drain``, but a step queued with a delay runs only once due, as a Celery countdown holds its message."""
+    from django.utils import timezone
+
+    for _ in range(limit):
+        queued = list(StepRun.objects.filter(state="queued").order_by("dispatched_at"))
+        if not queued:
+            return
+        due = queued[0].dispatched_at
+        if due > timezone.now():
+            if not wait:
+                return
+            time.sleep((due - timezone.now()).total_seconds() + 0.01)
+            continue
+        for sr in queued:
+            if sr.dispatched_at <= timezone.now():
+                step_run_execute(step_run_id=sr.pk)
+
+
+def test_retries_wait_their_retry_delay_before_the_fresh_child(alice):
+    kid = child_campaign(alice, fail_on="x")
+    parent = campaign_create(owner=alice, name="Parent", graph=chain(wf("sim", kid, retries=1, retry_delay_s=2)))
+    run = run_launch(campaign=parent, user=alice)
+    drain_when_due()
+    sim = step(run, "sim")
+    assert (sim.state, sim.attempts) == ("failed", 2)
+    first, second = Run.objects.filter(parent=run).order_by("pk")
+    # The backoff is a random point in the upper half of retry_delay_s.
+    assert (second.created_at - first.finished_at).total_seconds() >= 1.0
+    queued = RunEvent.objects.filter(run=run, step_id="sim", state="queued").order_by("seq")
+    assert [e.data.get("attempt") for e in queued] == [1, 2]
+    assert 1.0 <= queued[1].data["delay_s"] <= 2.0
+    assert (second.created_at - queued[1].at).total_seconds() >= queued[1].data["delay_s"]
+    run.refresh_from_db()
+    assert list(RunEvent.objects.filter(run=run).order_by("seq").values_list("seq", flat=True)) == list(
+        range(1, run.last_seq + 1)
+    )
+
+
+def test_a_cancel_during_the_retry_delay_cancels_the_step_and_starts_no_child(alice):
+    kid = child_campaign(alice, fail_on="x")
+    parent = campaign_create(owner=alice, name="Parent", graph=chain(wf("sim", kid, retries=1, retry_delay_s=60)))
+    run = run_launch(campaign=parent, user=alice)
+    drain_when_due(wait=False)
+    sim = step(run, "sim")
+    assert (sim.state, sim.attempts, Run.objects.filter(parent=run).count()) == ("queued", 1, 1)
+    run_cancel(run_id=run.pk)
+    # The delayed message arrives anyway: it starts nothing.
+    step_run_execute(step_run_id=sim.pk, expected=(run.pk, "sim", 2))
+    run.refresh_from_db()
+    assert (run.state, step(run, "sim").state, step(run, "sim").attempts) == ("cancelled", "cancelled", 1)
+    assert Run.objects.filter(parent=run).count() == 1
 
 
 def test_cancelling_a_parent_cancels_its_running_child(alice):

@@ -50,6 +50,7 @@ from .runs import run_finish_if_done, run_requeue, run_start
 from .steps import (
     RunSteps,
     neighbourhood,
+    retry_delay,
     step_cancelled,
     step_claim,
     step_fail,
@@ -66,6 +67,7 @@ from .steps import (
 )
 from .workflows import (
     children_cancel,
+    workflow_step_start_due,
     workflow_steps_start,
 )
 
@@ -73,6 +75,7 @@ __all__ = [
     "committer_stats",
     "in_run_transaction",
     "neighbourhood",
+    "retry_delay",
     "RunLedger",
     "RunSteps",
     "run_created",
@@ -101,6 +104,7 @@ __all__ = [
     "workflow_child_ended",
     "workflow_steps_overdue",
     "workflow_steps_reconcile",
+    "workflow_step_start_due",
     "workflow_steps_start",
     "worker_id",
     "writer_slot",

@@ -18,6 +18,7 @@ from ...models import (
 from ..definitions import run_definition, version_definition
 from .ledger import RunLedger, run_locked
 from .runs import run_finish_if_done
+from .steps import retry_delay, steps_queue
 from .workflows import children_cancel, ensemble_fill, results_for, workflow_steps_start
 
 
@@ -98,14 +99,19 @@ def workflow_child_ended(*, child_run_id: int) -> None:
             if timed_out:
                 error = f"timeout: still running after {step.get('timeout_s'):g} s; {error}"
             if step_run.attempts <= step.get("retries", 0):
-                _retry_fresh(ledger, steps, step_run, dag, error=error, reason=reason)
+                _retry_fresh(ledger, steps, step_run, dag, step, error=error, reason=reason)
             else:
                 step_fail(ledger, steps, step_run, dag, error=error, reason=reason, ended=ledger.now)
         run_finish_if_done(ledger, steps)
 
 
-def _retry_fresh(ledger: RunLedger, steps, step_run: StepRun, dag, *, error: str, reason: str) -> None:
-    """A failed attempt with retries left: a ``failed`` event that says so, then a new child run."""
+def _retry_fresh(ledger: RunLedger, steps, step_run: StepRun, dag, step: dict, *, error: str, reason: str) -> None:
+    """A failed attempt with retries left: a ``failed`` event that says so, then a new child run.
+
+    With a ``retry_delay_s`` the step waits ``queued`` with a delayed message,
+    as a function step does, and the worker that takes the message starts the
+    child (``workflow_step_start_due``); a cancel meanwhile cancels it like any queued step.
+    """
     ledger.record(
         "step.state",
         StepState.FAILED,
@@ -113,6 +119,10 @@ def _retry_fresh(ledger: RunLedger, steps, step_run: StepRun, dag, *, error: str
         at=ledger.now,
         data={"attempt": step_run.attempts, "error": error, "reason": reason, "will_retry": True},
     )
+    delay = retry_delay(float(step.get("retry_delay_s") or 0), step_run.attempts)
+    if delay:
+        steps_queue(ledger, [step_run], countdown=delay, error=error, finished_at=ledger.now)
+        return
     workflow_steps_start(ledger, steps, [step_run], dag, fresh=True)
 
 

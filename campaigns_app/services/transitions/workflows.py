@@ -131,10 +131,12 @@ def _child_resume(child_id: int | None) -> bool:
 
 def _running_now(ledger: RunLedger, step_run: StepRun, **extra) -> None:
     attempt = step_run.attempts + 1
+    # A step that waited out its retry delay ``queued`` has its ``queued`` event (and time) already.
+    waited = step_run.state == StepState.QUEUED
     ledger.step_write(
         step_run,
         state=StepState.RUNNING,
-        queued_at=ledger.now,
+        queued_at=step_run.queued_at if waited else ledger.now,
         dispatched_at=ledger.now,
         started_at=ledger.now,
         finished_at=None,
@@ -145,7 +147,8 @@ def _running_now(ledger: RunLedger, step_run: StepRun, **extra) -> None:
         cancel_requested=False,
     )
     run_start(ledger)
-    ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data={"attempt": attempt})
+    if not waited:
+        ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data={"attempt": attempt})
     ledger.record("step.state", StepState.RUNNING, step_id=step_run.step_id, data={"attempt": attempt, **extra})
 
 
@@ -190,6 +193,18 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
             if step_run.state != StepState.RUNNING:
                 _running_now(ledger, step_run)
             step_fail(ledger, steps, step_run, dag, error=str(exc), reason="child", ended=ledger.now)
+
+
+def workflow_step_start_due(ledger: RunLedger, steps, step_run: StepRun, dag, *, attempt: int) -> bool:
+    """A workflow step queued for ``attempt`` (its retry delay over) → running with a fresh child run.
+
+    The queue message reaches a worker like a function step's; a compare-and-set on
+    (state, attempts) makes a duplicate, or a message for a step cancelled meanwhile, start nothing.
+    """
+    if step_run.state != StepState.QUEUED or step_run.attempts != attempt - 1:
+        return False
+    workflow_steps_start(ledger, steps, [step_run], dag, fresh=True)
+    return True
 
 
 def step_items_prepare(step_run_id: int, items: list, *, keep_successes: bool) -> None:
