@@ -34,6 +34,7 @@ from .transitions import (
     step_succeed,
     workflow_step_start_due,
 )
+from .transitions.hand_off import StepOffer
 from .transitions.workflows import ChildRefused, for_each_items, is_workflow
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def step_run_execute(
         while claimed is not None:
             outcome = claimed.early_failure or _run_on_backend(claimed)
             first_outcome = first_outcome or outcome
+            offer = StepOffer(backend)
             claimed = step_run_record(
                 step_run_id=claimed.step_run_id,
                 run_id=claimed.run_id,
@@ -91,7 +93,15 @@ def step_run_execute(
                 run_next_on=backend,
                 step_id=claimed.step_id,
                 version_id=claimed.version_id,
+                offer=offer,
             )
+            if offer.taken is not None:
+                # The outcome ended a child run, and the parent's next child started its first step for us.
+                if claimed is not None:  # cannot happen (a run that ended started nothing here); reclaim covers it
+                    logger.error("step run %s was handed to a thread that has another step", offer.taken[0].pk)
+                else:
+                    here, run = offer.taken
+                    claimed = _claimed_step(step_run_id=here.pk, run=run, step_id=here.step_id, attempt=here.attempts)
     return first_outcome
 
 
@@ -261,6 +271,7 @@ def step_run_record(
     run_next_on: str | None = None,
     step_id: str | None = None,
     version_id: int | None = None,
+    offer: StepOffer | None = None,
 ) -> ClaimedStep | None:
     """Store an attempt's outcome, then queue what became ready, retry, or skip what can no longer run.
 
@@ -269,7 +280,9 @@ def step_run_record(
     the same transaction and returned claimed, for the caller to run next;
     the others are dispatched to Celery after commit.  ``step_id`` (when the
     caller knows it, with the run's ``version_id``) lets the group commit read the step and what it
-    decides on for all its runs in one statement.
+    decides on for all its runs in one statement.  ``offer`` (the caller's,
+    for this backend): when the outcome ends a child run, the parent's next
+    child may start its first step for the caller (``transitions.hand_off``).
 
     An outcome for an attempt that is no longer the running one (the step was
     cancelled or reclaimed meanwhile) is ignored, so a step never succeeds twice.
@@ -279,6 +292,13 @@ def step_run_record(
     outcome.ended_at = ended_at
 
     def record(ledger) -> tuple[StepRun, Run] | None:
+        ledger.offer = offer
+        try:
+            return _record(ledger)
+        finally:
+            ledger.offer = None
+
+    def _record(ledger) -> tuple[StepRun, Run] | None:
         here = None
         definition = run_definition(ledger.run)
         steps, step_run = RunSteps.of_step(ledger, step_run_id, step_id=step_id, dag=definition.dag)

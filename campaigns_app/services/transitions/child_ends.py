@@ -16,6 +16,7 @@ from ...models import (
     StepState,
 )
 from ..definitions import run_definition, version_definition
+from .hand_off import StepOffer, offered
 from .ledger import RunLedger, run_locked
 from .runs import run_finish_if_done
 from .steps import retry_delay, steps_queue
@@ -42,11 +43,18 @@ def _child_summary(child_id: int) -> tuple[str, dict, str | None]:
     return state, result, error
 
 
-def workflow_child_ended(*, child_run_id: int) -> None:
+def workflow_child_ended(*, child_run_id: int, offer: StepOffer | None = None) -> None:
     """A child run has ended: its workflow step (or its item) in the parent run ends the same way.
 
     Safe to call twice: a step or item no longer running on this child is left alone.
+    ``offer`` is that of the worker thread whose step ended the child: a child
+    run the parent starts now may hand its first step to it (``hand_off``).
     """
+    with offered(offer):
+        _workflow_child_ended(child_run_id)
+
+
+def _workflow_child_ended(child_run_id: int) -> None:
     from ...backends import StepOutcome
     from ..steps import _checked_result
     from .steps import RunSteps, step_cancelled, step_fail, step_succeed
