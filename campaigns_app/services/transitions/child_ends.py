@@ -23,12 +23,11 @@ from .steps import retry_delay, steps_queue
 from .workflows import children_cancel, ensemble_fill, results_for, workflow_steps_start
 
 
-def _child_summary(child_id: int) -> tuple[str, dict, str | None]:
+def _child_summary(child_id: int, state: str) -> tuple[str, dict, str | None]:
     """(state, result holding each succeeded child step's result by id, error naming the child's failed steps)."""
     rows = list(
         StepRun.objects.filter(run_id=child_id).order_by("order").values_list("step_id", "state", "result", "error")
     )
-    state = Run.objects.filter(pk=child_id).values_list("state", flat=True).first()
     result = {sid: res for sid, st, res, _ in rows if st == StepState.SUCCEEDED}
     failed = [
         f"step {sid}: {(err or st).splitlines()[0]}"
@@ -57,26 +56,31 @@ def workflow_child_ended(*, child_run_id: int, offer: StepOffer | None = None) -
 def _workflow_child_ended(child_run_id: int) -> None:
     from ...backends import StepOutcome
     from ..steps import _checked_result
-    from .steps import RunSteps, step_cancelled, step_fail, step_succeed
+    from .steps import RunSteps, neighbourhood, step_cancelled, step_fail, step_succeed
 
-    link = Run.objects.filter(pk=child_run_id).values_list("parent_id", "parent_step_id", "parent_item").first()
+    link = (
+        Run.objects.filter(pk=child_run_id).values_list("parent_id", "parent_step_id", "parent_item", "state").first()
+    )
     if link is None or link[0] is None:
         return
-    parent_id, step_id, index = link
-    state, result, error = _child_summary(child_run_id)
+    parent_id, step_id, index, child_state = link
+    state, result, error = _child_summary(child_run_id, child_state)
     with run_locked(parent_id) as ledger:
+        definition = run_definition(ledger.run)
+        dag, step = definition.dag, definition.steps.get(step_id)
         steps = RunSteps.of(ledger)
-        steps.need([step_id])
+        # The step and what its end decides on, in one read.
+        steps.need(neighbourhood(dag, step_id) if step is not None else [step_id])
         if step_id not in steps:
             return
         step_run = steps[step_id]
         if step_run.state != StepState.RUNNING:
             return
-        definition = run_definition(ledger.run)
-        dag, step = definition.dag, definition.steps[step_id]
-        timed_out = (StepRun.objects.filter(pk=step_run.pk).values_list("error", flat=True).first() or "").startswith(
-            "timeout"
+        error_now, child_now = StepRun.objects.filter(pk=step_run.pk).values_list("error", "child_run_id").first() or (
+            None,
+            None,
         )
+        timed_out = (error_now or "").startswith("timeout")
         if index is not None:
             _ensemble_item_ended(
                 ledger,
@@ -92,7 +96,7 @@ def _workflow_child_ended(child_run_id: int) -> None:
             )
             run_finish_if_done(ledger, steps)
             return
-        if StepRun.objects.filter(pk=step_run.pk).values_list("child_run_id", flat=True).first() != child_run_id:
+        if child_now != child_run_id:
             return
         if step_run.cancel_requested and state != RunState.SUCCEEDED:
             step_cancelled(ledger, step_run, error="cancelled by user", ended=ledger.now)

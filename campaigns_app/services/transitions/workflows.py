@@ -76,13 +76,18 @@ def _child_create(
 
     parent = ledger.run
     owner = parent.owner
-    campaign = Campaign.objects.select_related("team").filter(pk=step["campaign"]).first()
+    # The version with its campaign in one read; the campaign alone only to say which one is missing.
+    version = (
+        CampaignVersion.objects.select_related("campaign__team")
+        .filter(campaign_id=step["campaign"], number=step["version"])
+        .first()
+    )
+    campaign = version.campaign if version is not None else Campaign.objects.filter(pk=step["campaign"]).first()
     if campaign is None or not policies.campaign_visible(campaign, owner):
         raise ChildRefused(
             f"campaign {step['campaign']} no longer exists or is no longer visible to "
             f"{owner.get_username()}, who launched this run"
         )
-    version = CampaignVersion.objects.filter(campaign=campaign, number=step["version"]).first()
     if version is None:
         raise ChildRefused(f"campaign {campaign.name!r} has no version {step['version']} any more")
     definition = version_definition(version.pk)
@@ -165,7 +170,12 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
     for step_run in step_runs:
         step = definition.steps[step_run.step_id]
         resume = not fresh and step_run.state == StepState.PENDING
-        previous_child = StepRun.objects.filter(pk=step_run.pk).values_list("child_run_id", flat=True).first()
+        # Only a step that has run before can have a child to resume.
+        previous_child = (
+            StepRun.objects.filter(pk=step_run.pk).values_list("child_run_id", flat=True).first()
+            if resume and step_run.attempts
+            else None
+        )
         results = results_for(ledger.run.pk, definition, step_run.step_id)
         try:
             if step.get("for_each") is not None:
