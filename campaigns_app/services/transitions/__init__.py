@@ -17,6 +17,7 @@ SQL lives only in ``sql.py`` (writes) and ``sql_reads.py`` (reads, run locks) he
 | ``launch.py`` | new runs with their steps and first events |
 | ``workflows.py`` | workflow steps: start with a child run (or one per item, an ensemble), end with the child, cancel children |
 | ``child_ends.py`` | a child run ended: its workflow step or ensemble item follows; overdue workflow steps time out, reconcile |
+| ``hand_off.py`` | the thread whose step ended a child run takes the first step of the parent's next child (no message) |
 | ``sql.py`` | the written-out writes (updates, inserts, PostgreSQL ``unnest`` bulk statements) |
 | ``sql_reads.py`` | the written-out reads: step views, steps of many runs, a run's states, run locks |
 
