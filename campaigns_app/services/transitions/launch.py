@@ -43,19 +43,23 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
     order, roots = dag.topological_order(), set(dag.roots())
     step_runs: list[StepRun] = []
     workflows: dict = {}
+    # Built before the runs' time is taken: their creation and first events are stamped when they are written.
+    planned = [
+        [
+            StepRun(
+                run=run,
+                step_id=step_id,
+                name=steps[step_id]["name"],
+                backend=steps[step_id].get("backend", "thread"),
+                order=index,
+            )
+            for index, step_id in enumerate(order)
+        ]
+        for run in runs
+    ]
     with runs_created(runs) as ledgers:
-        for ledger in ledgers:
+        for ledger, mine in zip(ledgers, planned, strict=True):
             ledger.record("run.state", RunState.QUEUED)
-            mine = [
-                StepRun(
-                    run=ledger.run,
-                    step_id=step_id,
-                    name=steps[step_id]["name"],
-                    backend=steps[step_id].get("backend", "thread"),
-                    order=index,
-                )
-                for index, step_id in enumerate(order)
-            ]
             ready = [sr for sr in mine if sr.step_id in roots]
             limit = ledger.run.max_parallel
             ready = ready[:limit] if limit else ready
