@@ -60,7 +60,7 @@ def test_a_layout_patch_moves_steps_and_adds_notes_without_a_version(alice_api, 
     # Steps the patch does not name stay where they were.
     assert body["layout"]["positions"]["s2"] == {"x": 260, "y": 0}
     assert body["layout"]["notes"] == [{**NOTE}]
-    edit = AuditEntry.objects.filter(campaign_id_ref=campaign["id"], action="campaign.edit").latest("id")
+    edit = AuditEntry.objects.filter(about_campaign_id=campaign["id"], action="campaign.edit").latest("id")
     assert edit.details["fields"] == ["layout"]
 
 
