@@ -39,6 +39,10 @@ def _test_run_definition(run_id: int) -> VersionDefinition:
     return _definition(run.version.parameters, run.test_graph or {"steps": [], "edges": []})
 
 
+# Where a test run keeps its sample upstream results, beside the one step it runs (``Run.test_graph``).
+TEST_INPUTS_KEY = "upstream"
+
+
 def run_definition(run: Run) -> VersionDefinition:
     """What the run executes: its version, or for a test run the one step it was given."""
     if run.test_graph is not None:

@@ -17,7 +17,7 @@ from ..graph.kwargs import kwargs_errors
 from ..graph.templating import render_argv
 from ..models import Run, StepRun, StepState
 from .backend_states import backend_state_reporter
-from .definitions import run_definition, version_definition
+from .definitions import TEST_INPUTS_KEY, run_definition, version_definition
 from .fan_out import items_plan, items_run
 from .logs import step_log_close, step_log_open
 from .recovery import steps_in_this_process
@@ -175,6 +175,13 @@ def _rendered_kwargs_errors(step: dict, kwargs: dict) -> list[str]:
     return kwargs_errors(step["id"], step["function"], kwargs, function.schema, rendered=True)
 
 
+def _step_inputs(run, definition, step_id: str, results: dict) -> dict:
+    """The upstream results a function's ``inputs`` argument receives; a test run's are the samples it was given."""
+    if run.test_graph is not None:
+        return dict(run.test_graph.get(TEST_INPUTS_KEY) or {})
+    return {p: results.get(p) for p in definition.dag.predecessors[step_id]}
+
+
 def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> ClaimedStep:
     """The invocation of a step this thread has just moved to running, its templates rendered."""
     definition = run_definition(run)
@@ -206,7 +213,7 @@ def _claimed_step(*, step_run_id: int, run, step_id: str, attempt: int) -> Claim
             env=render_value(step.get("env") or {}, run.parameters, results, bindings),
             cwd=step.get("cwd"),
             timeout_s=step.get("timeout_s"),
-            inputs={p: results.get(p) for p in definition.dag.predecessors[step_id]},
+            inputs=_step_inputs(run, definition, step_id, results),
             resources=step.get("resources") or {},
             report=backend_state_reporter(step_run_id=step_run_id, run_id=run.pk, attempt=attempt),
         )

@@ -11,7 +11,7 @@ from ..graph.templating import TemplateError, render_results
 from ..models import Campaign, Run, RunKind, RunState
 from .audit import Action, audit_record
 from .campaigns import definition_validate
-from .definitions import graph_definition
+from .definitions import TEST_INPUTS_KEY, graph_definition
 from .errors import DefinitionInvalid, ParametersInvalid
 from .runs import external_campaign_refuse, launch_check, parameters_resolve
 from .transitions import runs_queue_new
@@ -65,7 +65,8 @@ def step_test_launch(*, campaign: Campaign, user, step: Any, parameters: Any = N
         parameters=values,
         state=RunState.QUEUED,
         kind=RunKind.TEST,
-        test_graph=graph,
+        # The samples also stand in for the step's ``inputs`` (its upstream results), which a lone step has none of.
+        test_graph={**graph, TEST_INPUTS_KEY: dict(upstream or {})},
     )
     runs_queue_new([run], graph_definition(declared, graph))
     audit_record(

@@ -16,3 +16,8 @@ def typed(
         "options": options,
         "limit": limit,
     }
+
+
+def upstream_counts(inputs: dict) -> dict:
+    """What a step reads of its upstream results through ``inputs``."""
+    return {step: result["count"] for step, result in sorted(inputs.items())}

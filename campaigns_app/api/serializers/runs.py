@@ -18,6 +18,7 @@ from ...models import (
     StepRun,
 )
 from ...services.campaigns.layout import campaign_graph
+from ...services.definitions import TEST_INPUTS_KEY
 from ..params import MAX_ID
 from ..schema import component_ref
 from .fields import (
@@ -130,7 +131,7 @@ class RunDetailSerializer(RunSerializer):
     def get_graph(self, run):
         """What the run executes; a run of the current version is drawn where the campaign's layout puts its steps."""
         if run.test_graph is not None:
-            return run.test_graph
+            return {k: v for k, v in run.test_graph.items() if k != TEST_INPUTS_KEY}
         return campaign_graph(run.campaign, run.version)
 
     @extend_schema_field(component_ref(RunBlock, many=True))
