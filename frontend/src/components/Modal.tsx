@@ -53,9 +53,6 @@ export function Modal({ title, testId, busy = false, onClose, children, footer, 
   );
 }
 
-// The one wording of a failure for the UI (lib/api.ts); re-exported for the dialogs that import it from here.
-export { errorText };
-
 /** A dialog's submit: busy while the request runs, its error shown and the form usable again on failure. */
 export function useModalSubmit(action: () => Promise<void>) {
   const [busy, setBusy] = useState(false);
