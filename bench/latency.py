@@ -25,11 +25,13 @@ from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
-from websockets.sync.client import connect
+# Run as a script, this folder comes first on sys.path, and bench/websockets.py would shadow the library.
+_BENCH = Path(__file__).resolve().parent
+sys.path[:] = [str(_BENCH.parent), *[p for p in sys.path if Path(p or ".").resolve() != _BENCH]]
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from websockets.sync.client import connect  # noqa: E402 - after the sys.path fix above
 
-from bench.engine_stack import REPO, Api, chain_campaign, frame_events, peak_rss_mb, private_stack
+from bench.engine_stack import REPO, Api, chain_campaign, frame_events, peak_rss_mb, private_stack  # noqa: E402
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 

@@ -33,8 +33,11 @@ DASHBOARD_PUBLIC = "dashboard.public"
 DASHBOARD_SUPERUSERS = "dashboard.superusers"
 
 
+RUN_GROUP_PREFIX = "run."
+
+
 def run_group(run_id: int) -> str:
-    return f"run.{run_id}"
+    return f"{RUN_GROUP_PREFIX}{run_id}"
 
 
 def dashboard_user_group(user_id: int) -> str:
@@ -114,6 +117,9 @@ def broadcast_runs_on_commit(batches: list[tuple[object, list[dict]]], *, on_com
         on_commit(lambda: _sender().submit_per_group(by_group))
 
 
+_NOTHING = object()
+
+
 class _Sender:
     """A daemon thread running an asyncio loop that sends group messages in submission order."""
 
@@ -134,37 +140,81 @@ class _Sender:
 
     async def _drain_forever(self) -> None:
         layer = get_channel_layer()
+        # Events waiting to go out, per group, in arrival order; and how many queue items they came from.
+        pending: dict[str, list[dict]] = {}
+        merged = 0
         while True:
-            item = await self.queue.get()
-            if item is None:
-                return
-            try:
-                if isinstance(item, dict):
-                    for group, messages in item.items():
-                        for start in range(0, len(messages), EVENTS_PER_MESSAGE):
-                            await layer.group_send(
-                                group,
-                                {
-                                    "type": EVENT_MESSAGE_TYPE,
-                                    "groups": [group],
-                                    "events": messages[start : start + EVENTS_PER_MESSAGE],
-                                },
-                            )
-                    continue
-                groups, messages = item
-                # Events name every group they go to, so a socket that has just
-                # left a group drops what was already in flight to it.
-                message = (
-                    {"type": ACCESS_MESSAGE_TYPE}
-                    if messages is None
-                    else {"type": EVENT_MESSAGE_TYPE, "events": messages, "groups": groups}
-                )
-                for group in groups:
-                    await layer.group_send(group, message)
-            except Exception:
-                logger.exception("a broadcast failed")
-            finally:
+            if not pending:
+                item = await self.queue.get()
+            elif not self.queue.empty():
+                item = self.queue.get_nowait()
+            else:
+                item = _NOTHING
+            if isinstance(item, dict):
+                # Every commit's batch joins what is still waiting: a group's events stay in order, and
+                # a group that several commits reached gets one message for all of them.
+                for group, messages in item.items():
+                    pending.setdefault(group, []).extend(messages)
+                merged += 1
+                continue
+            if item is not _NOTHING:
+                # An access change (or the end) goes out after everything before it.
+                while pending:
+                    await self._send_next(layer, pending)
+                for _ in range(merged):
+                    self.queue.task_done()
+                merged = 0
+                if item is None:
+                    self.queue.task_done()
+                    return
+                await self._send_access_or_events(layer, *item)
                 self.queue.task_done()
+                continue
+            await self._send_next(layer, pending)
+            if not pending:
+                for _ in range(merged):
+                    self.queue.task_done()
+                merged = 0
+
+    @staticmethod
+    async def _send_next(layer, pending: dict[str, list[dict]]) -> None:
+        """Publish one waiting group's events, the dashboards' first.
+
+        One commit of a hundred runs is a hundred run groups (one publish each,
+        one after the other) and one or two dashboard groups; sent in the commit's
+        order, a dashboard socket waited for a hundred publishes of groups nobody
+        may be watching, and the next commit's events for all of them.  Between two
+        publishes the loop takes in what has arrived since (``_drain_forever``).
+        """
+        group = next((g for g in pending if not g.startswith(RUN_GROUP_PREFIX)), None) or next(iter(pending))
+        messages = pending.pop(group)
+        try:
+            for start in range(0, len(messages), EVENTS_PER_MESSAGE):
+                await layer.group_send(
+                    group,
+                    {
+                        "type": EVENT_MESSAGE_TYPE,
+                        "groups": [group],
+                        "events": messages[start : start + EVENTS_PER_MESSAGE],
+                    },
+                )
+        except Exception:
+            logger.exception("a broadcast failed")
+
+    @staticmethod
+    async def _send_access_or_events(layer, groups: list[str], messages: list[dict] | None) -> None:
+        # Events name every group they go to, so a socket that has just
+        # left a group drops what was already in flight to it.
+        message = (
+            {"type": ACCESS_MESSAGE_TYPE}
+            if messages is None
+            else {"type": EVENT_MESSAGE_TYPE, "events": messages, "groups": groups}
+        )
+        try:
+            for group in groups:
+                await layer.group_send(group, message)
+        except Exception:
+            logger.exception("a broadcast failed")
 
     def submit(self, groups: list[str], messages: list[dict] | None) -> None:
         self.loop.call_soon_threadsafe(self.queue.put_nowait, (groups, messages))

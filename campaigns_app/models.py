@@ -110,6 +110,8 @@ class Campaign(models.Model):
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.STUDIO)
     # Number of the newest CampaignVersion; bumped whenever graph or parameters change.
     version = models.PositiveIntegerField(default=1)
+    # Where the steps sit and the canvas's sticky notes (``graph/layout.py``): saved without a new version.
+    layout = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

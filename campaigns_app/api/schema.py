@@ -23,7 +23,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
 from ..event_messages import EVENT_MESSAGES, FEED_SHAPES
-from ..graph import shapes
+from ..graph import layout, shapes
 
 # Every shape published, by component name; nested shapes become $refs.
 SHAPES: dict[str, type] = {
@@ -43,6 +43,8 @@ SHAPES: dict[str, type] = {
         shapes.RunPermissions,
         shapes.RunParent,
         shapes.ChildRunProgress,
+        layout.StickyNote,
+        layout.CampaignLayout,
         *EVENT_MESSAGES,
         *FEED_SHAPES,
     )

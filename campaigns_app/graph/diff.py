@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .layout import graph_without_layout
+
 _MISSING = object()
 
 
@@ -38,9 +40,10 @@ def definition_diff(old: dict[str, Any], new: dict[str, Any]) -> dict:
 
     ``old`` and ``new`` are ``{"parameters": [...], "graph": {"steps", "edges"}}``.
     Steps are matched by id and parameters by name, so a renamed step shows
-    as one removed and one added.
+    as one removed and one added.  Where a step sits is layout, not a change.
     """
-    old_graph, new_graph = old.get("graph") or {}, new.get("graph") or {}
+    old_graph = graph_without_layout(old.get("graph") or {})
+    new_graph = graph_without_layout(new.get("graph") or {})
     steps = _keyed_diff(old_graph.get("steps", []), new_graph.get("steps", []), "id")
     old_edges = [(e["source"], e["target"]) for e in old_graph.get("edges", [])]
     new_edges = [(e["source"], e["target"]) for e in new_graph.get("edges", [])]

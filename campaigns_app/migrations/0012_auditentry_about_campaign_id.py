@@ -3,7 +3,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns_app", "0010_run_kind"),
+        ("campaigns_app", "0011_campaign_layout"),
     ]
 
     operations = [

@@ -1,8 +1,8 @@
 """Campaign definitions as files: JSON, YAML and a runnable AsyncFlow script.
 
 A document holds the definition only (name, description, tags, parameters,
-graph), never ids, owners or dates, so exporting an imported document gives
-back the same bytes.
+graph, and ``layout.notes`` when the canvas has sticky notes), never ids,
+owners or dates, so exporting an imported document gives back the same bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ..step_functions import function_registry
 from ..step_functions.builtins import BUILTINS
 from .audit import Action
 from .campaigns import campaign_create
+from .campaigns.layout import campaign_graph, layout_effective
 from .errors import ServiceError
 from .workflow_refs import graph_with_named_children
 
@@ -71,7 +72,7 @@ def _yaml_load(text: str) -> Any:
 def campaign_document(campaign: Campaign, version: CampaignVersion | None = None) -> dict:
     """The definition of a campaign (its current version unless one is given) as a plain document."""
     version = version or campaign.current_version
-    return {
+    document = {
         "kind": DOCUMENT_KIND,
         "schema": DOCUMENT_SCHEMA,
         "name": campaign.name,
@@ -79,8 +80,14 @@ def campaign_document(campaign: Campaign, version: CampaignVersion | None = None
         "tags": list(campaign.tags),
         "parameters": version.parameters,
         # Workflow steps name their campaign as {"id", "name"}: another studio resolves it by name.
-        "graph": graph_with_named_children(version.graph),
+        # The steps sit where the campaign's layout puts them (the current version) or where they were saved.
+        "graph": graph_with_named_children(campaign_graph(campaign, version)),
     }
+    notes = layout_effective(campaign.layout, version.graph)["notes"]
+    if notes:
+        # Only when there are some, so a file without notes exports as it was imported.
+        document["layout"] = {"notes": notes}
+    return document
 
 
 def document_dumps(document: dict, fmt: str) -> str:
@@ -124,7 +131,7 @@ def document_parse(text: Any, fmt: str | None = None) -> dict:
     schema = document.get("schema", DOCUMENT_SCHEMA)
     if schema != DOCUMENT_SCHEMA:
         raise ServiceError({"schema": [f"this studio reads schema {DOCUMENT_SCHEMA}, the file has {schema!r}"]})
-    unknown = sorted(set(document) - {"kind", "schema", "name", "description", "tags", "parameters", "graph"})
+    unknown = sorted(set(document) - {"kind", "schema", "name", "description", "tags", "parameters", "graph", "layout"})
     if unknown:
         raise ServiceError({"document": [f"unknown field(s): {', '.join(unknown)}"]})
     name = document.get("name")
@@ -150,6 +157,7 @@ def campaign_import(
         description=document.get("description") or "",
         parameters=document.get("parameters") or [],
         graph=document["graph"],
+        layout=document.get("layout"),
         tags=document.get("tags") or [],
         team=team,
         visibility=visibility,

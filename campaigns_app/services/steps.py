@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -26,14 +25,17 @@ from .transitions import (
     RunSteps,
     in_run_transaction,
     neighbourhood,
+    retry_delay,
     run_finish_if_done,
     step_cancelled,
     step_claim,
     step_fail,
     step_retry,
     step_succeed,
+    workflow_step_start_due,
 )
-from .transitions.workflows import ChildRefused, for_each_items
+from .transitions.hand_off import StepOffer
+from .transitions.workflows import ChildRefused, for_each_items, is_workflow
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +44,6 @@ logger = logging.getLogger(__name__)
 def _backend_slots(backend: str) -> threading.BoundedSemaphore:
     """How many steps of one backend this process runs at once (``STUDIO_BACKEND_CONCURRENCY``)."""
     return threading.BoundedSemaphore(settings.STUDIO_BACKEND_CONCURRENCY.get(backend, 64))
-
-
-def retry_delay(base_s: float, attempt: int) -> float:
-    """Exponential backoff with jitter, capped: base·2^(attempt-1), then a random point in its upper half."""
-    if base_s <= 0:
-        return 0.0
-    ceiling = min(base_s * 2 ** (attempt - 1), settings.STUDIO_RETRY_DELAY_CAP_S)
-    return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
 @dataclass
@@ -90,6 +84,7 @@ def step_run_execute(
         while claimed is not None:
             outcome = claimed.early_failure or _run_on_backend(claimed)
             first_outcome = first_outcome or outcome
+            offer = StepOffer(backend)
             claimed = step_run_record(
                 step_run_id=claimed.step_run_id,
                 run_id=claimed.run_id,
@@ -98,7 +93,15 @@ def step_run_execute(
                 run_next_on=backend,
                 step_id=claimed.step_id,
                 version_id=claimed.version_id,
+                offer=offer,
             )
+            if offer.taken is not None:
+                # The outcome ended a child run, and the parent's next child started its first step for us.
+                if claimed is not None:  # cannot happen (a run that ended started nothing here); reclaim covers it
+                    logger.error("step run %s was handed to a thread that has another step", offer.taken[0].pk)
+                else:
+                    here, run = offer.taken
+                    claimed = _claimed_step(step_run_id=here.pk, run=run, step_id=here.step_id, attempt=here.attempts)
     return first_outcome
 
 
@@ -145,6 +148,15 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
     run_id, step_id, attempt = expected
 
     def claim(ledger):
+        definition = run_definition(ledger.run)
+        if is_workflow(definition, step_id):
+            # A workflow step waited out its retry delay: it starts its child here, and no thread runs it.
+            steps, step_run = RunSteps.of_step(ledger, step_run_id)
+            if step_run is not None and workflow_step_start_due(
+                ledger, steps, step_run, definition.dag, attempt=attempt
+            ):
+                run_finish_if_done(ledger, steps)
+            return None
         return ledger.run if step_claim(ledger, step_run_id=step_run_id, step_id=step_id, attempt=attempt) else None
 
     run = in_run_transaction(run_id, claim)
@@ -259,6 +271,7 @@ def step_run_record(
     run_next_on: str | None = None,
     step_id: str | None = None,
     version_id: int | None = None,
+    offer: StepOffer | None = None,
 ) -> ClaimedStep | None:
     """Store an attempt's outcome, then queue what became ready, retry, or skip what can no longer run.
 
@@ -267,7 +280,9 @@ def step_run_record(
     the same transaction and returned claimed, for the caller to run next;
     the others are dispatched to Celery after commit.  ``step_id`` (when the
     caller knows it, with the run's ``version_id``) lets the group commit read the step and what it
-    decides on for all its runs in one statement.
+    decides on for all its runs in one statement.  ``offer`` (the caller's,
+    for this backend): when the outcome ends a child run, the parent's next
+    child may start its first step for the caller (``transitions.hand_off``).
 
     An outcome for an attempt that is no longer the running one (the step was
     cancelled or reclaimed meanwhile) is ignored, so a step never succeeds twice.
@@ -277,6 +292,13 @@ def step_run_record(
     outcome.ended_at = ended_at
 
     def record(ledger) -> tuple[StepRun, Run] | None:
+        ledger.offer = offer
+        try:
+            return _record(ledger)
+        finally:
+            ledger.offer = None
+
+    def _record(ledger) -> tuple[StepRun, Run] | None:
         here = None
         definition = run_definition(ledger.run)
         steps, step_run = RunSteps.of_step(ledger, step_run_id, step_id=step_id, dag=definition.dag)

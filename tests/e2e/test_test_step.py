@@ -1,5 +1,7 @@
 """Testing one step from the editor's properties panel: typed samples, one click, the result shown inline."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -54,4 +56,33 @@ def test_a_step_tested_with_typed_samples_shows_its_result_and_saves_nothing(pag
     screenshot(page, "test-step-result")
     assert Campaign.objects.get(pk=campaign.pk).version == 1
     assert list(Run.objects.values_list("kind", flat=True)) == ["test"]
+    assert page.console_errors == []
+
+
+def test_the_samples_start_from_the_last_runs_results_and_render_into_the_tested_step(page, campaign):
+    from campaigns_app.services import run_launch
+
+    tess = campaign.owner
+    first = run_launch(campaign=campaign, user=tess, parameters={"name": "Last time"})
+    deadline = time.monotonic() + 60
+    while Run.objects.get(pk=first.pk).state != "succeeded":
+        assert time.monotonic() < deadline, "the first run did not finish"
+        time.sleep(0.2)
+
+    login(page, "tess")
+    open_editor(page, campaign.pk)
+    page.click("[data-testid=editor-step-s2]")
+    upstream = page.locator("[data-testid=test-upstream-s1]")
+    upstream.scroll_into_view_if_needed()
+    # s1 slept 0.05 s and returned it: that result, and the run's parameters, are the samples.
+    expect(upstream).to_have_value("0.05")
+    expect(page.locator("[data-testid=test-param-name]")).to_have_value("Last time")
+    page.get_by_role("button", name="Test this step").click()
+    result = page.locator("[data-testid=test-step-result]")
+    expect(result).to_be_visible(timeout=30000)
+    expect(result).to_contain_text('"got": 0.05')
+    expect(result).to_contain_text('"who": "Last time"')
+    screenshot(page, "test-step-from-last-run")
+    assert sorted(Run.objects.values_list("kind", flat=True)) == ["campaign", "test"]
+    assert Campaign.objects.get(pk=campaign.pk).version == 1
     assert page.console_errors == []

@@ -90,6 +90,19 @@ def test_retry_through_a_parent_resumes_the_child_from_its_failure(alice):
     assert step(run, "after").result == {"got": "succeeded on attempt 2"}
 
 
+def test_retries_of_a_workflow_step_wait_their_delay_before_a_fresh_child(alice):
+    broken = campaign(alice, "Broken", fn("bad", "fail", message="always"))
+    parent = campaign(alice, "Parent", wf("sim", broken, retries=1, retry_delay_s=1.5))
+    run = run_launch(campaign=parent, user=alice)
+    [run] = wait_for_runs([run.pk], timeout=30)
+    assert (run.state, step(run, "sim").state, step(run, "sim").attempts) == ("failed", "failed", 2)
+    first, second = Run.objects.filter(parent=run).order_by("pk")
+    # The backoff is a random point in the upper half of retry_delay_s; the worker held the message that long.
+    assert (second.created_at - first.finished_at).total_seconds() >= 0.75
+    assert first.state == second.state == "failed"
+    assert_gap_free(run.pk)
+
+
 def test_a_for_each_with_a_failure_and_a_retry_of_the_failed_items_only(alice):
     items = campaign(
         alice,

@@ -1,10 +1,11 @@
 """Workflow steps and ensembles, driven in-process: child runs, their ends, cancel, retry, for_each items."""
 
+import time
 from itertools import pairwise
 
 import pytest
 
-from campaigns_app.models import Campaign, Run, StepItem, StepRun
+from campaigns_app.models import Campaign, Run, RunEvent, StepItem, StepRun
 from campaigns_app.services import (
     campaign_create,
     run_cancel,
@@ -118,6 +119,127 @@ def test_retries_start_a_fresh_child_after_a_failed_one(alice):
     sim = step(run, "sim")
     assert (sim.state, sim.attempts) == ("failed", 2)
     assert Run.objects.filter(parent=run).count() == 2
+
+
+def drain_when_due(*, wait: bool = True, limit: int = 200) -> None:
+    """``drain``, but a step queued with a delay runs only once due, as a Celery countdown holds its message."""
+    from django.utils import timezone
+
+    for _ in range(limit):
+        queued = list(StepRun.objects.filter(state="queued").order_by("dispatched_at"))
+        if not queued:
+            return
+        due = queued[0].dispatched_at
+        if due > timezone.now():
+            if not wait:
+                return
+            time.sleep((due - timezone.now()).total_seconds() + 0.01)
+            continue
+        for sr in queued:
+            if sr.dispatched_at <= timezone.now():
+                step_run_execute(step_run_id=sr.pk)
+
+
+def test_retries_wait_their_retry_delay_before_the_fresh_child(alice):
+    kid = child_campaign(alice, fail_on="x")
+    parent = campaign_create(owner=alice, name="Parent", graph=chain(wf("sim", kid, retries=1, retry_delay_s=2)))
+    run = run_launch(campaign=parent, user=alice)
+    drain_when_due()
+    sim = step(run, "sim")
+    assert (sim.state, sim.attempts) == ("failed", 2)
+    first, second = Run.objects.filter(parent=run).order_by("pk")
+    # The backoff is a random point in the upper half of retry_delay_s.
+    assert (second.created_at - first.finished_at).total_seconds() >= 1.0
+    queued = RunEvent.objects.filter(run=run, step_id="sim", state="queued").order_by("seq")
+    assert [e.data.get("attempt") for e in queued] == [1, 2]
+    assert 1.0 <= queued[1].data["delay_s"] <= 2.0
+    assert (second.created_at - queued[1].at).total_seconds() >= queued[1].data["delay_s"]
+    run.refresh_from_db()
+    assert list(RunEvent.objects.filter(run=run).order_by("seq").values_list("seq", flat=True)) == list(
+        range(1, run.last_seq + 1)
+    )
+
+
+def test_a_cancel_during_the_retry_delay_cancels_the_step_and_starts_no_child(alice):
+    kid = child_campaign(alice, fail_on="x")
+    parent = campaign_create(owner=alice, name="Parent", graph=chain(wf("sim", kid, retries=1, retry_delay_s=60)))
+    run = run_launch(campaign=parent, user=alice)
+    drain_when_due(wait=False)
+    sim = step(run, "sim")
+    assert (sim.state, sim.attempts, Run.objects.filter(parent=run).count()) == ("queued", 1, 1)
+    run_cancel(run_id=run.pk)
+    # The delayed message arrives anyway: it starts nothing.
+    step_run_execute(step_run_id=sim.pk, expected=(run.pk, "sim", 2))
+    run.refresh_from_db()
+    assert (run.state, step(run, "sim").state, step(run, "sim").attempts) == ("cancelled", "cancelled", 1)
+    assert Run.objects.filter(parent=run).count() == 1
+
+
+def test_the_thread_whose_step_ended_a_child_runs_the_next_childs_first_step_without_a_message(alice, monkeypatch):
+    from campaigns_app.services import dispatch
+
+    kid = child_campaign(alice)
+    parent = campaign_create(owner=alice, name="Parent", graph=chain(wf("w1", kid), wf("w2", kid), wf("w3", kid)))
+    run = run_launch(campaign=parent, user=alice)
+    sent = []
+    monkeypatch.setattr(dispatch, "send_step_messages", lambda step_runs, countdown=None: sent.extend(step_runs))
+    # One delivery, of the first child's first step: the rest of the parent runs on that thread.
+    step_run_execute(step_run_id=StepRun.objects.get(run=step(run, "w1").child_run, step_id="a").pk)
+    run.refresh_from_db()
+    assert run.state == "succeeded" and sent == []
+    children = list(Run.objects.filter(parent=run).order_by("pk"))
+    assert [c.parent_step_id for c in children] == ["w1", "w2", "w3"] and {c.state for c in children} == {"succeeded"}
+    for r in [run, *children]:
+        assert list(RunEvent.objects.filter(run=r).order_by("seq").values_list("seq", flat=True)) == list(
+            range(1, r.last_seq + 1)
+        )
+    second = children[1]
+    assert [(e.step_id, e.state) for e in RunEvent.objects.filter(run=second).order_by("seq")[:4]] == [
+        (None, "queued"),
+        (None, "running"),
+        ("a", "queued"),
+        ("a", "running"),
+    ]
+
+
+def test_a_handed_step_whose_thread_died_is_reclaimed(alice):
+    from datetime import timedelta
+
+    from campaigns_app.backends import StepOutcome
+    from campaigns_app.services.recovery import step_run_reclaim
+    from campaigns_app.services.steps import step_run_claim, step_run_record
+    from campaigns_app.services.transitions import worker_id
+    from campaigns_app.services.transitions.hand_off import StepOffer
+
+    kid = child_campaign(alice)
+    parent = campaign_create(owner=alice, name="Parent", graph=chain(wf("w1", kid), wf("w2", kid)))
+    # The thread records b's end (which ends the child) and dies before running what it was handed.
+    run = run_launch(campaign=parent, user=alice)
+    first = step(run, "w1").child_run
+    a = step_run_claim(step_run_id=step(first, "a").pk)
+    b = step_run_record(
+        step_run_id=a.step_run_id,
+        run_id=first.pk,
+        outcome=StepOutcome.success({"who": "x"}),
+        attempt=1,
+        run_next_on="thread",
+    )
+    offer = StepOffer("thread")
+    assert (
+        step_run_record(
+            step_run_id=b.step_run_id, run_id=first.pk, outcome=StepOutcome.success({}), attempt=1, offer=offer
+        )
+        is None
+    )
+    handed, second = offer.taken
+    held = StepRun.objects.get(pk=handed.pk)
+    assert (held.run_id, held.step_id, held.state, held.worker) == (second.pk, "a", "running", worker_id())
+    assert held.heartbeat_at is not None
+    assert step_run_reclaim(
+        step_run_id=held.pk, run_id=second.pk, attempt=1, cutoff=held.heartbeat_at + timedelta(seconds=1)
+    )
+    held.refresh_from_db()
+    assert (held.state, held.reclaims) == ("queued", 1)
 
 
 def test_cancelling_a_parent_cancels_its_running_child(alice):

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ... import policies
+from ...graph.layout import CampaignLayout, graph_with_positions
 from ...graph.shapes import (
     CampaignParameter,
     CampaignPermissions,
@@ -15,6 +16,7 @@ from ...models import (
     CampaignVersion,
     Visibility,
 )
+from ...services.campaigns.layout import layout_effective
 from ..params import MAX_ID
 from ..schema import component_ref
 from .fields import (
@@ -33,6 +35,7 @@ class CampaignSerializer(serializers.ModelSerializer):
     team_name = serializers.SerializerMethodField()
     parameters = serializers.SerializerMethodField()
     graph = serializers.SerializerMethodField()
+    layout = serializers.SerializerMethodField()
     forked_from = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
     denials = serializers.SerializerMethodField()
@@ -56,6 +59,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "executables",
             "parameters",
             "graph",
+            "layout",
             "created_at",
             "updated_at",
             "last_used_at",
@@ -80,9 +84,21 @@ class CampaignSerializer(serializers.ModelSerializer):
     def get_parameters(self, campaign):
         return self._version(campaign).parameters
 
+    def _layout(self, campaign):
+        cached = getattr(campaign, "_layout_cache", None)
+        if cached is None:
+            cached = campaign._layout_cache = layout_effective(campaign.layout, self._version(campaign).graph)
+        return cached
+
     @extend_schema_field(component_ref(Graph))
     def get_graph(self, campaign):
-        return self._version(campaign).graph
+        """The current version's graph, each step where the campaign's layout puts it now."""
+        return graph_with_positions(self._version(campaign).graph, self._layout(campaign)["positions"])
+
+    @extend_schema_field(component_ref(CampaignLayout))
+    def get_layout(self, campaign):
+        """Step positions and sticky notes: saved on the campaign, without a new version."""
+        return self._layout(campaign)
 
     @extend_schema_field(component_ref(ForkedFrom, nullable=True))
     def get_forked_from(self, campaign):
@@ -134,6 +150,13 @@ class CampaignWriteSerializer(serializers.Serializer):
     description = TextField(allow_blank=True, required=False, default="")
     parameters = serializers.JSONField(required=False)
     graph = serializers.JSONField()
+    layout = serializers.JSONField(
+        required=False,
+        help_text=(
+            "{positions: {step id: {x, y}}, notes: [{id, text, x, y, width, height, color}]}: positions move the "
+            "steps they name, notes replace the notes; neither makes a new version"
+        ),
+    )
     tags = serializers.JSONField(required=False)
     team = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)

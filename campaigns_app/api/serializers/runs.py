@@ -17,6 +17,7 @@ from ...models import (
     StepItem,
     StepRun,
 )
+from ...services.campaigns.layout import campaign_graph
 from ..params import MAX_ID
 from ..schema import component_ref
 from .fields import (
@@ -127,7 +128,10 @@ class RunDetailSerializer(RunSerializer):
 
     @extend_schema_field(component_ref(Graph))
     def get_graph(self, run):
-        return run.test_graph if run.test_graph is not None else run.version.graph
+        """What the run executes; a run of the current version is drawn where the campaign's layout puts its steps."""
+        if run.test_graph is not None:
+            return run.test_graph
+        return campaign_graph(run.campaign, run.version)
 
     @extend_schema_field(component_ref(RunBlock, many=True))
     def get_blocks(self, run):

@@ -1,7 +1,8 @@
 """Creating, editing, sharing, forking and deleting campaigns.
 
-Every change of graph or parameters is a new immutable version; every change
-is audited; a campaign with executable steps is saved only by users
+Every change of graph or parameters is a new immutable version; a change of
+layout only (steps moved, sticky notes) is saved on the campaign without one
+(``layout``); every change is audited; a campaign with executable steps is saved only by users
 ``policies.executables_refusal`` allows.
 """
 
@@ -15,9 +16,11 @@ from django.utils import timezone
 from ... import policies
 from ...events import access_changed_on_commit
 from ...graph.diff import definition_diff, diff_summary
+from ...graph.layout import graph_positions, graph_with_positions, graph_without_layout
 from ...models import RUN_TERMINAL, Campaign, CampaignVersion, Team, Visibility
 from ..audit import Action, audit_record, campaign_audit_team
 from ..errors import EditConflict, ServiceError, StateConflict, forbid
+from .layout import campaign_graph, layout_effective, layout_merge
 from .rules import (
     VERB_OF_ACTION,
     definition_validate,
@@ -37,6 +40,7 @@ def campaign_create(
     description: str = "",
     parameters: Any = None,
     graph: Any,
+    layout: Any = None,
     team: Team | None = None,
     visibility: str = Visibility.PRIVATE,
     tags: Any = None,
@@ -45,8 +49,13 @@ def campaign_create(
     audit_action: str = Action.CAMPAIGN_CREATE,
     audit_details: dict | None = None,
 ) -> Campaign:
-    """Create a campaign and its version 1; nothing is saved when anything is invalid or forbidden."""
+    """Create a campaign and its version 1; nothing is saved when anything is invalid or forbidden.
+
+    ``layout`` (step positions, sticky notes) is checked against the graph and kept on the campaign.
+    """
     params, normalized = definition_validate(parameters=parameters or [], graph=graph, user=owner)
+    new_layout = layout_merge(layout_effective(None, normalized), graph=normalized, graph_sent=True, layout=layout)
+    normalized = graph_with_positions(normalized, new_layout["positions"])
     visibility = sharing_check(visibility, team)
     tags = tags_normalize(tags)
     executables_check(user=owner, team=team, graph=normalized, verb=VERB_OF_ACTION.get(audit_action, "save"))
@@ -60,6 +69,7 @@ def campaign_create(
         tags=tags,
         forked_from=forked_from,
         forked_from_version=forked_from.version if forked_from else None,
+        layout=new_layout,
     )
     CampaignVersion.objects.create(
         campaign=campaign, number=1, parameters=params, graph=normalized, created_by=owner, note=note
@@ -106,12 +116,16 @@ def campaign_update(
     description: str | None = None,
     parameters: Any = None,
     graph: Any = None,
+    layout: Any = None,
     tags: Any = None,
     team: Any = UNSET,
     visibility: Any = UNSET,
     base_version: int | None = None,
 ) -> Campaign:
     """Change a campaign; a changed graph or parameters becomes a new immutable version.
+
+    Moved steps (in ``graph`` or ``layout.positions``) and ``layout.notes`` alone change the
+    campaign's layout and keep its version; a new version carries the layout's positions.
 
     With ``base_version`` older than the current version nothing is changed
     and EditConflict carries what changed since.  Changing ``team`` or
@@ -142,17 +156,25 @@ def campaign_update(
         new_params, new_graph = definition_validate(
             parameters=new_params, graph=new_graph, user=user, campaign=campaign
         )
+    stored_layout = layout_effective(campaign.layout, current.graph)
+    new_layout = layout_merge(stored_layout, graph=new_graph, graph_sent=graph is not None, layout=layout)
     new_tags = campaign.tags if tags is None else tags_normalize(tags)
     executables_check(user=user, team=new_team, graph=new_graph, verb="save")
 
     changed_fields = []
-    definition_changed = new_params != current.parameters or new_graph != current.graph
+    definition_changed = new_params != current.parameters or graph_without_layout(new_graph) != graph_without_layout(
+        current.graph
+    )
     if definition_changed:
         campaign.version = current.number + 1
+        new_graph = graph_with_positions(new_graph, new_layout["positions"])
         CampaignVersion.objects.create(
             campaign=campaign, number=campaign.version, parameters=new_params, graph=new_graph, created_by=user
         )
         changed_fields.append("definition")
+    if new_layout != stored_layout:
+        changed_fields.append("layout")
+    campaign.layout = new_layout
     for field, value in (("name", name), ("description", description)):
         if value is not None and getattr(campaign, field) != value:
             setattr(campaign, field, value)
@@ -201,7 +223,7 @@ def campaign_version_restore(*, campaign: Campaign, user, number: int, base_vers
     if old is None:
         raise ServiceError({"version": [f"campaign has no version {number} (1 to {campaign.version})"]})
     current = campaign.current_version
-    if old.parameters == current.parameters and old.graph == current.graph:
+    if old.parameters == current.parameters and graph_without_layout(old.graph) == graph_without_layout(current.graph):
         raise ServiceError({"version": [f"version {number} is the same as the current version {campaign.version}"]})
     # Re-validated: a function or backend may have been removed since.
     params, graph = definition_validate(parameters=old.parameters, graph=old.graph, user=user, campaign=campaign)
@@ -215,6 +237,8 @@ def campaign_version_restore(*, campaign: Campaign, user, number: int, base_vers
         created_by=user,
         note=f"restored version {number}",
     )
+    # The old version opens as it looked; the notes are the campaign's and stay.
+    campaign.layout = {"positions": graph_positions(graph), "notes": layout_effective(campaign.layout, graph)["notes"]}
     campaign.save()
     audit_record(
         actor=user,
@@ -241,7 +265,8 @@ def campaign_fork(*, campaign: Campaign, user, name: str | None = None, team: An
         name=name,
         description=campaign.description,
         parameters=version.parameters,
-        graph=version.graph,
+        graph=campaign_graph(campaign, version),
+        layout={"notes": layout_effective(campaign.layout, version.graph)["notes"]},
         team=target_team,
         visibility=Visibility.TEAM if target_team else Visibility.PRIVATE,
         tags=campaign.tags,

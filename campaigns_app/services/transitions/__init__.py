@@ -17,6 +17,7 @@ SQL lives only in ``sql.py`` (writes) and ``sql_reads.py`` (reads, run locks) he
 | ``launch.py`` | new runs with their steps and first events |
 | ``workflows.py`` | workflow steps: start with a child run (or one per item, an ensemble), end with the child, cancel children |
 | ``child_ends.py`` | a child run ended: its workflow step or ensemble item follows; overdue workflow steps time out, reconcile |
+| ``hand_off.py`` | the thread whose step ended a child run takes the first step of the parent's next child (no message) |
 | ``sql.py`` | the written-out writes (updates, inserts, PostgreSQL ``unnest`` bulk statements) |
 | ``sql_reads.py`` | the written-out reads: step views, steps of many runs, a run's states, run locks |
 
@@ -50,6 +51,7 @@ from .runs import run_finish_if_done, run_requeue, run_start
 from .steps import (
     RunSteps,
     neighbourhood,
+    retry_delay,
     step_cancelled,
     step_claim,
     step_fail,
@@ -66,6 +68,7 @@ from .steps import (
 )
 from .workflows import (
     children_cancel,
+    workflow_step_start_due,
     workflow_steps_start,
 )
 
@@ -73,6 +76,7 @@ __all__ = [
     "committer_stats",
     "in_run_transaction",
     "neighbourhood",
+    "retry_delay",
     "RunLedger",
     "RunSteps",
     "run_created",
@@ -101,6 +105,7 @@ __all__ = [
     "workflow_child_ended",
     "workflow_steps_overdue",
     "workflow_steps_reconcile",
+    "workflow_step_start_due",
     "workflow_steps_start",
     "worker_id",
     "writer_slot",

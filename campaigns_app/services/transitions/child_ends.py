@@ -16,17 +16,18 @@ from ...models import (
     StepState,
 )
 from ..definitions import run_definition, version_definition
+from .hand_off import StepOffer, offered
 from .ledger import RunLedger, run_locked
 from .runs import run_finish_if_done
+from .steps import retry_delay, steps_queue
 from .workflows import children_cancel, ensemble_fill, results_for, workflow_steps_start
 
 
-def _child_summary(child_id: int) -> tuple[str, dict, str | None]:
+def _child_summary(child_id: int, state: str) -> tuple[str, dict, str | None]:
     """(state, result holding each succeeded child step's result by id, error naming the child's failed steps)."""
     rows = list(
         StepRun.objects.filter(run_id=child_id).order_by("order").values_list("step_id", "state", "result", "error")
     )
-    state = Run.objects.filter(pk=child_id).values_list("state", flat=True).first()
     result = {sid: res for sid, st, res, _ in rows if st == StepState.SUCCEEDED}
     failed = [
         f"step {sid}: {(err or st).splitlines()[0]}"
@@ -41,33 +42,45 @@ def _child_summary(child_id: int) -> tuple[str, dict, str | None]:
     return state, result, error
 
 
-def workflow_child_ended(*, child_run_id: int) -> None:
+def workflow_child_ended(*, child_run_id: int, offer: StepOffer | None = None) -> None:
     """A child run has ended: its workflow step (or its item) in the parent run ends the same way.
 
     Safe to call twice: a step or item no longer running on this child is left alone.
+    ``offer`` is that of the worker thread whose step ended the child: a child
+    run the parent starts now may hand its first step to it (``hand_off``).
     """
+    with offered(offer):
+        _workflow_child_ended(child_run_id)
+
+
+def _workflow_child_ended(child_run_id: int) -> None:
     from ...backends import StepOutcome
     from ..steps import _checked_result
-    from .steps import RunSteps, step_cancelled, step_fail, step_succeed
+    from .steps import RunSteps, neighbourhood, step_cancelled, step_fail, step_succeed
 
-    link = Run.objects.filter(pk=child_run_id).values_list("parent_id", "parent_step_id", "parent_item").first()
+    link = (
+        Run.objects.filter(pk=child_run_id).values_list("parent_id", "parent_step_id", "parent_item", "state").first()
+    )
     if link is None or link[0] is None:
         return
-    parent_id, step_id, index = link
-    state, result, error = _child_summary(child_run_id)
+    parent_id, step_id, index, child_state = link
+    state, result, error = _child_summary(child_run_id, child_state)
     with run_locked(parent_id) as ledger:
+        definition = run_definition(ledger.run)
+        dag, step = definition.dag, definition.steps.get(step_id)
         steps = RunSteps.of(ledger)
-        steps.need([step_id])
+        # The step and what its end decides on, in one read.
+        steps.need(neighbourhood(dag, step_id) if step is not None else [step_id])
         if step_id not in steps:
             return
         step_run = steps[step_id]
         if step_run.state != StepState.RUNNING:
             return
-        definition = run_definition(ledger.run)
-        dag, step = definition.dag, definition.steps[step_id]
-        timed_out = (StepRun.objects.filter(pk=step_run.pk).values_list("error", flat=True).first() or "").startswith(
-            "timeout"
+        error_now, child_now = StepRun.objects.filter(pk=step_run.pk).values_list("error", "child_run_id").first() or (
+            None,
+            None,
         )
+        timed_out = (error_now or "").startswith("timeout")
         if index is not None:
             _ensemble_item_ended(
                 ledger,
@@ -83,7 +96,7 @@ def workflow_child_ended(*, child_run_id: int) -> None:
             )
             run_finish_if_done(ledger, steps)
             return
-        if StepRun.objects.filter(pk=step_run.pk).values_list("child_run_id", flat=True).first() != child_run_id:
+        if child_now != child_run_id:
             return
         if step_run.cancel_requested and state != RunState.SUCCEEDED:
             step_cancelled(ledger, step_run, error="cancelled by user", ended=ledger.now)
@@ -98,14 +111,19 @@ def workflow_child_ended(*, child_run_id: int) -> None:
             if timed_out:
                 error = f"timeout: still running after {step.get('timeout_s'):g} s; {error}"
             if step_run.attempts <= step.get("retries", 0):
-                _retry_fresh(ledger, steps, step_run, dag, error=error, reason=reason)
+                _retry_fresh(ledger, steps, step_run, dag, step, error=error, reason=reason)
             else:
                 step_fail(ledger, steps, step_run, dag, error=error, reason=reason, ended=ledger.now)
         run_finish_if_done(ledger, steps)
 
 
-def _retry_fresh(ledger: RunLedger, steps, step_run: StepRun, dag, *, error: str, reason: str) -> None:
-    """A failed attempt with retries left: a ``failed`` event that says so, then a new child run."""
+def _retry_fresh(ledger: RunLedger, steps, step_run: StepRun, dag, step: dict, *, error: str, reason: str) -> None:
+    """A failed attempt with retries left: a ``failed`` event that says so, then a new child run.
+
+    With a ``retry_delay_s`` the step waits ``queued`` with a delayed message,
+    as a function step does, and the worker that takes the message starts the
+    child (``workflow_step_start_due``); a cancel meanwhile cancels it like any queued step.
+    """
     ledger.record(
         "step.state",
         StepState.FAILED,
@@ -113,6 +131,10 @@ def _retry_fresh(ledger: RunLedger, steps, step_run: StepRun, dag, *, error: str
         at=ledger.now,
         data={"attempt": step_run.attempts, "error": error, "reason": reason, "will_retry": True},
     )
+    delay = retry_delay(float(step.get("retry_delay_s") or 0), step_run.attempts)
+    if delay:
+        steps_queue(ledger, [step_run], countdown=delay, error=error, finished_at=ledger.now)
+        return
     workflow_steps_start(ledger, steps, [step_run], dag, fresh=True)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from ...models import Run, RunState, StepRun
 from ..definitions import VersionDefinition
+from .hand_off import current_offer
 from .ledger import runs_created
+from .runs import run_start
 from .sql import rows_insert
-from .steps import RunSteps, steps_queue
+from .steps import RunSteps, step_start_here, steps_queue
 from .workflows import workflow_steps_start
 
 # Every column of a new step run (the id comes back from the insert).
@@ -41,24 +43,37 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
     order, roots = dag.topological_order(), set(dag.roots())
     step_runs: list[StepRun] = []
     workflows: dict = {}
+    # Built before the runs' time is taken: their creation and first events are stamped when they are written.
+    planned = [
+        [
+            StepRun(
+                run=run,
+                step_id=step_id,
+                name=steps[step_id]["name"],
+                backend=steps[step_id].get("backend", "thread"),
+                order=index,
+            )
+            for index, step_id in enumerate(order)
+        ]
+        for run in runs
+    ]
     with runs_created(runs) as ledgers:
-        for ledger in ledgers:
+        for ledger, mine in zip(ledgers, planned, strict=True):
             ledger.record("run.state", RunState.QUEUED)
-            mine = [
-                StepRun(
-                    run=ledger.run,
-                    step_id=step_id,
-                    name=steps[step_id]["name"],
-                    backend=steps[step_id].get("backend", "thread"),
-                    order=index,
-                )
-                for index, step_id in enumerate(order)
-            ]
             ready = [sr for sr in mine if sr.step_id in roots]
             limit = ledger.run.max_parallel
             ready = ready[:limit] if limit else ready
             workflows[ledger] = (mine, [sr for sr in ready if steps[sr.step_id]["kind"] == "workflow"])
-            steps_queue(ledger, [sr for sr in ready if steps[sr.step_id]["kind"] != "workflow"])
+            queued = [sr for sr in ready if steps[sr.step_id]["kind"] != "workflow"]
+            offer = current_offer() if ledger.run.parent_id is not None else None
+            here = offer.take(queued) if offer is not None else None
+            if here is not None:
+                # The worker thread whose step woke the parent runs this child's first step (``hand_off``).
+                queued.remove(here)
+                run_start(ledger)
+                step_start_here(ledger, here)
+                offer.hand_after_commit(here, ledger.run)
+            steps_queue(ledger, queued)
             step_runs.extend(mine)
         for step_run in step_runs:
             step_run.run_id = step_run.run.pk

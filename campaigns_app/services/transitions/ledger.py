@@ -65,6 +65,8 @@ class RunLedger:
         self._writes: dict[int, dict[str, Any]] = {}
         # The steps of this run read in this transaction (``steps.RunSteps``), shared by its transitions.
         self.steps = None
+        # The offer of the thread whose outcome is being recorded (``hand_off``), while it is.
+        self.offer = None
 
     def send_after_commit(self, step_runs: list, *, countdown: float | None = None) -> None:
         """Send the steps' Celery messages after commit, with the others of this commit (``dispatch``)."""

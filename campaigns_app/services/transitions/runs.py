@@ -63,4 +63,4 @@ def run_finish_if_done(ledger: RunLedger, steps: RunSteps | None = None) -> None
             from .child_ends import workflow_child_ended
 
             # After commit, under the parent's own lock: never child before parent.
-            ledger.on_commit(partial(workflow_child_ended, child_run_id=run.pk))
+            ledger.on_commit(partial(workflow_child_ended, child_run_id=run.pk, offer=ledger.offer))

@@ -9,9 +9,12 @@ the view stays true until commit.
 from __future__ import annotations
 
 import os
+import random
 import socket
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+
+from django.conf import settings
 
 from ...graph import Dag
 from ...models import StepRun, StepState
@@ -123,6 +126,14 @@ def neighbourhood(dag: Dag, step_id: str) -> list[str]:
     """The steps a step's end decides on: itself, its successors and their predecessors."""
     after = dag.successors[step_id]
     return list(dict.fromkeys([step_id, *after, *(p for c in after for p in dag.predecessors[c])]))
+
+
+def retry_delay(base_s: float, attempt: int) -> float:
+    """Exponential backoff with jitter, capped: base·2^(attempt-1), then a random point in its upper half."""
+    if base_s <= 0:
+        return 0.0
+    ceiling = min(base_s * 2 ** (attempt - 1), settings.STUDIO_RETRY_DELAY_CAP_S)
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
 # --- queue -------------------------------------------------------------------------------------------------

@@ -76,13 +76,18 @@ def _child_create(
 
     parent = ledger.run
     owner = parent.owner
-    campaign = Campaign.objects.select_related("team").filter(pk=step["campaign"]).first()
+    # The version with its campaign in one read; the campaign alone only to say which one is missing.
+    version = (
+        CampaignVersion.objects.select_related("campaign__team")
+        .filter(campaign_id=step["campaign"], number=step["version"])
+        .first()
+    )
+    campaign = version.campaign if version is not None else Campaign.objects.filter(pk=step["campaign"]).first()
     if campaign is None or not policies.campaign_visible(campaign, owner):
         raise ChildRefused(
             f"campaign {step['campaign']} no longer exists or is no longer visible to "
             f"{owner.get_username()}, who launched this run"
         )
-    version = CampaignVersion.objects.filter(campaign=campaign, number=step["version"]).first()
     if version is None:
         raise ChildRefused(f"campaign {campaign.name!r} has no version {step['version']} any more")
     definition = version_definition(version.pk)
@@ -131,10 +136,12 @@ def _child_resume(child_id: int | None) -> bool:
 
 def _running_now(ledger: RunLedger, step_run: StepRun, **extra) -> None:
     attempt = step_run.attempts + 1
+    # A step that waited out its retry delay ``queued`` has its ``queued`` event (and time) already.
+    waited = step_run.state == StepState.QUEUED
     ledger.step_write(
         step_run,
         state=StepState.RUNNING,
-        queued_at=ledger.now,
+        queued_at=step_run.queued_at if waited else ledger.now,
         dispatched_at=ledger.now,
         started_at=ledger.now,
         finished_at=None,
@@ -145,7 +152,8 @@ def _running_now(ledger: RunLedger, step_run: StepRun, **extra) -> None:
         cancel_requested=False,
     )
     run_start(ledger)
-    ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data={"attempt": attempt})
+    if not waited:
+        ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data={"attempt": attempt})
     ledger.record("step.state", StepState.RUNNING, step_id=step_run.step_id, data={"attempt": attempt, **extra})
 
 
@@ -162,7 +170,12 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
     for step_run in step_runs:
         step = definition.steps[step_run.step_id]
         resume = not fresh and step_run.state == StepState.PENDING
-        previous_child = StepRun.objects.filter(pk=step_run.pk).values_list("child_run_id", flat=True).first()
+        # Only a step that has run before can have a child to resume.
+        previous_child = (
+            StepRun.objects.filter(pk=step_run.pk).values_list("child_run_id", flat=True).first()
+            if resume and step_run.attempts
+            else None
+        )
         results = results_for(ledger.run.pk, definition, step_run.step_id)
         try:
             if step.get("for_each") is not None:
@@ -190,6 +203,18 @@ def workflow_steps_start(ledger: RunLedger, steps, step_runs: list[StepRun], dag
             if step_run.state != StepState.RUNNING:
                 _running_now(ledger, step_run)
             step_fail(ledger, steps, step_run, dag, error=str(exc), reason="child", ended=ledger.now)
+
+
+def workflow_step_start_due(ledger: RunLedger, steps, step_run: StepRun, dag, *, attempt: int) -> bool:
+    """A workflow step queued for ``attempt`` (its retry delay over) → running with a fresh child run.
+
+    The queue message reaches a worker like a function step's; a compare-and-set on
+    (state, attempts) makes a duplicate, or a message for a step cancelled meanwhile, start nothing.
+    """
+    if step_run.state != StepState.QUEUED or step_run.attempts != attempt - 1:
+        return False
+    workflow_steps_start(ledger, steps, [step_run], dag, fresh=True)
+    return True
 
 
 def step_items_prepare(step_run_id: int, items: list, *, keep_successes: bool) -> None:

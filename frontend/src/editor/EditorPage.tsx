@@ -4,44 +4,31 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { useExecutableRight } from '../auth';
 import { LaunchDialog } from '../components/LaunchDialog';
 import { useTitle } from '../hooks';
-import { ApiError, api, unwrapList } from '../lib/api';
+import { api, unwrapList } from '../lib/api';
 import { executablesBlock } from '../lib/capabilities';
 import type { Campaign, FunctionInfo } from '../lib/types';
-import { EditorCanvas, type Selection } from './canvas/EditorCanvas';
+import type { Selection } from './canvas/EditorCanvas';
 import { EditorToast, ProblemsPanel } from './CanvasNotices';
 import { ConflictDialog } from './ConflictDialog';
+import { EditorBody } from './EditorBody';
 import { EditorToolbar } from './EditorToolbar';
-import { docFromCampaign, docToApiBody, EMPTY_DOC, exportFile, importFile, type EditorDoc } from './lib/doc';
+import { docFromCampaign, EMPTY_DOC, exportFile, importFile } from './lib/doc';
 import { autoLayout } from './lib/layout';
 import { moveSteps } from './lib/ops';
-import { canvasErrors, NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
-import { Palette } from './Palette';
+import { NO_ERRORS } from './lib/serverErrors';
 import { ShortcutsHelp } from './ShortcutsHelp';
-import { SidePanel, type PanelTab } from './SidePanel';
+import type { PanelTab } from './SidePanel';
 import { downloadText, useEditorCommands } from './useEditorCommands';
 import { useEditorDoc } from './useEditorDoc';
+import { useEditorSave } from './useEditorSave';
 import { useUnsavedGuard } from './useUnsavedGuard';
 import { isViewOnly, useViewOnlyState, ViewOnlyBanner } from './viewOnly';
 import { roomyScreen, useStoredFlag } from './usePanels';
-import { Icon } from '../components/Icon';
 import { LastRunContext, useLastRun } from './lastRun';
 import { ContextMenu } from './menu/ContextMenu';
 import { useCanvasMenu } from './menu/useCanvasMenu';
 
-/** Whether two documents differ only in where their steps sit. */
-function sameWithoutLayout(a: EditorDoc, b: EditorDoc): boolean {
-  const strip = (d: EditorDoc) =>
-    JSON.stringify(docToApiBody({ ...d, steps: d.steps.map((st) => ({ ...st, position: undefined })) }, null));
-  return strip(a) === strip(b);
-}
-
-const NO_SELECTION: Selection = { steps: [], edges: [], blocks: [] };
-
-interface Conflict {
-  detail: string;
-  currentVersion: number | null;
-  changes: unknown;
-}
+const NO_SELECTION: Selection = { steps: [], edges: [], blocks: [], notes: [] };
 
 function EditorScreen({
   campaignId,
@@ -62,20 +49,15 @@ function EditorScreen({
   const [campaigns, setCampaigns] = useState<Campaign[] | null>(null);
   const [selection, setSelection] = useState<Selection>(NO_SELECTION);
   const [selectRequest, setSelectRequest] = useState<{ ids: ReadonlySet<string>; nonce: number } | null>(null);
-  const [errors, setErrors] = useState<CanvasErrors>(NO_ERRORS);
   const [toast, setToast] = useState<{ text: string; tone: 'error' | 'info'; at: number } | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [conflict, setConflict] = useState<Conflict | null>(null);
   const [help, setHelp] = useState(false);
   const [tab, setTab] = useState<PanelTab>('step');
-  const [showProblems, setShowProblems] = useState(false);
   const [launching, setLaunching] = useState(false);
   const pointer = useRef<{ x: number; y: number } | null>(null);
   const [paletteOpen, togglePalette] = useStoredFlag('asyncflow.editor.palette', () => true);
   const [panelOpen, togglePanel] = useStoredFlag('asyncflow.editor.panel', () => true);
   const [minimap, toggleMinimap] = useStoredFlag('asyncflow.editor.minimap', roomyScreen);
-  // The campaign this screen has just created: its URL changes, but what is on screen (and the undo history) stays.
-  const created = useRef<string | null>(null);
+  const [editNote, setEditNote] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const refuseEdit = useCallback(
     () =>
@@ -90,12 +72,13 @@ function EditorScreen({
   const { doc, edit, reset, markSaved } = state;
   useTitle(campaignId ? `Edit ${doc.name}` : 'New campaign');
   const executables = useExecutableRight(campaign?.team ?? null, campaign);
-  useUnsavedGuard(state.dirty && !saving);
-
   const notify = useCallback(
     (text: string, tone: 'error' | 'info' = 'info') => setToast({ text, tone, at: Date.now() }),
     [],
   );
+  const { save, saving, conflict, setConflict, errors, setErrors, showProblems, setShowProblems, created } =
+    useEditorSave({ doc, campaign, setCampaign, markSaved, notify, editorKey });
+  useUnsavedGuard(state.dirty && !saving);
   useEffect(() => {
     if (!toast) return;
     const t = setTimeout(() => setToast(null), toast.tone === 'error' ? 7000 : 3000);
@@ -116,11 +99,11 @@ function EditorScreen({
     } finally {
       setLoading(false);
     }
-  }, [campaignId, reset]);
+  }, [campaignId, reset, setErrors]);
   useEffect(() => {
     if (campaignId != null && created.current === campaignId) return;
     void load();
-  }, [campaignId, load]);
+  }, [campaignId, created, load]);
   useEffect(() => {
     api.functions().then(setFunctions, (err) => setFunctionsError(err instanceof Error ? err.message : String(err)));
     api.campaigns(200).then(
@@ -143,55 +126,6 @@ function EditorScreen({
     if (sel.steps.length === 1 || sel.blocks.length === 1) setTab('step');
   }, []);
 
-  const save = useCallback(
-    async (overwrite: { version: number | null } | null = null) => {
-      if (saving) return;
-      setSaving(true);
-      // Overwriting names the version it overwrites (when the server said), so a third save in between
-      // is not lost silently.
-      const body = docToApiBody(doc, overwrite ? overwrite.version : (campaign?.version ?? null));
-      try {
-        const saved = campaign ? await api.updateCampaign(campaign.id, body) : await api.createCampaign(body);
-        setCampaign(saved);
-        markSaved(doc);
-        setErrors(NO_ERRORS);
-        setConflict(null);
-        const layoutOnly =
-          !!campaign && saved.version !== campaign.version && sameWithoutLayout(docFromCampaign(campaign), doc);
-        notify(
-          campaign && saved.version === campaign.version
-            ? 'Saved (nothing changed in the definition).'
-            : layoutOnly
-              ? `Saved as version ${saved.version}: only the layout changed, and positions are part of a version.`
-              : `Saved as version ${saved.version}.`,
-        );
-        if (!campaign) {
-          created.current = String(saved.id);
-          navigate(`/campaigns/${saved.id}/edit`, { replace: true, state: { editorKey } });
-        }
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 409) {
-          const b = (err.body ?? {}) as Record<string, unknown>;
-          setConflict({
-            detail: String(b.detail ?? ''),
-            currentVersion: typeof b.current_version === 'number' ? b.current_version : null,
-            changes: b.changes,
-          });
-        } else if (err instanceof ApiError && err.status === 400) {
-          const mapped = canvasErrors(err.body);
-          setErrors(mapped);
-          setShowProblems(true);
-          notify(`Not saved: ${mapped.count} problem${mapped.count === 1 ? '' : 's'} to fix.`, 'error');
-        } else {
-          notify(`Not saved: ${err instanceof Error ? err.message : String(err)}`, 'error');
-        }
-      } finally {
-        setSaving(false);
-      }
-    },
-    [campaign, doc, editorKey, markSaved, navigate, notify, saving],
-  );
-
   const { run, addItem, fit } = useEditorCommands({
     state,
     selection,
@@ -201,6 +135,7 @@ function EditorScreen({
     pointer,
     save: () => (viewOnly ? refuseEdit() : void save(null)),
     toggleHelp: (open) => setHelp((h) => (open === undefined ? !h : open)),
+    onNoteAdded: setEditNote,
   });
 
   const lastRun = useLastRun(campaignId);
@@ -245,7 +180,8 @@ function EditorScreen({
     );
   }
 
-  const hasSelection = selection.steps.length + selection.edges.length + selection.blocks.length > 0;
+  const hasSelection =
+    selection.steps.length + selection.edges.length + selection.blocks.length + selection.notes.length > 0;
   const saveBlocked = viewOnly
     ? 'This is a read-only view of the campaign.'
     : executablesBlock(executables, doc, 'save');
@@ -291,97 +227,51 @@ function EditorScreen({
             e.target.value = '';
           }}
         />
-        <div
-          className="editor-body"
-          style={{
-            gridTemplateColumns: `${paletteOpen ? '190px' : '34px'} minmax(0, 1fr) ${panelOpen ? '330px' : '34px'}`,
-          }}
-        >
-          {paletteOpen ? (
-            <Palette
-              functions={functions}
-              error={functionsError}
-              onAdd={(item) => addItem(item)}
-              onCollapse={togglePalette}
-              executables={executables}
-              campaigns={campaigns ? childCampaigns : null}
-            />
-          ) : (
-            <div className="panel-rail panel-rail-left">
-              <button
-                type="button"
-                className="btn btn-small btn-ghost"
-                onClick={togglePalette}
-                title="Show the palette"
-                aria-label="Show the palette"
-                data-testid="palette-expand"
-              >
-                <Icon name="panelLeft" />
-              </button>
-            </div>
-          )}
-          <div className="editor-canvas-wrap">
-            <EditorCanvas
-              doc={doc}
-              edit={edit}
-              errors={errors}
-              functionNames={functionNames}
-              selectRequest={selectRequest}
-              onSelection={onSelection}
-              onDropItem={addItem}
-              onMessage={notify}
-              pointer={pointer}
-              minimap={minimap}
-              onToggleMinimap={toggleMinimap}
-              onContextMenu={viewOnly ? undefined : canvasMenu.open}
-              readOnly={viewOnly}
-            />
-            {canvasMenu.menu && (
-              <ContextMenu
-                at={canvasMenu.menu.at}
-                items={canvasMenu.menu.items}
-                onChoose={canvasMenu.choose}
-                onClose={canvasMenu.close}
-              />
-            )}
-            {doc.steps.length === 0 && (
-              <div className="canvas-hint" data-testid="canvas-empty">
-                Drag a function from the palette onto the canvas to add the first step.
-              </div>
-            )}
-            {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
-            {showProblems && errors.count > 0 && (
-              <ProblemsPanel problems={errors.all} onClose={() => setShowProblems(false)} />
-            )}
-            {toast && <EditorToast text={toast.text} tone={toast.tone} />}
-          </div>
-          {panelOpen ? (
-            <SidePanel
-              onCollapse={togglePanel}
-              tab={tab}
-              onTab={setTab}
-              doc={doc}
-              selection={selection}
-              functions={functions ?? []}
-              errors={errors}
-              edit={edit}
-              onRenamed={(id) => select([id])}
-            />
-          ) : (
-            <div className="panel-rail panel-rail-right">
-              <button
-                type="button"
-                className="btn btn-small btn-ghost"
-                onClick={togglePanel}
-                title="Show the properties panel"
-                aria-label="Show the properties panel"
-                data-testid="panel-expand"
-              >
-                <Icon name="panelRight" />
-              </button>
-            </div>
-          )}
-        </div>
+        <EditorBody
+          doc={doc}
+          edit={edit}
+          errors={errors}
+          functions={functions}
+          functionsError={functionsError}
+          functionNames={functionNames}
+          campaigns={campaigns ? childCampaigns : null}
+          executables={executables}
+          selection={selection}
+          selectRequest={selectRequest}
+          onSelection={onSelection}
+          select={select}
+          addItem={addItem}
+          notify={notify}
+          pointer={pointer}
+          panels={{ palette: paletteOpen, togglePalette, panel: panelOpen, togglePanel, minimap, toggleMinimap }}
+          tab={tab}
+          onTab={setTab}
+          onContextMenu={viewOnly ? undefined : canvasMenu.open}
+          readOnly={viewOnly}
+          editNote={editNote}
+          overlays={
+            <>
+              {canvasMenu.menu && (
+                <ContextMenu
+                  at={canvasMenu.menu.at}
+                  items={canvasMenu.menu.items}
+                  onChoose={canvasMenu.choose}
+                  onClose={canvasMenu.close}
+                />
+              )}
+              {doc.steps.length === 0 && doc.notes.length === 0 && (
+                <div className="canvas-hint" data-testid="canvas-empty">
+                  Drag a function from the palette onto the canvas to add the first step.
+                </div>
+              )}
+              {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+              {showProblems && errors.count > 0 && (
+                <ProblemsPanel problems={errors.all} onClose={() => setShowProblems(false)} />
+              )}
+              {toast && <EditorToast text={toast.text} tone={toast.tone} />}
+            </>
+          }
+        />
         {conflict && (
           <ConflictDialog
             {...conflict}

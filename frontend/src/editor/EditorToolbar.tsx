@@ -84,6 +84,7 @@ export function EditorToolbar(p: Props) {
       <div className="toolbar-group">
         {btn('group', 'group', 'Group', 'Group into a block (Ctrl+G)', !p.hasSelection)}
         {btn('ungroup', 'ungroup', 'Ungroup', 'Ungroup block (Ctrl+Shift+G)')}
+        {btn('note', 'note', 'Note', 'Add a sticky note (N)')}
         {btn('layout', 'layout', 'Auto-layout', 'Auto-layout (L)')}
         {btn('fit', 'fit', 'Fit', 'Zoom to fit (F)')}
       </div>

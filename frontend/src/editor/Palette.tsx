@@ -70,7 +70,7 @@ function Item({
   );
 }
 
-/** Registered functions, an executable step and a block, to drag onto the canvas. */
+/** Registered functions, an executable step, a block and a sticky note, to drag onto the canvas. */
 export function Palette({ functions, error, onAdd, onCollapse, executables, campaigns }: Props) {
   const [filter, setFilter] = useState('');
   const shown = useMemo(() => {
@@ -157,6 +157,13 @@ export function Palette({ functions, error, onAdd, onCollapse, executables, camp
           label="Block"
           hint="Group the selected steps"
           testId="palette-block"
+          onAdd={onAdd}
+        />
+        <Item
+          item={{ kind: 'note' }}
+          label="Sticky note"
+          hint="A markdown note on the canvas (makes no version)"
+          testId="palette-note"
           onAdd={onAdd}
         />
       </ul>

@@ -6,6 +6,7 @@ import { readClipboard, writeClipboard } from './clipboardIo';
 import { copySelection, pastePayload } from './lib/clipboard';
 import { NODE_HEIGHT, NODE_WIDTH, type EditorDoc } from './lib/doc';
 import { autoLayout, freePosition } from './lib/layout';
+import { addNote, removeNotes } from './lib/notes';
 import { addStep, group, moveSteps, removeElements, ungroup } from './lib/ops';
 import { commandFor, isTypingTarget, type Command } from './lib/shortcuts';
 import { defaultKwargs, type FunctionSchema } from './panels/KwargsForm';
@@ -20,10 +21,22 @@ interface Options {
   pointer: React.MutableRefObject<{ x: number; y: number } | null>;
   save: () => void;
   toggleHelp: (open?: boolean) => void;
+  /** A note was just added: open it for typing. */
+  onNoteAdded: (id: string) => void;
 }
 
 /** Every editor command, by button or by key. */
-export function useEditorCommands({ state, selection, functions, select, notify, pointer, save, toggleHelp }: Options) {
+export function useEditorCommands({
+  state,
+  selection,
+  functions,
+  select,
+  notify,
+  pointer,
+  save,
+  toggleHelp,
+  onNoteAdded,
+}: Options) {
   const flow = useReactFlow();
   const docRef = useRef(state.doc);
   docRef.current = state.doc;
@@ -59,6 +72,13 @@ export function useEditorCommands({ state, selection, functions, select, notify,
         if (r.id) select([`block:${r.id}`]);
         return;
       }
+      if (item.kind === 'note') {
+        const r = addNote(doc, where);
+        if (!r.id) return notify(r.error ?? 'No more notes.', 'error');
+        state.edit(() => r.doc);
+        select([`note:${r.id}`]);
+        return onNoteAdded(r.id);
+      }
       if (item.kind === 'workflow') {
         const r = addStep(doc, { kind: 'workflow', campaign: item.campaign, position: where });
         state.edit(() => r.doc);
@@ -75,7 +95,7 @@ export function useEditorCommands({ state, selection, functions, select, notify,
       state.edit(() => r.doc);
       select([r.id]);
     },
-    [functions, notify, select, state, viewCentre],
+    [functions, notify, onNoteAdded, select, state, viewCentre],
   );
 
   const run = useCallback(
@@ -112,8 +132,10 @@ export function useEditorCommands({ state, selection, functions, select, notify,
           return notify(`Pasted ${r.stepIds.length} step(s).`, 'info');
         }
         case 'delete':
-          if (!sel.steps.length && !sel.edges.length && !sel.blocks.length) return;
-          return state.edit((d) => removeElements(d, sel.steps, sel.edges, sel.blocks));
+          if (!sel.steps.length && !sel.edges.length && !sel.blocks.length && !sel.notes.length) return;
+          return state.edit((d) => removeNotes(removeElements(d, sel.steps, sel.edges, sel.blocks), sel.notes));
+        case 'note':
+          return addItem({ kind: 'note' }, pointer.current ?? undefined);
         case 'selectAll':
           return select(doc.steps.map((s) => s.id));
         case 'group': {
@@ -145,7 +167,7 @@ export function useEditorCommands({ state, selection, functions, select, notify,
           return select([]);
       }
     },
-    [fit, notify, pointer, save, select, state, toggleHelp],
+    [addItem, fit, notify, pointer, save, select, state, toggleHelp],
   );
 
   useEffect(() => {

@@ -43,6 +43,7 @@ export const campaign: Campaign = {
   executables: { allowed: true, reason: null },
   denials: { launch: null, edit: null, fork: null },
   last_used_at: null,
+  layout: { positions: {}, notes: [] },
   parameters: [
     { name: 'label', type: 'string', default: 'hello', description: 'A label' },
     { name: 'count', type: 'integer', default: 3 },

@@ -5,36 +5,42 @@ import {
   Background,
   ControlButton,
   Controls,
-  getBezierPath,
   MiniMap,
   ReactFlow,
   SelectionMode,
   useReactFlow,
-  type Connection,
-  type ConnectionLineComponentProps,
   type Edge,
   type EdgeChange,
   type NodeChange,
-  type OnConnectEnd,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { Icon } from '../../components/Icon';
 import { useTheme } from '../../hooks';
 import { NODE_HEIGHT, NODE_WIDTH, type EditorDoc } from '../lib/doc';
 import { blockBoxes } from '../lib/layout';
-import { blockMembers, connect, moveSteps, pruneEmptyBlocks } from '../lib/ops';
+import { moveNotes, removeNotes, updateNote } from '../lib/notes';
+import { blockMembers, moveSteps, pruneEmptyBlocks } from '../lib/ops';
 import type { CanvasErrors } from '../lib/serverErrors';
 import type { MenuTarget } from '../menu/menuItems';
 import type { EditOptions } from '../useEditorDoc';
-import { blockIdOf, buildEdges, buildNodes, dropIntoBlocks, isBlockNode, type EditorNode } from './model';
+import { NoteActionsContext, type NoteActions } from '../notes/NoteNode';
+import {
+  blockIdOf,
+  buildEdges,
+  buildNodes,
+  dropIntoBlocks,
+  isBlockNode,
+  isNoteNode,
+  noteIdOf,
+  type EditorNode,
+} from './model';
 import { editorNodeTypes } from './nodes';
-
-const connectionEnd = (id: string) => (isBlockNode(id) ? blockIdOf(id) : id);
+import { useConnections } from './useConnections';
 
 export const PALETTE_MIME = 'application/x-asyncflow-palette';
 
 export interface PaletteItem {
-  kind: 'function' | 'executable' | 'block' | 'workflow';
+  kind: 'function' | 'executable' | 'block' | 'workflow' | 'note';
   function?: string;
   /** A workflow step: the campaign it runs, and its declared parameters for the step's form. */
   campaign?: { id: number; name: string; version: number; parameters: { name: string; default?: unknown }[] };
@@ -44,6 +50,7 @@ export interface Selection {
   steps: string[];
   edges: string[];
   blocks: string[];
+  notes: string[];
 }
 
 interface Props {
@@ -64,6 +71,8 @@ interface Props {
   onContextMenu?: (target: MenuTarget, at: { x: number; y: number }) => void;
   /** Look only: nothing moves or connects. */
   readOnly?: boolean;
+  /** A sticky note to open for typing (one just added). */
+  editNote?: string | null;
 }
 
 export function EditorCanvas({
@@ -80,6 +89,7 @@ export function EditorCanvas({
   onToggleMinimap,
   onContextMenu,
   readOnly = false,
+  editNote = null,
 }: Props) {
   const flow = useReactFlow();
   const theme = useTheme();
@@ -112,10 +122,11 @@ export function EditorCanvas({
   // Report the selection whenever it changes.
   const lastSelection = useRef('');
   useEffect(() => {
-    const sel: Selection = { steps: [], edges: [], blocks: [] };
+    const sel: Selection = { steps: [], edges: [], blocks: [], notes: [] };
     for (const n of nodes) {
       if (!n.selected) continue;
       if (isBlockNode(n.id)) sel.blocks.push(blockIdOf(n.id));
+      else if (isNoteNode(n.id)) sel.notes.push(noteIdOf(n.id));
       else sel.steps.push(n.id);
     }
     for (const e of edges) if (e.selected) sel.edges.push(e.id);
@@ -197,94 +208,40 @@ export function EditorCanvas({
         moved[s.id] = { x, y };
       }
     }
-    if (!Object.keys(moved).length) return;
+    const notesMoved: Record<string, { x: number; y: number }> = {};
+    for (const note of current.notes) {
+      const n = byId.get(`note:${note.id}`);
+      if (n && (Math.round(n.position.x) !== note.x || Math.round(n.position.y) !== note.y))
+        notesMoved[note.id] = n.position;
+    }
+    if (!Object.keys(moved).length && !Object.keys(notesMoved).length) return;
     const draggedBlock = nodesRef.current.some((n) => isBlockNode(n.id) && n.selected);
     // Membership is decided against the boxes as they were before the drag.
-    edit((d) => pruneEmptyBlocks(moveSteps(draggedBlock ? d : dropIntoBlocks(d, moved), moved)));
+    edit((d) => {
+      const steps = Object.keys(moved).length
+        ? pruneEmptyBlocks(moveSteps(draggedBlock ? d : dropIntoBlocks(d, moved), moved))
+        : d;
+      return moveNotes(steps, notesMoved);
+    });
   }, [edit]);
 
-  const onConnect = useCallback(
-    (c: Connection) => {
-      if (!c.source || !c.target) return;
-      const result = connect(docRef.current, connectionEnd(c.source), connectionEnd(c.target));
-      if (result.error) onMessage(result.error, 'error');
-      else edit(() => result.doc);
-    },
-    [edit, onMessage],
+  const noteActions = useMemo<NoteActions>(
+    () => ({
+      onText: (id, text) => edit((d) => updateNote(d, id, { text }), { coalesce: `note:${id}` }),
+      onChange: (id, patch) => edit((d) => updateNote(d, id, patch)),
+      onDelete: (id) => edit((d) => removeNotes(d, [id])),
+      editRequest: editNote,
+      readOnly,
+    }),
+    [edit, editNote, readOnly],
   );
 
-  // The same rule as the drop, asked while the edge is still being dragged, so a refusal shows before you let go.
-  const connectionError = useCallback(
-    (source: string, target: string) =>
-      connect(docRef.current, connectionEnd(source), connectionEnd(target)).error ?? null,
-    [],
-  );
-  const isValidConnection = useCallback(
-    (c: Edge | Connection) => !!c.source && !!c.target && !connectionError(c.source, c.target),
-    [connectionError],
-  );
-  const ConnectionLine = useCallback(
-    ({
-      fromX,
-      fromY,
-      toX,
-      toY,
-      fromPosition,
-      toPosition,
-      fromNode,
-      fromHandle,
-      toNode,
-      connectionStatus,
-    }: ConnectionLineComponentProps<EditorNode>) => {
-      const [path] = getBezierPath({
-        sourceX: fromX,
-        sourceY: fromY,
-        sourcePosition: fromPosition,
-        targetX: toX,
-        targetY: toY,
-        targetPosition: toPosition,
-      });
-      const fromSource = fromHandle.type === 'source';
-      const reason =
-        toNode && connectionStatus === 'invalid'
-          ? connectionError(fromSource ? fromNode.id : toNode.id, fromSource ? toNode.id : fromNode.id)
-          : null;
-      return (
-        <g
-          className={`connection-line${reason ? ' is-refused' : ''}`}
-          data-testid="connection-line"
-          data-status={connectionStatus ?? ''}
-        >
-          <path
-            d={path}
-            fill="none"
-            strokeWidth={2}
-            stroke={reason ? 'var(--danger)' : connectionStatus === 'valid' ? 'var(--st-succeeded)' : 'var(--primary)'}
-          />
-          {reason && (
-            <text x={toX + 14} y={toY - 14} className="connection-reason" data-testid="connection-reason">
-              {reason}
-            </text>
-          )}
-        </g>
-      );
-    },
-    [connectionError],
-  );
-  const onConnectStart = useCallback(() => wrapper.current?.classList.add('is-connecting'), []);
-  const onConnectEnd = useCallback<OnConnectEnd>(
-    (_event, state) => {
-      wrapper.current?.classList.remove('is-connecting');
-      if (state.isValid !== false || !state.fromNode || !state.toNode || !state.fromHandle) return;
-      const fromSource = state.fromHandle.type === 'source';
-      const reason = connectionError(
-        fromSource ? state.fromNode.id : state.toNode.id,
-        fromSource ? state.toNode.id : state.fromNode.id,
-      );
-      if (reason) onMessage(reason, 'error');
-    },
-    [connectionError, onMessage],
-  );
+  const { onConnect, isValidConnection, ConnectionLine, onConnectStart, onConnectEnd } = useConnections({
+    docRef,
+    edit,
+    onMessage,
+    wrapper,
+  });
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (e.dataTransfer.types.includes(PALETTE_MIME)) {
@@ -310,7 +267,9 @@ export function EditorCanvas({
       e.preventDefault();
       const target: MenuTarget = isBlockNode(node.id)
         ? { kind: 'block', id: blockIdOf(node.id) }
-        : { kind: 'step', id: node.id };
+        : isNoteNode(node.id)
+          ? { kind: 'note', id: noteIdOf(node.id) }
+          : { kind: 'step', id: node.id };
       onContextMenu(target, { x: e.clientX, y: e.clientY });
     },
     [onContextMenu],
@@ -336,80 +295,86 @@ export function EditorCanvas({
     [flow, onContextMenu],
   );
 
-  const minimapColor = useCallback((n: EditorNode) => (isBlockNode(n.id) ? 'transparent' : 'var(--minimap-node)'), []);
+  const minimapColor = useCallback(
+    (n: EditorNode) =>
+      isBlockNode(n.id) ? 'transparent' : isNoteNode(n.id) ? 'var(--note-yellow)' : 'var(--minimap-node)',
+    [],
+  );
   const defaultEdgeOptions = useMemo(() => ({ interactionWidth: 16 }), []);
 
   return (
-    <div
-      ref={wrapper}
-      className="editor-canvas"
-      data-testid="editor-canvas"
-      onDragOver={onDragOver}
-      onDrop={onDrop}
-      onMouseMove={(e) => {
-        pointer.current = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      }}
-    >
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={editorNodeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onNodeDragStop={commitDrag}
-        onSelectionDragStop={commitDrag}
-        onMoveStart={onMoveStart}
-        onMoveEnd={onMoveEnd}
-        isValidConnection={isValidConnection}
-        connectionLineComponent={ConnectionLine}
-        onConnectStart={onConnectStart}
-        onConnectEnd={onConnectEnd}
-        nodesDraggable={!readOnly}
-        nodesConnectable={!readOnly}
-        onNodeContextMenu={onNodeContextMenu}
-        onEdgeContextMenu={onEdgeContextMenu}
-        onPaneContextMenu={onPaneContextMenu}
-        defaultEdgeOptions={defaultEdgeOptions}
-        selectionOnDrag
-        selectionMode={SelectionMode.Partial}
-        panOnDrag={[1, 2]}
-        panActivationKeyCode="Space"
-        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-        deleteKeyCode={null}
-        // Culling re-renders every node on each pan frame; with all nodes in view (zoom to fit) that costs more than it saves.
-        onlyRenderVisibleElements={false}
-        minZoom={0.05}
-        maxZoom={2}
-        fitView={fitOnOpen}
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
-        proOptions={{ hideAttribution: true }}
-        colorMode={theme}
+    <NoteActionsContext.Provider value={noteActions}>
+      <div
+        ref={wrapper}
+        className="editor-canvas"
+        data-testid="editor-canvas"
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        onMouseMove={(e) => {
+          pointer.current = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        }}
       >
-        <Background gap={20} color="var(--canvas-dots)" />
-        <Controls showInteractive={false}>
-          {onToggleMinimap && (
-            <ControlButton
-              onClick={onToggleMinimap}
-              title={minimap ? 'Hide the minimap' : 'Show the minimap'}
-              aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'}
-              data-testid="minimap-toggle"
-            >
-              <Icon name="map" size={12} />
-            </ControlButton>
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={editorNodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onNodeDragStop={commitDrag}
+          onSelectionDragStop={commitDrag}
+          onMoveStart={onMoveStart}
+          onMoveEnd={onMoveEnd}
+          isValidConnection={isValidConnection}
+          connectionLineComponent={ConnectionLine}
+          onConnectStart={onConnectStart}
+          onConnectEnd={onConnectEnd}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          onNodeContextMenu={onNodeContextMenu}
+          onEdgeContextMenu={onEdgeContextMenu}
+          onPaneContextMenu={onPaneContextMenu}
+          defaultEdgeOptions={defaultEdgeOptions}
+          selectionOnDrag
+          selectionMode={SelectionMode.Partial}
+          panOnDrag={[1, 2]}
+          panActivationKeyCode="Space"
+          multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+          deleteKeyCode={null}
+          // Culling re-renders every node on each pan frame; with all nodes in view (zoom to fit) that costs more than it saves.
+          onlyRenderVisibleElements={false}
+          minZoom={0.05}
+          maxZoom={2}
+          fitView={fitOnOpen}
+          fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+          proOptions={{ hideAttribution: true }}
+          colorMode={theme}
+        >
+          <Background gap={20} color="var(--canvas-dots)" />
+          <Controls showInteractive={false}>
+            {onToggleMinimap && (
+              <ControlButton
+                onClick={onToggleMinimap}
+                title={minimap ? 'Hide the minimap' : 'Show the minimap'}
+                aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'}
+                data-testid="minimap-toggle"
+              >
+                <Icon name="map" size={12} />
+              </ControlButton>
+            )}
+          </Controls>
+          {minimap && (
+            <MiniMap
+              pannable
+              zoomable
+              nodeColor={minimapColor}
+              className="editor-minimap"
+              data-testid="editor-minimap"
+              style={{ width: 160, height: 110 }}
+            />
           )}
-        </Controls>
-        {minimap && (
-          <MiniMap
-            pannable
-            zoomable
-            nodeColor={minimapColor}
-            className="editor-minimap"
-            data-testid="editor-minimap"
-            style={{ width: 160, height: 110 }}
-          />
-        )}
-      </ReactFlow>
-    </div>
+        </ReactFlow>
+      </div>
+    </NoteActionsContext.Provider>
   );
 }

@@ -5,16 +5,47 @@ import { edgeKey, NODE_HEIGHT, NODE_WIDTH, type EditorDoc } from '../lib/doc';
 import { blockBoxes, type Box } from '../lib/layout';
 import { blockDepths } from '../lib/ops';
 import type { CanvasErrors } from '../lib/serverErrors';
+import type { NoteNodeType } from '../notes/NoteNode';
 
 export type StepNodeData = { step: GraphStep; errors: string[]; unknownFunction: boolean };
 export type BlockNodeData = { blockId: string; name: string; depth: number; errors: string[] };
 export type StepNodeType = Node<StepNodeData, 'step'>;
 export type BlockNodeType = Node<BlockNodeData, 'block'>;
-export type EditorNode = StepNodeType | BlockNodeType;
+export type EditorNode = StepNodeType | BlockNodeType | NoteNodeType;
 
 export const BLOCK_PREFIX = 'block:';
 export const isBlockNode = (id: string) => id.startsWith(BLOCK_PREFIX);
 export const blockIdOf = (nodeId: string) => nodeId.slice(BLOCK_PREFIX.length);
+export const NOTE_PREFIX = 'note:';
+export const isNoteNode = (id: string) => id.startsWith(NOTE_PREFIX);
+export const noteIdOf = (nodeId: string) => nodeId.slice(NOTE_PREFIX.length);
+
+/** The sticky notes as nodes, under the steps; an unchanged note keeps its node (no re-render). */
+export function noteNodes(
+  doc: EditorDoc,
+  previous: ReadonlyMap<string, EditorNode>,
+  selected: (id: string) => boolean,
+  zIndex: number,
+): NoteNodeType[] {
+  return doc.notes.map((note) => {
+    const id = NOTE_PREFIX + note.id;
+    const old = previous.get(id) as NoteNodeType | undefined;
+    const isSelected = selected(id);
+    if (old && old.data.note === note && !!old.selected === isSelected && old.zIndex === zIndex) return old;
+    return {
+      id,
+      type: 'note' as const,
+      position: { x: note.x, y: note.y },
+      width: note.width,
+      height: note.height,
+      style: { width: note.width, height: note.height },
+      zIndex,
+      selected: isSelected,
+      measured: old?.measured,
+      data: { note },
+    };
+  });
+}
 
 /** Where a step sits when it has no position yet (imports without positions). */
 export function fallbackPosition(index: number) {
@@ -90,7 +121,7 @@ export function buildNodes(
       data: { step: s, errors: errs, unknownFunction },
     };
   });
-  return [...blocks, ...steps];
+  return [...blocks, ...noteNodes(doc, previous, selected, topZ), ...steps];
 }
 
 export function buildEdges(doc: EditorDoc, errors: CanvasErrors, previous: ReadonlyMap<string, Edge>): Edge[] {

@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { EditorNoteNode } from '../notes/NoteNode';
 import type { BlockNodeType, StepNodeType } from './model';
 
 export const EditorStepNode = memo(function EditorStepNode({ id, data, selected }: NodeProps<StepNodeType>) {
@@ -66,4 +67,4 @@ export const EditorBlockNode = memo(function EditorBlockNode({ id, data, selecte
   );
 });
 
-export const editorNodeTypes = { step: EditorStepNode, block: EditorBlockNode };
+export const editorNodeTypes = { step: EditorStepNode, block: EditorBlockNode, note: EditorNoteNode };

@@ -1,6 +1,7 @@
 // The editor's document: a campaign definition being edited, and its
 // conversion to and from the API's JSON. No React.
 import type { Campaign, CampaignParameter, GraphBlock, GraphEdge, GraphStep } from '../../lib/types';
+import type { StickyNote } from './notes';
 
 export interface EditorDoc {
   name: string;
@@ -9,6 +10,8 @@ export interface EditorDoc {
   steps: GraphStep[];
   edges: GraphEdge[];
   blocks: GraphBlock[];
+  /** Sticky notes: saved with the layout, so editing them makes no new version. */
+  notes: StickyNote[];
 }
 
 export const NODE_WIDTH = 190;
@@ -21,6 +24,7 @@ export const EMPTY_DOC: EditorDoc = {
   steps: [],
   edges: [],
   blocks: [],
+  notes: [],
 };
 
 export function edgeKey(e: GraphEdge): string {
@@ -77,7 +81,7 @@ export function stepToApi(step: GraphStep): GraphStep {
   return { id: step.id, name: step.name, kind: step.kind, ...out } as GraphStep;
 }
 
-/** The definition part of a PUT/POST body (the editor adds name, description, base_version). */
+/** The definition part of a PUT/POST body (the editor adds base_version); `layout` holds the notes. */
 export function docToDefinition(doc: EditorDoc) {
   const graph: { steps: GraphStep[]; edges: GraphEdge[]; blocks?: GraphBlock[] } = {
     steps: doc.steps.map(stepToApi),
@@ -94,7 +98,8 @@ export function docToDefinition(doc: EditorDoc) {
     if (p.type === 'choice') out.choices = p.choices ?? [];
     return out;
   });
-  return { name: doc.name, description: doc.description, parameters, graph };
+  const notes = doc.notes.map((n) => ({ ...n }));
+  return { name: doc.name, description: doc.description, parameters, graph, layout: { notes } };
 }
 
 /** Body of the save request; `baseVersion` lets the server refuse a save over someone else's. */
@@ -105,7 +110,9 @@ export function docToApiBody(doc: EditorDoc, baseVersion: number | null) {
 }
 
 /** Accepts a campaign from the API, or an exported file (same shape, maybe without id/version). */
-export function docFromCampaign(c: Partial<Campaign> & { graph?: Campaign['graph'] }): EditorDoc {
+export function docFromCampaign(
+  c: Partial<Omit<Campaign, 'layout'>> & { graph?: Campaign['graph']; layout?: { notes?: StickyNote[] } },
+): EditorDoc {
   const graph = c.graph ?? { steps: [], edges: [] };
   return {
     name: c.name ?? EMPTY_DOC.name,
@@ -114,6 +121,7 @@ export function docFromCampaign(c: Partial<Campaign> & { graph?: Campaign['graph
     steps: (graph.steps ?? []).map((s) => ({ ...s, kind: s.kind ?? 'function' })),
     edges: (graph.edges ?? []).map((e) => ({ source: e.source, target: e.target })),
     blocks: (graph.blocks ?? []).map((b) => ({ id: b.id, name: b.name ?? b.id, parent: b.parent ?? null })),
+    notes: (c.layout?.notes ?? []).map((n) => ({ ...n })),
   };
 }
 

@@ -27,6 +27,7 @@ const FIELD_LABELS: Record<string, string> = {
   name: 'Campaign name',
   description: 'Description',
   parameters: 'Parameters',
+  layout: 'Layout',
 };
 const label = (field: string) => FIELD_LABELS[field] ?? field;
 

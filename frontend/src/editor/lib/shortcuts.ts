@@ -15,7 +15,8 @@ export type Command =
   | 'fit'
   | 'help'
   | 'escape'
-  | 'duplicate';
+  | 'duplicate'
+  | 'note';
 
 export interface Shortcut {
   command: Command;
@@ -30,13 +31,14 @@ export const SHORTCUTS: Shortcut[] = [
   { command: 'cut', keys: ['Ctrl+X'], label: 'Cut selected steps' },
   { command: 'paste', keys: ['Ctrl+V'], label: 'Paste steps (also from another campaign)' },
   { command: 'duplicate', keys: ['Ctrl+D'], label: 'Duplicate selected steps' },
-  { command: 'delete', keys: ['Delete', 'Backspace'], label: 'Delete selected steps, connections or blocks' },
+  { command: 'delete', keys: ['Delete', 'Backspace'], label: 'Delete selected steps, connections, blocks or notes' },
+  { command: 'note', keys: ['N'], label: 'Add a sticky note (markdown; double-click a note to edit it)' },
   { command: 'selectAll', keys: ['Ctrl+A'], label: 'Select all steps' },
   { command: 'group', keys: ['Ctrl+G'], label: 'Group selected steps into a block' },
   { command: 'ungroup', keys: ['Ctrl+Shift+G'], label: 'Ungroup the selected block' },
   { command: 'layout', keys: ['L'], label: 'Auto-layout (left to right)' },
   { command: 'fit', keys: ['F'], label: 'Zoom to fit' },
-  { command: 'save', keys: ['Ctrl+S'], label: 'Save (a new version)' },
+  { command: 'save', keys: ['Ctrl+S'], label: 'Save (a new version when the definition changed)' },
   { command: 'help', keys: ['?'], label: 'Show or hide this list' },
   { command: 'escape', keys: ['Esc'], label: 'Clear the selection, close panels' },
 ];
@@ -71,6 +73,7 @@ export function commandFor(e: KeyLike): Command | null {
   if (key === '?') return 'help';
   if (key === 'l' && !e.shiftKey) return 'layout';
   if (key === 'f' && !e.shiftKey) return 'fit';
+  if (key === 'n' && !e.shiftKey) return 'note';
   return null;
 }
 

@@ -11,8 +11,12 @@ const doc: EditorDoc = {
 };
 
 describe('menuItems', () => {
-  it('offers add step on the canvas and delete on an edge', () => {
-    expect(menuItems(doc, { kind: 'canvas', at: { x: 0, y: 0 } }, null).map((i) => i.action)).toEqual(['addStep']);
+  it('offers add step or note on the canvas, and delete on an edge or a note', () => {
+    expect(menuItems(doc, { kind: 'canvas', at: { x: 0, y: 0 } }, null).map((i) => i.action)).toEqual([
+      'addStep',
+      'addNote',
+    ]);
+    expect(menuItems(doc, { kind: 'note', id: 'note_1' }, null).map((i) => i.action)).toEqual(['delete']);
     expect(menuItems(doc, { kind: 'edge', id: 'a->b' }, null).map((i) => i.action)).toEqual(['delete']);
   });
 

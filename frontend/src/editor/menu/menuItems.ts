@@ -5,9 +5,10 @@ export type MenuTarget =
   | { kind: 'step'; id: string }
   | { kind: 'edge'; id: string }
   | { kind: 'block'; id: string }
+  | { kind: 'note'; id: string }
   | { kind: 'canvas'; at: { x: number; y: number } };
 
-export type MenuAction = 'duplicate' | 'delete' | 'group' | 'ungroup' | 'copyId' | 'openLog' | 'addStep';
+export type MenuAction = 'duplicate' | 'delete' | 'group' | 'ungroup' | 'copyId' | 'openLog' | 'addStep' | 'addNote';
 
 export interface MenuItem {
   action: MenuAction;
@@ -22,7 +23,12 @@ export interface MenuItem {
 export function menuItems(doc: EditorDoc, target: MenuTarget, lastRunId: number | null): MenuItem[] {
   switch (target.kind) {
     case 'canvas':
-      return [{ action: 'addStep', label: 'Add step here' }];
+      return [
+        { action: 'addStep', label: 'Add step here' },
+        { action: 'addNote', label: 'Add sticky note here' },
+      ];
+    case 'note':
+      return [{ action: 'delete', label: 'Delete note' }];
     case 'edge':
       return [{ action: 'delete', label: 'Delete connection' }];
     case 'block':

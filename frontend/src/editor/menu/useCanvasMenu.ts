@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import type { PaletteItem, Selection } from '../canvas/EditorCanvas';
 import { copySelection, pastePayload } from '../lib/clipboard';
 import type { EditorDoc } from '../lib/doc';
+import { removeNotes } from '../lib/notes';
 import { group, removeElements, ungroup } from '../lib/ops';
 import type { EditorDocState } from '../useEditorDoc';
 import { menuItems, type MenuItem, type MenuTarget } from './menuItems';
@@ -46,11 +47,16 @@ export function useCanvasMenu({ lastRunId, state, selection, select, notify, add
       const { target } = menu;
       const doc: EditorDoc = state.doc;
       if (target.kind === 'canvas') {
+        if (item.action === 'addNote') return addItem({ kind: 'note' }, target.at);
         if (item.action !== 'addStep') return;
         if (!defaultFunction) return notify('No step function is registered yet.', 'error');
         return addItem({ kind: 'function', function: defaultFunction }, target.at);
       }
       const id = target.id;
+      if (target.kind === 'note') {
+        if (item.action === 'delete') state.edit((d) => removeNotes(d, actedOn(id, selection.notes)));
+        return;
+      }
       switch (item.action) {
         case 'copyId':
           void navigator.clipboard
@@ -82,7 +88,7 @@ export function useCanvasMenu({ lastRunId, state, selection, select, notify, add
         }
       }
     },
-    [addItem, defaultFunction, menu, notify, select, selection.steps, state],
+    [addItem, defaultFunction, menu, notify, select, selection.notes, selection.steps, state],
   );
 
   return { menu, open, close, choose };

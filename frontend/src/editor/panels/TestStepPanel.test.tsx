@@ -6,6 +6,7 @@ import { makeRun } from '../../test/fixtures';
 import type { EditorDoc } from '../lib/doc';
 import type { GraphStep } from '../../lib/types';
 import { FakeSocket } from '../../test/fakeSocket';
+import { LastRunContext, type LastRun } from '../lastRun';
 
 const step: GraphStep = {
   id: 's2',
@@ -21,6 +22,7 @@ const doc: EditorDoc = {
   steps: [{ id: 's1', name: 'Make', kind: 'function', function: 'noop' } as GraphStep, step],
   edges: [{ source: 's1', target: 's2' }],
   blocks: [],
+  notes: [],
 };
 
 function json(status: number, body: unknown) {
@@ -32,6 +34,8 @@ const lastRun = makeRun({
   parameters: { label: 'from last run' },
   steps: [{ ...makeRun().steps[0], step: 's1', state: 'succeeded', result: { count: 2 } }],
 });
+// What the editor read of that run (`useLastRun`): results by step, and its parameters.
+const lastRunRead: LastRun = { id: 5, results: { s1: { count: 2 } }, parameters: { label: 'from last run' } };
 const testRun = makeRun({
   id: 9,
   kind: 'test',
@@ -52,6 +56,7 @@ describe('TestStepPanel', () => {
       if (url.startsWith('/api/runs/?')) return json(200, { count: 1, results: [lastRun] });
       if (url === '/api/campaigns/3/test-step/') return testAnswer;
       if (url === '/api/runs/9/') return json(200, testRun);
+      if (url.startsWith('/api/runs/9/steps/')) return new Response('', { status: 200 });
       return json(200, []);
     });
     vi.stubGlobal('fetch', fetchMock);
@@ -59,14 +64,16 @@ describe('TestStepPanel', () => {
   });
   afterEach(() => vi.unstubAllGlobals());
 
-  const renderPanel = () =>
-    render(
+  const tree = (last: LastRun) => (
+    <LastRunContext.Provider value={last}>
       <MemoryRouter initialEntries={['/campaigns/3/edit']}>
         <Routes>
           <Route path="/campaigns/:id/edit" element={<TestStepPanel doc={doc} step={step} />} />
         </Routes>
-      </MemoryRouter>,
-    );
+      </MemoryRouter>
+    </LastRunContext.Provider>
+  );
+  const renderPanel = (last: LastRun = lastRunRead) => render(tree(last));
 
   it('names the upstream steps from edges and placeholders', () => {
     expect(upstreamOf(doc, step)).toEqual(['s1']);
@@ -110,6 +117,18 @@ describe('TestStepPanel', () => {
     await waitFor(() => expect(screen.getByTestId('test-step-state').textContent).toBe('succeeded'));
     expect(screen.getByTestId('test-step-result').textContent).toContain('"got": 4');
     expect(screen.getByTestId('test-step-log').textContent).toContain('hello out');
+  });
+
+  it('starts from the defaults and fills in the last run once the editor has read it', async () => {
+    const view = renderPanel({ id: null, results: {}, parameters: {} });
+    const upstream = screen.getByTestId<HTMLInputElement>('test-upstream-s1');
+    expect(upstream.value).toBe('');
+    expect(screen.getByTestId<HTMLInputElement>('test-param-label').value).toBe('hello');
+    view.rerender(tree(lastRunRead));
+    await waitFor(() => expect(upstream.value).toBe('{"count":2}'));
+    expect(screen.getByTestId<HTMLInputElement>('test-param-label').value).toBe('from last run');
+    // The panel reads no run list of its own: the editor's one read is the source.
+    expect(fetchMock.mock.calls.some(([url]) => String(url).startsWith('/api/runs/?'))).toBe(false);
   });
 
   it('shows the server refusal naming the argument, and no run', async () => {

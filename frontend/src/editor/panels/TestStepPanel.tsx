@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router-dom';
-import { api, errorText, unwrapList } from '../../lib/api';
+import { api, errorText } from '../../lib/api';
 import type { GraphStep } from '../../lib/types';
-import { useRunLive } from '../../useRunLive';
+import { useRunLive, useStepLog } from '../../useRunLive';
+import { useLastRunContext } from '../lastRun';
 import type { EditorDoc } from '../lib/doc';
 
 const STEP_REFERENCE = /\{\{\s*steps\.([A-Za-z_][A-Za-z0-9_-]*)\.result/g;
@@ -48,44 +49,28 @@ export function TestStepPanel({ doc, step }: Props) {
   const [refusal, setRefusal] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
 
-  // Samples start from the last run's parameters and results, else from the parameters' defaults.
+  // Samples start from the last run's parameters and results (read once by the editor, `lastRun.tsx`), else
+  // from the parameters' defaults; they fill in again when that run arrives or another step is selected.
+  const lastRun = useLastRunContext();
   useEffect(() => {
-    const defaults: Record<string, string> = {};
-    for (const p of doc.parameters) defaults[p.name] = sampleText(p.default);
-    setParams(defaults);
-    setResults({});
+    const values: Record<string, string> = {};
+    for (const p of doc.parameters)
+      values[p.name] = sampleText(p.name in lastRun.parameters ? lastRun.parameters[p.name] : p.default);
+    setParams(values);
+    const samples: Record<string, string> = {};
+    for (const [id, result] of Object.entries(lastRun.results)) samples[id] = sampleText(result);
+    setResults(samples);
     setRunId(undefined);
     setRefusal(null);
-    if (!campaignId) return;
-    const ctrl = new AbortController();
-    api
-      .runs({ campaign: campaignId, page_size: 1 }, ctrl.signal)
-      .then((body) => {
-        const [last] = unwrapList(body).items;
-        if (!last || ctrl.signal.aborted) return;
-        const lastParams = (last.parameters ?? {}) as Record<string, unknown>;
-        setParams((now) => {
-          const next = { ...now };
-          for (const name of Object.keys(next)) if (name in lastParams) next[name] = sampleText(lastParams[name]);
-          return next;
-        });
-        const lastResults: Record<string, string> = {};
-        for (const s of last.steps ?? [])
-          if (s.result !== null && s.result !== undefined) lastResults[s.step] = sampleText(s.result);
-        setResults(lastResults);
-      })
-      .catch(() => {
-        /* no last run to start from: the defaults stay */
-      });
-    return () => ctrl.abort();
-    // A new selected step starts again from the last run; edits to the same step keep the samples typed.
+    // Edits to the same step keep the samples typed; doc.parameters is read as it is when the step is picked.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [campaignId, step.id]);
+  }, [step.id, lastRun]);
 
   const live = useRunLive(runId);
   const stepView = live.view?.steps[step.id];
   const state = stepView?.state ?? (runId ? 'queued' : null);
-  const log = live.view?.logs[step.id] ?? [];
+  // The stored log once, then live lines: the same reader as the run page.
+  const log = useStepLog(runId ? Number(runId) : undefined, runId ? step.id : null, live.view);
 
   if (!campaignId) {
     return (

@@ -859,12 +859,20 @@ export interface components {
             readonly executables: components["schemas"]["ExecutableRight"];
             readonly parameters: components["schemas"]["CampaignParameter"][];
             readonly graph: components["schemas"]["Graph"];
+            readonly layout: components["schemas"]["CampaignLayout"];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
             /** Format: date-time */
             readonly last_used_at: string | null;
+        };
+        /** @description Step positions by step id, and the canvas's sticky notes. */
+        CampaignLayout: {
+            positions: {
+                [key: string]: components["schemas"]["Position"];
+            };
+            notes: components["schemas"]["StickyNote"][];
         };
         CampaignParameter: {
             name: string;
@@ -908,6 +916,8 @@ export interface components {
             description: string;
             parameters?: unknown;
             graph: unknown;
+            /** @description {positions: {step id: {x, y}}, notes: [{id, text, x, y, width, height, color}]}: positions move the steps they name, notes replace the notes; neither makes a new version */
+            layout?: unknown;
             tags?: unknown;
             /** Format: int64 */
             team?: number | null;
@@ -1468,6 +1478,16 @@ export interface components {
             parameters?: unknown;
             /** @description sample results of upstream steps, by step id ({{ steps.ID.result }}) */
             upstream?: unknown;
+        };
+        /** @description A markdown note on the canvas; the editor renders it as text, never as HTML. */
+        StickyNote: {
+            id: string;
+            text: string;
+            x: number;
+            y: number;
+            width: number;
+            height: number;
+            color?: string | null;
         };
         Team: {
             readonly id: number;

@@ -1,0 +1,94 @@
+import { useCallback, useRef, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { ApiError, api } from '../lib/api';
+import type { Campaign } from '../lib/types';
+import { docToApiBody, docToDefinition, type EditorDoc } from './lib/doc';
+import { canvasErrors, NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
+
+export interface Conflict {
+  detail: string;
+  currentVersion: number | null;
+  changes: unknown;
+}
+
+interface Options {
+  doc: EditorDoc;
+  campaign: Campaign | null;
+  setCampaign: (c: Campaign) => void;
+  markSaved: (doc: EditorDoc) => void;
+  notify: (text: string, tone?: 'error' | 'info') => void;
+  /** Kept in the URL's state when a new campaign moves to its own URL, so the screen (and undo) stays. */
+  editorKey: string;
+}
+
+/** What the toast says after a save: a new version, or only the layout (positions, notes), or nothing. */
+export function savedMessage(before: Campaign | null, saved: Campaign, doc: EditorDoc | null): string {
+  if (!before || saved.version !== before.version) return `Saved as version ${saved.version}.`;
+  const layoutChanged =
+    doc != null &&
+    JSON.stringify(docToDefinition(doc)) !== JSON.stringify(docToDefinition({ ...doc, ...layoutOf(before) }));
+  return layoutChanged
+    ? `Saved the layout: still version ${saved.version} (moving steps and notes makes no new version).`
+    : 'Saved (nothing changed in the definition).';
+}
+
+function layoutOf(c: Campaign): Pick<EditorDoc, 'steps' | 'notes'> {
+  return {
+    steps: c.graph.steps.map((s) => ({ ...s, kind: s.kind ?? 'function' })),
+    notes: c.layout?.notes ?? [],
+  };
+}
+
+/** Saving the document: one save at a time, a 409 becomes a conflict to resolve, a 400 marks the canvas. */
+export function useEditorSave({ doc, campaign, setCampaign, markSaved, notify, editorKey }: Options) {
+  const navigate = useNavigate();
+  const [saving, setSaving] = useState(false);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [errors, setErrors] = useState<CanvasErrors>(NO_ERRORS);
+  const [showProblems, setShowProblems] = useState(false);
+  // The campaign this screen has just created: its URL changes, but what is on screen (and the undo history) stays.
+  const created = useRef<string | null>(null);
+
+  const save = useCallback(
+    async (overwrite: { version: number | null } | null = null) => {
+      if (saving) return;
+      setSaving(true);
+      // Overwriting names the version it overwrites (when the server said), so a third save in between
+      // is not lost silently.
+      const body = docToApiBody(doc, overwrite ? overwrite.version : (campaign?.version ?? null));
+      try {
+        const saved = campaign ? await api.updateCampaign(campaign.id, body) : await api.createCampaign(body);
+        setCampaign(saved);
+        markSaved(doc);
+        setErrors(NO_ERRORS);
+        setConflict(null);
+        notify(savedMessage(campaign, saved, doc));
+        if (!campaign) {
+          created.current = String(saved.id);
+          navigate(`/campaigns/${saved.id}/edit`, { replace: true, state: { editorKey } });
+        }
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 409) {
+          const b = (err.body ?? {}) as Record<string, unknown>;
+          setConflict({
+            detail: String(b.detail ?? ''),
+            currentVersion: typeof b.current_version === 'number' ? b.current_version : null,
+            changes: b.changes,
+          });
+        } else if (err instanceof ApiError && err.status === 400) {
+          const mapped = canvasErrors(err.body);
+          setErrors(mapped);
+          setShowProblems(true);
+          notify(`Not saved: ${mapped.count} problem${mapped.count === 1 ? '' : 's'} to fix.`, 'error');
+        } else {
+          notify(`Not saved: ${err instanceof Error ? err.message : String(err)}`, 'error');
+        }
+      } finally {
+        setSaving(false);
+      }
+    },
+    [campaign, doc, editorKey, markSaved, navigate, notify, saving, setCampaign],
+  );
+
+  return { save, saving, conflict, setConflict, errors, setErrors, showProblems, setShowProblems, created };
+}
