@@ -61,6 +61,23 @@ def logged_in_page(base: str, width: int = 1280, height: int = 800):
         browser.close()
 
 
+def wait_for_value(page, function: str, timeout_s: float = 60.0, every_s: float = 0.1):
+    """Poll ``function`` (JavaScript function source) in the page until it returns something other than null.
+
+    Not ``page.wait_for_function``: Playwright builds its predicate with ``new Function``, which the app's
+    Content-Security-Policy refuses (no 'unsafe-eval'); ``page.evaluate`` calls the function over the DevTools
+    protocol, which the policy does not govern.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = page.evaluate(function)
+        if value is not None:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still null after {timeout_s:.0f} s: {function}")
+        page.wait_for_timeout(every_s * 1000)
+
+
 def frames_during(page, seconds: float, action=None) -> dict:
     """Frame intervals (ms) while ``action`` runs (or for ``seconds`` of idle streaming)."""
     page.evaluate("window.__frames = []; window.__longTasks = 0")

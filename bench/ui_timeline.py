@@ -1,6 +1,6 @@
 """The campaigns dashboard with 1000 runs × 4 steps in Chromium: time to first paint, frame times while events stream.
 
-    .venv/bin/python bench/ui_timeline.py [--runs 1000] [--step-seconds 0.5] [--seconds 10] [--database-url URL]
+    .venv/bin/python -m bench.ui_timeline [--runs 1000] [--step-seconds 0.5] [--seconds 10] [--database-url URL]
 
 Starts a private stack (embedded Redis, a fresh SQLite database unless --database-url, a Celery
 worker with 32 threads, daphne serving frontend/dist — run ``npm run build:bench`` first: only that
@@ -22,9 +22,18 @@ import argparse
 import math
 import time
 
-from ui_common import Api, first_contentful_paint, fmt, frames_during, logged_in_page, private_stack, ratio, summarize
-
-from campaigns_app.demo import seed_graph  # after ui_common, which puts the repository on sys.path
+from bench.ui_common import (
+    Api,
+    first_contentful_paint,
+    fmt,
+    frames_during,
+    logged_in_page,
+    private_stack,
+    ratio,
+    summarize,
+    wait_for_value,
+)
+from campaigns_app.demo import seed_graph
 
 
 def seed_campaign(api: Api, step_seconds: float) -> int:
@@ -65,9 +74,12 @@ def main() -> None:
             launch_s = time.monotonic() - started
 
             page.goto("/dashboard")
-            page.wait_for_function("window.__dashPerf && window.__dashPerf.firstDataPaint != null", timeout=60000)
+            try:
+                wait_for_value(page, "() => (window.__dashPerf ? true : null)", timeout_s=15)
+            except TimeoutError:
+                raise SystemExit("no window.__dashPerf: build frontend/dist with `npm run build:bench`") from None
+            data_paint = wait_for_value(page, "() => window.__dashPerf.firstDataPaint ?? null")
             load_fcp = first_contentful_paint(page)
-            data_paint = page.evaluate("window.__dashPerf.firstDataPaint")
             rows = int(page.get_attribute("[data-testid=dashboard-timeline]", "data-rows"))
 
             events_before = page.evaluate("window.__dashPerf.events")

@@ -58,6 +58,22 @@ class StepBackendData(TypedDict):
     phase: BackendPhase
 
 
+class StepItemData(TypedDict):
+    """One ``for_each`` item's progress (``services/fan_out.py``, and per child run of an ensemble).
+
+    ``index``: the item's place in the list. ``attempt``: the item's own attempt (absent on an item cancelled or
+    refused before it ran). ``will_retry`` on a ``pending`` event: the item failed and runs again.
+    ``child_run``: the run an ensemble item started.
+    """
+
+    index: int
+    attempt: NotRequired[int]
+    error: NotRequired[str | None]
+    reason: NotRequired[str]
+    will_retry: NotRequired[bool]
+    child_run: NotRequired[int]
+
+
 class RunErrorData(TypedDict):
     error: str
 
@@ -103,7 +119,21 @@ class StepBackendEvent(_EventBase):
     data: StepBackendData
 
 
-EVENT_MESSAGES: tuple[type, ...] = (RunStateEvent, RunErrorEvent, StepStateEvent, StepLogEvent, StepBackendEvent)
+class StepItemEvent(_EventBase):
+    type: Literal["step.item"]
+    step: str
+    state: StepStateName
+    data: StepItemData
+
+
+EVENT_MESSAGES: tuple[type, ...] = (
+    RunStateEvent,
+    RunErrorEvent,
+    StepStateEvent,
+    StepLogEvent,
+    StepBackendEvent,
+    StepItemEvent,
+)
 
 
 # The dashboard feed: times are epoch milliseconds, and a step is a row, not an object, so that a thousand runs

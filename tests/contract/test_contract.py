@@ -13,8 +13,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from campaigns_app import selectors
 from campaigns_app.api.schema import EVENT_MESSAGE_COMPONENT
-from campaigns_app.models import RunEvent, StepRun
-from campaigns_app.services import campaign_create, run_launch, step_run_execute
+from campaigns_app.models import Run, RunEvent, StepRun
+from campaigns_app.services import campaign_create, run_launch, run_retry, step_run_execute
 from campaigns_app.services.backend_states import step_run_backend_state
 from tests.conftest import client_for
 
@@ -57,7 +57,7 @@ def test_the_committed_typescript_types_are_generated_from_the_committed_schema(
 def test_the_schema_publishes_a_message_type_per_event_type():
     schemas = current_schema()["components"]["schemas"]
     mapping = schemas[EVENT_MESSAGE_COMPONENT]["discriminator"]["mapping"]
-    assert set(mapping) == {"run.state", "run.error", "step.state", "step.log", "step.backend"}
+    assert set(mapping) == {"run.state", "run.error", "step.state", "step.log", "step.backend", "step.item"}
     assert schemas["StepLogData"]["required"] == ["attempt", "lines", "prefix", "stream"]
 
 
@@ -80,6 +80,16 @@ def message_validator() -> jsonschema.Draft202012Validator:
 
 
 FEED_COMPONENTS = ("DashboardFeed", "DashboardFeedRun")
+ITEM_COMPONENTS = ("StepItemEvent", "StepItemData")
+
+
+def item_validator() -> jsonschema.Draft202012Validator:
+    """The published step.item type, closed: a field the server sends but the type lacks fails as well."""
+    components = _json_schema(current_schema()["components"]["schemas"])
+    for name in ITEM_COMPONENTS:
+        components[name] = {**components[name], "additionalProperties": False}
+    root = {"$ref": "#/components/schemas/StepItemEvent", "components": {"schemas": components}}
+    return jsonschema.Draft202012Validator(root)
 
 
 def feed_validator() -> jsonschema.Draft202012Validator:
@@ -117,6 +127,80 @@ def test_every_event_of_a_run_with_logs_retries_and_failures_matches_its_message
     for message in messages:
         errors = [e.message for e in validator.iter_errors(message)]
         assert not errors, f"{message} does not match its message type: {errors}"
+
+
+def _item_messages(run_ids) -> list[dict]:
+    events = RunEvent.objects.filter(run_id__in=run_ids, type="step.item").order_by("run_id", "seq")
+    return [event.as_message() for event in events]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_step_item_event_of_for_each_runs_and_an_ensemble_matches_its_message_type(alice):
+    # fail(times=N) fails while the attempt is at most N: item 0 never fails, item 2 on both of its attempts.
+    items = {
+        "id": "each",
+        "kind": "function",
+        "function": "fail",
+        "for_each": [0, 1, 2],
+        "retries": 1,
+        "kwargs": {"message": "item {{ index }}", "times": "{{ item }}"},
+    }
+    refused = {
+        "id": "refused",
+        "kind": "function",
+        "function": "echo",
+        "for_each": [{}],
+        "kwargs": {"x": "{{ item.y }}"},
+    }
+    campaign = campaign_create(owner=alice, name="items", parameters=[], graph={"steps": [items, refused], "edges": []})
+    run = run_launch(campaign=campaign, user=alice, parameters={})
+    drain(run)
+    run_retry(run_id=run.pk)
+    drain(run)
+    child = campaign_create(owner=alice, name="child", parameters=[], graph={"steps": [items], "edges": []})
+    ensemble = campaign_create(
+        owner=alice,
+        name="ensemble",
+        parameters=[],
+        graph={"steps": [{"id": "ens", "kind": "workflow", "campaign": child.pk, "for_each": ["p", "q"]}], "edges": []},
+    )
+    parent = run_launch(campaign=ensemble, user=alice, parameters={})
+    for _ in range(10):
+        for r in Run.objects.filter(parent=parent):
+            drain(r)
+        drain(parent)
+    messages = _item_messages([run.pk, parent.pk])
+    seen = {(m["step"], m["state"]) for m in messages}
+    assert {("each", "running"), ("each", "succeeded"), ("each", "failed"), ("refused", "failed")} <= seen
+    assert {("ens", "running"), ("ens", "failed")} <= seen
+    assert any(m["data"].get("will_retry") for m in messages)
+    assert any("child_run" in m["data"] for m in messages)
+    validator = item_validator()
+    for message in messages:
+        errors = [e.message for e in validator.iter_errors(message)]
+        assert not errors, f"{message} does not match StepItemEvent: {errors}"
+    whole = message_validator()
+    assert all(whole.is_valid(m) for m in messages)
+
+
+def test_a_step_item_that_differs_from_its_type_is_refused():
+    validator = item_validator()
+    good = {
+        "seq": 3,
+        "run": 1,
+        "at": "2026-01-01T00:00:00Z",
+        "type": "step.item",
+        "step": "each",
+        "state": "running",
+        "data": {"index": 0, "attempt": 1},
+    }
+    assert validator.is_valid(good)
+    assert message_validator().is_valid(good)
+    assert not validator.is_valid({**good, "data": {"attempt": 1}})
+    assert not validator.is_valid({**good, "data": {"index": "0", "attempt": 1}})
+    assert not validator.is_valid({**good, "data": {"index": 0, "item": 0}})
+    assert not validator.is_valid({**good, "state": "exploded"})
+    assert not validator.is_valid({**good, "progress": "1/3"})
 
 
 def test_a_message_with_a_wrong_field_is_refused():

@@ -1,3 +1,4 @@
+import { StrictMode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { LaunchDialog } from './LaunchDialog';
@@ -80,6 +81,32 @@ describe('LaunchDialog', () => {
     fireEvent.click(screen.getByTestId('launch-cancel'));
     fireEvent.keyDown(window, { key: 'Escape' });
     expect(onClose).toHaveBeenCalledTimes(2);
+  });
+
+  it('closes once on Escape pressed in a field, though React mounts it twice in strict mode', () => {
+    const onClose = vi.fn();
+    const { container } = render(
+      <StrictMode>
+        <LaunchDialog campaign={campaign} onClose={onClose} onLaunched={vi.fn()} />
+      </StrictMode>,
+      { wrapper: QueryWrapper },
+    );
+    const count = container.querySelector<HTMLInputElement>('[name="count"]')!;
+    expect(document.activeElement).toBe(container.querySelector('[name="label"]'));
+    fireEvent.keyDown(count, { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it('stays open on Escape while a launch is under way', async () => {
+    let answer: (r: Response) => void = () => undefined;
+    fetchMock.mockReturnValue(new Promise<Response>((resolve) => (answer = resolve)));
+    const { onClose, onLaunched } = setup();
+    fireEvent.click(screen.getByTestId('launch-submit'));
+    await waitFor(() => expect(screen.getByTestId('launch-submit').textContent).toBe('Launching…'));
+    fireEvent.keyDown(window, { key: 'Escape' });
+    expect(onClose).not.toHaveBeenCalled();
+    answer(json(201, { id: 8, state: 'queued' }));
+    await waitFor(() => expect(onLaunched).toHaveBeenCalled());
   });
 });
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useExecutableRight } from '../auth';
 import { ApiError, errorText, flattenMessages } from '../lib/api';
 import { executablesBlock } from '../lib/capabilities';
@@ -6,7 +6,7 @@ import { useLaunch } from '../lib/queries';
 import { instancesFromJson, instancesFromLines, type InstancesMode } from '../lib/instances';
 import { choiceValue, coerceValues, initialValues, normalizeType, serverErrors, type FormValues } from '../lib/params';
 import type { BatchLaunch, Campaign, Run } from '../lib/types';
-import { useEscapeToClose } from './Modal';
+import { Modal } from './Modal';
 
 interface Props {
   campaign: Campaign;
@@ -27,16 +27,8 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
   const { launchRun, launchBatch } = useLaunch(campaign.id);
   const blocked = executablesBlock(useExecutableRight(campaign.team ?? null, campaign), campaign.graph, 'launch');
-
-  useEscapeToClose(onClose, busy);
-
-  useEffect(() => {
-    const first = formRef.current?.querySelector<HTMLElement>('input, select, textarea, button[type=submit]');
-    first?.focus();
-  }, []);
 
   const setValue = (name: string, value: string | boolean) => {
     setValues((v) => ({ ...v, [name]: value }));
@@ -48,9 +40,7 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
     });
   };
 
-  const onSubmit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
+  const onSubmit = async () => {
     const { values: typed, errors } = coerceValues(parameters, values);
     if (Object.keys(errors).length) {
       setFieldErrors(errors);
@@ -107,197 +97,183 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
     }
   };
 
-  const titleId = `launch-title-${campaign.id}`;
   return (
-    <div
-      className="modal-backdrop"
-      onMouseDown={(e) => {
-        if (e.target === e.currentTarget && !busy) onClose();
-      }}
+    <Modal
+      title={`Launch “${campaign.name}”`}
+      fullTitle={campaign.name}
+      aside={<span className="muted">v{campaign.version}</span>}
+      testId="launch-dialog"
+      busy={busy}
+      onClose={onClose}
+      onSubmit={() => void onSubmit()}
+      focusFirstField
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="launch-cancel">
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={busy || !!blocked}
+            title={blocked ?? undefined}
+            data-testid="launch-submit"
+          >
+            {busy ? 'Launching…' : mode === 'single' ? 'Launch run' : 'Launch runs'}
+          </button>
+        </>
+      }
     >
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="launch-dialog">
-        <form ref={formRef} onSubmit={onSubmit} noValidate>
-          <div className="modal-header">
-            <h2 id={titleId} className="truncate" title={campaign.name}>
-              Launch “{campaign.name}”
-            </h2>
-            <span className="muted">v{campaign.version}</span>
-          </div>
-          <div className="modal-body">
-            {parameters.length === 0 && <p className="muted">This campaign has no parameters.</p>}
-            {parameters.map((p) => {
-              const type = normalizeType(p.type);
-              const id = `param-${campaign.id}-${p.name}`;
-              const err = fieldErrors[p.name];
-              const value = values[p.name];
-              return (
-                <div className={`field${err ? ' has-error' : ''}`} key={p.name}>
-                  {type === 'boolean' ? (
-                    <label className="checkbox-label" htmlFor={id}>
-                      <input
-                        id={id}
-                        type="checkbox"
-                        name={p.name}
-                        checked={value === true}
-                        onChange={(e) => setValue(p.name, e.target.checked)}
-                        aria-invalid={err ? true : undefined}
-                      />
-                      <span className="field-label">{p.name}</span>
-                      <span className="field-type">boolean</span>
-                    </label>
-                  ) : (
-                    <>
-                      <label className="field-label" htmlFor={id}>
-                        {p.name}
-                        {p.required && (
-                          <span className="required" title="required">
-                            {' '}
-                            *
-                          </span>
-                        )}{' '}
-                        <span className="field-type">{type}</span>
-                      </label>
-                      {type === 'choice' ? (
-                        <select
-                          id={id}
-                          name={p.name}
-                          value={typeof value === 'string' ? value : ''}
-                          onChange={(e) => setValue(p.name, e.target.value)}
-                          aria-invalid={err ? true : undefined}
-                          aria-describedby={err ? `${id}-error` : undefined}
-                        >
-                          {(value === '' || value === undefined) && <option value="">—</option>}
-                          {(p.choices ?? []).map((c) => (
-                            <option key={choiceValue(c)} value={choiceValue(c)}>
-                              {typeof c === 'string' ? c : choiceValue(c)}
-                            </option>
-                          ))}
-                        </select>
-                      ) : type === 'json' ? (
-                        <textarea
-                          id={id}
-                          name={p.name}
-                          rows={3}
-                          spellCheck={false}
-                          value={typeof value === 'string' ? value : ''}
-                          onChange={(e) => setValue(p.name, e.target.value)}
-                          aria-invalid={err ? true : undefined}
-                          aria-describedby={err ? `${id}-error` : undefined}
-                        />
-                      ) : (
-                        <input
-                          id={id}
-                          name={p.name}
-                          type="text"
-                          inputMode={type === 'integer' ? 'numeric' : type === 'number' ? 'decimal' : undefined}
-                          value={typeof value === 'string' ? value : ''}
-                          onChange={(e) => setValue(p.name, e.target.value)}
-                          aria-invalid={err ? true : undefined}
-                          aria-describedby={err ? `${id}-error` : undefined}
-                        />
-                      )}
-                    </>
-                  )}
-                  {p.description && <div className="field-help">{p.description}</div>}
-                  {err && (
-                    <div className="field-error" id={`${id}-error`} data-testid={`error-${p.name}`} role="alert">
-                      {err}
-                    </div>
-                  )}
-                </div>
-              );
-            })}
-            {onLaunchedBatch && (
-              <fieldset className="instances" data-testid="launch-instances">
-                <legend>Instances</legend>
-                <div className="segmented" role="radiogroup" aria-label="How many runs">
-                  {(['single', 'lines', 'json'] as const).map((m) => (
-                    <label key={m} className={mode === m ? 'active' : ''} data-testid={`instances-mode-${m}`}>
-                      <input
-                        type="radio"
-                        name="instances-mode"
-                        value={m}
-                        checked={mode === m}
-                        onChange={() => setMode(m)}
-                      />
-                      {m === 'single' ? 'One run' : m === 'lines' ? 'One per line' : 'JSON list'}
-                    </label>
-                  ))}
-                </div>
-                {mode === 'lines' && (
-                  <>
-                    <label className="field-label" htmlFor={`vary-${campaign.id}`}>
-                      One run per value of
-                    </label>
-                    <select
-                      id={`vary-${campaign.id}`}
-                      value={varying}
-                      onChange={(e) => setVarying(e.target.value)}
-                      data-testid="instances-parameter"
-                    >
-                      {parameters.map((p) => (
-                        <option key={p.name} value={p.name}>
-                          {p.name}
-                        </option>
-                      ))}
-                    </select>
-                    <textarea
-                      rows={4}
-                      value={lines}
-                      onChange={(e) => setLines(e.target.value)}
-                      placeholder={'Campaign A\nCampaign B\nCampaign C'}
-                      data-testid="instances-lines"
-                      aria-label="One value per line"
-                    />
-                    <div className="field-help">
-                      {lines.split('\n').filter((l) => l.trim()).length} run(s); the other parameters take the values
-                      above.
-                    </div>
-                  </>
+      {parameters.length === 0 && <p className="muted">This campaign has no parameters.</p>}
+      {parameters.map((p) => {
+        const type = normalizeType(p.type);
+        const id = `param-${campaign.id}-${p.name}`;
+        const err = fieldErrors[p.name];
+        const value = values[p.name];
+        return (
+          <div className={`field${err ? ' has-error' : ''}`} key={p.name}>
+            {type === 'boolean' ? (
+              <label className="checkbox-label" htmlFor={id}>
+                <input
+                  id={id}
+                  type="checkbox"
+                  name={p.name}
+                  checked={value === true}
+                  onChange={(e) => setValue(p.name, e.target.checked)}
+                  aria-invalid={err ? true : undefined}
+                />
+                <span className="field-label">{p.name}</span>
+                <span className="field-type">boolean</span>
+              </label>
+            ) : (
+              <>
+                <label className="field-label" htmlFor={id}>
+                  {p.name}
+                  {p.required && (
+                    <span className="required" title="required">
+                      {' '}
+                      *
+                    </span>
+                  )}{' '}
+                  <span className="field-type">{type}</span>
+                </label>
+                {type === 'choice' ? (
+                  <select
+                    id={id}
+                    name={p.name}
+                    value={typeof value === 'string' ? value : ''}
+                    onChange={(e) => setValue(p.name, e.target.value)}
+                    aria-invalid={err ? true : undefined}
+                    aria-describedby={err ? `${id}-error` : undefined}
+                  >
+                    {(value === '' || value === undefined) && <option value="">—</option>}
+                    {(p.choices ?? []).map((c) => (
+                      <option key={choiceValue(c)} value={choiceValue(c)}>
+                        {typeof c === 'string' ? c : choiceValue(c)}
+                      </option>
+                    ))}
+                  </select>
+                ) : type === 'json' ? (
+                  <textarea
+                    id={id}
+                    name={p.name}
+                    rows={3}
+                    spellCheck={false}
+                    value={typeof value === 'string' ? value : ''}
+                    onChange={(e) => setValue(p.name, e.target.value)}
+                    aria-invalid={err ? true : undefined}
+                    aria-describedby={err ? `${id}-error` : undefined}
+                  />
+                ) : (
+                  <input
+                    id={id}
+                    name={p.name}
+                    type="text"
+                    inputMode={type === 'integer' ? 'numeric' : type === 'number' ? 'decimal' : undefined}
+                    value={typeof value === 'string' ? value : ''}
+                    onChange={(e) => setValue(p.name, e.target.value)}
+                    aria-invalid={err ? true : undefined}
+                    aria-describedby={err ? `${id}-error` : undefined}
+                  />
                 )}
-                {mode === 'json' && (
-                  <>
-                    <textarea
-                      rows={4}
-                      value={jsonList}
-                      spellCheck={false}
-                      onChange={(e) => setJsonList(e.target.value)}
-                      placeholder={'[{"name": "Campaign A"}, {"name": "Campaign B"}]'}
-                      data-testid="instances-json"
-                      aria-label="JSON list of parameter sets"
-                    />
-                    <div className="field-help">Each object overrides the values above for one run.</div>
-                  </>
-                )}
-              </fieldset>
+              </>
             )}
-            {blocked && (
-              <div className="form-error" role="status" data-testid="launch-blocked">
-                {blocked}
-              </div>
-            )}
-            {message && (
-              <div className="form-error" role="alert" data-testid="launch-error">
-                {message}
+            {p.description && <div className="field-help">{p.description}</div>}
+            {err && (
+              <div className="field-error" id={`${id}-error`} data-testid={`error-${p.name}`} role="alert">
+                {err}
               </div>
             )}
           </div>
-          <div className="modal-footer">
-            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="launch-cancel">
-              Cancel
-            </button>
-            <button
-              type="submit"
-              className="btn btn-primary"
-              disabled={busy || !!blocked}
-              title={blocked ?? undefined}
-              data-testid="launch-submit"
-            >
-              {busy ? 'Launching…' : mode === 'single' ? 'Launch run' : 'Launch runs'}
-            </button>
+        );
+      })}
+      {onLaunchedBatch && (
+        <fieldset className="instances" data-testid="launch-instances">
+          <legend>Instances</legend>
+          <div className="segmented" role="radiogroup" aria-label="How many runs">
+            {(['single', 'lines', 'json'] as const).map((m) => (
+              <label key={m} className={mode === m ? 'active' : ''} data-testid={`instances-mode-${m}`}>
+                <input type="radio" name="instances-mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
+                {m === 'single' ? 'One run' : m === 'lines' ? 'One per line' : 'JSON list'}
+              </label>
+            ))}
           </div>
-        </form>
-      </div>
-    </div>
+          {mode === 'lines' && (
+            <>
+              <label className="field-label" htmlFor={`vary-${campaign.id}`}>
+                One run per value of
+              </label>
+              <select
+                id={`vary-${campaign.id}`}
+                value={varying}
+                onChange={(e) => setVarying(e.target.value)}
+                data-testid="instances-parameter"
+              >
+                {parameters.map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+              <textarea
+                rows={4}
+                value={lines}
+                onChange={(e) => setLines(e.target.value)}
+                placeholder={'Campaign A\nCampaign B\nCampaign C'}
+                data-testid="instances-lines"
+                aria-label="One value per line"
+              />
+              <div className="field-help">
+                {lines.split('\n').filter((l) => l.trim()).length} run(s); the other parameters take the values above.
+              </div>
+            </>
+          )}
+          {mode === 'json' && (
+            <>
+              <textarea
+                rows={4}
+                value={jsonList}
+                spellCheck={false}
+                onChange={(e) => setJsonList(e.target.value)}
+                placeholder={'[{"name": "Campaign A"}, {"name": "Campaign B"}]'}
+                data-testid="instances-json"
+                aria-label="JSON list of parameter sets"
+              />
+              <div className="field-help">Each object overrides the values above for one run.</div>
+            </>
+          )}
+        </fieldset>
+      )}
+      {blocked && (
+        <div className="form-error" role="status" data-testid="launch-blocked">
+          {blocked}
+        </div>
+      )}
+      {message && (
+        <div className="form-error" role="alert" data-testid="launch-error">
+          {message}
+        </div>
+      )}
+    </Modal>
   );
 }

@@ -2,8 +2,8 @@
 // write is a mutation that invalidates the keys it changes. Query functions pass TanStack's AbortSignal to
 // fetch, so a request whose answer nobody waits for any more (the page left, the key moved on) is aborted.
 import { keepPreviousData, QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, api, unwrapList, type DashboardQuery } from './api';
-import { sharingApi, type LibraryFilter, type Visibility } from './sharing';
+import { ApiError, api, apiFetch, unwrapList, type DashboardQuery, type RunListFilter } from './api';
+import { sharingApi, type LibraryFilter, type Role, type Team, type Visibility } from './sharing';
 import type { Campaign, Paginated } from './types';
 
 /** Every query key, so that a mutation invalidates by the same prefix that its readers use. */
@@ -18,6 +18,10 @@ export const queryKeys = {
   diff: (id: number | string, from: number, to: number) =>
     ['campaigns', 'detail', String(id), 'diff', from, to] as const,
   teams: ['teams'] as const,
+  /** Every run list (the Runs page under each filter). */
+  runs: ['runs'] as const,
+  runList: (filter: RunListFilter) => ['runs', 'list', filter] as const,
+  userSearch: (search: string) => ['users', 'search', search] as const,
   audit: (query: Record<string, string | number>) => ['audit', query] as const,
   auditAll: ['audit'] as const,
   tokens: ['tokens'] as const,
@@ -97,6 +101,37 @@ export function useTeams() {
   return query.data ?? EMPTY_TEAMS;
 }
 const EMPTY_TEAMS: never[] = [];
+
+/** The teams you belong to, with the query's loading and error state (the Teams page shows both). */
+export function useTeamList() {
+  return useQuery({ queryKey: queryKeys.teams, queryFn: ({ signal }) => sharingApi.teams(signal) });
+}
+
+/** How often the Runs page asks again, so that runs started elsewhere appear and running ones move on. */
+export const RUNS_REFRESH_MS = 3000;
+
+/** The runs under a filter, asked again every RUNS_REFRESH_MS; a new filter shows its own answer only. */
+export function useRunList(filter: RunListFilter) {
+  return useQuery({
+    queryKey: queryKeys.runList(filter),
+    queryFn: async ({ signal }) => unwrapList(await api.runs(filter, signal)),
+    refetchInterval: RUNS_REFRESH_MS,
+  });
+}
+
+/** Usernames matching `search` (a team admin adding a member); nothing is asked for an empty search. */
+export function useUserSearch(search: string, enabled: boolean) {
+  const query = useQuery({
+    queryKey: queryKeys.userSearch(search),
+    // sharingApi.users takes no signal; this is the same request, abortable.
+    queryFn: ({ signal }) =>
+      apiFetch<Array<{ id: number; username: string }>>('/api/users/', { query: { search }, signal }),
+    enabled: enabled && search.length > 0,
+    staleTime: 30_000,
+  });
+  return query.data ?? EMPTY_USERS;
+}
+const EMPTY_USERS: never[] = [];
 
 /** A page of the audit trail; the last page stays while the next one loads. */
 export function useAudit(query: Record<string, string | number>) {
@@ -226,5 +261,60 @@ export function useChangePassword() {
   return useMutation({
     mutationFn: (v: { oldPassword: string; newPassword: string }) =>
       sharingApi.changePassword(v.oldPassword, v.newPassword),
+  });
+}
+
+/** A change to a team changes the team list, who may see which campaigns, and the audit trail. */
+function invalidateTeams(client: QueryClient) {
+  void client.invalidateQueries({ queryKey: queryKeys.teams });
+  invalidateCampaigns(client);
+}
+
+export function useCreateTeam() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => sharingApi.createTeam(name, ''),
+    onSuccess: () => invalidateTeams(client),
+  });
+}
+
+type TeamChanges = Parameters<typeof sharingApi.updateTeam>[1];
+
+/** Every change to one team and its members: the list shows the changed team at once, then is asked again. */
+export function useTeamChanges(teamId: number) {
+  const client = useQueryClient();
+  const onSuccess = () => invalidateTeams(client);
+  const update = useMutation({
+    mutationFn: (changes: TeamChanges) => sharingApi.updateTeam(teamId, changes),
+    onSuccess: (team: Team) => {
+      client.setQueryData<Team[]>(queryKeys.teams, (old) => old?.map((t) => (t.id === team.id ? team : t)));
+      onSuccess();
+    },
+  });
+  const addMember = useMutation({
+    mutationFn: (v: { username: string; role: Role }) => sharingApi.addMember(teamId, v.username, v.role),
+    onSuccess,
+  });
+  const setRole = useMutation({
+    mutationFn: (v: { userId: number; role: Role }) => sharingApi.setRole(teamId, v.userId, v.role),
+    onSuccess,
+  });
+  const removeMember = useMutation({
+    mutationFn: (userId: number) => sharingApi.removeMember(teamId, userId),
+    onSuccess,
+  });
+  return {
+    update: update.mutateAsync,
+    addMember: addMember.mutateAsync,
+    setRole: setRole.mutateAsync,
+    removeMember: removeMember.mutateAsync,
+  };
+}
+
+export function useCreateUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { username: string; password: string }) => sharingApi.createUser(v.username, v.password, false),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['users'] }),
   });
 }

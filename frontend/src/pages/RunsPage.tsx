@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { StateBadge } from '../components/StateBadge';
-import { api, errorText, unwrapList } from '../lib/api';
+import { errorText } from '../lib/api';
 import { durationBetween, formatDateTime, formatDuration, formatParams } from '../lib/format';
-import { RUN_STATES, type Campaign, type Run } from '../lib/types';
-import { useInterval, useTitle } from '../hooks';
+import { useCampaignList, useRunList } from '../lib/queries';
+import { RUN_STATES, type Campaign } from '../lib/types';
+import { useTitle } from '../hooks';
 import { clipped, Truncated } from '../components/Truncated';
 
-export const RUNS_REFRESH_MS = 3000;
+const NO_CAMPAIGNS: Campaign[] = [];
 
 export function RunsPage() {
   useTitle('Runs');
@@ -16,51 +16,15 @@ export function RunsPage() {
   const campaignFilter = searchParams.get('campaign') ?? '';
   const ownerFilter = searchParams.get('owner') ?? '';
 
-  const [runs, setRuns] = useState<Run[] | null>(null);
-  const [count, setCount] = useState(0);
-  const [error, setError] = useState<string | null>(null);
-  const [campaigns, setCampaigns] = useState<Campaign[]>([]);
-  const [now, setNow] = useState(() => Date.now());
-  const inflight = useRef<AbortController | null>(null);
-
-  const load = useCallback(() => {
-    inflight.current?.abort();
-    const ctrl = new AbortController();
-    inflight.current = ctrl;
-    api
-      .runs({ state: stateFilter, campaign: campaignFilter, owner: ownerFilter, page_size: 100 }, ctrl.signal)
-      .then((body) => {
-        if (ctrl.signal.aborted) return;
-        const { items, count } = unwrapList(body);
-        setRuns(items);
-        setCount(count);
-        setError(null);
-        setNow(Date.now());
-      })
-      .catch((err) => {
-        if (ctrl.signal.aborted) return;
-        setError(errorText(err));
-      });
-  }, [stateFilter, campaignFilter, ownerFilter]);
-
-  useEffect(() => {
-    setRuns(null);
-    load();
-    return () => inflight.current?.abort();
-  }, [load]);
-
-  useInterval(load, RUNS_REFRESH_MS);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    api
-      .campaigns(100, ctrl.signal)
-      .then((body) => setCampaigns(unwrapList(body).items))
-      .catch(() => {
-        /* the filter just stays empty */
-      });
-    return () => ctrl.abort();
-  }, []);
+  const list = useRunList({ state: stateFilter, campaign: campaignFilter, owner: ownerFilter, page_size: 100 });
+  const runs = list.data?.items ?? null;
+  const count = list.data?.count ?? 0;
+  // A failed refresh shows its error; the last list stays under it.
+  const error = list.error ? errorText(list.error) : null;
+  // Durations of running runs count up to when the list was read.
+  const now = list.dataUpdatedAt;
+  // Without the campaigns the filter just offers fewer choices.
+  const campaigns = useCampaignList().data?.items ?? NO_CAMPAIGNS;
 
   const setFilter = (key: string, value: string) => {
     const next = new URLSearchParams(searchParams);

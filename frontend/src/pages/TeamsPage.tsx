@@ -1,48 +1,46 @@
 import '../sharing.css';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useAuth } from '../auth';
-import { errorText } from '../components/Modal';
+import { errorText } from '../lib/api';
 import { useTitle } from '../hooks';
-import { ROLE_HELP, ROLES, sharingApi, type Role, type Team } from '../lib/sharing';
+import { useCreateTeam, useCreateUser, useTeamChanges, useTeamList, useUserSearch } from '../lib/queries';
+import { ROLE_HELP, ROLES, type Role, type Team } from '../lib/sharing';
 
-function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team) => void; onGone: () => void }) {
+/** `value`, once it has stayed the same for `ms` (so that typing a name asks once, not per key). */
+function useSettled(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const id = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(id);
+  }, [value, ms]);
+  return settled;
+}
+
+function TeamCard({ team }: { team: Team }) {
   const { user, refresh } = useAuth();
   const [username, setUsername] = useState('');
   const [role, setRole] = useState<Role>('viewer');
-  const [suggestions, setSuggestions] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const isAdmin = team.role === 'admin';
+  const changes = useTeamChanges(team.id);
+  const search = useSettled(username.trim(), 200);
+  const suggestions = useUserSearch(search, isAdmin).map((u) => u.username);
 
-  const reload = async () => onChanged(await sharingApi.team(team.id));
   const attempt = async (work: () => Promise<unknown>) => {
     setError(null);
     try {
       await work();
-      await reload();
+      // Your own teams and roles are part of who you are (what you may share into, run, edit).
       void refresh();
     } catch (err) {
       setError(errorText(err));
     }
   };
 
-  useEffect(() => {
-    if (!isAdmin || username.trim().length < 1) {
-      setSuggestions([]);
-      return;
-    }
-    const id = setTimeout(() => {
-      sharingApi.users(username.trim()).then(
-        (found) => setSuggestions(found.map((u) => u.username)),
-        () => undefined,
-      );
-    }, 200);
-    return () => clearTimeout(id);
-  }, [username, isAdmin]);
-
   const add = (e: FormEvent) => {
     e.preventDefault();
     void attempt(async () => {
-      await sharingApi.addMember(team.id, username.trim(), role);
+      await changes.addMember({ username: username.trim(), role });
       setUsername('');
     });
   };
@@ -65,9 +63,7 @@ function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team
             <input
               type="checkbox"
               checked={team.may_run_executables}
-              onChange={(e) =>
-                void attempt(() => sharingApi.updateTeam(team.id, { may_run_executables: e.target.checked }))
-              }
+              onChange={(e) => void attempt(() => changes.update({ may_run_executables: e.target.checked }))}
               data-testid="team-allow-executables"
             />{' '}
             allow (site admin)
@@ -96,7 +92,9 @@ function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team
                   <select
                     aria-label={`Role of ${m.username}`}
                     value={m.role}
-                    onChange={(e) => attempt(() => sharingApi.setRole(team.id, m.user_id, e.target.value as Role))}
+                    onChange={(e) =>
+                      attempt(() => changes.setRole({ userId: m.user_id, role: e.target.value as Role }))
+                    }
                   >
                     {ROLES.map((r) => (
                       <option key={r} value={r}>
@@ -113,12 +111,7 @@ function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team
                   <button
                     type="button"
                     className="btn btn-small btn-ghost"
-                    onClick={() =>
-                      attempt(async () => {
-                        await sharingApi.removeMember(team.id, m.user_id);
-                        if (m.username === user?.username) onGone();
-                      })
-                    }
+                    onClick={() => attempt(() => changes.removeMember(m.user_id))}
                   >
                     {m.username === user?.username ? 'Leave' : 'Remove'}
                   </button>
@@ -173,9 +166,7 @@ function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team
             <select
               id={`exec-${team.id}`}
               value={team.executable_min_role}
-              onChange={(e) =>
-                attempt(() => sharingApi.updateTeam(team.id, { executable_min_role: e.target.value as Role }))
-              }
+              onChange={(e) => attempt(() => changes.update({ executable_min_role: e.target.value as Role }))}
               data-testid="exec-role"
             >
               {ROLES.map((r) => (
@@ -194,27 +185,25 @@ function TeamCard({ team, onChanged, onGone }: { team: Team; onChanged: (t: Team
 export function TeamsPage() {
   useTitle('Teams');
   const { user, refresh } = useAuth();
-  const [teams, setTeams] = useState<Team[] | null>(null);
+  const teamList = useTeamList();
+  const teams = teamList.data ?? null;
+  const createTeam = useCreateTeam();
+  const createUserMutation = useCreateUser();
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [createError, setCreateError] = useState<string | null>(null);
   const [newUser, setNewUser] = useState({ username: '', password: '' });
   const [userMessage, setUserMessage] = useState<string | null>(null);
-
-  const load = useCallback(() => {
-    sharingApi.teams().then(setTeams, (err) => setError(errorText(err)));
-  }, []);
-  useEffect(load, [load]);
+  const error = createError ?? (teamList.error ? errorText(teamList.error) : null);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
+    setCreateError(null);
     try {
-      await sharingApi.createTeam(name.trim(), '');
+      await createTeam.mutateAsync(name.trim());
       setName('');
-      load();
       void refresh();
     } catch (err) {
-      setError(errorText(err));
+      setCreateError(errorText(err));
     }
   };
 
@@ -222,7 +211,10 @@ export function TeamsPage() {
     e.preventDefault();
     setUserMessage(null);
     try {
-      const created = await sharingApi.createUser(newUser.username.trim(), newUser.password, false);
+      const created = await createUserMutation.mutateAsync({
+        username: newUser.username.trim(),
+        password: newUser.password,
+      });
       setUserMessage(`Created user ${created.username}.`);
       setNewUser({ username: '', password: '' });
     } catch (err) {
@@ -262,12 +254,7 @@ export function TeamsPage() {
       )}
       {teams && teams.length === 0 && <div className="empty">You are in no team yet.</div>}
       {teams?.map((t) => (
-        <TeamCard
-          key={t.id}
-          team={t}
-          onChanged={(updated) => setTeams((list) => list?.map((x) => (x.id === updated.id ? updated : x)) ?? null)}
-          onGone={load}
-        />
+        <TeamCard key={t.id} team={t} />
       ))}
       {user?.is_staff && (
         <section className="card">

@@ -1281,7 +1281,7 @@ export interface components {
             data: components["schemas"]["RunErrorData"];
         };
         RunEvent: components["schemas"]["RunEventMessage"];
-        RunEventMessage: components["schemas"]["RunStateEvent"] | components["schemas"]["RunErrorEvent"] | components["schemas"]["StepStateEvent"] | components["schemas"]["StepLogEvent"] | components["schemas"]["StepBackendEvent"];
+        RunEventMessage: components["schemas"]["RunStateEvent"] | components["schemas"]["RunErrorEvent"] | components["schemas"]["StepStateEvent"] | components["schemas"]["StepLogEvent"] | components["schemas"]["StepBackendEvent"] | components["schemas"]["StepItemEvent"];
         /**
          * @description * `campaign` - Campaign
          *     * `test` - Test
@@ -1361,6 +1361,29 @@ export interface components {
             readonly result: unknown;
             readonly error: string | null;
             readonly child_run: number | null;
+        };
+        /** @description One ``for_each`` item's progress (``services/fan_out.py``, and per child run of an ensemble). ``index``: the item's place in the list. ``attempt``: the item's own attempt (absent on an item cancelled or refused before it ran). ``will_retry`` on a ``pending`` event: the item failed and runs again. ``child_run``: the run an ensemble item started. */
+        StepItemData: {
+            index: number;
+            attempt?: number;
+            error?: string | null;
+            reason?: string;
+            will_retry?: boolean;
+            child_run?: number;
+        };
+        StepItemEvent: {
+            seq: number;
+            run: number;
+            at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "step.item";
+            step: string;
+            /** @enum {string} */
+            state: "pending" | "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+            data: components["schemas"]["StepItemData"];
         };
         /** @description Lines as the step wrote them; shown as ``prefix + line``, under ``header`` (an attempt's first event). ``item``: the ``for_each`` item that wrote them (its ``[item N]`` is in ``prefix``). */
         StepLogData: {

@@ -78,7 +78,7 @@ function reduceEvent(view: RunView, event: RunEvent): RunView {
     return next;
   }
 
-  const loose = event as { type: string; step?: string | null; state?: string; data?: ItemEventData };
+  const loose: RunEvent = event; // step.item narrows to the generated StepItemEvent (event_messages.py)
   if (loose.type === 'step.item' && loose.step && at != null) {
     const items = reduceItem(view.items[loose.step] ?? [], loose.state as StepState, loose.data ?? {}, at);
     if (items) next.items = { ...view.items, [loose.step]: items };
