@@ -1,6 +1,6 @@
 """The campaign editor with a 500-step graph in Chromium: load, pan, zoom and drag frame times.
 
-    .venv/bin/python bench/ui_editor.py [--steps 500]
+    .venv/bin/python -m bench.ui_editor [--steps 500]
 
 Starts a private stack like ``bench/ui_timeline.py`` (build the frontend first), creates a 4-step
 campaign (the baseline) and one of --steps steps (25 parallel chains with cross links), opens each
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from ui_common import Api, fmt, frames_during, logged_in_page, private_stack, ratio
+from bench.ui_common import Api, fmt, frames_during, logged_in_page, private_stack, ratio, wait_for_value
 
 
 def graph_of(n: int) -> dict:
@@ -39,7 +39,10 @@ def measure(page, campaign_id: int) -> dict:
     started = time.monotonic()
     page.goto(f"/campaigns/{campaign_id}/edit")
     page.wait_for_selector(".react-flow__node-step")
-    page.wait_for_function("document.querySelectorAll('.react-flow__node-step:not([style*=\"hidden\"])').length > 0")
+    wait_for_value(
+        page,
+        "() => document.querySelectorAll('.react-flow__node-step:not([style*=\"hidden\"])').length > 0 || null",
+    )
     load_s = time.monotonic() - started
     box = page.locator("[data-testid=editor-canvas]").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

@@ -4,7 +4,7 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { useExecutableRight } from '../auth';
 import { LaunchDialog } from '../components/LaunchDialog';
 import { useTitle } from '../hooks';
-import { api, unwrapList } from '../lib/api';
+import { api, errorText, unwrapList } from '../lib/api';
 import { executablesBlock } from '../lib/capabilities';
 import type { Campaign, FunctionInfo } from '../lib/types';
 import type { Selection } from './canvas/EditorCanvas';
@@ -95,7 +95,7 @@ function EditorScreen({
       setErrors(NO_ERRORS);
       setLoadError(null);
     } catch (err) {
-      setLoadError(err instanceof Error ? err.message : String(err));
+      setLoadError(errorText(err));
     } finally {
       setLoading(false);
     }
@@ -105,7 +105,7 @@ function EditorScreen({
     void load();
   }, [campaignId, created, load]);
   useEffect(() => {
-    api.functions().then(setFunctions, (err) => setFunctionsError(err instanceof Error ? err.message : String(err)));
+    api.functions().then(setFunctions, (err) => setFunctionsError(errorText(err)));
     api.campaigns(200).then(
       (body) => setCampaigns(unwrapList(body).items),
       () => setCampaigns([]),
@@ -160,7 +160,7 @@ function EditorScreen({
       fit();
       notify(`Imported ${imported.steps.length} steps from ${file.name}. Save to keep them.`);
     } catch (err) {
-      notify(`Import failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      notify(`Import failed: ${errorText(err)}`, 'error');
     }
   };
 

@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { ApiError, api } from '../lib/api';
+import { ApiError, api, errorText } from '../lib/api';
 import type { Campaign } from '../lib/types';
 import { docToApiBody, docToDefinition, type EditorDoc } from './lib/doc';
 import { canvasErrors, NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
@@ -81,7 +81,7 @@ export function useEditorSave({ doc, campaign, setCampaign, markSaved, notify, e
           setShowProblems(true);
           notify(`Not saved: ${mapped.count} problem${mapped.count === 1 ? '' : 's'} to fix.`, 'error');
         } else {
-          notify(`Not saved: ${err instanceof Error ? err.message : String(err)}`, 'error');
+          notify(`Not saved: ${errorText(err)}`, 'error');
         }
       } finally {
         setSaving(false);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api } from '../../lib/api';
+import { api, errorText } from '../../lib/api';
 import type { Campaign, GraphStep } from '../../lib/types';
 import { Field, NumberInput } from './fields';
 
@@ -39,7 +39,7 @@ export function WorkflowStepProperties({ step, patch }: Props) {
     if (id == null) return;
     const controller = new AbortController();
     api.campaign(id, controller.signal).then(setChild, (err) => {
-      if (!controller.signal.aborted) setError(err instanceof Error ? err.message : String(err));
+      if (!controller.signal.aborted) setError(errorText(err));
     });
     return () => controller.abort();
   }, [id]);
