@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
@@ -54,6 +55,13 @@ class _CommaSeparatedField(forms.CharField):
 class CommaSeparatedFilter(filters.Filter):
     field_class = _CommaSeparatedField
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In the schema a list of the allowed words (sent comma-separated: StudioAutoSchema).
+        allowed = kwargs.get("allowed")
+        items = {"type": "string", **({"enum": list(allowed)} if allowed is not None else {})}
+        set_override(self, "field", {"type": "array", "items": items})
+
 
 class _MomentField(forms.CharField):
     """A date (``2026-01-31``) or an ISO date-time; a date alone means its start (or, for ``until``, its end)."""
@@ -75,7 +83,17 @@ class _MomentField(forms.CharField):
         return timezone.make_aware(moment, UTC) if timezone.is_naive(moment) else moment
 
 
-@extend_schema_field({"type": "string", "description": "a date (2026-01-31) or an ISO date-time"})
+@extend_schema_field(
+    {
+        # Empty means no bound, as the audit page sends an unset field.
+        "anyOf": [
+            {"type": "string", "format": "date"},
+            {"type": "string", "format": "date-time"},
+            {"type": "string", "enum": [""]},
+        ],
+        "description": "a date (2026-01-31) or an ISO date-time; empty for no bound",
+    }
+)
 class MomentFilter(filters.Filter):
     field_class = _MomentField
 

@@ -483,6 +483,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Runs with their step rows (default), or their ``summary`` (``?steps=summary``). */
         get: operations["runs_list"];
         put?: never;
         post?: never;
@@ -840,7 +841,7 @@ export interface components {
             ids?: number[];
             /** Format: int64 */
             batch?: number;
-        };
+        } & (unknown | unknown);
         Campaign: {
             readonly id: number;
             readonly name: string;
@@ -1085,7 +1086,7 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Campaign"][];
         };
-        PaginatedRunList: {
+        PaginatedRunOrSummaryList: {
             /** @example 123 */
             count: number;
             /**
@@ -1098,7 +1099,7 @@ export interface components {
              * @example http://api.example.org/accounts/?page=2
              */
             previous?: string | null;
-            results: components["schemas"]["Run"][];
+            results: components["schemas"]["RunOrSummary"][];
         };
         PaginatedStepRunList: {
             /** @example 123 */
@@ -1216,6 +1217,7 @@ export interface components {
             };
             readonly children: components["schemas"]["ChildRunProgress"][];
         };
+        RunDetailOrSummary: components["schemas"]["RunDetail"] | components["schemas"]["RunSummary"];
         RunErrorData: {
             error: string;
         };
@@ -1242,6 +1244,7 @@ export interface components {
          * @enum {string}
          */
         RunKindEnum: "campaign" | "test";
+        RunOrSummary: components["schemas"]["Run"] | components["schemas"]["RunSummary"];
         /** @description For a child run: the run and workflow step (and ``for_each`` item) that started it. */
         RunParent: {
             run: number;
@@ -1280,6 +1283,34 @@ export interface components {
             /** @enum {string} */
             state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             data: components["schemas"]["RunStateData"];
+        };
+        /** @description A run without its step rows: how many steps are in each state (``?steps=summary``). */
+        RunSummary: {
+            readonly id: number;
+            readonly kind: components["schemas"]["RunKindEnum"];
+            readonly campaign: number;
+            campaign_name: string;
+            version: number;
+            owner: string;
+            readonly batch: number | null;
+            readonly state: components["schemas"]["RunStateEnum"];
+            readonly parameters: {
+                [key: string]: unknown;
+            };
+            readonly max_parallel: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly last_seq: number;
+            readonly permissions: components["schemas"]["RunPermissions"];
+            readonly parent: components["schemas"]["RunParent"] | null;
+            readonly step_counts: {
+                [key: string]: number;
+            };
+            readonly step_total: number;
         };
         /** @description A backend's own task state; ``phase`` says what it means for the timeline (``backends/registry.py``). */
         StepBackendData: {
@@ -1497,8 +1528,7 @@ export interface operations {
     audit_list: {
         parameters: {
             query?: {
-                /** @description comma-separated actions or prefixes (campaign matches campaign.*) */
-                action?: string;
+                action?: ("campaign.create" | "campaign.delete" | "campaign.edit" | "campaign.fork" | "campaign.import" | "campaign.restore" | "campaign.share" | "member.add" | "member.remove" | "member.role" | "run.cancel" | "run.launch" | "run.retry" | "run.test" | "team.create" | "team.delete" | "team.edit" | "token.create" | "token.revoke" | "user.capabilities" | "user.create" | "user.password_change" | "campaign" | "member" | "run" | "team" | "token" | "user")[];
                 /** @description the actor's username */
                 actor?: string;
                 campaign?: number;
@@ -1506,11 +1536,11 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                /** @description a date (2026-01-31) or an ISO date-time */
-                since?: string;
+                /** @description a date (2026-01-31) or an ISO date-time; empty for no bound */
+                since?: string | "";
                 team?: number;
-                /** @description a date (2026-01-31) or an ISO date-time */
-                until?: string;
+                /** @description a date (2026-01-31) or an ISO date-time; empty for no bound */
+                until?: string | "";
             };
             header?: never;
             path?: never;
@@ -1554,6 +1584,19 @@ export interface operations {
             };
             /** @description Allowed to see this but not to do this; `detail` says why. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such thing, or one you may not see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2645,6 +2688,19 @@ export interface operations {
             };
             /** @description Allowed to see this but not to do this; `detail` says why. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such thing, or one you may not see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4143,13 +4199,13 @@ export interface operations {
             query?: {
                 campaign?: number | null;
                 /** @description only these run ids (comma-separated) */
-                ids?: string;
+                ids?: number[];
                 limit?: number;
                 /** @description finished runs younger than this */
                 minutes?: number;
                 owner?: string;
                 /** @description comma-separated run states */
-                state?: string;
+                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled")[];
             };
             header?: never;
             path?: never;
@@ -4505,8 +4561,7 @@ export interface operations {
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 parent?: number;
-                /** @description comma-separated run states */
-                state?: "cancelled" | "failed" | "queued" | "running" | "succeeded";
+                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled")[];
                 /**
                  * @description `summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)
                  *
@@ -4526,7 +4581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedRunList"];
+                    "application/json": components["schemas"]["PaginatedRunOrSummaryList"];
                 };
             };
             /** @description Bad input, naming the field or step at fault. */
@@ -4568,6 +4623,19 @@ export interface operations {
                     };
                 };
             };
+            /** @description No such thing, or one you may not see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
         };
     };
     runs_retrieve: {
@@ -4590,7 +4658,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunDetail"];
+                    "application/json": components["schemas"]["RunDetailOrSummary"];
                 };
             };
             /** @description Bad input, naming the field or step at fault. */
@@ -4775,8 +4843,7 @@ export interface operations {
                 /** @description the owner's username */
                 owner?: string;
                 parent?: number;
-                /** @description comma-separated run states */
-                state?: "cancelled" | "failed" | "queued" | "running" | "succeeded";
+                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled")[];
                 /**
                  * @description `summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)
                  *
@@ -4992,7 +5059,7 @@ export interface operations {
                 page_size?: number;
                 parent?: number;
                 /** @description comma-separated step states */
-                state?: string;
+                state?: ("pending" | "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled")[];
                 /**
                  * @description `summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)
                  *
