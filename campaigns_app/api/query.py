@@ -34,9 +34,11 @@ def _whole(*, low: int, high: int = MAX_ID, **kwargs) -> serializers.IntegerFiel
 
 
 def _item_schema(item: serializers.Field) -> dict:
+    # Empty items (``1,,2``, or the whole value empty) are skipped.
     if isinstance(item, serializers.ChoiceField):
-        return {"type": "string", "enum": list(item.choices)}
-    return {"type": "integer", "format": "int64", "minimum": item.min_value, "maximum": item.max_value}
+        return {"type": "string", "enum": [*item.choices, ""]}
+    number = {"type": "integer", "format": "int64", "minimum": item.min_value, "maximum": item.max_value}
+    return {"anyOf": [number, {"type": "string", "enum": [""]}]}
 
 
 class _CommaSeparated(serializers.CharField):

@@ -98,8 +98,8 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         parameters=[
             OpenApiParameter(
                 "state",
-                {"type": "array", "items": {"type": "string", "enum": [*StepState.values]}},
-                description="comma-separated step states",
+                {"type": "array", "items": {"type": "string", "enum": [*StepState.values, ""]}},
+                description="comma-separated step states (empty items are skipped)",
             )
         ],
         responses=StepRunSerializer(many=True),

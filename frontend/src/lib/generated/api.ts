@@ -1528,17 +1528,17 @@ export interface operations {
     audit_list: {
         parameters: {
             query?: {
-                action?: ("campaign.create" | "campaign.delete" | "campaign.edit" | "campaign.fork" | "campaign.import" | "campaign.restore" | "campaign.share" | "member.add" | "member.remove" | "member.role" | "run.cancel" | "run.launch" | "run.retry" | "run.test" | "team.create" | "team.delete" | "team.edit" | "token.create" | "token.revoke" | "user.capabilities" | "user.create" | "user.password_change" | "campaign" | "member" | "run" | "team" | "token" | "user")[];
+                action?: ("campaign.create" | "campaign.delete" | "campaign.edit" | "campaign.fork" | "campaign.import" | "campaign.restore" | "campaign.share" | "member.add" | "member.remove" | "member.role" | "run.cancel" | "run.launch" | "run.retry" | "run.test" | "team.create" | "team.delete" | "team.edit" | "token.create" | "token.revoke" | "user.capabilities" | "user.create" | "user.password_change" | "campaign" | "member" | "run" | "team" | "token" | "user" | "")[];
                 /** @description the actor's username */
                 actor?: string;
-                campaign?: number;
+                campaign?: number | "";
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 /** @description a date (2026-01-31) or an ISO date-time; empty for no bound */
                 since?: string | "";
-                team?: number;
+                team?: number | "";
                 /** @description a date (2026-01-31) or an ISO date-time; empty for no bound */
                 until?: string | "";
             };
@@ -2627,24 +2627,11 @@ export interface operations {
                 page_size?: number;
                 /** @description in the name or description */
                 search?: string;
-                /**
-                 * @description default: updated
-                 *
-                 *     * `recent` - recent
-                 *     * `updated` - updated
-                 *     * `created` - created
-                 *     * `name` - name
-                 */
-                sort?: "created" | "name" | "recent" | "updated";
+                sort?: "" | "created" | "name" | "recent" | "updated";
                 /** @description one tag, any case */
                 tag?: string;
-                team?: number;
-                /**
-                 * @description * `private` - Private
-                 *     * `team` - Team
-                 *     * `public` - Public
-                 */
-                visibility?: "private" | "public" | "team";
+                team?: number | "";
+                visibility?: "" | "private" | "public" | "team";
             };
             header?: never;
             path?: never;
@@ -3327,7 +3314,9 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
-                    "application/yaml": string;
+                    "application/yaml": {
+                        [key: string]: unknown;
+                    };
                     "text/x-python": string;
                 };
             };
@@ -3816,24 +3805,11 @@ export interface operations {
                 owner?: string;
                 /** @description in the name or description */
                 search?: string;
-                /**
-                 * @description default: updated
-                 *
-                 *     * `recent` - recent
-                 *     * `updated` - updated
-                 *     * `created` - created
-                 *     * `name` - name
-                 */
-                sort?: "created" | "name" | "recent" | "updated";
+                sort?: "" | "created" | "name" | "recent" | "updated";
                 /** @description one tag, any case */
                 tag?: string;
-                team?: number;
-                /**
-                 * @description * `private` - Private
-                 *     * `team` - Team
-                 *     * `public` - Public
-                 */
-                visibility?: "private" | "public" | "team";
+                team?: number | "";
+                visibility?: "" | "private" | "public" | "team";
             };
             header?: never;
             path: {
@@ -4199,13 +4175,13 @@ export interface operations {
             query?: {
                 campaign?: number | null;
                 /** @description only these run ids (comma-separated) */
-                ids?: number[];
+                ids?: (number | "")[];
                 limit?: number;
                 /** @description finished runs younger than this */
                 minutes?: number;
                 owner?: string;
                 /** @description comma-separated run states */
-                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled")[];
+                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled" | "")[];
             };
             header?: never;
             path?: never;
@@ -4546,22 +4522,16 @@ export interface operations {
     runs_list: {
         parameters: {
             query?: {
-                campaign?: number;
-                /**
-                 * @description `test`: the editor's one-step test runs, which the list leaves out otherwise
-                 *
-                 *     * `campaign` - Campaign
-                 *     * `test` - Test
-                 */
-                kind?: "campaign" | "test";
+                campaign?: number | "";
+                kind?: "" | "campaign" | "test";
                 /** @description the owner's username */
                 owner?: string;
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                parent?: number;
-                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled")[];
+                parent?: number | "";
+                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled" | "")[];
                 /**
                  * @description `summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)
                  *
@@ -4832,18 +4802,12 @@ export interface operations {
         parameters: {
             query?: {
                 after?: number;
-                campaign?: number;
-                /**
-                 * @description `test`: the editor's one-step test runs, which the list leaves out otherwise
-                 *
-                 *     * `campaign` - Campaign
-                 *     * `test` - Test
-                 */
-                kind?: "campaign" | "test";
+                campaign?: number | "";
+                kind?: "" | "campaign" | "test";
                 /** @description the owner's username */
                 owner?: string;
-                parent?: number;
-                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled")[];
+                parent?: number | "";
+                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled" | "")[];
                 /**
                  * @description `summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)
                  *
@@ -5043,23 +5007,17 @@ export interface operations {
     runs_steps_list: {
         parameters: {
             query?: {
-                campaign?: number;
-                /**
-                 * @description `test`: the editor's one-step test runs, which the list leaves out otherwise
-                 *
-                 *     * `campaign` - Campaign
-                 *     * `test` - Test
-                 */
-                kind?: "campaign" | "test";
+                campaign?: number | "";
+                kind?: "" | "campaign" | "test";
                 /** @description the owner's username */
                 owner?: string;
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                parent?: number;
-                /** @description comma-separated step states */
-                state?: ("pending" | "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled")[];
+                parent?: number | "";
+                /** @description comma-separated step states (empty items are skipped) */
+                state?: ("pending" | "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled" | "")[];
                 /**
                  * @description `summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)
                  *
