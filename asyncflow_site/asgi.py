@@ -18,9 +18,13 @@ from django.conf import settings  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
 from asyncflow_site.celery import broker_warm_up  # noqa: E402
-from campaigns_app.events import broadcaster_warm_up  # noqa: E402
+from campaigns_app.events import broadcaster_warm_up, channel_layer_warm_up  # noqa: E402
 from campaigns_app.routing import websocket_urlpatterns  # noqa: E402
-from campaigns_app.ws_auth import OriginValidatorUnlessToken, TokenOrSessionAuthMiddleware  # noqa: E402
+from campaigns_app.ws_auth import (  # noqa: E402
+    HandshakeAdmission,
+    OriginValidatorUnlessToken,
+    TokenOrSessionAuthMiddleware,
+)
 
 
 def _warm_up() -> None:
@@ -30,6 +34,7 @@ def _warm_up() -> None:
 
 
 threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+channel_layer_warm_up()
 # Everything imported so far lives as long as the process: out of the
 # collector's sight, a full collection no longer walks it (about 100 ms of
 # stalled requests and launches every few seconds under load, here).
@@ -189,6 +194,9 @@ def wsgi_environ(scope, body) -> dict:
 application = ProtocolTypeRouter(
     {
         "http": OneHopHttp(django_handler),
-        "websocket": OriginValidatorUnlessToken(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": HandshakeAdmission(
+            OriginValidatorUnlessToken(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
+            limit=settings.STUDIO_WS_HANDSHAKES_AT_ONCE,
+        ),
     }
 )

@@ -133,11 +133,26 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 # Pub/sub: one PUBLISH per group however many sockets listen.  Delivery is
 # at-most-once, which is fine: every event is stored first and sockets fill
 # gaps from the database.
+# One subscriber connection per web process carries every socket's subscriptions.  redis-py's default
+# connect and read timeouts are 5 s: a burst of thousands of socket handshakes keeps daphne's loop busy
+# for longer than that, and a connect that times out failed every socket waiting for it (issue 10: 0 of
+# 5,000).  The web process also opens this connection at start (``events.channel_layer_warm_up``).
+# Websocket handshakes authenticated at once per web process (``ws_auth.HandshakeAdmission``); more wait in order.
+STUDIO_WS_HANDSHAKES_AT_ONCE = int(os.environ.get("STUDIO_WS_HANDSHAKES_AT_ONCE", "32"))
+STUDIO_CHANNEL_REDIS_TIMEOUT_S = float(os.environ.get("STUDIO_CHANNEL_REDIS_TIMEOUT_S", "60"))
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_connect_timeout": STUDIO_CHANNEL_REDIS_TIMEOUT_S,
+                    "socket_timeout": STUDIO_CHANNEL_REDIS_TIMEOUT_S,
+                    "socket_keepalive": True,
+                    "health_check_interval": 30,
+                }
+            ],
             "prefix": os.environ.get("STUDIO_CHANNEL_PREFIX", "asgi"),
         },
     }

@@ -14,7 +14,8 @@
 
 - ``STUDIO_WEB_BACKLOG`` (4096): daphne's listen backlog, how many connections may wait to be
   accepted at once (the kernel caps it at ``net.core.somaxconn``).
-- ``STUDIO_WS_CONNECT_TIMEOUT_S`` (30): how long a websocket handshake may take before daphne drops it.
+- ``STUDIO_WS_CONNECT_TIMEOUT_S`` (90): how long a websocket handshake may take before daphne drops it
+  (handshakes past ``STUDIO_WS_HANDSHAKES_AT_ONCE`` wait their turn within it: 5,000 at once take about a minute).
 - ``STUDIO_RESTART_BACKOFF_S`` (1) / ``STUDIO_RESTART_BACKOFF_MAX_S`` (30): a child that dies once the
   stack is up is started again after this delay, doubled for each death in a row up to the maximum;
   a child that then stays up for ``STUDIO_RESTART_STABLE_S`` (60) starts over at the first delay.
@@ -51,7 +52,7 @@ READY_TIMEOUT_S = 90.0
 HPC_BACKENDS = ("radical", "dask")
 # daphne drops a socket whose handshake is not done in 5 s; under a burst of connects the last ones wait
 # longer than that for the consumer's database and channel-layer round trips.
-WEB_TIMEOUTS = ("--websocket_connect_timeout", os.environ.get("STUDIO_WS_CONNECT_TIMEOUT_S", "30"))
+WEB_TIMEOUTS = ("--websocket_connect_timeout", os.environ.get("STUDIO_WS_CONNECT_TIMEOUT_S", "90"))
 
 
 def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:

@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
@@ -51,8 +52,28 @@ class _CommaSeparatedField(forms.CharField):
         return items
 
 
+# A filter sent empty (``?kind=``) filters nothing, as the list pages send an unset field; the schema says so.
+EMPTY = {"type": "string", "enum": [""]}
+
+
 class CommaSeparatedFilter(filters.Filter):
     field_class = _CommaSeparatedField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In the schema a list of the allowed words (sent comma-separated: StudioAutoSchema); empty items
+        # are skipped.
+        allowed = kwargs.get("allowed")
+        items = {"type": "string", **({"enum": [*allowed, ""]} if allowed is not None else {})}
+        set_override(self, "field", {"type": "array", "items": items})
+
+
+class OptionalChoiceFilter(filters.ChoiceFilter):
+    """A choice, or empty for no filter."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_override(self, "field", {"type": "string", "enum": [value for value, _ in kwargs["choices"]] + [""]})
 
 
 class _MomentField(forms.CharField):
@@ -75,7 +96,17 @@ class _MomentField(forms.CharField):
         return timezone.make_aware(moment, UTC) if timezone.is_naive(moment) else moment
 
 
-@extend_schema_field({"type": "string", "description": "a date (2026-01-31) or an ISO date-time"})
+@extend_schema_field(
+    {
+        # Empty means no bound, as the audit page sends an unset field.
+        "anyOf": [
+            {"type": "string", "format": "date"},
+            {"type": "string", "format": "date-time"},
+            {"type": "string", "enum": [""]},
+        ],
+        "description": "a date (2026-01-31) or an ISO date-time; empty for no bound",
+    }
+)
 class MomentFilter(filters.Filter):
     field_class = _MomentField
 
@@ -97,7 +128,7 @@ class _IdField(forms.CharField):
             raise forms.ValidationError(self.message) from None
 
 
-@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+@extend_schema_field({"anyOf": [{"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}, EMPTY]})
 class IdFilter(filters.Filter):
     field_class = _IdField
 
@@ -111,9 +142,9 @@ class CampaignFilter(filters.FilterSet):
     search = filters.CharFilter(method="filter_search", help_text="in the name or description")
     team = _id_filter("team_id", "team", method="filter_team")
     owner = filters.CharFilter(field_name="owner__username", help_text="the owner's username")
-    visibility = filters.ChoiceFilter(choices=Visibility.choices)
+    visibility = OptionalChoiceFilter(choices=Visibility.choices)
     tag = filters.CharFilter(method="filter_tag", help_text="one tag, any case")
-    sort = filters.ChoiceFilter(
+    sort = OptionalChoiceFilter(
         choices=[(name, name) for name in CAMPAIGN_SORTS],
         method="filter_sort",
         empty_label=None,
@@ -159,11 +190,12 @@ class RunFilter(filters.FilterSet):
     campaign = _id_filter("campaign_id", "campaign")
     owner = filters.CharFilter(field_name="owner__username", help_text="the owner's username")
     parent = _id_filter("parent_id", "run", help_text="only the child runs of this run")
-    kind = filters.ChoiceFilter(
+    kind = OptionalChoiceFilter(
         choices=RunKind.choices,
         help_text="`test`: the editor's one-step test runs, which the list leaves out otherwise",
     )
     # Read by the view (it picks the serializer); here so it is checked and reaches the schema.
+    # Not optional: the view reads it, and an empty one is a 400 there.
     steps = filters.ChoiceFilter(
         choices=[(form, form) for form in STEPS_FORMS],
         method="filter_steps",

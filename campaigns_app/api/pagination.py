@@ -1,7 +1,15 @@
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 
-from .params import whole_number
+from .params import MAX_ID, whole_number
+
+
+class PageNotFound(NotFound):
+    """A page past the last: the request is well formed (the schema cannot know how many pages there are)."""
+
+    def __init__(self, detail: str):
+        super().__init__()
+        self.detail = {"page": [detail]}
 
 
 class StudioPagination(PageNumberPagination):
@@ -16,11 +24,23 @@ class StudioPagination(PageNumberPagination):
         return whole_number(raw, self.page_size_query_param, low=1, high=self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
-        # A page that is not a number, or past the last one, is a bad query parameter: 400 naming it.
+        # A page that is not a whole number from 1 is a bad query parameter (400 naming it); a page past the
+        # last one is a page that does not exist (404 naming it), as a run id that does not exist is.
         raw = request.query_params.get(self.page_query_param)
         if raw is not None:
             whole_number(raw, self.page_query_param, low=1)
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:
-            raise ValidationError({self.page_query_param: [str(exc.detail)]}) from None
+            raise PageNotFound(str(exc.detail)) from None
+
+    def get_schema_operation_parameters(self, view):
+        # The bounds get_page_size and paginate_queryset enforce, so that a schema-valid page is never a 400.
+        limits = {
+            self.page_query_param: {"minimum": 1, "maximum": MAX_ID},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size, "default": self.page_size},
+        }
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], "format": "int64", **limits.get(parameter["name"], {})}
+        return parameters

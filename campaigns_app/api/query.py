@@ -6,6 +6,7 @@ views list the same serializer in ``extend_schema(parameters=[...])``.
 
 from __future__ import annotations
 
+from drf_spectacular.drainage import set_override
 from rest_framework import serializers
 
 from .. import selectors
@@ -32,10 +33,24 @@ def _whole(*, low: int, high: int = MAX_ID, **kwargs) -> serializers.IntegerFiel
     )
 
 
+def _item_schema(item: serializers.Field) -> dict:
+    # Empty items (``1,,2``, or the whole value empty) are skipped.
+    if isinstance(item, serializers.ChoiceField):
+        return {"type": "string", "enum": [*item.choices, ""]}
+    number = {"type": "integer", "format": "int64", "minimum": item.min_value, "maximum": item.max_value}
+    return {"anyOf": [number, {"type": "string", "enum": [""]}]}
+
+
 class _CommaSeparated(serializers.CharField):
     def __init__(self, *, item: serializers.Field, max_items: int | None = None, **kwargs):
         self.item, self.max_items = item, max_items
         super().__init__(required=False, allow_blank=True, **kwargs)
+        # In the schema a list of items (sent comma-separated: StudioAutoSchema), so that every value the
+        # schema allows is one this field takes.
+        schema: dict = {"type": "array", "items": _item_schema(item)}
+        if max_items is not None:
+            schema["maxItems"] = max_items
+        set_override(self, "field", schema)
 
     def to_internal_value(self, data):
         parts = [p.strip() for p in super().to_internal_value(data).split(",") if p.strip()]

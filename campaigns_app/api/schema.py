@@ -8,8 +8,8 @@ frontend types and the server's checks read one definition.
 
 Each operation lists the 4xx answers it can give with the error body they share (``detail``, or field →
 messages): 400 for bad input, 401 without valid credentials, 403 for what the user may see but not do,
-404 for what they may not see, 409 for conflicts, 413 for a body past ``STUDIO_MAX_BODY_BYTES``,
-415 for a body that is neither JSON nor a well-formed form.
+404 for what they may not see (or a page past the last), 409 for conflicts, 413 for a body past
+``STUDIO_MAX_BODY_BYTES``, 415 for a body that is neither JSON nor a well-formed form.
 """
 
 from __future__ import annotations
@@ -173,6 +173,16 @@ class RunEventSerializerExtension(OpenApiSerializerExtension):
         return {"$ref": f"#/components/schemas/{EVENT_MESSAGE_COMPONENT}"}
 
 
+class BulkRunsSerializerExtension(OpenApiSerializerExtension):
+    """A bulk body names its runs by ``ids`` or by ``batch``, exactly one of them (``validate`` says so too)."""
+
+    target_class = "campaigns_app.api.serializers.BulkRunsSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        return {**schema, "oneOf": [{"required": ["ids"]}, {"required": ["batch"]}]}
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "``detail`` says what went wrong; a bad field or step is named by its key.",
@@ -206,10 +216,16 @@ class StudioAutoSchema(AutoSchema):
         if operation is None:
             return None
         codes = ["400", "401", "403"]
-        if "{" in path:
+        # A paginated list answers 404 for a page past the last one.
+        if "{" in path or (method == "GET" and self._is_list_view() and self._get_paginator() is not None):
             codes.append("404")
         if method in WRITE_METHODS:
             codes += ["409", "413", "415"]
+        for parameter in operation.get("parameters", []):
+            # A list in a query string is comma-separated (``state=failed,running``), as the views read it.
+            if parameter["in"] == "query" and parameter["schema"].get("type") == "array":
+                parameter.setdefault("style", "form")
+                parameter["explode"] = False
         responses = operation.setdefault("responses", {})
         for code in codes:
             responses.setdefault(

@@ -30,9 +30,10 @@ def test_the_schema_lists_every_filter_of_each_view(path, expected):
 
 def test_the_schema_gives_filters_their_types_and_choices():
     campaigns = query_parameters("/api/campaigns/")
-    assert campaigns["team"]["schema"]["type"] == "integer"
-    assert campaigns["visibility"]["schema"]["enum"] == ["private", "public", "team"]
-    assert campaigns["sort"]["schema"]["enum"] == ["created", "name", "recent", "updated"]
+    # An id or empty (no filter), a choice or empty, as the list views read them.
+    assert [option["type"] for option in campaigns["team"]["schema"]["anyOf"]] == ["integer", "string"]
+    assert sorted(campaigns["visibility"]["schema"]["enum"]) == ["", "private", "public", "team"]
+    assert sorted(campaigns["sort"]["schema"]["enum"]) == ["", "created", "name", "recent", "updated"]
     assert query_parameters("/api/dashboard/")["minutes"]["schema"]["maximum"] == 7 * 24 * 60
 
 
@@ -68,3 +69,39 @@ def test_filters_narrow_the_lists(alice_api, seed_campaign):
     assert [c["name"] for c in alice_api.get("/api/campaigns/?search=SEED&sort=name").json()["results"]] == [
         seed_campaign.name
     ]
+
+
+def test_the_schema_states_the_paging_bounds_and_comma_separated_lists():
+    runs = query_parameters("/api/runs/")
+    assert runs["page"]["schema"]["minimum"] == 1
+    assert (runs["page_size"]["schema"]["minimum"], runs["page_size"]["schema"]["maximum"]) == (1, 2000)
+    assert set(runs["state"]["schema"]["items"]["enum"]) >= {"queued", "running", "failed"}
+    assert (runs["state"]["style"], runs["state"]["explode"]) == ("form", False)
+    assert query_parameters("/api/dashboard/")["ids"]["schema"]["maxItems"] >= 1
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/audit/?team=&until=", "/api/runs/?kind=&state=", "/api/campaigns/?visibility=&sort=&team="]
+)
+def test_an_empty_filter_filters_nothing_as_the_schema_says(alice_api, seed_campaign, url):
+    assert alice_api.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query, status",
+    [("page=0", 400), ("page=x", 400), ("page_size=0", 400), ("page_size=2001", 400), ("page=2", 404)],
+)
+def test_a_page_out_of_bounds_is_refused_naming_it(alice_api, seed_campaign, query, status):
+    answer = alice_api.get(f"/api/campaigns/?{query}")
+    assert answer.status_code == status
+    assert set(answer.json()) == {query.split("=")[0]}
+
+
+def test_a_bulk_body_names_its_runs_one_way_and_not_an_empty_list(alice_api):
+    body = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]["BulkRunsRequest"]
+    assert body["properties"]["ids"]["minItems"] == 1
+    assert body["oneOf"] == [{"required": ["ids"]}, {"required": ["batch"]}]
+    for sent in ({"ids": []}, {}, {"ids": [1], "batch": 1}):
+        answer = alice_api.post("/api/runs/cancel/", sent, format="json")
+        assert answer.status_code == 400
+        assert "ids" in answer.json()

@@ -181,12 +181,13 @@ class StepTestSerializer(serializers.Serializer):
 
 
 class RetrySerializer(serializers.Serializer):
-    steps = serializers.ListField(child=TextField(), required=False, allow_empty=False)
+    # min_length puts minItems in the schema (allow_empty=False alone would not).
+    steps = serializers.ListField(child=TextField(), required=False, allow_empty=False, min_length=1)
 
 
 class BulkRunsSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False, min_length=1
     )
     batch = serializers.IntegerField(max_value=MAX_ID, required=False, min_value=1)
 

@@ -234,7 +234,8 @@ class CampaignViewSet(viewsets.ModelViewSet):
         parameters=[ExportQuery],
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, "application/yaml"): OpenApiTypes.STR,
+            # The YAML document is the JSON one's object, as a YAML reader (schemathesis too) reads it.
+            (200, "application/yaml"): OpenApiTypes.OBJECT,
             (200, "text/x-python"): OpenApiTypes.STR,
         },
     )

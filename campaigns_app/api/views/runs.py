@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound, ValidationError
@@ -33,6 +33,17 @@ STEPS_PARAMETER = OpenApiParameter(
     str,
     enum=list(STEPS_FORMS),
     description="`summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)",
+)
+
+
+# ``?steps=summary`` answers the summary shape (no step rows, counts instead); the schema says which is which.
+RUN_OR_SUMMARY = PolymorphicProxySerializer(
+    component_name="RunOrSummary", serializers=[RunSerializer, RunSummarySerializer], resource_type_field_name=None
+)
+RUN_DETAIL_OR_SUMMARY = PolymorphicProxySerializer(
+    component_name="RunDetailOrSummary",
+    serializers=[RunDetailSerializer, RunSummarySerializer],
+    resource_type_field_name=None,
 )
 
 
@@ -73,13 +84,24 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             return RunSummarySerializer(*args, **kwargs)
         return super().get_serializer(*args, **kwargs)
 
-    @extend_schema(parameters=[STEPS_PARAMETER])
+    @extend_schema(responses=RUN_OR_SUMMARY)
+    def list(self, request, *args, **kwargs):
+        """Runs with their step rows (default), or their ``summary`` (``?steps=summary``)."""
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[STEPS_PARAMETER], responses=RUN_DETAIL_OR_SUMMARY)
     def retrieve(self, request, *args, **kwargs):
         """The run with every step row (default), or its ``summary`` for runs too big to fetch whole."""
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
-        parameters=[OpenApiParameter("state", str, description="comma-separated step states")],
+        parameters=[
+            OpenApiParameter(
+                "state",
+                {"type": "array", "items": {"type": "string", "enum": [*StepState.values, ""]}},
+                description="comma-separated step states (empty items are skipped)",
+            )
+        ],
         responses=StepRunSerializer(many=True),
     )
     @action(detail=True, methods=["get"], url_path="steps", pagination_class=StepPagination)

@@ -483,6 +483,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Runs with their step rows (default), or their ``summary`` (``?steps=summary``). */
         get: operations["runs_list"];
         put?: never;
         post?: never;
@@ -840,7 +841,7 @@ export interface components {
             ids?: number[];
             /** Format: int64 */
             batch?: number;
-        };
+        } & (unknown | unknown);
         Campaign: {
             readonly id: number;
             readonly name: string;
@@ -1131,7 +1132,7 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Campaign"][];
         };
-        PaginatedRunList: {
+        PaginatedRunOrSummaryList: {
             /** @example 123 */
             count: number;
             /**
@@ -1144,7 +1145,7 @@ export interface components {
              * @example http://api.example.org/accounts/?page=2
              */
             previous?: string | null;
-            results: components["schemas"]["Run"][];
+            results: components["schemas"]["RunOrSummary"][];
         };
         PaginatedStepRunList: {
             /** @example 123 */
@@ -1262,6 +1263,7 @@ export interface components {
             };
             readonly children: components["schemas"]["ChildRunProgress"][];
         };
+        RunDetailOrSummary: components["schemas"]["RunDetail"] | components["schemas"]["RunSummary"];
         RunErrorData: {
             error: string;
         };
@@ -1288,6 +1290,7 @@ export interface components {
          * @enum {string}
          */
         RunKindEnum: "campaign" | "test";
+        RunOrSummary: components["schemas"]["Run"] | components["schemas"]["RunSummary"];
         /** @description For a child run: the run and workflow step (and ``for_each`` item) that started it. */
         RunParent: {
             run: number;
@@ -1326,6 +1329,34 @@ export interface components {
             /** @enum {string} */
             state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             data: components["schemas"]["RunStateData"];
+        };
+        /** @description A run without its step rows: how many steps are in each state (``?steps=summary``). */
+        RunSummary: {
+            readonly id: number;
+            readonly kind: components["schemas"]["RunKindEnum"];
+            readonly campaign: number;
+            campaign_name: string;
+            version: number;
+            owner: string;
+            readonly batch: number | null;
+            readonly state: components["schemas"]["RunStateEnum"];
+            readonly parameters: {
+                [key: string]: unknown;
+            };
+            readonly max_parallel: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly last_seq: number;
+            readonly permissions: components["schemas"]["RunPermissions"];
+            readonly parent: components["schemas"]["RunParent"] | null;
+            readonly step_counts: {
+                [key: string]: number;
+            };
+            readonly step_total: number;
         };
         /** @description A backend's own task state; ``phase`` says what it means for the timeline (``backends/registry.py``). */
         StepBackendData: {
@@ -1576,20 +1607,19 @@ export interface operations {
     audit_list: {
         parameters: {
             query?: {
-                /** @description comma-separated actions or prefixes (campaign matches campaign.*) */
-                action?: string;
+                action?: ("campaign.create" | "campaign.delete" | "campaign.edit" | "campaign.fork" | "campaign.import" | "campaign.restore" | "campaign.share" | "member.add" | "member.remove" | "member.role" | "run.cancel" | "run.launch" | "run.retry" | "run.test" | "team.create" | "team.delete" | "team.edit" | "token.create" | "token.revoke" | "user.capabilities" | "user.create" | "user.password_change" | "campaign" | "member" | "run" | "team" | "token" | "user" | "")[];
                 /** @description the actor's username */
                 actor?: string;
-                campaign?: number;
+                campaign?: number | "";
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                /** @description a date (2026-01-31) or an ISO date-time */
-                since?: string;
-                team?: number;
-                /** @description a date (2026-01-31) or an ISO date-time */
-                until?: string;
+                /** @description a date (2026-01-31) or an ISO date-time; empty for no bound */
+                since?: string | "";
+                team?: number | "";
+                /** @description a date (2026-01-31) or an ISO date-time; empty for no bound */
+                until?: string | "";
             };
             header?: never;
             path?: never;
@@ -1633,6 +1663,19 @@ export interface operations {
             };
             /** @description Allowed to see this but not to do this; `detail` says why. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such thing, or one you may not see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2663,24 +2706,11 @@ export interface operations {
                 page_size?: number;
                 /** @description in the name or description */
                 search?: string;
-                /**
-                 * @description default: updated
-                 *
-                 *     * `recent` - recent
-                 *     * `updated` - updated
-                 *     * `created` - created
-                 *     * `name` - name
-                 */
-                sort?: "created" | "name" | "recent" | "updated";
+                sort?: "" | "created" | "name" | "recent" | "updated";
                 /** @description one tag, any case */
                 tag?: string;
-                team?: number;
-                /**
-                 * @description * `private` - Private
-                 *     * `team` - Team
-                 *     * `public` - Public
-                 */
-                visibility?: "private" | "public" | "team";
+                team?: number | "";
+                visibility?: "" | "private" | "public" | "team";
             };
             header?: never;
             path?: never;
@@ -2724,6 +2754,19 @@ export interface operations {
             };
             /** @description Allowed to see this but not to do this; `detail` says why. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such thing, or one you may not see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3350,7 +3393,9 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
-                    "application/yaml": string;
+                    "application/yaml": {
+                        [key: string]: unknown;
+                    };
                     "text/x-python": string;
                 };
             };
@@ -3839,24 +3884,11 @@ export interface operations {
                 owner?: string;
                 /** @description in the name or description */
                 search?: string;
-                /**
-                 * @description default: updated
-                 *
-                 *     * `recent` - recent
-                 *     * `updated` - updated
-                 *     * `created` - created
-                 *     * `name` - name
-                 */
-                sort?: "created" | "name" | "recent" | "updated";
+                sort?: "" | "created" | "name" | "recent" | "updated";
                 /** @description one tag, any case */
                 tag?: string;
-                team?: number;
-                /**
-                 * @description * `private` - Private
-                 *     * `team` - Team
-                 *     * `public` - Public
-                 */
-                visibility?: "private" | "public" | "team";
+                team?: number | "";
+                visibility?: "" | "private" | "public" | "team";
             };
             header?: never;
             path: {
@@ -4222,13 +4254,13 @@ export interface operations {
             query?: {
                 campaign?: number | null;
                 /** @description only these run ids (comma-separated) */
-                ids?: string;
+                ids?: (number | "")[];
                 limit?: number;
                 /** @description finished runs younger than this */
                 minutes?: number;
                 owner?: string;
                 /** @description comma-separated run states */
-                state?: string;
+                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled" | "")[];
             };
             header?: never;
             path?: never;
@@ -4567,23 +4599,16 @@ export interface operations {
     runs_list: {
         parameters: {
             query?: {
-                campaign?: number;
-                /**
-                 * @description `test`: the editor's one-step test runs, which the list leaves out otherwise
-                 *
-                 *     * `campaign` - Campaign
-                 *     * `test` - Test
-                 */
-                kind?: "campaign" | "test";
+                campaign?: number | "";
+                kind?: "" | "campaign" | "test";
                 /** @description the owner's username */
                 owner?: string;
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                parent?: number;
-                /** @description comma-separated run states */
-                state?: "cancelled" | "failed" | "queued" | "running" | "succeeded";
+                parent?: number | "";
+                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled" | "")[];
                 /**
                  * @description `summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)
                  *
@@ -4603,7 +4628,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedRunList"];
+                    "application/json": components["schemas"]["PaginatedRunOrSummaryList"];
                 };
             };
             /** @description Bad input, naming the field or step at fault. */
@@ -4645,6 +4670,19 @@ export interface operations {
                     };
                 };
             };
+            /** @description No such thing, or one you may not see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
         };
     };
     runs_retrieve: {
@@ -4667,7 +4705,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunDetail"];
+                    "application/json": components["schemas"]["RunDetailOrSummary"];
                 };
             };
             /** @description Bad input, naming the field or step at fault. */
@@ -4841,19 +4879,12 @@ export interface operations {
         parameters: {
             query?: {
                 after?: number;
-                campaign?: number;
-                /**
-                 * @description `test`: the editor's one-step test runs, which the list leaves out otherwise
-                 *
-                 *     * `campaign` - Campaign
-                 *     * `test` - Test
-                 */
-                kind?: "campaign" | "test";
+                campaign?: number | "";
+                kind?: "" | "campaign" | "test";
                 /** @description the owner's username */
                 owner?: string;
-                parent?: number;
-                /** @description comma-separated run states */
-                state?: "cancelled" | "failed" | "queued" | "running" | "succeeded";
+                parent?: number | "";
+                state?: ("queued" | "running" | "succeeded" | "failed" | "cancelled" | "")[];
                 /**
                  * @description `summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)
                  *
@@ -5053,23 +5084,17 @@ export interface operations {
     runs_steps_list: {
         parameters: {
             query?: {
-                campaign?: number;
-                /**
-                 * @description `test`: the editor's one-step test runs, which the list leaves out otherwise
-                 *
-                 *     * `campaign` - Campaign
-                 *     * `test` - Test
-                 */
-                kind?: "campaign" | "test";
+                campaign?: number | "";
+                kind?: "" | "campaign" | "test";
                 /** @description the owner's username */
                 owner?: string;
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                parent?: number;
-                /** @description comma-separated step states */
-                state?: string;
+                parent?: number | "";
+                /** @description comma-separated step states (empty items are skipped) */
+                state?: ("pending" | "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled" | "")[];
                 /**
                  * @description `summary`: no step rows, counts per state instead (page through rows at /runs/{id}/steps/)
                  *
