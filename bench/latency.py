@@ -25,7 +25,7 @@ from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
-# Run as a script, this folder comes first on sys.path, and bench/websockets.py would shadow the library.
+# Run as a script: the repository comes first on sys.path (for ``bench.*`` and ``campaigns_app``), not this folder.
 _BENCH = Path(__file__).resolve().parent
 sys.path[:] = [str(_BENCH.parent), *[p for p in sys.path if Path(p or ".").resolve() != _BENCH]]
 

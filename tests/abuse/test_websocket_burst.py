@@ -1,7 +1,7 @@
 """Issue 10: of 5,000 simultaneous websocket connects, 209 got through (daphne listened with a backlog of 50).
 
 ``make run``'s web now listens with ``STUDIO_WEB_BACKLOG`` (4096) and gives a handshake 30 s (daphne's 5 s dropped
-the tail of a burst); ``bench/websockets.py`` measures the full burst.
+the tail of a burst); ``bench/socket_burst.py`` measures the full burst.
 """
 
 import asyncio

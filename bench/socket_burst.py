@@ -1,6 +1,6 @@
 """How many of N websocket clients connecting at once get through, and whether each then gets a broadcast.
 
-    .venv/bin/python bench/websockets.py [--clients 5000] [--backlog 4096] [--baseline-backlog 50]
+    .venv/bin/python bench/socket_burst.py [--clients 5000] [--backlog 4096] [--baseline-backlog 50]
                                          [--open-timeout 120] [--broadcast-timeout 60]
 
 Starts a private daphne (a temporary SQLite database, the Redis at ``REDIS_URL`` or an embedded one)
@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# This file's own folder comes first on sys.path, and this file is named like the library it uses.
+# Run as a script: the repository comes first on sys.path (for ``bench.*`` and ``campaigns_app``), not this folder.
 sys.path[:] = [str(REPO), *[p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]]
 
 import websockets  # noqa: E402 - after the sys.path fix above
