@@ -222,7 +222,7 @@ def step_items_prepare(step_run_id: int, items: list, *, keep_successes: bool) -
     existing = list(StepItem.objects.filter(step_run_id=step_run_id).order_by("index"))
     if keep_successes and [i.value for i in existing] == items:
         StepItem.objects.filter(step_run_id=step_run_id).exclude(state=StepState.SUCCEEDED).update(
-            state=StepState.PENDING, error=None, finished_at=None
+            state=StepState.PENDING, error=None, finished_at=None, due_at=None
         )
         return
     StepItem.objects.filter(step_run_id=step_run_id).delete()

@@ -1,0 +1,97 @@
+"""A failed for_each item with retries left waits the step's ``retry_delay_s`` before its next attempt.
+
+The wait is read from the stored item events (``step.item``, in seq order), never from the test's own clock.
+"""
+
+import threading
+import time
+
+import pytest
+
+from campaigns_app.models import RunEvent, StepItem, StepRun
+from campaigns_app.services import campaign_create, run_cancel, run_launch, step_run_execute
+from campaigns_app.services.recovery import steps_in_this_process, steps_pass_cancel_requests
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def items_campaign(owner, *, times, retry_delay_s, max_parallel=None, retries=1):
+    """One for_each step over ``times``: item i fails its first ``times[i]`` attempts (None: every one)."""
+    step = {
+        "id": "each",
+        "kind": "function",
+        "function": "fail",
+        "for_each": times,
+        "retries": retries,
+        "retry_delay_s": retry_delay_s,
+        "kwargs": {"message": "item {{ index }}", "times": "{{ item }}"},
+    }
+    if max_parallel:
+        step["max_parallel"] = max_parallel
+    return campaign_create(owner=owner, name="Items", graph={"steps": [step], "edges": []})
+
+
+def item_events(run):
+    return list(RunEvent.objects.filter(run=run, type="step.item", step_id="each").order_by("seq"))
+
+
+def test_a_failed_item_waits_its_retry_delay_before_its_next_attempt(alice):
+    run = run_launch(campaign=items_campaign(alice, times=[1], retry_delay_s=1), user=alice)
+    step_run_execute(step_run_id=StepRun.objects.get(run=run).pk)
+    run.refresh_from_db()
+    each = StepRun.objects.get(run=run)
+    assert (run.state, each.state, each.result) == ("succeeded", "succeeded", ["succeeded on attempt 2"])
+    events = item_events(run)
+    assert [(e.state, e.data.get("attempt")) for e in events] == [
+        ("running", 1),
+        ("pending", 1),
+        ("running", 2),
+        ("succeeded", 2),
+    ]
+    failed, second = events[1], events[2]
+    # The backoff is a random point in the upper half of retry_delay_s, and the item started no earlier.
+    assert failed.data["will_retry"] is True
+    assert 0.5 <= failed.data["delay_s"] <= 1.0
+    assert (second.at - failed.at).total_seconds() >= failed.data["delay_s"]
+    item = StepItem.objects.get(step_run=each)
+    assert (item.state, item.attempts, item.due_at) == ("succeeded", 2, None)
+
+
+def test_other_items_run_while_one_waits_its_retry_delay(alice):
+    # One thread for the step: a waiting item that held it would keep items 1 and 2 from running.
+    campaign = items_campaign(alice, times=[1, 0, 0], retry_delay_s=2, max_parallel=1)
+    run = run_launch(campaign=campaign, user=alice)
+    step_run_execute(step_run_id=StepRun.objects.get(run=run).pk)
+    run.refresh_from_db()
+    assert run.state == "succeeded"
+    events = item_events(run)
+    waiting = next(e for e in events if e.state == "pending")
+    retried = next(e for e in events if e.state == "running" and e.data == {"index": 0, "attempt": 2})
+    during = [(e.data["index"], e.state) for e in events if waiting.seq < e.seq < retried.seq]
+    assert during == [(1, "running"), (1, "succeeded"), (2, "running"), (2, "succeeded")]
+    assert (retried.at - waiting.at).total_seconds() >= waiting.data["delay_s"]
+
+
+def test_a_cancel_during_an_items_retry_delay_cancels_the_item_and_the_step(alice):
+    run = run_launch(campaign=items_campaign(alice, times=[1, 0], retry_delay_s=120), user=alice)
+    step_run = StepRun.objects.get(run=run)
+    worker = threading.Thread(target=step_run_execute, kwargs={"step_run_id": step_run.pk})
+    worker.start()
+    for _ in range(200):
+        if StepItem.objects.filter(step_run=step_run, index=0, due_at__isnull=False).exists():
+            break
+        time.sleep(0.05)
+    waiting = StepItem.objects.get(step_run=step_run, index=0)
+    assert (waiting.state, waiting.attempts) == ("pending", 1)
+    assert waiting.due_at is not None
+    run_cancel(run_id=run.pk)
+    steps_pass_cancel_requests(steps_in_this_process.snapshot())  # the worker's watchdog, on its next round
+    worker.join(10)
+    assert not worker.is_alive()
+    run.refresh_from_db()
+    assert (run.state, StepRun.objects.get(pk=step_run.pk).state) == ("cancelled", "cancelled")
+    items = {i.index: i for i in StepItem.objects.filter(step_run=step_run)}
+    assert (items[0].state, items[0].attempts, items[0].due_at) == ("cancelled", 1, None)
+    assert items[1].state == "succeeded"
+    # The cancelled item never started its second attempt.
+    assert not [e for e in item_events(run) if e.state == "running" and e.data.get("attempt") == 2]
