@@ -161,8 +161,7 @@ def items_run(
                 error=None,
                 due_at=None,
             )
-            # The function sees the item's own attempt (``context.attempt``), as a retried step sees its own.
-            inv = dataclasses.replace(item.invocation, cancelled=stop, attempt=attempt)
+            inv = dataclasses.replace(item.invocation, cancelled=stop)
             log = step_log_open(
                 step_run_id=step_run_id,
                 run_id=inv.run_id,

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def items_campaign(owner, *, times, retry_delay_s, max_parallel=None, retries=1):
-    """One for_each step over ``times``: item i fails its first ``times[i]`` attempts (None: every one)."""
+    """One for_each step over ``times``: item i fails while the step's attempt is at most ``times[i]`` (None: always).
+
+    ``context.attempt`` is the step's, so an item retried within one step attempt fails the same way again.
+    """
     step = {
         "id": "each",
         "kind": "function",
@@ -36,17 +39,18 @@ def item_events(run):
 
 
 def test_a_failed_item_waits_its_retry_delay_before_its_next_attempt(alice):
-    run = run_launch(campaign=items_campaign(alice, times=[1], retry_delay_s=1), user=alice)
+    run = run_launch(campaign=items_campaign(alice, times=[None], retry_delay_s=1), user=alice)
     step_run_execute(step_run_id=StepRun.objects.get(run=run).pk)
     run.refresh_from_db()
     each = StepRun.objects.get(run=run)
-    assert (run.state, each.state, each.result) == ("succeeded", "succeeded", ["succeeded on attempt 2"])
+    assert (run.state, each.state) == ("failed", "failed")
+    assert each.error.startswith("item 0 failed: RuntimeError: item 0")
     events = item_events(run)
     assert [(e.state, e.data.get("attempt")) for e in events] == [
         ("running", 1),
         ("pending", 1),
         ("running", 2),
-        ("succeeded", 2),
+        ("failed", 2),
     ]
     failed, second = events[1], events[2]
     # The backoff is a random point in the upper half of retry_delay_s, and the item started no earlier.
@@ -54,16 +58,16 @@ def test_a_failed_item_waits_its_retry_delay_before_its_next_attempt(alice):
     assert 0.5 <= failed.data["delay_s"] <= 1.0
     assert (second.at - failed.at).total_seconds() >= failed.data["delay_s"]
     item = StepItem.objects.get(step_run=each)
-    assert (item.state, item.attempts, item.due_at) == ("succeeded", 2, None)
+    assert (item.state, item.attempts, item.due_at) == ("failed", 2, None)
 
 
 def test_other_items_run_while_one_waits_its_retry_delay(alice):
     # One thread for the step: a waiting item that held it would keep items 1 and 2 from running.
-    campaign = items_campaign(alice, times=[1, 0, 0], retry_delay_s=2, max_parallel=1)
+    campaign = items_campaign(alice, times=[None, 0, 0], retry_delay_s=2, max_parallel=1)
     run = run_launch(campaign=campaign, user=alice)
     step_run_execute(step_run_id=StepRun.objects.get(run=run).pk)
     run.refresh_from_db()
-    assert run.state == "succeeded"
+    assert run.state == "failed"
     events = item_events(run)
     waiting = next(e for e in events if e.state == "pending")
     retried = next(e for e in events if e.state == "running" and e.data == {"index": 0, "attempt": 2})
@@ -73,7 +77,7 @@ def test_other_items_run_while_one_waits_its_retry_delay(alice):
 
 
 def test_a_cancel_during_an_items_retry_delay_cancels_the_item_and_the_step(alice):
-    run = run_launch(campaign=items_campaign(alice, times=[1, 0], retry_delay_s=120), user=alice)
+    run = run_launch(campaign=items_campaign(alice, times=[None, 0], retry_delay_s=120), user=alice)
     step_run = StepRun.objects.get(run=run)
     worker = threading.Thread(target=step_run_execute, kwargs={"step_run_id": step_run.pk})
     worker.start()
