@@ -198,7 +198,7 @@ def items_run(
                 return None
             data = {"index": item.index, "attempt": attempt, "error": outcome.error, "reason": outcome.reason}
             if attempt < last:
-                delay = retry_delay(delay_base, attempt - item.attempts_before)
+                delay = retry_delay(delay_base, attempt)
                 if not delay:
                     record(StepState.PENDING, data={**data, "will_retry": True}, error=outcome.error)
                     continue

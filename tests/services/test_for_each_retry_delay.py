@@ -7,8 +7,9 @@ import threading
 import time
 
 import pytest
+from django.utils import timezone
 
-from campaigns_app.models import RunEvent, StepItem, StepRun
+from campaigns_app.models import Run, RunEvent, StepItem, StepRun
 from campaigns_app.services import campaign_create, run_cancel, run_launch, step_run_execute
 from campaigns_app.services.recovery import steps_in_this_process, steps_pass_cancel_requests
 
@@ -99,3 +100,106 @@ def test_a_cancel_during_an_items_retry_delay_cancels_the_item_and_the_step(alic
     assert items[1].state == "succeeded"
     # The cancelled item never started its second attempt.
     assert not [e for e in item_events(run) if e.state == "running" and e.data.get("attempt") == 2]
+
+
+def ensemble_campaign(owner, *, times, retry_delay_s, max_parallel=None):
+    """A for_each over a workflow step, one retry per item: item i's child fails when ``times[i]`` is at least 1."""
+    member = campaign_create(
+        owner=owner,
+        name="Member",
+        graph={
+            "steps": [
+                {
+                    "id": "b",
+                    "kind": "function",
+                    "function": "fail",
+                    "kwargs": {"message": "m", "times": "{{ params.times }}"},
+                }
+            ],
+            "edges": [],
+        },
+        parameters=[{"name": "times", "type": "integer", "default": 0}],
+    )
+    ens = {
+        "id": "each",
+        "kind": "workflow",
+        "campaign": member.pk,
+        "for_each": times,
+        "retries": 1,
+        "retry_delay_s": retry_delay_s,
+        "parameters": {"times": "{{ item }}"},
+    }
+    if max_parallel:
+        ens["max_parallel"] = max_parallel
+    return campaign_create(owner=owner, name="Ensemble", graph={"steps": [ens], "edges": []})
+
+
+def drain_children() -> None:
+    """Run every queued step (the children's), as workers would, until nothing is queued."""
+    for _ in range(100):
+        queued = list(StepRun.objects.filter(state="queued").values_list("pk", flat=True))
+        if not queued:
+            return
+        for pk in queued:
+            step_run_execute(step_run_id=pk)
+
+
+def deliver_delayed_message(run):
+    """The ensemble step's delayed message, as the worker gets it once its countdown is over."""
+    each = StepRun.objects.get(run=run, step_id="each")
+    step_run_execute(step_run_id=each.pk, expected=(run.pk, "each", each.attempts + 1))
+
+
+def test_an_ensemble_item_waits_its_retry_delay_before_its_fresh_child(alice):
+    run = run_launch(campaign=ensemble_campaign(alice, times=[1, 0], retry_delay_s=1), user=alice)
+    drain_children()
+    each = StepRun.objects.get(run=run, step_id="each")
+    first = StepItem.objects.get(step_run=each, index=0)
+    assert (each.state, first.state, first.attempts) == ("running", "pending", 1)
+    assert first.due_at is not None
+    # A message that comes early (a duplicate) starts nothing before the item is due.
+    deliver_delayed_message(run)
+    assert StepItem.objects.get(pk=first.pk).state == "pending"
+    time.sleep(max(0.0, (first.due_at - timezone.now()).total_seconds()) + 0.05)
+    deliver_delayed_message(run)
+    drain_children()
+    run.refresh_from_db()
+    assert (run.state, StepRun.objects.get(pk=each.pk).state) == ("failed", "failed")
+    events = item_events(run)
+    waiting = next(e for e in events if e.data.get("index") == 0 and e.data.get("will_retry"))
+    retried = next(e for e in events if e.state == "running" and e.data["index"] == 0 and e.data["attempt"] == 2)
+    assert 0.5 <= waiting.data["delay_s"] <= 1.0
+    assert (retried.at - waiting.at).total_seconds() >= waiting.data["delay_s"]
+    children = list(Run.objects.filter(parent=run, parent_item=0).order_by("pk"))
+    assert len(children) == 2  # a fresh child for the retry
+    assert (children[1].created_at - children[0].finished_at).total_seconds() >= waiting.data["delay_s"]
+
+
+def test_a_cancel_while_an_ensemble_item_waits_its_delay_cancels_the_step_at_once(alice):
+    run = run_launch(campaign=ensemble_campaign(alice, times=[1], retry_delay_s=120), user=alice)
+    drain_children()
+    each = StepRun.objects.get(run=run, step_id="each")
+    assert StepItem.objects.get(step_run=each).state == "pending"
+    run_cancel(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.state, StepRun.objects.get(pk=each.pk).state) == ("cancelled", "cancelled")
+    item = StepItem.objects.get(step_run=each)
+    assert (item.state, item.attempts, item.due_at) == ("cancelled", 1, None)
+    # The delayed message arrives anyway: it starts nothing.
+    deliver_delayed_message(run)
+    assert Run.objects.filter(parent=run).count() == 1
+
+
+def test_a_lost_delayed_message_is_made_up_by_the_sweep(alice):
+    from campaigns_app.services.transitions import workflow_steps_reconcile
+
+    run = run_launch(campaign=ensemble_campaign(alice, times=[1], retry_delay_s=0.2), user=alice)
+    drain_children()
+    item = StepItem.objects.get(step_run__run=run)
+    assert (item.state, Run.objects.filter(parent=run).count()) == ("pending", 1)
+    time.sleep(max(0.0, (item.due_at - timezone.now()).total_seconds()) + 0.05)
+    workflow_steps_reconcile()
+    assert Run.objects.filter(parent=run).count() == 2
+    drain_children()
+    run.refresh_from_db()
+    assert run.state == "failed"
