@@ -2,7 +2,7 @@
 
 import pytest
 
-from campaigns_app.models import RunEvent, StepItem
+from campaigns_app.models import Run, RunEvent, StepItem
 from campaigns_app.services import campaign_create, run_launch
 from tests.conftest import client_for
 
@@ -63,4 +63,45 @@ def test_a_cancel_during_an_items_retry_delay_cancels_the_step(alice):
     first = StepItem.objects.get(step_run=each, index=0)
     assert (first.state, first.attempts, first.due_at) == ("cancelled", 1, None)
     assert not [e for e in item_events(run) if e.state == "running" and e.data.get("attempt") == 2]
+    assert_gap_free(run.pk)
+
+
+def test_an_ensemble_item_waits_its_retry_delay_before_its_fresh_child(alice):
+    member = campaign_create(
+        owner=alice,
+        name="Member",
+        graph={
+            "steps": [
+                {
+                    "id": "b",
+                    "name": "b",
+                    "kind": "function",
+                    "function": "fail",
+                    "kwargs": {"times": "{{ params.times }}"},
+                }
+            ],
+            "edges": [],
+        },
+        parameters=[{"name": "times", "type": "integer", "default": 0}],
+    )
+    ensemble = {
+        "id": "each",
+        "name": "each",
+        "kind": "workflow",
+        "campaign": member.pk,
+        "for_each": [1, 0],
+        "retries": 1,
+        "retry_delay_s": 1.5,
+        "parameters": {"times": "{{ item }}"},
+    }
+    parent = campaign_create(owner=alice, name="Ensemble", graph={"steps": [ensemble], "edges": []})
+    run = run_launch(campaign=parent, user=alice)
+    [run] = wait_for_runs([run.pk], timeout=30)
+    assert (run.state, step(run, "each").state) == ("failed", "failed")
+    waiting = next(e for e in item_events(run) if e.data.get("will_retry"))
+    assert 0.75 <= waiting.data["delay_s"] <= 1.5
+    # The worker held the step's delayed message that long, then started the item's fresh child.
+    first, second = Run.objects.filter(parent=run, parent_item=0).order_by("pk")
+    assert (second.created_at - first.finished_at).total_seconds() >= waiting.data["delay_s"]
+    assert StepItem.objects.get(step_run__run=run, index=1).state == "succeeded"
     assert_gap_free(run.pk)
