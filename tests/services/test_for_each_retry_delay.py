@@ -5,6 +5,7 @@ The wait is read from the stored item events (``step.item``, in seq order), neve
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -102,7 +103,7 @@ def test_a_cancel_during_an_items_retry_delay_cancels_the_item_and_the_step(alic
     assert not [e for e in item_events(run) if e.state == "running" and e.data.get("attempt") == 2]
 
 
-def ensemble_campaign(owner, *, times, retry_delay_s, max_parallel=None):
+def ensemble_campaign(owner, *, times, retry_delay_s, max_parallel=None, **extra):
     """A for_each over a workflow step, one retry per item: item i's child fails when ``times[i]`` is at least 1."""
     member = campaign_create(
         owner=owner,
@@ -128,6 +129,7 @@ def ensemble_campaign(owner, *, times, retry_delay_s, max_parallel=None):
         "retries": 1,
         "retry_delay_s": retry_delay_s,
         "parameters": {"times": "{{ item }}"},
+        **extra,
     }
     if max_parallel:
         ens["max_parallel"] = max_parallel
@@ -203,3 +205,20 @@ def test_a_lost_delayed_message_is_made_up_by_the_sweep(alice):
     drain_children()
     run.refresh_from_db()
     assert run.state == "failed"
+
+
+def test_an_ensemble_past_its_timeout_while_its_item_waits_fails_on_timeout(alice):
+    from campaigns_app.services.transitions import workflow_steps_overdue
+
+    run = run_launch(campaign=ensemble_campaign(alice, times=[1], retry_delay_s=120, timeout_s=30), user=alice)
+    drain_children()
+    each = StepRun.objects.get(run=run, step_id="each")
+    assert StepItem.objects.get(step_run=each).state == "pending"
+    # The watchdog's round, as it would run 31 s after the step started.
+    assert workflow_steps_overdue(each.started_at + timedelta(seconds=31)) == [each.pk]
+    run.refresh_from_db()
+    each.refresh_from_db()
+    assert (run.state, each.state) == ("failed", "failed")
+    assert each.error.startswith("timeout: still running after 30 s")
+    assert StepItem.objects.get(step_run=each).state == "cancelled"
+    assert Run.objects.filter(parent=run).count() == 1

@@ -243,8 +243,37 @@ def workflow_steps_overdue(now: datetime) -> list[int]:
                 continue
             ledger.step_write(step_run, error="timeout")
             children_cancel(ledger, [step_run])
+            _ensemble_idle_time_out(ledger, step_run)
             ended.append(pk)
     return ended
+
+
+def _ensemble_idle_time_out(ledger: RunLedger, step_run: StepRun) -> None:
+    """An ensemble past its ``timeout_s`` while no child runs (its items wait a retry delay) fails now.
+
+    No child's end will come to end it, as it does while children run.
+    """
+    from .steps import RunSteps, step_fail
+
+    items = StepItem.objects.filter(step_run_id=step_run.pk)
+    if items.filter(state=StepState.RUNNING).exists() or not items.filter(state=StepState.PENDING).exists():
+        return
+    definition = run_definition(ledger.run)
+    steps, step_run = RunSteps.of_step(ledger, step_run.pk, step_id=step_run.step_id, dag=definition.dag)
+    if step_run is None:
+        return
+    timeout = definition.steps[step_run.step_id].get("timeout_s")
+    items_cancel_rest(ledger, step_run)
+    step_fail(
+        ledger,
+        steps,
+        step_run,
+        definition.dag,
+        error=f"timeout: still running after {timeout:g} s, its items waiting their retry delay",
+        reason="timeout",
+        ended=ledger.now,
+    )
+    run_finish_if_done(ledger, steps)
 
 
 def workflow_steps_reconcile() -> int:
