@@ -299,6 +299,8 @@ def ensembles_cancel_idle(ledger: RunLedger, step_runs: list[StepRun]) -> None:
     definition = run_definition(ledger.run)
     # A function step's items wait in its worker, which sees the cancel itself.
     step_runs = [sr for sr in step_runs if is_workflow(definition, sr.step_id)]
+    if not step_runs:
+        return
     ids = [sr.pk for sr in step_runs]
     waiting = set(
         StepItem.objects.filter(step_run_id__in=ids, state=StepState.PENDING).values_list("step_run_id", flat=True)
