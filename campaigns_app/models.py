@@ -266,6 +266,8 @@ class StepItem(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(null=True, blank=True)
+    # A failed item with retries left waits its retry delay: its next attempt starts no earlier than this.
+    due_at = models.DateTimeField(null=True, blank=True)
     # For a for_each over a workflow step (an ensemble): this item's current child run.
     child_run = models.ForeignKey(Run, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 

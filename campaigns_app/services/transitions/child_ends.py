@@ -4,7 +4,7 @@ that catch a child's end that no wake-up reported (overdue workflow steps, recon
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ...models import (
@@ -20,7 +20,7 @@ from .hand_off import StepOffer, offered
 from .ledger import RunLedger, run_locked
 from .runs import run_finish_if_done
 from .steps import retry_delay, steps_queue
-from .workflows import children_cancel, ensemble_fill, results_for, workflow_steps_start
+from .workflows import children_cancel, ensemble_fill, ensemble_fill_due, results_for, workflow_steps_start
 
 
 def _child_summary(child_id: int, state: str) -> tuple[str, dict, str | None]:
@@ -163,13 +163,15 @@ def _ensemble_item_ended(
     elif state == RunState.CANCELLED and step_run.cancel_requested:
         _item_write(ledger, step_run, item, StepState.CANCELLED, error="cancelled by user")
     elif item.attempts <= step.get("retries", 0):
-        ledger.record(
-            "step.item",
-            StepState.FAILED,
-            step_id=step_run.step_id,
-            data={"index": index, "attempt": item.attempts, "error": error, "will_retry": True},
-        )
-        StepItem.objects.filter(pk=item.pk).update(state=StepState.PENDING, error=error)
+        data: dict = {"index": index, "attempt": item.attempts, "error": error, "will_retry": True}
+        delay = retry_delay(float(step.get("retry_delay_s") or 0), item.attempts)
+        due = ledger.now + timedelta(seconds=delay) if delay else None
+        if due is not None:
+            # The step's own message, delayed, wakes it to start this item's fresh child (``ensemble_fill_due``).
+            data.update(delay_s=round(delay, 3), due_at=due.isoformat())
+            ledger.send_after_commit([step_run], countdown=delay)
+        ledger.record("step.item", StepState.FAILED, step_id=step_run.step_id, data=data)
+        StepItem.objects.filter(pk=item.pk).update(state=StepState.PENDING, error=error, due_at=due)
     else:
         _item_write(ledger, step_run, item, StepState.FAILED, error=error)
     counts = dict.fromkeys(StepState.values, 0)
@@ -178,12 +180,12 @@ def _ensemble_item_ended(
     if counts[StepState.FAILED]:
         # One failed item fails the step: the others still running are cancelled.
         children_cancel(ledger, [step_run])
-        _items_cancel_rest(ledger, step_run)
+        items_cancel_rest(ledger, step_run)
         step_fail(ledger, steps, step_run, dag, error=f"item {index} failed: {error}", reason="item", ended=ledger.now)
         return
     if step_run.cancel_requested:
         if counts[StepState.RUNNING] == 0:
-            _items_cancel_rest(ledger, step_run)
+            items_cancel_rest(ledger, step_run)
             step_cancelled(ledger, step_run, error="cancelled by user", ended=ledger.now)
         return
     if counts[StepState.PENDING]:
@@ -200,14 +202,16 @@ def _ensemble_item_ended(
 def _item_write(
     ledger: RunLedger, step_run: StepRun, item: StepItem, state: str, *, result: Any = None, error: str | None = None
 ) -> None:
-    StepItem.objects.filter(pk=item.pk).update(state=state, result=result, error=error, finished_at=ledger.now)
+    StepItem.objects.filter(pk=item.pk).update(
+        state=state, result=result, error=error, finished_at=ledger.now, due_at=None
+    )
     data: dict = {"index": item.index, "attempt": item.attempts}
     if error:
         data["error"] = error
     ledger.record("step.item", state, step_id=step_run.step_id, data=data)
 
 
-def _items_cancel_rest(ledger: RunLedger, step_run: StepRun) -> None:
+def items_cancel_rest(ledger: RunLedger, step_run: StepRun) -> None:
     for item in StepItem.objects.filter(step_run_id=step_run.pk, state__in=(StepState.PENDING, StepState.RUNNING)):
         _item_write(
             ledger,
@@ -220,8 +224,6 @@ def _items_cancel_rest(ledger: RunLedger, step_run: StepRun) -> None:
 
 def workflow_steps_overdue(now: datetime) -> list[int]:
     """Running workflow steps past their ``timeout_s``: their children are cancelled, the step fails ``timeout``."""
-    from datetime import timedelta
-
     found = []
     candidates = (
         StepRun.objects.filter(state=StepState.RUNNING, worker="", started_at__isnull=False)
@@ -241,8 +243,37 @@ def workflow_steps_overdue(now: datetime) -> list[int]:
                 continue
             ledger.step_write(step_run, error="timeout")
             children_cancel(ledger, [step_run])
+            _ensemble_idle_time_out(ledger, step_run)
             ended.append(pk)
     return ended
+
+
+def _ensemble_idle_time_out(ledger: RunLedger, step_run: StepRun) -> None:
+    """An ensemble past its ``timeout_s`` while no child runs (its items wait a retry delay) fails now.
+
+    No child's end will come to end it, as it does while children run.
+    """
+    from .steps import RunSteps, step_fail
+
+    items = StepItem.objects.filter(step_run_id=step_run.pk)
+    if items.filter(state=StepState.RUNNING).exists() or not items.filter(state=StepState.PENDING).exists():
+        return
+    definition = run_definition(ledger.run)
+    steps, step_run = RunSteps.of_step(ledger, step_run.pk, step_id=step_run.step_id, dag=definition.dag)
+    if step_run is None:
+        return
+    timeout = definition.steps[step_run.step_id].get("timeout_s")
+    items_cancel_rest(ledger, step_run)
+    step_fail(
+        ledger,
+        steps,
+        step_run,
+        definition.dag,
+        error=f"timeout: still running after {timeout:g} s, its items waiting their retry delay",
+        reason="timeout",
+        ended=ledger.now,
+    )
+    run_finish_if_done(ledger, steps)
 
 
 def workflow_steps_reconcile() -> int:
@@ -263,4 +294,24 @@ def workflow_steps_reconcile() -> int:
     )
     for child_run_id in ended:
         workflow_child_ended(child_run_id=child_run_id)
-    return len(ended)
+    return len(ended) + _ensembles_wake_due()
+
+
+def _ensembles_wake_due() -> int:
+    """Ensembles whose items waited out their retry delay and whose delayed message was lost: their children start."""
+    from django.utils import timezone
+
+    from .steps import RunSteps
+
+    due = set(
+        StepItem.objects.filter(
+            state=StepState.PENDING, due_at__lte=timezone.now(), step_run__state=StepState.RUNNING
+        ).values_list("step_run_id", "step_run__run_id")
+    )
+    for step_run_id, run_id in due:
+        with run_locked(run_id) as ledger:
+            steps, step_run = RunSteps.of_step(ledger, step_run_id)
+            if step_run is not None and step_run.state == StepState.RUNNING:
+                ensemble_fill_due(ledger, steps, step_run, run_definition(ledger.run).dag)
+                run_finish_if_done(ledger, steps)
+    return len(due)

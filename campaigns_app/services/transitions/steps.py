@@ -375,10 +375,11 @@ def steps_cancel(ledger: RunLedger, steps: RunSteps) -> list[StepRun]:
     running = [sr for sr in steps.values() if sr.state == StepState.RUNNING]
     ledger.steps_write(running, cancel_requested=True)
     if running:
-        from .workflows import children_cancel
+        from .workflows import children_cancel, ensembles_cancel_idle
 
         # Workflow steps stop through their children, whose ends then cancel them.
         children_cancel(ledger, running)
+        ensembles_cancel_idle(ledger, running)
     return waiting
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 
 from ...graph import TemplateError, render_value
 from ...graph.templating import json_type_name
@@ -211,9 +212,32 @@ def workflow_step_start_due(ledger: RunLedger, steps, step_run: StepRun, dag, *,
     The queue message reaches a worker like a function step's; a compare-and-set on
     (state, attempts) makes a duplicate, or a message for a step cancelled meanwhile, start nothing.
     """
-    if step_run.state != StepState.QUEUED or step_run.attempts != attempt - 1:
+    if step_run.attempts != attempt - 1:
+        return False
+    if step_run.state == StepState.RUNNING:
+        # An ensemble whose item waited out its retry delay: the item starts its fresh child now.
+        return ensemble_fill_due(ledger, steps, step_run, dag)
+    if step_run.state != StepState.QUEUED:
         return False
     workflow_steps_start(ledger, steps, [step_run], dag, fresh=True)
+    return True
+
+
+def ensemble_fill_due(ledger: RunLedger, steps, step_run: StepRun, dag) -> bool:
+    """A running ensemble starts the children of its pending items that are due; a child refused fails the step."""
+    from .child_ends import items_cancel_rest
+    from .steps import step_fail
+
+    step = run_definition(ledger.run).steps.get(step_run.step_id) or {}
+    if step.get("kind") != "workflow" or step.get("for_each") is None or step_run.cancel_requested:
+        return False
+    results = results_for(ledger.run.pk, run_definition(ledger.run), step_run.step_id)
+    try:
+        ensemble_fill(ledger, step_run, step, results)
+    except ChildRefused as exc:
+        children_cancel(ledger, [step_run])
+        items_cancel_rest(ledger, step_run)
+        step_fail(ledger, steps, step_run, dag, error=str(exc), reason="child", ended=ledger.now)
     return True
 
 
@@ -222,7 +246,7 @@ def step_items_prepare(step_run_id: int, items: list, *, keep_successes: bool) -
     existing = list(StepItem.objects.filter(step_run_id=step_run_id).order_by("index"))
     if keep_successes and [i.value for i in existing] == items:
         StepItem.objects.filter(step_run_id=step_run_id).exclude(state=StepState.SUCCEEDED).update(
-            state=StepState.PENDING, error=None, finished_at=None
+            state=StepState.PENDING, error=None, finished_at=None, due_at=None
         )
         return
     StepItem.objects.filter(step_run_id=step_run_id).delete()
@@ -234,7 +258,12 @@ def ensemble_fill(ledger: RunLedger, step_run: StepRun, step: dict, results: dic
     limits = [n for n in (step.get("max_parallel"), ledger.run.max_parallel) if n]
     active = StepItem.objects.filter(step_run_id=step_run.pk, state=StepState.RUNNING).count()
     room = (min(limits) - active) if limits else None
-    pending = StepItem.objects.filter(step_run_id=step_run.pk, state=StepState.PENDING).order_by("index")
+    # An item waiting its retry delay starts when its delayed message (or the sweep) finds it due.
+    pending = (
+        StepItem.objects.filter(step_run_id=step_run.pk, state=StepState.PENDING)
+        .filter(Q(due_at__isnull=True) | Q(due_at__lte=ledger.now))
+        .order_by("index")
+    )
     for item in pending[:room] if room is not None else pending:
         if room is not None and room <= 0:
             break
@@ -244,6 +273,7 @@ def ensemble_fill(ledger: RunLedger, step_run: StepRun, step: dict, results: dic
             child_id = _child_create(ledger, step_run, step, results, index=item.index, item=item.value).pk
         StepItem.objects.filter(pk=item.pk).update(
             state=StepState.RUNNING,
+            due_at=None,
             child_run_id=child_id,
             attempts=item.attempts + 1,
             started_at=ledger.now,
@@ -256,6 +286,32 @@ def ensemble_fill(ledger: RunLedger, step_run: StepRun, step: dict, results: dic
             step_id=step_run.step_id,
             data={"index": item.index, "attempt": item.attempts + 1, "child_run": child_id},
         )
+
+
+def ensembles_cancel_idle(ledger: RunLedger, step_runs: list[StepRun]) -> None:
+    """Running ensembles asked to cancel with no child running (their items wait a retry delay): cancelled now.
+
+    No child's end will come to cancel them, as it does for the others.
+    """
+    from .child_ends import items_cancel_rest
+    from .steps import step_cancelled
+
+    definition = run_definition(ledger.run)
+    # A function step's items wait in its worker, which sees the cancel itself.
+    step_runs = [sr for sr in step_runs if is_workflow(definition, sr.step_id)]
+    if not step_runs:
+        return
+    ids = [sr.pk for sr in step_runs]
+    waiting = set(
+        StepItem.objects.filter(step_run_id__in=ids, state=StepState.PENDING).values_list("step_run_id", flat=True)
+    )
+    busy = set(
+        StepItem.objects.filter(step_run_id__in=ids, state=StepState.RUNNING).values_list("step_run_id", flat=True)
+    )
+    for step_run in step_runs:
+        if step_run.pk in waiting and step_run.pk not in busy:
+            items_cancel_rest(ledger, step_run)
+            step_cancelled(ledger, step_run, error="cancelled by user", ended=ledger.now)
 
 
 def children_cancel(ledger: RunLedger, step_runs: list[StepRun]) -> None:
