@@ -106,13 +106,23 @@ def type_schema(hint: Any) -> dict:
         return {
             "type": "array",
             "items": {},
-            "prefixItems": [type_schema(a) for a in args],
+            "prefixItems": [_tuple_member_schema(a) for a in args],
             "minItems": len(args),
             "maxItems": len(args),
         }
     if origin is dict:
         return {"type": "object", "additionalProperties": type_schema(args[1])}
     raise TypeError(f"no schema for type hint {hint!r}")
+
+
+def _tuple_member_schema(hint: Any) -> dict:
+    """A tuple member's schema, null spelled as a type: OpenAPI 3.0's ``nullable`` is not read inside prefixItems
+    by every validator (schemathesis took a null there for a violation)."""
+    schema = type_schema(hint)
+    if schema.get("nullable") and isinstance(schema.get("type"), str):
+        schema = {k: v for k, v in schema.items() if k != "nullable"}
+        schema["type"] = [schema["type"], "null"]
+    return schema
 
 
 def _typeddict_schema(cls: type) -> dict:
