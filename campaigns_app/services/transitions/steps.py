@@ -284,12 +284,15 @@ def step_fail(
     step_run: StepRun,
     dag: Dag,
     *,
-    error: str,
+    error: str | None,
     reason: str | None,
     ended: datetime,
     run_next_on: str | None = None,
 ) -> StepRun | None:
-    """running → failed for good: its pending descendants are skipped; returns a step started here, if any."""
+    """running → failed for good: its pending descendants are skipped; returns a step started here, if any.
+
+    ``error`` is None when the backend's outcome carried no message (the column is nullable).
+    """
     ledger.step_write(step_run, state=StepState.FAILED, error=error, finished_at=ended)
     ledger.record(
         "step.state",
@@ -316,7 +319,7 @@ def after_failure(
 
 
 def step_retry(
-    ledger: RunLedger, step_run: StepRun, *, error: str, reason: str | None, ended: datetime, delay: float
+    ledger: RunLedger, step_run: StepRun, *, error: str | None, reason: str | None, ended: datetime, delay: float
 ) -> None:
     """running → queued again for its next attempt: a ``failed`` event that says it will retry, then ``queued``."""
     ledger.record(
@@ -329,7 +332,7 @@ def step_retry(
     steps_queue(ledger, [step_run], countdown=delay or None, error=error, finished_at=ended)
 
 
-def step_cancelled(ledger: RunLedger, step_run: StepRun, *, error: str, ended: datetime) -> None:
+def step_cancelled(ledger: RunLedger, step_run: StepRun, *, error: str | None, ended: datetime) -> None:
     """running → cancelled, once the attempt that was told to stop has returned."""
     ledger.step_write(step_run, state=StepState.CANCELLED, error=error, finished_at=ended)
     ledger.record(
