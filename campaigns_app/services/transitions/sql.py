@@ -17,6 +17,8 @@ from typing import Any
 from django.db import connection, models
 
 
+# Cached: ``rows_update`` looks a field up for every value it prepares, and a model's fields never change.
+@lru_cache(maxsize=1024)
 def column_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
     """The model's field ``name``, which these statements read or write as a column of the model's own table.
 
@@ -146,8 +148,9 @@ def _bulk_cursor():
     import psycopg
 
     connection.ensure_connection()
-    # Private to Django's psycopg wrapper (wraps the cursor for logging and error translation); not in the stubs.
-    return connection._prepare_cursor(psycopg.Cursor(connection.connection))  # type: ignore[attr-defined]
+    # ``_prepare_cursor`` wraps the cursor for logging and error translation, as Django's own cursors are.
+    cursor = psycopg.Cursor(connection.connection)
+    return connection._prepare_cursor(cursor)  # type: ignore[attr-defined]  # private to the psycopg wrapper, not in the stubs
 
 
 def rows_insert(
