@@ -6,7 +6,11 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models import StepRun
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +25,7 @@ STEP_TASK = "campaigns.step_run_execute"
 INLINE_MESSAGES = 64
 
 
-def steps_send_soon(step_runs: list, countdown: float | None = None) -> None:
+def steps_send_soon(step_runs: Sequence[StepRun], countdown: float | None = None) -> None:
     """Send the messages of committed steps: at once when they are few, else from the dispatcher thread."""
     if len(step_runs) <= INLINE_MESSAGES:
         send_step_messages(step_runs, countdown)
@@ -51,7 +55,7 @@ def _dispatch_forever(pending: queue.SimpleQueue) -> None:
         send_step_messages(step_runs, countdown)
 
 
-def send_step_messages(step_runs: Iterable, countdown: float | None = None) -> None:
+def send_step_messages(step_runs: Sequence[StepRun], countdown: float | None = None) -> None:
     """Publish one message per step; a failure is logged, and the watchdog's sweep sends it again later."""
     from asyncflow_site.celery import app
 

@@ -100,14 +100,18 @@ def step_run_execute(
                 if claimed is not None:  # cannot happen (a run that ended started nothing here); reclaim covers it
                     logger.error("step run %s was handed to a thread that has another step", offer.taken[0].pk)
                 else:
-                    here, run = offer.taken
-                    claimed = _claimed_step(step_run_id=here.pk, run=run, step_id=here.step_id, attempt=here.attempts)
+                    handed, run = offer.taken
+                    claimed = _claimed_step(
+                        step_run_id=handed.pk, run=run, step_id=handed.step_id, attempt=handed.attempts
+                    )
     return first_outcome
 
 
 def _run_on_backend(claimed: ClaimedStep) -> StepOutcome:
     """Run the attempt with its log streaming and its cancel event watched by this worker's watchdog."""
     inv, step_run_id = claimed.invocation, claimed.step_run_id
+    if inv is None:  # only a claim with an ``early_failure`` lacks one, and that claim never runs
+        raise ValueError(f"step run {step_run_id} was claimed without an invocation")
     log = step_log_open(step_run_id=step_run_id, run_id=claimed.run_id, step_id=inv.step_id, attempt=inv.attempt)
     inv.log = log
     steps_in_this_process.add(step_run_id, inv.cancelled)
@@ -306,7 +310,7 @@ def step_run_record(
             ledger.offer = None
 
     def _record(ledger) -> tuple[StepRun, Run] | None:
-        here = None
+        started_next = None
         definition = run_definition(ledger.run)
         steps, step_run = RunSteps.of_step(ledger, step_run_id, step_id=step_id, dag=definition.dag)
         if step_run is None or step_run.state != StepState.RUNNING or step_run.attempts != attempt:
@@ -318,7 +322,7 @@ def step_run_record(
             error = outcome.error if not outcome.ok and outcome.reason == "cancelled" else "cancelled by user"
             step_cancelled(ledger, step_run, error=error, ended=ended)
         elif outcome.ok:
-            here = step_succeed(
+            started_next = step_succeed(
                 ledger,
                 steps,
                 step_run,
@@ -339,7 +343,7 @@ def step_run_record(
                 delay=retry_delay(float(step.get("retry_delay_s") or 0), step_run.attempts),
             )
         else:
-            here = step_fail(
+            started_next = step_fail(
                 ledger,
                 steps,
                 step_run,
@@ -350,7 +354,7 @@ def step_run_record(
                 run_next_on=run_next_on,
             )
         run_finish_if_done(ledger, steps)
-        return (here, ledger.run) if here is not None else None
+        return (started_next, ledger.run) if started_next is not None else None
 
     prefetch, whole_run = None, False
     if step_id is not None and version_id is not None:
@@ -368,5 +372,7 @@ def step_run_record(
         return None
     if started is None:
         return None
-    here, run = started
-    return _claimed_step(step_run_id=here.pk, run=run, step_id=here.step_id, attempt=here.attempts)
+    started_next, run = started
+    return _claimed_step(
+        step_run_id=started_next.pk, run=run, step_id=started_next.step_id, attempt=started_next.attempts
+    )

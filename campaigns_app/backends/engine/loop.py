@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .tasks import (
     PRUNE_AFTER_S,
@@ -21,6 +21,9 @@ from .tasks import (
     _command,
     task_outcome,
 )
+
+if TYPE_CHECKING:
+    from radical.asyncflow import WorkflowEngine
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +58,11 @@ class AsyncFlowEngine:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self.engine = None
-        self.backend = None
-        self._exe = None
-        self._fn = None
+        self.engine: WorkflowEngine | None = None
+        self.backend: Any = None
+        # The engine's wrappers, made once it has started: for commands, and for each async function.
+        self._exe: Callable[..., Any] | None = None
+        self._fn: dict[Callable[..., Awaitable[Any]], Any] = {}
         self.state = "idle"
         self.error: str | None = None
         self._failed_at: float | None = None
@@ -204,6 +208,8 @@ class AsyncFlowEngine:
         """The engine's ``function_task`` wrapper for ``func``, made once per function."""
         wrapped = self._fn.get(func)
         if wrapped is None:
+            if self.engine is None:
+                raise RuntimeError(f"{self.name} engine is not running")
             wrapped = self._fn[func] = self.engine.function_task(func)
         return wrapped
 
@@ -214,14 +220,20 @@ class AsyncFlowEngine:
             with self._map_lock:
                 self._tokens[spec.token] = handle
         loop = self._loop
+        if loop is None:
+            raise RuntimeError(f"{self.name} engine has no event loop (not started, or shut down)")
         asyncio.run_coroutine_threadsafe(self._submit_async(handle), loop).result(timeout=SUBMIT_TIMEOUT_S)
         return handle
 
     async def _submit_async(self, handle: TaskHandle) -> None:
         spec = handle.spec
         if spec.kind == "executable":
+            if self._exe is None:
+                raise RuntimeError(f"{self.name} engine is not running")
             future = self._exe(spec.command, task_description=spec.task_description, workflow_id=spec.label)
         else:
+            if spec.function is None:
+                raise ValueError(f"function task {spec.label} has no function")
             future = self.function_task(spec.function)(
                 *spec.args, task_description=spec.task_description, workflow_id=spec.label
             )
@@ -244,8 +256,10 @@ class AsyncFlowEngine:
             handle.state("CANCELED" if future.cancelled() else "FAILED" if future.exception() else "DONE")
         handle.events.put(("done", task_outcome(handle.spec, future, description)))
         self._unbind(handle)
-        if handle.uid:
-            self._loop.call_later(PRUNE_AFTER_S, self._prune, handle.uid)
+        loop = self._loop
+        # No loop: the engine is shutting down, and its components go with it.
+        if handle.uid and loop is not None:
+            loop.call_later(PRUNE_AFTER_S, self._prune, handle.uid)
 
     def _prune(self, uid: str) -> None:
         # The engine keeps every component forever; a worker's engine lives for

@@ -82,6 +82,8 @@ def _workflow_child_ended(child_run_id: int) -> None:
         )
         timed_out = (error_now or "").startswith("timeout")
         if index is not None:
+            if step is None:
+                raise LookupError(f"ensemble step {step_id!r} of run {parent_id} is not in the run's definition")
             _ensemble_item_ended(
                 ledger,
                 steps,
@@ -107,6 +109,8 @@ def _workflow_child_ended(child_run_id: int) -> None:
             else:
                 step_fail(ledger, steps, step_run, dag, error=outcome.error, reason="result", ended=ledger.now)
         else:
+            if step is None:
+                raise LookupError(f"workflow step {step_id!r} of run {parent_id} is not in the run's definition")
             reason = "timeout" if timed_out else "child"
             if timed_out:
                 error = f"timeout: still running after {step.get('timeout_s'):g} s; {error}"
@@ -117,7 +121,9 @@ def _workflow_child_ended(child_run_id: int) -> None:
         run_finish_if_done(ledger, steps)
 
 
-def _retry_fresh(ledger: RunLedger, steps, step_run: StepRun, dag, step: dict, *, error: str, reason: str) -> None:
+def _retry_fresh(
+    ledger: RunLedger, steps, step_run: StepRun, dag, step: dict, *, error: str | None, reason: str
+) -> None:
     """A failed attempt with retries left: a ``failed`` event that says so, then a new child run.
 
     With a ``retry_delay_s`` the step waits ``queued`` with a delayed message,
@@ -233,7 +239,13 @@ def workflow_steps_overdue(now: datetime) -> list[int]:
     for pk, run_id, step_id, started_at, version_id in candidates:
         step = version_definition(version_id).steps.get(step_id) or {}
         timeout = step.get("timeout_s")
-        if step.get("kind") == "workflow" and timeout and started_at + timedelta(seconds=timeout) <= now:
+        # ``started_at`` is never None here (the filter above); the check narrows its type.
+        if (
+            step.get("kind") == "workflow"
+            and timeout
+            and started_at is not None
+            and started_at + timedelta(seconds=timeout) <= now
+        ):
             found.append((pk, run_id))
     ended = []
     for pk, run_id in found:
@@ -259,15 +271,15 @@ def _ensemble_idle_time_out(ledger: RunLedger, step_run: StepRun) -> None:
     if items.filter(state=StepState.RUNNING).exists() or not items.filter(state=StepState.PENDING).exists():
         return
     definition = run_definition(ledger.run)
-    steps, step_run = RunSteps.of_step(ledger, step_run.pk, step_id=step_run.step_id, dag=definition.dag)
-    if step_run is None:
+    steps, ensemble_step_run = RunSteps.of_step(ledger, step_run.pk, step_id=step_run.step_id, dag=definition.dag)
+    if ensemble_step_run is None:
         return
-    timeout = definition.steps[step_run.step_id].get("timeout_s")
-    items_cancel_rest(ledger, step_run)
+    timeout = definition.steps[ensemble_step_run.step_id].get("timeout_s")
+    items_cancel_rest(ledger, ensemble_step_run)
     step_fail(
         ledger,
         steps,
-        step_run,
+        ensemble_step_run,
         definition.dag,
         error=f"timeout: still running after {timeout:g} s, its items waiting their retry delay",
         reason="timeout",

@@ -35,10 +35,10 @@ class StepOffer:
         """The first of ``step_runs`` on this offer's backend, now promised to this offer; None when none fits."""
         if self.promised:
             return None
-        mine = next((sr for sr in step_runs if sr.backend == self.backend), None)
-        if mine is not None:
+        promised = next((sr for sr in step_runs if sr.backend == self.backend), None)
+        if promised is not None:
             self.promised = True
-        return mine
+        return promised
 
     def hand_after_commit(self, step_run, run) -> None:
         def committed() -> None:

@@ -58,23 +58,23 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
         for run in runs
     ]
     with runs_created(runs) as ledgers:
-        for ledger, mine in zip(ledgers, planned, strict=True):
+        for ledger, run_step_runs in zip(ledgers, planned, strict=True):
             ledger.record("run.state", RunState.QUEUED)
-            ready = [sr for sr in mine if sr.step_id in roots]
+            ready = [sr for sr in run_step_runs if sr.step_id in roots]
             limit = ledger.run.max_parallel
             ready = ready[:limit] if limit else ready
-            workflows[ledger] = (mine, [sr for sr in ready if steps[sr.step_id]["kind"] == "workflow"])
+            workflows[ledger] = (run_step_runs, [sr for sr in ready if steps[sr.step_id]["kind"] == "workflow"])
             queued = [sr for sr in ready if steps[sr.step_id]["kind"] != "workflow"]
             offer = current_offer() if ledger.run.parent_id is not None else None
-            here = offer.take(queued) if offer is not None else None
-            if here is not None:
+            taken = offer.take(queued) if offer is not None else None
+            if offer is not None and taken is not None:
                 # The worker thread whose step woke the parent runs this child's first step (``hand_off``).
-                queued.remove(here)
+                queued.remove(taken)
                 run_start(ledger)
-                step_start_here(ledger, here)
-                offer.hand_after_commit(here, ledger.run)
+                step_start_here(ledger, taken)
+                offer.hand_after_commit(taken, ledger.run)
             steps_queue(ledger, queued)
-            step_runs.extend(mine)
+            step_runs.extend(run_step_runs)
         for step_run in step_runs:
             step_run.run_id = step_run.run.pk
         ids = {
@@ -87,7 +87,7 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
             step_run.pk = ids[(step_run.run_id, step_run.step_id)]
             step_run._state.adding = False
         # Workflow steps start once their rows exist: their child runs point back at them.
-        for ledger, (mine, starting) in workflows.items():
+        for ledger, (run_step_runs, starting) in workflows.items():
             if starting:
-                ledger.steps = RunSteps(ledger, mine, complete=True)
+                ledger.steps = RunSteps(ledger, run_step_runs, complete=True)
                 workflow_steps_start(ledger, ledger.steps, starting, dag)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,6 +22,10 @@ from ...models import Run, RunEvent, StepRun
 from ..dispatch import steps_send_soon
 from .sql import rows_insert, rows_update, rows_update_each, rows_update_many
 from .sql_reads import run_lock
+
+if TYPE_CHECKING:  # both modules import this one
+    from .hand_off import StepOffer
+    from .steps import RunSteps
 
 EVENT_FIELDS = ("run", "seq", "step_id", "type", "state", "at", "data")
 # Every column of a new run (the id comes back from the insert).
@@ -64,9 +68,9 @@ class RunLedger:
         # Step rows changed but not written yet, by id: written together before any read that needs them.
         self._writes: dict[int, dict[str, Any]] = {}
         # The steps of this run read in this transaction (``steps.RunSteps``), shared by its transitions.
-        self.steps = None
+        self.steps: RunSteps | None = None
         # The offer of the thread whose outcome is being recorded (``hand_off``), while it is.
-        self.offer = None
+        self.offer: StepOffer | None = None
 
     def send_after_commit(self, step_runs: list, *, countdown: float | None = None) -> None:
         """Send the steps' Celery messages after commit, with the others of this commit (``dispatch``)."""
@@ -159,7 +163,9 @@ def ledgers_flush(ledgers: list[RunLedger]) -> list[Callable[[], None]]:
     for ledger in ledgers:
         for countdown, step_runs in ledger._messages.items():
             messages.setdefault(countdown, []).extend(step_runs)
-    after = [partial(steps_send_soon, step_runs, countdown) for countdown, step_runs in messages.items()]
+    after: list[Callable[[], None]] = [
+        partial(steps_send_soon, step_runs, countdown) for countdown, step_runs in messages.items()
+    ]
     steps_flush(ledgers)
     after += [callback for ledger in ledgers for callback in ledger._after_commit]
     busy = [ledger for ledger in ledgers if ledger._events]

@@ -17,13 +17,39 @@ from typing import Any
 from django.db import connection, models
 
 
+# Cached: ``rows_update`` looks a field up for every value it prepares, and a model's fields never change.
+@lru_cache(maxsize=1024)
+def column_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The model's field ``name``, which these statements read or write as a column of the model's own table.
+
+    ``_meta.get_field`` also returns reverse relations and many-to-many fields,
+    which have no column there; naming one is a programming error.
+    """
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column of {model._meta.db_table}")
+    return field
+
+
+def column_name(model: type[models.Model], name: str) -> str:
+    """The column of the model's field ``name`` in its table."""
+    return column_of(column_field(model, name))
+
+
+def column_of(field: models.Field[Any, Any]) -> str:
+    """A concrete field's column name (``Field.column`` is None only for fields without a column of their own)."""
+    if field.column is None:
+        raise TypeError(f"{field} has no column")
+    return field.column
+
+
 # ``vendor`` is only part of the cache key: tests run one process per database.
 @lru_cache(maxsize=256)
 def _update_sql(vendor: str, model: type[models.Model], sets: tuple[str, ...], where: tuple[str, ...]) -> str:
     q = connection.ops.quote_name
     meta = model._meta
-    assignments = ", ".join(f"{q(meta.get_field(name).column)} = %s" for name in sets)
-    conditions = " AND ".join(f"{q(meta.get_field(name).column)} = %s" for name in where)
+    assignments = ", ".join(f"{q(column_name(model, name))} = %s" for name in sets)
+    conditions = " AND ".join(f"{q(column_name(model, name))} = %s" for name in where)
     return f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {conditions}"
 
 
@@ -31,13 +57,13 @@ def _update_sql(vendor: str, model: type[models.Model], sets: tuple[str, ...], w
 def _insert_sql(vendor: str, model: type[models.Model], fields: tuple[str, ...], rows: int) -> str:
     q = connection.ops.quote_name
     meta = model._meta
-    columns = ", ".join(q(meta.get_field(name).column) for name in fields)
+    columns = ", ".join(q(column_name(model, name)) for name in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     return f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}"
 
 
 def _prepared(model: type[models.Model], name: str, value: Any) -> Any:
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
+    return column_field(model, name).get_db_prep_save(value, connection)
 
 
 def rows_update(model: type[models.Model], *, where: dict[str, Any], **values: Any) -> int:
@@ -89,8 +115,8 @@ def _preparer(field):
 def _insert_unnest_sql(model: type[models.Model], fields: tuple[str, ...]) -> str:
     q = connection.ops.quote_name
     meta = model._meta
-    model_fields = [meta.get_field(name) for name in fields]
-    columns = ", ".join(q(f.column) for f in model_fields)
+    model_fields = [column_field(model, name) for name in fields]
+    columns = ", ".join(q(column_of(f)) for f in model_fields)
     arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in model_fields)
     return f"INSERT INTO {q(meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"
 
@@ -99,13 +125,13 @@ def _insert_unnest_sql(model: type[models.Model], fields: tuple[str, ...]) -> st
 def _update_unnest_sql(model: type[models.Model], fields: tuple[str, ...]) -> str:
     q = connection.ops.quote_name
     meta = model._meta
-    table, key = q(meta.db_table), q(meta.pk.column)
-    model_fields = [meta.pk, *(meta.get_field(name) for name in fields)]
-    assignments = ", ".join(f"{q(f.column)} = v.{q(f.column)}" for f in model_fields[1:])
+    table, key = q(meta.db_table), q(column_of(meta.pk))
+    model_fields = [meta.pk, *(column_field(model, name) for name in fields)]
+    assignments = ", ".join(f"{q(column_of(f))} = v.{q(column_of(f))}" for f in model_fields[1:])
     arrays = ", ".join(
         f"%s::{f.rel_db_type(connection) if f is meta.pk else f.db_type(connection)}[]" for f in model_fields
     )
-    names = ", ".join(q(f.column) for f in model_fields)
+    names = ", ".join(q(column_of(f)) for f in model_fields)
     return f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) WHERE {table}.{key} = v.{key}"
 
 
@@ -122,7 +148,9 @@ def _bulk_cursor():
     import psycopg
 
     connection.ensure_connection()
-    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+    # ``_prepare_cursor`` wraps the cursor for logging and error translation, as Django's own cursors are.
+    cursor = psycopg.Cursor(connection.connection)
+    return connection._prepare_cursor(cursor)  # type: ignore[attr-defined]  # private to the psycopg wrapper, not in the stubs
 
 
 def rows_insert(
@@ -136,14 +164,14 @@ def rows_insert(
     objects = list(objects)
     if not objects:
         return []
-    model_fields = [model._meta.get_field(name) for name in fields]
+    model_fields = [column_field(model, name) for name in fields]
     preparers = [(field.attname, _preparer(field)) for field in model_fields]
     # The batch size the ORM's bulk_create would use (SQLite caps the parameters of one statement).
     size = max(1, connection.ops.bulk_batch_size(model_fields, objects) or len(objects))
     tail = ""
     if returning:
         q = connection.ops.quote_name
-        tail = " RETURNING " + ", ".join(q(model._meta.get_field(name).column) for name in returning)
+        tail = " RETURNING " + ", ".join(q(column_name(model, name)) for name in returning)
     rows: list[tuple] = []
     if connection.vendor == "postgresql":
         # One array per column: a short statement that psycopg parses once, whatever the number of rows.
@@ -174,8 +202,8 @@ def rows_insert(
 def _update_in_sql(vendor: str, model: type[models.Model], sets: tuple[str, ...], count: int) -> str:
     q = connection.ops.quote_name
     meta = model._meta
-    assignments = ", ".join(f"{q(meta.get_field(name).column)} = %s" for name in sets)
-    return f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {q(meta.pk.column)} IN ({', '.join(['%s'] * count)})"
+    assignments = ", ".join(f"{q(column_name(model, name))} = %s" for name in sets)
+    return f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {q(column_of(meta.pk))} IN ({', '.join(['%s'] * count)})"
 
 
 def rows_update_many(model: type[models.Model], pks: Sequence[int], **values: Any) -> int:
@@ -206,7 +234,7 @@ def rows_update_each(
     if not rows:
         return
     sql = _update_sql(connection.vendor, model, tuple(fields), (model._meta.pk.name,))
-    preparers = [_preparer(model._meta.get_field(name)) for name in fields]
+    preparers = [_preparer(column_field(model, name)) for name in fields]
     if connection.vendor == "postgresql":
         by_column = zip(*(values for _, values in rows), strict=True)
         columns = [

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 from django.db import connection
 
+from .sql import column_name
+
 # The columns of a step that transitions decide on; every step view reads just these.
 STEP_VIEW_FIELDS = (
     "id",
@@ -32,7 +34,7 @@ def _step_view_sql(vendor: str, where: str, count: int) -> str:
 
     q = connection.ops.quote_name
     meta = StepRun._meta
-    columns = ", ".join(q(meta.get_field(f).column) for f in STEP_VIEW_FIELDS)
+    columns = ", ".join(q(column_name(StepRun, f)) for f in STEP_VIEW_FIELDS)
     sql = f"SELECT {columns} FROM {q(meta.db_table)} WHERE {q('run_id')} = %s"
     if where == "step_id":
         sql += f" AND {q('step_id')} IN ({', '.join(['%s'] * count)})"
@@ -69,7 +71,7 @@ def _steps_of_runs_sql(vendor: str, runs: int, steps: int) -> str:
     from ...models import StepRun
 
     q = connection.ops.quote_name
-    columns = ", ".join(q(StepRun._meta.get_field(f).column) for f in STEP_VIEW_FIELDS)
+    columns = ", ".join(q(column_name(StepRun, f)) for f in STEP_VIEW_FIELDS)
     return (
         f"SELECT {columns} FROM {q(StepRun._meta.db_table)} WHERE {q('run_id')} IN ({', '.join(['%s'] * runs)})"
         f" AND {q('step_id')} IN ({', '.join(['%s'] * steps)})"
@@ -152,7 +154,7 @@ def _run_lock_sql(vendor: str, count: int = 0) -> str:
         if features.has_select_for_update
         else ""
     )
-    sharing = ", ".join(f"c.{q(Campaign._meta.get_field(f).column)} AS {q('campaign__' + f)}" for f in CAMPAIGN_SHARING)
+    sharing = ", ".join(f"c.{q(column_name(Campaign, f))} AS {q('campaign__' + f)}" for f in CAMPAIGN_SHARING)
     where = f"r.{q('id')} = %s" if not count else f"r.{q('id')} IN ({', '.join(['%s'] * count)}) ORDER BY r.{q('id')}"
     return (
         f"SELECT r.*, {sharing} FROM {q(Run._meta.db_table)} r "

@@ -74,16 +74,16 @@ class RunSteps:
         """
         view = cls.of(ledger)
         if step_id is None or dag is None or step_id not in dag.successors:
-            mine = next((sr for sr in view.values() if sr.pk == step_run_id), None)
-            if mine is None:
+            step_run = next((sr for sr in view.values() if sr.pk == step_run_id), None)
+            if step_run is None:
                 rows = view._read(step_run_id=step_run_id)
-                mine = rows[0] if rows else None
-                if mine is not None:
-                    mine = view._steps.setdefault(mine.step_id, mine)
-            return view, mine
+                step_run = rows[0] if rows else None
+                if step_run is not None:
+                    step_run = view._steps.setdefault(step_run.step_id, step_run)
+            return view, step_run
         view.need(neighbourhood(dag, step_id))
-        mine = view._steps.get(step_id)
-        return view, (mine if mine is not None and mine.pk == step_run_id else None)
+        step_run = view._steps.get(step_id)
+        return view, (step_run if step_run is not None and step_run.pk == step_run_id else None)
 
     def seed(self, rows: Iterable[StepRun]) -> None:
         """Rows read for this run by someone else in this transaction (the group commit's prefetch)."""
@@ -148,7 +148,7 @@ def steps_queue(ledger: RunLedger, step_runs: list[StepRun], *, countdown: float
         return
     due = ledger.now + timedelta(seconds=countdown or 0)
     for step_run in step_runs:
-        data = {"attempt": step_run.attempts + 1}
+        data: dict[str, float] = {"attempt": step_run.attempts + 1}
         if countdown:
             data["delay_s"] = round(countdown, 3)
         ledger.record("step.state", StepState.QUEUED, step_id=step_run.step_id, data=data)
@@ -198,13 +198,13 @@ def steps_queue_ready(
     if workflows:
         # No worker runs these: they start here with their child runs.
         ready = [sr for sr in ready if sr not in workflows]
-    here = next((sr for sr in ready if sr.backend == run_next_on), None) if run_next_on else None
-    steps_queue(ledger, [sr for sr in ready if sr is not here])
-    if here is not None:
-        step_start_here(ledger, here)
+    started_next = next((sr for sr in ready if sr.backend == run_next_on), None) if run_next_on else None
+    steps_queue(ledger, [sr for sr in ready if sr is not started_next])
+    if started_next is not None:
+        step_start_here(ledger, started_next)
     if workflows:
         workflow_steps_start(ledger, steps, workflows, dag)
-    return here
+    return started_next
 
 
 # --- claim and start ---------------------------------------------------------------------------------------
@@ -284,12 +284,15 @@ def step_fail(
     step_run: StepRun,
     dag: Dag,
     *,
-    error: str,
+    error: str | None,
     reason: str | None,
     ended: datetime,
     run_next_on: str | None = None,
 ) -> StepRun | None:
-    """running → failed for good: its pending descendants are skipped; returns a step started here, if any."""
+    """running → failed for good: its pending descendants are skipped; returns a step started here, if any.
+
+    ``error`` is None when the backend's outcome carried no message (the column is nullable).
+    """
     ledger.step_write(step_run, state=StepState.FAILED, error=error, finished_at=ended)
     ledger.record(
         "step.state",
@@ -316,7 +319,7 @@ def after_failure(
 
 
 def step_retry(
-    ledger: RunLedger, step_run: StepRun, *, error: str, reason: str | None, ended: datetime, delay: float
+    ledger: RunLedger, step_run: StepRun, *, error: str | None, reason: str | None, ended: datetime, delay: float
 ) -> None:
     """running → queued again for its next attempt: a ``failed`` event that says it will retry, then ``queued``."""
     ledger.record(
@@ -329,7 +332,7 @@ def step_retry(
     steps_queue(ledger, [step_run], countdown=delay or None, error=error, finished_at=ended)
 
 
-def step_cancelled(ledger: RunLedger, step_run: StepRun, *, error: str, ended: datetime) -> None:
+def step_cancelled(ledger: RunLedger, step_run: StepRun, *, error: str | None, ended: datetime) -> None:
     """running → cancelled, once the attempt that was told to stop has returned."""
     ledger.step_write(step_run, state=StepState.CANCELLED, error=error, finished_at=ended)
     ledger.record(
