@@ -174,7 +174,12 @@ def layout_normalize(
 
 def graph_positions(graph: Mapping[str, Any]) -> dict[str, Position]:
     """Where the graph's own steps say they sit."""
-    return {s["id"]: dict(s["position"]) for s in graph.get("steps", []) if s.get("position")}  # type: ignore[misc]
+    # A saved graph's positions were checked at save ({x, y} numbers).
+    return {
+        s["id"]: Position(x=s["position"]["x"], y=s["position"]["y"])
+        for s in graph.get("steps", [])
+        if s.get("position")
+    }
 
 
 def graph_without_layout(graph: Mapping[str, Any]) -> dict[str, Any]:
