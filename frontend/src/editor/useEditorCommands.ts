@@ -127,6 +127,8 @@ export function useEditorCommands({
           const current = docRef.current;
           const inView = pointer.current;
           const r = pastePayload(current, payload, inView ? { at: inView } : { offset: { x: 40, y: 40 } });
+          // A second Ctrl+V whose clipboard read ends before React re-renders must paste onto this one.
+          docRef.current = r.doc;
           state.edit(() => r.doc);
           select(r.stepIds);
           return notify(`Pasted ${r.stepIds.length} step(s).`, 'info');
