@@ -4,9 +4,10 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { useExecutableRight } from '../auth';
 import { LaunchDialog } from '../components/LaunchDialog';
 import { useTitle } from '../hooks';
-import { api, errorText, unwrapList } from '../lib/api';
+import { errorText } from '../lib/api';
+import { useCampaignList, useFunctions } from '../lib/queries';
 import { executablesBlock } from '../lib/capabilities';
-import type { Campaign, FunctionInfo } from '../lib/types';
+import type { Campaign } from '../lib/types';
 import type { Selection } from './canvas/EditorCanvas';
 import { EditorToast, ProblemsPanel } from './CanvasNotices';
 import { ConflictDialog } from './ConflictDialog';
@@ -15,11 +16,12 @@ import { EditorToolbar } from './EditorToolbar';
 import { docFromCampaign, EMPTY_DOC, exportFile, importFile } from './lib/doc';
 import { autoLayout } from './lib/layout';
 import { moveSteps } from './lib/ops';
-import { NO_ERRORS } from './lib/serverErrors';
+import { NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import type { PanelTab } from './SidePanel';
 import { downloadText, useEditorCommands } from './useEditorCommands';
 import { useEditorDoc } from './useEditorDoc';
+import { useEditorCampaign } from './useEditorCampaign';
 import { useEditorSave } from './useEditorSave';
 import { useUnsavedGuard } from './useUnsavedGuard';
 import { isViewOnly, useViewOnlyState, ViewOnlyBanner } from './viewOnly';
@@ -29,6 +31,7 @@ import { ContextMenu } from './menu/ContextMenu';
 import { useCanvasMenu } from './menu/useCanvasMenu';
 
 const NO_SELECTION: Selection = { steps: [], edges: [], blocks: [], notes: [] };
+const NO_CAMPAIGNS: Campaign[] = [];
 
 function EditorScreen({
   campaignId,
@@ -41,12 +44,6 @@ function EditorScreen({
 }) {
   const navigate = useNavigate();
   const docState = useEditorDoc(EMPTY_DOC);
-  const [campaign, setCampaign] = useState<Campaign | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(campaignId != null);
-  const [functions, setFunctions] = useState<FunctionInfo[] | null>(null);
-  const [functionsError, setFunctionsError] = useState<string | null>(null);
-  const [campaigns, setCampaigns] = useState<Campaign[] | null>(null);
   const [selection, setSelection] = useState<Selection>(NO_SELECTION);
   const [selectRequest, setSelectRequest] = useState<{ ids: ReadonlySet<string>; nonce: number } | null>(null);
   const [toast, setToast] = useState<{ text: string; tone: 'error' | 'info'; at: number } | null>(null);
@@ -71,13 +68,32 @@ function EditorScreen({
   const state = useViewOnlyState(docState, viewOnly, refuseEdit);
   const { doc, edit, reset, markSaved } = state;
   useTitle(campaignId ? `Edit ${doc.name}` : 'New campaign');
-  const executables = useExecutableRight(campaign?.team ?? null, campaign);
   const notify = useCallback(
     (text: string, tone: 'error' | 'info' = 'info') => setToast({ text, tone, at: Date.now() }),
     [],
   );
-  const { save, saving, conflict, setConflict, errors, setErrors, showProblems, setShowProblems, created } =
-    useEditorSave({ doc, campaign, setCampaign, markSaved, notify, editorKey });
+  // The campaign this screen has just created: its URL changes, but what is on screen (and the undo history) stays.
+  const created = useRef<string | null>(null);
+  const [errors, setErrors] = useState<CanvasErrors>(NO_ERRORS);
+  const onLoaded = useCallback(
+    (c: Campaign) => {
+      reset(docFromCampaign(c));
+      setErrors(NO_ERRORS);
+    },
+    [reset],
+  );
+  const { campaign, setCampaign, loading, loadError, reload } = useEditorCampaign({ campaignId, created, onLoaded });
+  const executables = useExecutableRight(campaign?.team ?? null, campaign);
+  const { save, saving, conflict, setConflict, showProblems, setShowProblems } = useEditorSave({
+    doc,
+    campaign,
+    setCampaign,
+    markSaved,
+    notify,
+    editorKey,
+    created,
+    setErrors,
+  });
   useUnsavedGuard(state.dirty && !saving);
   useEffect(() => {
     if (!toast) return;
@@ -85,32 +101,12 @@ function EditorScreen({
     return () => clearTimeout(t);
   }, [toast]);
 
-  const load = useCallback(async () => {
-    if (!campaignId) return;
-    setLoading(true);
-    try {
-      const c = await api.campaign(campaignId);
-      setCampaign(c);
-      reset(docFromCampaign(c));
-      setErrors(NO_ERRORS);
-      setLoadError(null);
-    } catch (err) {
-      setLoadError(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  }, [campaignId, reset, setErrors]);
-  useEffect(() => {
-    if (campaignId != null && created.current === campaignId) return;
-    void load();
-  }, [campaignId, created, load]);
-  useEffect(() => {
-    api.functions().then(setFunctions, (err) => setFunctionsError(errorText(err)));
-    api.campaigns(200).then(
-      (body) => setCampaigns(unwrapList(body).items),
-      () => setCampaigns([]),
-    );
-  }, []);
+  const functionsQuery = useFunctions();
+  const functions = functionsQuery.data ?? null;
+  const functionsError = functionsQuery.error ? errorText(functionsQuery.error) : null;
+  // The campaigns a workflow step may run; none when they cannot be read.
+  const campaignList = useCampaignList(200);
+  const campaigns = campaignList.data?.items ?? (campaignList.error ? NO_CAMPAIGNS : null);
   const childCampaigns = useMemo(
     () =>
       (campaigns ?? []).filter((c) => String(c.id) !== campaignId && (c as { source?: string }).source !== 'external'),
@@ -278,7 +274,7 @@ function EditorScreen({
             onCancel={() => setConflict(null)}
             onReload={() => {
               setConflict(null);
-              void load();
+              void reload().then((failure) => failure && notify(`Could not reload: ${failure}`, 'error'));
             }}
             onOverwrite={() => void save({ version: conflict.currentVersion })}
           />

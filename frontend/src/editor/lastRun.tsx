@@ -1,5 +1,5 @@
-import { createContext, useContext, useEffect, useState } from 'react';
-import { api, unwrapList } from '../lib/api';
+import { createContext, useContext } from 'react';
+import { useLastRunDetail } from '../lib/queries';
 
 export interface LastRun {
   id: number | null;
@@ -11,23 +11,9 @@ export interface LastRun {
 
 const NO_RUN: LastRun = { id: null, results: {}, parameters: {} };
 
-/** The campaign's latest run, read once when the editor opens. */
+/** The campaign's latest run, read when the editor opens (and again when a run of it moves on). */
 export function useLastRun(campaignId: string | null): LastRun {
-  const [last, setLast] = useState<LastRun>(NO_RUN);
-  useEffect(() => {
-    if (!campaignId) return;
-    const abort = new AbortController();
-    (async () => {
-      const latest = unwrapList(await api.runs({ campaign: campaignId, page_size: 1 }, abort.signal)).items[0];
-      if (!latest) return;
-      const detail = await api.run(latest.id, abort.signal);
-      const results: Record<string, unknown> = {};
-      for (const s of detail.steps ?? []) if (s.state === 'succeeded' && s.result != null) results[s.step] = s.result;
-      setLast({ id: latest.id, results, parameters: (detail.parameters ?? {}) as Record<string, unknown> });
-    })().catch(() => undefined);
-    return () => abort.abort();
-  }, [campaignId]);
-  return last;
+  return useLastRunDetail(campaignId).data ?? NO_RUN;
 }
 
 export const LastRunContext = createContext<LastRun>(NO_RUN);

@@ -1,6 +1,7 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { ApiError, api, errorText } from '../lib/api';
+import { ApiError, errorText } from '../lib/api';
+import { useSaveCampaign } from '../lib/queries';
 import type { Campaign } from '../lib/types';
 import { docToApiBody, docToDefinition, type EditorDoc } from './lib/doc';
 import { canvasErrors, NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
@@ -19,6 +20,10 @@ interface Options {
   notify: (text: string, tone?: 'error' | 'info') => void;
   /** Kept in the URL's state when a new campaign moves to its own URL, so the screen (and undo) stays. */
   editorKey: string;
+  /** Set to the new campaign's id when the first save creates it (so that nothing is loaded over the screen). */
+  created: { current: string | null };
+  /** The problems a refused save marks on the canvas. */
+  setErrors: (errors: CanvasErrors) => void;
 }
 
 /** What the toast says after a save: a new version, or only the layout (positions, notes), or nothing. */
@@ -40,24 +45,21 @@ function layoutOf(c: Campaign): Pick<EditorDoc, 'steps' | 'notes'> {
 }
 
 /** Saving the document: one save at a time, a 409 becomes a conflict to resolve, a 400 marks the canvas. */
-export function useEditorSave({ doc, campaign, setCampaign, markSaved, notify, editorKey }: Options) {
+export function useEditorSave(options: Options) {
+  const { doc, campaign, setCampaign, markSaved, notify, editorKey, created, setErrors } = options;
   const navigate = useNavigate();
-  const [saving, setSaving] = useState(false);
+  const { mutateAsync, isPending: saving } = useSaveCampaign();
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const [errors, setErrors] = useState<CanvasErrors>(NO_ERRORS);
   const [showProblems, setShowProblems] = useState(false);
-  // The campaign this screen has just created: its URL changes, but what is on screen (and the undo history) stays.
-  const created = useRef<string | null>(null);
 
   const save = useCallback(
     async (overwrite: { version: number | null } | null = null) => {
       if (saving) return;
-      setSaving(true);
       // Overwriting names the version it overwrites (when the server said), so a third save in between
       // is not lost silently.
       const body = docToApiBody(doc, overwrite ? overwrite.version : (campaign?.version ?? null));
       try {
-        const saved = campaign ? await api.updateCampaign(campaign.id, body) : await api.createCampaign(body);
+        const saved = await mutateAsync({ id: campaign?.id ?? null, body });
         setCampaign(saved);
         markSaved(doc);
         setErrors(NO_ERRORS);
@@ -83,12 +85,10 @@ export function useEditorSave({ doc, campaign, setCampaign, markSaved, notify, e
         } else {
           notify(`Not saved: ${errorText(err)}`, 'error');
         }
-      } finally {
-        setSaving(false);
       }
     },
-    [campaign, doc, editorKey, markSaved, navigate, notify, saving, setCampaign],
+    [campaign, created, doc, editorKey, markSaved, mutateAsync, navigate, notify, saving, setCampaign, setErrors],
   );
 
-  return { save, saving, conflict, setConflict, errors, setErrors, showProblems, setShowProblems, created };
+  return { save, saving, conflict, setConflict, showProblems, setShowProblems };
 }

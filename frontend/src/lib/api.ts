@@ -186,10 +186,10 @@ export interface DashboardQuery {
   ids?: number[];
 }
 
-/** Fetch plain text (logs); ApiError on non-2xx like apiFetch. */
 /** A run as `?steps=summary` gives it: its step counts per state instead of its step rows. */
 export type RunSummary = Omit<Run, 'steps'> & { step_counts: Record<string, number>; step_total: number };
 
+/** Fetch plain text (logs); ApiError on non-2xx like apiFetch. */
 export async function apiText(path: string, query?: RequestOptions['query'], signal?: AbortSignal): Promise<string> {
   let response: Response;
   try {
@@ -280,6 +280,6 @@ export const api = {
     }),
   runEvents: (id: number | string, after: number, signal?: AbortSignal) =>
     apiFetch<RunEvent[]>(`/api/runs/${id}/events/`, { query: { after }, signal }),
-  functions: () => apiFetch<FunctionInfo[]>('/api/functions/'),
+  functions: (signal?: AbortSignal) => apiFetch<FunctionInfo[]>('/api/functions/', { signal }),
   backends: (signal?: AbortSignal) => apiFetch<BackendStatus[]>('/api/backends/', { signal }),
 };

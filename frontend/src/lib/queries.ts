@@ -1,10 +1,18 @@
 // The REST data layer: every read the pages make is a TanStack query under a key from `queryKeys`, and every
 // write is a mutation that invalidates the keys it changes. Query functions pass TanStack's AbortSignal to
 // fetch, so a request whose answer nobody waits for any more (the page left, the key moved on) is aborted.
-import { keepPreviousData, QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  QueryClient,
+  queryOptions,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { ApiError, api, apiFetch, unwrapList, type DashboardQuery, type RunListFilter } from './api';
 import { sharingApi, type LibraryFilter, type Role, type Team, type Visibility } from './sharing';
-import type { Campaign, Paginated } from './types';
+import { LOG_LINES_KEPT, storedLogLines, type StoredLog } from './runState';
+import type { Campaign, Paginated, Run } from './types';
 
 /** Every query key, so that a mutation invalidates by the same prefix that its readers use. */
 export const queryKeys = {
@@ -21,6 +29,13 @@ export const queryKeys = {
   /** Every run list (the Runs page under each filter). */
   runs: ['runs'] as const,
   runList: (filter: RunListFilter) => ['runs', 'list', filter] as const,
+  run: (id: number | string) => ['runs', 'detail', String(id)] as const,
+  /** The results of a run's steps that were too large for its events, read from its detail when shown. */
+  runResults: (id: number | string) => ['runs', 'detail', String(id), 'results'] as const,
+  stepLog: (id: number | string, step: string) => ['runs', 'detail', String(id), 'log', step] as const,
+  /** A campaign's latest run (the editor's result samples). */
+  lastRun: (campaignId: number | string) => ['runs', 'last', String(campaignId)] as const,
+  functions: ['functions'] as const,
   userSearch: (search: string) => ['users', 'search', search] as const,
   audit: (query: Record<string, string | number>) => ['audit', query] as const,
   auditAll: ['audit'] as const,
@@ -64,12 +79,16 @@ export function useLibrary(filter: LibraryFilter) {
   });
 }
 
-export function useCampaign(id: number | string | undefined) {
-  return useQuery({
-    queryKey: queryKeys.campaign(id ?? ''),
-    queryFn: ({ signal }) => sharingApi.campaign(id!, signal),
-    enabled: id != null && id !== '',
+/** One campaign's detail, as the editor and the template page read it. */
+export function campaignQuery(id: number | string) {
+  return queryOptions({
+    queryKey: queryKeys.campaign(id),
+    queryFn: ({ signal }) => sharingApi.campaign(id, signal),
   });
+}
+
+export function useCampaign(id: number | string | undefined | null) {
+  return useQuery({ ...campaignQuery(id ?? ''), enabled: id != null && id !== '' });
 }
 
 export function useLineage(id: number | string | undefined) {
@@ -119,6 +138,80 @@ export function useRunList(filter: RunListFilter) {
   });
 }
 
+/**
+ * A run's detail, the snapshot its live view starts from. The view is folded forward by the socket from the
+ * snapshot's own `last_seq`, so an older cached snapshot is as good a start as a new one: it is not asked again
+ * on mount (staleTime is per reader: the editor's last run asks afresh).
+ */
+export function useRunSnapshot(id: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.run(id ?? ''),
+    queryFn: ({ signal }) => api.run(id!, signal),
+    enabled: id != null,
+    staleTime: Infinity,
+  });
+}
+
+/** Step results too large for events, by step id: read from the run's detail while `enabled`. */
+export function useRunResults(id: string | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: queryKeys.runResults(id ?? ''),
+    queryFn: async ({ signal }) => {
+      const run = await api.run(id!, signal);
+      const found: Record<string, unknown> = {};
+      for (const s of run.steps ?? []) if (s.result !== null && s.result !== undefined) found[s.step] = s.result;
+      return found;
+    },
+    enabled: enabled && id != null,
+  });
+}
+
+/**
+ * A step's stored log, with the seqs the view held when it was asked for and when it arrived (runState's
+ * stepLogLines joins it to the live lines by them). `seqNow` reads the view's seq at that moment.
+ * Not kept once nobody shows it: an old stored log would miss the lines between its seq and a newer snapshot's.
+ */
+export function useStoredLog(runId: number | undefined, step: string | null, enabled: boolean, seqNow: () => number) {
+  return useQuery({
+    queryKey: queryKeys.stepLog(runId ?? '', step ?? ''),
+    queryFn: async ({ signal }): Promise<StoredLog> => {
+      const askedAt = seqNow();
+      const text = await api.stepLog(runId!, step!, LOG_LINES_KEPT, signal);
+      return { lines: storedLogLines(text), askedAt, arrivedAt: seqNow() };
+    },
+    enabled: enabled && runId != null && !!step,
+    gcTime: 0,
+  });
+}
+
+export interface LastRunDetail {
+  id: number;
+  /** The result of each step that succeeded, by step id. */
+  results: Record<string, unknown>;
+  parameters: Record<string, unknown>;
+}
+
+/** A campaign's latest run, with its succeeded steps' results; null when it has none. */
+export function useLastRunDetail(campaignId: string | null) {
+  return useQuery({
+    queryKey: queryKeys.lastRun(campaignId ?? ''),
+    queryFn: async ({ signal }): Promise<LastRunDetail | null> => {
+      const latest = unwrapList(await api.runs({ campaign: campaignId!, page_size: 1 }, signal)).items[0];
+      if (!latest) return null;
+      const detail: Run = await api.run(latest.id, signal);
+      const results: Record<string, unknown> = {};
+      for (const s of detail.steps ?? []) if (s.state === 'succeeded' && s.result != null) results[s.step] = s.result;
+      return { id: latest.id, results, parameters: (detail.parameters ?? {}) as Record<string, unknown> };
+    },
+    enabled: !!campaignId,
+  });
+}
+
+/** The step functions the workers offer (the editor's palette). */
+export function useFunctions() {
+  return useQuery({ queryKey: queryKeys.functions, queryFn: ({ signal }) => api.functions(signal) });
+}
+
 /** Usernames matching `search` (a team admin adding a member); nothing is asked for an empty search. */
 export function useUserSearch(search: string, enabled: boolean) {
   const query = useQuery({
@@ -146,6 +239,25 @@ export function useTokens() {
   return useQuery({ queryKey: queryKeys.tokens, queryFn: ({ signal }) => sharingApi.tokens(signal) });
 }
 
+/**
+ * A run moved to another state (the socket said so: a cancel or retry took effect, or it finished): the run
+ * lists, the dashboard and the last-run samples are asked again. The run's own snapshot is not: its live view is
+ * current already.
+ */
+export function invalidateRunMoved(client: QueryClient, runId: number) {
+  const own = queryKeys.run(runId);
+  void client.invalidateQueries({
+    queryKey: queryKeys.runs,
+    predicate: (q) => !isUnder(q.queryKey, own),
+  });
+  void client.invalidateQueries({ queryKey: queryKeys.dashboard });
+}
+
+/** Whether `key` is `prefix` or a key below it. */
+function isUnder(key: readonly unknown[], prefix: readonly unknown[]): boolean {
+  return prefix.every((part, i) => key[i] === part);
+}
+
 // Writes ------------------------------------------------------------------------------------------------------
 
 /** Whatever changes a campaign also changes the lists it is in, and writes an audit entry. */
@@ -164,6 +276,32 @@ function replaceCached(client: QueryClient, campaign: Campaign) {
   client.setQueriesData<{ items: Campaign[]; count: number }>({ queryKey: ['campaigns', 'list'] }, (old) =>
     old ? { ...old, items: old.items.map(swap) } : old,
   );
+}
+
+/**
+ * Save the editor's document: a new campaign (id null) or a new version of one. The saved campaign replaces the
+ * cached one; the lists, its versions and lineage are asked again (its detail is what the server just answered).
+ */
+export function useSaveCampaign() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { id: number | null; body: Record<string, unknown> }) =>
+      v.id == null ? api.createCampaign(v.body) : api.updateCampaign(v.id, v.body),
+    onSuccess: (campaign) => {
+      replaceCached(client, campaign);
+      const own = queryKeys.campaign(campaign.id);
+      void client.invalidateQueries({
+        queryKey: queryKeys.campaigns,
+        predicate: (q) => q.queryKey.length !== own.length || !isUnder(q.queryKey, own),
+      });
+      void client.invalidateQueries({ queryKey: queryKeys.auditAll });
+    },
+  });
+}
+
+/** Run one unsaved step alone once. Test runs are kept out of the run lists, so nothing cached changes. */
+export function useTestStep(campaignId: string) {
+  return useMutation({ mutationFn: (body: Parameters<typeof api.testStep>[1]) => api.testStep(campaignId, body) });
 }
 
 export function useShareCampaign() {
@@ -204,7 +342,7 @@ export function useDeleteCampaign() {
       const gone = queryKeys.campaign(id);
       void client.invalidateQueries({
         queryKey: queryKeys.campaigns,
-        predicate: (q) => !gone.every((part, i) => q.queryKey[i] === part),
+        predicate: (q) => !isUnder(q.queryKey, gone),
       });
       void client.invalidateQueries({ queryKey: queryKeys.auditAll });
     },

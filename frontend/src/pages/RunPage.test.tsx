@@ -4,6 +4,7 @@ import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { RunPage } from './RunPage';
 import { iso, makeRun, runEvents } from '../test/fixtures';
 import { FakeSocket } from '../test/fakeSocket';
+import { QueryWrapper } from '../test/queryClient';
 
 // React Flow measures its container and nodes.
 class NoopResizeObserver {
@@ -20,11 +21,13 @@ let runDetail = makeRun({ state: 'queued', started_at: null, last_seq: 1 });
 
 function renderAt(path: string) {
   render(
-    <MemoryRouter initialEntries={[path]}>
-      <Routes>
-        <Route path="/runs/:id" element={<RunPage />} />
-      </Routes>
-    </MemoryRouter>,
+    <QueryWrapper>
+      <MemoryRouter initialEntries={[path]}>
+        <Routes>
+          <Route path="/runs/:id" element={<RunPage />} />
+        </Routes>
+      </MemoryRouter>
+    </QueryWrapper>,
   );
 }
 

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { LiveIndicator } from '../components/LiveIndicator';
 import { LogPanel } from '../components/run/LogPanel';
@@ -9,8 +10,8 @@ import { StepDetails } from '../components/StepDetails';
 import { ChildRuns, stepProgress, useChildRuns } from '../components/run/ChildRuns';
 import { Timeline } from '../components/Timeline';
 import { useNow, useTitle } from '../hooks';
-import { api } from '../lib/api';
 import { durationBetween, formatDateTime, formatDuration, formatValue } from '../lib/format';
+import { invalidateRunMoved, useRunResults } from '../lib/queries';
 import { displayStepState, isRunTerminal, stepDetails, type RunView } from '../lib/runState';
 import type { Graph, Run } from '../lib/types';
 import { useRunLive, useStepLog } from '../useRunLive';
@@ -20,6 +21,8 @@ import '../components/run/run.css';
 function runTimes(run: Run, view: RunView) {
   return { created: run.created_at, started: view.startedAt, finished: view.finishedAt };
 }
+
+const NO_RESULTS: Readonly<Record<string, unknown>> = {};
 
 export function RunPage() {
   const { id } = useParams();
@@ -54,26 +57,19 @@ export function RunPage() {
   );
   const toggle = useCallback((stepId: string) => setSelected((cur) => (cur === stepId ? null : stepId)), []);
 
-  // Results too large for events are only in the run detail: fetch them when shown.
-  const [fullResults, setFullResults] = useState<Record<string, unknown>>({});
-  const truncated = !!(selected && view?.steps[selected]?.resultTruncated) && !(selected in fullResults);
-  useEffect(() => {
-    if (!truncated || !id) return;
-    const ctrl = new AbortController();
-    api
-      .run(id, ctrl.signal)
-      .then((r) => {
-        const found: Record<string, unknown> = {};
-        for (const s of r.steps ?? []) if (s.result !== null && s.result !== undefined) found[s.step] = s.result;
-        setFullResults((cur) => ({ ...cur, ...found }));
-      })
-      .catch(() => {
-        /* the panel keeps saying the result is too large */
-      });
-    return () => ctrl.abort();
-  }, [truncated, id]);
+  // Results too large for events are only in the run detail: read them when shown.
+  const truncated = !!(selected && view?.steps[selected]?.resultTruncated);
+  const fullResults = useRunResults(id, truncated).data ?? NO_RESULTS;
 
   const runState = view ? view.state : run?.state;
+  // A cancel or retry shows here through the socket; once the run's state moves, the lists that show it ask again.
+  const client = useQueryClient();
+  const movedFrom = useRef<string | null>(null);
+  useEffect(() => {
+    if (!view) return;
+    if (movedFrom.current != null && movedFrom.current !== view.state) invalidateRunMoved(client, view.runId);
+    movedFrom.current = view.state;
+  }, [client, view]);
   const logLines = useStepLog(run?.id, selected, view);
   const times = run && view ? runTimes(run, view) : null;
   const ticking = !!times?.started && !times.finished && !!runState && !isRunTerminal(runState);

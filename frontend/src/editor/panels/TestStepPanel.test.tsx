@@ -6,6 +6,7 @@ import { makeRun } from '../../test/fixtures';
 import type { EditorDoc } from '../lib/doc';
 import type { GraphStep } from '../../lib/types';
 import { FakeSocket } from '../../test/fakeSocket';
+import { QueryWrapper } from '../../test/queryClient';
 import { LastRunContext, type LastRun } from '../lastRun';
 
 const step: GraphStep = {
@@ -65,13 +66,15 @@ describe('TestStepPanel', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   const tree = (last: LastRun) => (
-    <LastRunContext.Provider value={last}>
-      <MemoryRouter initialEntries={['/campaigns/3/edit']}>
-        <Routes>
-          <Route path="/campaigns/:id/edit" element={<TestStepPanel doc={doc} step={step} />} />
-        </Routes>
-      </MemoryRouter>
-    </LastRunContext.Provider>
+    <QueryWrapper>
+      <LastRunContext.Provider value={last}>
+        <MemoryRouter initialEntries={['/campaigns/3/edit']}>
+          <Routes>
+            <Route path="/campaigns/:id/edit" element={<TestStepPanel doc={doc} step={step} />} />
+          </Routes>
+        </MemoryRouter>
+      </LastRunContext.Provider>
+    </QueryWrapper>
   );
   const renderPanel = (last: LastRun = lastRunRead) => render(tree(last));
 

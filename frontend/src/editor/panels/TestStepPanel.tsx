@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router-dom';
-import { api, errorText } from '../../lib/api';
+import { errorText } from '../../lib/api';
+import { useTestStep } from '../../lib/queries';
 import type { GraphStep } from '../../lib/types';
 import { useRunLive, useStepLog } from '../../useRunLive';
 import { useLastRunContext } from '../lastRun';
@@ -47,7 +48,8 @@ export function TestStepPanel({ doc, step }: Props) {
   const [results, setResults] = useState<Record<string, string>>({});
   const [runId, setRunId] = useState<string | undefined>(undefined);
   const [refusal, setRefusal] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
+  const testStep = useTestStep(campaignId ?? '');
+  const sending = testStep.isPending;
 
   // Samples start from the last run's parameters and results (read once by the editor, `lastRun.tsx`), else
   // from the parameters' defaults; they fill in again when that run arrives or another step is selected.
@@ -81,7 +83,6 @@ export function TestStepPanel({ doc, step }: Props) {
   }
 
   const run = async () => {
-    setSending(true);
     setRefusal(null);
     setRunId(undefined);
     try {
@@ -90,12 +91,10 @@ export function TestStepPanel({ doc, step }: Props) {
         parameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, sampleValue(v)])),
         upstream: Object.fromEntries(upstream.map((id) => [id, sampleValue(results[id] ?? '')])),
       };
-      const created = await api.testStep(campaignId, body);
+      const created = await testStep.mutateAsync(body);
       setRunId(String(created.id));
     } catch (err) {
       setRefusal(errorText(err));
-    } finally {
-      setSending(false);
     }
   };
 

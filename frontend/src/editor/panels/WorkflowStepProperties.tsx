@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api, errorText } from '../../lib/api';
-import type { Campaign, GraphStep } from '../../lib/types';
+import { errorText } from '../../lib/api';
+import { useCampaign } from '../../lib/queries';
+import type { GraphStep } from '../../lib/types';
 import { Field, NumberInput } from './fields';
 
 interface Props {
@@ -33,16 +33,10 @@ function shown(value: unknown): string {
 /** A workflow step: the campaign it runs (read-only, with a link to edit it), its pinned version, its parameters. */
 export function WorkflowStepProperties({ step, patch }: Props) {
   const id = campaignId(step);
-  const [child, setChild] = useState<Campaign | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    if (id == null) return;
-    const controller = new AbortController();
-    api.campaign(id, controller.signal).then(setChild, (err) => {
-      if (!controller.signal.aborted) setError(errorText(err));
-    });
-    return () => controller.abort();
-  }, [id]);
+  // Keyed by the campaign's id: picking another shows its answer only, never a slower one for the last pick.
+  const childQuery = useCampaign(id);
+  const child = childQuery.data ?? null;
+  const error = childQuery.error ? errorText(childQuery.error) : null;
   const parameters = step.parameters ?? {};
   const setParameter = (name: string, text: string) => {
     const next = { ...parameters };
