@@ -5,6 +5,9 @@ import { RunPage } from './RunPage';
 import { iso, makeRun, runEvents } from '../test/fixtures';
 import { FakeSocket } from '../test/fakeSocket';
 import { QueryWrapper } from '../test/queryClient';
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { queryKeys } from '../lib/queries';
 
 // React Flow measures its container and nodes.
 class NoopResizeObserver {
@@ -19,7 +22,7 @@ const fetched: string[] = [];
 let storedLog = '';
 let runDetail = makeRun({ state: 'queued', started_at: null, last_seq: 1 });
 
-function renderAt(path: string) {
+function renderAt(path: string, beside: ReactNode = null) {
   render(
     <QueryWrapper>
       <MemoryRouter initialEntries={[path]}>
@@ -27,8 +30,16 @@ function renderAt(path: string) {
           <Route path="/runs/:id" element={<RunPage />} />
         </Routes>
       </MemoryRouter>
+      {beside}
     </QueryWrapper>,
   );
+}
+
+/** A run list read beside the page (as the Runs page keeps one in the cache); counts how often it is asked. */
+let listReads = 0;
+function RunListReader() {
+  useQuery({ queryKey: queryKeys.runList({ state: 'running' }), queryFn: () => ++listReads });
+  return null;
 }
 
 describe('RunPage', () => {
@@ -194,6 +205,21 @@ describe('RunPage', () => {
       );
     });
     await waitFor(() => expect(screen.getByTestId('step-progress-s3').textContent).toContain('1/2'));
+    expect(fetched.filter((u) => u === '/api/runs/7/')).toHaveLength(1);
+  });
+
+  it('asks the run lists again when the run moves to another state (a cancel or retry took effect), not the run itself', async () => {
+    listReads = 0;
+    renderAt('/runs/7', <RunListReader />);
+    await waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
+    await waitFor(() => expect(listReads).toBe(1));
+    const events = runEvents();
+    act(() => {
+      last().open();
+      last().send(events[1]); // seq 2: the run starts
+    });
+    expect(screen.getByTestId('run-state').getAttribute('data-state')).toBe('running');
+    await waitFor(() => expect(listReads).toBe(2));
     expect(fetched.filter((u) => u === '/api/runs/7/')).toHaveLength(1);
   });
 });
