@@ -31,7 +31,8 @@ sys.path[:] = [str(_BENCH.parent), *[p for p in sys.path if Path(p or ".").resol
 
 from websockets.sync.client import connect  # noqa: E402 - after the sys.path fix above
 
-from bench.engine_stack import REPO, Api, chain_campaign, frame_events, peak_rss_mb, private_stack  # noqa: E402
+from bench.engine_stack import Api, chain_campaign, frame_events, peak_rss_mb, private_stack  # noqa: E402
+from bench.stack_common import admin_password  # noqa: E402
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
@@ -107,11 +108,7 @@ def main() -> int:
             base, username, password = stack.url, stack.username, stack.password
         else:
             base, username = args.url.rstrip("/"), args.username
-            password = (
-                args.password
-                or os.environ.get("STUDIO_ADMIN_PASSWORD")
-                or (REPO / "var" / "admin_password").read_text().strip()
-            )
+            password = admin_password(args.password)
         api = Api(base, username, password)
         ws_url = base.replace("http", "ws", 1)
         campaign = chain_campaign(api, f"latency {int(time.time())}", function="sleep", kwargs={"seconds": 0.2})

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import time
@@ -135,11 +134,7 @@ def main() -> int:
     if args.private:
         with stack_common.private_stack() as stack:
             return measure(args, stack.url, stack.username, stack.password)
-    password = (
-        args.password
-        or os.environ.get("STUDIO_ADMIN_PASSWORD")
-        or (REPO / "var" / "admin_password").read_text().strip()
-    )
+    password = stack_common.admin_password(args.password)
     return measure(args, args.url, args.username, password)
 
 

@@ -36,6 +36,11 @@ class Stack:
     worker_pids: list[int] = field(default_factory=list)
 
 
+def admin_password(given: str | None = None) -> str:
+    """The password a bench signs in to a running stack with: --password, $STUDIO_ADMIN_PASSWORD, var/admin_password."""
+    return given or os.environ.get("STUDIO_ADMIN_PASSWORD") or (REPO / "var" / "admin_password").read_text().strip()
+
+
 def database_reset(database_url: str) -> None:
     """A PostgreSQL bench database starts empty (dropped and created again); SQLite ones are new files anyway."""
     if not database_url.startswith("postgres"):

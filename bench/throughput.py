@@ -48,6 +48,7 @@ from bench.engine_stack import (  # noqa: E402
     independent_campaign,
     private_stack,
 )
+from bench.stack_common import admin_password  # noqa: E402
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
@@ -265,11 +266,7 @@ def main() -> int:
             base, username, password = stack.url, stack.username, stack.password
         else:
             base, username = args.url.rstrip("/"), args.username
-            password = (
-                args.password
-                or os.environ.get("STUDIO_ADMIN_PASSWORD")
-                or (REPO / "var" / "admin_password").read_text().strip()
-            )
+            password = admin_password(args.password)
         label = f"{database}, {args.workers} worker(s) × {args.concurrency}" if stack else database
         print(HEADER)
         _, ok = run_all(

@@ -73,32 +73,27 @@ def _json_schema(node):
     return node
 
 
-def message_validator() -> jsonschema.Draft202012Validator:
+def schema_validator(component: str, closed: tuple[str, ...] = ()) -> jsonschema.Draft202012Validator:
+    """A validator for one published component; those in ``closed`` take no field the type lacks."""
     components = _json_schema(current_schema()["components"]["schemas"])
-    root = {"$ref": f"#/components/schemas/{EVENT_MESSAGE_COMPONENT}", "components": {"schemas": components}}
+    for name in closed:
+        components[name] = {**components[name], "additionalProperties": False}
+    root = {"$ref": f"#/components/schemas/{component}", "components": {"schemas": components}}
     return jsonschema.Draft202012Validator(root)
 
 
-FEED_COMPONENTS = ("DashboardFeed", "DashboardFeedRun")
-ITEM_COMPONENTS = ("StepItemEvent", "StepItemData")
+def message_validator() -> jsonschema.Draft202012Validator:
+    return schema_validator(EVENT_MESSAGE_COMPONENT)
 
 
 def item_validator() -> jsonschema.Draft202012Validator:
     """The published step.item type, closed: a field the server sends but the type lacks fails as well."""
-    components = _json_schema(current_schema()["components"]["schemas"])
-    for name in ITEM_COMPONENTS:
-        components[name] = {**components[name], "additionalProperties": False}
-    root = {"$ref": "#/components/schemas/StepItemEvent", "components": {"schemas": components}}
-    return jsonschema.Draft202012Validator(root)
+    return schema_validator("StepItemEvent", closed=("StepItemEvent", "StepItemData"))
 
 
 def feed_validator() -> jsonschema.Draft202012Validator:
     """The published feed type, closed: a field the server sends but the type lacks fails as well."""
-    components = _json_schema(current_schema()["components"]["schemas"])
-    for name in FEED_COMPONENTS:
-        components[name] = {**components[name], "additionalProperties": False}
-    root = {"$ref": "#/components/schemas/DashboardFeed", "components": {"schemas": components}}
-    return jsonschema.Draft202012Validator(root)
+    return schema_validator("DashboardFeed", closed=("DashboardFeed", "DashboardFeedRun"))
 
 
 CHATTY = "tests.contract.step_functions.chatty"

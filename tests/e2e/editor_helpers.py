@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 
 from .conftest import ARTIFACTS, screenshot
+from .session import login  # noqa: F401 -- the editor tests import it from here with the other helpers
 
 DOCS_SCREENSHOTS = ARTIFACTS.parent / "docs" / "screenshots"
-
-
-def login(page, username: str, then: str = "/") -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f"{username}-password-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(campaigns)?$"), wait_until="commit")
-    page.wait_for_selector("[data-testid=current-user]")
-    if then != "/":
-        page.goto(then)
 
 
 def open_editor(page, campaign_id: int | None = None) -> None:

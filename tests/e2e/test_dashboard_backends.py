@@ -1,22 +1,13 @@
 """The dashboard lists the execution backends; the test stack's worker serves ``thread``."""
 
-import re
-
 import pytest
 
 from tests.conftest import make_user
 
 from .conftest import screenshot
+from .session import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def login(page, username):
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f"{username}-password-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(campaigns)?$"), wait_until="commit")
 
 
 def test_dashboard_shows_the_thread_backend_up(page):

@@ -8,17 +8,9 @@ from campaigns_app.services import campaign_create
 from tests.conftest import make_user, seed_definition
 
 from .conftest import screenshot
+from .session import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def login(page, username):
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f"{username}-password-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(campaigns)?$"), wait_until="commit")
-    page.wait_for_selector("text=Seed campaign")
 
 
 def test_launch_the_seed_campaign_and_see_every_step_succeed_live(page):
@@ -26,6 +18,7 @@ def test_launch_the_seed_campaign_and_see_every_step_succeed_live(page):
     campaign = campaign_create(owner=user, **seed_definition(step_seconds=0.5))
 
     login(page, "carol")
+    page.wait_for_selector("text=Seed campaign")
     page.click(f"[data-testid=launch-{campaign.pk}]")
     page.fill("input[name=name]", "Campaign B")
     page.click("[data-testid=launch-submit]")

@@ -9,16 +9,9 @@ from campaigns_app.services import campaign_create
 from tests.conftest import make_user, seed_definition, team_with
 
 from .conftest import screenshot
+from .session import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def login(page, username):
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f"{username}-password-1")
-    page.click("button[type=submit]")
-    page.wait_for_selector(f"[data-testid=current-user]:has-text('{username}')")
 
 
 def test_a_teammate_finds_a_shared_campaign_forks_it_and_launches_the_fork(page):

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from campaigns_app.services import batch_launch, campaign_create
+from tests.graphs import sleep_chain
 from tests.integration.helpers import assert_gap_free, wait_for_runs
 from tests.live import database_url, start_worker
 
@@ -30,13 +31,7 @@ def test_steps_survive_their_worker_losing_its_database_connection_mid_finish(
 ):
     if connection.vendor != "postgresql":
         pytest.skip("terminates PostgreSQL backends: runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")
-    graph = {
-        "steps": [
-            {"id": f"s{k}", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.05}}
-            for k in range(1, STEPS + 1)
-        ],
-        "edges": [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, STEPS)],
-    }
+    graph = sleep_chain(STEPS, seconds=0.05)
     campaign = campaign_create(owner=alice, name="db-loss", graph=graph)
     worker, _ = start_worker(tmp_path, concurrency=4)
     processes.append(worker)

@@ -10,6 +10,7 @@ import pytest
 
 from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import batch_launch, campaign_create
+from tests.graphs import sleep_chain
 from tests.integration.helpers import assert_gap_free, wait_for_runs
 from tests.live import start_worker
 
@@ -28,13 +29,7 @@ def wait_for(predicate, timeout: float) -> None:
 
 
 def test_campaigns_survive_a_worker_killed_again_and_again(alice, processes, clean_broker, tmp_path, figures):
-    graph = {
-        "steps": [
-            {"id": f"s{k}", "kind": "function", "function": "sleep", "kwargs": {"seconds": 0.25}}
-            for k in range(1, STEPS + 1)
-        ],
-        "edges": [{"source": f"s{k}", "target": f"s{k + 1}"} for k in range(1, STEPS)],
-    }
+    graph = sleep_chain(STEPS, seconds=0.25)
     campaign = campaign_create(owner=alice, name="fault", graph=graph)
     # Few threads, so the work outlasts the kills and the restarts between them.
     steady, _ = start_worker(tmp_path, concurrency=4, name="steady")

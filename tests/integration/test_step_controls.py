@@ -1,13 +1,13 @@
 """Retries, timeouts, max_parallel, cancel, resume and live logs, with a real worker."""
 
 import time
-from itertools import pairwise
 
 import pytest
 
 from campaigns_app.models import RunEvent, StepRun
 from campaigns_app.services import batch_launch, campaign_create, run_launch
 from tests.conftest import client_for
+from tests.graphs import chain
 
 from .helpers import assert_gap_free, processes_running, step, step_times, unique_sleep, wait_for_runs, wait_until
 
@@ -20,10 +20,6 @@ def fn(step_id, function, **kwargs):
 
 def exe(step_id, *argv, **extra):
     return {"id": step_id, "name": step_id, "kind": "executable", "argv": list(argv), **extra}
-
-
-def chain(*steps):
-    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in pairwise(steps)]}
 
 
 def launch(owner, graph, **kwargs):

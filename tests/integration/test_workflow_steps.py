@@ -1,12 +1,11 @@
 """Campaigns of workflows with a real worker: nesting, cancel and retry through a parent, for_each, ensembles."""
 
-from itertools import pairwise
-
 import pytest
 
 from campaigns_app.models import Run, StepItem
 from campaigns_app.services import campaign_create, run_launch
 from tests.conftest import client_for
+from tests.graphs import chain
 
 from .helpers import assert_gap_free, step, wait_for_runs, wait_until
 
@@ -19,10 +18,6 @@ def fn(step_id, function, **kwargs):
 
 def wf(step_id, campaign, **extra):
     return {"id": step_id, "name": step_id, "kind": "workflow", "campaign": campaign.pk, **extra}
-
-
-def chain(*steps):
-    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in pairwise(steps)]}
 
 
 def campaign(owner, name, *steps, parameters=()):

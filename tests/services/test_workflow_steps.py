@@ -1,7 +1,6 @@
 """Workflow steps and ensembles, driven in-process: child runs, their ends, cancel, retry, for_each items."""
 
 import time
-from itertools import pairwise
 
 import pytest
 
@@ -13,6 +12,7 @@ from campaigns_app.services import (
     run_retry,
     step_run_execute,
 )
+from tests.graphs import chain
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,10 +33,6 @@ def fn(step_id, function="noop", **kwargs):
 
 def wf(step_id, campaign, **extra):
     return {"id": step_id, "kind": "workflow", "campaign": campaign.pk, **extra}
-
-
-def chain(*steps):
-    return {"steps": list(steps), "edges": [{"source": a["id"], "target": b["id"]} for a, b in pairwise(steps)]}
 
 
 def child_campaign(owner, *, fail_on=None, **extra):
