@@ -5,10 +5,7 @@ import { LaunchDialog } from './LaunchDialog';
 import { campaign } from '../test/fixtures';
 import type { Campaign } from '../lib/types';
 import { QueryWrapper } from '../test/queryClient';
-
-function json(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
+import { json } from '../test/http';
 
 describe('LaunchDialog', () => {
   let fetchMock: ReturnType<typeof vi.fn>;
@@ -39,7 +36,7 @@ describe('LaunchDialog', () => {
   });
 
   it('POSTs typed parameters and reports the created run', async () => {
-    fetchMock.mockResolvedValue(json(201, { id: 77, state: 'queued' }));
+    fetchMock.mockResolvedValue(json({ id: 77, state: 'queued' }, 201));
     const { input, onLaunched } = setup();
     fireEvent.change(input('count'), { target: { value: '10' } });
     fireEvent.click(input('verbose'));
@@ -53,7 +50,7 @@ describe('LaunchDialog', () => {
 
   it('shows a 400 parameter error next to the field it names', async () => {
     fetchMock.mockResolvedValue(
-      json(400, { parameters: { count: ['Ensure this value is greater than or equal to 1.'] } }),
+      json({ parameters: { count: ['Ensure this value is greater than or equal to 1.'] } }, 400),
     );
     const { input, onLaunched } = setup();
     fireEvent.change(input('count'), { target: { value: '0' } });
@@ -69,7 +66,7 @@ describe('LaunchDialog', () => {
   });
 
   it('shows other 400 errors as a message', async () => {
-    fetchMock.mockResolvedValue(json(400, { detail: 'Campaign graph is empty.' }));
+    fetchMock.mockResolvedValue(json({ detail: 'Campaign graph is empty.' }, 400));
     setup();
     fireEvent.click(screen.getByTestId('launch-submit'));
     expect((await screen.findByTestId('launch-error')).textContent).toBe('Campaign graph is empty.');
@@ -105,7 +102,7 @@ describe('LaunchDialog', () => {
     await waitFor(() => expect(screen.getByTestId('launch-submit').textContent).toBe('Launching…'));
     fireEvent.keyDown(window, { key: 'Escape' });
     expect(onClose).not.toHaveBeenCalled();
-    answer(json(201, { id: 8, state: 'queued' }));
+    answer(json({ id: 8, state: 'queued' }, 201));
     await waitFor(() => expect(onLaunched).toHaveBeenCalled());
   });
 });
@@ -113,7 +110,7 @@ describe('LaunchDialog', () => {
 describe('LaunchDialog with choice and json parameters', () => {
   let fetchMock: ReturnType<typeof vi.fn>;
   beforeEach(() => {
-    fetchMock = vi.fn(async () => json(201, { id: 5 }));
+    fetchMock = vi.fn(async () => json({ id: 5 }, 201));
     vi.stubGlobal('fetch', fetchMock);
   });
   afterEach(() => vi.unstubAllGlobals());

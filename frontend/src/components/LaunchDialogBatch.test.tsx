@@ -3,10 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { LaunchDialog } from './LaunchDialog';
 import { campaign } from '../test/fixtures';
 import { QueryWrapper } from '../test/queryClient';
-
-function json(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
+import { json } from '../test/http';
 
 // The compact answer of a batch launch (ids and states, not the runs).
 const launched = {
@@ -41,7 +38,7 @@ describe('LaunchDialog with several instances', () => {
   }
 
   it('launches one run per line of the chosen parameter, the others from the form', async () => {
-    fetchMock.mockResolvedValue(json(201, launched));
+    fetchMock.mockResolvedValue(json(launched, 201));
     const { onLaunchedBatch } = setup();
     fireEvent.click(screen.getByTestId('instances-mode-lines').querySelector('input')!);
     fireEvent.change(screen.getByTestId('instances-parameter'), { target: { value: 'label' } });
@@ -55,7 +52,7 @@ describe('LaunchDialog with several instances', () => {
   });
 
   it('names the instance the server refused', async () => {
-    fetchMock.mockResolvedValue(json(400, { instances: { '1': { parameters: { count: ['must be an integer'] } } } }));
+    fetchMock.mockResolvedValue(json({ instances: { '1': { parameters: { count: ['must be an integer'] } } } }, 400));
     setup();
     fireEvent.click(screen.getByTestId('instances-mode-json').querySelector('input')!);
     fireEvent.change(screen.getByTestId('instances-json'), { target: { value: '[{"count": 1}, {"count": "x"}]' } });

@@ -1,28 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from './types';
-import { DashboardStore, stepBar, type FeedRun } from './dashboardStore';
-
-function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
-  const run: FeedRun = {
-    id,
-    campaign: 1,
-    campaign_name: 'Seed',
-    batch: null,
-    owner: 'alice',
-    state: 'queued',
-    parameters: { name: `R${id}` },
-    created_at: 1000,
-    started_at: null,
-    finished_at: null,
-    last_seq: 2,
-    steps: [
-      ['s1', 'Step 1', 'queued', 0, 1000, null, null],
-      ['s2', 'Step 2', 'pending', 0, null, null, null],
-    ],
-    parent: null,
-  };
-  return { ...run, ...extra } as FeedRun;
-}
+import { DashboardStore, stepBar } from './dashboardStore';
+import { feedRun } from '../test/fixtures';
 
 const ev = (run: number, seq: number, type: string, state: string, step: string | null, at: number) =>
   ({

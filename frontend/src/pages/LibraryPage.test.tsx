@@ -1,13 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { LibraryPage } from './LibraryPage';
 import { campaign } from '../test/fixtures';
-import { QueryWrapper } from '../test/queryClient';
 import type { Campaign } from '../lib/types';
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+import { json } from '../test/http';
+import { renderPage } from '../test/render';
 
 const LONG_NAME = `A campaign whose name goes on ${'and on '.repeat(20)}`;
 
@@ -32,13 +29,7 @@ describe('LibraryPage', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('cuts a long name with its whole in the title, and shows a share at once, then reads the list again', async () => {
-    render(
-      <QueryWrapper>
-        <MemoryRouter initialEntries={['/library']}>
-          <LibraryPage />
-        </MemoryRouter>
-      </QueryWrapper>,
-    );
+    renderPage(<LibraryPage />, '/library');
     const name = (await screen.findByTestId(`open-${campaign.id}`)).querySelector('.truncate')!;
     expect(name.getAttribute('title')).toBe(LONG_NAME);
     expect(screen.getByTestId(`visibility-badge-${campaign.id}`).textContent).toBe('private');

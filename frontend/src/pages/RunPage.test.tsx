@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { RunPage } from './RunPage';
 import { iso, makeRun, runEvents } from '../test/fixtures';
 import { FakeSocket } from '../test/fakeSocket';
-import { QueryWrapper } from '../test/queryClient';
+import { renderPage } from '../test/render';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { queryKeys } from '../lib/queries';
@@ -23,16 +22,7 @@ let storedLog = '';
 let runDetail = makeRun({ state: 'queued', started_at: null, last_seq: 1 });
 
 function renderAt(path: string, beside: ReactNode = null) {
-  render(
-    <QueryWrapper>
-      <MemoryRouter initialEntries={[path]}>
-        <Routes>
-          <Route path="/runs/:id" element={<RunPage />} />
-        </Routes>
-      </MemoryRouter>
-      {beside}
-    </QueryWrapper>,
-  );
+  renderPage(<RunPage />, path, '/runs/:id', beside);
 }
 
 /** A run list read beside the page (as the Runs page keeps one in the cache); counts how often it is asked. */

@@ -1,13 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { RunsPage } from './RunsPage';
 import { iso } from '../test/fixtures';
-import { QueryWrapper } from '../test/queryClient';
 import type { Run } from '../lib/types';
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+import { json } from '../test/http';
+import { renderPage } from '../test/render';
 
 const run = (id: number, state: string, campaignName: string) =>
   ({
@@ -42,15 +39,7 @@ describe('RunsPage', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('shows the runs of the state picked last, though the answer for the earlier pick comes later', async () => {
-    render(
-      <QueryWrapper>
-        <MemoryRouter initialEntries={['/runs?state=running']}>
-          <Routes>
-            <Route path="/runs" element={<RunsPage />} />
-          </Routes>
-        </MemoryRouter>
-      </QueryWrapper>,
-    );
+    renderPage(<RunsPage />, '/runs?state=running', '/runs');
     const runningUrl = '/api/runs/?state=running&page_size=100';
     const failedUrl = '/api/runs/?state=failed&page_size=100';
     await waitFor(() => expect(held.has(runningUrl)).toBe(true));

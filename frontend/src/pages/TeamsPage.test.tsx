@@ -1,13 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { AuthProvider } from '../auth';
 import { TeamsPage } from './TeamsPage';
-import { QueryWrapper } from '../test/queryClient';
 import type { Member, Team } from '../lib/sharing';
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+import { json } from '../test/http';
+import { renderPage } from '../test/render';
 
 const member = (userId: number, username: string, role: Member['role']) =>
   ({ user_id: userId, username, role, created_at: '2026-01-01T00:00:00Z' }) as Member;
@@ -47,14 +44,11 @@ describe('TeamsPage', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('suggests users once the name is typed, and shows an added member from the team list read again', async () => {
-    render(
-      <QueryWrapper>
-        <MemoryRouter initialEntries={['/teams']}>
-          <AuthProvider>
-            <TeamsPage />
-          </AuthProvider>
-        </MemoryRouter>
-      </QueryWrapper>,
+    renderPage(
+      <AuthProvider>
+        <TeamsPage />
+      </AuthProvider>,
+      '/teams',
     );
     const card = await screen.findByTestId('team-Lab');
     const field = within(card).getByTestId('member-username');

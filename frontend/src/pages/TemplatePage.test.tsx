@@ -1,12 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { TemplatePage } from './TemplatePage';
 import { campaign } from '../test/fixtures';
-import { QueryWrapper } from '../test/queryClient';
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+import { json } from '../test/http';
+import { renderPage } from '../test/render';
 
 const template = { ...campaign, id: 5, version: 3, permissions: { ...campaign.permissions, edit: false } };
 const version = (number: number) => ({
@@ -51,15 +48,7 @@ describe('TemplatePage versions', () => {
       .find((r) => (r as HTMLInputElement).name === name)!;
 
   it('shows the diff of the versions picked last, though the answer for an earlier pick comes later', async () => {
-    render(
-      <QueryWrapper>
-        <MemoryRouter initialEntries={['/library/5']}>
-          <Routes>
-            <Route path="/library/:id" element={<TemplatePage />} />
-          </Routes>
-        </MemoryRouter>
-      </QueryWrapper>,
-    );
+    renderPage(<TemplatePage />, '/library/5', '/library/:id');
     await screen.findByTestId('version-1');
     await waitFor(() => expect(held.has('/api/campaigns/5/diff/?from=2&to=3')).toBe(true));
     held.get('/api/campaigns/5/diff/?from=2&to=3')!.resolve(json(diff('v2 to v3')));

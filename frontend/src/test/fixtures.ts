@@ -1,3 +1,4 @@
+import type { FeedRun } from '../lib/dashboardStore';
 import type { Campaign, Graph, Run, RunEvent } from '../lib/types';
 
 export const T0 = Date.parse('2024-05-01T12:00:00.000Z');
@@ -185,4 +186,27 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
     })),
     ...overrides,
   };
+}
+
+/** A run as the dashboard feed lists it: queued, two steps, created at 1000 (ms); `extra` overrides. */
+export function feedRun(id: number, extra: Partial<FeedRun> = {}): FeedRun {
+  const run: FeedRun = {
+    id,
+    campaign: 1,
+    campaign_name: 'Seed',
+    batch: null,
+    owner: 'alice',
+    state: 'queued',
+    parameters: { name: `R${id}` },
+    created_at: 1000,
+    started_at: null,
+    finished_at: null,
+    last_seq: 2,
+    steps: [
+      ['s1', 'Step 1', 'queued', 0, 1000, null, null],
+      ['s2', 'Step 2', 'pending', 0, null, null, null],
+    ],
+    parent: null,
+  };
+  return { ...run, ...extra } as FeedRun;
 }

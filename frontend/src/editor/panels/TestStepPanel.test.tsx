@@ -8,6 +8,7 @@ import type { GraphStep } from '../../lib/types';
 import { FakeSocket } from '../../test/fakeSocket';
 import { QueryWrapper } from '../../test/queryClient';
 import { LastRunContext, type LastRun } from '../lastRun';
+import { json } from '../../test/http';
 
 const step: GraphStep = {
   id: 's2',
@@ -25,10 +26,6 @@ const doc: EditorDoc = {
   blocks: [],
   notes: [],
 };
-
-function json(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
 
 const lastRun = makeRun({
   id: 5,
@@ -52,13 +49,13 @@ describe('TestStepPanel', () => {
   beforeEach(() => {
     FakeSocket.instances = [];
     vi.stubGlobal('WebSocket', FakeSocket);
-    testAnswer = json(201, testRun);
+    testAnswer = json(testRun, 201);
     fetchMock = vi.fn(async (url: string) => {
-      if (url.startsWith('/api/runs/?')) return json(200, { count: 1, results: [lastRun] });
+      if (url.startsWith('/api/runs/?')) return json({ count: 1, results: [lastRun] });
       if (url === '/api/campaigns/3/test-step/') return testAnswer;
-      if (url === '/api/runs/9/') return json(200, testRun);
+      if (url === '/api/runs/9/') return json(testRun);
       if (url.startsWith('/api/runs/9/steps/')) return new Response('', { status: 200 });
-      return json(200, []);
+      return json([]);
     });
     vi.stubGlobal('fetch', fetchMock);
     document.cookie = 'csrftoken=t; path=/';
@@ -135,7 +132,7 @@ describe('TestStepPanel', () => {
   });
 
   it('shows the server refusal naming the argument, and no run', async () => {
-    testAnswer = json(400, { s2: ["step 's2': argument 'got' must be a number"] });
+    testAnswer = json({ s2: ["step 's2': argument 'got' must be a number"] }, 400);
     renderPanel();
     fireEvent.click(screen.getByRole('button', { name: 'Test this step' }));
     expect((await screen.findByRole('alert')).textContent).toContain("argument 'got' must be a number");

@@ -1,29 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, render, screen, waitFor } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
+import { act, screen, waitFor } from '@testing-library/react';
 import { DashboardPage } from './DashboardPage';
 import type { FeedRun } from '../../lib/dashboardStore';
 import { FakeSocket } from '../../test/fakeSocket';
-import { QueryWrapper } from '../../test/queryClient';
+import { feedRun } from '../../test/fixtures';
+import { json } from '../../test/http';
+import { renderPage } from '../../test/render';
 
-const json = (body: unknown) =>
-  new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
-
-const run = (id: number): FeedRun => ({
-  id,
-  campaign: 1,
-  campaign_name: 'Seed',
-  batch: null,
-  owner: 'alice',
-  state: 'queued',
-  parameters: { name: `R${id}` },
-  created_at: Date.now() - 1000,
-  started_at: null,
-  finished_at: null,
-  last_seq: 1,
-  parent: null,
-  steps: [['s1', 'Step 1', 'queued', 0, Date.now() - 1000, null, null]],
-});
+const run = (id: number): FeedRun =>
+  feedRun(id, {
+    created_at: Date.now() - 1000,
+    last_seq: 1,
+    steps: [['s1', 'Step 1', 'queued', 0, Date.now() - 1000, null, null]],
+  });
 
 const event = (runId: number, seq: number, type: string, state: string, step: string | null) => ({
   run: runId,
@@ -60,13 +49,7 @@ describe('DashboardPage', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('folds the events of one frame into the page at once, not one render per event', async () => {
-    render(
-      <QueryWrapper>
-        <MemoryRouter initialEntries={['/dashboard']}>
-          <DashboardPage />
-        </MemoryRouter>
-      </QueryWrapper>,
-    );
+    renderPage(<DashboardPage />, '/dashboard');
     await waitFor(() => expect(screen.getByTestId('count-queued').getAttribute('data-count')).toBe('2'));
     const socket = FakeSocket.last();
     act(() => socket.open());
