@@ -59,6 +59,20 @@ def ledger_figures(run_ids) -> dict:
     }
 
 
+def assert_every_step_ran_once(runs, steps_each: int) -> dict:
+    """Every run succeeded with gap-free events, and each of its steps succeeded exactly once: the ledger's figures."""
+    from tests.integration.helpers import assert_gap_free
+
+    assert [r.state for r in runs] == ["succeeded"] * len(runs)
+    run_ids = [r.pk for r in runs]
+    for run_id in run_ids:
+        assert_gap_free(run_id)
+    ledger = ledger_figures(run_ids)
+    assert ledger["lost"] == ledger["doubled"] == 0
+    assert ledger["steps"] == len(runs) * steps_each
+    return ledger
+
+
 @pytest.fixture
 def figures(request):
     """Record a suite's figures: printed (``-s`` shows them) and appended to test-artifacts/faults.jsonl."""
