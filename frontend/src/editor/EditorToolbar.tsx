@@ -22,22 +22,22 @@ interface Props {
 }
 
 export function EditorToolbar(p: Props) {
+  /** A tool: an editor command (its test id `tool-<command>`), or an action of its own. */
   const btn = (
-    command: Command,
+    action: Command | { run: () => void; testId: string },
     icon: IconName,
     label: string,
     title: string,
     disabled = false,
-    testId = `tool-${command}`,
   ) => (
     <button
       type="button"
       className="btn btn-small btn-tool"
-      onClick={() => p.onCommand(command)}
+      onClick={typeof action === 'string' ? () => p.onCommand(action) : action.run}
       disabled={disabled}
       title={title}
       aria-label={label}
-      data-testid={testId}
+      data-testid={typeof action === 'string' ? `tool-${action}` : action.testId}
     >
       <Icon name={icon} />
       <span className="tool-label">{label}</span>
@@ -89,28 +89,8 @@ export function EditorToolbar(p: Props) {
         {btn('fit', 'fit', 'Fit', 'Zoom to fit (F)')}
       </div>
       <div className="toolbar-group">
-        <button
-          type="button"
-          className="btn btn-small btn-tool"
-          onClick={p.onImport}
-          data-testid="tool-import"
-          title="Import a campaign JSON file"
-          aria-label="Import"
-        >
-          <Icon name="import" />
-          <span className="tool-label">Import</span>
-        </button>
-        <button
-          type="button"
-          className="btn btn-small btn-tool"
-          onClick={p.onExport}
-          data-testid="tool-export"
-          title="Download this campaign as JSON"
-          aria-label="Export"
-        >
-          <Icon name="export" />
-          <span className="tool-label">Export</span>
-        </button>
+        {btn({ run: p.onImport, testId: 'tool-import' }, 'import', 'Import', 'Import a campaign JSON file')}
+        {btn({ run: p.onExport, testId: 'tool-export' }, 'export', 'Export', 'Download this campaign as JSON')}
         {btn('help', 'help', 'Shortcuts', 'Keyboard shortcuts (?)')}
       </div>
       <div className="toolbar-spacer" />

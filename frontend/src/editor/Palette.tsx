@@ -1,7 +1,7 @@
 import { useMemo, useState, type DragEvent } from 'react';
-import { Icon } from '../components/Icon';
 import type { Campaign, ExecutableRight, FunctionInfo } from '../lib/types';
 import { PALETTE_MIME, type PaletteItem } from './canvas/EditorCanvas';
+import { HidePanelButton } from './HidePanelButton';
 
 interface Props {
   functions: FunctionInfo[] | null;
@@ -95,18 +95,7 @@ export function Palette({ functions, error, onAdd, onCollapse, executables, camp
           onChange={(e) => setFilter(e.target.value)}
           aria-label="Search functions and campaigns"
         />
-        {onCollapse && (
-          <button
-            type="button"
-            className="btn btn-small btn-ghost"
-            onClick={onCollapse}
-            title="Hide the palette"
-            aria-label="Hide the palette"
-            data-testid="palette-collapse"
-          >
-            <Icon name="panelLeft" />
-          </button>
-        )}
+        {onCollapse && <HidePanelButton side="palette" onHide={onCollapse} />}
       </div>
       <div className="palette-section">Functions</div>
       {error && <div className="field-error small">Could not load functions: {error}</div>}

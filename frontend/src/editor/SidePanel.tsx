@@ -1,4 +1,3 @@
-import { Icon } from '../components/Icon';
 import type { FunctionInfo } from '../lib/types';
 import type { EditorDoc } from './lib/doc';
 import { renameBlock, ungroup } from './lib/ops';
@@ -7,6 +6,7 @@ import { ParametersEditor } from './panels/ParametersEditor';
 import { StepProperties } from './panels/StepProperties';
 import type { Selection } from './canvas/EditorCanvas';
 import type { EditOptions } from './useEditorDoc';
+import { HidePanelButton } from './HidePanelButton';
 
 export type PanelTab = 'step' | 'parameters' | 'campaign';
 
@@ -45,18 +45,7 @@ export function SidePanel({ tab, onTab, doc, selection, functions, errors, edit,
         {tabButton('step', 'Properties')}
         {tabButton('parameters', `Parameters (${doc.parameters.length})`)}
         {tabButton('campaign', 'Campaign')}
-        {onCollapse && (
-          <button
-            type="button"
-            className="btn btn-small btn-ghost panel-collapse"
-            onClick={onCollapse}
-            title="Hide the properties panel"
-            aria-label="Hide the properties panel"
-            data-testid="panel-collapse"
-          >
-            <Icon name="panelRight" />
-          </button>
-        )}
+        {onCollapse && <HidePanelButton side="panel" onHide={onCollapse} />}
       </div>
       <div className="panel-body">
         {tab === 'step' &&
