@@ -6,6 +6,7 @@ import { useTitle } from '../hooks';
 import { formatDateTime } from '../lib/format';
 import { useChangePassword, useCreateToken, useRevokeToken, useTokens } from '../lib/queries';
 import type { ApiToken } from '../lib/sharing';
+import { CreateByName } from '../components/CreateByName';
 
 function PasswordForm() {
   const [oldPassword, setOld] = useState('');
@@ -118,19 +119,15 @@ function TokensPanel() {
         For scripts: send <code>Authorization: Token &lt;key&gt;</code>, or <code>?token=&lt;key&gt;</code> on
         websockets.
       </p>
-      <form className="inline-form" onSubmit={create}>
-        <input
-          type="text"
-          placeholder="What will use it?"
-          aria-label="Token name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          data-testid="token-name"
-        />
-        <button type="submit" className="btn btn-primary" disabled={!name.trim()} data-testid="token-create">
-          Create token
-        </button>
-      </form>
+      <CreateByName
+        name={name}
+        onName={setName}
+        onCreate={create}
+        placeholder="What will use it?"
+        label="Token name"
+        testId="token"
+        action="Create token"
+      />
       {created?.token && (
         <div className="token-once" role="status" data-testid="token-created">
           <p className="strong">Copy the key of “{created.name}” now: it is not shown again.</p>

@@ -5,6 +5,7 @@ import { errorText } from '../lib/api';
 import { useTitle } from '../hooks';
 import { useCreateTeam, useCreateUser, useTeamChanges, useTeamList, useUserSearch } from '../lib/queries';
 import { ROLE_HELP, ROLES, type Role, type Team } from '../lib/sharing';
+import { CreateByName } from '../components/CreateByName';
 
 /** `value`, once it has stayed the same for `ms` (so that typing a name asks once, not per key). */
 function useSettled(value: string, ms: number): string {
@@ -234,19 +235,15 @@ export function TeamsPage() {
           .join('; ')}
         .
       </p>
-      <form className="inline-form" onSubmit={create}>
-        <input
-          type="text"
-          placeholder="New team name"
-          aria-label="New team name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          data-testid="team-name"
-        />
-        <button type="submit" className="btn btn-primary" disabled={!name.trim()} data-testid="team-create">
-          Create team
-        </button>
-      </form>
+      <CreateByName
+        name={name}
+        onName={setName}
+        onCreate={create}
+        placeholder="New team name"
+        label="New team name"
+        testId="team"
+        action="Create team"
+      />
       {error && (
         <div className="form-error" role="alert">
           {error}
