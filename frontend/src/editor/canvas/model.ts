@@ -35,16 +35,23 @@ export function noteNodes(
     return {
       id,
       type: 'note' as const,
-      position: { x: note.x, y: note.y },
-      width: note.width,
-      height: note.height,
-      style: { width: note.width, height: note.height },
+      ...placed(note),
       zIndex,
       selected: isSelected,
       measured: old?.measured,
       data: { note },
     };
   });
+}
+
+/** A sized node's place and size, as React Flow takes them (its size also as style, before it measures). */
+function placed(r: { x: number; y: number; width: number; height: number }) {
+  return {
+    position: { x: r.x, y: r.y },
+    width: r.width,
+    height: r.height,
+    style: { width: r.width, height: r.height },
+  };
 }
 
 /** Where a step sits when it has no position yet (imports without positions). */
@@ -62,10 +69,7 @@ export function blockNodes(doc: EditorDoc, boxes: Record<string, Box>, selected:
       return {
         id,
         type: 'block' as const,
-        position: { x: box.x, y: box.y },
-        width: box.width,
-        height: box.height,
-        style: { width: box.width, height: box.height },
+        ...placed(box),
         zIndex: depths[b.id] ?? 0,
         selected: selected.has(id),
         data: { blockId: b.id, name: b.name, depth: depths[b.id] ?? 0, errors: [] },
