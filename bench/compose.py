@@ -21,7 +21,6 @@ import asyncio
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -29,13 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ui_common import Api, private_stack
 
+from bench.stack_common import asyncflow_three_campaigns, last_step_end
+
 STEP_S = 0.2
 GOAL_S = 1.75
 TERMINAL = ("succeeded", "failed", "cancelled")
-
-
-def parse_time(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
 
 
 def sleep_step(step_id: str) -> dict:
@@ -67,9 +64,7 @@ def studio_round(api: Api, campaign_id: int) -> float:
         if time.monotonic() > deadline:
             raise SystemExit(f"runs did not end within 60 s: {[(r['id'], r['state']) for r in runs]}")
         time.sleep(0.05)
-    if any(r["state"] != "succeeded" for r in runs):
-        raise SystemExit(f"a run did not succeed: {[(r['id'], r['state']) for r in runs]}")
-    return max(parse_time(s["finished_at"]) for r in runs for s in r["steps"]) - started
+    return last_step_end(runs) - started
 
 
 async def asyncflow_round() -> float:
@@ -93,11 +88,7 @@ async def asyncflow_round() -> float:
             result = await child(result)
         return result
 
-    started = time.time()
-    await asyncio.gather(*(parent(f"Campaign {n}") for n in "ABC"))
-    elapsed = time.time() - started
-    await flow.shutdown()
-    return elapsed
+    return await asyncflow_three_campaigns(flow, parent)
 
 
 def main() -> int:

@@ -22,7 +22,6 @@ import statistics
 import sys
 import time
 from contextlib import nullcontext
-from datetime import UTC, datetime
 from pathlib import Path
 
 # Run as a script: the repository comes first on sys.path (for ``bench.*`` and ``campaigns_app``), not this folder.
@@ -32,13 +31,9 @@ sys.path[:] = [str(_BENCH.parent), *[p for p in sys.path if Path(p or ".").resol
 from websockets.sync.client import connect  # noqa: E402 - after the sys.path fix above
 
 from bench.engine_stack import Api, chain_campaign, frame_events, peak_rss_mb, private_stack  # noqa: E402
-from bench.stack_common import admin_password  # noqa: E402
+from bench.stack_common import admin_password, parse_time  # noqa: E402
 
 TERMINAL = ("succeeded", "failed", "cancelled")
-
-
-def parse_time(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
 
 
 def quantile(values: list[float], q: float) -> float:

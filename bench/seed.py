@@ -28,7 +28,6 @@ import json
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -60,10 +59,6 @@ class Api:
         return json.loads(data) if data else None
 
 
-def parse_time(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
-
-
 TERMINAL = ("succeeded", "failed", "cancelled")
 
 
@@ -90,10 +85,7 @@ def studio_round(api: Api, dashboard, campaign_id: int, *, batch: bool) -> float
         if event["type"] == "run.state" and event["state"] in TERMINAL:
             waiting.discard(event["run"])
     runs = [api.call("GET", f"/api/runs/{run_id}/") for run_id in run_ids]
-    if any(r["state"] != "succeeded" for r in runs):
-        raise SystemExit(f"a run did not succeed: {[(r['id'], r['state']) for r in runs]}")
-    last = max(parse_time(s["finished_at"]) for r in runs for s in r["steps"])
-    return last - started
+    return stack_common.last_step_end(runs) - started
 
 
 async def asyncflow_round() -> float:
@@ -113,11 +105,7 @@ async def asyncflow_round() -> float:
             result = await workflow_step(name, step, result)
         return result
 
-    started = time.time()
-    await asyncio.gather(*(campaign(f"Campaign {n}") for n in "ABC"))
-    elapsed = time.time() - started
-    await flow.shutdown()
-    return elapsed
+    return await stack_common.asyncflow_three_campaigns(flow, campaign)
 
 
 def main() -> int:

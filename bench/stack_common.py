@@ -6,16 +6,19 @@ ports, the worker's command line, shutdown) come from ``scripts/stack.py``, as f
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,6 +37,27 @@ class Stack:
     password: str
     web_pid: int | None = None
     worker_pids: list[int] = field(default_factory=list)
+
+
+def parse_time(text: str) -> float:
+    """An API timestamp (``2026-01-01T00:00:00.000000Z``) as epoch seconds."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
+
+
+def last_step_end(runs: list[dict]) -> float:
+    """When the last step of these run details finished; a run that did not succeed ends the bench."""
+    if any(r["state"] != "succeeded" for r in runs):
+        raise SystemExit(f"a run did not succeed: {[(r['id'], r['state']) for r in runs]}")
+    return max(parse_time(s["finished_at"]) for r in runs for s in r["steps"])
+
+
+async def asyncflow_three_campaigns(flow, campaign) -> float:
+    """Seconds for asyncflow's ``campaign`` block run as campaigns A, B and C at once; ``flow`` is shut down after."""
+    started = time.time()
+    await asyncio.gather(*(campaign(f"Campaign {n}") for n in "ABC"))
+    elapsed = time.time() - started
+    await flow.shutdown()
+    return elapsed
 
 
 def admin_password(given: str | None = None) -> str:
