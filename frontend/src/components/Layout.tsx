@@ -3,6 +3,15 @@ import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-do
 import { useAuth } from '../auth';
 import { ThemeToggle } from './ThemeToggle';
 
+/** The pages the main menu links to after Campaigns (which is also active on a campaign's editor), in order. */
+const PAGES = [
+  ['dashboard', 'Dashboard'],
+  ['runs', 'Runs'],
+  ['library', 'Library'],
+  ['teams', 'Teams'],
+  ['audit', 'Audit'],
+] as const;
+
 export function Layout() {
   const { user, logout } = useAuth();
   const navigate = useNavigate();
@@ -34,21 +43,11 @@ export function Layout() {
           <NavLink to="/campaigns" className={() => (campaignsActive ? 'active' : '')} data-testid="nav-campaigns">
             Campaigns
           </NavLink>
-          <NavLink to="/dashboard" data-testid="nav-dashboard">
-            Dashboard
-          </NavLink>
-          <NavLink to="/runs" data-testid="nav-runs">
-            Runs
-          </NavLink>
-          <NavLink to="/library" data-testid="nav-library">
-            Library
-          </NavLink>
-          <NavLink to="/teams" data-testid="nav-teams">
-            Teams
-          </NavLink>
-          <NavLink to="/audit" data-testid="nav-audit">
-            Audit
-          </NavLink>
+          {PAGES.map(([path, label]) => (
+            <NavLink key={path} to={`/${path}`} data-testid={`nav-${path}`}>
+              {label}
+            </NavLink>
+          ))}
         </nav>
         <div className="header-user">
           <ThemeToggle />
