@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ui_common import Api, private_stack
 
-from bench.stack_common import asyncflow_three_campaigns, last_step_end
+from bench.stack_common import asyncflow_three_campaigns, last_step_end, rounds_line
 
 STEP_S = 0.2
 GOAL_S = 1.75
@@ -115,7 +115,7 @@ def main() -> int:
     flow_times = [asyncio.run(asyncflow_round()) for _ in range(args.rounds)]
 
     def line(label: str, times: list[float]) -> str:
-        return f"{label:<62} " + ", ".join(f"{t:.3f}" for t in times) + f"  median {statistics.median(times):.3f} s"
+        return rounds_line(label, times, width=62)
 
     print(f"warm-up rounds (not counted): composed {warm[0]:.3f} s, flat {warm[1]:.3f} s")
     print(line("studio, 3 parents x 4 workflow steps x 2-step child (s):", composed_times))

@@ -145,7 +145,7 @@ def measure(args, url: str, username: str, password: str) -> int:
     flow = [asyncio.run(asyncflow_round()) for _ in range(args.rounds)]
 
     def line(label: str, times: list[float]) -> str:
-        return f"{label:<58} " + ", ".join(f"{t:.3f}" for t in times) + f"  median {statistics.median(times):.3f} s"
+        return stack_common.rounds_line(label, times, width=58)
 
     print(
         f"warm-up rounds (not counted): studio batch {warm_batch:.3f} s, back to back {warm_sequential:.3f} s, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,11 @@ def last_step_end(runs: list[dict]) -> float:
     if any(r["state"] != "succeeded" for r in runs):
         raise SystemExit(f"a run did not succeed: {[(r['id'], r['state']) for r in runs]}")
     return max(parse_time(s["finished_at"]) for r in runs for s in r["steps"])
+
+
+def rounds_line(label: str, times: list[float], width: int) -> str:
+    """A figures row: the label (padded to ``width``), each counted round's seconds, and their median."""
+    return f"{label:<{width}} " + ", ".join(f"{t:.3f}" for t in times) + f"  median {statistics.median(times):.3f} s"
 
 
 async def asyncflow_three_campaigns(flow, campaign) -> float:
