@@ -64,11 +64,12 @@ export function RunPage() {
   const runState = view ? view.state : run?.state;
   // A cancel or retry shows here through the socket; once the run's state moves, the lists that show it ask again.
   const client = useQueryClient();
-  const movedFrom = useRef<string | null>(null);
+  const movedFrom = useRef<{ runId: number; state: string } | null>(null);
   useEffect(() => {
     if (!view) return;
-    if (movedFrom.current != null && movedFrom.current !== view.state) invalidateRunMoved(client, view.runId);
-    movedFrom.current = view.state;
+    const before = movedFrom.current;
+    if (before?.runId === view.runId && before.state !== view.state) invalidateRunMoved(client, view.runId);
+    movedFrom.current = { runId: view.runId, state: view.state };
   }, [client, view]);
   const logLines = useStepLog(run?.id, selected, view);
   const times = run && view ? runTimes(run, view) : null;
