@@ -34,6 +34,7 @@ class Stack:
     password: str
     web_pid: int | None = None
     worker_pids: list[int] = field(default_factory=list)
+    redis_pid: int | None = None
 
 
 def database_reset(database_url: str) -> None:
@@ -129,6 +130,7 @@ def private_stack(
             password=PASSWORD,
             web_pid=daphne.pid,
             worker_pids=[p.pid for label, p in procs.items() if label != "daphne"],
+            redis_pid=redis_proc.pid if redis_proc is not None else None,
         )
     finally:
         terminate(procs.values())
