@@ -154,9 +154,11 @@ def _bulk_cursor():
 
 
 def rows_insert(
-    model: type[models.Model], fields: Sequence[str], objects: Iterable[models.Model], *, returning: Sequence[str] = ()
+    model: type[models.Model], fields: Sequence[str], objects: Iterable[Any], *, returning: Sequence[str] = ()
 ) -> list[tuple]:
     """Insert the objects' ``fields``, in one statement unless the database's limit on parameters needs more.
+
+    The objects are instances of ``model`` or anything with the fields' attributes (``ledger.PendingEvent``).
 
     ``returning`` names columns to read back (``RETURNING``, on SQLite 3.35+
     and PostgreSQL), as rows of those values in no promised order.
