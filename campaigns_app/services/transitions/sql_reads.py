@@ -81,6 +81,33 @@ def instances(model: type[models.Model], sql: str, params: Sequence[Any]) -> lis
     return found
 
 
+def copies(template: models.Model, changes: Sequence[dict[str, Any]]) -> list:
+    """New unsaved instances like ``template``, one per dict of ``changes`` (attribute names and values).
+
+    What ``Model(**fields)`` would build, without its ``__init__`` per
+    instance (a launch of 10,000 runs builds 40,000 step runs): the
+    template's attributes and related objects are copied, each with its own
+    state, and dict or list values (a JSON field's default) are copied too,
+    so no two instances share one.
+    """
+    base = {k: v for k, v in template.__dict__.items() if k != "_state"}
+    mutable = [k for k, v in base.items() if type(v) is dict or type(v) is list]
+    related = dict(template._state.fields_cache)
+    model = type(template)
+    made = []
+    for change in changes:
+        obj = model.__new__(model)
+        state = ModelState()
+        state.fields_cache = dict(related)
+        values = {**base, "_state": state}
+        for name in mutable:
+            values[name] = base[name].copy()
+        values.update(change)
+        obj.__dict__.update(values)
+        made.append(obj)
+    return made
+
+
 @lru_cache(maxsize=64)
 def _step_view_sql(vendor: str, where: str, count: int) -> str:
     from ...models import StepRun
