@@ -38,6 +38,7 @@ class Stack:
     password: str
     web_pid: int | None = None
     worker_pids: list[int] = field(default_factory=list)
+    redis_pid: int | None = None
 
 
 def parse_time(text: str) -> float:
@@ -164,6 +165,7 @@ def private_stack(
             password=PASSWORD,
             web_pid=daphne.pid,
             worker_pids=[p.pid for label, p in procs.items() if label != "daphne"],
+            redis_pid=redis_proc.pid if redis_proc is not None else None,
         )
     finally:
         terminate(procs.values())

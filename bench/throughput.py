@@ -175,6 +175,33 @@ def row(label: str, studio: dict, flow: dict) -> str:
     )
 
 
+# The stack's processes (with ``--private``), whose CPU time each workload reports.
+STACK_PIDS: dict[str, list[int]] = {}
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (from /proc; 0 for one that is gone)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def cpu_snapshot() -> dict[str, float]:
+    return {name: cpu_seconds(pids) for name, pids in {**STACK_PIDS, "bench client": [os.getpid()]}.items()}
+
+
+def cpu_note(before: dict[str, float], after: dict[str, float], steps: int) -> str:
+    """Where the workload's CPU went: seconds per process and milliseconds per step."""
+    parts = [f"{name} {after[name] - before[name]:.2f} s" for name in after]
+    spent = sum(after[name] - before[name] for name in after)
+    return f"#   CPU: {', '.join(parts)}; {1000 * spent / steps:.2f} ms per step in all"
+
+
 def load_note() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} / {five:.1f} (1 / 5 min) on {os.cpu_count()} cores"
@@ -206,7 +233,9 @@ def run_all(
         long_chain = chain_campaign(api, f"bench long chain {length} {stamp}", steps=length)
         workloads.append((f"1 × {length} chained", long_chain, 1, length, True))
     for name, campaign, instances, steps, chained in workloads:
+        cpu_before = cpu_snapshot()
         studio = studio_workload(api, ws_url, campaign, instances, steps, timeout=max(120, instances * 0.1))
+        cpu = cpu_note(cpu_before, cpu_snapshot(), instances * steps)
         flow = (
             {"seconds": None, "steps_per_s": None, "note": "skipped"}
             if skip_asyncflow
@@ -214,6 +243,7 @@ def run_all(
         )
         line = row(f"{name}, {label}", studio, flow)
         print(line, flush=True)
+        print(cpu, flush=True)
         lines.append(line)
         ok = ok and not studio["problems"]
     return lines, ok
@@ -264,6 +294,11 @@ def main() -> int:
     ) as stack:
         if stack is not None:
             base, username, password = stack.url, stack.username, stack.password
+            STACK_PIDS.update(
+                web=[stack.web_pid] if stack.web_pid else [],
+                workers=stack.worker_pids,
+                redis=[stack.redis_pid] if stack.redis_pid else [],
+            )
         else:
             base, username = args.url.rstrip("/"), args.username
             password = admin_password(args.password)

@@ -6,6 +6,10 @@ from django.db import close_old_connections
 
 from . import services
 from .services.dispatch import STEP_TASK
+from .tasks_broker import broker_clients_reused
+
+# Before the worker's consumer opens its channel: every message it takes and acks uses the channel's client.
+broker_clients_reused()
 
 
 @shared_task(name=STEP_TASK, bind=True, acks_late=True, ignore_result=True)

@@ -23,6 +23,8 @@ STEP_TASK = "campaigns.step_run_execute"
 # The rows are committed ``queued`` either way: if the process dies before a
 # message leaves, the watchdogs' sweep sends it again.
 INLINE_MESSAGES = 64
+# Messages per Redis pipeline: a launch of 10000 runs is a few round trips, each of bounded size.
+SEND_BATCH = 500
 
 
 def steps_send_soon(step_runs: Sequence[StepRun], countdown: float | None = None) -> None:
@@ -59,18 +61,27 @@ def send_step_messages(step_runs: Sequence[StepRun], countdown: float | None = N
     """Publish one message per step; a failure is logged, and the watchdog's sweep sends it again later."""
     from asyncflow_site.celery import app
 
+    from ..tasks_broker import broker_clients_reused
+
+    broker_clients_reused()
     # The message names the attempt it was sent for, so the worker claims
     # with one compare-and-set and a stale or duplicate message claims nothing.
+    # ``producer.batch()``: on Redis the messages leave in one pipeline (one round trip, one client) instead
+    # of one LPUSH each through a client built per message, which cost more than the message itself; the
+    # arguments' repr is given, as Celery's own ``saferepr`` of them was a fifth of what was left.
     try:
-        with app.producer_or_acquire() as producer:
+        with app.producer_or_acquire() as producer, producer.batch(max_size=SEND_BATCH):
             for sr in step_runs:
+                args = [sr.pk, sr.run_id, sr.step_id, sr.attempts + 1]
                 try:
                     app.send_task(
                         STEP_TASK,
-                        args=[sr.pk, sr.run_id, sr.step_id, sr.attempts + 1],
+                        args=args,
                         queue=sr.backend,
                         countdown=countdown,
                         producer=producer,
+                        argsrepr=repr(args),
+                        kwargsrepr="{}",
                     )
                 except Exception:
                     logger.exception("could not send the message of step run %s; the sweep will resend it", sr.pk)

@@ -8,6 +8,7 @@ from .hand_off import current_offer
 from .ledger import runs_created
 from .runs import run_start
 from .sql import rows_insert
+from .sql_reads import copies
 from .steps import RunSteps, step_start_here, steps_queue
 from .workflows import workflow_steps_start
 
@@ -44,19 +45,17 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
     step_runs: list[StepRun] = []
     workflows: dict = {}
     # Built before the runs' time is taken: their creation and first events are stamped when they are written.
-    planned = [
-        [
-            StepRun(
-                run=run,
-                step_id=step_id,
-                name=steps[step_id]["name"],
-                backend=steps[step_id].get("backend", "thread"),
-                order=index,
-            )
-            for index, step_id in enumerate(order)
-        ]
-        for run in runs
+    # One model instance per step of the version, copied for every run (``copies``: no ``__init__`` each).
+    templates = [
+        StepRun(step_id=step_id, name=steps[step_id]["name"], backend=steps[step_id].get("backend", "thread"), order=i)
+        for i, step_id in enumerate(order)
     ]
+    by_step = [copies(template, [{"run_id": run.pk} for run in runs]) for template in templates]
+    planned = [list(run_step_runs) for run_step_runs in zip(*by_step, strict=True)] if templates else [[] for _ in runs]
+    for run, run_step_runs in zip(runs, planned, strict=True):
+        for step_run in run_step_runs:
+            # As ``StepRun(run=run)`` caches it: the run's id is only known once it is inserted.
+            step_run._state.fields_cache["run"] = run
     with runs_created(runs) as ledgers:
         for ledger, run_step_runs in zip(ledgers, planned, strict=True):
             ledger.record("run.state", RunState.QUEUED)
