@@ -31,19 +31,10 @@ interface Props {
   view: RunView;
   /** The run's graph: its blocks fold to one lane each. */
   graph?: Graph;
+  /** Each block's state, as the server folds it from its steps' (`useBlockStates`); a block not in it is pending. */
+  blockStates?: Readonly<Record<string, StepState>>;
   selected: string | null;
   onSelect: (stepId: string) => void;
-}
-
-/** A block's state from its steps' states, for its lane's dot. */
-function blockState(states: StepState[]): StepState {
-  for (const s of ['failed', 'running', 'queued', 'cancelled'] as const) if (states.includes(s)) return s;
-  if (states.length && states.every((s) => s === 'succeeded')) return 'succeeded';
-  return states.some((s) => s === 'succeeded')
-    ? 'running'
-    : states.every((s) => s === 'skipped')
-      ? 'skipped'
-      : 'pending';
 }
 
 /** Lanes are this tall (CSS `.tl-lane`): the windowed list places them by this number. */
@@ -100,7 +91,7 @@ function segmentTitle(name: string, s: Segment, error: unknown): string {
  * seconds from run start. Past ROWS_SHOWN lanes the rest wait behind "show all"; past
  * LANES_RENDERED_IN_FULL only the lanes in view are in the DOM (a 10,000-step run stays light).
  */
-export function Timeline({ view, graph, selected, onSelect }: Props) {
+export function Timeline({ view, graph, blockStates = {}, selected, onSelect }: Props) {
   const growing = hasOpenSegments(view);
   const clientNow = useNow(growing);
   const now = timelineNow(view, clientNow);
@@ -154,9 +145,8 @@ export function Timeline({ view, graph, selected, onSelect }: Props) {
 
   const lane = (row: TimelineRow, index: number): ReactNode => {
     if (row.kind === 'block') {
-      const states = row.steps.map((id) => displayStepState(view, id));
-      const state = blockState(states);
-      const done = states.filter((s) => s === 'succeeded').length;
+      const state = blockStates[row.id] ?? 'pending';
+      const done = row.steps.filter((id) => displayStepState(view, id) === 'succeeded').length;
       return (
         <div
           key={`block-${row.id}`}
