@@ -12,7 +12,7 @@ import { EditorToast, ProblemsPanel } from './CanvasNotices';
 import { ConflictDialog } from './ConflictDialog';
 import { EditorBody } from './EditorBody';
 import { EditorToolbar } from './EditorToolbar';
-import { docFromCampaign, EMPTY_DOC, exportFile, importFile } from './lib/doc';
+import { docFromCampaign, EMPTY_DOC, exportFile, importFile, type EditorDoc } from './lib/doc';
 import { autoLayout } from './lib/layout';
 import { moveSteps } from './lib/ops';
 import { NO_ERRORS } from './lib/serverErrors';
@@ -72,12 +72,13 @@ function EditorScreen({
   const { doc, edit, reset, markSaved } = state;
   useTitle(campaignId ? `Edit ${doc.name}` : 'New campaign');
   const executables = useExecutableRight(campaign?.team ?? null, campaign);
+  const showMerged = useCallback((merged: EditorDoc) => edit(() => merged), [edit]);
   const notify = useCallback(
     (text: string, tone: 'error' | 'info' = 'info') => setToast({ text, tone, at: Date.now() }),
     [],
   );
   const { save, saving, conflict, setConflict, errors, setErrors, showProblems, setShowProblems, created } =
-    useEditorSave({ doc, campaign, setCampaign, markSaved, notify, editorKey });
+    useEditorSave({ doc, campaign, setCampaign, markSaved, notify, editorKey, showMerged });
   useUnsavedGuard(state.dirty && !saving);
   useEffect(() => {
     if (!toast) return;

@@ -4,6 +4,7 @@ import { ApiError, api, errorText } from '../lib/api';
 import type { Campaign } from '../lib/types';
 import { docToApiBody, docToDefinition, type EditorDoc } from './lib/doc';
 import { canvasErrors, NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
+import { mergedMessage, saveMergingLayout } from './lib/layoutMerge';
 
 export interface Conflict {
   detail: string;
@@ -19,6 +20,8 @@ interface Options {
   notify: (text: string, tone?: 'error' | 'info') => void;
   /** Kept in the URL's state when a new campaign moves to its own URL, so the screen (and undo) stays. */
   editorKey: string;
+  /** Puts on screen the document saved after merging another editor's layout (an undoable edit). */
+  showMerged: (doc: EditorDoc) => void;
 }
 
 /** What the toast says after a save: a new version, or only the layout (positions, notes), or nothing. */
@@ -40,7 +43,7 @@ function layoutOf(c: Campaign): Pick<EditorDoc, 'steps' | 'notes'> {
 }
 
 /** Saving the document: one save at a time, a 409 becomes a conflict to resolve, a 400 marks the canvas. */
-export function useEditorSave({ doc, campaign, setCampaign, markSaved, notify, editorKey }: Options) {
+export function useEditorSave({ doc, campaign, setCampaign, markSaved, notify, editorKey, showMerged }: Options) {
   const navigate = useNavigate();
   const [saving, setSaving] = useState(false);
   const [conflict, setConflict] = useState<Conflict | null>(null);
@@ -57,12 +60,22 @@ export function useEditorSave({ doc, campaign, setCampaign, markSaved, notify, e
       // is not lost silently.
       const body = docToApiBody(doc, overwrite ? overwrite.version : (campaign?.version ?? null));
       try {
-        const saved = campaign ? await api.updateCampaign(campaign.id, body) : await api.createCampaign(body);
+        // A save that moved steps someone else moved meanwhile is merged with theirs (layoutMerge.ts).
+        const { saved, sent, merge } = campaign
+          ? await saveMergingLayout(
+              (b) => api.updateCampaign(campaign.id, b),
+              doc,
+              campaign,
+              body,
+              (e) => (e instanceof ApiError && e.status === 409 ? e.body : null),
+            )
+          : { saved: await api.createCampaign(body), sent: doc, merge: null };
         setCampaign(saved);
-        markSaved(doc);
+        if (sent !== doc) showMerged(sent);
+        markSaved(sent);
         setErrors(NO_ERRORS);
         setConflict(null);
-        notify(savedMessage(campaign, saved, doc));
+        notify(merge ? mergedMessage(merge) : savedMessage(campaign, saved, doc));
         if (!campaign) {
           created.current = String(saved.id);
           navigate(`/campaigns/${saved.id}/edit`, { replace: true, state: { editorKey } });
@@ -87,7 +100,7 @@ export function useEditorSave({ doc, campaign, setCampaign, markSaved, notify, e
         setSaving(false);
       }
     },
-    [campaign, doc, editorKey, markSaved, navigate, notify, saving, setCampaign],
+    [campaign, doc, editorKey, markSaved, navigate, notify, saving, setCampaign, showMerged],
   );
 
   return { save, saving, conflict, setConflict, errors, setErrors, showProblems, setShowProblems, created };

@@ -883,6 +883,7 @@ export interface components {
             readonly parameters: components["schemas"]["CampaignParameter"][];
             readonly graph: components["schemas"]["Graph"];
             readonly layout: components["schemas"]["CampaignLayout"];
+            readonly layout_revision: number;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -950,6 +951,11 @@ export interface components {
              * @description the version this edit started from; 409 if it moved on
              */
             base_version?: number;
+            /**
+             * Format: int64
+             * @description the layout revision this edit started from; 409 (code layout_conflict, with the current layout) if the save would change a layout changed since
+             */
+            layout_revision?: number;
         };
         /** @description A child run of a run: its step (and item), state, and how many of its steps succeeded of how many. */
         ChildRunProgress: {
