@@ -31,6 +31,18 @@ export function windowRange({ listTop, viewportHeight, rowHeight, count, oversca
   return { start, end };
 }
 
+/**
+ * The window to render next: the current one while it still covers every row in view (a scroll of less
+ * than the overscan renders nothing), else a fresh one around the rows in view.
+ */
+export function nextWindow(current: WindowRange, geometry: WindowGeometry): WindowRange {
+  const inView = windowRange({ ...geometry, overscan: 0 });
+  const fresh = windowRange(geometry);
+  const covers = current.start <= inView.start && inView.end <= current.end && current.end <= geometry.count;
+  const oversized = current.end - current.start > fresh.end - fresh.start + geometry.overscan;
+  return covers && !oversized ? current : fresh;
+}
+
 export interface WindowedRows {
   /** Put on the element that holds the spacers and rows (its top is the first row's top). */
   listRef: RefObject<HTMLDivElement | null>;
@@ -46,7 +58,7 @@ export interface WindowedRows {
  * The window of `count` rows of `rowHeight` px that the page's scroll shows. With `enabled` false every row
  * is rendered (a short list: the browser's find-in-page then sees all of it).
  */
-export function useWindowedRows(count: number, rowHeight: number, enabled: boolean, overscan = 10): WindowedRows {
+export function useWindowedRows(count: number, rowHeight: number, enabled: boolean, overscan = 20): WindowedRows {
   const listRef = useRef<HTMLDivElement | null>(null);
   const [range, setRange] = useState<WindowRange>(() =>
     enabled ? { start: 0, end: Math.min(count, overscan * 4) } : { start: 0, end: count },
@@ -59,14 +71,17 @@ export function useWindowedRows(count: number, rowHeight: number, enabled: boole
       setRange((cur) => (cur.start === 0 && cur.end === count ? cur : { start: 0, end: count }));
       return;
     }
-    const next = windowRange({
+    const geometry = {
       listTop: list.getBoundingClientRect().top,
       viewportHeight: window.innerHeight,
       rowHeight,
       count,
       overscan,
+    };
+    setRange((cur) => {
+      const next = nextWindow(cur, geometry);
+      return cur.start === next.start && cur.end === next.end ? cur : next;
     });
-    setRange((cur) => (cur.start === next.start && cur.end === next.end ? cur : next));
   }, [enabled, count, rowHeight, overscan]);
 
   // Content above the list (the graph card, a folded block) moves it without a scroll: measure after each render.
