@@ -16,7 +16,7 @@ from ...models import (
     CampaignVersion,
     Visibility,
 )
-from ...services.campaigns.layout import layout_effective
+from ...services.campaigns.layout import layout_effective, layout_revision
 from ..params import MAX_ID
 from ..schema import component_ref
 from .fields import (
@@ -36,6 +36,7 @@ class CampaignSerializer(serializers.ModelSerializer):
     parameters = serializers.SerializerMethodField()
     graph = serializers.SerializerMethodField()
     layout = serializers.SerializerMethodField()
+    layout_revision = serializers.SerializerMethodField()
     forked_from = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
     denials = serializers.SerializerMethodField()
@@ -60,6 +61,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "parameters",
             "graph",
             "layout",
+            "layout_revision",
             "created_at",
             "updated_at",
             "last_used_at",
@@ -99,6 +101,11 @@ class CampaignSerializer(serializers.ModelSerializer):
     def get_layout(self, campaign):
         """Step positions and sticky notes: saved on the campaign, without a new version."""
         return self._layout(campaign)
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_layout_revision(self, campaign):
+        """Bumped by each change of the layout: send it back as ``layout_revision`` to have a stale save refused."""
+        return layout_revision(campaign)
 
     @extend_schema_field(component_ref(ForkedFrom, nullable=True))
     def get_forked_from(self, campaign):
@@ -165,6 +172,15 @@ class CampaignWriteSerializer(serializers.Serializer):
         required=False,
         min_value=1,
         help_text="the version this edit started from; 409 if it moved on",
+    )
+    layout_revision = serializers.IntegerField(
+        max_value=MAX_ID,
+        required=False,
+        min_value=0,
+        help_text=(
+            "the layout revision this edit started from; 409 (code layout_conflict, with the current layout) "
+            "if the save would change a layout changed since"
+        ),
     )
 
 

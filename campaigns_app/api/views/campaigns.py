@@ -87,6 +87,7 @@ class CampaignViewSet(viewsets.ModelViewSet):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         data.pop("base_version", None)
+        data.pop("layout_revision", None)
         team = services.team_for_campaigns(user=request.user, team_id=data.pop("team", None))
         campaign = services.campaign_create(
             owner=request.user, team=team, visibility=data.pop("visibility", Visibility.PRIVATE), **data

@@ -12,11 +12,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ... import selectors, services
+from ...graph.shapes import RunBlock
 from ...models import RunKind, StepRun, StepState
 from ..filters import STEPS_FORMS, RunFilter
 from ..pagination import StudioPagination
 from ..params import query_int
 from ..permissions import RunOperatePermission
+from ..schema import component_ref
 from ..serializers import (
     BatchSerializer,
     BulkRunsSerializer,
@@ -66,7 +68,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         visible = selectors.runs_visible_to(self.request.user)
         if self.action == "list" and "kind" not in self.request.query_params:
             visible = visible.exclude(kind=RunKind.TEST)
-        if self._summary() or self.action == "events":
+        if self._summary() or self.action in ("events", "blocks"):
             # No step rows: a 20 000-step run's rows are megabytes, which a summary or an events poll never reads.
             return visible.select_related("campaign", "version", "owner")
         return selectors.runs_with_steps(visible)
@@ -124,6 +126,16 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         run = self.get_object()
         after = query_int(request, "after", default=0, what="must be a non-negative integer")
         return Response(selectors.run_events_after(run.pk, after))
+
+    @extend_schema(responses={200: component_ref(RunBlock, many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def blocks(self, request, pk=None):
+        """Each block of the run with its state folded from its steps' (``graph/states.py``), as in the detail.
+
+        The run page asks again when a block's steps change state, so the browser shows the server's fold
+        rather than folding the states itself.
+        """
+        return Response(selectors.run_blocks(self.get_object()))
 
     def _detail(self, run_id: int):
         run = self.get_queryset().get(pk=run_id)

@@ -2,6 +2,11 @@
 
 The layout lives on the campaign, not on a version: a save that only moves steps or edits notes keeps the
 version number.  ``graph/layout.py`` holds the rules; this module applies them to campaigns.
+
+Each change of the layout bumps its revision (stored beside it, ``Campaign.layout["revision"]``).  A save
+that names the revision it started from (``layout_revision``) and would change a layout someone else has
+changed since is refused with 409 and the current layout, so two editors moving steps at once merge their
+moves instead of the last save silently putting back every step the other one moved.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from typing import Any
 from ...graph import GraphError
 from ...graph.layout import CampaignLayout, graph_positions, graph_with_positions, layout_normalize
 from ...models import Campaign, CampaignVersion
-from ..errors import DefinitionInvalid
+from ..errors import DefinitionInvalid, EditConflict
+
+# A conflict names at most this many steps and notes (a 5,000-step layout would otherwise fill the answer).
+CONFLICT_NAMES_SHOWN = 20
 
 
 def layout_validate(raw: Any, *, graph: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,3 +69,61 @@ def campaign_graph(campaign: Campaign, version: CampaignVersion | None = None) -
     if not current:
         return version.graph
     return graph_with_positions(version.graph, layout_effective(campaign.layout, version.graph)["positions"])
+
+
+def layout_revision(campaign: Campaign) -> int:
+    """How many times the campaign's layout has changed (0 for one never changed, or stored before revisions)."""
+    value = (campaign.layout or {}).get("revision", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def layout_store(campaign: Campaign, layout: CampaignLayout, *, changed: bool) -> None:
+    """Put ``layout`` on the campaign (the caller saves it); a changed layout gets the next revision."""
+    campaign.layout = {**layout, "revision": layout_revision(campaign) + (1 if changed else 0)}
+
+
+def layout_conflict_check(
+    campaign: Campaign, *, stored: CampaignLayout, new: CampaignLayout, base_revision: int | None
+) -> None:
+    """EditConflict when a save started from revision ``base_revision`` would change a layout changed since.
+
+    Without ``base_revision`` (scripts, older clients) the save wins as before; a save that leaves the
+    layout as it is never conflicts.
+    """
+    current = layout_revision(campaign)
+    if base_revision is None or base_revision == current or new == stored:
+        return
+    steps = sorted(
+        k
+        for k in set(stored["positions"]) | set(new["positions"])
+        if stored["positions"].get(k) != new["positions"].get(k)
+    )
+    old_notes = {n["id"]: n for n in stored["notes"]}
+    new_notes = {n["id"]: n for n in new["notes"]}
+    notes = sorted(k for k in set(old_notes) | set(new_notes) if old_notes.get(k) != new_notes.get(k))
+    differs = []
+    if steps:
+        differs.append(f"step(s) {_names(steps)}")
+    if notes:
+        differs.append(f"note(s) {_names(notes)}")
+    raise EditConflict(
+        {
+            "detail": (
+                f"the layout of campaign {campaign.name!r} changed since revision {base_revision}: someone else "
+                f"moved steps or edited notes, it is at revision {current}. This save would place "
+                f"{' and '.join(differs)} differently from it. Keep their moves for what you did not move and "
+                f"send layout_revision {current}, or send layout_revision {current} as is to overwrite."
+            ),
+            "code": "layout_conflict",
+            "base_layout_revision": base_revision,
+            "layout_revision": current,
+            "layout": stored,
+            "steps": steps[:CONFLICT_NAMES_SHOWN],
+            "notes": notes[:CONFLICT_NAMES_SHOWN],
+        }
+    )
+
+
+def _names(ids: list[str]) -> str:
+    shown = ", ".join(ids[:CONFLICT_NAMES_SHOWN])
+    return shown if len(ids) <= CONFLICT_NAMES_SHOWN else f"{shown} and {len(ids) - CONFLICT_NAMES_SHOWN} more"

@@ -16,11 +16,11 @@ from django.utils import timezone
 from ... import policies
 from ...events import access_changed_on_commit
 from ...graph.diff import definition_diff, diff_summary
-from ...graph.layout import graph_positions, graph_with_positions, graph_without_layout
+from ...graph.layout import CampaignLayout, graph_positions, graph_with_positions, graph_without_layout
 from ...models import RUN_TERMINAL, Campaign, CampaignVersion, Team, Visibility
 from ..audit import Action, audit_record, campaign_audit_team
 from ..errors import EditConflict, ServiceError, StateConflict, forbid
-from .layout import campaign_graph, layout_effective, layout_merge
+from .layout import campaign_graph, layout_conflict_check, layout_effective, layout_merge, layout_store
 from .rules import (
     VERB_OF_ACTION,
     definition_validate,
@@ -121,6 +121,7 @@ def campaign_update(
     team: Any = UNSET,
     visibility: Any = UNSET,
     base_version: int | None = None,
+    layout_revision: int | None = None,
 ) -> Campaign:
     """Change a campaign; a changed graph or parameters becomes a new immutable version.
 
@@ -128,7 +129,8 @@ def campaign_update(
     campaign's layout and keep its version; a new version carries the layout's positions.
 
     With ``base_version`` older than the current version nothing is changed
-    and EditConflict carries what changed since.  Changing ``team`` or
+    and EditConflict carries what changed since; so it does with ``layout_revision`` older than
+    the layout's when the save would change the layout (``layout.py``).  Changing ``team`` or
     ``visibility`` needs the owner or a team admin; the rest an editor.
     """
     campaign = Campaign.objects.select_for_update(of=("self",)).select_related("team").get(pk=campaign.pk)
@@ -158,6 +160,7 @@ def campaign_update(
         )
     stored_layout = layout_effective(campaign.layout, current.graph)
     new_layout = layout_merge(stored_layout, graph=new_graph, graph_sent=graph is not None, layout=layout)
+    layout_conflict_check(campaign, stored=stored_layout, new=new_layout, base_revision=layout_revision)
     new_tags = campaign.tags if tags is None else tags_normalize(tags)
     executables_check(user=user, team=new_team, graph=new_graph, verb="save")
 
@@ -174,7 +177,7 @@ def campaign_update(
         changed_fields.append("definition")
     if new_layout != stored_layout:
         changed_fields.append("layout")
-    campaign.layout = new_layout
+    layout_store(campaign, new_layout, changed=new_layout != stored_layout)
     for field, value in (("name", name), ("description", description)):
         if value is not None and getattr(campaign, field) != value:
             setattr(campaign, field, value)
@@ -238,7 +241,11 @@ def campaign_version_restore(*, campaign: Campaign, user, number: int, base_vers
         note=f"restored version {number}",
     )
     # The old version opens as it looked; the notes are the campaign's and stay.
-    campaign.layout = {"positions": graph_positions(graph), "notes": layout_effective(campaign.layout, graph)["notes"]}
+    restored: CampaignLayout = {
+        "positions": graph_positions(graph),
+        "notes": layout_effective(campaign.layout, graph)["notes"],
+    }
+    layout_store(campaign, restored, changed=True)
     campaign.save()
     audit_record(
         actor=user,

@@ -1,4 +1,5 @@
 import { useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useWindowedRows } from './run/useWindowedRows';
 import { useNow } from '../hooks';
 import { formatDuration } from '../lib/format';
 import {
@@ -30,33 +31,42 @@ interface Props {
   view: RunView;
   /** The run's graph: its blocks fold to one lane each. */
   graph?: Graph;
+  /** Each block's state, as the server folds it from its steps' (`useBlockStates`); a block not in it is pending. */
+  blockStates?: Readonly<Record<string, StepState>>;
   selected: string | null;
   onSelect: (stepId: string) => void;
 }
 
-/** A block's state from its steps' states, for its lane's dot. */
-function blockState(states: StepState[]): StepState {
-  for (const s of ['failed', 'running', 'queued', 'cancelled'] as const) if (states.includes(s)) return s;
-  if (states.length && states.every((s) => s === 'succeeded')) return 'succeeded';
-  return states.some((s) => s === 'succeeded')
-    ? 'running'
-    : states.every((s) => s === 'skipped')
-      ? 'skipped'
-      : 'pending';
-}
+/** Lanes are this tall (CSS `.tl-lane`): the windowed list places them by this number. */
+export const LANE_HEIGHT = 30;
+/** Up to this many lanes are all in the DOM (find-in-page sees them); past it only those in view are. */
+export const LANES_RENDERED_IN_FULL = 200;
 
-function activate(handler: () => void) {
+/** Keys on a lane: Enter/Space act on it, arrows, Home and End move between lanes (scrolling one into view). */
+function laneKeys(index: number, count: number, focusRow: (index: number) => void, handler: () => void) {
   return (e: KeyboardEvent) => {
+    const target = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: count - 1 }[e.key];
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       handler();
+    } else if (target !== undefined) {
+      e.preventDefault();
+      focusRow(Math.max(0, Math.min(count - 1, target)));
     }
   };
 }
 
+// toLocaleTimeString builds a formatter per call (most of a 2000-lane timeline's render time went there): one, kept.
+const TIME_OF_DAY = new Intl.DateTimeFormat([], {
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+  hour12: false,
+});
+
 function clock(ms: number): string {
   const d = new Date(ms);
-  return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  return `${TIME_OF_DAY.format(d)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
 /** Seconds, at most one decimal: "4 s", "1.5 s". */
@@ -86,9 +96,10 @@ function segmentTitle(name: string, s: Segment, error: unknown): string {
 /**
  * One lane per step (a block folds to one lane in a large run, a `for_each`
  * step's items open under it), a bar per attempt (queued part + running part),
- * seconds from run start. Past ROWS_SHOWN lanes the rest wait behind "show all".
+ * seconds from run start. Past ROWS_SHOWN lanes the rest wait behind "show all"; past
+ * LANES_RENDERED_IN_FULL only the lanes in view are in the DOM (a 10,000-step run stays light).
  */
-export function Timeline({ view, graph, selected, onSelect }: Props) {
+export function Timeline({ view, graph, blockStates = {}, selected, onSelect }: Props) {
   const growing = hasOpenSegments(view);
   const clientNow = useNow(growing);
   const now = timelineNow(view, clientNow);
@@ -115,14 +126,21 @@ export function Timeline({ view, graph, selected, onSelect }: Props) {
     () => Object.fromEntries(Object.entries(view.items).map(([id, items]) => [id, items.length])),
     [view.items],
   );
-  const rows = timelineRows(view.stepOrder, {
-    blockOf,
-    blockNames,
-    itemCounts,
-    toggled,
-    blocksFolded: view.stepOrder.length > BLOCKS_OPEN_UP_TO,
-  });
+  // Kept across renders: a scroll of the windowed lanes re-renders without re-planning 10,000 rows.
+  const rows = useMemo(
+    () =>
+      timelineRows(view.stepOrder, {
+        blockOf,
+        blockNames,
+        itemCounts,
+        toggled,
+        blocksFolded: view.stepOrder.length > BLOCKS_OPEN_UP_TO,
+      }),
+    [view.stepOrder, blockOf, blockNames, itemCounts, toggled],
+  );
   const shown = showAll ? rows : rows.slice(0, ROWS_SHOWN);
+  const windowed = useWindowedRows(shown.length, LANE_HEIGHT, shown.length > LANES_RENDERED_IN_FULL);
+  const keys = (index: number, handler: () => void) => laneKeys(index, shown.length, windowed.focusRow, handler);
 
   const grid = ticks.map((t) => <span key={t} className="tl-grid" style={{ left: `${tickPosition(t, domain)}%` }} />);
   const bars = (id: string, segs: Segment[], name: string, testId: (s: Segment) => string | undefined) =>
@@ -138,21 +156,21 @@ export function Timeline({ view, graph, selected, onSelect }: Props) {
       />
     ));
 
-  const lane = (row: TimelineRow): ReactNode => {
+  const lane = (row: TimelineRow, index: number): ReactNode => {
     if (row.kind === 'block') {
-      const states = row.steps.map((id) => displayStepState(view, id));
-      const state = blockState(states);
-      const done = states.filter((s) => s === 'succeeded').length;
+      const state = blockStates[row.id] ?? 'pending';
+      const done = row.steps.filter((id) => displayStepState(view, id) === 'succeeded').length;
       return (
         <div
           key={`block-${row.id}`}
-          className="tl-row tl-step tl-block"
+          className="tl-row tl-step tl-lane tl-block"
           data-testid={`timeline-block-${row.id}`}
+          data-row-index={index}
           data-state={state}
           data-expanded={row.expanded}
           aria-expanded={row.expanded}
           onClick={() => toggle(row.id)}
-          onKeyDown={activate(() => toggle(row.id))}
+          onKeyDown={keys(index, () => toggle(row.id))}
           role="button"
           tabIndex={0}
         >
@@ -179,11 +197,12 @@ export function Timeline({ view, graph, selected, onSelect }: Props) {
       return (
         <div
           key={`item-${row.stepId}-${row.index}`}
-          className={`tl-row tl-step tl-item${selected === row.stepId ? ' is-selected' : ''}`}
+          className={`tl-row tl-step tl-lane tl-item${selected === row.stepId ? ' is-selected' : ''}`}
           data-testid={`timeline-item-${row.stepId}-${row.index}`}
+          data-row-index={index}
           data-state={item?.state ?? 'pending'}
           onClick={() => onSelect(row.stepId)}
-          onKeyDown={activate(() => onSelect(row.stepId))}
+          onKeyDown={keys(index, () => onSelect(row.stepId))}
           role="button"
           tabIndex={0}
         >
@@ -206,13 +225,14 @@ export function Timeline({ view, graph, selected, onSelect }: Props) {
     return (
       <div
         key={id}
-        className={`tl-row tl-step${selected === id ? ' is-selected' : ''}${row.depth ? ' tl-nested' : ''}`}
+        className={`tl-row tl-step tl-lane${selected === id ? ' is-selected' : ''}${row.depth ? ' tl-nested' : ''}`}
         data-testid={`timeline-row-${id}`}
+        data-row-index={index}
         data-state={state}
         onClick={() => onSelect(id)}
         role="button"
         tabIndex={0}
-        onKeyDown={activate(() => onSelect(id))}
+        onKeyDown={keys(index, () => onSelect(id))}
       >
         <div className="tl-label" title={`${step?.name ?? id} (${id})`}>
           <span className={`tl-dot state-${state}`} aria-hidden="true" />
@@ -254,7 +274,15 @@ export function Timeline({ view, graph, selected, onSelect }: Props) {
           ))}
         </div>
       </div>
-      {shown.map(lane)}
+      <div
+        className="tl-lanes"
+        ref={windowed.listRef}
+        data-testid="timeline-lanes"
+        data-lanes={shown.length}
+        style={{ paddingTop: windowed.padTop, paddingBottom: windowed.padBottom }}
+      >
+        {shown.slice(windowed.range.start, windowed.range.end).map((row, i) => lane(row, windowed.range.start + i))}
+      </div>
       {rows.length > shown.length && (
         <button
           type="button"

@@ -13,7 +13,7 @@ import { EditorToast, ProblemsPanel } from './CanvasNotices';
 import { ConflictDialog } from './ConflictDialog';
 import { EditorBody } from './EditorBody';
 import { EditorToolbar } from './EditorToolbar';
-import { docFromCampaign, EMPTY_DOC, exportFile, importFile } from './lib/doc';
+import { docFromCampaign, EMPTY_DOC, exportFile, importFile, type EditorDoc } from './lib/doc';
 import { autoLayout } from './lib/layout';
 import { moveSteps } from './lib/ops';
 import { NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
@@ -84,6 +84,7 @@ function EditorScreen({
   );
   const { campaign, setCampaign, loading, loadError, reload } = useEditorCampaign({ campaignId, created, onLoaded });
   const executables = useExecutableRight(campaign?.team ?? null, campaign);
+  const showMerged = useCallback((merged: EditorDoc) => edit(() => merged), [edit]);
   const { save, saving, conflict, setConflict, showProblems, setShowProblems } = useEditorSave({
     doc,
     campaign,
@@ -93,6 +94,7 @@ function EditorScreen({
     editorKey,
     created,
     setErrors,
+    showMerged,
   });
   useUnsavedGuard(state.dirty && !saving);
   useEffect(() => {

@@ -5,6 +5,7 @@ import { useSaveCampaign } from '../lib/queries';
 import type { Campaign } from '../lib/types';
 import { docToApiBody, docToDefinition, type EditorDoc } from './lib/doc';
 import { canvasErrors, NO_ERRORS, type CanvasErrors } from './lib/serverErrors';
+import { mergedMessage, saveMergingLayout } from './lib/layoutMerge';
 
 export interface Conflict {
   detail: string;
@@ -24,6 +25,8 @@ interface Options {
   created: { current: string | null };
   /** The problems a refused save marks on the canvas. */
   setErrors: (errors: CanvasErrors) => void;
+  /** Puts on screen the document saved after merging another editor's layout (an undoable edit). */
+  showMerged: (doc: EditorDoc) => void;
 }
 
 /** What the toast says after a save: a new version, or only the layout (positions, notes), or nothing. */
@@ -46,7 +49,7 @@ function layoutOf(c: Campaign): Pick<EditorDoc, 'steps' | 'notes'> {
 
 /** Saving the document: one save at a time, a 409 becomes a conflict to resolve, a 400 marks the canvas. */
 export function useEditorSave(options: Options) {
-  const { doc, campaign, setCampaign, markSaved, notify, editorKey, created, setErrors } = options;
+  const { doc, campaign, setCampaign, markSaved, notify, editorKey, created, setErrors, showMerged } = options;
   const navigate = useNavigate();
   const { mutateAsync, isPending: saving } = useSaveCampaign();
   const [conflict, setConflict] = useState<Conflict | null>(null);
@@ -59,12 +62,22 @@ export function useEditorSave(options: Options) {
       // is not lost silently.
       const body = docToApiBody(doc, overwrite ? overwrite.version : (campaign?.version ?? null));
       try {
-        const saved = await mutateAsync({ id: campaign?.id ?? null, body });
+        // A save that moved steps someone else moved meanwhile is merged with theirs (layoutMerge.ts).
+        const { saved, sent, merge } = campaign
+          ? await saveMergingLayout(
+              (b) => mutateAsync({ id: campaign.id, body: b }),
+              doc,
+              campaign,
+              body,
+              (e) => (e instanceof ApiError && e.status === 409 ? e.body : null),
+            )
+          : { saved: await mutateAsync({ id: null, body }), sent: doc, merge: null };
         setCampaign(saved);
-        markSaved(doc);
+        if (sent !== doc) showMerged(sent);
+        markSaved(sent);
         setErrors(NO_ERRORS);
         setConflict(null);
-        notify(savedMessage(campaign, saved, doc));
+        notify(merge ? mergedMessage(merge) : savedMessage(campaign, saved, doc));
         if (!campaign) {
           created.current = String(saved.id);
           navigate(`/campaigns/${saved.id}/edit`, { replace: true, state: { editorKey } });
@@ -87,7 +100,20 @@ export function useEditorSave(options: Options) {
         }
       }
     },
-    [campaign, created, doc, editorKey, markSaved, mutateAsync, navigate, notify, saving, setCampaign, setErrors],
+    [
+      campaign,
+      created,
+      doc,
+      editorKey,
+      markSaved,
+      mutateAsync,
+      navigate,
+      notify,
+      saving,
+      setCampaign,
+      setErrors,
+      showMerged,
+    ],
   );
 
   return { save, saving, conflict, setConflict, showProblems, setShowProblems };

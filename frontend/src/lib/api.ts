@@ -1,5 +1,15 @@
 // Thin fetch wrapper for the Django JSON API. No React in here.
-import type { BackendStatus, BatchLaunch, Campaign, FunctionInfo, Paginated, Run, RunEvent, User } from './types';
+import type {
+  BackendStatus,
+  BatchLaunch,
+  Campaign,
+  FunctionInfo,
+  Paginated,
+  Run,
+  RunBlock,
+  RunEvent,
+  User,
+} from './types';
 import type { DashboardFeed } from './dashboardStore';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -272,6 +282,8 @@ export const api = {
       signal,
     }),
   run: (id: number | string, signal?: AbortSignal) => apiFetch<Run>(`/api/runs/${id}/`, { signal }),
+  /** Each block of a run with its state as the server folds it from its steps'. */
+  runBlocks: (id: number | string, signal?: AbortSignal) => apiFetch<RunBlock[]>(`/api/runs/${id}/blocks/`, { signal }),
   /** A run's child runs in their summary form (`?steps=summary`): counts per step state, no step rows. */
   childRuns: (parentId: number | string, signal?: AbortSignal) =>
     apiFetch<Paginated<RunSummary> | RunSummary[]>('/api/runs/', {

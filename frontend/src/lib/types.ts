@@ -37,6 +37,7 @@ export type RunStepSnapshot = Schemas['StepRun'];
 /** A run as listed; the detail (GET /api/runs/{id}/) adds its graph and blocks. */
 export type Run = Schemas['Run'] & Partial<Pick<Schemas['RunDetail'], 'graph' | 'blocks'>>;
 export type RunDetail = Schemas['RunDetail'];
+export type RunBlock = Schemas['RunBlock'];
 
 /** A websocket message of a run (and an item of GET /api/runs/{id}/events/): one type per `type`. */
 export type RunEvent = Schemas['RunEventMessage'];

@@ -8,6 +8,7 @@ import { RunGraph } from '../components/RunGraph';
 import { StateBadge } from '../components/StateBadge';
 import { StepDetails } from '../components/StepDetails';
 import { ChildRuns, stepProgress, useChildRuns } from '../components/run/ChildRuns';
+import { useBlockStates } from '../components/run/useBlockStates';
 import { Timeline } from '../components/Timeline';
 import { useNow, useTitle } from '../hooks';
 import { durationBetween, formatDateTime, formatDuration, formatValue } from '../lib/format';
@@ -80,6 +81,7 @@ export function RunPage() {
   // Items come with the run's events (view.items); child runs from their summaries.
   const progress = useMemo(() => ({ children, items: view?.items ?? {} }), [children, view?.items]);
   const progressOf = useCallback((stepId: string) => stepProgress(progress, stepId), [progress]);
+  const blockStates = useBlockStates(run?.id, run?.blocks, view);
 
   if (notFound) {
     return (
@@ -196,7 +198,7 @@ export function RunPage() {
             <h2 className="card-title">
               Timeline <span className="muted small">seconds from run start</span>
             </h2>
-            <Timeline view={view} graph={graph} selected={selected} onSelect={toggle} />
+            <Timeline view={view} graph={graph} blockStates={blockStates} selected={selected} onSelect={toggle} />
           </section>
         </div>
 

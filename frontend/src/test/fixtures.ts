@@ -45,6 +45,7 @@ export const campaign: Campaign = {
   denials: { launch: null, edit: null, fork: null },
   last_used_at: null,
   layout: { positions: {}, notes: [] },
+  layout_revision: 0,
   parameters: [
     { name: 'label', type: 'string', default: 'hello', description: 'A label' },
     { name: 'count', type: 'integer', default: 3 },

@@ -18,6 +18,7 @@ describe('graph ↔ API JSON', () => {
     forked_from: null,
     last_used_at: null,
     layout: { positions: {}, notes: [] },
+    layout_revision: 0,
     executables: { allowed: true, reason: null },
     denials: { launch: null, edit: null, fork: null },
     permissions: { launch: true, edit: true, manage: true, fork: true, run_executables: true },

@@ -510,6 +510,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{id}/blocks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Each block of the run with its state folded from its steps' (``graph/states.py``), as in the detail.
+         *
+         *     The run page asks again when a block's steps change state, so the browser shows the server's fold
+         *     rather than folding the states itself.
+         */
+        get: operations["runs_blocks_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{id}/cancel/": {
         parameters: {
             query?: never;
@@ -861,6 +883,7 @@ export interface components {
             readonly parameters: components["schemas"]["CampaignParameter"][];
             readonly graph: components["schemas"]["Graph"];
             readonly layout: components["schemas"]["CampaignLayout"];
+            readonly layout_revision: number;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -928,6 +951,11 @@ export interface components {
              * @description the version this edit started from; 409 if it moved on
              */
             base_version?: number;
+            /**
+             * Format: int64
+             * @description the layout revision this edit started from; 409 (code layout_conflict, with the current layout) if the save would change a layout changed since
+             */
+            layout_revision?: number;
         };
         /** @description A child run of a run: its step (and item), state, and how many of its steps succeeded of how many. */
         ChildRunProgress: {
@@ -4706,6 +4734,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunDetailOrSummary"];
+                };
+            };
+            /** @description Bad input, naming the field or step at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No valid credentials (a session or an `Authorization: Token` header). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Allowed to see this but not to do this; `detail` says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such thing, or one you may not see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    runs_blocks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this run. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunBlock"][];
                 };
             };
             /** @description Bad input, naming the field or step at fault. */
