@@ -50,3 +50,40 @@ async def test_a_commits_dashboard_events_leave_before_its_run_groups_and_every_
     for n, group in enumerate(runs):
         mine = [(e["run"], e["seq"]) for m in messages if m["groups"] == [group] for e in m["events"]]
         assert mine == [(n, 1), (n, 2)]
+
+
+async def test_a_commit_of_a_hundred_runs_is_published_in_a_few_redis_round_trips(monkeypatch):
+    from channels_redis.pubsub import RedisSingleShardConnection
+    from redis.asyncio.client import Pipeline
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    runs = [run_group(n) for n in range(910001, 910101)]
+    for group in [*runs, DASHBOARD_SUPERUSERS]:
+        await layer.group_add(group, channel)
+    await asyncio.sleep(0.1)
+    trips = []
+    execute, publish = Pipeline.execute, RedisSingleShardConnection.publish
+
+    async def counted_execute(self, *args, **kwargs):
+        trips.append(len(self.command_stack))
+        return await execute(self, *args, **kwargs)
+
+    async def counted_publish(self, *args, **kwargs):
+        trips.append(1)
+        return await publish(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counted_execute)
+    monkeypatch.setattr(RedisSingleShardConnection, "publish", counted_publish)
+    batch = {}
+    for n, group in enumerate(runs):
+        event = {"run": n, "seq": 1}
+        batch[group] = [event]
+        batch.setdefault(DASHBOARD_SUPERUSERS, []).append(event)
+    _sender().submit_per_group(batch)
+    await asyncio.to_thread(broadcasts_flush)
+    messages = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(101)]
+    # Every group heard its event, the dashboard first; the publishes went out as two pipelines, not 101 trips.
+    assert messages[0]["groups"] == [DASHBOARD_SUPERUSERS] and len(messages[0]["events"]) == 100
+    assert sorted(m["groups"][0] for m in messages[1:]) == sorted(runs)
+    assert trips == [1, 100]

@@ -408,13 +408,15 @@ def test_a_childs_executable_steps_need_the_launchers_right_to_run_them(alice, b
 
 
 def test_a_parent_that_missed_its_childs_end_is_woken_by_the_sweep(alice, monkeypatch):
-    from campaigns_app.services.transitions import runs as run_transitions, workflow_steps_reconcile
+    from campaigns_app.services.transitions import child_ends, workflow_steps_reconcile
 
     kid = child_campaign(alice)
     parent = campaign_create(owner=alice, name="Parent", graph=chain(wf("sim", kid, parameters={"who": "z"})))
     run = run_launch(campaign=parent, user=alice)
-    # As if the worker died between the child's commit and waking the parent.
-    monkeypatch.setattr(run_transitions, "partial", lambda *a, **k: lambda: None)
+    # As if the worker died between the child's commit and waking the parent (a wake-up after commit:
+    # PostgreSQL's, or SQLite's when it cannot wake the parent in the child's transaction).
+    monkeypatch.setattr(child_ends, "_wake_now_allowed", lambda parent_id: False)
+    monkeypatch.setattr(child_ends, "partial", lambda *a, **k: lambda: None)
     drain()
     assert step(run, "sim").state == "running" and step(run, "sim").child_run.state == "succeeded"
     monkeypatch.undo()

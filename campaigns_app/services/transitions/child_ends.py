@@ -4,8 +4,12 @@ that catch a child's end that no wake-up reported (overdue workflow steps, recon
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
+
+from django.db import connection
 
 from ...models import (
     RUN_TERMINAL,
@@ -17,10 +21,12 @@ from ...models import (
 )
 from ..definitions import run_definition, version_definition
 from .hand_off import StepOffer, offered
-from .ledger import RunLedger, run_locked
+from .ledger import RunLedger, ledgers_open, run_locked, steps_flush
 from .runs import run_finish_if_done
 from .steps import retry_delay, steps_queue
 from .workflows import children_cancel, ensemble_fill, ensemble_fill_due, results_for, workflow_steps_start
+
+logger = logging.getLogger(__name__)
 
 
 def _child_summary(child_id: int, state: str) -> tuple[str, dict, str | None]:
@@ -42,6 +48,38 @@ def _child_summary(child_id: int, state: str) -> tuple[str, dict, str | None]:
     return state, result, error
 
 
+def parent_wake(ledger: RunLedger) -> None:
+    """The ledger's run, a child run, has just ended: its parent's workflow step follows.
+
+    On SQLite that happens now, in the transaction that ended the child: every
+    transaction holds the database's one write lock from its BEGIN (IMMEDIATE),
+    so taking the parent's lock after the child's waits on nobody, and a link of
+    a chain of workflow steps costs one commit, not two.  Elsewhere (PostgreSQL
+    locks rows, and a cancel locks parent before child) it waits for the commit
+    and takes the parent's lock in a transaction of its own.  It also waits when
+    this transaction already holds a ledger for the parent (its events not yet
+    written: a second one would hand out the same seq), for an ensemble's item
+    (an item's failure cancels its siblings' runs, which this very commit may be
+    writing), or when waking now fails.
+    """
+    run = ledger.run
+    if run.parent_item is None and _wake_now_allowed(run.parent_id):
+        # The child's step rows are what the parent's step result is read from.
+        steps_flush([ledger])
+        link = (run.parent_id, run.parent_step_id, run.parent_item, run.state)
+        try:
+            with offered(ledger.offer):
+                _workflow_child_ended(run.pk, link)
+            return
+        except Exception:  # the child's end must commit; its parent then wakes after it, as elsewhere
+            logger.exception("waking parent run %s in child run %s's transaction failed", run.parent_id, run.pk)
+    ledger.on_commit(partial(workflow_child_ended, child_run_id=run.pk, offer=ledger.offer))
+
+
+def _wake_now_allowed(parent_id: int | None) -> bool:
+    return connection.vendor == "sqlite" and parent_id not in ledgers_open()
+
+
 def workflow_child_ended(*, child_run_id: int, offer: StepOffer | None = None) -> None:
     """A child run has ended: its workflow step (or its item) in the parent run ends the same way.
 
@@ -53,14 +91,18 @@ def workflow_child_ended(*, child_run_id: int, offer: StepOffer | None = None) -
         _workflow_child_ended(child_run_id)
 
 
-def _workflow_child_ended(child_run_id: int) -> None:
+def _workflow_child_ended(child_run_id: int, link: tuple | None = None) -> None:
+    """``link``: the child's (parent id, step id, item index, state), when the caller has them current."""
     from ...backends import StepOutcome
     from ..steps import _checked_result
     from .steps import RunSteps, neighbourhood, step_cancelled, step_fail, step_succeed
 
-    link = (
-        Run.objects.filter(pk=child_run_id).values_list("parent_id", "parent_step_id", "parent_item", "state").first()
-    )
+    if link is None:
+        link = (
+            Run.objects.filter(pk=child_run_id)
+            .values_list("parent_id", "parent_step_id", "parent_item", "state")
+            .first()
+        )
     if link is None or link[0] is None:
         return
     parent_id, step_id, index, child_state = link

@@ -93,6 +93,8 @@ class RunLedger:
         self.steps: RunSteps | None = None
         # The offer of the thread whose outcome is being recorded (``hand_off``), while it is.
         self.offer: StepOffer | None = None
+        if run.pk is not None and connection.in_atomic_block:
+            ledgers_open()[run.pk] = self
 
     def send_after_commit(self, step_runs: list, *, countdown: float | None = None) -> None:
         """Send the steps' Celery messages after commit, with the others of this commit (``dispatch``)."""
@@ -148,6 +150,30 @@ class RunLedger:
             setattr(self.run, name, value)
         self._changed_fields.update({"state", *fields})
         self.record("run.state", state)
+
+
+class _OpenLedgers(threading.local):
+    outermost: object = None
+    ledgers: dict[int, RunLedger] | None = None
+
+
+_open = _OpenLedgers()
+
+
+def ledgers_open() -> dict[int, RunLedger]:
+    """This thread's ledgers of its current outermost transaction, by run id: their events may be unwritten yet.
+
+    A transition that locks another run inside a transaction (a child's end waking
+    its parent) asks here first: a second ledger for a run would hand out the seq
+    numbers the first has not written.  Keyed by the outermost ``Atomic``, so a new
+    transaction starts empty (one reused as a decorator only keeps runs listed: callers then wait).
+    """
+    outermost = connection.atomic_blocks[0] if connection.in_atomic_block else None
+    if outermost is None:
+        return {}
+    if _open.outermost is not outermost or _open.ledgers is None:
+        _open.outermost, _open.ledgers = outermost, {}
+    return _open.ledgers
 
 
 def steps_flush(ledgers: list[RunLedger]) -> None:

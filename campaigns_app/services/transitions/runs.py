@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from functools import partial
 from typing import TYPE_CHECKING
 
 from ...models import RunState, StepState
@@ -60,7 +59,6 @@ def run_finish_if_done(ledger: RunLedger, steps: RunSteps | None = None) -> None
     if run.state != final:
         ledger.set_run_state(final, finished_at=ledger.now)
         if run.parent_id is not None:
-            from .child_ends import workflow_child_ended
+            from .child_ends import parent_wake
 
-            # After commit, under the parent's own lock: never child before parent.
-            ledger.on_commit(partial(workflow_child_ended, child_run_id=run.pk, offer=ledger.offer))
+            parent_wake(ledger)
