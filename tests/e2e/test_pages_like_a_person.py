@@ -204,3 +204,46 @@ def test_an_imported_graph_is_laid_out_by_dependency(page, live_stack, tmp_path)
     assert x["a"] < x["b"] < x["c"] < x["d"], x
     assert abs(x["b"] - x["e"]) < 5, x
     assert page.console_errors == []
+
+
+def started_shown(page) -> str:
+    return re.search(r"Started\s+(.*?)\s+Finished", page.inner_text(".run-times"), re.S).group(1)
+
+
+def test_after_a_retry_the_run_page_and_the_runs_list_tell_the_same_start_and_duration(page, live_stack):
+    from campaigns_app.models import Run
+    from campaigns_app.services import run_retry
+
+    hal = make_user("hal")
+    campaign = campaign_create(
+        owner=hal,
+        name="Flaky",
+        parameters=[],
+        graph={
+            "steps": [{"id": "s1", "name": "Flaky", "kind": "function", "function": "fail", "kwargs": {"times": 1}}]
+        },
+    )
+    run = run_launch(campaign=campaign, user=hal)
+    login(page, "hal", f"/runs/{run.pk}")
+    page.wait_for_selector("[data-testid=run-state][data-state=failed]", timeout=20000)
+    first_start = started_shown(page)
+    # The retry comes a few seconds after the first attempt, as a person's would.
+    page.wait_for_timeout(2500)
+    run_retry(run_id=run.pk, user=hal)
+    page.wait_for_selector("[data-testid=run-state][data-state=succeeded]", timeout=20000)
+    assert Run.objects.get(pk=run.pk).state == "succeeded"
+    page.reload()
+    page.wait_for_selector("[data-testid=run-duration]")
+    run_page = {"started": started_shown(page), "duration": page.inner_text("[data-testid=run-duration]")}
+    screenshot(page, "defect-07-run-page-after-retry")
+
+    page.goto("/runs")
+    row = page.locator(f"tr:has(a[href='/runs/{run.pk}'])")
+    row.wait_for()
+    headers = [h.strip() for h in page.locator("table thead th").all_text_contents()]
+    cells = row.locator("td").all_inner_texts()
+    listed = {"started": cells[headers.index("Started")].strip(), "duration": cells[headers.index("Duration")].strip()}
+    screenshot(page, "defect-07-runs-list-after-retry")
+    # One meaning everywhere: the run's first start, and the wall time from it to the retry's end.
+    assert run_page == listed and listed["started"] == first_start
+    assert page.console_errors == []
