@@ -38,8 +38,6 @@ export function useEditorCommands({
   onNoteAdded,
 }: Options) {
   const flow = useReactFlow();
-  const docRef = useRef(state.doc);
-  docRef.current = state.doc;
   const selRef = useRef(selection);
   selRef.current = selection;
 
@@ -57,7 +55,7 @@ export function useEditorCommands({
 
   const addItem = useCallback(
     (item: PaletteItem, at?: { x: number; y: number }) => {
-      const doc = docRef.current;
+      const doc = state.current();
       const where = at ?? freePosition(doc, viewCentre());
       if (item.kind === 'block') {
         // A block is drawn around its steps: without a selection there is nothing to put in it.
@@ -100,7 +98,7 @@ export function useEditorCommands({
 
   const run = useCallback(
     async (command: Command) => {
-      const doc = docRef.current;
+      const doc = state.current();
       const sel = selRef.current;
       switch (command) {
         case 'undo':
@@ -124,11 +122,9 @@ export function useEditorCommands({
         case 'paste': {
           const payload = await readClipboard();
           if (!payload) return notify('The clipboard holds no steps.', 'info');
-          const current = docRef.current;
+          // After the clipboard read: a paste that ended meanwhile is in the document to paste onto.
           const inView = pointer.current;
-          const r = pastePayload(current, payload, inView ? { at: inView } : { offset: { x: 40, y: 40 } });
-          // A second Ctrl+V whose clipboard read ends before React re-renders must paste onto this one.
-          docRef.current = r.doc;
+          const r = pastePayload(state.current(), payload, inView ? { at: inView } : { offset: { x: 40, y: 40 } });
           state.edit(() => r.doc);
           select(r.stepIds);
           return notify(`Pasted ${r.stepIds.length} step(s).`, 'info');
