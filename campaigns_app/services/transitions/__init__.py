@@ -11,7 +11,8 @@ SQL lives only in ``sql.py`` (writes) and ``sql_reads.py`` (reads, run locks) he
 | --- | --- |
 | ``commit.py`` | group commit: ``in_run_transaction`` applies a transition with whatever else this process's threads commit now, in one transaction |
 | ``ledger.py`` | ``run_locked`` / ``runs_created`` / ``run_created``: the run lock and the transaction; ``RunLedger`` with ``step_write`` / ``steps_write`` (step rows), ``record`` (events, gap-free seq), ``set_run_state``, ``on_commit`` |
-| ``steps.py`` | ``RunSteps`` (the steps a transition reads) and the step transitions: queue, claim, start here, succeed, fail, retry, cancelled, skip, cancel, reset |
+| ``run_steps.py`` | ``RunSteps``: the steps of a run that a transition reads under the run's lock |
+| ``steps.py`` | the step transitions: queue, claim, start here, succeed, fail, retry, cancelled, skip, cancel, reset |
 | ``reclaim.py`` | heartbeats, overdue resends, reclaiming an attempt a lost worker held |
 | ``runs.py`` | run start, finish, requeue |
 | ``launch.py`` | new runs with their steps and first events |
@@ -47,10 +48,9 @@ from .commit import committer_stats, in_run_transaction
 from .launch import runs_queue_new
 from .ledger import RunLedger, run_created, run_locked, runs_created, writer_slot
 from .reclaim import step_reclaim, steps_heartbeat, steps_overdue
+from .run_steps import RunSteps, neighbourhood
 from .runs import run_finish_if_done, run_requeue, run_start
 from .steps import (
-    RunSteps,
-    neighbourhood,
     retry_delay,
     step_cancelled,
     step_claim,

@@ -95,7 +95,8 @@ def _workflow_child_ended(child_run_id: int, link: tuple | None = None) -> None:
     """``link``: the child's (parent id, step id, item index, state), when the caller has them current."""
     from ...backends import StepOutcome
     from ..steps import _checked_result
-    from .steps import RunSteps, neighbourhood, step_cancelled, step_fail, step_succeed
+    from .run_steps import RunSteps, neighbourhood
+    from .steps import step_cancelled, step_fail, step_succeed
 
     if link is None:
         link = (
@@ -307,7 +308,8 @@ def _ensemble_idle_time_out(ledger: RunLedger, step_run: StepRun) -> None:
 
     No child's end will come to end it, as it does while children run.
     """
-    from .steps import RunSteps, step_fail
+    from .run_steps import RunSteps
+    from .steps import step_fail
 
     items = StepItem.objects.filter(step_run_id=step_run.pk)
     if items.filter(state=StepState.RUNNING).exists() or not items.filter(state=StepState.PENDING).exists():
@@ -355,7 +357,7 @@ def _ensembles_wake_due() -> int:
     """Ensembles whose items waited out their retry delay and whose delayed message was lost: their children start."""
     from django.utils import timezone
 
-    from .steps import RunSteps
+    from .run_steps import RunSteps
 
     due = set(
         StepItem.objects.filter(

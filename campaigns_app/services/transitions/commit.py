@@ -28,8 +28,8 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 
 from ...models import Run
 from .ledger import RunLedger, ledgers_flush, run_locked, writer_slot
+from .run_steps import RunSteps
 from .sql_reads import runs_lock, steps_of_runs
-from .steps import RunSteps
 
 logger = logging.getLogger(__name__)
 

@@ -6,10 +6,11 @@ from ...models import Run, RunState, StepRun
 from ..definitions import VersionDefinition
 from .hand_off import current_offer
 from .ledger import runs_created
+from .run_steps import RunSteps
 from .runs import run_start
 from .sql import rows_insert
 from .sql_reads import copies
-from .steps import RunSteps, step_start_here, steps_queue
+from .steps import step_start_here, steps_queue
 from .workflows import workflow_steps_start
 
 # Every column of a new step run (the id comes back from the insert).

@@ -25,7 +25,7 @@ from .sql_reads import run_lock
 
 if TYPE_CHECKING:  # both modules import this one
     from .hand_off import StepOffer
-    from .steps import RunSteps
+    from .run_steps import RunSteps
 
 EVENT_FIELDS = ("run", "seq", "step_id", "type", "state", "at", "data")
 # Every column of a new run (the id comes back from the insert).
@@ -89,7 +89,7 @@ class RunLedger:
         self._messages: dict[float | None, list] = {}
         # Step rows changed but not written yet, by id: written together before any read that needs them.
         self._writes: dict[int, dict[str, Any]] = {}
-        # The steps of this run read in this transaction (``steps.RunSteps``), shared by its transitions.
+        # The steps of this run read in this transaction (``run_steps.RunSteps``), shared by its transitions.
         self.steps: RunSteps | None = None
         # The offer of the thread whose outcome is being recorded (``hand_off``), while it is.
         self.offer: StepOffer | None = None

@@ -10,8 +10,9 @@ from django.utils import timezone
 from ...graph import Dag
 from ...models import StepRun, StepState
 from .ledger import RunLedger, writer_slot
+from .run_steps import RunSteps
 from .sql import rows_update_many
-from .steps import RunSteps, after_failure, steps_queue
+from .steps import after_failure, steps_queue
 
 
 def step_reclaim(

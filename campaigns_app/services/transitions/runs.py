@@ -10,7 +10,7 @@ from .ledger import RunLedger, steps_flush
 from .sql_reads import run_has_steps_in, run_states_present
 
 if TYPE_CHECKING:
-    from .steps import RunSteps
+    from .run_steps import RunSteps
 
 OPEN = (StepState.PENDING, StepState.QUEUED, StepState.RUNNING)
 UNSUCCESSFUL = (StepState.CANCELLED, StepState.FAILED, StepState.SKIPPED)
