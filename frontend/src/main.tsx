@@ -10,7 +10,7 @@ import { makeQueryClient } from './lib/queries';
 
 applyTheme(initialTheme());
 
-// The one cache of REST answers (lib/queries.ts).
+// The one cache of REST answers (lib/queries/).
 const queryClient = makeQueryClient();
 
 createRoot(document.getElementById('root')!).render(
