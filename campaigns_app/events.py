@@ -144,6 +144,9 @@ async def _publish(layer, messages: list[tuple[str, dict]]) -> None:
             for group, message in messages:
                 channel = inner._get_group_channel_name(group)
                 pipelined.setdefault(inner._get_shard(channel), []).append((channel, layer.serialize(message)))
+            # Checked before anything is published: a half-published set sent again would double its events.
+            if not all(hasattr(shard, name) for shard in pipelined for name in ("_lock", "_ensure_redis")):
+                raise AttributeError("channels_redis shard internals")
         except AttributeError:
             pipelined = None
     if pipelined is None:

@@ -15,8 +15,7 @@ from .audit import Action, audit_record
 from .campaigns import campaign_touch, executables_check
 from .definitions import run_definition, version_definition
 from .errors import ParametersInvalid, ServiceError, forbid
-from .transitions import runs_queue_new
-from .transitions.sql_reads import copies
+from .transitions import copies, runs_queue_new
 
 
 def parameters_resolve(declared: list[dict], given: Any) -> dict[str, Any]:

@@ -50,6 +50,7 @@ from .ledger import RunLedger, run_created, run_locked, runs_created, writer_slo
 from .reclaim import step_reclaim, steps_heartbeat, steps_overdue
 from .run_steps import RunSteps, neighbourhood
 from .runs import run_finish_if_done, run_requeue, run_start
+from .sql_reads import copies
 from .steps import (
     retry_delay,
     step_cancelled,
@@ -73,6 +74,7 @@ from .workflows import (
 )
 
 __all__ = [
+    "copies",
     "committer_stats",
     "in_run_transaction",
     "neighbourhood",
