@@ -4,6 +4,7 @@ import { useBlockStates } from './useBlockStates';
 import { Timeline } from '../Timeline';
 import { applyEvents, createRunView } from '../../lib/runState';
 import { makeRun } from '../../test/fixtures';
+import { QueryWrapper } from '../../test/queryClient';
 import type { RunBlock, RunEvent } from '../../lib/types';
 
 const graph = {
@@ -46,6 +47,7 @@ describe('useBlockStates', () => {
     const snapshot = applyEvents(createRunView(run), [stepEvent(1, 'a1', 'failed'), stepEvent(2, 'a2', 'running')]);
     const { result, rerender } = renderHook(({ view }) => useBlockStates(7, [block('running')], view), {
       initialProps: { view: snapshot },
+      wrapper: QueryWrapper,
     });
     // The snapshot's blocks answer the snapshot: nothing is asked.
     expect(result.current).toEqual({ A: 'running' });
@@ -56,6 +58,38 @@ describe('useBlockStates', () => {
     rerender({ view: applyEvents(snapshot, [stepEvent(3, 'a2', 'succeeded')]) });
     await waitFor(() => expect(result.current).toEqual({ A: 'failed' }), { timeout: 3000 });
     expect(asked).toEqual(['/api/runs/7/blocks/']);
+  });
+
+  it("never shows a run's late answer on another run's page", async () => {
+    let answerRun7: (() => void) | null = null;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        asked.push(url);
+        if (url.includes('/runs/7/')) {
+          await new Promise<void>((resolve) => (answerRun7 = resolve));
+          init?.signal?.throwIfAborted();
+        }
+        return new Response(JSON.stringify([block('failed')]), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      }),
+    );
+    const run = makeRun({ graph, steps: [], state: 'running', last_seq: 0 });
+    const snapshot = applyEvents(createRunView(run), [stepEvent(1, 'a1', 'running')]);
+    const { result, rerender } = renderHook(({ id, blocks, view }) => useBlockStates(id, blocks, view), {
+      initialProps: { id: 7, blocks: [block('running')], view: snapshot },
+      wrapper: QueryWrapper,
+    });
+    rerender({ id: 7, blocks: [block('running')], view: applyEvents(snapshot, [stepEvent(2, 'a1', 'failed')]) });
+    await waitFor(() => expect(asked).toEqual(['/api/runs/7/blocks/']), { timeout: 3000 });
+    // The user opens run 8 while run 7's answer is on its way; then that answer arrives.
+    rerender({ id: 8, blocks: [block('succeeded')], view: snapshot });
+    expect(result.current).toEqual({ A: 'succeeded' });
+    answerRun7!();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(result.current).toEqual({ A: 'succeeded' });
   });
 });
 

@@ -1,9 +1,9 @@
 // A block's state on the run page is the server's fold of its steps' states (graph/states.py, served as the
 // run detail's `blocks` and GET /api/runs/{id}/blocks/): the browser does not fold them a second time. The
 // detail's blocks answer its snapshot; when a block's steps change state in the live events, the blocks are
-// asked for again, at most once a second, so a busy run costs one small request a second.
+// asked for again through the query layer, at most once a second, so a busy run costs one small request a second.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { api } from '../../lib/api';
+import { useRunBlocks } from '../../lib/queries';
 import type { RunView } from '../../lib/runState';
 import type { RunBlock, StepState } from '../../lib/types';
 
@@ -15,66 +15,41 @@ export function blocksBasis(blocks: readonly RunBlock[], view: RunView): string 
   return blocks.map((b) => `${b.id}:${b.steps.map((id) => view.steps[id]?.state ?? '').join(',')}`).join(';');
 }
 
+interface Asked {
+  run: number | undefined;
+  /** The basis the newest answer (or the detail's blocks, for ask 0) stands for. */
+  basis: string | null;
+  ask: number;
+  at: number;
+}
+
 /** Each block's state (by block id), as the server last folded it for what `view` shows. */
 export function useBlockStates(
   runId: number | undefined,
   initial: readonly RunBlock[] | undefined,
   view: RunView | null,
 ): Record<string, StepState> {
-  const [blocks, setBlocks] = useState<readonly RunBlock[]>(initial ?? []);
-  // Another run's detail (or the first one loaded) brings its own blocks: start from them.
-  const [blocksOf, setBlocksOf] = useState(runId);
-  const answered = useRef<string | null>(null);
-  if (runId !== blocksOf) {
-    setBlocksOf(runId);
-    setBlocks(initial ?? []);
-    answered.current = null;
-  }
-  // Bumped when an ask ends, so a change that arrived meanwhile is asked for.
-  const [asks, setAsks] = useState(0);
-  const basis = useMemo(() => (view && blocks.length ? blocksBasis(blocks, view) : null), [blocks, view]);
-  const current = useRef<string | null>(null);
-  const busy = useRef(false);
-  const lastAsk = useRef(0);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const ctrl = useRef<AbortController | null>(null);
-
-  useEffect(
-    () => () => {
-      if (timer.current) clearTimeout(timer.current);
-      ctrl.current?.abort();
-    },
-    [],
-  );
+  // Which steps make up each block comes with the run's graph: the detail's blocks say it once.
+  const basis = useMemo(() => (view && initial?.length ? blocksBasis(initial, view) : null), [initial, view]);
+  const [asked, setAsked] = useState<Asked>({ run: runId, basis: null, ask: 0, at: 0 });
+  if (asked.run !== runId) setAsked({ run: runId, basis: null, ask: 0, at: 0 });
+  const latest = useRef(basis);
+  latest.current = basis;
 
   useEffect(() => {
-    current.current = basis;
-    if (basis == null || runId == null) return;
+    if (basis == null || asked.run !== runId || basis === asked.basis) return;
     // The detail's blocks answer the snapshot the view starts from.
-    if (answered.current == null) answered.current = basis;
-    if (basis === answered.current || busy.current || timer.current) return;
-    const ask = () => {
-      timer.current = null;
-      busy.current = true;
-      lastAsk.current = Date.now();
-      const askedFor = current.current;
-      ctrl.current = new AbortController();
-      api
-        .runBlocks(runId, ctrl.current.signal)
-        .then((fresh) => {
-          answered.current = askedFor;
-          setBlocks(fresh);
-        })
-        .catch(() => {
-          /* the lanes keep the last states the server gave */
-        })
-        .finally(() => {
-          busy.current = false;
-          if (!ctrl.current?.signal.aborted) setAsks((n) => n + 1);
-        });
-    };
-    timer.current = setTimeout(ask, Math.max(0, lastAsk.current + BLOCKS_REFRESH_MS - Date.now()));
-  }, [basis, runId, asks]);
+    if (asked.basis == null) return setAsked((a) => ({ ...a, basis }));
+    const timer = setTimeout(
+      () => setAsked((a) => ({ ...a, basis: latest.current, ask: a.ask + 1, at: Date.now() })),
+      Math.max(0, asked.at + BLOCKS_REFRESH_MS - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [asked, basis, runId]);
 
-  return useMemo(() => Object.fromEntries(blocks.map((b) => [b.id, b.state as StepState])), [blocks]);
+  const { data } = useRunBlocks(runId, asked.run === runId ? asked.ask : 0);
+  return useMemo(
+    () => Object.fromEntries((data ?? initial ?? []).map((b) => [b.id, b.state as StepState])),
+    [data, initial],
+  );
 }

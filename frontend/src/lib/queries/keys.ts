@@ -22,6 +22,8 @@ export const queryKeys = {
   /** The results of a run's steps that were too large for its events, read from its detail when shown. */
   runResults: (id: number | string) => ['runs', 'detail', String(id), 'results'] as const,
   stepLog: (id: number | string, step: string) => ['runs', 'detail', String(id), 'log', step] as const,
+  /** A run's blocks as the server folds them, the `ask`-th time they were asked for since the run page opened. */
+  runBlocks: (id: number | string, ask: number) => ['runs', 'detail', String(id), 'blocks', ask] as const,
   /** A campaign's latest run (the editor's result samples). */
   lastRun: (campaignId: number | string) => ['runs', 'last', String(campaignId)] as const,
   functions: ['functions'] as const,

@@ -110,6 +110,21 @@ export function useRunResults(id: string | undefined, enabled: boolean) {
 }
 
 /**
+ * A run's blocks folded by the server, asked for the `ask`-th time (0: not asked, the detail's blocks stand). While
+ * the next answer is on its way the last one of the same run stays; another run's never shows.
+ */
+export function useRunBlocks(id: number | undefined, ask: number) {
+  return useQuery({
+    queryKey: queryKeys.runBlocks(id ?? '', ask),
+    queryFn: ({ signal }) => api.runBlocks(id!, signal),
+    enabled: id != null && ask > 0,
+    placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[2] === String(id) ? previous : undefined),
+    // One entry per ask: only the latest is read again.
+    gcTime: 10_000,
+  });
+}
+
+/**
  * A step's stored log, with the seqs the view held when it was asked for and when it arrived (runState's
  * stepLogLines joins it to the live lines by them). `seqNow` reads the view's seq at that moment.
  * Not kept once nobody shows it: an old stored log would miss the lines between its seq and a newer snapshot's.
