@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api, unwrapList, type RunSummary } from '../../lib/api';
-import type { Run, StepState } from '../../lib/types';
+import type { RunSummary } from '../../lib/api';
+import { useChildRun, useChildRunList } from '../../lib/queries';
+import type { StepState } from '../../lib/types';
 import { RunGraph } from '../RunGraph';
 import { StateBadge } from '../StateBadge';
 
@@ -14,30 +15,9 @@ export interface ChildProgress {
   total: number;
 }
 
-const TERMINAL = ['succeeded', 'failed', 'cancelled'];
-const POLL_MS = 1000;
-
 /** One child run's graph, drawn in place from its detail (refreshed while it runs). */
 function ChildGraph({ id }: { id: number }) {
-  const [run, setRun] = useState<Run | null>(null);
-  useEffect(() => {
-    let stop = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = () =>
-      api.run(id).then(
-        (r) => {
-          if (stop) return;
-          setRun(r);
-          if (!TERMINAL.includes(r.state)) timer = setTimeout(load, POLL_MS);
-        },
-        () => undefined,
-      );
-    void load();
-    return () => {
-      stop = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, [id]);
+  const { data: run } = useChildRun(id);
   if (!run?.graph) return <div className="muted small">Loading child run…</div>;
   const states = new Map((run.steps ?? []).map((s) => [s.step, s]));
   return (
@@ -76,30 +56,8 @@ export function childProgress(child: RunSummary): ChildProgress {
  * every second while the run is running.
  */
 export function useChildRuns(runId: number, running: boolean, enabled: boolean): ChildProgress[] {
-  const [children, setChildren] = useState<ChildProgress[]>([]);
-  useEffect(() => {
-    if (!enabled) return;
-    let stop = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ctrl = new AbortController();
-    const load = () =>
-      api.childRuns(runId, ctrl.signal).then(
-        (body) => {
-          if (stop) return;
-          const { items } = unwrapList(body);
-          setChildren(items.map(childProgress).sort((x, y) => x.id - y.id));
-          if (running) timer = setTimeout(load, POLL_MS);
-        },
-        () => undefined,
-      );
-    void load();
-    return () => {
-      stop = true;
-      ctrl.abort();
-      if (timer) clearTimeout(timer);
-    };
-  }, [runId, running, enabled]);
-  return children;
+  const { data } = useChildRunList(runId, running, enabled);
+  return useMemo(() => (data ?? []).map(childProgress).sort((x, y) => x.id - y.id), [data]);
 }
 
 /** "done/total" for a step: its items, or its child run's steps. */

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { ApiError, api, errorText } from '../../lib/api';
+import { ApiError, errorText } from '../../lib/api';
+import { useRunControl } from '../../lib/queries';
 import { isRunTerminal } from '../../lib/runState';
 
 interface Props {
@@ -23,6 +24,7 @@ function explain(err: unknown, what: string): string {
 /** Cancel a running run; retry a finished one (all failed steps, or the selected one). */
 export function RunActions({ runId, state, retryableStep, retryableStepName }: Props) {
   const [busy, setBusy] = useState<string | null>(null);
+  const { mutateAsync: control } = useRunControl(runId);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const terminal = isRunTerminal(state);
@@ -50,7 +52,7 @@ export function RunActions({ runId, state, retryableStep, retryableStepName }: P
         type="button"
         className="btn btn-small btn-danger-ghost"
         disabled={terminal || busy != null}
-        onClick={() => void act('Cancel', () => api.cancelRun(runId))}
+        onClick={() => void act('Cancel', () => control({ action: 'cancel' }))}
         data-testid="run-cancel"
         title={terminal ? 'The run has finished' : 'Stop the run'}
       >
@@ -60,7 +62,7 @@ export function RunActions({ runId, state, retryableStep, retryableStepName }: P
         type="button"
         className="btn btn-small"
         disabled={!terminal || state === 'succeeded' || busy != null}
-        onClick={() => void act('Retry', () => api.retryRun(runId))}
+        onClick={() => void act('Retry', () => control({ action: 'retry' }))}
         data-testid="run-retry"
         title="Run the failed and cancelled steps again"
       >
@@ -71,7 +73,7 @@ export function RunActions({ runId, state, retryableStep, retryableStepName }: P
           type="button"
           className="btn btn-small"
           disabled={busy != null}
-          onClick={() => void act('Retry', () => api.retryRun(runId, [retryableStep]))}
+          onClick={() => void act('Retry', () => control({ action: 'retry', steps: [retryableStep] }))}
           data-testid="run-retry-step"
         >
           Retry {retryableStepName || retryableStep}

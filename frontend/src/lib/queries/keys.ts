@@ -24,6 +24,10 @@ export const queryKeys = {
   stepLog: (id: number | string, step: string) => ['runs', 'detail', String(id), 'log', step] as const,
   /** A run's blocks as the server folds them, the `ask`-th time they were asked for since the run page opened. */
   runBlocks: (id: number | string, ask: number) => ['runs', 'detail', String(id), 'blocks', ask] as const,
+  /** The child runs of a run's workflow steps, in their summary form. */
+  childRuns: (parentId: number | string) => ['runs', 'children', String(parentId)] as const,
+  /** A child run's detail, drawn in place on its parent's page. */
+  childRun: (id: number | string) => ['runs', 'child', String(id)] as const,
   /** A campaign's latest run (the editor's result samples). */
   lastRun: (campaignId: number | string) => ['runs', 'last', String(campaignId)] as const,
   functions: ['functions'] as const,

@@ -1,7 +1,7 @@
 // Reads: every REST read the pages make, a TanStack query under a key from `queryKeys`.
 import { keepPreviousData, QueryClient, queryOptions, useQuery } from '@tanstack/react-query';
 import { api, apiFetch, unwrapList, type RunListFilter } from '../api';
-import { LOG_LINES_KEPT, storedLogLines, type StoredLog } from '../runState';
+import { isRunTerminal, LOG_LINES_KEPT, storedLogLines, type StoredLog } from '../runState';
 import { sharingApi, type LibraryFilter } from '../sharing';
 import type { Run } from '../types';
 import { isUnder, queryKeys } from './keys';
@@ -92,6 +92,28 @@ export function useRunSnapshot(id: string | undefined) {
     queryFn: ({ signal }) => api.run(id!, signal),
     enabled: id != null,
     staleTime: Infinity,
+  });
+}
+
+/** How often a running run's children are read again (their events stream on their own sockets). */
+export const CHILD_RUNS_REFRESH_MS = 1000;
+
+/** The child runs of a run, in their summary form (no step rows), asked again each second while `running`. */
+export function useChildRunList(runId: number, running: boolean, enabled: boolean) {
+  return useQuery({
+    queryKey: queryKeys.childRuns(runId),
+    queryFn: async ({ signal }) => unwrapList(await api.childRuns(runId, signal)).items,
+    enabled,
+    refetchInterval: running ? CHILD_RUNS_REFRESH_MS : false,
+  });
+}
+
+/** A child run's detail, asked again each second until it has ended. */
+export function useChildRun(id: number) {
+  return useQuery({
+    queryKey: queryKeys.childRun(id),
+    queryFn: ({ signal }) => api.run(id, signal),
+    refetchInterval: (q) => (q.state.data && isRunTerminal(q.state.data.state) ? false : CHILD_RUNS_REFRESH_MS),
   });
 }
 

@@ -4,6 +4,7 @@ import { api } from '../api';
 import { sharingApi, type Role, type Team, type Visibility } from '../sharing';
 import type { Campaign, Paginated } from '../types';
 import { isUnder, queryKeys } from './keys';
+import { invalidateRunMoved } from './reads';
 
 /** Whatever changes a campaign also changes the lists it is in, and writes an audit entry. */
 function invalidateCampaigns(client: QueryClient) {
@@ -199,5 +200,15 @@ export function useCreateUser() {
   return useMutation({
     mutationFn: (v: { username: string; password: string }) => sharingApi.createUser(v.username, v.password, false),
     onSuccess: () => client.invalidateQueries({ queryKey: ['users'] }),
+  });
+}
+
+/** Cancel a run, or retry it (all its failed steps, or the ones named); the run lists then show the change. */
+export function useRunControl(runId: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { action: 'cancel' } | { action: 'retry'; steps?: string[] }) =>
+      v.action === 'cancel' ? api.cancelRun(runId) : api.retryRun(runId, v.steps),
+    onSuccess: () => invalidateRunMoved(client, runId),
   });
 }
