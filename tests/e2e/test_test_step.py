@@ -86,3 +86,30 @@ def test_the_samples_start_from_the_last_runs_results_and_render_into_the_tested
     assert sorted(Run.objects.values_list("kind", flat=True)) == ["campaign", "test"]
     assert Campaign.objects.get(pk=campaign.pk).version == 1
     assert page.console_errors == []
+
+
+def test_run_this_step_from_the_right_click_menu_tests_it_in_its_panel(page, campaign):
+    login(page, "tess")
+    open_editor(page, campaign.pk)
+    # The properties panel is collapsed: the menu entry must open it to show what the test did.
+    page.click("[data-testid=panel-collapse]")
+    expect(page.locator("[data-testid=test-step]")).to_have_count(0)
+
+    box = page.locator("[data-testid=editor-step-s1]").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, button="right")
+    entry = page.locator("[data-testid=menu-test]")
+    expect(entry).to_be_visible()
+    expect(entry).to_have_text("Run this step (test)")
+    screenshot(page, "context-menu-run-this-step")
+    entry.click()
+
+    result = page.locator("[data-testid=test-step-result]")
+    expect(result).to_be_visible(timeout=30000)
+    expect(page.locator("[data-testid=test-step-state]")).to_have_text("succeeded")
+    # sleep returns the seconds it slept: the step ran as saved, with nothing typed.
+    expect(result).to_have_text("0.05")
+    assert result.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight }")
+    screenshot(page, "test-step-from-menu")
+    assert list(Run.objects.values_list("kind", flat=True)) == ["test"]
+    assert Campaign.objects.get(pk=campaign.pk).version == 1
+    assert page.console_errors == []

@@ -29,6 +29,7 @@ import { roomyScreen, useStoredFlag } from './usePanels';
 import { LastRunContext, useLastRun } from './lastRun';
 import { ContextMenu } from './menu/ContextMenu';
 import { useCanvasMenu } from './menu/useCanvasMenu';
+import { TestRequestContext, type TestRequest } from './testRequest';
 
 const NO_SELECTION: Selection = { steps: [], edges: [], blocks: [], notes: [] };
 const NO_CAMPAIGNS: Campaign[] = [];
@@ -137,7 +138,19 @@ function EditorScreen({
   });
 
   const lastRun = useLastRun(campaignId);
+  const [testRequest, setTestRequest] = useState<TestRequest | null>(null);
+  const onTestStep = useCallback(
+    (stepId: string) => {
+      select([stepId]);
+      setTab('step');
+      if (!panelOpen) togglePanel();
+      setTestRequest({ step: stepId, nonce: Date.now() + Math.random() });
+    },
+    [panelOpen, select, togglePanel],
+  );
   const canvasMenu = useCanvasMenu({
+    saved: campaignId != null,
+    onTestStep,
     lastRunId: lastRun.id,
     state,
     selection,
@@ -186,110 +199,112 @@ function EditorScreen({
   const launchBlocked = executablesBlock(executables, campaign?.graph, 'launch');
   return (
     <LastRunContext.Provider value={lastRun}>
-      <div className="editor-page" data-testid="editor">
-        {viewOnly && campaignId && <ViewOnlyBanner campaignId={campaignId} name={doc.name} />}
-        <EditorToolbar
-          name={doc.name}
-          onName={(name) => edit((d) => ({ ...d, name }), { coalesce: 'name' })}
-          version={campaign?.version ?? null}
-          dirty={state.dirty}
-          saving={saving}
-          canUndo={state.canUndo}
-          canRedo={state.canRedo}
-          hasSelection={hasSelection}
-          problems={errors.count}
-          onCommand={(c) => void run(c)}
-          onExport={() =>
-            downloadText(`${doc.name.replace(/[^\w-]+/g, '_') || 'campaign'}.asyncflow.json`, exportFile(doc))
-          }
-          onImport={() => fileInput.current?.click()}
-          onLaunch={campaign && !state.dirty ? () => setLaunching(true) : null}
-          onShowProblems={() => setShowProblems((s) => !s)}
-          saveBlocked={saveBlocked}
-          launchBlocked={launchBlocked}
-        />
-        {saveBlocked && (
-          <div className="form-error small" role="status" data-testid="executables-notice">
-            {saveBlocked}
-          </div>
-        )}
-        <input
-          ref={fileInput}
-          type="file"
-          accept="application/json,.json"
-          hidden
-          data-testid="import-file"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) void onImport(f);
-            e.target.value = '';
-          }}
-        />
-        <EditorBody
-          doc={doc}
-          edit={edit}
-          errors={errors}
-          functions={functions}
-          functionsError={functionsError}
-          functionNames={functionNames}
-          campaigns={campaigns ? childCampaigns : null}
-          executables={executables}
-          selection={selection}
-          selectRequest={selectRequest}
-          onSelection={onSelection}
-          select={select}
-          addItem={addItem}
-          notify={notify}
-          pointer={pointer}
-          panels={{ palette: paletteOpen, togglePalette, panel: panelOpen, togglePanel, minimap, toggleMinimap }}
-          tab={tab}
-          onTab={setTab}
-          onContextMenu={viewOnly ? undefined : canvasMenu.open}
-          readOnly={viewOnly}
-          editNote={editNote}
-          overlays={
-            <>
-              {canvasMenu.menu && (
-                <ContextMenu
-                  at={canvasMenu.menu.at}
-                  items={canvasMenu.menu.items}
-                  onChoose={canvasMenu.choose}
-                  onClose={canvasMenu.close}
-                />
-              )}
-              {doc.steps.length === 0 && doc.notes.length === 0 && (
-                <div className="canvas-hint" data-testid="canvas-empty">
-                  Drag a function from the palette onto the canvas to add the first step.
-                </div>
-              )}
-              {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
-              {showProblems && errors.count > 0 && (
-                <ProblemsPanel problems={errors.all} onClose={() => setShowProblems(false)} />
-              )}
-              {toast && <EditorToast text={toast.text} tone={toast.tone} />}
-            </>
-          }
-        />
-        {conflict && (
-          <ConflictDialog
-            {...conflict}
-            onCancel={() => setConflict(null)}
-            onReload={() => {
-              setConflict(null);
-              void reload().then((failure) => failure && notify(`Could not reload: ${failure}`, 'error'));
+      <TestRequestContext.Provider value={testRequest}>
+        <div className="editor-page" data-testid="editor">
+          {viewOnly && campaignId && <ViewOnlyBanner campaignId={campaignId} name={doc.name} />}
+          <EditorToolbar
+            name={doc.name}
+            onName={(name) => edit((d) => ({ ...d, name }), { coalesce: 'name' })}
+            version={campaign?.version ?? null}
+            dirty={state.dirty}
+            saving={saving}
+            canUndo={state.canUndo}
+            canRedo={state.canRedo}
+            hasSelection={hasSelection}
+            problems={errors.count}
+            onCommand={(c) => void run(c)}
+            onExport={() =>
+              downloadText(`${doc.name.replace(/[^\w-]+/g, '_') || 'campaign'}.asyncflow.json`, exportFile(doc))
+            }
+            onImport={() => fileInput.current?.click()}
+            onLaunch={campaign && !state.dirty ? () => setLaunching(true) : null}
+            onShowProblems={() => setShowProblems((s) => !s)}
+            saveBlocked={saveBlocked}
+            launchBlocked={launchBlocked}
+          />
+          {saveBlocked && (
+            <div className="form-error small" role="status" data-testid="executables-notice">
+              {saveBlocked}
+            </div>
+          )}
+          <input
+            ref={fileInput}
+            type="file"
+            accept="application/json,.json"
+            hidden
+            data-testid="import-file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void onImport(f);
+              e.target.value = '';
             }}
-            onOverwrite={() => void save({ version: conflict.currentVersion })}
           />
-        )}
-        {launching && campaign && (
-          <LaunchDialog
-            campaign={campaign}
-            onClose={() => setLaunching(false)}
-            onLaunched={(run) => navigate(`/runs/${run.id}`)}
-            onLaunchedBatch={(batch) => navigate(`/dashboard?batch=${batch.batch}&campaign=${campaign.id}`)}
+          <EditorBody
+            doc={doc}
+            edit={edit}
+            errors={errors}
+            functions={functions}
+            functionsError={functionsError}
+            functionNames={functionNames}
+            campaigns={campaigns ? childCampaigns : null}
+            executables={executables}
+            selection={selection}
+            selectRequest={selectRequest}
+            onSelection={onSelection}
+            select={select}
+            addItem={addItem}
+            notify={notify}
+            pointer={pointer}
+            panels={{ palette: paletteOpen, togglePalette, panel: panelOpen, togglePanel, minimap, toggleMinimap }}
+            tab={tab}
+            onTab={setTab}
+            onContextMenu={viewOnly ? undefined : canvasMenu.open}
+            readOnly={viewOnly}
+            editNote={editNote}
+            overlays={
+              <>
+                {canvasMenu.menu && (
+                  <ContextMenu
+                    at={canvasMenu.menu.at}
+                    items={canvasMenu.menu.items}
+                    onChoose={canvasMenu.choose}
+                    onClose={canvasMenu.close}
+                  />
+                )}
+                {doc.steps.length === 0 && doc.notes.length === 0 && (
+                  <div className="canvas-hint" data-testid="canvas-empty">
+                    Drag a function from the palette onto the canvas to add the first step.
+                  </div>
+                )}
+                {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+                {showProblems && errors.count > 0 && (
+                  <ProblemsPanel problems={errors.all} onClose={() => setShowProblems(false)} />
+                )}
+                {toast && <EditorToast text={toast.text} tone={toast.tone} />}
+              </>
+            }
           />
-        )}
-      </div>
+          {conflict && (
+            <ConflictDialog
+              {...conflict}
+              onCancel={() => setConflict(null)}
+              onReload={() => {
+                setConflict(null);
+                void reload().then((failure) => failure && notify(`Could not reload: ${failure}`, 'error'));
+              }}
+              onOverwrite={() => void save({ version: conflict.currentVersion })}
+            />
+          )}
+          {launching && campaign && (
+            <LaunchDialog
+              campaign={campaign}
+              onClose={() => setLaunching(false)}
+              onLaunched={(run) => navigate(`/runs/${run.id}`)}
+              onLaunchedBatch={(batch) => navigate(`/dashboard?batch=${batch.batch}&campaign=${campaign.id}`)}
+            />
+          )}
+        </div>
+      </TestRequestContext.Provider>
     </LastRunContext.Provider>
   );
 }

@@ -7,6 +7,7 @@ const doc: EditorDoc = {
   steps: [
     { id: 'a', name: 'A', kind: 'function', function: 'noop' },
     { id: 'b', name: 'B', kind: 'function', function: 'noop', block: 'blk' },
+    { id: 'w', name: 'W', kind: 'workflow', campaign: 3 },
   ],
 };
 
@@ -31,6 +32,21 @@ describe('menuItems', () => {
     expect(log(42)?.href).toBe('/runs/42?step=a');
     expect(log(null)?.disabled).toBe(true);
     expect(log(null)?.href).toBeUndefined();
+  });
+});
+
+describe('run this step', () => {
+  const test = (id: string, saved: boolean) =>
+    menuItems(doc, { kind: 'step', id }, null, saved).find((i) => i.action === 'test');
+  it('is offered for a step of a saved campaign, beside its last log', () => {
+    const actions = menuItems(doc, { kind: 'step', id: 'a' }, null, true).map((i) => i.action);
+    expect(actions.indexOf('test')).toBe(actions.indexOf('openLog') - 1);
+    expect(test('a', true)).toEqual({ action: 'test', label: 'Run this step (test)' });
+  });
+  it('says why not before a first save, and for a workflow step', () => {
+    expect(test('a', false)).toMatchObject({ disabled: true, hint: 'Save the campaign once to test its steps' });
+    expect(test('w', true)?.disabled).toBe(true);
+    expect(test('w', true)?.hint).toContain('open that campaign');
   });
 });
 

@@ -8,7 +8,8 @@ export type MenuTarget =
   | { kind: 'note'; id: string }
   | { kind: 'canvas'; at: { x: number; y: number } };
 
-export type MenuAction = 'duplicate' | 'delete' | 'group' | 'ungroup' | 'copyId' | 'openLog' | 'addStep' | 'addNote';
+export type MenuAction =
+  'duplicate' | 'delete' | 'group' | 'ungroup' | 'copyId' | 'openLog' | 'test' | 'addStep' | 'addNote';
 
 export interface MenuItem {
   action: MenuAction;
@@ -19,8 +20,23 @@ export interface MenuItem {
   hint?: string;
 }
 
-/** The entries offered for a target; `lastRunId` is the campaign's latest run, if any. */
-export function menuItems(doc: EditorDoc, target: MenuTarget, lastRunId: number | null): MenuItem[] {
+/** Why a step cannot be run alone from the menu, or null when it can. */
+function untestable(kind: string | undefined, saved: boolean): string | null {
+  if (kind === 'workflow') return 'A workflow step runs its child campaign: open that campaign to test its steps';
+  if (!saved) return 'Save the campaign once to test its steps';
+  return null;
+}
+
+/**
+ * The entries offered for a target; `lastRunId` is the campaign's latest run, if any, and `saved` whether the
+ * campaign exists on the server (a step is tested against it).
+ */
+export function menuItems(
+  doc: EditorDoc,
+  target: MenuTarget,
+  lastRunId: number | null,
+  saved = lastRunId != null,
+): MenuItem[] {
   switch (target.kind) {
     case 'canvas':
       return [
@@ -39,10 +55,14 @@ export function menuItems(doc: EditorDoc, target: MenuTarget, lastRunId: number 
       ];
     case 'step': {
       const step = doc.steps.find((s) => s.id === target.id);
+      const cannotTest = untestable(step?.kind, saved);
       const items: MenuItem[] = [
         { action: 'duplicate', label: 'Duplicate' },
         step?.block ? { action: 'ungroup', label: 'Ungroup block' } : { action: 'group', label: 'Group into a block' },
         { action: 'copyId', label: 'Copy step id' },
+        cannotTest
+          ? { action: 'test', label: 'Run this step (test)', disabled: true, hint: cannotTest }
+          : { action: 'test', label: 'Run this step (test)' },
         lastRunId == null
           ? { action: 'openLog', label: "Open last run's log", disabled: true, hint: 'No run yet' }
           : {

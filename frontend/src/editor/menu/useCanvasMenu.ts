@@ -17,6 +17,10 @@ interface Options {
   addItem: (item: PaletteItem, at?: { x: number; y: number }) => void;
   /** The function a step added from the canvas menu starts as. */
   defaultFunction: string | null;
+  /** Whether the campaign is saved (its steps can be tested). */
+  saved: boolean;
+  /** "Run this step": test it alone once, in its properties panel. */
+  onTestStep: (stepId: string) => void;
 }
 
 export interface OpenMenu {
@@ -31,13 +35,14 @@ function actedOn(id: string, chosen: readonly string[]): string[] {
 }
 
 /** The canvas's right-click menu: what it offers for a target and what each entry does. */
-export function useCanvasMenu({ lastRunId, state, selection, select, notify, addItem, defaultFunction }: Options) {
+export function useCanvasMenu(options: Options) {
+  const { lastRunId, state, selection, select, notify, addItem, defaultFunction, saved, onTestStep } = options;
   const [menu, setMenu] = useState<OpenMenu | null>(null);
 
   const open = useCallback(
     (target: MenuTarget, at: { x: number; y: number }) =>
-      setMenu({ target, at, items: menuItems(state.doc, target, lastRunId) }),
-    [lastRunId, state.doc],
+      setMenu({ target, at, items: menuItems(state.doc, target, lastRunId, saved) }),
+    [lastRunId, saved, state.doc],
   );
   const close = useCallback(() => setMenu(null), []);
 
@@ -58,6 +63,8 @@ export function useCanvasMenu({ lastRunId, state, selection, select, notify, add
         return;
       }
       switch (item.action) {
+        case 'test':
+          return onTestStep(id);
         case 'copyId':
           void navigator.clipboard
             ?.writeText(id)
@@ -88,7 +95,7 @@ export function useCanvasMenu({ lastRunId, state, selection, select, notify, add
         }
       }
     },
-    [addItem, defaultFunction, menu, notify, select, selection.notes, selection.steps, state],
+    [addItem, defaultFunction, menu, notify, onTestStep, select, selection.notes, selection.steps, state],
   );
 
   return { menu, open, close, choose };

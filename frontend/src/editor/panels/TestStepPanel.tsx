@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { errorText } from '../../lib/api';
 import { useTestStep } from '../../lib/queries';
@@ -6,6 +6,7 @@ import type { GraphStep } from '../../lib/types';
 import { useRunLive, useStepLog } from '../../useRunLive';
 import { useLastRunContext } from '../lastRun';
 import type { EditorDoc } from '../lib/doc';
+import { useTestRequest } from '../testRequest';
 
 const STEP_REFERENCE = /\{\{\s*steps\.([A-Za-z_][A-Za-z0-9_-]*)\.result/g;
 
@@ -48,7 +49,13 @@ export function TestStepPanel({ doc, step }: Props) {
   const [results, setResults] = useState<Record<string, string>>({});
   const [runId, setRunId] = useState<string | undefined>(undefined);
   const [refusal, setRefusal] = useState<string | null>(null);
+  // The step whose samples are in the fields (they are filled in after the step is picked).
+  const [samplesOf, setSamplesOf] = useState<string | null>(null);
   const testStep = useTestStep(campaignId ?? '');
+  const request = useTestRequest();
+  const handled = useRef<number | null>(null);
+  const panel = useRef<HTMLFieldSetElement>(null);
+  const outcome = useRef<HTMLDivElement>(null);
   const sending = testStep.isPending;
 
   // Samples start from the last run's parameters and results (read once by the editor, `lastRun.tsx`), else
@@ -64,6 +71,7 @@ export function TestStepPanel({ doc, step }: Props) {
     setResults(samples);
     setRunId(undefined);
     setRefusal(null);
+    setSamplesOf(step.id);
     // Edits to the same step keep the samples typed; doc.parameters is read as it is when the step is picked.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [step.id, lastRun]);
@@ -74,6 +82,23 @@ export function TestStepPanel({ doc, step }: Props) {
   // The stored log once, then live lines: the same reader as the run page.
   const log = useStepLog(runId ? Number(runId) : undefined, runId ? step.id : null, live.view);
 
+  // The outcome asked for is brought into view as it comes and when it ends (the panel may be scrolled elsewhere).
+  const ended = stepView?.state === 'succeeded' || stepView?.state === 'failed' || stepView?.state === 'cancelled';
+  useEffect(() => {
+    if (runId) outcome.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [runId, ended]);
+
+  // "Run this step" from the canvas menu: once this step's samples are in, run it as the button would.
+  useEffect(() => {
+    if (!campaignId || !request || request.step !== step.id || samplesOf !== step.id) return;
+    if (handled.current === request.nonce) return;
+    handled.current = request.nonce;
+    panel.current?.scrollIntoView?.({ block: 'nearest' });
+    void run();
+    // run reads the samples of this render, which is what the request waited for.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [campaignId, request, samplesOf, step.id]);
+
   if (!campaignId) {
     return (
       <p className="muted small" data-testid="test-step-unsaved">
@@ -82,7 +107,7 @@ export function TestStepPanel({ doc, step }: Props) {
     );
   }
 
-  const run = async () => {
+  async function run() {
     setRefusal(null);
     setRunId(undefined);
     try {
@@ -96,10 +121,10 @@ export function TestStepPanel({ doc, step }: Props) {
     } catch (err) {
       setRefusal(errorText(err));
     }
-  };
+  }
 
   return (
-    <fieldset className="props-group" data-testid="test-step">
+    <fieldset className="props-group" data-testid="test-step" ref={panel}>
       <legend>Test this step</legend>
       {doc.parameters.map((p) => (
         <label key={p.name} className="pfield">
@@ -137,7 +162,7 @@ export function TestStepPanel({ doc, step }: Props) {
         </p>
       )}
       {runId && (
-        <div className="test-step-outcome" data-testid="test-step-outcome">
+        <div className="test-step-outcome" data-testid="test-step-outcome" ref={outcome}>
           <p className="small">
             Test run {runId}: <span data-testid="test-step-state">{state}</span>
           </p>
