@@ -49,8 +49,14 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt
 
 frontend: $(DIST_INDEX)
 
+# A linked node_modules (a git worktree sharing another checkout's) is that checkout's to install: `npm ci` through
+# the link would empty the shared copy while the other checkout uses it.
 $(NODE_STAMP): $(FRONTEND)/package-lock.json
-	cd $(FRONTEND) && npm ci
+	@if [ -L $(FRONTEND)/node_modules ]; then \
+		echo "==> $(FRONTEND)/node_modules is a link: not reinstalling it (run npm ci where it points)"; \
+	else \
+		cd $(FRONTEND) && npm ci; \
+	fi
 	touch $@
 
 $(DIST_INDEX): $(NODE_STAMP) $(FRONTEND_SOURCES)
