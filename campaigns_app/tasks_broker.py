@@ -13,7 +13,10 @@ the channel replaces its pool (after a disconnect).
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
+from collections.abc import Iterable
 
 _installed = False
 _install_lock = threading.Lock()
@@ -43,3 +46,47 @@ def broker_clients_reused() -> None:
 
         kombu_redis.Channel._create_client = create_client
         _installed = True
+
+
+def oldest_waiting_steps(queues: Iterable[str]) -> dict[str, list[int]]:
+    """For each queue, the step run ids of the messages that have waited longest in it (one per priority).
+
+    kombu pushes on the left of a Redis list per queue and priority and
+    workers pop on the right, so each list's rightmost message is its oldest
+    still waiting.  Empty queues, and messages that are not step messages,
+    are left out.  Raises when the broker cannot be read.
+    """
+    from asyncflow_site.celery import app
+
+    broker_clients_reused()
+    names = list(queues)
+    with app.producer_or_acquire() as producer:
+        channel = producer.channel
+        # LINDEX is not among the commands kombu's prefixed client prefixes itself.
+        prefix = getattr(channel, "global_keyprefix", "") or ""
+        keys = [(name, prefix + channel._q_for_pri(name, pri)) for name in names for pri in channel.priority_steps]
+        with channel.client.pipeline(transaction=False) as pipe:
+            for _, key in keys:
+                pipe.lindex(key, -1)
+            tails = pipe.execute()
+    oldest: dict[str, list[int]] = {}
+    for (name, _), raw in zip(keys, tails, strict=True):
+        step_run_id = _step_run_id(raw)
+        if step_run_id is not None:
+            oldest.setdefault(name, []).append(step_run_id)
+    return oldest
+
+
+def _step_run_id(raw: bytes | None) -> int | None:
+    """The first argument of a Celery (protocol 2) message as kombu's Redis transport stores it."""
+    if not raw:
+        return None
+    try:
+        message = json.loads(raw)
+        body = message["body"]
+        if message.get("properties", {}).get("body_encoding") == "base64":
+            body = base64.b64decode(body)
+        args = json.loads(body)[0]
+        return int(args[0]) if args and isinstance(args[0], int) else None
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
