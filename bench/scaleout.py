@@ -23,7 +23,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.engine_stack import Api, chain_campaign, independent_campaign, private_stack
-from bench.throughput import asyncflow_workload, load_note, studio_workload
+from bench.throughput import (
+    STACK_DATABASE,
+    STACK_PIDS,
+    asyncflow_workload,
+    cpu_note,
+    cpu_snapshot,
+    load_note,
+    studio_workload,
+)
 
 
 def main() -> int:
@@ -31,11 +39,17 @@ def main() -> int:
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/wt_engine_bench")
     parser.add_argument("--configs", default="1x32,2x16,2x32", help="workers x threads, comma separated")
     parser.add_argument("--instances", type=int, default=1000)
-    parser.add_argument("--independent", type=int, default=1000)
+    parser.add_argument("--independent", type=int, default=1000, help="steps of the independent workload (0: none)")
+    parser.add_argument("--skip-asyncflow", action="store_true")
     args = parser.parse_args()
+    STACK_DATABASE["url"] = args.database
 
     print(f"# bench/scaleout.py, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {load_note()}")
-    flow = asyncflow_workload(args.instances, 4, True, 250)
+    flow = (
+        {"seconds": None, "steps_per_s": None, "note": "skipped"}
+        if args.skip_asyncflow
+        else asyncflow_workload(args.instances, 4, True, 250)
+    )
     base = flow["steps_per_s"]
     print(
         f"AsyncFlow 0.6.0, {args.instances} × 4 chained: "
@@ -52,10 +66,28 @@ def main() -> int:
             api = Api(stack.url, stack.username, stack.password)
             ws_url = stack.url.replace("http", "ws", 1)
             chain = chain_campaign(api, "scale-out chain")
-            flat = independent_campaign(api, "scale-out independent", args.independent)
+            STACK_PIDS.clear()
+            STACK_PIDS.update(
+                {f"worker {n}": [pid] for n, pid in enumerate(stack.worker_pids)},
+                web=[stack.web_pid] if stack.web_pid else [],
+                redis=[stack.redis_pid] if stack.redis_pid else [],
+            )
             studio_workload(api, ws_url, chain, 5 * workers, 4, 120)  # warm-up: every worker started
-            chained = studio_workload(api, ws_url, chain, args.instances, 4, 300)
-            wide = studio_workload(api, ws_url, flat, 1, args.independent, 300)
+            cpu_before = cpu_snapshot()
+            chained = studio_workload(api, ws_url, chain, args.instances, 4, max(300, args.instances * 0.1))
+            cpu = cpu_note(cpu_before, cpu_snapshot(), args.instances * 4)
+            wide = (
+                studio_workload(
+                    api,
+                    ws_url,
+                    independent_campaign(api, "scale-out independent", args.independent),
+                    1,
+                    args.independent,
+                    300,
+                )
+                if args.independent
+                else {"steps_per_s": 0, "problems": []}
+            )
         problems = chained["problems"] + wide["problems"]
         ok = ok and not problems
         ratio = f"{chained['steps_per_s'] / base:.2f}" if base else "—"
@@ -64,6 +96,7 @@ def main() -> int:
             f"{'ok' if not problems else 'FAILED: ' + '; '.join(problems)} |",
             flush=True,
         )
+        print(f"{cpu}, {load_note()}", flush=True)
     print(f"# done, {load_note()}")
     return 0 if ok else 1
 

@@ -177,29 +177,52 @@ def row(label: str, studio: dict, flow: dict) -> str:
 
 # The stack's processes (with ``--private``), whose CPU time each workload reports.
 STACK_PIDS: dict[str, list[int]] = {}
+# With a private PostgreSQL database: its server processes serving this stack are counted too.
+STACK_DATABASE: dict[str, str] = {}
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds the processes have used so far (from /proc; 0 for one that is gone)."""
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds the process has used so far (from /proc; None for one that is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_snapshot() -> dict[str, float]:
-    return {name: cpu_seconds(pids) for name, pids in {**STACK_PIDS, "bench client": [os.getpid()]}.items()}
+def database_backend_pids() -> list[int]:
+    """The PostgreSQL server processes connected to the private database now (other databases' are not ours)."""
+    url = STACK_DATABASE.get("url")
+    if not url:
+        return []
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
 
 
-def cpu_note(before: dict[str, float], after: dict[str, float], steps: int) -> str:
-    """Where the workload's CPU went: seconds per process and milliseconds per step."""
-    parts = [f"{name} {after[name] - before[name]:.2f} s" for name in after]
-    spent = sum(after[name] - before[name] for name in after)
-    return f"#   CPU: {', '.join(parts)}; {1000 * spent / steps:.2f} ms per step in all"
+def cpu_snapshot() -> dict[str, dict[int, float]]:
+    groups = {**STACK_PIDS, "bench client": [os.getpid()]}
+    if STACK_DATABASE:
+        groups["postgres"] = database_backend_pids()
+    return {
+        name: {pid: used for pid in pids if (used := cpu_seconds(pid)) is not None} for name, pids in groups.items()
+    }
+
+
+def cpu_note(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], steps: int) -> str:
+    """Where the workload's CPU went: seconds per process and milliseconds per step.
+
+    A PostgreSQL backend that started during the workload counts whole; one that ended during it is missed.
+    """
+    spent = {
+        name: sum(used - before.get(name, {}).get(pid, 0.0) for pid, used in after[name].items()) for name in after
+    }
+    parts = [f"{name} {seconds:.2f} s" for name, seconds in spent.items()]
+    return f"#   CPU: {', '.join(parts)}; {1000 * sum(spent.values()) / steps:.2f} ms per step in all"
 
 
 def load_note() -> str:
@@ -299,6 +322,8 @@ def main() -> int:
                 workers=stack.worker_pids,
                 redis=[stack.redis_pid] if stack.redis_pid else [],
             )
+            if database == "PostgreSQL" and args.database:
+                STACK_DATABASE["url"] = args.database
         else:
             base, username = args.url.rstrip("/"), args.username
             password = admin_password(args.password)
