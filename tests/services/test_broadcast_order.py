@@ -87,3 +87,36 @@ async def test_a_commit_of_a_hundred_runs_is_published_in_a_few_redis_round_trip
     assert messages[0]["groups"] == [DASHBOARD_SUPERUSERS] and len(messages[0]["events"]) == 100
     assert sorted(m["groups"][0] for m in messages[1:]) == sorted(runs)
     assert trips == [1, 100]
+
+
+async def test_run_groups_nobody_listens_to_are_not_published_and_the_watched_ones_are(monkeypatch):
+    from redis.asyncio.client import Pipeline
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    runs = [run_group(n) for n in range(920001, 920101)]
+    watched = runs[10:13]
+    for group in [*watched, DASHBOARD_SUPERUSERS]:
+        await layer.group_add(group, channel)
+    await asyncio.sleep(0.1)
+    published = []
+    execute = Pipeline.execute
+
+    async def counted_execute(self, *args, **kwargs):
+        published.append(len(self.command_stack))
+        return await execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counted_execute)
+    batch = {}
+    for n, group in enumerate(runs):
+        event = {"run": n, "seq": 1}
+        batch[group] = [event]
+        batch.setdefault(DASHBOARD_SUPERUSERS, []).append(event)
+    _sender().submit_per_group(batch)
+    await asyncio.to_thread(broadcasts_flush)
+    messages = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(4)]
+    assert messages[0]["groups"] == [DASHBOARD_SUPERUSERS] and len(messages[0]["events"]) == 100
+    assert [m["groups"][0] for m in messages[1:]] == watched
+    assert [m["events"] for m in messages[1:]] == [[{"run": n, "seq": 1}] for n in (10, 11, 12)]
+    # The dashboard's publish, then only the three watched run groups': 97 unheard groups cost nothing.
+    assert published == [1, 3]
