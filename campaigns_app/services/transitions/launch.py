@@ -82,9 +82,7 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
                 step_start_here(ledger, taken)
                 offer.hand_after_commit(taken, ledger.run)
             steps_queue(ledger, queued)
-        _steps_insert(
-            [sr for run_step_runs in planned for sr in run_step_runs if len(runs) == 1 or id(sr) in moving]
-        )
+        _steps_insert([sr for run_step_runs in planned for sr in run_step_runs if len(runs) == 1 or id(sr) in moving])
         # Workflow steps start once their rows exist: their child runs point back at them.
         for ledger, (run_step_runs, starting) in workflows.items():
             if starting:
