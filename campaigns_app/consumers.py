@@ -94,6 +94,20 @@ def _wants_batches(scope) -> bool:
     return parse_qs(scope.get("query_string", b"").decode()).get("batch", ["0"])[0] in ("1", "true")
 
 
+def _unseen(recent: OrderedDict[tuple[int, int], None], heard: list[dict]) -> list[dict]:
+    """The events not forwarded yet, remembered in ``recent`` (the last ``DEDUP_WINDOW``)."""
+    fresh = []
+    for event in heard:
+        key = (event["run"], event["seq"])
+        if key in recent:
+            continue
+        recent[key] = None
+        if len(recent) > DEDUP_WINDOW:
+            recent.popitem(last=False)
+        fresh.append(event)
+    return fresh
+
+
 class DashboardConsumer(AsyncJsonWebsocketConsumer):
     """Live events of every run the user may see, each once.
 
@@ -108,9 +122,9 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             await self.close()
             return
         self.batches = _wants_batches(self.scope)
-        # A run reaches several of the user's groups (own and team): remember
-        # recent (run, seq) pairs so each event is forwarded once.
-        self.recent: OrderedDict[tuple[int, int], None] = OrderedDict()
+        # Recent (run, seq) pairs, kept only while a run can reach two of the socket's groups (its user's own
+        # and a team's): each event is forwarded once.
+        self.recent: OrderedDict[tuple[int, int], None] | None = None
         self.groups_joined = [events.access_user_group(user.pk)]
         await self.channel_layer.group_add(self.groups_joined[0], self.channel_name)
         await self._join_dashboard_groups()
@@ -121,6 +135,10 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
         policies.user_team_roles_forget(user)
         team_ids = await database_sync_to_async(lambda: list(policies.user_team_roles(user)))()
         wanted = [events.access_user_group(user.pk), *events.dashboard_groups_for_user(user, team_ids)]
+        if not events.dashboard_groups_overlap(user, team_ids):
+            self.recent = None
+        elif self.recent is None:
+            self.recent = OrderedDict()
         for group in set(self.groups_joined) - set(wanted):
             await self.channel_layer.group_discard(group, self.channel_name)
         for group in set(wanted) - set(self.groups_joined):
@@ -138,15 +156,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
     async def run_event(self, message):
         if "groups" in message and not set(message["groups"]) & set(self.groups_joined):
             return
-        fresh = []
-        for event in message["events"]:
-            key = (event["run"], event["seq"])
-            if key in self.recent:
-                continue
-            self.recent[key] = None
-            if len(self.recent) > DEDUP_WINDOW:
-                self.recent.popitem(last=False)
-            fresh.append(event)
+        fresh = message["events"] if self.recent is None else _unseen(self.recent, message["events"])
         if self.batches:
             if fresh:
                 await self.send_json(fresh)

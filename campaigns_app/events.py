@@ -27,7 +27,7 @@ from channels.layers import get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import transaction
 
-from .policies import run_audience
+from . import policies
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def dashboard_groups_for_run(run) -> list[str]:
     """
     if run.kind == "test":
         return []
-    audience = run_audience(run)
+    audience = policies.run_audience(run)
     if audience.public:
         return [DASHBOARD_PUBLIC]
     groups = [DASHBOARD_SUPERUSERS, *(dashboard_user_group(u) for u in audience.user_ids)]
@@ -79,11 +79,24 @@ def dashboard_groups_for_run(run) -> list[str]:
 
 
 def dashboard_groups_for_user(user, team_ids) -> list[str]:
-    """Dashboard groups a user's dashboard socket joins: their own, their teams', the public one."""
-    groups = [dashboard_user_group(user.pk), DASHBOARD_PUBLIC, *(dashboard_team_group(t) for t in sorted(team_ids))]
-    if user.is_superuser:
-        groups.append(DASHBOARD_SUPERUSERS)
-    return groups
+    """Dashboard groups a user's dashboard socket joins.
+
+    A user who sees every run (``policies.sees_every_run``) joins the superusers' group and the public one
+    only: :func:`dashboard_groups_for_run` sends every other run to the first, so each event reaches such a
+    socket once.  Anyone else joins their own group, their teams' and the public one.
+    """
+    if policies.sees_every_run(user):
+        return [DASHBOARD_SUPERUSERS, DASHBOARD_PUBLIC]
+    return [dashboard_user_group(user.pk), DASHBOARD_PUBLIC, *(dashboard_team_group(t) for t in sorted(team_ids))]
+
+
+def dashboard_groups_overlap(user, team_ids) -> bool:
+    """Can one run's events reach two of the user's dashboard groups?
+
+    Only through a team: a run the user owns or launched, shared with one of their teams, goes to their own
+    group and to the team's.  Without a team (or for a superuser) the groups share no run.
+    """
+    return not policies.sees_every_run(user) and bool(team_ids)
 
 
 def access_changed_on_commit(*, user_ids=(), campaign_ids=()) -> None:
@@ -126,7 +139,7 @@ _NOTHING = object()
 GROUPS_PER_PUBLISH = 256
 
 
-async def _publish(layer, messages: list[tuple[str, dict]]) -> None:
+async def _publish(layer, messages: list[tuple[str, dict]], *, unheard_dropped: bool = False) -> None:
     """``group_send`` of every (group, message), in order, as one pipeline per Redis host.
 
     The pub/sub layer publishes each ``group_send`` as its own round trip behind
@@ -135,6 +148,14 @@ async def _publish(layer, messages: list[tuple[str, dict]]) -> None:
     next commit's events could leave.  Pipelined, the publishes are one write and
     one read; each group's subscribers still get its messages in order.  Another
     layer (or a channels_redis whose internals differ) gets plain ``group_send``.
+
+    ``unheard_dropped``: groups with no subscriber anywhere (one ``PUBSUB NUMSUB``
+    round trip asks) are neither serialised nor published.  Only for groups whose
+    sockets replay from the database after joining (run pages): the events were
+    committed before the question, so a socket that joins after it finds them
+    there.  A launch of a hundred runs is a hundred run groups, mostly unwatched,
+    and serialising them held the GIL for 8-12 ms while the web process's loop
+    waited to forward the dashboards' frame.
     """
     pipelined = None
     if isinstance(layer, RedisPubSubChannelLayer):
@@ -143,7 +164,7 @@ async def _publish(layer, messages: list[tuple[str, dict]]) -> None:
             pipelined = {}
             for group, message in messages:
                 channel = inner._get_group_channel_name(group)
-                pipelined.setdefault(inner._get_shard(channel), []).append((channel, layer.serialize(message)))
+                pipelined.setdefault(inner._get_shard(channel), []).append((channel, message))
             # Checked before anything is published: a half-published set sent again would double its events.
             if not all(hasattr(shard, name) for shard in pipelined for name in ("_lock", "_ensure_redis")):
                 raise AttributeError("channels_redis shard internals")
@@ -153,12 +174,19 @@ async def _publish(layer, messages: list[tuple[str, dict]]) -> None:
         for group, message in messages:
             await layer.group_send(group, message)
         return
-    for shard, payloads in pipelined.items():
+    for shard, wanted in pipelined.items():
         async with shard._lock:
             shard._ensure_redis()
+            if unheard_dropped:
+                channels = list(dict.fromkeys(channel for channel, _ in wanted))
+                counts = await shard._redis.pubsub_numsub(*channels)
+                heard = {channel for channel, (_, count) in zip(channels, counts, strict=True) if count}
+                wanted = [(channel, message) for channel, message in wanted if channel in heard]
+            if not wanted:
+                continue
             async with shard._redis.pipeline(transaction=False) as pipe:
-                for channel, payload in payloads:
-                    pipe.publish(channel, payload)
+                for channel, message in wanted:
+                    pipe.publish(channel, layer.serialize(message))
                 await pipe.execute()
 
 
@@ -230,7 +258,8 @@ class _Sender:
         has arrived since (``_drain_forever``).
         """
         chosen = [g for g in pending if not g.startswith(RUN_GROUP_PREFIX)]
-        if not chosen:
+        run_groups = not chosen
+        if run_groups:
             chosen = list(itertools.islice(pending, GROUPS_PER_PUBLISH))
         messages = []
         for group in chosen:
@@ -247,7 +276,7 @@ class _Sender:
                 for start in range(0, len(events), EVENTS_PER_MESSAGE)
             ]
         try:
-            await _publish(layer, messages)
+            await _publish(layer, messages, unheard_dropped=run_groups)
         except Exception:
             logger.exception("a broadcast failed")
 

@@ -82,6 +82,11 @@ def visible_q(user, prefix: str = "") -> Q:
     )
 
 
+def sees_every_run(user) -> bool:
+    """Superusers see every campaign and run, whoever owns it and whatever its visibility."""
+    return bool(user.is_authenticated and user.is_superuser)
+
+
 def campaign_visible(campaign, user) -> bool:
     """The same rule as :func:`visible_q`, for one campaign."""
     if not user.is_authenticated:

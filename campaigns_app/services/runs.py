@@ -173,10 +173,11 @@ def batch_launch(*, campaign: Campaign, user, instances: Any, max_parallel: Any 
         raise ParametersInvalid({"instances": faults})
     with transaction.atomic():
         batch = Batch.objects.create(campaign=campaign, owner=user)
+        # Before the runs: what the launch writes after its time is taken (``runs_queue_new``) stays short.
+        campaign_touch(campaign=campaign)
         runs = _runs_create(
             campaign=campaign, version=version, user=user, values=resolved, batch=batch, max_parallel=max_parallel
         )
-        campaign_touch(campaign=campaign)
         audit_record(
             actor=user,
             action=Action.RUN_LAUNCH,

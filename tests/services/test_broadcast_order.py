@@ -19,6 +19,31 @@ async def received(layer, channel, count):
     return [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(count)]
 
 
+def pipelines_counted(monkeypatch) -> list[int]:
+    """The size of every Redis pipeline executed from now on, in order."""
+    from redis.asyncio.client import Pipeline
+
+    sizes: list[int] = []
+    execute = Pipeline.execute
+
+    async def counted_execute(self, *args, **kwargs):
+        sizes.append(len(self.command_stack))
+        return await execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counted_execute)
+    return sizes
+
+
+def one_commit_of(runs: list[str]) -> dict[str, list[dict]]:
+    """What one commit of these run groups submits: an event each, and all of them on the superusers' dashboard."""
+    batch: dict[str, list[dict]] = {}
+    for n, group in enumerate(runs):
+        event = {"run": n, "seq": 1}
+        batch[group] = [event]
+        batch.setdefault(DASHBOARD_SUPERUSERS, []).append(event)
+    return batch
+
+
 async def test_a_commits_dashboard_events_leave_before_its_run_groups_and_every_group_keeps_its_order():
     layer = get_channel_layer()
     channel = await layer.new_channel()
@@ -54,7 +79,6 @@ async def test_a_commits_dashboard_events_leave_before_its_run_groups_and_every_
 
 async def test_a_commit_of_a_hundred_runs_is_published_in_a_few_redis_round_trips(monkeypatch):
     from channels_redis.pubsub import RedisSingleShardConnection
-    from redis.asyncio.client import Pipeline
 
     layer = get_channel_layer()
     channel = await layer.new_channel()
@@ -62,28 +86,37 @@ async def test_a_commit_of_a_hundred_runs_is_published_in_a_few_redis_round_trip
     for group in [*runs, DASHBOARD_SUPERUSERS]:
         await layer.group_add(group, channel)
     await asyncio.sleep(0.1)
-    trips = []
-    execute, publish = Pipeline.execute, RedisSingleShardConnection.publish
-
-    async def counted_execute(self, *args, **kwargs):
-        trips.append(len(self.command_stack))
-        return await execute(self, *args, **kwargs)
+    trips = pipelines_counted(monkeypatch)
+    publish = RedisSingleShardConnection.publish
 
     async def counted_publish(self, *args, **kwargs):
         trips.append(1)
         return await publish(self, *args, **kwargs)
 
-    monkeypatch.setattr(Pipeline, "execute", counted_execute)
     monkeypatch.setattr(RedisSingleShardConnection, "publish", counted_publish)
-    batch = {}
-    for n, group in enumerate(runs):
-        event = {"run": n, "seq": 1}
-        batch[group] = [event]
-        batch.setdefault(DASHBOARD_SUPERUSERS, []).append(event)
-    _sender().submit_per_group(batch)
+    _sender().submit_per_group(one_commit_of(runs))
     await asyncio.to_thread(broadcasts_flush)
     messages = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(101)]
     # Every group heard its event, the dashboard first; the publishes went out as two pipelines, not 101 trips.
     assert messages[0]["groups"] == [DASHBOARD_SUPERUSERS] and len(messages[0]["events"]) == 100
     assert sorted(m["groups"][0] for m in messages[1:]) == sorted(runs)
     assert trips == [1, 100]
+
+
+async def test_run_groups_nobody_listens_to_are_not_published_and_the_watched_ones_are(monkeypatch):
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    runs = [run_group(n) for n in range(920001, 920101)]
+    watched = runs[10:13]
+    for group in [*watched, DASHBOARD_SUPERUSERS]:
+        await layer.group_add(group, channel)
+    await asyncio.sleep(0.1)
+    published = pipelines_counted(monkeypatch)
+    _sender().submit_per_group(one_commit_of(runs))
+    await asyncio.to_thread(broadcasts_flush)
+    messages = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(4)]
+    assert messages[0]["groups"] == [DASHBOARD_SUPERUSERS] and len(messages[0]["events"]) == 100
+    assert [m["groups"][0] for m in messages[1:]] == watched
+    assert [m["events"] for m in messages[1:]] == [[{"run": n, "seq": 1}] for n in (10, 11, 12)]
+    # The dashboard's publish, then only the three watched run groups': 97 unheard groups cost nothing.
+    assert published == [1, 3]

@@ -271,18 +271,8 @@ def run_locked(run_id: int) -> Iterator[RunLedger]:
         _run_all(after)
 
 
-@contextmanager
-def runs_created(runs: list[Run]) -> Iterator[list[RunLedger]]:
-    """For new runs inserted together inside the caller's transaction (a launch): one ledger per unsaved run.
-
-    The runs are inserted in one statement, their events in another, and
-    every run's ``last_seq`` in one batch of updates; each ledger's time is its run's
-    ``created_at``, so no event precedes the run.  After commit every run's
-    step messages leave before any broadcast, so the last run of a batch does
-    not wait for the others' broadcasts to reach a worker.  The caller inserts
-    the runs' step runs inside this block or after it, before its transaction
-    commits.
-    """
+def runs_insert(runs: list[Run]) -> None:
+    """Insert new runs in one statement, inside the caller's transaction; their ids come back in insert order."""
     now = timezone.now()
     for run in runs:
         run.created_at = now
@@ -290,6 +280,22 @@ def runs_created(runs: list[Run]) -> Iterator[list[RunLedger]]:
     for run, (pk,) in zip(runs, rows_insert(Run, RUN_FIELDS, runs, returning=("id",)), strict=True):
         run.pk = pk
         run._state.adding = False
+
+
+@contextmanager
+def runs_created(runs: list[Run]) -> Iterator[list[RunLedger]]:
+    """For new runs inserted together inside the caller's transaction (a launch): one ledger per run.
+
+    The runs are inserted first (``runs_insert``), their events in one
+    statement on leaving, and every run's ``last_seq`` in one batch of
+    updates.  The ledgers' time is taken here, when the events and the rows
+    that carry it are about to be written, so it is never before the run's
+    ``created_at``.  After commit every run's step messages leave before any
+    broadcast, so the last run of a batch does not wait for the others'
+    broadcasts to reach a worker.  The caller inserts the rest of the runs'
+    step runs inside this block, before its transaction commits.
+    """
+    now = timezone.now()
     ledgers = [RunLedger(run, now=now) for run in runs]
     yield ledgers
     for callback in ledgers_flush(ledgers):
