@@ -4,11 +4,8 @@ and dragging the graph or fitting it shows other steps."""
 
 import pytest
 
-from campaigns_app.services import campaign_create, run_launch
-from tests.conftest import make_user
-
 from .conftest import ARTIFACTS
-from .editor_helpers import login
+from .large_runs import open_finished_run_of_noops
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,12 +35,7 @@ def _inside_graph(page, step: str) -> bool:
 
 
 def test_a_2000_step_run_graph_draws_only_the_steps_in_view_and_follows_the_selection(page):
-    ann = make_user("ann")
-    steps = [{"id": f"s{i}", "name": f"Step {i}", "kind": "function", "function": "noop"} for i in range(STEPS)]
-    campaign = campaign_create(owner=ann, name="Two thousand", parameters=[], graph={"steps": steps, "edges": []})
-    run = run_launch(campaign=campaign, user=ann)
-    login(page, "ann", f"/runs/{run.pk}")
-    page.wait_for_selector("[data-testid=run-state][data-state=succeeded]", timeout=240000)
+    open_finished_run_of_noops(page, STEPS)
 
     page.wait_for_selector("[data-testid=step-s0]")
     assert len(_graph_nodes_in_dom(page)) < FEW
