@@ -2,7 +2,7 @@
 
 import pytest
 
-from campaigns_app.services import campaign_create
+from campaigns_app.services import campaign_create, run_launch
 from tests.conftest import make_user, seed_definition
 
 from .conftest import screenshot
@@ -109,3 +109,20 @@ def test_canvas_menu_adds_a_step_where_clicked_and_closes_on_outside_click(page,
     page.wait_for_selector("[data-testid=menu-delete]")
     page.keyboard.press("Enter")
     assert edge_count(page) == edges - 1
+
+
+def test_a_step_menu_opens_that_steps_log_in_the_campaigns_last_run(page, seed_campaign):
+    run = run_launch(campaign=seed_campaign, user=seed_campaign.owner)
+    login(page, "erin")
+    open_editor(page, seed_campaign.pk)
+    right_click(page, "[data-testid=editor-step-s2]")
+    entry = page.locator("[data-testid=menu-openLog]")
+    assert entry.is_enabled() and entry.is_visible()
+    entry.click()
+    page.wait_for_url(f"**/runs/{run.pk}?step=s2")
+    page.wait_for_selector("[data-testid=log-panel][data-step=s2]")
+    page.wait_for_selector("[data-testid=step-details][data-state=succeeded]", timeout=30000)
+    assert "is-selected" in page.get_attribute("[data-testid=timeline-row-s2]", "class")
+    assert "is-selected" in page.get_attribute("[data-testid=step-s2]", "class")
+    screenshot(page, "context-menu-opened-log")
+    assert page.console_errors == []

@@ -93,6 +93,8 @@ def test_build_the_seed_campaign_by_drag_and_drop_and_watch_three_instances_on_t
     assert page.get_attribute("[data-testid=count-succeeded]", "data-count") == "3"
     assert page.locator(f"[data-testid=dash-batch-{runs[0].batch_id}]").is_visible()
     assert int(page.get_attribute("[data-testid=dashboard-canvas]", "data-bars")) >= 12
+    # Once every run has ended the backend's counts say so too, well before its 10 s refresh.
+    expect(page.get_by_test_id("backend-thread")).to_contain_text("queued 0 · running 0", timeout=5000)
     keep_screenshot(page, "dashboard")
 
     page.click(f"[data-testid=dash-run-link-{runs[1].pk}]")

@@ -3,11 +3,8 @@ wheeling down like a person reaches the last step, whose details and log open be
 
 import pytest
 
-from campaigns_app.services import campaign_create, run_launch
-from tests.conftest import make_user
-
 from .conftest import ARTIFACTS
-from .editor_helpers import login
+from .large_runs import open_finished_run_of_noops
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,12 +34,7 @@ def _wheel_to_the_bottom(page) -> None:
 
 
 def test_show_all_on_a_2000_step_run_renders_only_the_lanes_in_view(page):
-    ann = make_user("ann")
-    steps = [{"id": f"s{i}", "name": f"Step {i}", "kind": "function", "function": "noop"} for i in range(STEPS)]
-    campaign = campaign_create(owner=ann, name="Two thousand", parameters=[], graph={"steps": steps, "edges": []})
-    run = run_launch(campaign=campaign, user=ann)
-    login(page, "ann", f"/runs/{run.pk}")
-    page.wait_for_selector("[data-testid=run-state][data-state=succeeded]", timeout=240000)
+    open_finished_run_of_noops(page, STEPS)
 
     assert _lanes_in_dom(page) == 40
     page.click("[data-testid=timeline-show-all]")

@@ -79,3 +79,21 @@ export function layoutGraph(graph: Graph): LaidOutStep[] {
     };
   });
 }
+
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+/**
+ * A viewport at `zoom` whose top-left corner shows the first column's first step, `padding` px from the
+ * edges: where a reader starts a graph too large to fit at a readable zoom.
+ */
+export function topLeftViewport(layout: readonly LaidOutStep[], zoom: number, padding: number): Viewport {
+  if (layout.length === 0) return { x: 0, y: 0, zoom };
+  const left = Math.min(...layout.map((s) => s.x));
+  const firstColumn = layout.filter((s) => s.x < left + COLUMN_WIDTH / 2);
+  const top = Math.min(...firstColumn.map((s) => s.y));
+  return { x: padding - left * zoom, y: padding - top * zoom, zoom };
+}

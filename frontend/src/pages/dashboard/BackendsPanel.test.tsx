@@ -91,6 +91,36 @@ describe('BackendsPanel', () => {
     expect(screen.getByTestId('backend-thread').textContent).toContain('running 5');
   });
 
+  it('asks again once the live count of active steps has stayed put for a second, not while it moves', async () => {
+    fetchMock
+      .mockResolvedValueOnce(json([backend({ running_steps: 3 })]))
+      .mockResolvedValueOnce(json([backend({ running_steps: 0 })]));
+    const { rerender } = render(<BackendsPanel activeSteps={3} />, { wrapper: QueryWrapper });
+    await waitFor(() => expect(screen.getByTestId('backend-thread').textContent).toContain('running 3'));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await act(async () => {
+      vi.advanceTimersByTime(5_000);
+    });
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    for (const active of [2, 1, 0]) {
+      rerender(<BackendsPanel activeSteps={active} />);
+      await act(async () => {
+        vi.advanceTimersByTime(500);
+      });
+    }
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    await act(async () => {
+      vi.advanceTimersByTime(500);
+    });
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    // React Query hands its answer to React on a timeout of its own.
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(100);
+    });
+    vi.useRealTimers();
+    await waitFor(() => expect(screen.getByTestId('backend-thread').textContent).toContain('running 0'));
+  });
+
   it('shows an error when the list cannot be loaded', async () => {
     fetchMock.mockResolvedValue(
       new Response(JSON.stringify({ detail: 'boom' }), {

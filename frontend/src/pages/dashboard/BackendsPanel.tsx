@@ -29,8 +29,8 @@ function BackendEntry({ b }: { b: BackendStatus }) {
 }
 
 /** Execution backends (thread, radical, dask): up or down, and how much work waits for them. */
-export function BackendsPanel({ refreshMs }: { refreshMs?: number }) {
-  const { backends, error } = useBackends(refreshMs);
+export function BackendsPanel({ refreshMs, activeSteps }: { refreshMs?: number; activeSteps?: number }) {
+  const { backends, error } = useBackends(refreshMs, activeSteps);
   return (
     <section className="backends-panel" data-testid="backends-panel" aria-label="Execution backends">
       <span className="backends-title small muted">Backends</span>

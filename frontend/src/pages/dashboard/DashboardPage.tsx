@@ -60,6 +60,8 @@ export function DashboardPage() {
   // what they are made of changes: rows until runs come or go (or, with a state filter, states move).
   const rows = store.rows(filter, expanded);
   const counts = store.counts({ campaign, owner });
+  const everyStep = store.counts().steps;
+  const activeSteps = (everyStep.queued ?? 0) + (everyStep.running ?? 0);
   const campaigns = store.campaigns();
   const owners = store.owners();
 
@@ -178,7 +180,7 @@ export function DashboardPage() {
           ))}
         </div>
       </div>
-      <BackendsPanel />
+      <BackendsPanel activeSteps={activeSteps} />
       {error && (
         <div className="form-error" role="alert">
           Could not load the dashboard: {error}
