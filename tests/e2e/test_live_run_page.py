@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_launch_the_seed_campaign_and_see_every_step_succeed_live(page):
     user = make_user("carol")
-    campaign = campaign_create(owner=user, **seed_definition(step_seconds=0.5))
+    # Steps long enough that the run is still running once the page has loaded on a busy machine (at 0.5 s a
+    # loaded CI machine could finish the run before the first paint, and a person would never see it run either).
+    campaign = campaign_create(owner=user, **seed_definition(step_seconds=1.5))
 
     login(page, "carol")
     page.wait_for_selector("text=Seed campaign")
