@@ -182,17 +182,14 @@ def test_every_step_item_event_of_for_each_runs_and_an_ensemble_matches_its_mess
     assert all(whole.is_valid(m) for m in messages)
 
 
+def run_message(type_: str, *, step: str, state: str, data: dict) -> dict:
+    """A message of run 1 as the websocket sends it."""
+    return {"seq": 3, "run": 1, "at": "2026-01-01T00:00:00Z", "type": type_, "step": step, "state": state, "data": data}
+
+
 def test_a_step_item_that_differs_from_its_type_is_refused():
     validator = item_validator()
-    good = {
-        "seq": 3,
-        "run": 1,
-        "at": "2026-01-01T00:00:00Z",
-        "type": "step.item",
-        "step": "each",
-        "state": "running",
-        "data": {"index": 0, "attempt": 1},
-    }
+    good = run_message("step.item", step="each", state="running", data={"index": 0, "attempt": 1})
     assert validator.is_valid(good)
     assert message_validator().is_valid(good)
     assert not validator.is_valid({**good, "data": {"attempt": 1}})
@@ -204,15 +201,9 @@ def test_a_step_item_that_differs_from_its_type_is_refused():
 
 def test_a_message_with_a_wrong_field_is_refused():
     validator = message_validator()
-    good = {
-        "seq": 1,
-        "run": 1,
-        "at": "2026-01-01T00:00:00Z",
-        "type": "step.log",
-        "step": "a",
-        "state": "",
-        "data": {"attempt": 1, "stream": "stdout", "lines": ["x"], "prefix": ""},
-    }
+    good = run_message(
+        "step.log", step="a", state="", data={"attempt": 1, "stream": "stdout", "lines": ["x"], "prefix": ""}
+    )
     assert validator.is_valid(good)
     assert not validator.is_valid({**good, "data": {"attempt": 1, "stream": "stdout"}})
     assert not validator.is_valid({**good, "type": "step.state", "state": "exploded", "data": {}})
