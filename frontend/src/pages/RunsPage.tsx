@@ -1,11 +1,12 @@
 import { Link, useSearchParams } from 'react-router-dom';
+import { campaignOptions, FilterSelect, RUN_STATE_OPTIONS } from '../components/FilterSelect';
 import { StateBadge } from '../components/StateBadge';
 import { errorText } from '../lib/api';
 import { durationBetween, formatDateTime, formatDuration, formatParams } from '../lib/format';
 import { useCampaignList, useRunList } from '../lib/queries';
-import { RUN_STATES, type Campaign } from '../lib/types';
+import type { Campaign } from '../lib/types';
 import { useTitle } from '../hooks';
-import { clipped, Truncated } from '../components/Truncated';
+import { Truncated } from '../components/Truncated';
 
 const NO_CAMPAIGNS: Campaign[] = [];
 
@@ -43,22 +44,15 @@ export function RunsPage() {
           </span>
         )}
         <div className="filters">
-          <label className="inline-field">
-            <span>State</span>
-            <select
-              name="state"
-              data-testid="state-filter"
-              value={stateFilter}
-              onChange={(e) => setFilter('state', e.target.value)}
-            >
-              <option value="">All states</option>
-              {RUN_STATES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="State"
+            allLabel="All states"
+            name="state"
+            testId="state-filter"
+            value={stateFilter}
+            options={RUN_STATE_OPTIONS}
+            onChange={(value) => setFilter('state', value)}
+          />
           <label className="inline-field">
             <span>Owner</span>
             <input
@@ -73,25 +67,16 @@ export function RunsPage() {
               onBlur={(e) => setFilter('owner', e.target.value.trim())}
             />
           </label>
-          <label className="inline-field">
-            <span>Campaign</span>
-            <select
-              name="campaign"
-              data-testid="campaign-filter"
-              value={campaignFilter}
-              onChange={(e) => setFilter('campaign', e.target.value)}
-            >
-              <option value="">All campaigns</option>
-              {campaignFilter && !campaigns.some((c) => String(c.id) === campaignFilter) && (
-                <option value={campaignFilter}>#{campaignFilter}</option>
-              )}
-              {campaigns.map((c) => (
-                <option key={c.id} value={String(c.id)} title={c.name}>
-                  {clipped(c.name)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="Campaign"
+            allLabel="All campaigns"
+            name="campaign"
+            testId="campaign-filter"
+            value={campaignFilter}
+            options={campaignOptions(campaigns)}
+            unknownLabel={(id) => `#${id}`}
+            onChange={(value) => setFilter('campaign', value)}
+          />
         </div>
       </div>
 

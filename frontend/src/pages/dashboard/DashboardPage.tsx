@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { campaignOptions, FilterSelect, RUN_STATE_OPTIONS } from '../../components/FilterSelect';
 import { LiveIndicator } from '../../components/LiveIndicator';
 import { useTitle } from '../../hooks';
 import type { DashFilter, Row } from '../../lib/dashboardStore';
@@ -7,7 +8,6 @@ import { RUN_STATES } from '../../lib/types';
 import { BackendsPanel } from './BackendsPanel';
 import { DashboardTimeline } from './DashboardTimeline';
 import { useDashboardData } from './useDashboardData';
-import { clipped } from '../../components/Truncated';
 
 const WINDOWS: [string, number][] = [
   ['auto', 0],
@@ -103,51 +103,32 @@ export function DashboardPage() {
         </div>
       </div>
       <div className="dash-toolbar">
-        <label className="inline-field">
-          <span>Campaign</span>
-          <select
-            value={campaign ?? ''}
-            onChange={(e) => set('campaign', e.target.value || null)}
-            data-testid="dash-campaign-filter"
-          >
-            <option value="">All campaigns</option>
-            {campaign != null && !campaigns.some((c) => c.id === campaign) && (
-              <option value={campaign}>#{campaign}</option>
-            )}
-            {campaigns.map((c) => (
-              <option key={c.id} value={c.id} title={c.name}>
-                {clipped(c.name)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>State</span>
-          <select
-            value={state ?? ''}
-            onChange={(e) => set('state', e.target.value || null)}
-            data-testid="dash-state-filter"
-          >
-            <option value="">All states</option>
-            {RUN_STATES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Owner</span>
-          <select
-            value={owner ?? ''}
-            onChange={(e) => set('owner', e.target.value || null)}
-            data-testid="dash-owner-filter"
-          >
-            <option value="">Everyone</option>
-            {owner && !owners.includes(owner) && <option>{owner}</option>}
-            {owners.map((o) => (
-              <option key={o}>{o}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Campaign"
+          allLabel="All campaigns"
+          testId="dash-campaign-filter"
+          value={campaign == null ? '' : String(campaign)}
+          options={campaignOptions(campaigns)}
+          unknownLabel={(id) => `#${id}`}
+          onChange={(value) => set('campaign', value || null)}
+        />
+        <FilterSelect
+          label="State"
+          allLabel="All states"
+          testId="dash-state-filter"
+          value={state ?? ''}
+          options={RUN_STATE_OPTIONS}
+          onChange={(value) => set('state', value || null)}
+        />
+        <FilterSelect
+          label="Owner"
+          allLabel="Everyone"
+          testId="dash-owner-filter"
+          value={owner ?? ''}
+          options={owners.map((o) => ({ value: o, label: o }))}
+          unknownLabel={(name) => name}
+          onChange={(value) => set('owner', value || null)}
+        />
         <div className="segmented" role="radiogroup" aria-label="Time window">
           {WINDOWS.map(([k]) => (
             <label key={k} className={k === windowKey ? 'active' : ''} data-testid={`window-${k}`}>
