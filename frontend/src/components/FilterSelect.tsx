@@ -1,3 +1,5 @@
+import { useSearchParams } from 'react-router-dom';
+import { useSetQueryParam } from '../hooks';
 import { RUN_STATES, type Campaign } from '../lib/types';
 import { clipped } from './Truncated';
 
@@ -8,32 +10,32 @@ export interface FilterOption {
 }
 
 /**
- * A list filter: "all" (the empty value) or one of `options`. With `unknownLabel`, a value that is not among the
- * options (a link to a campaign not on the first page, say) stays chosen and shown under that label.
+ * A list filter kept in the query parameter `param`: "all" (no parameter) or one of `options`. With `unknownLabel`,
+ * a value that is not among the options (a link to a campaign not on the first page, say) stays chosen and shown
+ * under that label.
  */
 export function FilterSelect({
   label,
   allLabel,
-  value,
+  param,
   options,
-  onChange,
   testId,
-  name,
   unknownLabel,
 }: {
   label: string;
   allLabel: string;
-  value: string;
+  param: string;
   options: FilterOption[];
-  onChange: (value: string) => void;
   testId: string;
-  name?: string;
   unknownLabel?: (value: string) => string;
 }) {
+  const [params] = useSearchParams();
+  const setParam = useSetQueryParam();
+  const value = params.get(param) ?? '';
   return (
     <label className="inline-field">
       <span>{label}</span>
-      <select name={name} data-testid={testId} value={value} onChange={(e) => onChange(e.target.value)}>
+      <select name={param} data-testid={testId} value={value} onChange={(e) => setParam(param, e.target.value)}>
         <option value="">{allLabel}</option>
         {unknownLabel && value && !options.some((o) => o.value === value) && (
           <option value={value}>{unknownLabel(value)}</option>

@@ -5,14 +5,14 @@ import { errorText } from '../lib/api';
 import { durationBetween, formatDateTime, formatDuration, formatParams } from '../lib/format';
 import { useCampaignList, useRunList } from '../lib/queries';
 import type { Campaign } from '../lib/types';
-import { useTitle } from '../hooks';
+import { useSetQueryParam, useTitle } from '../hooks';
 import { Truncated } from '../components/Truncated';
 
 const NO_CAMPAIGNS: Campaign[] = [];
 
 export function RunsPage() {
   useTitle('Runs');
-  const [searchParams, setSearchParams] = useSearchParams();
+  const [searchParams] = useSearchParams();
   const stateFilter = searchParams.get('state') ?? '';
   const campaignFilter = searchParams.get('campaign') ?? '';
   const ownerFilter = searchParams.get('owner') ?? '';
@@ -27,12 +27,7 @@ export function RunsPage() {
   // Without the campaigns the filter just offers fewer choices.
   const campaigns = useCampaignList().data?.items ?? NO_CAMPAIGNS;
 
-  const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(searchParams);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setSearchParams(next, { replace: true });
-  };
+  const setFilter = useSetQueryParam();
 
   return (
     <div className="page">
@@ -47,11 +42,9 @@ export function RunsPage() {
           <FilterSelect
             label="State"
             allLabel="All states"
-            name="state"
+            param="state"
             testId="state-filter"
-            value={stateFilter}
             options={RUN_STATE_OPTIONS}
-            onChange={(value) => setFilter('state', value)}
           />
           <label className="inline-field">
             <span>Owner</span>
@@ -70,12 +63,10 @@ export function RunsPage() {
           <FilterSelect
             label="Campaign"
             allLabel="All campaigns"
-            name="campaign"
+            param="campaign"
             testId="campaign-filter"
-            value={campaignFilter}
             options={campaignOptions(campaigns)}
             unknownLabel={(id) => `#${id}`}
-            onChange={(value) => setFilter('campaign', value)}
           />
         </div>
       </div>

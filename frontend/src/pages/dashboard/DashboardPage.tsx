@@ -2,7 +2,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { campaignOptions, FilterSelect, RUN_STATE_OPTIONS } from '../../components/FilterSelect';
 import { LiveIndicator } from '../../components/LiveIndicator';
-import { useTitle } from '../../hooks';
+import { useSetQueryParam, useTitle } from '../../hooks';
 import type { DashFilter, Row } from '../../lib/dashboardStore';
 import { RUN_STATES } from '../../lib/types';
 import { BackendsPanel } from './BackendsPanel';
@@ -33,7 +33,7 @@ function autoWindow(rows: Row[], now: number): number {
 
 export function DashboardPage() {
   useTitle('Dashboard');
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const campaign = params.get('campaign') ? Number(params.get('campaign')) : null;
   const owner = params.get('owner') || null;
   const state = params.get('state') || null;
@@ -63,12 +63,7 @@ export function DashboardPage() {
   const campaigns = store.campaigns();
   const owners = store.owners();
 
-  const set = (key: string, value: string | null) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  const set = useSetQueryParam();
   // "auto" fits every run in view (from 10 s up to 6 h).
   const windowMs = fixedWindow || autoWindow(rows, Date.now() + store.clockSkew);
   const runTotal = Object.values(counts.runs).reduce((a, b) => a + b, 0);
@@ -106,28 +101,25 @@ export function DashboardPage() {
         <FilterSelect
           label="Campaign"
           allLabel="All campaigns"
+          param="campaign"
           testId="dash-campaign-filter"
-          value={campaign == null ? '' : String(campaign)}
           options={campaignOptions(campaigns)}
           unknownLabel={(id) => `#${id}`}
-          onChange={(value) => set('campaign', value || null)}
         />
         <FilterSelect
           label="State"
           allLabel="All states"
+          param="state"
           testId="dash-state-filter"
-          value={state ?? ''}
           options={RUN_STATE_OPTIONS}
-          onChange={(value) => set('state', value || null)}
         />
         <FilterSelect
           label="Owner"
           allLabel="Everyone"
+          param="owner"
           testId="dash-owner-filter"
-          value={owner ?? ''}
           options={owners.map((o) => ({ value: o, label: o }))}
           unknownLabel={(name) => name}
-          onChange={(value) => set('owner', value || null)}
         />
         <div className="segmented" role="radiogroup" aria-label="Time window">
           {WINDOWS.map(([k]) => (
