@@ -70,15 +70,19 @@ def token_header(user) -> tuple[bytes, bytes]:
     return b"authorization", f"Token {login_token_for(user)}".encode()
 
 
-def test_a_launch_posted_in_several_body_chunks_is_created_and_audited_with_the_client_address(alice, seed_campaign):
-    body = json.dumps({"parameters": {"name": "Campaign Ü"}}).encode()
-    status, headers, content = call(
+def launch_posted(user, campaign, parameters: dict, **request) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A launch of ``campaign`` with ``parameters`` posted as JSON by ``user``."""
+    return call(
         "POST",
-        f"/api/campaigns/{seed_campaign.pk}/runs/",
-        body=body,
-        chunks=3,
-        headers=[token_header(alice), (b"content-type", b"application/json")],
+        f"/api/campaigns/{campaign.pk}/runs/",
+        body=json.dumps({"parameters": parameters}).encode(),
+        headers=[token_header(user), (b"content-type", b"application/json")],
+        **request,
     )
+
+
+def test_a_launch_posted_in_several_body_chunks_is_created_and_audited_with_the_client_address(alice, seed_campaign):
+    status, headers, content = launch_posted(alice, seed_campaign, {"name": "Campaign Ü"}, chunks=3)
     assert status == 201, content
     run = json.loads(content)
     assert Run.objects.get(pk=run["id"]).parameters == {"name": "Campaign Ü"}
@@ -87,13 +91,7 @@ def test_a_launch_posted_in_several_body_chunks_is_created_and_audited_with_the_
 
 
 def test_bad_input_gets_a_400_naming_the_parameter(alice, seed_campaign):
-    body = json.dumps({"parameters": {"nme": "typo"}}).encode()
-    status, _, content = call(
-        "POST",
-        f"/api/campaigns/{seed_campaign.pk}/runs/",
-        body=body,
-        headers=[token_header(alice), (b"content-type", b"application/json")],
-    )
+    status, _, content = launch_posted(alice, seed_campaign, {"nme": "typo"})
     assert status == 400
     assert "nme" in json.loads(content)["parameters"]
     assert not Run.objects.exists()

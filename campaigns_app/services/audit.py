@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from ..models import AuditEntry, Campaign, Team, Visibility
+from ..models import AuditEntry, Campaign, Run, Team, Visibility
 
 _current_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_address", default=None)
 
@@ -119,4 +119,16 @@ def audit_record(
         about_campaign_id=campaign.pk if campaign is not None else None,
         address=address or _current_address.get(),
         details=details or {},
+    )
+
+
+def audit_run_record(*, actor, action: str, run: Run, details: dict) -> AuditEntry:
+    """Append an audit entry about a run, named as people read it: ``run <id> of <campaign name>``."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        target=run,
+        target_repr=f"run {run.pk} of {run.campaign.name}",
+        campaign=run.campaign,
+        details=details,
     )

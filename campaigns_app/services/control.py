@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..models import RUN_TERMINAL, Run, Source, StepState
-from .audit import Action, audit_record
+from .audit import Action, audit_run_record
 from .definitions import run_definition
 from .errors import ActionForbidden, ServiceError
 from .runs import run_operate_check
@@ -53,12 +53,10 @@ def run_cancel(*, run_id: int, user=None) -> Run:
         waiting = steps_cancel(ledger, steps)
         run_finish_if_done(ledger, steps)
         if user is not None:
-            audit_record(
+            audit_run_record(
                 actor=user,
                 action=Action.RUN_CANCEL,
-                target=run,
-                campaign=run.campaign,
-                target_repr=f"run {run.pk} of {run.campaign.name}",
+                run=run,
                 details={"cancelled_steps": [sr.step_id for sr in waiting]},
             )
         return run
@@ -100,14 +98,7 @@ def run_retry(*, run_id: int, step_ids: Iterable[str] | None = None, user=None) 
         run_requeue(ledger)
         steps_queue_ready(ledger, steps, definition.dag)
         if user is not None:
-            audit_record(
-                actor=user,
-                action=Action.RUN_RETRY,
-                target=run,
-                campaign=run.campaign,
-                target_repr=f"run {run.pk} of {run.campaign.name}",
-                details={"steps": sorted(reset)},
-            )
+            audit_run_record(actor=user, action=Action.RUN_RETRY, run=run, details={"steps": sorted(reset)})
         return run
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from .. import policies
 from ..graph.parameters import parameter_value_error
 from ..models import Batch, Campaign, CampaignVersion, Run, RunState, Source
-from .audit import Action, audit_record
+from .audit import Action, audit_record, audit_run_record
 from .campaigns import campaign_touch, executables_check
 from .definitions import run_definition, version_definition
 from .errors import ParametersInvalid, ServiceError, forbid
@@ -128,13 +128,8 @@ def run_launch(
         max_parallel=max_parallel_check(max_parallel),
     )
     campaign_touch(campaign=campaign)
-    audit_record(
-        actor=user,
-        action=Action.RUN_LAUNCH,
-        target=run,
-        target_repr=f"run {run.pk} of {campaign.name}",
-        campaign=campaign,
-        details={"version": version.number, "parameters": values},
+    audit_run_record(
+        actor=user, action=Action.RUN_LAUNCH, run=run, details={"version": version.number, "parameters": values}
     )
     return run
 

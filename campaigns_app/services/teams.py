@@ -138,6 +138,20 @@ def team_delete(*, team: Team, user) -> None:
     access_changed_on_commit(user_ids=member_ids)
 
 
+def _membership_audit(*, user, action: str, membership: Membership, details: dict) -> None:
+    """Audit a change to a membership, named ``<username> in <team name>``, with the member's username in details."""
+    username = membership.user.username
+    audit_record(
+        actor=user,
+        action=action,
+        target=membership,
+        target_type="membership",
+        target_repr=f"{username} in {membership.team.name}",
+        team=membership.team,
+        details={"user": username, **details},
+    )
+
+
 def _admins_left(team: Team, without_user_id: int) -> int:
     return team.memberships.filter(role=Role.ADMIN).exclude(user_id=without_user_id).count()
 
@@ -159,15 +173,7 @@ def member_add(*, team: Team, user, username: str, role: str = Role.VIEWER) -> M
             membership = Membership.objects.create(team=team, user=member, role=role)
     except IntegrityError:
         raise ServiceError({"username": [f"{username!r} is already a member of {team.name!r}"]}) from None
-    audit_record(
-        actor=user,
-        action=Action.MEMBER_ADD,
-        target=membership,
-        target_type="membership",
-        target_repr=f"{username} in {team.name}",
-        team=team,
-        details={"user": username, "role": role},
-    )
+    _membership_audit(user=user, action=Action.MEMBER_ADD, membership=membership, details={"role": role})
     access_changed_on_commit(user_ids=[member.pk])
     return membership
 
@@ -193,15 +199,7 @@ def member_role_set(*, membership: Membership, user, role: str) -> Membership:
     membership.role = role
     membership.save(update_fields=["role"])
     policies.user_team_roles_forget(user)
-    audit_record(
-        actor=user,
-        action=Action.MEMBER_ROLE,
-        target=membership,
-        target_type="membership",
-        target_repr=f"{membership.user.username} in {team.name}",
-        team=team,
-        details={"user": membership.user.username, "from": old, "to": role},
-    )
+    _membership_audit(user=user, action=Action.MEMBER_ROLE, membership=membership, details={"from": old, "to": role})
     access_changed_on_commit(user_ids=[membership.user_id])
     return membership
 
@@ -220,15 +218,7 @@ def member_remove(*, membership: Membership, user) -> None:
                 "make someone else admin first, or delete the team"
             }
         )
-    audit_record(
-        actor=user,
-        action=Action.MEMBER_REMOVE,
-        target=membership,
-        target_type="membership",
-        target_repr=f"{membership.user.username} in {team.name}",
-        team=team,
-        details={"user": membership.user.username, "role": membership.role},
-    )
+    _membership_audit(user=user, action=Action.MEMBER_REMOVE, membership=membership, details={"role": membership.role})
     member_id = membership.user_id
     membership.delete()
     policies.user_team_roles_forget(user)

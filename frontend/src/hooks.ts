@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 
 /** Run `callback` every `ms` milliseconds; `null` pauses. */
 export function useInterval(callback: () => void, ms: number | null): void {
@@ -63,4 +64,22 @@ export function useTheme(): 'light' | 'dark' {
     return () => window.removeEventListener('asyncflow-theme', on);
   }, []);
   return theme;
+}
+
+/** Sets one query parameter of the page's URL, or removes it when empty, replacing the history entry. */
+export function useSetQueryParam(): (key: string, value: string | null) => void {
+  const [, setParams] = useSearchParams();
+  return useCallback(
+    (key: string, value: string | null) =>
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
 }

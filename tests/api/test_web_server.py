@@ -104,12 +104,16 @@ def wrong_login(client, path, username="alice"):
     return client.post(path, {"username": username, "password": "guess"}, format="json")
 
 
+def right_login(client, path):
+    return client.post(path, {"username": "alice", "password": "alice-password-1"}, format="json")
+
+
 @pytest.mark.parametrize("path", ["/api/auth/token/", "/api/auth/login/"])
 def test_failed_logins_past_the_username_rate_answer_429_with_retry_after(alice, settings, path):
     settings.STUDIO_LOGIN_FAILURES_PER_USERNAME = "3/min"
     client = APIClient()
     assert [wrong_login(client, path).status_code for _ in range(3)] == [401, 401, 401]
-    throttled = client.post(path, {"username": "alice", "password": "alice-password-1"}, format="json")
+    throttled = right_login(client, path)
     assert throttled.status_code == 429
     assert 1 <= int(throttled["Retry-After"]) <= 60
     # Another account from the same address is not locked out by Alice's guesser.
@@ -123,7 +127,7 @@ def test_failed_logins_past_the_address_rate_answer_429_for_every_username(alice
         assert wrong_login(client, "/api/auth/token/", username).status_code == 401
     assert wrong_login(client, "/api/auth/token/", "u5").status_code == 429
     elsewhere = APIClient(REMOTE_ADDR="198.51.100.9")
-    ok = elsewhere.post("/api/auth/token/", {"username": "alice", "password": "alice-password-1"}, format="json")
+    ok = right_login(elsewhere, "/api/auth/token/")
     assert ok.status_code == 200
 
 
@@ -131,7 +135,7 @@ def test_successful_logins_are_never_throttled(alice, settings):
     settings.STUDIO_LOGIN_FAILURES_PER_USERNAME = "2/min"
     client = APIClient()
     for _ in range(5):
-        ok = client.post("/api/auth/token/", {"username": "alice", "password": "alice-password-1"}, format="json")
+        ok = right_login(client, "/api/auth/token/")
         assert ok.status_code == 200
 
 

@@ -4,6 +4,7 @@ events the engine stores match their published message types, and the dashboard 
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -48,9 +49,12 @@ def test_the_committed_typescript_types_are_generated_from_the_committed_schema(
     if not tool.exists():
         pytest.fail("frontend/node_modules is missing: run `cd frontend && npm ci` (make test does)")
     out = tmp_path / "api.ts"
-    subprocess.run(
-        [str(tool), str(SCHEMA_FILE), "--output", str(out)], cwd=FRONTEND, check=True, capture_output=True, timeout=120
-    )
+    # The generator's options are the ones `npm run api:types` passes, read from package.json, so they live there only.
+    script = json.loads((FRONTEND / "package.json").read_text())["scripts"]["api:types"]
+    program, *arguments = shlex.split(script.rsplit("&&", 1)[1])
+    assert program == "openapi-typescript", f"api:types no longer ends with openapi-typescript: {script}"
+    arguments[arguments.index("--output") + 1] = str(out)
+    subprocess.run([str(tool), *arguments], cwd=FRONTEND, check=True, capture_output=True, timeout=120)
     assert out.read_text() == TYPES_FILE.read_text(), f"src/lib/generated/api.ts is stale: {REGENERATE}"
 
 
@@ -178,17 +182,14 @@ def test_every_step_item_event_of_for_each_runs_and_an_ensemble_matches_its_mess
     assert all(whole.is_valid(m) for m in messages)
 
 
+def run_message(type_: str, *, step: str, state: str, data: dict) -> dict:
+    """A message of run 1 as the websocket sends it."""
+    return {"seq": 3, "run": 1, "at": "2026-01-01T00:00:00Z", "type": type_, "step": step, "state": state, "data": data}
+
+
 def test_a_step_item_that_differs_from_its_type_is_refused():
     validator = item_validator()
-    good = {
-        "seq": 3,
-        "run": 1,
-        "at": "2026-01-01T00:00:00Z",
-        "type": "step.item",
-        "step": "each",
-        "state": "running",
-        "data": {"index": 0, "attempt": 1},
-    }
+    good = run_message("step.item", step="each", state="running", data={"index": 0, "attempt": 1})
     assert validator.is_valid(good)
     assert message_validator().is_valid(good)
     assert not validator.is_valid({**good, "data": {"attempt": 1}})
@@ -200,15 +201,9 @@ def test_a_step_item_that_differs_from_its_type_is_refused():
 
 def test_a_message_with_a_wrong_field_is_refused():
     validator = message_validator()
-    good = {
-        "seq": 1,
-        "run": 1,
-        "at": "2026-01-01T00:00:00Z",
-        "type": "step.log",
-        "step": "a",
-        "state": "",
-        "data": {"attempt": 1, "stream": "stdout", "lines": ["x"], "prefix": ""},
-    }
+    good = run_message(
+        "step.log", step="a", state="", data={"attempt": 1, "stream": "stdout", "lines": ["x"], "prefix": ""}
+    )
     assert validator.is_valid(good)
     assert not validator.is_valid({**good, "data": {"attempt": 1, "stream": "stdout"}})
     assert not validator.is_valid({**good, "type": "step.state", "state": "exploded", "data": {}})

@@ -91,6 +91,15 @@ def centre(page, selector: str) -> tuple[float, float]:
     return b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
 
 
+def mouse_drag(page, selector: str, dx: float, dy: float) -> None:
+    """Press on an element, move the mouse in small steps, let go."""
+    x, y = centre(page, selector)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y + dy, steps=15)
+    page.mouse.up()
+
+
 def overlapping(a: dict, b: dict) -> bool:
     return not (
         a["x"] + a["width"] <= b["x"]

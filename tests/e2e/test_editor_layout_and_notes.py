@@ -10,7 +10,7 @@ from campaigns_app.services import campaign_create
 from tests.conftest import make_user, seed_definition
 
 from .conftest import screenshot
-from .editor_helpers import canvas_box, centre, login, open_editor, press
+from .editor_helpers import canvas_box, login, mouse_drag, open_editor, press
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,15 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def seed(live_stack):
     return campaign_create(owner=make_user("erin"), **seed_definition(step_seconds=1))
-
-
-def mouse_drag(page, selector: str, dx: float, dy: float) -> None:
-    """Press on an element, move the mouse in small steps, let go."""
-    x, y = centre(page, selector)
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + dx, y + dy, steps=15)
-    page.mouse.up()
 
 
 def save(page) -> None:

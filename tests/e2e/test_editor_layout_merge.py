@@ -9,17 +9,9 @@ from campaigns_app.services import campaign_create
 from tests.conftest import make_user, seed_definition, team_with
 
 from .conftest import ARTIFACTS
-from .editor_helpers import centre, login, open_editor
+from .editor_helpers import login, mouse_drag, open_editor
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def mouse_drag(page, selector: str, dx: float, dy: float) -> None:
-    x, y = centre(page, selector)
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + dx, y + dy, steps=15)
-    page.mouse.up()
 
 
 def below(page, lower: str, upper: str) -> float:

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 import websockets
 
-from campaigns_app.models import RunEvent, StepRun
+from campaigns_app.models import Campaign, RunEvent, StepRun
 from campaigns_app.services import campaign_create
 from scripts.stack import start_embedded_redis, terminate
 from tests.conftest import login_token_for, seed_definition
@@ -32,6 +32,17 @@ def post_json(url: str, token: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
+def ten_seed_runs_launched(base: str, token: str, *, owner, step_seconds: float) -> tuple[Campaign, list[int]]:
+    """A seed campaign of ``owner`` and a batch of ten of its runs launched through the API, and their ids."""
+    campaign = campaign_create(owner=owner, **seed_definition(step_seconds=step_seconds))
+    answer = post_json(
+        f"{base}/api/campaigns/{campaign.pk}/runs/",
+        token,
+        {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]},
+    )
+    return campaign, [r["id"] for r in answer["runs"]]
+
+
 def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
     """Redis without persistence loses every queued message; workers and web reconnect and the sweep resends."""
     redis_proc, redis_url = start_embedded_redis()
@@ -41,13 +52,7 @@ def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
     daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
     processes.extend([worker, daphne])
     token = login_token_for(alice)
-    campaign = campaign_create(owner=alice, **seed_definition(step_seconds=0.4))
-    answer = post_json(
-        f"{base}/api/campaigns/{campaign.pk}/runs/",
-        token,
-        {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]},
-    )
-    run_ids = [r["id"] for r in answer["runs"]]
+    campaign, run_ids = ten_seed_runs_launched(base, token, owner=alice, step_seconds=0.4)
 
     time.sleep(0.7)
     kill_hard(redis_proc)
@@ -182,13 +187,7 @@ def test_fifty_socket_clients_get_every_event_once_in_order_across_a_daphne_rest
     processes.extend([worker, daphne])
     port = int(base.rsplit(":", 1)[1])
     token = login_token_for(alice)
-    campaign = campaign_create(owner=alice, **seed_definition(step_seconds=1.0))
-    answer = post_json(
-        f"{base}/api/campaigns/{campaign.pk}/runs/",
-        token,
-        {"instances": [{"parameters": {"name": f"Campaign {i}"}} for i in range(10)]},
-    )
-    run_ids = [r["id"] for r in answer["runs"]]
+    _, run_ids = ten_seed_runs_launched(base, token, owner=alice, step_seconds=1.0)
     ws_base = base.replace("http://", "ws://")
     failed_connects: list[int] = []
 

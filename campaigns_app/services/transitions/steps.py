@@ -13,6 +13,7 @@ import random
 import socket
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 
@@ -160,6 +161,16 @@ def step_start_here(ledger: RunLedger, step_run: StepRun) -> None:
 # --- ends of an attempt ------------------------------------------------------------------------------------
 
 
+def _attempt_end(
+    ledger: RunLedger, step_run: StepRun, state: str, *, ended: datetime, event_data: dict, **columns: Any
+) -> None:
+    """The attempt's last state on the row and its ``step.state`` event, both at ``ended``."""
+    ledger.step_write(step_run, state=state, finished_at=ended, **columns)
+    ledger.record(
+        "step.state", state, step_id=step_run.step_id, at=ended, data={"attempt": step_run.attempts, **event_data}
+    )
+
+
 def step_succeed(
     ledger: RunLedger,
     steps: RunSteps,
@@ -172,14 +183,7 @@ def step_succeed(
     run_next_on: str | None = None,
 ) -> StepRun | None:
     """running → succeeded, then queue what became ready (see ``steps_queue_ready``); returns the step started here."""
-    ledger.step_write(step_run, state=StepState.SUCCEEDED, result=result, error=None, finished_at=ended)
-    ledger.record(
-        "step.state",
-        StepState.SUCCEEDED,
-        step_id=step_run.step_id,
-        at=ended,
-        data={"attempt": step_run.attempts, **event_result},
-    )
+    _attempt_end(ledger, step_run, StepState.SUCCEEDED, ended=ended, event_data=event_result, result=result, error=None)
     return steps_queue_ready(ledger, steps, dag, after=step_run.step_id, run_next_on=run_next_on)
 
 
@@ -198,13 +202,8 @@ def step_fail(
 
     ``error`` is None when the backend's outcome carried no message (the column is nullable).
     """
-    ledger.step_write(step_run, state=StepState.FAILED, error=error, finished_at=ended)
-    ledger.record(
-        "step.state",
-        StepState.FAILED,
-        step_id=step_run.step_id,
-        at=ended,
-        data={"attempt": step_run.attempts, "error": error, "reason": reason},
+    _attempt_end(
+        ledger, step_run, StepState.FAILED, ended=ended, event_data={"error": error, "reason": reason}, error=error
     )
     return after_failure(ledger, steps, step_run, dag, run_next_on=run_next_on)
 
@@ -239,14 +238,7 @@ def step_retry(
 
 def step_cancelled(ledger: RunLedger, step_run: StepRun, *, error: str | None, ended: datetime) -> None:
     """running → cancelled, once the attempt that was told to stop has returned."""
-    ledger.step_write(step_run, state=StepState.CANCELLED, error=error, finished_at=ended)
-    ledger.record(
-        "step.state",
-        StepState.CANCELLED,
-        step_id=step_run.step_id,
-        at=ended,
-        data={"attempt": step_run.attempts, "error": error},
-    )
+    _attempt_end(ledger, step_run, StepState.CANCELLED, ended=ended, event_data={"error": error}, error=error)
 
 
 def steps_skip(ledger: RunLedger, step_runs: list[StepRun], *, because_of: str) -> None:

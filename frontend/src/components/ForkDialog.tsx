@@ -4,6 +4,7 @@ import { executablesBlock } from '../lib/capabilities';
 import { useForkCampaign } from '../lib/queries';
 import { teamsYouEdit, type SharedCampaign, type Team } from '../lib/sharing';
 import { Modal, ModalActions, useModalSubmit } from './Modal';
+import { FormError } from './FormError';
 
 interface Props {
   campaign: SharedCampaign;
@@ -63,16 +64,8 @@ export function ForkDialog({ campaign, teams, onClose, onForked }: Props) {
           ))}
         </select>
       </div>
-      {blocked && (
-        <div className="form-error" role="status" data-testid="fork-blocked">
-          {blocked}
-        </div>
-      )}
-      {error && (
-        <div className="form-error" role="alert" data-testid="fork-error">
-          {error}
-        </div>
-      )}
+      <FormError message={blocked} testId="fork-blocked" role="status" />
+      <FormError message={error} testId="fork-error" />
     </Modal>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useImportCampaign } from '../lib/queries';
 import { teamsYouEdit, type SharedCampaign, type Team, type Visibility } from '../lib/sharing';
 import { Modal, ModalActions, useModalSubmit } from './Modal';
+import { FormError } from './FormError';
 
 interface Props {
   teams: Team[];
@@ -82,11 +83,7 @@ export function ImportDialog({ teams, onClose, onImported }: Props) {
           ))}
         </select>
       </div>
-      {error && (
-        <div className="form-error" role="alert" data-testid="import-error">
-          {error}
-        </div>
-      )}
+      <FormError message={error} testId="import-error" />
     </Modal>
   );
 }

@@ -7,6 +7,7 @@ import { instancesFromJson, instancesFromLines, type InstancesMode } from '../li
 import { choiceValue, coerceValues, initialValues, normalizeType, serverErrors, type FormValues } from '../lib/params';
 import type { BatchLaunch, Campaign, Run } from '../lib/types';
 import { Modal } from './Modal';
+import { FormError } from './FormError';
 
 interface Props {
   campaign: Campaign;
@@ -264,16 +265,8 @@ export function LaunchDialog({ campaign, onClose, onLaunched, onLaunchedBatch }:
           )}
         </fieldset>
       )}
-      {blocked && (
-        <div className="form-error" role="status" data-testid="launch-blocked">
-          {blocked}
-        </div>
-      )}
-      {message && (
-        <div className="form-error" role="alert" data-testid="launch-error">
-          {message}
-        </div>
-      )}
+      <FormError message={blocked} testId="launch-blocked" role="status" />
+      <FormError message={message} testId="launch-error" />
     </Modal>
   );
 }

@@ -9,6 +9,7 @@ import {
   type Visibility,
 } from '../lib/sharing';
 import { Modal, ModalActions, useModalSubmit } from './Modal';
+import { FormError } from './FormError';
 
 interface Props {
   campaign: SharedCampaign;
@@ -81,11 +82,7 @@ export function ShareDialog({ campaign, teams, onClose, onShared }: Props) {
           The team’s members get the rights of their role; the team’s admins see this campaign’s audit trail.
         </div>
       </div>
-      {error && (
-        <div className="form-error" role="alert" data-testid="share-error">
-          {error}
-        </div>
-      )}
+      <FormError message={error} testId="share-error" />
     </Modal>
   );
 }

@@ -7,6 +7,7 @@ import { formatDateTime } from '../lib/format';
 import { useChangePassword, useCreateToken, useRevokeToken, useTokens } from '../lib/queries';
 import type { ApiToken } from '../lib/sharing';
 import { CreateByName } from '../components/CreateByName';
+import { FormError } from '../components/FormError';
 
 function PasswordForm() {
   const [oldPassword, setOld] = useState('');
@@ -141,11 +142,7 @@ function TokensPanel() {
           </button>
         </div>
       )}
-      {error && (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      )}
+      <FormError message={error} />
       {tokens && tokens.length === 0 && <p className="muted">No tokens.</p>}
       {tokens && tokens.length > 0 && (
         <table className="table table-compact" data-testid="token-list">

@@ -5,6 +5,7 @@ import { errorText } from '../lib/api';
 import { useTitle } from '../hooks';
 import { formatDateTime, formatValue } from '../lib/format';
 import { useAudit, useTeams } from '../lib/queries';
+import { FormError } from '../components/FormError';
 
 const ACTION_GROUPS = ['campaign', 'run', 'token', 'member', 'team', 'user'];
 const FILTERS = ['team', 'actor', 'action', 'campaign', 'since', 'until'] as const;
@@ -85,11 +86,7 @@ export function AuditPage() {
           onChange={(e) => set('until', e.target.value)}
         />
       </div>
-      {error && (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      )}
+      <FormError message={error} />
       {entries && entries.length === 0 && <div className="empty">Nothing recorded that you may see.</div>}
       {entries && entries.length > 0 && (
         <div className="card table-card">

@@ -1,5 +1,5 @@
 import '../sharing.css';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { CampaignTable, type CampaignColumn } from '../components/CampaignTable';
 import { ForkDialog } from '../components/ForkDialog';
@@ -7,7 +7,7 @@ import { ImportDialog } from '../components/ImportDialog';
 import { LaunchDialog } from '../components/LaunchDialog';
 import { errorText } from '../lib/api';
 import { ShareDialog } from '../components/ShareDialog';
-import { useTitle } from '../hooks';
+import { useSetQueryParam, useTitle } from '../hooks';
 import { formatDateTime } from '../lib/format';
 import { useLibrary, useTeams } from '../lib/queries';
 import { VISIBILITIES, type LibraryFilter, type SharedCampaign } from '../lib/sharing';
@@ -56,7 +56,7 @@ const COLUMNS: CampaignColumn[] = [
 export function LibraryPage() {
   useTitle('Library');
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const [search, setSearch] = useState(params.get('search') ?? '');
   const [launching, setLaunching] = useState<SharedCampaign | null>(null);
   const [forking, setForking] = useState<SharedCampaign | null>(null);
@@ -78,20 +78,7 @@ export function LibraryPage() {
   const error = library.error ? errorText(library.error) : null;
   const teams = useTeams();
 
-  const setFilter = useCallback(
-    (key: (typeof FILTER_KEYS)[number], value: string) => {
-      setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
-          if (value) next.set(key, value);
-          else next.delete(key);
-          return next;
-        },
-        { replace: true },
-      );
-    },
-    [setParams],
-  );
+  const setFilter = useSetQueryParam();
 
   // Typing in the search box updates the address (and the list) once the user pauses.
   useEffect(() => {

@@ -3,6 +3,7 @@ import { Navigate, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth';
 import { api, errorText } from '../lib/api';
 import { useTitle } from '../hooks';
+import { FormError } from '../components/FormError';
 
 export function LoginPage() {
   useTitle('Log in');
@@ -65,11 +66,7 @@ export function LoginPage() {
             required
           />
         </label>
-        {error && (
-          <div className="form-error" role="alert" data-testid="login-error">
-            {error}
-          </div>
-        )}
+        <FormError message={error} testId="login-error" />
         <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="login-submit">
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

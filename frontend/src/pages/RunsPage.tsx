@@ -1,17 +1,18 @@
 import { Link, useSearchParams } from 'react-router-dom';
+import { campaignOptions, FilterSelect, RUN_STATE_OPTIONS } from '../components/FilterSelect';
 import { StateBadge } from '../components/StateBadge';
 import { errorText } from '../lib/api';
 import { durationBetween, formatDateTime, formatDuration, formatParams } from '../lib/format';
 import { useCampaignList, useRunList } from '../lib/queries';
-import { RUN_STATES, type Campaign } from '../lib/types';
-import { useTitle } from '../hooks';
-import { clipped, Truncated } from '../components/Truncated';
+import type { Campaign } from '../lib/types';
+import { useSetQueryParam, useTitle } from '../hooks';
+import { Truncated } from '../components/Truncated';
 
 const NO_CAMPAIGNS: Campaign[] = [];
 
 export function RunsPage() {
   useTitle('Runs');
-  const [searchParams, setSearchParams] = useSearchParams();
+  const [searchParams] = useSearchParams();
   const stateFilter = searchParams.get('state') ?? '';
   const campaignFilter = searchParams.get('campaign') ?? '';
   const ownerFilter = searchParams.get('owner') ?? '';
@@ -26,12 +27,7 @@ export function RunsPage() {
   // Without the campaigns the filter just offers fewer choices.
   const campaigns = useCampaignList().data?.items ?? NO_CAMPAIGNS;
 
-  const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(searchParams);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setSearchParams(next, { replace: true });
-  };
+  const setFilter = useSetQueryParam();
 
   return (
     <div className="page">
@@ -43,22 +39,13 @@ export function RunsPage() {
           </span>
         )}
         <div className="filters">
-          <label className="inline-field">
-            <span>State</span>
-            <select
-              name="state"
-              data-testid="state-filter"
-              value={stateFilter}
-              onChange={(e) => setFilter('state', e.target.value)}
-            >
-              <option value="">All states</option>
-              {RUN_STATES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="State"
+            allLabel="All states"
+            param="state"
+            testId="state-filter"
+            options={RUN_STATE_OPTIONS}
+          />
           <label className="inline-field">
             <span>Owner</span>
             <input
@@ -73,25 +60,14 @@ export function RunsPage() {
               onBlur={(e) => setFilter('owner', e.target.value.trim())}
             />
           </label>
-          <label className="inline-field">
-            <span>Campaign</span>
-            <select
-              name="campaign"
-              data-testid="campaign-filter"
-              value={campaignFilter}
-              onChange={(e) => setFilter('campaign', e.target.value)}
-            >
-              <option value="">All campaigns</option>
-              {campaignFilter && !campaigns.some((c) => String(c.id) === campaignFilter) && (
-                <option value={campaignFilter}>#{campaignFilter}</option>
-              )}
-              {campaigns.map((c) => (
-                <option key={c.id} value={String(c.id)} title={c.name}>
-                  {clipped(c.name)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="Campaign"
+            allLabel="All campaigns"
+            param="campaign"
+            testId="campaign-filter"
+            options={campaignOptions(campaigns)}
+            unknownLabel={(id) => `#${id}`}
+          />
         </div>
       </div>
 

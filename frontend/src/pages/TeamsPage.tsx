@@ -6,6 +6,7 @@ import { useTitle } from '../hooks';
 import { useCreateTeam, useCreateUser, useTeamChanges, useTeamList, useUserSearch } from '../lib/queries';
 import { ROLE_HELP, ROLES, type Role, type Team } from '../lib/sharing';
 import { CreateByName } from '../components/CreateByName';
+import { FormError } from '../components/FormError';
 
 /** `value`, once it has stayed the same for `ms` (so that typing a name asks once, not per key). */
 function useSettled(value: string, ms: number): string {
@@ -71,11 +72,7 @@ function TeamCard({ team }: { team: Team }) {
           </label>
         )}
       </p>
-      {error && (
-        <div className="form-error" role="alert" data-testid="team-error">
-          {error}
-        </div>
-      )}
+      <FormError message={error} testId="team-error" />
       <table className="table table-compact">
         <thead>
           <tr>
@@ -244,11 +241,7 @@ export function TeamsPage() {
         testId="team"
         action="Create team"
       />
-      {error && (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      )}
+      <FormError message={error} />
       {teams && teams.length === 0 && <div className="empty">You are in no team yet.</div>}
       {teams?.map((t) => (
         <TeamCard key={t.id} team={t} />

@@ -21,6 +21,7 @@ import { editConflictOf, exportUrl, type SharedCampaign } from '../lib/sharing';
 import { Lineage, VisibilityBadge } from './LibraryPage';
 import { Icon } from '../components/Icon';
 import { Truncated } from '../components/Truncated';
+import { FormError } from '../components/FormError';
 
 /** The campaign's versions and the diff of two of them; mounted afresh for each version of the campaign. */
 function VersionsPanel({ campaign }: { campaign: SharedCampaign }) {
@@ -50,11 +51,7 @@ function VersionsPanel({ campaign }: { campaign: SharedCampaign }) {
   return (
     <section className="card" data-testid="versions">
       <h2 className="card-title">Versions</h2>
-      {error && (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      )}
+      <FormError message={error} />
       {versions && (
         <table className="table table-compact">
           <thead>

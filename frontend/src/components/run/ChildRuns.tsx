@@ -2,18 +2,9 @@ import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { RunSummary } from '../../lib/api';
 import { useChildRun, useChildRunList } from '../../lib/queries';
-import type { StepState } from '../../lib/types';
+import type { ChildProgress, StepState } from '../../lib/types';
 import { RunGraph } from '../RunGraph';
 import { StateBadge } from '../StateBadge';
-
-export interface ChildProgress {
-  id: number;
-  step: string;
-  item: number | null;
-  state: string;
-  done: number;
-  total: number;
-}
 
 /** One child run's graph, drawn in place from its detail (refreshed while it runs). */
 function ChildGraph({ id }: { id: number }) {

@@ -1,13 +1,13 @@
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { campaignOptions, FilterSelect, RUN_STATE_OPTIONS } from '../../components/FilterSelect';
 import { LiveIndicator } from '../../components/LiveIndicator';
-import { useTitle } from '../../hooks';
+import { useSetQueryParam, useTitle } from '../../hooks';
 import type { DashFilter, Row } from '../../lib/dashboardStore';
 import { RUN_STATES } from '../../lib/types';
 import { BackendsPanel } from './BackendsPanel';
 import { DashboardTimeline } from './DashboardTimeline';
 import { useDashboardData } from './useDashboardData';
-import { clipped } from '../../components/Truncated';
 
 const WINDOWS: [string, number][] = [
   ['auto', 0],
@@ -33,7 +33,7 @@ function autoWindow(rows: Row[], now: number): number {
 
 export function DashboardPage() {
   useTitle('Dashboard');
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const campaign = params.get('campaign') ? Number(params.get('campaign')) : null;
   const owner = params.get('owner') || null;
   const state = params.get('state') || null;
@@ -65,12 +65,7 @@ export function DashboardPage() {
   const campaigns = store.campaigns();
   const owners = store.owners();
 
-  const set = (key: string, value: string | null) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  const set = useSetQueryParam();
   // "auto" fits every run in view (from 10 s up to 6 h).
   const windowMs = fixedWindow || autoWindow(rows, Date.now() + store.clockSkew);
   const runTotal = Object.values(counts.runs).reduce((a, b) => a + b, 0);
@@ -105,51 +100,29 @@ export function DashboardPage() {
         </div>
       </div>
       <div className="dash-toolbar">
-        <label className="inline-field">
-          <span>Campaign</span>
-          <select
-            value={campaign ?? ''}
-            onChange={(e) => set('campaign', e.target.value || null)}
-            data-testid="dash-campaign-filter"
-          >
-            <option value="">All campaigns</option>
-            {campaign != null && !campaigns.some((c) => c.id === campaign) && (
-              <option value={campaign}>#{campaign}</option>
-            )}
-            {campaigns.map((c) => (
-              <option key={c.id} value={c.id} title={c.name}>
-                {clipped(c.name)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>State</span>
-          <select
-            value={state ?? ''}
-            onChange={(e) => set('state', e.target.value || null)}
-            data-testid="dash-state-filter"
-          >
-            <option value="">All states</option>
-            {RUN_STATES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Owner</span>
-          <select
-            value={owner ?? ''}
-            onChange={(e) => set('owner', e.target.value || null)}
-            data-testid="dash-owner-filter"
-          >
-            <option value="">Everyone</option>
-            {owner && !owners.includes(owner) && <option>{owner}</option>}
-            {owners.map((o) => (
-              <option key={o}>{o}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Campaign"
+          allLabel="All campaigns"
+          param="campaign"
+          testId="dash-campaign-filter"
+          options={campaignOptions(campaigns)}
+          unknownLabel={(id) => `#${id}`}
+        />
+        <FilterSelect
+          label="State"
+          allLabel="All states"
+          param="state"
+          testId="dash-state-filter"
+          options={RUN_STATE_OPTIONS}
+        />
+        <FilterSelect
+          label="Owner"
+          allLabel="Everyone"
+          param="owner"
+          testId="dash-owner-filter"
+          options={owners.map((o) => ({ value: o, label: o }))}
+          unknownLabel={(name) => name}
+        />
         <div className="segmented" role="radiogroup" aria-label="Time window">
           {WINDOWS.map(([k]) => (
             <label key={k} className={k === windowKey ? 'active' : ''} data-testid={`window-${k}`}>
