@@ -3,7 +3,7 @@
 The visibility rule is written here as a ``Q`` (for querysets), as a
 predicate (for one object) and as the audience of a run (for broadcasts);
 the permission classes of the API, the services, the consumers and
-``events.py`` all ask this module.  What a user may not see answers 404;
+``events`` all ask this module.  What a user may not see answers 404;
 what they may see but not do answers 403 with the rule's message.
 
 Executable steps run commands on the workers, so the right to hold them is

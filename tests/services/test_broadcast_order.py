@@ -1,11 +1,12 @@
-"""The event sender (events._Sender): what a socket in several groups receives, and in which order."""
+"""The event sender (events.sender._Sender): what a socket in several groups receives, and in which order."""
 
 import asyncio
 
 import pytest
 from channels.layers import channel_layers, get_channel_layer
 
-from campaigns_app.events import DASHBOARD_SUPERUSERS, _sender, broadcasts_flush, run_group
+from campaigns_app.events import DASHBOARD_SUPERUSERS, broadcasts_flush, run_group
+from campaigns_app.events.sender import event_sender
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +52,7 @@ async def test_a_commits_dashboard_events_leave_before_its_run_groups_and_every_
     for group in [*runs, DASHBOARD_SUPERUSERS]:
         await layer.group_add(group, channel)
     await asyncio.sleep(0.1)
-    sender = _sender()
+    sender = event_sender()
     # Two commits of forty runs each, one event per run and commit.
     for commit in (1, 2):
         batch = {}
@@ -94,7 +95,7 @@ async def test_a_commit_of_a_hundred_runs_is_published_in_a_few_redis_round_trip
         return await publish(self, *args, **kwargs)
 
     monkeypatch.setattr(RedisSingleShardConnection, "publish", counted_publish)
-    _sender().submit_per_group(one_commit_of(runs))
+    event_sender().submit_per_group(one_commit_of(runs))
     await asyncio.to_thread(broadcasts_flush)
     messages = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(101)]
     # Every group heard its event, the dashboard first; the publishes went out as two pipelines, not 101 trips.
@@ -112,7 +113,7 @@ async def test_run_groups_nobody_listens_to_are_not_published_and_the_watched_on
         await layer.group_add(group, channel)
     await asyncio.sleep(0.1)
     published = pipelines_counted(monkeypatch)
-    _sender().submit_per_group(one_commit_of(runs))
+    event_sender().submit_per_group(one_commit_of(runs))
     await asyncio.to_thread(broadcasts_flush)
     messages = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(4)]
     assert messages[0]["groups"] == [DASHBOARD_SUPERUSERS] and len(messages[0]["events"]) == 100

@@ -1,15 +1,9 @@
-"""The only module that knows channel-layer group names and sends to them.
-
-Services persist a ``RunEvent`` inside their transaction and hand it to
-:func:`broadcast_on_commit`; the message leaves only once the row is
-committed, so a client that replays from the database and then listens live
-never sees an event that might still roll back.
+"""The per-process event sender: one long-lived loop that publishes group messages in submission order.
 
 Sending happens on one long-lived event loop per process (a daemon thread):
 ``async_to_sync`` from a worker thread would build a new loop and a new Redis
 connection for every event (10-20 ms each, on the critical path of every
-step).  A lost broadcast costs nothing durable: consumers fill gaps from the
-database and clients replay with ``?after=``.
+step).
 """
 
 from __future__ import annotations
@@ -19,120 +13,17 @@ import atexit
 import itertools
 import logging
 import os
-import resource
-import sys
 import threading
 
 from channels.layers import get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
-from django.db import transaction
 
-from . import policies
+from .groups import ACCESS_MESSAGE_TYPE, EVENT_MESSAGE_TYPE, RUN_GROUP_PREFIX
 
 logger = logging.getLogger(__name__)
 
-EVENT_MESSAGE_TYPE = "run.event"
-ACCESS_MESSAGE_TYPE = "access.changed"
-DASHBOARD_PUBLIC = "dashboard.public"
-DASHBOARD_SUPERUSERS = "dashboard.superusers"
-
-
-RUN_GROUP_PREFIX = "run."
-
-
-def run_group(run_id: int) -> str:
-    return f"{RUN_GROUP_PREFIX}{run_id}"
-
-
-def dashboard_user_group(user_id: int) -> str:
-    return f"dashboard.user.{user_id}"
-
-
-def dashboard_team_group(team_id: int) -> str:
-    return f"dashboard.team.{team_id}"
-
-
-def access_user_group(user_id: int) -> str:
-    """Sockets of one user, told to re-check what they may see after a membership change."""
-    return f"access.user.{user_id}"
-
-
-def access_campaign_group(campaign_id: int) -> str:
-    """Run sockets of one campaign, told to re-check after its visibility or team changed."""
-    return f"access.campaign.{campaign_id}"
-
-
-def dashboard_groups_for_run(run) -> list[str]:
-    """Dashboard groups whose members may see this run: ``policies.run_audience`` as group names.
-
-    A test run reaches no dashboard: only its owner's run page follows it.
-    """
-    if run.kind == "test":
-        return []
-    audience = policies.run_audience(run)
-    if audience.public:
-        return [DASHBOARD_PUBLIC]
-    groups = [DASHBOARD_SUPERUSERS, *(dashboard_user_group(u) for u in audience.user_ids)]
-    if audience.team_id is not None:
-        groups.append(dashboard_team_group(audience.team_id))
-    return groups
-
-
-def dashboard_groups_for_user(user, team_ids) -> list[str]:
-    """Dashboard groups a user's dashboard socket joins.
-
-    A user who sees every run (``policies.sees_every_run``) joins the superusers' group and the public one
-    only: :func:`dashboard_groups_for_run` sends every other run to the first, so each event reaches such a
-    socket once.  Anyone else joins their own group, their teams' and the public one.
-    """
-    if policies.sees_every_run(user):
-        return [DASHBOARD_SUPERUSERS, DASHBOARD_PUBLIC]
-    return [dashboard_user_group(user.pk), DASHBOARD_PUBLIC, *(dashboard_team_group(t) for t in sorted(team_ids))]
-
-
-def dashboard_groups_overlap(user, team_ids) -> bool:
-    """Can one run's events reach two of the user's dashboard groups?
-
-    Only through a team: a run the user owns or launched, shared with one of their teams, goes to their own
-    group and to the team's.  Without a team (or for a superuser) the groups share no run.
-    """
-    return not policies.sees_every_run(user) and bool(team_ids)
-
-
-def access_changed_on_commit(*, user_ids=(), campaign_ids=()) -> None:
-    """Tell open sockets to re-check permissions once the change that moved them commits."""
-    groups = [access_user_group(u) for u in set(user_ids)] + [access_campaign_group(c) for c in set(campaign_ids)]
-    if groups:
-        transaction.on_commit(lambda: _sender().submit(groups, None))
-
-
-def broadcast_on_commit(run, messages: list[dict], *, on_commit=transaction.on_commit) -> None:
-    """Send the messages to the run's and dashboards' groups once the transaction commits.
-
-    ``on_commit`` lets a caller that runs its own post-commit hooks (the run ledger) take the callback.
-    """
-    broadcast_runs_on_commit([(run, messages)], on_commit=on_commit)
-
-
 # Events per channel-layer message: a commit of hundreds of steps stays a few messages of bounded size.
 EVENTS_PER_MESSAGE = 500
-
-
-def broadcast_runs_on_commit(batches: list[tuple[object, list[dict]]], *, on_commit=transaction.on_commit) -> None:
-    """Send the events of many runs, stored in one transaction, once it commits: one message per group.
-
-    Each group's message lists its runs' events in the order given, so every
-    run's events stay in seq order within it.
-    """
-    by_group: dict[str, list[dict]] = {}
-    for run, messages in batches:
-        if not messages:
-            continue
-        for group in (run_group(run.pk), *dashboard_groups_for_run(run)):
-            by_group.setdefault(group, []).extend(messages)
-    if by_group:
-        on_commit(lambda: _sender().submit_per_group(by_group))
-
 
 _NOTHING = object()
 # Run groups published in one Redis round trip (a launch of a thousand runs is a thousand groups).
@@ -317,7 +208,7 @@ _sender_instance: _Sender | None = None
 _sender_lock = threading.Lock()
 
 
-def _sender() -> _Sender:
+def event_sender() -> _Sender:
     global _sender_instance
     # A forked child must not reuse its parent's thread (it does not exist there).
     if _sender_instance is None or _sender_instance.pid != os.getpid():
@@ -328,6 +219,8 @@ def _sender() -> _Sender:
 
 
 # Nobody listens here: a publish to it opens the sender's Redis connection.
+
+
 WARM_UP_GROUP = "studio.warm-up"
 
 
@@ -338,73 +231,7 @@ def broadcaster_warm_up() -> None:
     150 ms here), which would otherwise delay the first step's broadcast and
     take the GIL from the steps starting beside it.
     """
-    _sender().submit([WARM_UP_GROUP], [])
-
-
-def raise_open_files_limit() -> tuple[int, int]:
-    """Lift this process's soft limit on open files to its hard limit; (before, after).
-
-    Every websocket is a file descriptor: a soft limit of 1024 (a common default) caps a web process at
-    about a thousand sockets, whatever the listen backlog.
-    """
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 20
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-        except (ValueError, OSError):
-            logger.warning("could not raise the open-files limit from %s to %s", soft, wanted)
-            return soft, soft
-        return soft, wanted
-    return soft, soft
-
-
-async def _open_socket_subscriptions() -> None:
-    # A channel of nobody's: subscribing to it opens the layer's subscriber connection on this loop and
-    # starts its reader, which every socket's subscriptions then share.
-    layer = get_channel_layer()
-    for attempt in range(1, 11):
-        try:
-            await layer.new_channel(prefix="warm-up.")
-            return
-        except Exception:  # Redis may still be starting; the sockets would retry anyway
-            logger.warning("channel layer not reachable yet (attempt %s); retrying", attempt, exc_info=True)
-            await asyncio.sleep(min(2**attempt, 30))
-
-
-def _autobahn_config_log_made_cheap() -> None:
-    # autobahn pretty-prints every new socket's options for a debug line, logged or not: a sixth of
-    # daphne's time in a burst of handshakes (pprint is pure Python).  ``repr`` (in C) says the same on
-    # one line.
-    from autobahn.websocket import protocol
-
-    protocol.pformat = repr
-
-
-def channel_layer_warm_up() -> None:
-    """In a daphne process: raise the open-files limit and connect the channel layer before any handshake.
-
-    The layer connects lazily, on the first socket's ``new_channel``.  In a burst that first connect
-    waited behind thousands of handshakes on the same loop, timed out, and failed every socket queued
-    behind it (issue 10).  Here it is scheduled on daphne's loop, to run as soon as the server starts.
-    """
-    server = sys.modules.get("daphne.server")
-    if server is None:
-        return
-    _autobahn_config_log_made_cheap()
-    before, after = raise_open_files_limit()
-    if after > before:
-        logger.info("open-files limit raised from %s to %s", before, after)
-    loop = server.twisted_loop
-
-    def start() -> None:
-        # Held here: the loop keeps only a weak reference to a task.
-        _warm_up_tasks.append(loop.create_task(_open_socket_subscriptions()))
-
-    loop.call_soon_threadsafe(start)
-
-
-_warm_up_tasks: list[asyncio.Task] = []
+    event_sender().submit([WARM_UP_GROUP], [])
 
 
 def broadcasts_flush(timeout: float = 5.0) -> None:
