@@ -65,7 +65,9 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
         limit = run.max_parallel
         ready_by_run.append(ready[:limit] if limit else ready)
     moving = {id(sr) for ready in ready_by_run for sr in ready if steps[sr.step_id]["kind"] != "workflow"}
-    if len(runs) > 1:
+    # A lone run (a single launch, a child run) keeps one INSERT for all its steps: its transaction is short anyway.
+    pending_first = len(runs) > 1
+    if pending_first:
         _steps_insert([sr for run_step_runs in planned for sr in run_step_runs if id(sr) not in moving])
     workflows: dict = {}
     with runs_created(runs) as ledgers:
@@ -82,7 +84,9 @@ def runs_queue_new(runs: list[Run], definition: VersionDefinition) -> None:
                 step_start_here(ledger, taken)
                 offer.hand_after_commit(taken, ledger.run)
             steps_queue(ledger, queued)
-        _steps_insert([sr for run_step_runs in planned for sr in run_step_runs if len(runs) == 1 or id(sr) in moving])
+        _steps_insert(
+            [sr for run_step_runs in planned for sr in run_step_runs if not pending_first or id(sr) in moving]
+        )
         # Workflow steps start once their rows exist: their child runs point back at them.
         for ledger, (run_step_runs, starting) in workflows.items():
             if starting:
