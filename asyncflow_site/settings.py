@@ -254,6 +254,8 @@ STUDIO_COMMIT_BATCH = int(os.environ.get("STUDIO_COMMIT_BATCH", "256"))
 # A step end of a run with at most this many steps reads all of them (in the group's one read), so the
 # run's end is decided in memory instead of by two more queries; 0 reads only the step's neighbourhood.
 STUDIO_WHOLE_RUN_STEPS = int(os.environ.get("STUDIO_WHOLE_RUN_STEPS", "64"))
+# Ready steps of one backend sent in one Celery message at most (a launch's root steps); 1: one message each.
+STUDIO_DISPATCH_BATCH = int(os.environ.get("STUDIO_DISPATCH_BATCH", "16"))
 # Instances per batch launch request.
 STUDIO_MAX_INSTANCES = int(os.environ.get("STUDIO_MAX_INSTANCES", "10000"))
 

@@ -5,7 +5,7 @@ from celery.signals import task_postrun, task_prerun, worker_ready, worker_shutt
 from django.db import close_old_connections
 
 from . import services
-from .services.dispatch import STEP_TASK
+from .services.dispatch import STEP_TASK, STEPS_TASK
 from .tasks_broker import broker_clients_reused
 
 # Before the worker's consumer opens its channel: every message it takes and acks uses the channel's client.
@@ -22,6 +22,13 @@ def step_run_execute(
     services.step_run_execute(
         step_run_id=step_run_id, expected=(run_id, step_id, attempt) if attempt else None, backend=backend
     )
+
+
+@shared_task(name=STEPS_TASK, bind=True, acks_late=True, ignore_result=True)
+def step_runs_execute(self, entries: list) -> None:
+    """Run a batch of steps, each ``[step_run_id, run_id, step_id, attempt]``, side by side; as safe to repeat."""
+    backend = (self.request.delivery_info or {}).get("routing_key") or "thread"
+    services.step_runs_execute(entries=entries if isinstance(entries, list) else [], backend=backend)
 
 
 @task_prerun.connect

@@ -30,6 +30,7 @@ def broker_clients_reused() -> None:
     with _install_lock:
         if _installed:
             return
+        import redis
         from kombu.transport import redis as kombu_redis
 
         built_per_call = kombu_redis.Channel._create_client
@@ -38,6 +39,11 @@ def broker_clients_reused() -> None:
             if asynchronous:
                 # The event loop's clients (BRPOP, pub/sub) are built once already, as cached properties.
                 return built_per_call(self, asynchronous=True)
+            if self._pool is None and getattr(self.connection, "client", None) is None:
+                # The channel is closing after its connection was lost (kombu 5.7): putting back the messages
+                # it holds must fail as a lost connection, which the consumer handles by reconnecting, not as
+                # the AttributeError rebuilding a pool without a connection raises, which stops the worker.
+                raise redis.exceptions.ConnectionError("the broker connection is closed")
             pool = self.pool
             kept = self.__dict__.get("_studio_client")
             if kept is None or kept[0] is not pool:
@@ -49,7 +55,7 @@ def broker_clients_reused() -> None:
 
 
 def oldest_waiting_steps(queues: Iterable[str]) -> dict[str, list[int]]:
-    """For each queue, the step run ids of the messages that have waited longest in it (one per priority).
+    """For each queue, the step run ids of the messages that have waited longest in it (one message per priority).
 
     kombu pushes on the left of a Redis list per queue and priority and
     workers pop on the right, so each list's rightmost message is its oldest
@@ -71,22 +77,31 @@ def oldest_waiting_steps(queues: Iterable[str]) -> dict[str, list[int]]:
             tails = pipe.execute()
     oldest: dict[str, list[int]] = {}
     for (name, _), raw in zip(keys, tails, strict=True):
-        step_run_id = _step_run_id(raw)
-        if step_run_id is not None:
-            oldest.setdefault(name, []).append(step_run_id)
-    return oldest
+        oldest.setdefault(name, []).extend(_step_run_ids(raw))
+    return {name: pks for name, pks in oldest.items() if pks}
 
 
-def _step_run_id(raw: bytes | None) -> int | None:
-    """The first argument of a Celery (protocol 2) message as kombu's Redis transport stores it."""
+def _step_run_ids(raw: bytes | None) -> list[int]:
+    """The step runs a Celery (protocol 2) message names, as kombu's Redis transport stores it.
+
+    A step message's first argument is its step run's id; a batch message's
+    (``dispatch.STEPS_TASK``) is a list of ``[step_run_id, run_id, step_id, attempt]``.
+    """
     if not raw:
-        return None
+        return []
     try:
         message = json.loads(raw)
         body = message["body"]
         if message.get("properties", {}).get("body_encoding") == "base64":
             body = base64.b64decode(body)
         args = json.loads(body)[0]
-        return int(args[0]) if args and isinstance(args[0], int) else None
     except (ValueError, TypeError, KeyError, IndexError):
-        return None
+        return []
+    if not args or not isinstance(args, list):
+        return []
+    first = args[0]
+    if type(first) is int:
+        return [first]
+    if isinstance(first, list):
+        return [pk for pk in (e[0] for e in first if isinstance(e, list) and e) if type(pk) is int]
+    return []

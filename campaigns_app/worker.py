@@ -11,7 +11,7 @@ import logging
 import threading
 
 from celery import bootsteps
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import worker_init, worker_ready, worker_shutdown
 from django.db import close_old_connections
 from django.utils import timezone
 
@@ -82,6 +82,14 @@ def _warm_up() -> None:
     broadcaster_warm_up()
     broker_warm_up()
     function_registry()
+
+
+@worker_init.connect
+def step_slots_bounded(sender=None, **_):
+    """The steps this process runs at once stay within its ``--concurrency``, batch messages' steps included."""
+    from .services.steps import process_concurrency_set
+
+    process_concurrency_set(getattr(sender, "concurrency", None))
 
 
 @worker_ready.connect

@@ -36,6 +36,7 @@ from .transitions import (
     run_locked,
     step_reclaim,
     steps_heartbeat,
+    steps_held_touch,
     steps_overdue,
     workflow_steps_overdue,
     workflow_steps_reconcile,
@@ -46,11 +47,25 @@ logger = logging.getLogger(__name__)
 
 
 class StepsInThisProcess:
-    """The steps this process is running now, with their cancel events."""
+    """The steps this process is running now, with their cancel events, and the queued ones it holds."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.events: dict[int, threading.Event] = {}
+        # Steps of batch messages this process took that wait for a slot: still ``queued``, no message left.
+        self.held: set[int] = set()
+
+    def hold(self, step_run_ids: Iterable[int]) -> None:
+        with self.lock:
+            self.held.update(step_run_ids)
+
+    def release(self, step_run_id: int) -> None:
+        with self.lock:
+            self.held.discard(step_run_id)
+
+    def held_now(self) -> list[int]:
+        with self.lock:
+            return list(self.held)
 
     def add(self, step_run_id: int, cancelled: threading.Event) -> None:
         with self.lock:
@@ -179,6 +194,11 @@ class Watchdog:
                     if count % ticks_per_beat == 0:
                         steps_heartbeat(list(events))
                 if count % ticks_per_beat == 0:
+                    held = steps_in_this_process.held_now()
+                    if held:
+                        # Their message left the broker with their batch: without this the sweep would
+                        # take a long wait for a slot for a lost message and send them again.
+                        steps_held_touch(held)
                     workflow_steps_overdue(timezone.now())
                 if count % ticks_per_sweep == 0:
                     reclaimed, resent = steps_reclaim_stale(), steps_redispatch_lost()

@@ -40,10 +40,29 @@ from .transitions.workflows import ChildRefused, for_each_items, is_workflow
 logger = logging.getLogger(__name__)
 
 
+# The worker's ``--concurrency`` (set when its Celery worker starts): a batch message's steps
+# run on threads of their own, so its Celery threads alone no longer bound the steps running at once.
+_process_concurrency: int | None = None
+
+
+def process_concurrency_set(concurrency: int | None) -> None:
+    global _process_concurrency
+    _process_concurrency = concurrency if isinstance(concurrency, int) and concurrency > 0 else None
+    backend_slot_count.cache_clear()
+    _backend_slots.cache_clear()
+
+
+@cache
+def backend_slot_count(backend: str) -> int:
+    """How many steps of one backend this process runs at once: its ``STUDIO_BACKEND_CONCURRENCY``, at most
+    the worker's ``--concurrency``."""
+    limit = settings.STUDIO_BACKEND_CONCURRENCY.get(backend, 64)
+    return min(limit, _process_concurrency) if _process_concurrency else limit
+
+
 @cache
 def _backend_slots(backend: str) -> threading.BoundedSemaphore:
-    """How many steps of one backend this process runs at once (``STUDIO_BACKEND_CONCURRENCY``)."""
-    return threading.BoundedSemaphore(settings.STUDIO_BACKEND_CONCURRENCY.get(backend, 64))
+    return threading.BoundedSemaphore(backend_slot_count(backend))
 
 
 @dataclass

@@ -70,6 +70,36 @@ def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
     assert [r.state for r in wait_for_runs([again["id"]], timeout=30)] == ["succeeded"]
 
 
+def test_a_worker_holding_one_message_survives_a_redis_restart(alice, processes, tmp_path):
+    """A worker still taking messages (it holds fewer than it may) when Redis dies reconnects; it used to exit.
+
+    kombu put the held message back through a pool it rebuilt from a
+    connection already gone: an AttributeError that Celery calls
+    unrecoverable, so the worker stopped and nothing ran until a restart.
+    """
+    redis_proc, redis_url = start_embedded_redis()
+    processes.append(redis_proc)
+    port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    worker, worker_log = start_worker(tmp_path, concurrency=8, env={"REDIS_URL": redis_url})
+    daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
+    processes.extend([worker, daphne])
+    token = login_token_for(alice)
+    campaign = campaign_create(owner=alice, **seed_definition(step_seconds=0.5))
+    run = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token, {"parameters": {"name": "held"}})
+
+    time.sleep(0.8)  # its first step is running: the worker holds its one message and waits for more
+    kill_hard(redis_proc)
+    time.sleep(1.5)
+    restarted, _ = start_embedded_redis(port=port)
+    processes.append(restarted)
+
+    assert [r.state for r in wait_for_runs([run["id"]], timeout=60)] == ["succeeded"]
+    assert worker.poll() is None, "the worker exited when Redis went away"
+    assert "Unrecoverable error" not in worker_log.read_text()
+    again = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token, {"parameters": {"name": "after"}})
+    assert [r.state for r in wait_for_runs([again["id"]], timeout=30)] == ["succeeded"]
+
+
 # The soak loses ten times as many queued messages with Redis (shorter steps keep it about as long).
 RESENT_RUNS, RESENT_STEP_S = scaled(10, 100), 0.2 if SOAK else 1.0
 
@@ -83,7 +113,8 @@ def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(al
     worker, worker_log = start_worker(
         tmp_path, concurrency=2, env={"REDIS_URL": redis_url, "STUDIO_REDISPATCH_AFTER_S": "600"}
     )
-    daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
+    # Batch messages of two steps: the worker can hold only two of them, so most wait in Redis.
+    daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url, STUDIO_DISPATCH_BATCH="2"))
     processes.extend([worker, daphne])
     token = login_token_for(alice)
     graph = {
@@ -96,7 +127,7 @@ def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(al
     )
     run_ids = [r["id"] for r in answer["runs"]]
 
-    # Two steps run and two wait in the worker (prefetch 1); the other messages wait in Redis.
+    # Two steps run and two wait in the worker (two threads, prefetch 1); the other messages wait in Redis.
     time.sleep(0.3)
     kill_hard(redis_proc)
     waiting = StepRun.objects.filter(run_id__in=run_ids, state="queued").count()

@@ -47,7 +47,7 @@ from .child_ends import workflow_child_ended, workflow_steps_overdue, workflow_s
 from .commit import committer_stats, in_run_transaction
 from .launch import runs_queue_new
 from .ledger import RunLedger, run_created, run_locked, runs_created, writer_slot
-from .reclaim import step_reclaim, steps_heartbeat, steps_overdue
+from .reclaim import step_reclaim, steps_heartbeat, steps_held_touch, steps_overdue
 from .run_steps import RunSteps, neighbourhood
 from .runs import run_finish_if_done, run_requeue, run_start
 from .sql_reads import copies
@@ -97,6 +97,7 @@ __all__ = [
     "step_succeed",
     "steps_cancel",
     "steps_heartbeat",
+    "steps_held_touch",
     "steps_overdue",
     "steps_queue",
     "steps_queue_ready",

@@ -68,6 +68,12 @@ def steps_heartbeat(step_run_ids: list[int]) -> None:
         StepRun.objects.filter(pk__in=step_run_ids, state=StepState.RUNNING).update(heartbeat_at=timezone.now())
 
 
+def steps_held_touch(step_run_ids: list[int]) -> None:
+    """This worker holds these queued steps (a batch message's, waiting for a slot): not overdue, not lost."""
+    with writer_slot():
+        StepRun.objects.filter(pk__in=step_run_ids, state=StepState.QUEUED).update(dispatched_at=timezone.now())
+
+
 def steps_overdue(*, limit: int = 500) -> list[StepRun]:
     """Steps queued (and due) for longer than ``STUDIO_REDISPATCH_AFTER_S`` whose message may be lost.
 

@@ -1,0 +1,84 @@
+"""Running a batch message's steps side by side in a worker process.
+
+A launch's root steps reach a worker as batch messages (``dispatch.STEPS_TASK``),
+so the worker's Celery consumer takes, traces and acknowledges one message per
+batch instead of one per step.  The steps must still run as if each had its own
+message: at once, side by side, each up to its own outcome and its chain.  The
+message's thread runs the first step itself and hands the others to this
+process's runners for that backend.  Every step, of a batch or not, takes one
+of its backend's slots in this process (``STUDIO_BACKEND_CONCURRENCY``, at most
+the worker's ``--concurrency``) while still ``queued``, so a batch never runs
+more steps at once than single messages could.
+
+The message is acknowledged (``acks_late``) only when all of its steps ended,
+so a worker's Celery prefetch still bounds how many steps it holds.  The steps
+waiting for a slot are held: the watchdog touches their ``dispatched_at`` with
+each heartbeat, so the sweep does not take a long wait for a lost message.  A
+worker that dies with a batch leaves its steps ``queued`` or ``running``, no
+longer touched or heartbeaten: the watchdogs' sweep resends the queued ones and
+reclaims the running ones, as for single messages, and a step claimed twice
+runs once (each claim is a compare-and-set on the attempt the message names).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+
+from django.db import close_old_connections
+
+from .recovery import steps_in_this_process
+from .steps import backend_slot_count, step_run_execute
+
+logger = logging.getLogger(__name__)
+
+_pools_lock = threading.Lock()
+
+
+@cache
+def _runners(backend: str) -> ThreadPoolExecutor:
+    with _pools_lock:
+        # No more threads than slots: the others would only wait for one.
+        return ThreadPoolExecutor(max_workers=backend_slot_count(backend), thread_name_prefix=f"steps-{backend}")
+
+
+def _entry_run(entry: Sequence, backend: str) -> None:
+    """One step of a batch, as its own message would run it; an error is logged, never raised at the batch."""
+    step_run_id, run_id, step_id, attempt = entry
+    try:
+        step_run_execute(step_run_id=step_run_id, expected=(run_id, step_id, attempt), backend=backend)
+    except Exception:
+        # The step stays claimed or queued: the watchdogs reclaim or resend it, as for a worker that died.
+        logger.exception("step run %s of a batch message could not be run", step_run_id)
+    finally:
+        steps_in_this_process.release(step_run_id)
+        # A runner thread lives as long as the process: tidy its connection as Celery does around a task.
+        close_old_connections()
+
+
+def step_runs_execute(*, entries: Sequence[Sequence], backend: str = "thread") -> None:
+    """Run a batch message's steps, each ``[step_run_id, run_id, step_id, attempt]``, side by side."""
+    entries = [entry for entry in entries if _well_formed(entry)]
+    if not entries:
+        return
+    steps_in_this_process.hold(entry[0] for entry in entries)
+    pool = _runners(backend)
+    futures = [pool.submit(_entry_run, entry, backend) for entry in entries[1:]]
+    _entry_run(entries[0], backend)
+    for future in futures:
+        future.result()
+
+
+def _well_formed(entry) -> bool:
+    if (
+        isinstance(entry, (list, tuple))
+        and len(entry) == 4
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in (entry[0], entry[1], entry[3]))
+        and isinstance(entry[2], str)
+    ):
+        return True
+    logger.warning("a batch message carried a malformed step entry %r; it is ignored", entry)
+    return False
