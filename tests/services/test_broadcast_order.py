@@ -21,17 +21,23 @@ async def received(layer, channel, count):
 
 
 def pipelines_counted(monkeypatch) -> list[int]:
-    """The size of every Redis pipeline executed from now on, in order."""
-    from redis.asyncio.client import Pipeline
+    """The size of every Redis pipeline executed from now on, in order (the sender's are synchronous)."""
+    from redis.asyncio.client import Pipeline as AsyncPipeline
+    from redis.client import Pipeline
 
     sizes: list[int] = []
-    execute = Pipeline.execute
+    execute, execute_async = Pipeline.execute, AsyncPipeline.execute
 
-    async def counted_execute(self, *args, **kwargs):
+    def counted_execute(self, *args, **kwargs):
         sizes.append(len(self.command_stack))
-        return await execute(self, *args, **kwargs)
+        return execute(self, *args, **kwargs)
+
+    async def counted_execute_async(self, *args, **kwargs):
+        sizes.append(len(self.command_stack))
+        return await execute_async(self, *args, **kwargs)
 
     monkeypatch.setattr(Pipeline, "execute", counted_execute)
+    monkeypatch.setattr(AsyncPipeline, "execute", counted_execute_async)
     return sizes
 
 
