@@ -182,7 +182,8 @@ def step_run_claim(*, step_run_id: int, expected: tuple[int, str, int] | None = 
             return None
         return ledger.run if step_claim(ledger, step_run_id=step_run_id, step_id=step_id, attempt=attempt) else None
 
-    run = in_run_transaction(run_id, claim)
+    # The step's row is read with the group's other steps, and the claim compares it there.
+    run = in_run_transaction(run_id, claim, prefetch=[step_id])
     if run is None:
         return None
     return _claimed_step(step_run_id=step_run_id, run=run, step_id=step_id, attempt=attempt)

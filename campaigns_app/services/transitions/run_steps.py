@@ -90,6 +90,10 @@ class RunSteps:
             self.seed(self._read())
             self.complete = True
 
+    def get(self, step_id: str) -> StepRun | None:
+        """The step if this transaction has read it already (nothing is read)."""
+        return self._steps.get(step_id)
+
     def __getitem__(self, step_id: str) -> StepRun:
         return self._steps[step_id]
 

@@ -132,19 +132,26 @@ def step_claim(ledger: RunLedger, *, step_run_id: int, step_id: str, attempt: in
     """queued → running for ``attempt``, exactly once: False when that attempt is not the one queued.
 
     A compare-and-set on (state, attempts): a message for an attempt that
-    already ran, or a second copy of this one, claims nothing.
+    already ran, or a second copy of this one, claims nothing.  When the step
+    was read in this transaction (the group commit's one read of its runs'
+    steps), the compare is made on that row and the write joins the group's
+    step writes: a step's state and attempts change only under its run's
+    lock, which this transaction holds, so the row read is the row as it is.
+    Otherwise it is one ``UPDATE ... WHERE state AND attempts``.
     """
-    claimed = rows_update(
-        StepRun,
-        where={"id": step_run_id, "state": StepState.QUEUED, "attempts": attempt - 1},
-        **_running(ledger.now, attempt),
-    )
-    if not claimed:
-        return False
-    if ledger.steps is not None and step_id in ledger.steps:
-        held = ledger.steps[step_id]
-        for name, value in _running(ledger.now, attempt).items():
-            setattr(held, name, value)
+    held = ledger.steps.get(step_id) if ledger.steps is not None else None
+    if held is not None and held.pk == step_run_id:
+        if held.state != StepState.QUEUED or held.attempts != attempt - 1:
+            return False
+        ledger.step_write(held, **_running(ledger.now, attempt))
+    else:
+        claimed = rows_update(
+            StepRun,
+            where={"id": step_run_id, "state": StepState.QUEUED, "attempts": attempt - 1},
+            **_running(ledger.now, attempt),
+        )
+        if not claimed:
+            return False
     run_start(ledger)
     ledger.record("step.state", StepState.RUNNING, step_id=step_id, data={"attempt": attempt})
     return True
