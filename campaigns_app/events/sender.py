@@ -31,7 +31,7 @@ _NOTHING = object()
 GROUPS_PER_PUBLISH = 256
 
 
-async def _publish(layer, messages: list[tuple[str, dict]], *, unheard_dropped: bool = False) -> None:
+async def _publish(layer, messages: list[tuple[str, dict]], *, if_heard: list[tuple[str, dict]] | tuple = ()) -> None:
     """``group_send`` of every (group, message), in order, as one pipeline per Redis host.
 
     The pub/sub layer publishes each ``group_send`` as its own round trip behind
@@ -41,47 +41,57 @@ async def _publish(layer, messages: list[tuple[str, dict]], *, unheard_dropped: 
     one read; each group's subscribers still get its messages in order.  Another
     layer (or a channels_redis whose internals differ) gets plain ``group_send``.
 
-    ``unheard_dropped``: groups with no subscriber anywhere (one ``PUBSUB NUMSUB``
-    round trip asks) are neither serialised nor published.  Only for groups whose
+    ``if_heard``: messages for groups that only get them when someone subscribes
+    to them now (a ``PUBSUB NUMSUB`` in the same pipeline as ``messages`` asks);
+    the others are neither serialised nor published.  Only for groups whose
     sockets replay from the database after joining (run pages): the events were
     committed before the question, so a socket that joins after it finds them
     there.  A launch of a hundred runs is a hundred run groups, mostly unwatched,
     and serialising them held the GIL for 8-12 ms while the web process's loop
     waited to forward the dashboards' frame.
     """
-    pipelined = None
+    pipelined: dict | None = None
     if isinstance(layer, RedisPubSubChannelLayer):
         try:
             inner = layer._get_layer()
             pipelined = {}
-            for group, message in messages:
-                channel = inner._get_group_channel_name(group)
-                pipelined.setdefault(inner._get_shard(channel), []).append((channel, message))
+            for asked, chosen in ((False, messages), (True, if_heard)):
+                for group, message in chosen:
+                    channel = inner._get_group_channel_name(group)
+                    shard = inner._get_shard(channel)
+                    pipelined.setdefault(shard, ([], []))[asked].append((channel, message))
             # Checked before anything is published: a half-published set sent again would double its events.
             if not all(hasattr(shard, name) for shard in pipelined for name in ("_lock", "_ensure_redis", "host")):
                 raise AttributeError("channels_redis shard internals")
         except AttributeError:
             pipelined = None
     if pipelined is None:
-        for group, message in messages:
+        for group, message in [*messages, *if_heard]:
             await layer.group_send(group, message)
         return
-    for shard, wanted in pipelined.items():
+    for shard, (sent, asked) in pipelined.items():
         client = _blocking_client(shard)
         if client is None:
-            await _publish_async(layer, shard, wanted, unheard_dropped)
+            await _publish_async(layer, shard, sent, asked)
             continue
-        if unheard_dropped:
-            channels = list(dict.fromkeys(channel for channel, _ in wanted))
-            counts = client.pubsub_numsub(*channels)
-            heard = {channel for channel, (_, count) in zip(channels, counts, strict=True) if count}
-            wanted = [(channel, message) for channel, message in wanted if channel in heard]
-        if not wanted:
-            continue
-        with client.pipeline(transaction=False) as pipe:
-            for channel, message in wanted:
-                pipe.publish(channel, layer.serialize(message))
-            pipe.execute()
+        channels = list(dict.fromkeys(channel for channel, _ in asked))
+        heard: set[str] = set()
+        if sent or channels:
+            # One round trip: the question about the run groups goes with the dashboards' publishes.
+            with client.pipeline(transaction=False) as pipe:
+                if channels:
+                    pipe.pubsub_numsub(*channels)
+                for channel, message in sent:
+                    pipe.publish(channel, layer.serialize(message))
+                answers = pipe.execute()
+            if channels:
+                heard = {channel for channel, (_, count) in zip(channels, answers[0], strict=True) if count}
+        wanted = [(channel, message) for channel, message in asked if channel in heard]
+        if wanted:
+            with client.pipeline(transaction=False) as pipe:
+                for channel, message in wanted:
+                    pipe.publish(channel, layer.serialize(message))
+                pipe.execute()
 
 
 def _blocking_client(shard) -> redis.Redis | None:
@@ -105,14 +115,15 @@ def _blocking_client(shard) -> redis.Redis | None:
     return kept or None
 
 
-async def _publish_async(layer, shard, wanted: list[tuple[str, dict]], unheard_dropped: bool) -> None:
+async def _publish_async(layer, shard, sent: list[tuple[str, dict]], asked: list[tuple[str, dict]]) -> None:
     async with shard._lock:
         shard._ensure_redis()
-        if unheard_dropped:
-            channels = list(dict.fromkeys(channel for channel, _ in wanted))
+        wanted = list(sent)
+        if asked:
+            channels = list(dict.fromkeys(channel for channel, _ in asked))
             counts = await shard._redis.pubsub_numsub(*channels)
             heard = {channel for channel, (_, count) in zip(channels, counts, strict=True) if count}
-            wanted = [(channel, message) for channel, message in wanted if channel in heard]
+            wanted += [(channel, message) for channel, message in asked if channel in heard]
         if not wanted:
             return
         async with shard._redis.pipeline(transaction=False) as pipe:
@@ -179,35 +190,38 @@ class _Sender:
 
     @staticmethod
     async def _send_next(layer, pending: dict[str, list[dict]]) -> None:
-        """Publish waiting groups' events: every dashboard group at once, else the next run groups.
+        """Publish waiting groups' events: every dashboard group and the next run groups, in one round trip.
 
         One commit of a hundred runs is a hundred run groups (which only run
-        pages listen to) and one or two dashboard groups.  The dashboards' go
-        first, so a dashboard socket never waits behind run groups; the run
-        groups then go ``GROUPS_PER_PUBLISH`` at a time.  Each call is one Redis
-        round trip (``_publish``), and between two calls the loop takes in what
-        has arrived since (``_drain_forever``).
+        pages listen to) and one or two dashboard groups.  The dashboards' are
+        published in the same pipeline that asks which run groups anyone hears,
+        so a dashboard socket never waits behind run groups; the run groups go
+        ``GROUPS_PER_PUBLISH`` at a time, and only the heard ones cost a second
+        round trip (``_publish``).  Between two calls the loop takes in what has
+        arrived since (``_drain_forever``).
         """
-        chosen = [g for g in pending if not g.startswith(RUN_GROUP_PREFIX)]
-        run_groups = not chosen
-        if run_groups:
-            chosen = list(itertools.islice(pending, GROUPS_PER_PUBLISH))
-        messages = []
-        for group in chosen:
-            events = pending.pop(group)
-            messages += [
-                (
-                    group,
-                    {
-                        "type": EVENT_MESSAGE_TYPE,
-                        "groups": [group],
-                        "events": events[start : start + EVENTS_PER_MESSAGE],
-                    },
-                )
-                for start in range(0, len(events), EVENTS_PER_MESSAGE)
-            ]
+        dashboards = [g for g in pending if not g.startswith(RUN_GROUP_PREFIX)]
+        runs = list(itertools.islice((g for g in pending if g.startswith(RUN_GROUP_PREFIX)), GROUPS_PER_PUBLISH))
+
+        def taken(groups: list[str]) -> list[tuple[str, dict]]:
+            messages = []
+            for group in groups:
+                events = pending.pop(group)
+                messages += [
+                    (
+                        group,
+                        {
+                            "type": EVENT_MESSAGE_TYPE,
+                            "groups": [group],
+                            "events": events[start : start + EVENTS_PER_MESSAGE],
+                        },
+                    )
+                    for start in range(0, len(events), EVENTS_PER_MESSAGE)
+                ]
+            return messages
+
         try:
-            await _publish(layer, messages, unheard_dropped=run_groups)
+            await _publish(layer, taken(dashboards), if_heard=taken(runs))
         except Exception:
             logger.exception("a broadcast failed")
 
