@@ -19,7 +19,7 @@ def step_run_execute(
     """Run one step attempt. Safe to deliver twice: only the delivery that claims the step runs it."""
     # Each backend is a queue of its own, so the queue names the backend.
     backend = (self.request.delivery_info or {}).get("routing_key") or "thread"
-    services.step_run_execute(
+    services.step_run_execute_on_runner(
         step_run_id=step_run_id, expected=(run_id, step_id, attempt) if attempt else None, backend=backend
     )
 

@@ -15,7 +15,7 @@ from .errors import ActionForbidden, DefinitionInvalid, EditConflict, Parameters
 from .exchange import campaign_document, campaign_import, campaign_script, document_dumps, document_parse
 from .recovery import watchdog_start, watchdog_stop
 from .runs import batch_launch, launch_check, run_launch, run_operate_check
-from .step_batches import step_runs_execute
+from .step_batches import step_run_execute_on_runner, step_runs_execute
 from .steps import step_run_execute
 from .teams import (
     member_add,
@@ -69,6 +69,7 @@ __all__ = [
     "step_test_launch",
     "run_operate_check",
     "step_run_execute",
+    "step_run_execute_on_runner",
     "step_runs_execute",
     "team_create",
     "team_delete",

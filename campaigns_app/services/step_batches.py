@@ -1,23 +1,25 @@
-"""Running a batch message's steps side by side in a worker process.
+"""Where a worker runs its steps: on its runner threads, whatever message brought them.
 
 A launch's root steps reach a worker as batch messages (``dispatch.STEPS_TASK``),
 so the worker's Celery consumer takes, traces and acknowledges one message per
 batch instead of one per step.  The steps must still run as if each had its own
-message: at once, side by side, each up to its own outcome and its chain.  The
-message's thread runs the first step itself and hands the others to this
-process's runners for that backend.  Every step, of a batch or not, takes one
-of its backend's slots in this process (``STUDIO_BACKEND_CONCURRENCY``, at most
-the worker's ``--concurrency``) while still ``queued``, so a batch never runs
-more steps at once than single messages could.
+message: at once, side by side, each up to its own outcome and its chain.  So
+every step runs on this process's runners for its backend, a pool with as many
+threads as the backend has slots (``STUDIO_BACKEND_CONCURRENCY``, at most the
+worker's ``--concurrency``), and Celery's threads only take messages and wait
+for their steps.  Only runner threads touch the database, so a worker holds
+about ``--concurrency`` connections, as before batches: two workers of 32
+threads whose Celery threads also ran steps held 130, past PostgreSQL's 100.
 
-The message is acknowledged (``acks_late``) only when all of its steps ended,
+A message is acknowledged (``acks_late``) only when all of its steps ended,
 so a worker's Celery prefetch still bounds how many steps it holds.  The steps
-waiting for a slot are held: the watchdog touches their ``dispatched_at`` with
-each heartbeat, so the sweep does not take a long wait for a lost message.  A
-worker that dies with a batch leaves its steps ``queued`` or ``running``, no
-longer touched or heartbeaten: the watchdogs' sweep resends the queued ones and
-reclaims the running ones, as for single messages, and a step claimed twice
-runs once (each claim is a compare-and-set on the attempt the message names).
+waiting for a runner are held: the watchdog touches their ``dispatched_at``
+with each heartbeat, so the sweep does not take a long wait for a lost
+message.  A worker that dies with a batch leaves its steps ``queued`` or
+``running``, no longer touched or heartbeaten: the watchdogs' sweep resends
+the queued ones and reclaims the running ones, as for single messages, and a
+step claimed twice runs once (each claim is a compare-and-set on the attempt
+the message names).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from functools import cache
 
 from django.db import close_old_connections
 
+from ..backends import StepOutcome
 from .recovery import steps_in_this_process
 from .steps import backend_slot_count, step_run_execute
 
@@ -66,10 +69,22 @@ def step_runs_execute(*, entries: Sequence[Sequence], backend: str = "thread") -
         return
     steps_in_this_process.hold(entry[0] for entry in entries)
     pool = _runners(backend)
-    futures = [pool.submit(_entry_run, entry, backend) for entry in entries[1:]]
-    _entry_run(entries[0], backend)
-    for future in futures:
+    for future in [pool.submit(_entry_run, entry, backend) for entry in entries]:
         future.result()
+
+
+def step_run_execute_on_runner(
+    *, step_run_id: int, expected: tuple[int, str, int] | None, backend: str = "thread"
+) -> StepOutcome | None:
+    """A single message's step, on the runners as a batch's steps are (its errors reach the caller)."""
+    return _runners(backend).submit(_single_run, step_run_id, expected, backend).result()
+
+
+def _single_run(step_run_id: int, expected: tuple[int, str, int] | None, backend: str) -> StepOutcome | None:
+    try:
+        return step_run_execute(step_run_id=step_run_id, expected=expected, backend=backend)
+    finally:
+        close_old_connections()
 
 
 def _well_formed(entry) -> bool:

@@ -144,3 +144,18 @@ def test_steps_a_worker_holds_are_not_resent_by_the_sweep(alice, settings):
     finally:
         steps_in_this_process.release(held.pk)
     assert held.pk not in overdue and lost.pk in overdue
+
+
+def test_every_step_runs_on_the_runner_threads_so_celery_threads_hold_no_database_connection(monkeypatch):
+    """Celery's threads only wait: two workers whose Celery threads also ran steps held 130 connections."""
+    import threading
+
+    from campaigns_app.services import step_batches
+
+    ran_on = []
+    monkeypatch.setattr(
+        step_batches, "step_run_execute", lambda **kwargs: ran_on.append(threading.current_thread().name)
+    )
+    step_batches.step_run_execute_on_runner(step_run_id=1, expected=None, backend="thread")
+    step_batches.step_runs_execute(entries=[[2, 1, "a", 1], [3, 1, "b", 1], [4, 1, "c", 1]], backend="thread")
+    assert len(ran_on) == 4 and all(name.startswith("steps-thread") for name in ran_on), ran_on
