@@ -40,8 +40,8 @@ from .transitions.workflows import ChildRefused, for_each_items, is_workflow
 logger = logging.getLogger(__name__)
 
 
-# The worker's ``--concurrency`` (set when its Celery worker starts): a batch message's steps
-# run on threads of their own, so its Celery threads alone no longer bound the steps running at once.
+# The worker's ``--concurrency`` (set when its Celery worker starts): steps run on runner threads of
+# their own (``step_batches``) and a message may carry many, so Celery's threads no longer bound them.
 _process_concurrency: int | None = None
 
 
