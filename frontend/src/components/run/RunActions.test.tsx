@@ -32,4 +32,25 @@ describe('RunActions', () => {
     expect(urls).toContain('/api/runs/7/cancel/');
     await waitFor(() => expect(listAsks()).toBe(before + 1));
   });
+
+  it('says nothing of the cancel when the run ended before the answer came back', async () => {
+    vi.stubGlobal('confirm', () => true);
+    const { heldFor } = stubFetch((url) => (url.includes('/cancel/') ? undefined : json({ count: 0, results: [] })));
+    const { rerender } = render(
+      <QueryWrapper>
+        <RunActions runId={7} state="running" retryableStep={null} />
+      </QueryWrapper>,
+    );
+    fireEvent.click(screen.getByTestId('run-cancel'));
+    await waitFor(() => expect(screen.getByTestId('run-cancel').textContent).toBe('Cancelling…'));
+    // The socket's run.state event arrives first, on a busy server.
+    rerender(
+      <QueryWrapper>
+        <RunActions runId={7} state="cancelled" retryableStep={null} />
+      </QueryWrapper>,
+    );
+    heldFor('/api/runs/7/cancel/')!.answer(json({ id: 7, state: 'cancelled' }));
+    await waitFor(() => expect(screen.getByTestId('run-cancel').textContent).toBe('Cancel'));
+    expect(screen.queryByText('Cancel requested.')).toBeNull();
+  });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, errorText } from '../../lib/api';
 import { useRunControl } from '../../lib/queries';
 import { isRunTerminal } from '../../lib/runState';
@@ -30,15 +30,20 @@ export function RunActions({ runId, state, retryableStep, retryableStepName }: P
   const terminal = isRunTerminal(state);
   // "Cancel requested." and "Retry started." say what is under way: once the run's state moves on, they are old news.
   useEffect(() => setDone(null), [state]);
+  // The run's state now, for an answer that comes back after the live events already moved it on.
+  const stateNow = useRef(state);
+  stateNow.current = state;
 
   const act = async (what: string, call: () => Promise<unknown>) => {
     if (what === 'Cancel' && !window.confirm('Cancel this run? Running steps are stopped.')) return;
     setBusy(what);
     setError(null);
     setDone(null);
+    const clickedIn = stateNow.current;
     try {
       await call();
-      setDone(what === 'Cancel' ? 'Cancel requested.' : 'Retry started.');
+      // A busy server can answer after the socket told the run's end: the request is then no news.
+      if (stateNow.current === clickedIn) setDone(what === 'Cancel' ? 'Cancel requested.' : 'Retry started.');
     } catch (err) {
       setError(explain(err, what));
     } finally {
