@@ -28,7 +28,6 @@ import logging
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 
 from django.db import close_old_connections
 
@@ -38,14 +37,22 @@ from .steps import backend_slot_count, step_run_execute
 
 logger = logging.getLogger(__name__)
 
+_pools: dict[str, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
 
 
-@cache
 def _runners(backend: str) -> ThreadPoolExecutor:
-    with _pools_lock:
-        # No more threads than slots: the others would only wait for one.
-        return ThreadPoolExecutor(max_workers=backend_slot_count(backend), thread_name_prefix=f"steps-{backend}")
+    """The backend's pool, made once: two messages arriving together must not each start one."""
+    pool = _pools.get(backend)
+    if pool is None:
+        with _pools_lock:
+            pool = _pools.get(backend)
+            if pool is None:
+                # No more threads than slots: the others would only wait for one.
+                pool = _pools[backend] = ThreadPoolExecutor(
+                    max_workers=backend_slot_count(backend), thread_name_prefix=f"steps-{backend}"
+                )
+    return pool
 
 
 def _entry_run(entry: Sequence, backend: str) -> None:
