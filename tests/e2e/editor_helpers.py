@@ -49,6 +49,21 @@ def edge_count(page) -> int:
     return page.locator(".react-flow__edge").count()
 
 
+def edges_settle_at(page, expected: int, timeout_ms: float = 5000) -> int:
+    """The edges on the canvas once they show ``expected`` (or the timeout passes), as a person would look.
+
+    React Flow draws an edge a frame after both its nodes are measured: read at once after an undo, the
+    nodes are back but their edges not yet (seen once in CI).
+    """
+    try:
+        page.wait_for_function(
+            "n => document.querySelectorAll('.react-flow__edge').length === n", arg=expected, timeout=timeout_ms
+        )
+    except Exception:  # noqa: BLE001 - the count read below is what the assertion reports
+        pass
+    return edge_count(page)
+
+
 def press(page, keys: str) -> None:
     """A shortcut, with the focus on the canvas (not in a form field)."""
     page.evaluate("document.activeElement && document.activeElement.blur && document.activeElement.blur()")

@@ -6,7 +6,7 @@ from campaigns_app.models import Campaign
 from campaigns_app.services import campaign_create
 from tests.conftest import make_user, seed_definition
 
-from .editor_helpers import connect, edge_count, login, open_editor, press, step_ids
+from .editor_helpers import connect, edges_settle_at, login, open_editor, press, step_ids
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,9 +38,9 @@ def test_undo_redo_and_copy_paste_between_two_campaigns(page, two_campaigns):
 
     page.click("[data-testid=editor-step-s3]")
     press(page, "Delete")
-    assert step_ids(page) == ["s1", "s2", "s4"] and edge_count(page) == 1
+    assert step_ids(page) == ["s1", "s2", "s4"] and edges_settle_at(page, 1) == 1
     press(page, "Control+z")
-    assert step_ids(page) == ["s1", "s2", "s3", "s4"] and edge_count(page) == 3
+    assert step_ids(page) == ["s1", "s2", "s3", "s4"] and edges_settle_at(page, 3) == 3
     press(page, "Control+Shift+z")
     assert step_ids(page) == ["s1", "s2", "s4"]
     page.click("[data-testid=tool-undo]")
@@ -65,7 +65,7 @@ def test_undo_redo_and_copy_paste_between_two_campaigns(page, two_campaigns):
     page.wait_for_selector("[data-testid=editor-toast]:has-text('Pasted 4 step(s)')")
     # s1 is taken here, so the pasted s1 is renamed and its edge follows it.
     assert step_ids(page) == ["s1", "s1_2", "s2", "s3", "s4"]
-    assert edge_count(page) == 3
+    assert edges_settle_at(page, 3) == 3
     press(page, "Control+z")
     assert step_ids(page) == ["s1"]
     press(page, "Control+y")
@@ -91,10 +91,10 @@ def test_a_cycle_is_refused_at_once_naming_the_path(page, two_campaigns):
     toast = page.locator("[data-testid=editor-toast][data-tone=error]")
     toast.wait_for()
     assert "cycle Step 1 → Step 2 → Step 3 → Step 4 → Step 1" in toast.inner_text()
-    assert edge_count(page) == 3
+    assert edges_settle_at(page, 3) == 3
     assert page.locator("[data-testid=unsaved]").count() == 0
     connect(page, "s1", "s3")
-    assert edge_count(page) == 4
+    assert edges_settle_at(page, 4) == 4
     assert page.console_errors == []
 
 
@@ -169,7 +169,7 @@ def test_export_import_unsaved_guard_help_and_dark_theme(page, two_campaigns, tm
     open_editor(page)
     page.set_input_files("[data-testid=import-file]", str(exported))
     page.wait_for_selector("[data-testid=editor-step-s4]")
-    assert step_ids(page) == ["s1", "s2", "s3", "s4"] and edge_count(page) == 3
+    assert step_ids(page) == ["s1", "s2", "s3", "s4"] and edges_settle_at(page, 3) == 3
     assert page.input_value("[data-testid=campaign-name]") == "Seed campaign"
     page.fill("[data-testid=campaign-name]", "Imported copy")
 

@@ -12,7 +12,7 @@ from .editor_helpers import (
     canvas_box,
     centre,
     drag_palette_with_mouse,
-    edge_count,
+    edges_settle_at,
     login,
     open_editor,
     overlapping,
@@ -94,7 +94,7 @@ def test_handles_are_visible_grow_on_hover_and_a_refused_target_says_why_before_
     assert colour == "rgb(220, 38, 38)"
     screenshot(page, "defect-03-refused-while-dragging")
     page.mouse.up()
-    assert edge_count(page) == 3
+    assert edges_settle_at(page, 3) == 3
 
     # A target that is allowed shows green before release.
     start = page.locator("[data-testid=handle-out-s1]").bounding_box()
@@ -109,7 +109,7 @@ def test_handles_are_visible_grow_on_hover_and_a_refused_target_says_why_before_
         == "rgb(22, 163, 74)"
     )
     page.mouse.up()
-    assert edge_count(page) == 4
+    assert edges_settle_at(page, 4) == 4
     assert page.console_errors == []
 
 

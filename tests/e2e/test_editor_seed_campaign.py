@@ -12,7 +12,7 @@ from .editor_helpers import (
     canvas_box,
     connect,
     drag_from_palette,
-    edge_count,
+    edges_settle_at,
     keep_screenshot,
     login,
     open_editor,
@@ -42,7 +42,7 @@ def test_build_the_seed_campaign_by_drag_and_drop_and_watch_three_instances_on_t
         type_into(page, "[data-testid=kwarg-seconds]", "0.5")
     for source, target in (("sleep", "sleep_2"), ("sleep_2", "sleep_3"), ("sleep_3", "sleep_4")):
         connect(page, source, target)
-    assert edge_count(page) == 3
+    assert edges_settle_at(page, 3) == 3
 
     page.click("[data-testid=panel-tab-parameters]")
     page.click("[data-testid=param-add]")
