@@ -85,13 +85,18 @@ async def _publish(layer, messages: list[tuple[str, dict]], *, if_heard: list[tu
                     pipe.publish(channel, layer.serialize(message))
                 answers = pipe.execute()
             if channels:
-                heard = {channel for channel, (_, count) in zip(channels, answers[0], strict=True) if count}
+                heard = _heard(channels, answers[0])
         wanted = [(channel, message) for channel, message in asked if channel in heard]
         if wanted:
             with client.pipeline(transaction=False) as pipe:
                 for channel, message in wanted:
                     pipe.publish(channel, layer.serialize(message))
                 pipe.execute()
+
+
+def _heard(channels: list[str], counts: list) -> set[str]:
+    """The channels that ``PUBSUB NUMSUB`` (asked for ``channels``, in that order) says someone subscribes to."""
+    return {channel for channel, (_, count) in zip(channels, counts, strict=True) if count}
 
 
 def _blocking_client(shard) -> redis.Redis | None:
@@ -121,8 +126,7 @@ async def _publish_async(layer, shard, sent: list[tuple[str, dict]], asked: list
         wanted = list(sent)
         if asked:
             channels = list(dict.fromkeys(channel for channel, _ in asked))
-            counts = await shard._redis.pubsub_numsub(*channels)
-            heard = {channel for channel, (_, count) in zip(channels, counts, strict=True) if count}
+            heard = _heard(channels, await shard._redis.pubsub_numsub(*channels))
             wanted += [(channel, message) for channel, message in asked if channel in heard]
         if not wanted:
             return

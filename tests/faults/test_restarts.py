@@ -43,14 +43,22 @@ def ten_seed_runs_launched(base: str, token: str, *, owner, step_seconds: float)
     return campaign, [r["id"] for r in answer["runs"]]
 
 
-def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
-    """Redis without persistence loses every queued message; workers and web reconnect and the sweep resends."""
+def stack_on_own_redis(tmp_path, processes, *, concurrency: int, worker_env=None, daphne_env=None):
+    """An embedded Redis, a worker and daphne on it, all stopped after the test: (redis, port, worker, log, base)."""
     redis_proc, redis_url = start_embedded_redis()
     processes.append(redis_proc)
     port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
-    worker, _ = start_worker(tmp_path, concurrency=8, env={"REDIS_URL": redis_url})
-    daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
+    worker, worker_log = start_worker(
+        tmp_path, concurrency=concurrency, env={"REDIS_URL": redis_url, **(worker_env or {})}
+    )
+    daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url, **(daphne_env or {})))
     processes.extend([worker, daphne])
+    return redis_proc, port, worker, worker_log, base
+
+
+def test_runs_finish_when_redis_restarts_mid_run(alice, processes, tmp_path):
+    """Redis without persistence loses every queued message; workers and web reconnect and the sweep resends."""
+    redis_proc, port, _, _, base = stack_on_own_redis(tmp_path, processes, concurrency=8)
     token = login_token_for(alice)
     campaign, run_ids = ten_seed_runs_launched(base, token, owner=alice, step_seconds=0.4)
 
@@ -77,12 +85,7 @@ def test_a_worker_holding_one_message_survives_a_redis_restart(alice, processes,
     connection already gone: an AttributeError that Celery calls
     unrecoverable, so the worker stopped and nothing ran until a restart.
     """
-    redis_proc, redis_url = start_embedded_redis()
-    processes.append(redis_proc)
-    port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
-    worker, worker_log = start_worker(tmp_path, concurrency=8, env={"REDIS_URL": redis_url})
-    daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url))
-    processes.extend([worker, daphne])
+    redis_proc, port, worker, worker_log, base = stack_on_own_redis(tmp_path, processes, concurrency=8)
     token = login_token_for(alice)
     campaign = campaign_create(owner=alice, **seed_definition(step_seconds=0.5))
     run = post_json(f"{base}/api/campaigns/{campaign.pk}/runs/", token, {"parameters": {"name": "held"}})
@@ -106,16 +109,15 @@ RESENT_RUNS, RESENT_STEP_S = scaled(10, 100), 0.2 if SOAK else 1.0
 
 def test_messages_lost_with_redis_are_resent_as_soon_as_the_worker_reconnects(alice, processes, tmp_path, figures):
     """Issue 10: nothing moved for ~33 s after Redis came back empty, until the resend sweep."""
-    redis_proc, redis_url = start_embedded_redis()
-    processes.append(redis_proc)
-    port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
     # The sweep would wait ten minutes: only the reconnect can bring the lost messages back in time.
-    worker, worker_log = start_worker(
-        tmp_path, concurrency=2, env={"REDIS_URL": redis_url, "STUDIO_REDISPATCH_AFTER_S": "600"}
-    )
     # Batch messages of two steps: the worker can hold only two of them, so most wait in Redis.
-    daphne, base = start_daphne(tmp_path, env=child_env(REDIS_URL=redis_url, STUDIO_DISPATCH_BATCH="2"))
-    processes.extend([worker, daphne])
+    redis_proc, port, _, worker_log, base = stack_on_own_redis(
+        tmp_path,
+        processes,
+        concurrency=2,
+        worker_env={"STUDIO_REDISPATCH_AFTER_S": "600"},
+        daphne_env={"STUDIO_DISPATCH_BATCH": "2"},
+    )
     token = login_token_for(alice)
     graph = {
         "steps": [{"id": "only", "kind": "function", "function": "sleep", "kwargs": {"seconds": RESENT_STEP_S}}],

@@ -1,6 +1,5 @@
 """The sweep resends a queued step's message only when the broker cannot still hold it."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,17 +12,6 @@ from campaigns_app.services.transitions import steps_overdue
 from campaigns_app.tasks_broker import oldest_waiting_steps
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queue():
-    """A broker queue of this test's own, emptied afterwards."""
-    from asyncflow_site.celery import app
-
-    name = f"test-overdue-{uuid.uuid4().hex[:8]}"
-    yield name
-    with app.producer_or_acquire() as producer:
-        producer.channel.client.delete(name)
 
 
 def queued_steps(owner, queue: str, ages_s: list[float]) -> list[StepRun]:

@@ -2,7 +2,6 @@
 
 import base64
 import json
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,17 +16,6 @@ from campaigns_app.services.transitions import steps_held_touch, steps_overdue
 from campaigns_app.tasks_broker import oldest_waiting_steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def queue():
-    """A broker queue of this test's own, emptied afterwards."""
-    from asyncflow_site.celery import app
-
-    name = f"test-batches-{uuid.uuid4().hex[:8]}"
-    yield name
-    with app.producer_or_acquire() as producer:
-        producer.channel.client.delete(name)
 
 
 @pytest.fixture
